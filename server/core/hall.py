@@ -1,0 +1,230 @@
+"""The hall as configured: departments, service items with their guides, queues and windows.
+
+These are plain frozen values. `server.hallconfig` builds them from TOML and checks them; the
+core only reads them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time
+from enum import StrEnum
+
+
+class WindowKind(StrEnum):
+    DEPARTMENT = "department"
+    # 综合代理窗口 (article 24): one window serving several departments' low-volume queues.
+    PROXY = "proxy"
+
+
+class ClosedQueuePolicy(StrEnum):
+    """What a kiosk does for a queue that no open window serves (article 26)."""
+
+    REFUSE = "refuse"
+    WARN = "warn"
+
+
+@dataclass(frozen=True)
+class Department:
+    code: str
+    name: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class Material:
+    code: str
+    name: str
+    name_en: str = ""
+    copies: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Guide:
+    """The service guide (办事指南) of article 7."""
+
+    legal_basis: str
+    conditions: str
+    materials: tuple[Material, ...]
+    fee: str
+    time_limit_days: int
+    contact: str
+    process: str = ""
+    common_mistakes: str = ""
+
+
+@dataclass(frozen=True)
+class Item:
+    code: str
+    name: str
+    name_en: str
+    department: str
+    queue: str
+    guide: Guide
+    typical_minutes: float
+    # Article 17: a joint item has one lead department (`department`) and the ones copied.
+    copied_departments: tuple[str, ...] = ()
+
+    def material(self, code: str) -> Material | None:
+        return next((m for m in self.guide.materials if m.code == code), None)
+
+
+@dataclass(frozen=True)
+class Queue:
+    code: str
+    name: str
+    name_en: str
+    prefix: str
+    department: str
+    digits: int = 3
+
+
+@dataclass(frozen=True)
+class ServedQueue:
+    """A queue a window serves. Higher weight: called proportionally more often there."""
+
+    queue: str
+    weight: int = 1
+
+
+@dataclass(frozen=True)
+class Window:
+    id: str
+    number: int
+    name: str
+    name_en: str
+    kind: WindowKind
+    department: str | None
+    queues: tuple[ServedQueue, ...]
+    printer: str | None = None
+    zone: str = ""
+
+    def serves(self, queue: str) -> bool:
+        return any(sq.queue == queue for sq in self.queues)
+
+    def weight(self, queue: str) -> int:
+        return next((sq.weight for sq in self.queues if sq.queue == queue), 0)
+
+
+@dataclass(frozen=True)
+class Hours:
+    """Opening periods per ISO weekday (1 = Monday). Non-working days are closed whatever this says."""
+
+    periods: tuple[tuple[time, time], ...]
+    # Tickets stop this many minutes before closing, so a visitor is not issued a number
+    # the hall cannot serve today.
+    issue_stop_minutes: int = 0
+
+    def is_open(self, at: time) -> bool:
+        return any(start <= at < end for start, end in self.periods)
+
+    def issuing(self, at: time) -> bool:
+        return any(
+            start <= at < _minus_minutes(end, self.issue_stop_minutes) for start, end in self.periods
+        )
+
+
+def _minus_minutes(t: time, minutes: int) -> time:
+    total = max(0, t.hour * 60 + t.minute - minutes)
+    return time(total // 60, total % 60)
+
+
+@dataclass(frozen=True)
+class CalendarOverrides:
+    """Days the hall declares closed or open, over the holiday library's national calendar."""
+
+    holidays: frozenset[date] = frozenset()
+    workdays: frozenset[date] = frozenset()
+    # False: weekends only, no national calendar (for tests and halls outside mainland China).
+    national: bool = True
+
+
+@dataclass(frozen=True)
+class WarningTier:
+    """Article 16 tiered warning: raised when working days left <= `days_left`."""
+
+    name: str
+    days_left: int
+
+
+@dataclass(frozen=True)
+class Voice:
+    template: str = "请{number}号到{window}号窗口办理"
+    template_en: str = "Number {number_en}, please go to window {window}."
+    english: bool = False
+    repeat: int = 2
+
+
+@dataclass(frozen=True)
+class PrinterProfile:
+    name: str
+    paper_mm: int = 80
+    native_qr: bool = True
+    cut: bool = True
+
+
+@dataclass(frozen=True)
+class Hall:
+    code: str
+    name: str
+    name_en: str
+    timezone: str
+    public_url: str
+    departments: tuple[Department, ...]
+    items: tuple[Item, ...]
+    queues: tuple[Queue, ...]
+    windows: tuple[Window, ...]
+    hours: Hours
+    calendar: CalendarOverrides = CalendarOverrides()
+    closed_queue_policy: ClosedQueuePolicy = ClosedQueuePolicy.REFUSE
+    # A waiting ticket older than this is called before newer ones of any class (no starvation).
+    max_wait_minutes: int = 90
+    voice: Voice = Voice()
+    warning_tiers: tuple[WarningTier, ...] = (
+        WarningTier("yellow", 2),
+        WarningTier("orange", 0),
+        WarningTier("red", -1),
+    )
+    printer_profiles: tuple[PrinterProfile, ...] = (PrinterProfile("default"),)
+    notices: tuple[str, ...] = ()
+    origins: tuple[str, ...] = ()
+    _by_code: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        index = {
+            "department": {d.code: d for d in self.departments},
+            "item": {i.code: i for i in self.items},
+            "queue": {q.code: q for q in self.queues},
+            "window": {w.id: w for w in self.windows},
+            "profile": {p.name: p for p in self.printer_profiles},
+        }
+        object.__setattr__(self, "_by_code", index)
+
+    def department(self, code: str) -> Department | None:
+        return self._by_code["department"].get(code)
+
+    def item(self, code: str) -> Item | None:
+        return self._by_code["item"].get(code)
+
+    def queue(self, code: str) -> Queue | None:
+        return self._by_code["queue"].get(code)
+
+    def window(self, window_id: str) -> Window | None:
+        return self._by_code["window"].get(window_id)
+
+    def printer_profile(self, name: str) -> PrinterProfile | None:
+        return self._by_code["profile"].get(name)
+
+    def windows_serving(self, queue: str) -> tuple[Window, ...]:
+        return tuple(w for w in self.windows if w.serves(queue))
+
+    def items_of_queue(self, queue: str) -> tuple[Item, ...]:
+        return tuple(i for i in self.items if i.queue == queue)
+
+    def typical_service_s(self, queue: str) -> float:
+        """Fallback service time of a queue: the mean of its items' typical minutes."""
+        items = self.items_of_queue(queue)
+        if not items:
+            return 600.0
+        return 60.0 * sum(i.typical_minutes for i in items) / len(items)
