@@ -1,0 +1,370 @@
+"""Cases: what a window service opens (articles 12-14), its promise and warnings (article 16),
+joint items (article 17) and the public progress view (articles 20-21).
+
+Which outcomes open a case: every one but `consulted`. A consultation carries no application, so
+it stays on the ticket. The others each leave a written document (acceptance slip, correction
+notice, refusal decision, on-the-spot result) that must be traceable by number, the refusal
+especially since the applicant may take it to administrative review or court. `notice`,
+`refused` and `concluded` cases are born in a terminal status; only an accepted case moves:
+
+    accepted → in_review → decided_approved | decided_denied → delivered
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from enum import StrEnum
+from types import MappingProxyType
+
+from server.core.hall import Item, WarningTier
+from server.core.idnumber import mask_name, validate_id_number
+from server.core.workdays import WorkCalendar
+
+
+class CaseError(ValueError):
+    """The case rules forbid this."""
+
+    def __init__(self, **details: object) -> None:
+        self.details = details
+        super().__init__((self.__doc__ or "").strip().format(**details))
+
+
+class IllegalTransition(CaseError):
+    """A case cannot go from {from_status} to {to_status} (from {from_status}: {allowed})."""
+
+
+class ConsultationOpensNoCase(CaseError):
+    """A consultation opens no case: record it on the ticket."""
+
+
+class EmptyNotice(CaseError):
+    """A correction notice (一次性告知, article 14) lists every missing material at once; this lists none."""
+
+
+class MissingOnlyInNotice(CaseError):
+    """Only a correction notice lists missing materials, not an outcome `{outcome}`."""
+
+
+class UnknownMaterial(CaseError):
+    """Item {item} has no material {codes}."""
+
+
+class MissingReason(CaseError):
+    """A {what} must state its reason (articles 14 and 16)."""
+
+
+class InvalidApplicant(CaseError):
+    """The applicant's {field} is not valid: {why}."""
+
+
+class InvalidCaseNumber(CaseError):
+    """A case number reads DEPT-YEAR-SEQUENCE, as SCJG-2026-000042: {why}."""
+
+
+class NaiveTime(CaseError):
+    """A case time must be time-zone aware, as every time the hall records."""
+
+
+class Outcome(StrEnum):
+    """How a window service ended."""
+
+    ACCEPTED = "accepted"  # 受理, article 14: materials complete, an acceptance slip
+    NOTICE = "notice"  # 一次性告知, article 14: one notice listing every correction
+    REFUSED = "refused"  # 不予受理, article 14: a written decision
+    CONCLUDED = "concluded"  # 当场办结, article 13: decided at the window
+    CONSULTED = "consulted"  # 咨询: no application
+
+
+class Status(StrEnum):
+    ACCEPTED = "accepted"
+    IN_REVIEW = "in_review"
+    DECIDED_APPROVED = "decided_approved"
+    DECIDED_DENIED = "decided_denied"
+    DELIVERED = "delivered"
+    NOTICED = "noticed"
+    REFUSED = "refused"
+    CONCLUDED = "concluded"
+
+
+TRANSITIONS: Mapping[Status, frozenset[Status]] = MappingProxyType(
+    {
+        Status.ACCEPTED: frozenset({Status.IN_REVIEW}),
+        Status.IN_REVIEW: frozenset({Status.DECIDED_APPROVED, Status.DECIDED_DENIED}),
+        # Article 16: a denial is delivered in writing with its reasons, like an approval.
+        Status.DECIDED_APPROVED: frozenset({Status.DELIVERED}),
+        Status.DECIDED_DENIED: frozenset({Status.DELIVERED}),
+        Status.DELIVERED: frozenset(),
+        Status.NOTICED: frozenset(),
+        Status.REFUSED: frozenset(),
+        Status.CONCLUDED: frozenset(),
+    }
+)
+# The promise of article 16 binds the decision, so warnings stop once a case is decided.
+UNDECIDED = frozenset({Status.ACCEPTED, Status.IN_REVIEW})
+
+_FIRST_STATUS = {
+    Outcome.ACCEPTED: Status.ACCEPTED,
+    Outcome.NOTICE: Status.NOTICED,
+    Outcome.REFUSED: Status.REFUSED,
+    Outcome.CONCLUDED: Status.CONCLUDED,
+}
+
+
+# --- applicant ---------------------------------------------------------------------------------
+
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_MOBILE_WITH_COUNTRY = re.compile(r"(?:\+86|0086|86)-?(1[3-9][0-9]{9})")
+# Area code 0xx or 0xxx, local number 7-8 digits never starting with 0 or 1; or a local number alone.
+_LANDLINE = re.compile(r"(?:0[0-9]{2,3}-?)?[2-9][0-9]{6,7}")
+_MAX_NAME = 64
+
+
+def validate_name(name: str) -> str:
+    name = unicodedata.normalize("NFKC", name).strip()
+    if not name:
+        raise InvalidApplicant(field="name", why="empty")
+    if len(name) > _MAX_NAME:
+        raise InvalidApplicant(field="name", why=f"longer than {_MAX_NAME} characters")
+    # Control characters would corrupt the printed slip.
+    if any(unicodedata.category(c).startswith("C") for c in name):
+        raise InvalidApplicant(field="name", why="it contains control characters")
+    return name
+
+
+def validate_phone(phone: str) -> str:
+    """A Chinese mobile (11 digits from 13x to 19x, +86 dropped) or landline, spaces removed."""
+    p = "".join(unicodedata.normalize("NFKC", phone).split())
+    country = _MOBILE_WITH_COUNTRY.fullmatch(p)
+    if country:
+        return country.group(1)
+    if _MOBILE.fullmatch(p) or _LANDLINE.fullmatch(p):
+        return p
+    raise InvalidApplicant(field="phone", why="neither a mobile (1xxxxxxxxxx) nor a landline number")
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """Validated and normalised on construction, so a case never holds an unchecked applicant."""
+
+    name: str
+    id_number: str
+    phone: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", validate_name(self.name))
+        object.__setattr__(self, "id_number", validate_id_number(self.id_number))
+        object.__setattr__(self, "phone", validate_phone(self.phone))
+
+
+# --- case numbers ------------------------------------------------------------------------------
+
+_DEPARTMENT = re.compile(r"[A-Z0-9_]{1,20}")
+_NUMBER = re.compile(r"([A-Z0-9_]{1,20})-([0-9]{4})-([0-9]{6})")
+_MAX_SEQ = 999_999
+
+
+def case_number(department: str, year: int, seq: int) -> str:
+    """`{DEPT}-{YEAR}-{SEQ:06d}`; the sequence runs per department per year, kept by the database."""
+    if not _DEPARTMENT.fullmatch(department):
+        raise InvalidCaseNumber(why=f"department code {department!r} is not A-Z, 0-9 and _")
+    if not 1000 <= year <= 9999:
+        raise InvalidCaseNumber(why=f"year {year} is not four digits")
+    if not 1 <= seq <= _MAX_SEQ:
+        raise InvalidCaseNumber(why=f"sequence {seq} is not between 1 and {_MAX_SEQ}")
+    return f"{department}-{year}-{seq:06d}"
+
+
+def parse_case_number(s: str) -> tuple[str, int, int]:
+    """(department, year, sequence) of a number as a visitor types it (any case, stray spaces)."""
+    m = _NUMBER.fullmatch("".join(unicodedata.normalize("NFKC", s).split()).upper())
+    if not m or int(m.group(3)) == 0:
+        raise InvalidCaseNumber(why="this is not one")
+    return m.group(1), int(m.group(2)), int(m.group(3))
+
+
+# --- the case ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    at: datetime
+    status: Status
+    previous: Status | None
+    actor: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Case:
+    number: str
+    item: str
+    department: str  # the lead department (article 17)
+    copied_departments: tuple[str, ...]
+    applicant: Applicant
+    materials: tuple[str, ...]  # codes received at the window
+    outcome: Outcome
+    status: Status
+    accepted_on: date  # the day of the window service, whatever its outcome
+    promised: date | None  # decision due (article 16); None when nothing is to be decided
+    history: tuple[StatusChange, ...]
+    missing: tuple[str, ...] = ()  # the notice's corrections (article 14)
+    reason: str = ""  # of a refusal or a denial
+
+    @property
+    def undecided(self) -> bool:
+        return self.status in UNDECIDED
+
+
+def _aware(at: datetime) -> None:
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise NaiveTime()
+
+
+def _material_codes(item: Item, codes: Iterable[str]) -> tuple[str, ...]:
+    unique = tuple(dict.fromkeys(codes))
+    unknown = [c for c in unique if item.material(c) is None]
+    if unknown:
+        raise UnknownMaterial(item=item.code, codes=", ".join(unknown))
+    return unique
+
+
+def open_case(
+    *,
+    item: Item,
+    outcome: Outcome,
+    seq: int,
+    applicant: Applicant,
+    materials: Iterable[str],
+    at: datetime,
+    actor: str,
+    calendar: WorkCalendar,
+    missing: Iterable[str] = (),
+    reason: str = "",
+) -> Case:
+    """The case a window service opens. `at` is in the hall's time zone: its date is the
+    acceptance day, and its year the year of the number."""
+    _aware(at)
+    if outcome is Outcome.CONSULTED:
+        raise ConsultationOpensNoCase()
+    today = at.date()
+    validate_id_number(applicant.id_number, today=today)
+    received = _material_codes(item, materials)
+    missing = _material_codes(item, missing)
+    reason = reason.strip()
+    if outcome is Outcome.NOTICE and not missing:
+        raise EmptyNotice()
+    if outcome is not Outcome.NOTICE and missing:
+        raise MissingOnlyInNotice(outcome=outcome)
+    if outcome is Outcome.REFUSED and not reason:
+        raise MissingReason(what="refusal")
+
+    promised = None
+    if outcome is Outcome.ACCEPTED:
+        promised = calendar.add_working_days(today, item.guide.time_limit_days)
+    elif outcome is Outcome.CONCLUDED:
+        promised = today
+    status = _FIRST_STATUS[outcome]
+    return Case(
+        number=case_number(item.department, today.year, seq),
+        item=item.code,
+        department=item.department,
+        copied_departments=item.copied_departments,
+        applicant=applicant,
+        materials=received,
+        outcome=outcome,
+        status=status,
+        accepted_on=today,
+        promised=promised,
+        history=(StatusChange(at=at, status=status, previous=None, actor=actor, note=reason),),
+        missing=missing,
+        reason=reason,
+    )
+
+
+def advance(case: Case, to: Status, *, at: datetime, actor: str, note: str = "") -> Case:
+    """The case moved to `to`; for a denial, `note` is the reason the written decision states."""
+    _aware(at)
+    allowed = TRANSITIONS[case.status]
+    if to not in allowed:
+        raise IllegalTransition(
+            from_status=case.status,
+            to_status=to,
+            allowed=", ".join(sorted(allowed)) or "nothing, it is final",
+        )
+    note = note.strip()
+    if to is Status.DECIDED_DENIED and not note:
+        raise MissingReason(what="denial")
+    change = StatusChange(at=at, status=to, previous=case.status, actor=actor, note=note)
+    return replace(
+        case,
+        status=to,
+        history=(*case.history, change),
+        reason=note if to is Status.DECIDED_DENIED else case.reason,
+    )
+
+
+# --- article 16 warnings -----------------------------------------------------------------------
+
+
+def working_days_left(case: Case, today: date, calendar: WorkCalendar) -> int | None:
+    """Working days until the promised date: 0 on the due day, negative once overdue; None when
+    no decision is pending."""
+    if not case.undecided or case.promised is None:
+        return None
+    left = calendar.working_days_between(today, case.promised)
+    # A closed day after the due day counts no working day, yet the promise is already broken.
+    return min(left, -1) if today > case.promised else left
+
+
+def warning_level(
+    case: Case, today: date, calendar: WorkCalendar, tiers: Iterable[WarningTier]
+) -> str | None:
+    """The most severe tier reached (the one with the fewest days left whose threshold is met)."""
+    left = working_days_left(case, today, calendar)
+    if left is None:
+        return None
+    for tier in sorted(tiers, key=lambda t: t.days_left):
+        if left <= tier.days_left:
+            return tier.name
+    return None
+
+
+# --- article 20 progress view ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProgressView:
+    """What a progress query shows anyone holding the case number: no ID number, no phone, a
+    masked name, no staff and no free-text notes (they may quote personal details)."""
+
+    number: str
+    item: str
+    department: str
+    copied_departments: tuple[str, ...]
+    applicant_name: str
+    outcome: Outcome
+    status: Status
+    accepted_on: date
+    promised: date | None
+    missing: tuple[str, ...]
+    history: tuple[tuple[Status, datetime], ...]
+
+
+def public_view(case: Case) -> ProgressView:
+    return ProgressView(
+        number=case.number,
+        item=case.item,
+        department=case.department,
+        copied_departments=case.copied_departments,
+        applicant_name=mask_name(case.applicant.name),
+        outcome=case.outcome,
+        status=case.status,
+        accepted_on=case.accepted_on,
+        promised=case.promised,
+        missing=case.missing,
+        history=tuple((c.status, c.at) for c in case.history),
+    )

@@ -1,0 +1,365 @@
+import itertools
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from server.core.cases import (
+    TRANSITIONS,
+    Applicant,
+    ConsultationOpensNoCase,
+    EmptyNotice,
+    IllegalTransition,
+    InvalidApplicant,
+    InvalidCaseNumber,
+    MissingOnlyInNotice,
+    MissingReason,
+    NaiveTime,
+    Outcome,
+    Status,
+    UnknownMaterial,
+    advance,
+    case_number,
+    open_case,
+    parse_case_number,
+    public_view,
+    warning_level,
+    working_days_left,
+)
+from server.core.hall import CalendarOverrides, Guide, Item, Material, WarningTier
+from server.core.idnumber import InvalidIdNumber, check_character
+from server.core.workdays import WorkCalendar, chinese_calendar_lookup
+
+BEIJING = timezone(timedelta(hours=8))
+CALENDAR = WorkCalendar(CalendarOverrides(), national=chinese_calendar_lookup)
+TIERS = (WarningTier("yellow", 2), WarningTier("orange", 0), WarningTier("red", -1))
+ID_NUMBER = "11010519491231002X"
+
+
+def at(y, m, d, hour=10):
+    return datetime(y, m, d, hour, tzinfo=BEIJING)
+
+
+def make_item(time_limit_days=5):
+    return Item(
+        code="SCJG-001",
+        name="食品经营许可",
+        name_en="Food business licence",
+        department="SCJG",
+        queue="A",
+        guide=Guide(
+            legal_basis="",
+            conditions="",
+            materials=(
+                Material("M1", "申请书", "Application"),
+                Material("M2", "营业执照"),
+                Material("M3", "平面图"),
+            ),
+            fee="",
+            time_limit_days=time_limit_days,
+            contact="",
+        ),
+        typical_minutes=15,
+        copied_departments=("SWJ",),
+    )
+
+
+ITEM = make_item()
+APPLICANT = Applicant(name="张小三", id_number=ID_NUMBER, phone="13812345678")
+
+
+def opened(outcome=Outcome.ACCEPTED, when=None, item=ITEM, **kwargs):
+    kwargs.setdefault("materials", ("M1", "M2", "M3"))
+    return open_case(
+        item=item,
+        outcome=outcome,
+        seq=42,
+        applicant=APPLICANT,
+        at=when or at(2026, 9, 30),
+        actor="staff-7",
+        calendar=CALENDAR,
+        **kwargs,
+    )
+
+
+def moved(case, *statuses):
+    for i, status in enumerate(statuses):
+        case = advance(case, status, at=at(2026, 10, 8 + i), actor="staff-9", note="材料不符")
+    return case
+
+
+# --- opening ---
+
+
+def test_accepted_case_is_numbered_per_department_and_year_and_promised_in_working_days():
+    case = opened()
+    assert case.number == "SCJG-2026-000042"
+    assert case.status is Status.ACCEPTED
+    assert case.accepted_on == date(2026, 9, 30)
+    # Oct 1-7 closed, then Thu 8, Fri 9, make-up Sat 10, Mon 12, Tue 13.
+    assert case.promised == date(2026, 10, 13)
+    assert case.department == "SCJG" and case.copied_departments == ("SWJ",)
+    assert [(c.previous, c.status, c.actor) for c in case.history] == [(None, Status.ACCEPTED, "staff-7")]
+
+
+def test_zero_day_limit_is_due_on_the_acceptance_day():
+    assert opened(item=make_item(0)).promised == date(2026, 9, 30)
+
+
+def test_notice_lists_missing_materials_and_ends_there():
+    case = opened(Outcome.NOTICE, materials=("M1",), missing=("M2", "M3", "M2"))
+    assert case.status is Status.NOTICED
+    assert case.missing == ("M2", "M3")
+    assert case.promised is None
+    assert TRANSITIONS[case.status] == frozenset()
+
+
+def test_notice_without_missing_materials_is_refused():
+    with pytest.raises(EmptyNotice):
+        opened(Outcome.NOTICE, missing=())
+
+
+def test_notice_may_only_name_the_items_materials():
+    with pytest.raises(UnknownMaterial, match="M9"):
+        opened(Outcome.NOTICE, missing=("M2", "M9"))
+
+
+def test_only_a_notice_lists_missing_materials():
+    with pytest.raises(MissingOnlyInNotice, match="accepted"):
+        opened(missing=("M2",))
+
+
+def test_received_materials_must_be_the_items():
+    with pytest.raises(UnknownMaterial, match="SCJG-001 has no material X1"):
+        opened(materials=("M1", "X1"))
+
+
+def test_refusal_needs_a_reason():
+    with pytest.raises(MissingReason, match="refusal"):
+        opened(Outcome.REFUSED, reason="  ")
+    case = opened(Outcome.REFUSED, reason="不属于本部门职权范围")
+    assert case.status is Status.REFUSED and case.reason == "不属于本部门职权范围"
+
+
+def test_concluded_on_the_spot_is_final_and_due_the_same_day():
+    case = opened(Outcome.CONCLUDED)
+    assert case.status is Status.CONCLUDED
+    assert case.promised == case.accepted_on
+    assert warning_level(case, case.accepted_on, CALENDAR, TIERS) is None
+
+
+def test_consultation_opens_no_case():
+    with pytest.raises(ConsultationOpensNoCase):
+        opened(Outcome.CONSULTED)
+
+
+def test_naive_times_are_refused():
+    with pytest.raises(NaiveTime):
+        opened(when=datetime(2026, 9, 30, 10))
+    with pytest.raises(NaiveTime):
+        advance(opened(), Status.IN_REVIEW, at=datetime(2026, 10, 8), actor="staff-9")
+
+
+def test_applicant_born_after_the_acceptance_day_is_refused():
+    first17 = "11010520300101002"
+    applicant = Applicant(name="张三", id_number=first17 + check_character(first17), phone="13812345678")
+    with pytest.raises(InvalidIdNumber, match="future"):
+        open_case(
+            item=ITEM,
+            outcome=Outcome.ACCEPTED,
+            seq=1,
+            applicant=applicant,
+            materials=(),
+            at=at(2026, 9, 30),
+            actor="staff-7",
+            calendar=CALENDAR,
+        )
+
+
+# --- life cycle ---
+
+
+def test_accepted_case_goes_through_review_decision_and_delivery():
+    case = moved(opened(), Status.IN_REVIEW, Status.DECIDED_APPROVED, Status.DELIVERED)
+    assert case.status is Status.DELIVERED
+    assert [c.status for c in case.history] == [
+        Status.ACCEPTED,
+        Status.IN_REVIEW,
+        Status.DECIDED_APPROVED,
+        Status.DELIVERED,
+    ]
+    assert [c.previous for c in case.history[1:]] == [c.status for c in case.history[:-1]]
+
+
+def test_denial_states_its_reason():
+    reviewing = moved(opened(), Status.IN_REVIEW)
+    with pytest.raises(MissingReason, match="denial"):
+        advance(reviewing, Status.DECIDED_DENIED, at=at(2026, 10, 9), actor="staff-9")
+    denied = advance(reviewing, Status.DECIDED_DENIED, at=at(2026, 10, 9), actor="staff-9", note="场地不符")
+    assert denied.reason == "场地不符"
+    assert advance(denied, Status.DELIVERED, at=at(2026, 10, 10), actor="staff-9").reason == "场地不符"
+
+
+ILLEGAL = [(a, b) for a, b in itertools.product(Status, Status) if b not in TRANSITIONS[a]]
+
+
+@pytest.mark.parametrize(("from_status", "to_status"), ILLEGAL)
+def test_every_illegal_transition_raises_naming_both_states(from_status, to_status):
+    case = replace(opened(), status=from_status)
+    with pytest.raises(IllegalTransition) as raised:
+        advance(case, to_status, at=at(2026, 10, 8), actor="staff-9", note="reason")
+    message = str(raised.value)
+    assert f"from {from_status.value} to {to_status.value}" in message
+
+
+def test_every_status_is_in_the_transition_table():
+    assert set(TRANSITIONS) == set(Status)
+
+
+def test_illegal_transition_message_lists_what_is_allowed():
+    with pytest.raises(IllegalTransition, match=r"\(from accepted: in_review\)"):
+        advance(opened(), Status.DELIVERED, at=at(2026, 10, 8), actor="staff-9")
+    with pytest.raises(IllegalTransition, match="it is final"):
+        advance(opened(Outcome.CONCLUDED), Status.IN_REVIEW, at=at(2026, 10, 8), actor="staff-9")
+
+
+# --- warnings (article 16), promised Tue 2026-10-13 ---
+
+
+@pytest.mark.parametrize(
+    ("today", "left", "level"),
+    [
+        (date(2026, 10, 8), 4, None),
+        (date(2026, 10, 9), 3, None),
+        (date(2026, 10, 10), 2, "yellow"),  # the make-up Saturday counts
+        (date(2026, 10, 11), 2, "yellow"),  # a Sunday counts no day down
+        (date(2026, 10, 12), 1, "yellow"),
+        (date(2026, 10, 13), 0, "orange"),
+        (date(2026, 10, 14), -1, "red"),
+        (date(2026, 10, 30), -13, "red"),
+    ],
+)
+def test_warning_tiers_at_their_boundaries(today, left, level):
+    case = opened()
+    assert working_days_left(case, today, CALENDAR) == left
+    assert warning_level(case, today, CALENDAR, TIERS) == level
+
+
+def test_closed_day_after_the_due_day_is_already_overdue():
+    case = opened(item=make_item(2), when=at(2026, 10, 14))
+    assert case.promised == date(2026, 10, 16)  # a Friday
+    assert working_days_left(case, date(2026, 10, 17), CALENDAR) == -1
+    assert warning_level(case, date(2026, 10, 17), CALENDAR, TIERS) == "red"
+
+
+def test_case_in_review_still_warns():
+    case = moved(opened(), Status.IN_REVIEW)
+    assert warning_level(case, date(2026, 10, 13), CALENDAR, TIERS) == "orange"
+
+
+@pytest.mark.parametrize("decided", [Status.DECIDED_APPROVED, Status.DECIDED_DENIED])
+def test_decided_and_delivered_cases_no_longer_warn(decided):
+    case = moved(opened(), Status.IN_REVIEW, decided)
+    assert warning_level(case, date(2026, 10, 30), CALENDAR, TIERS) is None
+    assert warning_level(moved(case, Status.DELIVERED), date(2026, 10, 30), CALENDAR, TIERS) is None
+
+
+def test_notice_and_refusal_never_warn():
+    for case in (opened(Outcome.NOTICE, missing=("M2",)), opened(Outcome.REFUSED, reason="超出范围")):
+        assert working_days_left(case, date(2026, 12, 1), CALENDAR) is None
+        assert warning_level(case, date(2026, 12, 1), CALENDAR, TIERS) is None
+
+
+def test_tiers_follow_the_configuration_in_any_order():
+    tiers = (WarningTier("late", -1), WarningTier("soon", 3))
+    case = opened()
+    assert warning_level(case, date(2026, 10, 8), CALENDAR, tiers) is None
+    assert warning_level(case, date(2026, 10, 9), CALENDAR, tiers) == "soon"
+    assert warning_level(case, date(2026, 10, 13), CALENDAR, tiers) == "soon"
+    assert warning_level(case, date(2026, 10, 14), CALENDAR, tiers) == "late"
+    assert warning_level(case, date(2026, 10, 14), CALENDAR, ()) is None
+
+
+# --- public view (article 20) ---
+
+
+def test_public_view_masks_the_name_and_drops_id_phone_staff_and_notes():
+    case = moved(opened(), Status.IN_REVIEW, Status.DECIDED_DENIED)
+    view = public_view(case)
+    assert view.applicant_name == "张*三"
+    assert view.number == case.number and view.status is Status.DECIDED_DENIED
+    text = repr(view)
+    for secret in (ID_NUMBER, "13812345678", "张小三", "staff-", "材料不符"):
+        assert secret not in text
+
+
+def test_public_view_of_a_notice_tells_what_to_bring():
+    assert public_view(opened(Outcome.NOTICE, missing=("M3",))).missing == ("M3",)
+
+
+# --- applicant ---
+
+
+def test_applicant_is_normalised():
+    a = Applicant(name=" 李四 ", id_number="11010519491231002x", phone="+86 138 1234 5678")
+    assert (a.name, a.id_number, a.phone) == ("李四", ID_NUMBER, "13812345678")
+
+
+@pytest.mark.parametrize(
+    "phone", ["13812345678", "010-65123456", "01065123456", "0755 8888 8888", "65123456"]
+)
+def test_plausible_phones_pass(phone):
+    Applicant(name="李四", id_number=ID_NUMBER, phone=phone)
+
+
+@pytest.mark.parametrize(
+    "phone", ["", "12345", "10012345678", "1381234567", "138123456789", "abc", "13٨12345678"]
+)
+def test_implausible_phones_fail(phone):
+    with pytest.raises(InvalidApplicant, match="phone"):
+        Applicant(name="李四", id_number=ID_NUMBER, phone=phone)
+
+
+@pytest.mark.parametrize("name", ["", "   ", "张\x00三", "张" * 65])
+def test_bad_names_fail(name):
+    with pytest.raises(InvalidApplicant, match="name"):
+        Applicant(name=name, id_number=ID_NUMBER, phone="13812345678")
+
+
+def test_bad_id_number_fails():
+    with pytest.raises(InvalidIdNumber):
+        Applicant(name="李四", id_number="110105194912310021", phone="13812345678")
+
+
+# --- case numbers ---
+
+
+@given(
+    st.from_regex(r"[A-Z0-9_]{1,20}", fullmatch=True),
+    st.integers(min_value=1000, max_value=9999),
+    st.integers(min_value=1, max_value=999_999),
+)
+def test_case_number_round_trips(department, year, seq):
+    assert parse_case_number(case_number(department, year, seq)) == (department, year, seq)
+
+
+def test_case_number_as_typed_by_a_visitor_parses():
+    assert parse_case_number(" scjg-2026-000042 ") == ("SCJG", 2026, 42)
+
+
+@pytest.mark.parametrize(
+    "args", [("SC-JG", 2026, 1), ("SCJG", 26, 1), ("SCJG", 2026, 0), ("SCJG", 2026, 1_000_000)]
+)
+def test_bad_case_number_parts_are_refused(args):
+    with pytest.raises(InvalidCaseNumber):
+        case_number(*args)
+
+
+@pytest.mark.parametrize(
+    "text", ["SCJG-2026-42", "SCJG2026000042", "SCJG-2026-000000", "", "SCJG-٢٠٢٦-000042"]
+)
+def test_bad_case_numbers_do_not_parse(text):
+    with pytest.raises(InvalidCaseNumber):
+        parse_case_number(text)
