@@ -1,0 +1,40 @@
+# HallQ. `make run` sets up and serves the demo hall; `make test` sets up and runs the tests.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+APT_STAMP := /var/tmp/hallq-apt-ok
+
+.PHONY: run test lint bench system-deps clean-demo
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $(STAMP)
+
+# Debian packages the tests and the voice need: espeak-ng (announcements), sox (measuring
+# them), chromium (browser tests), CJK fonts (so screenshots show hanzi, not boxes).
+system-deps:
+	@if [ -f $(APT_STAMP) ] || (command -v espeak-ng && command -v chromium && command -v sox) >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			espeak-ng sox chromium fonts-noto-cjk >/dev/null && touch $(APT_STAMP); \
+	else echo "install espeak-ng sox chromium fonts-noto-cjk (apt) for the voice and browser tests"; fi
+
+run: $(STAMP) system-deps
+	$(BIN)/hallq demo seed
+	$(BIN)/hallq serve --any-hours
+
+test: $(STAMP) system-deps
+	$(BIN)/ruff check server printers kiosk display console tests bench
+	$(BIN)/pytest -q -p no:cacheprovider
+
+lint: $(STAMP)
+	$(BIN)/ruff check server printers kiosk display console tests bench
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+clean-demo:
+	rm -rf var/

@@ -1,0 +1,179 @@
+"""Staff sign-in, bearer tokens and device keys.
+
+Passwords: argon2id. Tokens and device keys: 256 random bits, stored as SHA-256 digests, with an
+expiry (tokens) and revocation (both). Failed sign-ins lock the account for a while after a few
+tries, so a password cannot be guessed at kiosk speed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from server.core.errors import DomainError, Invalid, NotFound
+from server.core.hall import Hall
+from server.core.windows import Role, Staff, may_staff
+from server.db import accounts_repo
+from server.db.uow import SYSTEM, Actor
+
+from .context import Services
+
+TOKEN_TTL = timedelta(hours=12)
+MAX_FAILED = 5
+LOCKOUT = timedelta(minutes=15)
+DEVICE_KINDS = ("kiosk", "display", "agent", "platform")
+
+_hasher = PasswordHasher()
+# Verifying against this when the user does not exist keeps the timing of both answers alike.
+_DUMMY_HASH = _hasher.hash("hallq-no-such-user")
+
+
+class Unauthorized(DomainError):
+    """Missing or invalid credentials."""
+
+    kind = "unauthorized"
+    code = "unauthorized"
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed sign-ins; wait and try again."""
+
+    kind = "too_many"
+    code = "too_many_attempts"
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def add_user(
+    svc: Services, username: str, password: str, role: str, department: str | None = None,
+    display_name: str = "", staff_no: str = "",
+) -> int:
+    if not username or len(username) > 64 or not username.replace("-", "").replace("_", "").replace(".", "").isalnum():
+        raise Invalid(f"username {username!r}: use letters, digits, '.', '-' or '_' (at most 64)")
+    if len(password) < 8:
+        raise Invalid("the password must have at least 8 characters")
+    try:
+        role_value = Role(role)
+    except ValueError:
+        raise Invalid(f"unknown role {role!r}; use one of {', '.join(r.value for r in Role)}") from None
+    if department is not None and svc.hall.department(department) is None:
+        raise NotFound(f"unknown department {department!r}; see the hall config's departments")
+    if role_value is Role.CHIEF and department is None:
+        raise Invalid("a chief representative (article 15) needs --department")
+    with svc.write(SYSTEM) as uow:
+        if accounts_repo.user_row(uow.conn, username) is not None:
+            raise Invalid(f"user {username!r} exists already")
+        uid = accounts_repo.add_user(
+            uow.conn, username=username, password_hash=_hasher.hash(password), role=role_value.value,
+            department=department, display_name=display_name or username, staff_no=staff_no, created_at=uow.now,
+        )
+        uow.audit("user.add", username, role=role_value.value, department=department)
+        svc.commit(uow)
+    return uid
+
+
+def login(svc: Services, username: str, password: str) -> dict[str, Any]:
+    with svc.write(Actor("anonymous", None, username[:64])) as uow:
+        row = accounts_repo.user_row(uow.conn, username)
+        now = uow.now
+        if row is not None and row.locked_until and row.locked_until > now:
+            raise TooManyAttempts(f"too many failed sign-ins for {username}; try again after a few minutes")
+        ok = _verify(row.password_hash if row else _DUMMY_HASH, password) and row is not None and row.active
+        if not ok:
+            if row is not None:
+                failed = row.failed_logins + 1
+                locked = now + LOCKOUT if failed >= MAX_FAILED else None
+                accounts_repo.update_user(uow.conn, row.id, failed_logins=0 if locked else failed, locked_until=locked)
+                uow.audit("auth.failed", username, failures=failed)
+                svc.commit(uow)
+            raise Unauthorized("wrong username or password")
+        token = secrets.token_urlsafe(32)
+        expires = now + TOKEN_TTL
+        accounts_repo.add_token(uow.conn, digest(token), row.id, now, expires)
+        accounts_repo.update_user(uow.conn, row.id, failed_logins=0, locked_until=None)
+        uow.audit("auth.login", username)
+        svc.commit(uow)
+        staff = accounts_repo.to_staff(row)
+    return {"token": token, "expires_at": expires.isoformat(timespec="seconds"), "user": staff_json(staff)}
+
+
+def _verify(hashed: str, password: str) -> bool:
+    try:
+        return _hasher.verify(hashed, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def logout(svc: Services, token: str) -> None:
+    with svc.write(SYSTEM) as uow:
+        accounts_repo.revoke_token(uow.conn, digest(token), uow.now)
+        uow.audit("auth.logout", "")
+        svc.commit(uow)
+
+
+def staff_for_token(svc: Services, token: str | None) -> Staff | None:
+    if not token:
+        return None
+    with svc.read() as uow:
+        return accounts_repo.staff_for_token(uow.conn, digest(token), uow.now)
+
+
+def device_for_key(svc: Services, key: str | None) -> dict[str, Any] | None:
+    if not key:
+        return None
+    with svc.read() as uow:
+        row = accounts_repo.device_by_key(uow.conn, digest(key))
+        return device_json(row) if row else None
+
+
+def add_device(svc: Services, name: str, kind: str, printer: str | None = None,
+               settings: dict | None = None) -> str:
+    if kind not in DEVICE_KINDS:
+        raise Invalid(f"unknown device kind {kind!r}; use one of {', '.join(DEVICE_KINDS)}")
+    if not name or len(name) > 64:
+        raise Invalid("a device needs a name of at most 64 characters")
+    key = secrets.token_urlsafe(32)
+    with svc.write(SYSTEM) as uow:
+        if accounts_repo.device_by_name(uow.conn, name) is not None:
+            raise Invalid(f"device {name!r} exists already; revoke it first to re-pair")
+        accounts_repo.add_device(
+            uow.conn, name=name, kind=kind, key_hash=digest(key), printer=printer, settings=settings or {},
+            created_at=uow.now,
+        )
+        uow.audit("device.add", name, kind=kind, printer=printer)
+        svc.commit(uow)
+    return key
+
+
+def revoke_device(svc: Services, name: str) -> None:
+    with svc.write(SYSTEM) as uow:
+        row = accounts_repo.device_by_name(uow.conn, name)
+        if row is None:
+            raise NotFound(f"no device named {name!r}")
+        if row.revoked_at is None:
+            # A fresh random digest frees the name's key for good and lets it be paired again.
+            accounts_repo.update_device(uow.conn, row.id, revoked_at=uow.now, name=f"{name}~revoked~{row.id}")
+        uow.audit("device.revoke", name)
+        svc.commit(uow)
+
+
+def staff_json(s: Staff) -> dict[str, Any]:
+    return {
+        "id": s.id, "username": s.username, "role": s.role.value, "department": s.department,
+        "name": s.display_name or s.username, "staff_no": s.staff_no,
+    }
+
+
+def device_json(row: Any) -> dict[str, Any]:
+    return {"id": row.id, "name": row.name, "kind": row.kind, "printer": row.printer, "settings": row.settings or {}}
+
+
+def windows_for(hall: Hall, staff: Staff) -> list[str]:
+    return [w.id for w in hall.windows if may_staff(w, staff)]

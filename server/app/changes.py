@@ -1,0 +1,60 @@
+"""The events a change emits, built from the state inside its transaction (protocol v1)."""
+
+from __future__ import annotations
+
+from server.core.tickets import Ticket
+from server.db import windows_repo
+from server.db.uow import UnitOfWork
+
+from .context import Services
+from .views import HallLoad, queue_view, ticket_view, window_views
+
+
+def ticket_rooms(t: Ticket) -> list[str]:
+    rooms = ["hall", f"queue:{t.queue}", f"ticket:{t.id}"]
+    if t.window:
+        rooms.append(f"window:{t.window}")
+    return rooms
+
+
+class Changes:
+    """Collects what a handler touched and emits the matching events once, at the end."""
+
+    def __init__(self, svc: Services, uow: UnitOfWork) -> None:
+        self.svc, self.uow = svc, uow
+        self.queues: list[str] = []
+        self.windows: list[str] = []
+        self._tickets: list[tuple[str, Ticket, dict]] = []
+
+    def ticket(self, event: str, t: Ticket, **extra: object) -> None:
+        self._tickets.append((event, t, extra))
+        self.queue(t.queue)
+
+    def queue(self, code: str) -> None:
+        if code not in self.queues:
+            self.queues.append(code)
+
+    def window(self, window_id: str) -> None:
+        if window_id not in self.windows:
+            self.windows.append(window_id)
+
+    def emit(self) -> dict[str, dict]:
+        """Emit every event; returns the ticket views by id for the handler's response."""
+        conn, hall = self.uow.conn, self.svc.hall
+        load = HallLoad.read(conn, hall, self.svc.today(self.uow.now), self.uow.now)
+        views: dict[str, dict] = {}
+        for event, t, extra in self._tickets:
+            view = ticket_view(conn, hall, t, load)
+            views[t.id] = view
+            rooms = ticket_rooms(t)
+            if event == "ticket.issued":
+                rooms = ["hall", f"queue:{t.queue}"]
+            self.uow.emit(event, rooms, {"ticket": view, **extra})
+        if self.windows:
+            states = windows_repo.all_states(conn)
+            for wv in window_views(conn, hall, states, self.windows):
+                self.uow.emit("window.updated", ["hall", f"window:{wv['id']}"], {"window": wv})
+        for code in self.queues:
+            qv = queue_view(conn, hall, code, load)
+            self.uow.emit("queue.updated", ["hall", f"queue:{code}", f"progress:{code}"], {"queue": qv})
+        return views

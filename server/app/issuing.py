@@ -1,0 +1,123 @@
+"""Taking a number at a kiosk."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from server.core.errors import Invalid, NotFound, NotIssuing
+from server.core.hall import ClosedQueuePolicy, Hall, Queue
+from server.core.numbering import format_number
+from server.core.tickets import GREEN_REASONS, Priority, Ticket, cancel
+from server.db import tickets_repo
+from server.db.uow import Actor
+
+from .changes import Changes
+from .context import Services
+from .views import HallLoad
+from .workcal import hall_calendar
+
+
+def resolve_queue(hall: Hall, item: str | None, queue: str | None) -> tuple[Queue, str | None]:
+    if item:
+        found = hall.item(item)
+        if found is None:
+            raise NotFound(f"unknown service item {item!r}")
+        return hall.queue(found.queue), found.code  # type: ignore[return-value]
+    if queue:
+        q = hall.queue(queue)
+        if q is None:
+            raise NotFound(f"unknown queue {queue!r}")
+        return q, None
+    raise Invalid('give "item" (a service item code) or "queue" (a queue code)')
+
+
+def issuing_refusal(hall: Hall, now: datetime) -> str | None:
+    """Why the hall issues no number now, or None while it does."""
+    local = now.astimezone(ZoneInfo(hall.timezone))
+    if not hall_calendar(hall).is_workday(local.date()):
+        return "今天不是工作日，大厅不办理业务 / The hall is closed today (not a working day)"
+    if not hall.hours.issuing(local.time()):
+        return "当前不在取号时间内 / Tickets are issued only during opening hours"
+    return None
+
+
+def issue_ticket(
+    svc: Services,
+    actor: Actor,
+    *,
+    item: str | None = None,
+    queue: str | None = None,
+    priority: str | None = None,
+    green_reason: str | None = None,
+    device_id: int | None = None,
+    ignore_hours: bool = False,
+) -> dict[str, Any]:
+    hall = svc.hall
+    q, item_code = resolve_queue(hall, item, queue)
+    prio = Priority.NORMAL
+    if priority not in (None, "normal"):
+        if priority != Priority.GREEN.value:
+            raise Invalid(f'unknown priority {priority!r}; use "green" for the green channel')
+        prio = Priority.GREEN
+        if green_reason is not None and green_reason not in GREEN_REASONS:
+            raise Invalid(f"green channel reason must be one of {', '.join(GREEN_REASONS)}")
+    with svc.write(actor) as uow:
+        now = uow.now
+        if not ignore_hours and (why := issuing_refusal(hall, now)):
+            raise NotIssuing(why)
+        day = svc.today(now)
+        load = HallLoad.read(uow.conn, hall, day, now)
+        warning = None
+        if load.windows_for(q.code) == 0:
+            if hall.closed_queue_policy is ClosedQueuePolicy.REFUSE:
+                raise NotIssuing(
+                    f"{q.name}暂无窗口办理，请咨询服务台 / "
+                    f"No window is serving {q.name_en} now; please ask at the desk",
+                    queue=q.code,
+                )
+            warning = f"{q.name}暂无窗口办理，等待时间未知 / No window is serving {q.name_en} now"
+        seq_no = tickets_repo.next_counter(uow.conn, f"ticket:{q.code}:{day.isoformat()}")
+        t = Ticket(
+            id=secrets.token_urlsafe(16),
+            number=format_number(q.prefix, seq_no, q.digits),
+            queue=q.code,
+            item=item_code,
+            day=day,
+            seq_no=seq_no,
+            issued_at=now,
+            rank_at=now,
+            priority=prio,
+            green_reason=green_reason if prio is Priority.GREEN else None,
+        )
+        tickets_repo.add(uow.conn, t, device_id)
+        tickets_repo.bump_stats(uow.conn, q.code, day, issued=1)
+        uow.audit("ticket.issue", t.number, ticket=t.id, queue=q.code, item=item_code, priority=prio.value)
+        changes = Changes(svc, uow)
+        changes.ticket("ticket.issued", t)
+        view = changes.emit()[t.id]
+        svc.commit(uow)
+    if warning:
+        view = {**view, "warning": warning}
+    return view
+
+
+def expire_previous_days(svc: Services) -> int:
+    """Tickets still waiting from an earlier day are cancelled: numbering restarted at midnight."""
+    with svc.write(Actor("system", None, "day rollover")) as uow:
+        stale = tickets_repo.stale_waiting(uow.conn, svc.today(uow.now))
+        if not stale:
+            return 0
+        changes = Changes(svc, uow)
+        for t in stale:
+            done = replace(cancel(t, uow.now), note="day ended / 当日未办理，已作废")
+            tickets_repo.save(uow.conn, done)
+            changes.ticket("ticket.updated", done)
+        uow.audit("day.rollover", "", cancelled=len(stale))
+        changes.emit()
+        svc.commit(uow)
+        return len(stale)
+

@@ -1,0 +1,112 @@
+"""What a screen shows, read in one transaction together with the `seq` it is as of.
+
+A client joins its rooms first and reads its snapshot second: every event it then receives
+with a larger `seq` is newer than the snapshot, every one with a smaller or equal `seq` is
+already in it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server.core.errors import Forbidden, Invalid, NotFound
+from server.core.tickets import Status
+from server.db import tickets_repo, windows_repo
+from server.db.uow import current_seq
+
+from .context import Services
+from .views import HallLoad, iso, queue_view, ticket_view, window_views
+
+LATEST_CALLS = 12
+
+
+def parse_room(room: Any) -> tuple[str, str]:
+    if not isinstance(room, str) or not room:
+        raise Invalid(f"room must be a non-empty string, got {room!r}")
+    kind, _, key = room.partition(":")
+    if kind == "hall" and not key:
+        return kind, ""
+    if kind in ("queue", "window", "ticket") and key:
+        return kind, key
+    raise Invalid(f"unknown room {room!r}; use hall, queue:CODE, window:ID or ticket:ID")
+
+
+def snapshot(svc: Services, rooms: list[str], *, may_see: Any) -> dict[str, Any]:
+    """`may_see(kind)`: whether the caller may join a room of that kind."""
+    parsed = [parse_room(r) for r in rooms]
+    for kind, key in parsed:
+        if kind != "ticket" and not may_see(kind):
+            raise Forbidden(f"room {kind}{':' + key if key else ''} needs a device key or a staff token")
+        if kind == "queue" and svc.hall.queue(key) is None:
+            raise NotFound(f"unknown queue {key!r}")
+        if kind == "window" and svc.hall.window(key) is None:
+            raise NotFound(f"unknown window {key!r}")
+    with svc.read() as uow:
+        conn, hall = uow.conn, svc.hall
+        seq = current_seq(conn)
+        load = HallLoad.read(conn, hall, svc.today(uow.now), uow.now)
+        out: dict[str, Any] = {"seq": seq, "now": iso(hall, uow.now)}
+        for kind, key in parsed:
+            if kind == "hall":
+                out["hall"] = hall_view(svc, conn, load)
+            elif kind == "queue":
+                out.setdefault("queues", {})[key] = queue_view(conn, hall, key, load)
+            elif kind == "window":
+                out.setdefault("windows", {})[key] = window_views(conn, hall, load.states, [key])[0]
+            else:
+                t = tickets_repo.get(conn, key)
+                if t is None:
+                    raise NotFound("unknown ticket")
+                out.setdefault("tickets", {})[key] = ticket_view(conn, hall, t, load)
+                out.setdefault("queues", {})[t.queue] = queue_view(conn, hall, t.queue, load)
+        return out
+
+
+def hall_view(svc: Services, conn: Any, load: HallLoad) -> dict[str, Any]:
+    hall = svc.hall
+    calls = [
+        {
+            "ticket": t.id, "number": t.number, "queue": t.queue, "window": t.window,
+            "window_name": (hall.window(t.window).name if t.window and hall.window(t.window) else t.window),
+            "window_number": hall.window(t.window).number if t.window and hall.window(t.window) else None,
+            "called_at": iso(hall, t.called_at), "status": t.status.value,
+        }
+        for t in tickets_repo.latest_calls(conn, load.day, LATEST_CALLS)
+        if t.status in (Status.CALLED, Status.SERVING, Status.DONE, Status.NO_SHOW)
+    ]
+    return {
+        "code": hall.code,
+        "name": hall.name,
+        "name_en": hall.name_en,
+        "day": load.day.isoformat(),
+        "queues": [queue_view(conn, hall, q.code, load) for q in hall.queues],
+        "windows": window_views(conn, hall, load.states, [w.id for w in hall.windows]),
+        "latest_calls": calls,
+        "notices": list(hall.notices),
+    }
+
+
+def hall_snapshot(svc: Services) -> dict[str, Any]:
+    with svc.read() as uow:
+        load = HallLoad.read(uow.conn, svc.hall, svc.today(uow.now), uow.now)
+        return {"seq": current_seq(uow.conn), **hall_view(svc, uow.conn, load)}
+
+
+def get_ticket(svc: Services, ticket_id: str) -> dict[str, Any]:
+    with svc.read() as uow:
+        t = tickets_repo.get(uow.conn, ticket_id)
+        if t is None:
+            raise NotFound("unknown ticket")
+        load = HallLoad.read(uow.conn, svc.hall, svc.today(uow.now), uow.now)
+        return ticket_view(uow.conn, svc.hall, t, load)
+
+
+def window_snapshot(svc: Services, window_id: str) -> dict[str, Any]:
+    with svc.read() as uow:
+        return window_views(uow.conn, svc.hall, windows_repo.all_states(uow.conn), [window_id])[0]
+
+
+def ticket_queue(svc: Services, ticket_id: str) -> str | None:
+    with svc.read() as uow:
+        t = tickets_repo.get(uow.conn, ticket_id)
+        return t.queue if t else None

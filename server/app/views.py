@@ -1,0 +1,163 @@
+"""The JSON shapes clients see: ticket T, queue, window, as protocol v1 defines them.
+
+Built inside the transaction that changed them, so a payload always agrees with its `seq`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection
+
+from server.core.estimate import effective_windows, estimate_wait_s, mean_service_s
+from server.core.hall import Hall, Window
+from server.core.tickets import Status, Ticket
+from server.core.windows import WindowState, WindowStatus
+from server.db import accounts_repo, tickets_repo, windows_repo
+
+ORDER_CAP = 200
+
+
+def iso(hall: Hall, at: datetime | None) -> str | None:
+    return at.astimezone(ZoneInfo(hall.timezone)).isoformat(timespec="seconds") if at else None
+
+
+@dataclass
+class HallLoad:
+    """The hall's state for estimates, read once per transaction."""
+
+    hall: Hall
+    day: date
+    now: datetime
+    waiting: dict[str, tuple[int, datetime]]
+    states: dict[str, WindowState]
+    stats: dict[str, dict]
+
+    @classmethod
+    def read(cls, conn: Connection, hall: Hall, day: date, now: datetime) -> HallLoad:
+        return cls(
+            hall=hall,
+            day=day,
+            now=now,
+            waiting=tickets_repo.waiting_by_queue(conn, day),
+            states=windows_repo.all_states(conn),
+            stats=tickets_repo.stats(conn, day),
+        )
+
+    def open_windows(self) -> list[Window]:
+        return [
+            w for w in self.hall.windows
+            if self.states.get(w.id) and self.states[w.id].status is WindowStatus.OPEN
+        ]
+
+    def windows_for(self, queue: str) -> float:
+        counts = {q: n for q, (n, _) in self.waiting.items()}
+        return effective_windows(queue, self.open_windows(), counts)
+
+    def mean_s(self, queue: str) -> float:
+        s = self.stats.get(queue, {})
+        return mean_service_s(s.get("service_s", 0.0), s.get("served", 0), self.hall.typical_service_s(queue))
+
+    def estimate(self, queue: str, ahead: int) -> int | None:
+        return estimate_wait_s(ahead, self.mean_s(queue), self.windows_for(queue))
+
+
+def ticket_view(conn: Connection, hall: Hall, t: Ticket, load: HallLoad) -> dict[str, Any]:
+    queue = hall.queue(t.queue)
+    item = hall.item(t.item) if t.item else None
+    window = hall.window(t.window) if t.window else None
+    if t.status is Status.WAITING:
+        ahead = tickets_repo.ahead(conn, t) if t.target_window is None else 0
+        estimate = load.estimate(t.queue, ahead)
+    else:
+        ahead, estimate = 0, 0 if t.status in (Status.CALLED, Status.SERVING) else None
+    return {
+        "id": t.id,
+        "number": t.number,
+        "queue": t.queue,
+        "queue_name": queue.name if queue else t.queue,
+        "queue_name_en": queue.name_en if queue else t.queue,
+        "department": queue.department if queue else None,
+        "item": t.item,
+        "item_name": item.name if item else None,
+        "item_name_en": item.name_en if item else None,
+        "status": t.status.value,
+        "priority": t.priority.value,
+        "green_reason": t.green_reason,
+        "issued_at": iso(hall, t.issued_at),
+        "called_at": iso(hall, t.called_at),
+        "finished_at": iso(hall, t.finished_at),
+        "ahead": ahead,
+        "estimated_wait_s": estimate,
+        "unserved": t.status is Status.WAITING and load.windows_for(t.queue) == 0,
+        "window": t.window,
+        "window_name": window.name if window else None,
+        "window_name_en": window.name_en if window else None,
+        "target_window": t.target_window,
+        "recalls": t.recalls,
+        "outcome": t.outcome.value if t.outcome else None,
+        "note": t.note,
+        "status_url": f"{hall.public_url.rstrip('/')}/t/{t.id}",
+    }
+
+
+def queue_view(conn: Connection, hall: Hall, code: str, load: HallLoad) -> dict[str, Any]:
+    q = hall.queue(code)
+    count, oldest = load.waiting.get(code, (0, None))
+    open_here = [w.id for w in load.open_windows() if w.serves(code)]
+    order = [t.number for t in tickets_repo.waiting_in_queue(conn, code, load.day, ORDER_CAP)] if count else []
+    s = load.stats.get(code, {})
+    windows = load.windows_for(code)
+    return {
+        "code": code,
+        "name": q.name if q else code,
+        "name_en": q.name_en if q else code,
+        "prefix": q.prefix if q else "",
+        "waiting": count,
+        "longest_wait_s": int((load.now - oldest).total_seconds()) if oldest else 0,
+        "estimate_s": load.estimate(code, count),
+        "s_per_ticket": round(load.mean_s(code) / windows) if windows else None,
+        "open_windows": open_here,
+        # Article 26: a queue nobody serves must be visible, never a silent dead end.
+        "unserved": not open_here,
+        "issued_today": s.get("issued", 0),
+        "served_today": s.get("served", 0),
+        "order": order,
+    }
+
+
+def window_view(hall: Hall, state: WindowState, staff: dict[int, Any], current: Ticket | None) -> dict[str, Any]:
+    w = hall.window(state.window)
+    person = staff.get(state.staff_id) if state.staff_id else None
+    return {
+        "id": state.window,
+        "number": w.number if w else None,
+        "name": w.name if w else state.window,
+        "name_en": w.name_en if w else state.window,
+        "kind": w.kind.value if w else None,
+        "department": w.department if w else None,
+        "queues": [sq.queue for sq in w.queues] if w else [],
+        "status": state.status.value,
+        "pause_reason": state.pause_reason,
+        "since": iso(hall, state.since),
+        "staff": (
+            {"id": person.id, "name": person.display_name or person.username, "staff_no": person.staff_no}
+            if person else None
+        ),
+        "current": (
+            {"id": current.id, "number": current.number, "status": current.status.value, "queue": current.queue}
+            if current else None
+        ),
+    }
+
+
+def window_views(conn: Connection, hall: Hall, states: dict[str, WindowState], ids: list[str]) -> list[dict]:
+    chosen = [states.get(i) or WindowState(window=i) for i in ids]
+    staff = accounts_repo.staff_many(conn, {s.staff_id for s in chosen if s.staff_id})
+    currents = tickets_repo.many(conn, [s.current_ticket for s in chosen if s.current_ticket])
+    return [window_view(hall, s, staff, currents.get(s.current_ticket or "")) for s in chosen]
+
+

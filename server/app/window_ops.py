@@ -1,0 +1,304 @@
+"""What window staff do: open, call next, recall, start, no-show, finish, pause, transfer, suspend.
+
+Each function is one transaction: lock the window's state, check who may act, let the core
+decide, write, emit, commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+from server.core import calling
+from server.core import tickets as tk
+from server.core import windows as win
+from server.core.errors import Forbidden, Invalid, NotFound
+from server.core.hall import Window
+from server.core.tickets import Status, Ticket
+from server.core.windows import Staff, WindowState
+from server.db import tickets_repo, windows_repo
+from server.db.uow import Actor, UnitOfWork
+
+from .changes import Changes
+from .context import Services
+from .views import window_views
+
+# How many of the policy's choices call-next tries to claim before it looks again: a window
+# that loses a race on PostgreSQL takes the next best ticket rather than failing.
+RANKED = 8
+CLAIM_ROUNDS = 5
+
+
+def actor_of(staff: Staff) -> Actor:
+    return Actor("staff", staff.id, staff.username)
+
+
+def window_of(svc: Services, window_id: str) -> Window:
+    w = svc.hall.window(str(window_id))
+    if w is None:
+        raise NotFound(f"unknown window {window_id!r}")
+    return w
+
+
+def _current(uow: UnitOfWork, state: WindowState) -> Ticket:
+    if state.current_ticket is None:
+        raise tk.IllegalTransition(f"window {state.window} has no current ticket; call one first")
+    t = tickets_repo.get(uow.conn, state.current_ticket, lock=True)
+    if t is None:  # the unique index and foreign rules make this a corrupted database
+        raise NotFound(f"window {state.window}'s current ticket is missing")
+    return t
+
+
+def open_window(svc: Services, staff: Staff, window_id: str) -> dict[str, Any]:
+    w = window_of(svc, window_id)
+    with svc.write(actor_of(staff)) as uow:
+        state = windows_repo.get(uow.conn, w.id, lock=True)
+        new = win.open_window(state, w, staff, uow.now)
+        windows_repo.save(uow.conn, new)
+        uow.audit("window.open", w.id, staff=staff.username)
+        return _finish_window_change(svc, uow, w, new)
+
+
+def _finish_window_change(svc: Services, uow: UnitOfWork, w: Window, state: WindowState) -> dict[str, Any]:
+    changes = Changes(svc, uow)
+    changes.window(w.id)
+    for sq in w.queues:
+        changes.queue(sq.queue)
+    changes.emit()
+    svc.commit(uow)
+    return window_state_view(svc, w.id)
+
+
+def window_state_view(svc: Services, window_id: str) -> dict[str, Any]:
+    with svc.read() as uow:
+        return window_views(uow.conn, svc.hall, windows_repo.all_states(uow.conn), [window_id])[0]
+
+
+def _window_action(
+    svc: Services, staff: Staff, window_id: str, action: str, change: Callable[[WindowState, Any], WindowState]
+) -> dict[str, Any]:
+    w = window_of(svc, window_id)
+    with svc.write(actor_of(staff)) as uow:
+        state = windows_repo.get(uow.conn, w.id, lock=True)
+        win.require_staffed_by(state, staff)
+        new = change(state, uow.now)
+        windows_repo.save(uow.conn, new)
+        uow.audit(action, w.id, reason=new.pause_reason)
+        return _finish_window_change(svc, uow, w, new)
+
+
+def pause(svc: Services, staff: Staff, window_id: str, reason: str) -> dict[str, Any]:
+    return _window_action(svc, staff, window_id, "window.pause", lambda s, now: win.pause(s, reason, now))
+
+
+def resume(svc: Services, staff: Staff, window_id: str) -> dict[str, Any]:
+    return _window_action(svc, staff, window_id, "window.resume", win.resume)
+
+
+def close(svc: Services, staff: Staff, window_id: str) -> dict[str, Any]:
+    return _window_action(svc, staff, window_id, "window.close", win.close)
+
+
+def hand_over(svc: Services, by: Staff, window_id: str, to: Staff) -> dict[str, Any]:
+    """Article 26: another member of staff covers the window.
+
+    Allowed to the staff handing it over, to a chief representative or manager assigning it, and
+    to anyone allowed at the window taking over one that was left paused."""
+    w = window_of(svc, window_id)
+    with svc.write(actor_of(by)) as uow:
+        state = windows_repo.get(uow.conn, w.id, lock=True)
+        left_paused = by.id == to.id and state.status is win.WindowStatus.PAUSED
+        if not (by.id == state.staff_id or win.may_oversee(w, by) or left_paused):
+            raise Forbidden(f"{by.username} may not assign {w.name}; its staff or a chief representative can")
+        new = win.hand_over(state, w, to, uow.now)
+        windows_repo.save(uow.conn, new)
+        uow.audit("window.hand_over", w.id, to=to.username, previous=state.staff_id)
+        return _finish_window_change(svc, uow, w, new)
+
+
+def call_next(svc: Services, staff: Staff, window_id: str) -> dict[str, Any] | None:
+    w = window_of(svc, window_id)
+    with svc.write(actor_of(staff)) as uow:
+        state = windows_repo.get(uow.conn, w.id, lock=True)
+        win.require_staffed_by(state, staff)
+        win.require_calling(state)
+        day = svc.today(uow.now)
+        max_wait = timedelta(minutes=svc.hall.max_wait_minutes)
+        recent = tickets_repo.recent_call_queues(uow.conn, w.id, calling.recent_window_size(w))
+        chosen_id = None
+        for _ in range(CLAIM_ROUNDS):
+            pool = tickets_repo.candidates(uow.conn, w, day)
+            if not pool:
+                break
+            ranked = _rank(w, pool, recent, uow, max_wait)
+            chosen_id = tickets_repo.claim(uow.conn, ranked)
+            if chosen_id:
+                break
+        if chosen_id is None:
+            return None
+        t = tickets_repo.get(uow.conn, chosen_id)
+        return _call(svc, uow, staff, w, state, t, "ticket.call")
+
+
+def _rank(w: Window, pool: list[Ticket], recent: list[str], uow: UnitOfWork, max_wait: timedelta) -> list[str]:
+    ranked: list[str] = []
+    pool, recent = list(pool), list(recent)
+    while pool and len(ranked) < RANKED:
+        pick = calling.choose_next(w, pool, recent, uow.now, max_wait)
+        if pick is None:
+            break
+        ranked.append(pick.id)
+        pool.remove(pick)
+        recent.insert(0, pick.queue)
+    return ranked
+
+
+def _call(
+    svc: Services, uow: UnitOfWork, staff: Staff, w: Window, state: WindowState, t: Ticket, action: str
+) -> dict[str, Any]:
+    called = tk.call(t, w.id, uow.now)
+    tickets_repo.save(uow.conn, called)
+    tickets_repo.record_call(uow.conn, called, staff.id)
+    windows_repo.save(uow.conn, replace(state, current_ticket=called.id))
+    uow.audit(action, called.number, ticket=called.id, window=w.id)
+    changes = Changes(svc, uow)
+    changes.ticket("ticket.called", called, window=w.id, window_name=w.name, window_number=w.number, recall=False)
+    changes.window(w.id)
+    view = changes.emit()[called.id]
+    svc.commit(uow)
+    return view
+
+
+def call_number(svc: Services, staff: Staff, window_id: str, number: str) -> dict[str, Any]:
+    """特呼: call a given waiting number out of turn (a visitor who came back, a special case)."""
+    w = window_of(svc, window_id)
+    with svc.write(actor_of(staff)) as uow:
+        state = windows_repo.get(uow.conn, w.id, lock=True)
+        win.require_staffed_by(state, staff)
+        win.require_calling(state)
+        t = tickets_repo.find_by_number(uow.conn, svc.today(uow.now), number.strip())
+        if t is None:
+            raise NotFound(f"no ticket {number!r} today")
+        if t.status is Status.WAITING and t.target_window not in (None, w.id):
+            t = replace(t, target_window=None)
+        if tickets_repo.claim(uow.conn, [t.id]) is None and t.status is Status.WAITING:
+            raise tk.IllegalTransition(f"ticket {t.number} is being called at another window")
+        return _call(svc, uow, staff, w, state, t, "ticket.call_number")
+
+
+def _ticket_action(
+    svc: Services,
+    staff: Staff,
+    window_id: str,
+    action: str,
+    change: Callable[[Ticket, Any], Ticket],
+    *,
+    releases: bool,
+    event: str = "ticket.updated",
+    on_change: Callable[[UnitOfWork, Ticket, Ticket], dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    w = window_of(svc, window_id)
+    with svc.write(actor_of(staff)) as uow:
+        state = windows_repo.get(uow.conn, w.id, lock=True)
+        win.require_staffed_by(state, staff)
+        before = _current(uow, state)
+        after = change(before, uow.now)
+        tickets_repo.save(uow.conn, after)
+        if releases:
+            windows_repo.save(uow.conn, replace(state, current_ticket=None))
+        extra = on_change(uow, before, after) if on_change else {}
+        uow.audit(action, after.number, ticket=after.id, window=w.id, **{k: v for k, v in extra.items() if k != "view"})
+        changes = Changes(svc, uow)
+        if event == "ticket.called":
+            changes.ticket(event, after, window=w.id, window_name=w.name, window_number=w.number, recall=True)
+        else:
+            # Rooms of the window it left, so that window's screen clears too.
+            changes.ticket(event, replace(after, window=after.window or before.window))
+        changes.window(w.id)
+        if after.queue != before.queue:
+            changes.queue(before.queue)
+        view = changes.emit()[after.id]
+        svc.commit(uow)
+        return {"ticket": view, **extra.get("view", {})}
+
+
+def recall(svc: Services, staff: Staff, window_id: str) -> dict[str, Any]:
+    return _ticket_action(svc, staff, window_id, "ticket.recall", tk.recall, releases=False, event="ticket.called")
+
+
+def start(svc: Services, staff: Staff, window_id: str) -> dict[str, Any]:
+    return _ticket_action(svc, staff, window_id, "ticket.start", tk.start, releases=False)
+
+
+def no_show(svc: Services, staff: Staff, window_id: str) -> dict[str, Any]:
+    def counted(uow: UnitOfWork, before: Ticket, after: Ticket) -> dict[str, Any]:
+        tickets_repo.bump_stats(uow.conn, after.queue, after.day, no_show=1)
+        return {}
+
+    return _ticket_action(svc, staff, window_id, "ticket.no_show", tk.no_show, releases=True, on_change=counted)
+
+
+def finish(
+    svc: Services,
+    staff: Staff,
+    window_id: str,
+    outcome: tk.Outcome | None = None,
+    on_finish: Callable[[UnitOfWork, Ticket], dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """`on_finish` runs in the same transaction (the acceptance flow opens its case there)."""
+
+    def measured(uow: UnitOfWork, before: Ticket, after: Ticket) -> dict[str, Any]:
+        began = before.called_at or after.finished_at
+        seconds = max(0.0, (after.finished_at - began).total_seconds()) if began and after.finished_at else 0.0
+        tickets_repo.bump_stats(uow.conn, after.queue, after.day, served=1, service_s=seconds)
+        return on_finish(uow, after) if on_finish else {}
+
+    return _ticket_action(
+        svc, staff, window_id, "ticket.finish", lambda t, now: tk.finish(t, now, outcome), releases=True,
+        on_change=measured,
+    )
+
+
+def transfer(
+    svc: Services, staff: Staff, window_id: str, *, queue: str | None, to_window: str | None, note: str
+) -> dict[str, Any]:
+    target_queue = queue
+    if to_window is not None:
+        target = window_of(svc, to_window)
+        if target_queue is None:
+            target_queue = target.queues[0].queue
+    if target_queue is None:
+        raise Invalid('give "queue" or "window" to transfer to')
+    if svc.hall.queue(target_queue) is None:
+        raise NotFound(f"unknown queue {target_queue!r}")
+    return _ticket_action(
+        svc, staff, window_id, "ticket.transfer",
+        lambda t, now: tk.transfer(t, target_queue, now, window=to_window, note=note), releases=True,
+    )
+
+
+def suspend(svc: Services, staff: Staff, window_id: str, note: str) -> dict[str, Any]:
+    return _ticket_action(
+        svc, staff, window_id, "ticket.suspend", lambda t, now: tk.suspend(t, now, note), releases=True
+    )
+
+
+def resume_ticket(svc: Services, staff: Staff, window_id: str, number: str) -> dict[str, Any]:
+    """A suspended visitor is back: waiting again, first in line at the window that suspended it."""
+    w = window_of(svc, window_id)
+    with svc.write(actor_of(staff)) as uow:
+        state = windows_repo.get(uow.conn, w.id, lock=True)
+        win.require_staffed_by(state, staff)
+        t = tickets_repo.find_by_number(uow.conn, svc.today(uow.now), number.strip())
+        if t is None:
+            raise NotFound(f"no ticket {number!r} today")
+        back = tk.resume(t, uow.now)
+        tickets_repo.save(uow.conn, back)
+        uow.audit("ticket.resume", back.number, ticket=back.id, window=w.id)
+        changes = Changes(svc, uow)
+        changes.ticket("ticket.updated", back)
+        view = changes.emit()[back.id]
+        svc.commit(uow)
+        return {"ticket": view}

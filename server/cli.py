@@ -1,0 +1,200 @@
+"""The `hallq` subcommands: serve, user, device, demo, db, printer."""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import gc
+import getpass
+import logging
+import resource
+import signal
+import socket
+import sys
+from pathlib import Path
+
+from server.app import accounts
+from server.app.context import Services
+from server.core.errors import DomainError
+from server.db.engine import make_engine
+from server.db.migrate import upgrade
+from server.hallconfig import HallConfigError, load_hall
+from server.settings import ASYNC_MODES, Settings, SettingsError
+
+log = logging.getLogger("hallq")
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", help="hall config (TOML); default config/hall.toml, or HALLQ_CONFIG")
+    p.add_argument("--db", help="database URL; default an SQLite file under var/, or HALLQ_DB")
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="hallq", description="HallQ: queue and counter system of a service hall")
+    sub = top.add_subparsers(dest="cmd", required=True)
+
+    serve = sub.add_parser("serve", help="run the server")
+    _common(serve)
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--async-mode", choices=ASYNC_MODES)
+    serve.add_argument("--message-queue", help="redis://... to join several server processes")
+    serve.add_argument("--any-hours", action="store_true", help="demo: issue tickets whatever the hour and day")
+    serve.add_argument("--no-speech", action="store_true", help="do not synthesize announcements")
+
+    user = sub.add_parser("user", help="staff accounts").add_subparsers(dest="action", required=True)
+    add = user.add_parser("add", help="create a staff account; the password is read from standard input")
+    _common(add)
+    add.add_argument("name")
+    add.add_argument("--role", required=True, help="window, chief, manager or admin")
+    add.add_argument("--department")
+    add.add_argument("--display-name", default="")
+    add.add_argument("--staff-no", default="")
+
+    device = sub.add_parser("device", help="kiosks, displays and agents").add_subparsers(dest="action", required=True)
+    dadd = device.add_parser("add", help="register a device; prints its key on the last line")
+    _common(dadd)
+    dadd.add_argument("name")
+    dadd.add_argument("--kind", required=True, help=", ".join(accounts.DEVICE_KINDS))
+    dadd.add_argument("--printer", help="printer URL for a kiosk: tcp://host:9100, usb://VID:PID, file:///path ...")
+    drev = device.add_parser("revoke", help="revoke a device's key")
+    _common(drev)
+    drev.add_argument("name")
+
+    db = sub.add_parser("db", help="database").add_subparsers(dest="action", required=True)
+    _common(db.add_parser("upgrade", help="create or upgrade the database"))
+
+    demo = sub.add_parser("demo", help="the demo hall").add_subparsers(dest="action", required=True)
+    seed = demo.add_parser("seed", help="create demo staff and devices (demo database only) and print them")
+    _common(seed)
+    return top
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(
+        config=getattr(args, "config", None),
+        db_url=getattr(args, "db", None),
+        host=getattr(args, "host", None),
+        port=getattr(args, "port", None),
+        async_mode=getattr(args, "async_mode", None),
+        message_queue=getattr(args, "message_queue", None),
+        enforce_hours=False if getattr(args, "any_hours", False) else None,
+        speech=False if getattr(args, "no_speech", False) else None,
+    )
+
+
+def services_for(settings: Settings) -> Services:
+    hall = load_hall(settings.config)
+    if settings.db_url.startswith("sqlite:///"):
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.db_url)
+    upgrade(engine)
+    return Services(hall=hall, engine=engine)
+
+
+def run(argv: list[str]) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    args = parser().parse_args(argv)
+    try:
+        settings = settings_from(args)
+        if args.cmd == "serve":
+            return serve(settings)
+        svc = services_for(settings)
+        if args.cmd == "user":
+            password = _read_password()
+            uid = accounts.add_user(svc, args.name, password, args.role, args.department, args.display_name,
+                                    args.staff_no)
+            print(f"user {args.name} ({args.role}) created with id {uid}")
+        elif args.cmd == "device" and args.action == "add":
+            if args.printer:
+                from printers.connections import parse_printer_url
+
+                parse_printer_url(args.printer)
+            key = accounts.add_device(svc, args.name, args.kind, printer=args.printer)
+            print(f"device {args.name} ({args.kind}) registered; its key (shown once):")
+            print(key)
+        elif args.cmd == "device" and args.action == "revoke":
+            accounts.revoke_device(svc, args.name)
+            print(f"device {args.name} revoked")
+        elif args.cmd == "db":
+            print(f"database at {settings.db_url} is up to date")
+        elif args.cmd == "demo":
+            from server.demo import seed
+
+            seed(svc, settings)
+        return 0
+    except (HallConfigError, SettingsError, DomainError, ValueError) as exc:
+        print(f"hallq: {exc}", file=sys.stderr)
+        return 2
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != first:
+            raise ValueError("the passwords differ")
+        return first
+    line = sys.stdin.readline()
+    return line.rstrip("\r\n")
+
+
+def port_free(host: str, port: int) -> bool:
+    """eventlet.listen sets SO_REUSEPORT, so a second server would start and steal requests."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+                return False
+            raise
+    return True
+
+
+def _raise_file_limit(wanted: int) -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = min(hard, max(soft, wanted + 256)) if hard != resource.RLIM_INFINITY else max(soft, wanted + 256)
+    if target > soft:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
+def serve(settings: Settings) -> int:
+    from server.web.factory import create_app
+
+    if not port_free(settings.host, settings.port):
+        print(f"hallq: port {settings.port} on {settings.host} is taken; is HallQ already running?", file=sys.stderr)
+        return 2
+    hq = create_app(settings)
+    _raise_file_limit(settings.max_connections)
+
+    def _stop(signum: int, _frame: object) -> None:
+        log.info("signal %s: stopping", signum)
+        hq.publisher.stop()
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, _stop)
+    # Start-up objects (config, app, SQLAlchemy metadata) never die; freezing them keeps full
+    # collections short with a thousand displays connected (field notes: p99 250 → 60 ms).
+    gc.collect()
+    gc.freeze()
+    log.info("HallQ serving %s on http://%s:%s (%s)", hq.services.hall.name, settings.host, settings.port,
+             settings.async_mode)
+    kwargs: dict = {"host": settings.host, "port": settings.port, "log_output": False}
+    if settings.async_mode == "eventlet":
+        kwargs["max_size"] = settings.max_connections
+    else:
+        kwargs["allow_unsafe_werkzeug"] = True
+    try:
+        hq.socketio.run(hq.app, **kwargs)
+    except (SystemExit, KeyboardInterrupt):
+        pass
+    finally:
+        hq.publisher.stop()
+        hq.services.engine.dispose()
+        log.info("HallQ stopped")
+    return 0
+
+
+def var_path(settings: Settings, name: str) -> Path:
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    return settings.var_dir / name

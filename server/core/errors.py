@@ -1,0 +1,64 @@
+"""Errors the core raises. Each names what is wrong in words a hall's staff can act on.
+
+`kind` tells the transport which family the error is (HTTP maps it onto a status) without the
+core knowing anything about HTTP.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule of the hall was broken."""
+
+    kind = "invalid"
+    code = "invalid"
+
+    def __init__(self, message: str | None = None, **details: object) -> None:
+        super().__init__(message or (self.__doc__ or self.code).strip())
+        self.details = details
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class NotFound(DomainError):
+    """That thing does not exist."""
+
+    kind = "not_found"
+    code = "not_found"
+
+
+class IllegalTransition(DomainError):
+    """The ticket's current status does not allow that action."""
+
+    kind = "conflict"
+    code = "illegal_transition"
+
+
+class WindowStateError(DomainError):
+    """The window's current state does not allow that action."""
+
+    kind = "conflict"
+    code = "window_state"
+
+
+class Forbidden(DomainError):
+    """You may not do that."""
+
+    kind = "forbidden"
+    code = "forbidden"
+
+
+class NotIssuing(DomainError):
+    """The hall is not issuing tickets for that queue now."""
+
+    kind = "conflict"
+    code = "not_issuing"
+
+
+class Invalid(DomainError):
+    """The request is not valid."""
+
+    kind = "invalid"
+    code = "invalid"

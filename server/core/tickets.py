@@ -1,0 +1,191 @@
+"""A queue ticket and its life cycle.
+
+waiting → called → serving → done, with recall (counted) while called, no_show from called,
+cancelled from waiting, transfer back to waiting in another queue keeping number and place, and
+suspension (挂起) for a visitor who must fetch a missing paper and rejoins without a new number.
+Every function returns a new ticket; an action the status does not allow raises
+`IllegalTransition` naming the ticket, its status and the action.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from enum import StrEnum
+
+from .errors import IllegalTransition, Invalid
+
+
+class Status(StrEnum):
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    SUSPENDED = "suspended"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+
+
+ACTIVE_AT_WINDOW = frozenset({Status.CALLED, Status.SERVING})
+FINAL = frozenset({Status.DONE, Status.NO_SHOW, Status.CANCELLED})
+
+
+class Priority(StrEnum):
+    NORMAL = "normal"
+    # 绿色通道: elderly, disabled, military, pregnant visitors are called first; staff verify.
+    GREEN = "green"
+
+
+GREEN_REASONS = ("elderly", "disabled", "military", "pregnant")
+
+
+class Outcome(StrEnum):
+    ACCEPTED = "accepted"
+    NOTICE = "notice"
+    REFUSED = "refused"
+    CONCLUDED = "concluded"
+    CONSULTED = "consulted"
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: str
+    number: str
+    queue: str
+    item: str | None
+    day: date
+    seq_no: int
+    issued_at: datetime
+    # Place in the queue. Equal to issued_at, and kept through transfer and suspension so a
+    # visitor sent elsewhere is not put at the back (issue #2: "keeping its place by issue time").
+    rank_at: datetime
+    priority: Priority = Priority.NORMAL
+    green_reason: str | None = None
+    status: Status = Status.WAITING
+    window: str | None = None
+    target_window: str | None = None
+    called_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    recalls: int = 0
+    # How many times it has been called from waiting; the database keys each call on
+    # (ticket, attempt) so two windows can never both take the same attempt.
+    attempts: int = 0
+    outcome: Outcome | None = None
+    note: str = ""
+    origin_queue: str | None = None
+
+    @property
+    def class_rank(self) -> int:
+        return 0 if self.priority is Priority.GREEN else 1
+
+    @property
+    def waiting_key(self) -> tuple[int, datetime, str]:
+        """Calling order within one queue: green first, then by place, then by number."""
+        return (self.class_rank, self.rank_at, self.number)
+
+
+def _refuse(ticket: Ticket, action: str) -> IllegalTransition:
+    return IllegalTransition(
+        f"ticket {ticket.number} is {ticket.status.value}; cannot {action}",
+        ticket=ticket.id,
+        status=ticket.status.value,
+        action=action,
+    )
+
+
+def call(ticket: Ticket, window: str, now: datetime) -> Ticket:
+    if ticket.status is not Status.WAITING:
+        raise _refuse(ticket, f"call it at window {window}")
+    if ticket.target_window is not None and ticket.target_window != window:
+        raise _refuse(ticket, f"call it at window {window} (it was sent to window {ticket.target_window})")
+    return replace(
+        ticket,
+        status=Status.CALLED,
+        window=window,
+        called_at=now,
+        started_at=None,
+        recalls=0,
+        attempts=ticket.attempts + 1,
+    )
+
+
+def recall(ticket: Ticket, now: datetime) -> Ticket:
+    if ticket.status is not Status.CALLED:
+        raise _refuse(ticket, "recall it")
+    return replace(ticket, recalls=ticket.recalls + 1, called_at=now)
+
+
+def start(ticket: Ticket, now: datetime) -> Ticket:
+    if ticket.status is not Status.CALLED:
+        raise _refuse(ticket, "start serving it")
+    return replace(ticket, status=Status.SERVING, started_at=now)
+
+
+def no_show(ticket: Ticket, now: datetime) -> Ticket:
+    if ticket.status is not Status.CALLED:
+        raise _refuse(ticket, "mark it as not come")
+    return replace(ticket, status=Status.NO_SHOW, finished_at=now)
+
+
+def finish(ticket: Ticket, now: datetime, outcome: Outcome | None = None) -> Ticket:
+    if ticket.status not in ACTIVE_AT_WINDOW:
+        raise _refuse(ticket, "finish it")
+    return replace(
+        ticket,
+        status=Status.DONE,
+        started_at=ticket.started_at or now,
+        finished_at=now,
+        outcome=outcome,
+    )
+
+
+def cancel(ticket: Ticket, now: datetime) -> Ticket:
+    if ticket.status not in (Status.WAITING, Status.SUSPENDED):
+        raise _refuse(ticket, "cancel it")
+    return replace(ticket, status=Status.CANCELLED, finished_at=now)
+
+
+def transfer(
+    ticket: Ticket, queue: str, now: datetime, *, window: str | None = None, note: str = ""
+) -> Ticket:
+    """Send the visitor to another queue (or one window), keeping number and place."""
+    if ticket.status not in ACTIVE_AT_WINDOW:
+        raise _refuse(ticket, f"transfer it to queue {queue}")
+    if queue == ticket.queue and window is None:
+        raise Invalid(f"ticket {ticket.number} is already in queue {queue}")
+    return replace(
+        ticket,
+        status=Status.WAITING,
+        queue=queue,
+        window=None,
+        target_window=window,
+        called_at=None,
+        started_at=None,
+        recalls=0,
+        note=note or ticket.note,
+        origin_queue=ticket.origin_queue or ticket.queue,
+    )
+
+
+def suspend(ticket: Ticket, now: datetime, note: str = "") -> Ticket:
+    """挂起: the visitor leaves to fetch a paper; the same window takes them back later."""
+    if ticket.status not in ACTIVE_AT_WINDOW:
+        raise _refuse(ticket, "suspend it")
+    return replace(
+        ticket,
+        status=Status.SUSPENDED,
+        target_window=ticket.window,
+        window=None,
+        called_at=None,
+        started_at=None,
+        recalls=0,
+        note=note or ticket.note,
+    )
+
+
+def resume(ticket: Ticket, now: datetime) -> Ticket:
+    """The suspended visitor is back: waiting again, at the head of that window's line."""
+    if ticket.status is not Status.SUSPENDED:
+        raise _refuse(ticket, "put it back in the queue")
+    return replace(ticket, status=Status.WAITING)

@@ -1,0 +1,126 @@
+"""A window's working state: closed, open (staffed) or paused, and who may sign in there.
+
+Article 26: service must not stop while the hall is open, so a pause carries its reason and a
+window can be taken over by another member of staff.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+
+from .errors import Forbidden, Invalid, WindowStateError
+from .hall import Window, WindowKind
+
+
+class WindowStatus(StrEnum):
+    CLOSED = "closed"
+    OPEN = "open"
+    PAUSED = "paused"
+
+
+class Role(StrEnum):
+    WINDOW = "window"
+    CHIEF = "chief"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Staff:
+    id: int
+    username: str
+    role: Role
+    department: str | None = None
+    display_name: str = ""
+    staff_no: str = ""
+
+
+@dataclass(frozen=True)
+class WindowState:
+    window: str
+    status: WindowStatus = WindowStatus.CLOSED
+    staff_id: int | None = None
+    pause_reason: str = ""
+    since: datetime | None = None
+    current_ticket: str | None = None
+
+
+def may_staff(window: Window, staff: Staff) -> bool:
+    """protocol v1: a departmental user signs in at its department's windows and the proxy ones."""
+    if staff.role in (Role.MANAGER, Role.ADMIN):
+        return True
+    if staff.department is None:
+        return staff.role is Role.WINDOW
+    return window.kind is WindowKind.PROXY or window.department == staff.department
+
+
+def may_oversee(window: Window, staff: Staff) -> bool:
+    """A chief representative (article 15) over the department's windows; managers over all."""
+    if staff.role in (Role.MANAGER, Role.ADMIN):
+        return True
+    return staff.role is Role.CHIEF and (
+        window.department == staff.department or window.kind is WindowKind.PROXY
+    )
+
+
+def open_window(state: WindowState, window: Window, staff: Staff, now: datetime) -> WindowState:
+    if not may_staff(window, staff):
+        raise Forbidden(
+            f"{staff.username} ({staff.department or 'no department'}) may not sign in at {window.name}"
+        )
+    if state.status is not WindowStatus.CLOSED and state.staff_id not in (None, staff.id):
+        # Taking over a staffed window is a hand-over (article 26), not a silent sign-in.
+        raise WindowStateError(
+            f"{window.name} is {state.status.value} with another member of staff; ask them to hand"
+            " it over or a chief representative to assign it"
+        )
+    return replace(state, status=WindowStatus.OPEN, staff_id=staff.id, pause_reason="", since=now)
+
+
+def hand_over(state: WindowState, window: Window, to: Staff, now: datetime) -> WindowState:
+    if not may_staff(window, to):
+        raise Forbidden(f"{to.username} may not work at {window.name}")
+    return replace(state, status=WindowStatus.OPEN, staff_id=to.id, pause_reason="", since=now)
+
+
+def pause(state: WindowState, reason: str, now: datetime) -> WindowState:
+    if state.status is not WindowStatus.OPEN:
+        raise WindowStateError(f"window {state.window} is {state.status.value}; only an open window pauses")
+    reason = reason.strip()
+    if not reason:
+        raise Invalid("a pause needs a reason (lunch, meeting, stepped away...)")
+    return replace(state, status=WindowStatus.PAUSED, pause_reason=reason[:200], since=now)
+
+
+def resume(state: WindowState, now: datetime) -> WindowState:
+    if state.status is not WindowStatus.PAUSED:
+        raise WindowStateError(f"window {state.window} is {state.status.value}, not paused")
+    return replace(state, status=WindowStatus.OPEN, pause_reason="", since=now)
+
+
+def close(state: WindowState, now: datetime) -> WindowState:
+    if state.current_ticket is not None:
+        raise WindowStateError(
+            f"window {state.window} still has a ticket; finish, transfer or mark it first"
+        )
+    return replace(state, status=WindowStatus.CLOSED, staff_id=None, pause_reason="", since=now)
+
+
+def require_calling(state: WindowState) -> None:
+    if state.status is WindowStatus.PAUSED:
+        raise WindowStateError(f"window {state.window} is paused ({state.pause_reason}); resume it first")
+    if state.status is not WindowStatus.OPEN:
+        raise WindowStateError(f"window {state.window} is closed; open it first")
+    if state.current_ticket is not None:
+        raise WindowStateError(
+            f"window {state.window} is still on a ticket; finish it, mark it no-show or transfer it first"
+        )
+
+
+def require_staffed_by(state: WindowState, staff: Staff) -> None:
+    if state.status is WindowStatus.CLOSED:
+        raise WindowStateError(f"window {state.window} is closed; open it first")
+    if state.staff_id != staff.id:
+        raise Forbidden(f"{staff.username} is not signed in at window {state.window}")

@@ -1,0 +1,269 @@
+"""Tickets in the database, read and written as the core's `Ticket` values."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import Connection, and_, case, func, insert, or_, select, union_all, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from server.core.hall import Window
+from server.core.tickets import Outcome, Priority, Status, Ticket
+
+from .tables import counters, queue_stats, ticket_calls, tickets
+
+HEADS_PER_QUEUE = 6
+
+
+def _upsert(conn: Connection):  # noqa: ANN202
+    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+
+
+def next_counter(conn: Connection, name: str) -> int:
+    """Take the next value of a named counter, in this transaction (gapless)."""
+    stmt = _upsert(conn)(counters).values(name=name, value=1)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[counters.c.name], set_={"value": counters.c.value + 1}
+    ).returning(counters.c.value)
+    return conn.execute(stmt).scalar_one()
+
+
+def to_ticket(row) -> Ticket:  # noqa: ANN001
+    return Ticket(
+        id=row.id,
+        number=row.number,
+        queue=row.queue,
+        item=row.item,
+        day=row.day,
+        seq_no=row.seq_no,
+        issued_at=row.issued_at,
+        rank_at=row.rank_at,
+        priority=Priority(row.priority),
+        green_reason=row.green_reason,
+        status=Status(row.status),
+        window=row.window,
+        target_window=row.target_window,
+        called_at=row.called_at,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        recalls=row.recalls,
+        attempts=row.attempts,
+        outcome=Outcome(row.outcome) if row.outcome else None,
+        note=row.note,
+        origin_queue=row.origin_queue,
+    )
+
+
+def _values(t: Ticket) -> dict:
+    return {
+        "number": t.number,
+        "queue": t.queue,
+        "origin_queue": t.origin_queue,
+        "item": t.item,
+        "day": t.day,
+        "seq_no": t.seq_no,
+        "priority": t.priority.value,
+        "class_rank": t.class_rank,
+        "green_reason": t.green_reason,
+        "status": t.status.value,
+        "window": t.window,
+        "target_window": t.target_window,
+        "issued_at": t.issued_at,
+        "rank_at": t.rank_at,
+        "called_at": t.called_at,
+        "started_at": t.started_at,
+        "finished_at": t.finished_at,
+        "recalls": t.recalls,
+        "attempts": t.attempts,
+        "outcome": t.outcome.value if t.outcome else None,
+        "note": t.note,
+    }
+
+
+def add(conn: Connection, t: Ticket, device_id: int | None) -> None:
+    conn.execute(insert(tickets).values(id=t.id, device_id=device_id, **_values(t)))
+
+
+def save(conn: Connection, t: Ticket) -> None:
+    conn.execute(update(tickets).where(tickets.c.id == t.id).values(**_values(t)))
+
+
+def get(conn: Connection, ticket_id: str, *, lock: bool = False) -> Ticket | None:
+    stmt = select(tickets).where(tickets.c.id == ticket_id)
+    if lock and conn.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    row = conn.execute(stmt).first()
+    return to_ticket(row) if row else None
+
+
+def find_by_number(conn: Connection, day: date, number: str) -> Ticket | None:
+    row = conn.execute(
+        select(tickets).where(tickets.c.day == day, tickets.c.number == number.upper())
+    ).first()
+    return to_ticket(row) if row else None
+
+
+def candidates(conn: Connection, window: Window, day: date) -> list[Ticket]:
+    """The tickets the calling policy may choose from: each served queue's heads (by class and
+    place, and the oldest by place alone for the starvation rule) and tickets sent to this window.
+    Bounded per queue, so a backlog of thousands costs no more than a short line."""
+    waiting = and_(tickets.c.status == Status.WAITING.value, tickets.c.day == day)
+    parts = [
+        select(tickets)
+        .where(waiting, tickets.c.target_window == window.id)
+        .order_by(tickets.c.rank_at)
+        .limit(HEADS_PER_QUEUE)
+    ]
+    for sq in window.queues:
+        own = and_(waiting, tickets.c.queue == sq.queue, tickets.c.target_window.is_(None))
+        parts.append(
+            select(tickets).where(own).order_by(tickets.c.class_rank, tickets.c.rank_at).limit(HEADS_PER_QUEUE)
+        )
+        parts.append(select(tickets).where(own).order_by(tickets.c.rank_at).limit(1))
+    stmt = union_all(*[p.subquery().select() for p in parts])
+    seen: dict[str, Ticket] = {}
+    for row in conn.execute(stmt):
+        seen.setdefault(row.id, to_ticket(row))
+    return list(seen.values())
+
+
+def claim(conn: Connection, ranked: Sequence[str]) -> str | None:
+    """Lock the best-ranked ticket still waiting; on PostgreSQL skip the ones another window holds."""
+    if not ranked:
+        return None
+    order = case({tid: i for i, tid in enumerate(ranked)}, value=tickets.c.id)
+    stmt = (
+        select(tickets.c.id)
+        .where(tickets.c.id.in_(ranked), tickets.c.status == Status.WAITING.value)
+        .order_by(order)
+        .limit(1)
+    )
+    if conn.dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    return conn.execute(stmt).scalar()
+
+
+def record_call(conn: Connection, t: Ticket, staff_id: int | None) -> None:
+    conn.execute(
+        insert(ticket_calls).values(
+            ticket_id=t.id,
+            attempt=t.attempts,
+            window=t.window,
+            queue=t.queue,
+            staff_id=staff_id,
+            called_at=t.called_at,
+        )
+    )
+
+
+def recent_call_queues(conn: Connection, window_id: str, n: int) -> list[str]:
+    rows = conn.execute(
+        select(ticket_calls.c.queue)
+        .where(ticket_calls.c.window == window_id)
+        .order_by(ticket_calls.c.id.desc())
+        .limit(n)
+    )
+    return [r.queue for r in rows]
+
+
+def ahead(conn: Connection, t: Ticket) -> int:
+    """Waiting tickets of the same queue that its windows call before this one."""
+    before = or_(
+        tickets.c.class_rank < t.class_rank,
+        and_(
+            tickets.c.class_rank == t.class_rank,
+            or_(
+                tickets.c.rank_at < t.rank_at,
+                and_(tickets.c.rank_at == t.rank_at, tickets.c.number < t.number),
+            ),
+        ),
+    )
+    return conn.execute(
+        select(func.count())
+        .select_from(tickets)
+        .where(
+            tickets.c.status == Status.WAITING.value,
+            tickets.c.queue == t.queue,
+            tickets.c.day == t.day,
+            tickets.c.target_window.is_(None),
+            before,
+        )
+    ).scalar_one()
+
+
+def waiting_by_queue(conn: Connection, day: date) -> dict[str, tuple[int, datetime]]:
+    rows = conn.execute(
+        select(tickets.c.queue, func.count(), func.min(tickets.c.rank_at))
+        .where(tickets.c.status == Status.WAITING.value, tickets.c.day == day)
+        .group_by(tickets.c.queue)
+    )
+    return {queue: (count, oldest) for queue, count, oldest in rows}
+
+
+def waiting_in_queue(conn: Connection, queue: str, day: date, limit: int = 500) -> list[Ticket]:
+    rows = conn.execute(
+        select(tickets)
+        .where(
+            tickets.c.status == Status.WAITING.value,
+            tickets.c.queue == queue,
+            tickets.c.day == day,
+            tickets.c.target_window.is_(None),
+        )
+        .order_by(tickets.c.class_rank, tickets.c.rank_at, tickets.c.number)
+        .limit(limit)
+    )
+    return [to_ticket(r) for r in rows]
+
+
+def latest_calls(conn: Connection, day: date, limit: int = 10) -> list[Ticket]:
+    rows = conn.execute(
+        select(tickets)
+        .where(tickets.c.day == day, tickets.c.called_at.is_not(None), tickets.c.window.is_not(None))
+        .order_by(tickets.c.called_at.desc())
+        .limit(limit)
+    )
+    return [to_ticket(r) for r in rows]
+
+
+def many(conn: Connection, ids: Iterable[str]) -> dict[str, Ticket]:
+    ids = list(ids)
+    if not ids:
+        return {}
+    return {r.id: to_ticket(r) for r in conn.execute(select(tickets).where(tickets.c.id.in_(ids)))}
+
+
+def stale_waiting(conn: Connection, before_day: date) -> list[Ticket]:
+    rows = conn.execute(
+        select(tickets).where(
+            tickets.c.day < before_day,
+            tickets.c.status.in_([Status.WAITING.value, Status.SUSPENDED.value]),
+        )
+    )
+    return [to_ticket(r) for r in rows]
+
+
+def bump_stats(conn: Connection, queue: str, day: date, *, issued: int = 0, served: int = 0,
+               service_s: float = 0.0, no_show: int = 0) -> None:
+    stmt = _upsert(conn)(queue_stats).values(
+        queue=queue, day=day, issued=issued, served=served, service_s=service_s, no_show=no_show
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[queue_stats.c.queue, queue_stats.c.day],
+        set_={
+            "issued": queue_stats.c.issued + issued,
+            "served": queue_stats.c.served + served,
+            "service_s": queue_stats.c.service_s + service_s,
+            "no_show": queue_stats.c.no_show + no_show,
+        },
+    )
+    conn.execute(stmt)
+
+
+def stats(conn: Connection, day: date) -> dict[str, dict]:
+    rows = conn.execute(select(queue_stats).where(queue_stats.c.day == day))
+    return {
+        r.queue: {"issued": r.issued, "served": r.served, "service_s": r.service_s, "no_show": r.no_show}
+        for r in rows
+    }
+

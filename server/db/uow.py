@@ -1,0 +1,112 @@
+"""Unit of work: one database transaction per change, with its audit entry and its events.
+
+It rolls back unless `commit()` is called. `commit()` takes the hall's next event sequence
+number as the transaction's last statement, writes the audit entry (article 31) with the events
+the change produces, and commits. The counter row is locked from that update until the commit,
+so sequence numbers are handed out in commit order, with no gaps, on SQLite and PostgreSQL
+alike; the publisher then emits them in that order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from .tables import counters, event_log
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did it: a member of staff, a device, the system itself or the command line."""
+
+    kind: str
+    id: int | None
+    name: str
+
+
+SYSTEM = Actor("system", None, "system")
+
+
+@dataclass
+class Emitted:
+    event: str
+    rooms: list[str]
+    data: dict[str, Any]
+
+    def as_json(self) -> dict[str, Any]:
+        return {"event": self.event, "rooms": self.rooms, "data": self.data}
+
+
+@dataclass
+class Committed:
+    seq: int
+    events: list[Emitted] = field(default_factory=list)
+
+
+class UnitOfWork:
+    def __init__(self, engine: Engine, actor: Actor, now: datetime, *, write: bool = True) -> None:
+        self._engine = engine
+        self.actor = actor
+        self.now = now
+        self._write = write
+        self._events: list[Emitted] = []
+        self._action = ""
+        self._subject = ""
+        self._detail: dict[str, Any] = {}
+        self.conn: Connection
+
+    def __enter__(self) -> UnitOfWork:
+        self.conn = self._engine.connect()
+        self.conn.info["hallq_write"] = self._write
+        self.conn.begin()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self.conn.in_transaction():
+                self.conn.rollback()
+        finally:
+            self.conn.info["hallq_write"] = False
+            self.conn.close()
+
+    def audit(self, action: str, subject: str = "", **detail: Any) -> None:
+        """Name the change for the audit log. The first call names it; later ones add detail."""
+        if not self._action:
+            self._action, self._subject = action, subject
+        self._detail.update(detail)
+
+    def emit(self, event: str, rooms: list[str], data: dict[str, Any]) -> None:
+        self._events.append(Emitted(event, rooms, data))
+
+    def commit(self) -> Committed:
+        if not self._action and not self._events:
+            self.conn.commit()
+            return Committed(seq=0)
+        seq = self.conn.execute(
+            update(counters).where(counters.c.name == "seq").values(value=counters.c.value + 1)
+            .returning(counters.c.value)
+        ).scalar_one()
+        for e in self._events:
+            e.data["seq"] = seq
+        self.conn.execute(
+            insert(event_log).values(
+                seq=seq,
+                at=self.now,
+                actor_kind=self.actor.kind,
+                actor_id=self.actor.id,
+                actor_name=self.actor.name,
+                action=self._action or (self._events[0].event if self._events else "change"),
+                subject=self._subject,
+                detail=self._detail,
+                events=[e.as_json() for e in self._events],
+            )
+        )
+        self.conn.commit()
+        return Committed(seq=seq, events=list(self._events))
+
+
+def current_seq(conn: Connection) -> int:
+    return conn.execute(select(counters.c.value).where(counters.c.name == "seq")).scalar_one()

@@ -1,0 +1,62 @@
+"""Runtime settings: command-line flags over environment variables over defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+ASYNC_MODES = ("eventlet", "threading")
+
+
+class SettingsError(ValueError):
+    """A setting has a value HallQ cannot use."""
+
+
+@dataclass
+class Settings:
+    config: Path = REPO_ROOT / "config" / "hall.toml"
+    db_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 5000
+    async_mode: str = "eventlet"
+    message_queue: str | None = None
+    var_dir: Path = REPO_ROOT / "var"
+    # False only for the demo and tests: issue tickets whatever the hour and the calendar say.
+    enforce_hours: bool = True
+    speech: bool = True
+    printing: bool = True
+    max_connections: int = 20000
+    extra_origins: tuple[str, ...] = ()
+    testing: bool = False
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.config = Path(self.config)
+        self.var_dir = Path(self.var_dir)
+        if not self.db_url:
+            self.db_url = f"sqlite:///{self.var_dir / 'hallq.db'}"
+        if self.async_mode not in ASYNC_MODES:
+            raise SettingsError(f"async_mode {self.async_mode!r}: use one of {', '.join(ASYNC_MODES)}")
+        if not 0 < int(self.port) < 65536:
+            raise SettingsError(f"port {self.port!r} is not a TCP port")
+
+    @classmethod
+    def from_env(cls, **flags: object) -> Settings:
+        env = os.environ
+        values: dict[str, object] = {}
+        if env.get("HALLQ_CONFIG"):
+            values["config"] = env["HALLQ_CONFIG"]
+        if env.get("HALLQ_DB"):
+            values["db_url"] = env["HALLQ_DB"]
+        if env.get("HALLQ_MESSAGE_QUEUE"):
+            values["message_queue"] = env["HALLQ_MESSAGE_QUEUE"]
+        if env.get("HALLQ_ASYNC_MODE"):
+            values["async_mode"] = env["HALLQ_ASYNC_MODE"]
+        if env.get("HALLQ_VAR"):
+            values["var_dir"] = env["HALLQ_VAR"]
+        if env.get("HALLQ_ORIGINS"):
+            values["extra_origins"] = tuple(o.strip() for o in env["HALLQ_ORIGINS"].split(",") if o.strip())
+        values.update({k: v for k, v in flags.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]

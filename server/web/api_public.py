@@ -1,0 +1,65 @@
+"""What anyone may read: the catalogue (article 20) and a ticket by its unguessable id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify
+
+from server.app.snapshots import get_ticket
+from server.core.hall import Hall
+
+from .auth import services
+from .openapi import openapi_document
+
+bp = Blueprint("api_public", __name__, url_prefix="/api/v1")
+
+
+def catalog(hall: Hall) -> dict[str, Any]:
+    return {
+        "hall": {"code": hall.code, "name": hall.name, "name_en": hall.name_en, "public_url": hall.public_url},
+        "departments": [{"code": d.code, "name": d.name, "name_en": d.name_en} for d in hall.departments],
+        "items": [
+            {
+                "code": i.code, "name": i.name, "name_en": i.name_en, "department": i.department, "queue": i.queue,
+                "copied_departments": list(i.copied_departments), "typical_minutes": i.typical_minutes,
+                "guide": {
+                    "legal_basis": i.guide.legal_basis, "conditions": i.guide.conditions,
+                    "materials": [
+                        {"code": m.code, "name": m.name, "name_en": m.name_en, "copies": m.copies, "note": m.note}
+                        for m in i.guide.materials
+                    ],
+                    "fee": i.guide.fee, "time_limit_days": i.guide.time_limit_days, "contact": i.guide.contact,
+                    "process": i.guide.process, "common_mistakes": i.guide.common_mistakes,
+                },
+            }
+            for i in hall.items
+        ],
+        "queues": [
+            {"code": q.code, "name": q.name, "name_en": q.name_en, "prefix": q.prefix, "department": q.department}
+            for q in hall.queues
+        ],
+        "windows": [
+            {
+                "id": w.id, "number": w.number, "name": w.name, "name_en": w.name_en, "kind": w.kind.value,
+                "department": w.department, "zone": w.zone,
+                "queues": [{"queue": sq.queue, "weight": sq.weight} for sq in w.queues],
+            }
+            for w in hall.windows
+        ],
+    }
+
+
+@bp.get("/catalog")
+def get_catalog():  # noqa: ANN201
+    return jsonify(catalog(services().hall))
+
+
+@bp.get("/tickets/<ticket_id>")
+def ticket(ticket_id: str):  # noqa: ANN201
+    return jsonify({"ticket": get_ticket(services(), ticket_id)})
+
+
+@bp.get("/openapi.json")
+def openapi():  # noqa: ANN201
+    return jsonify(openapi_document())

@@ -1,0 +1,143 @@
+"""Staff: sign in and out, the hall snapshot, and every window action."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from server.app import accounts, window_ops
+from server.app.snapshots import hall_snapshot
+from server.core.errors import NotFound
+from server.core.tickets import Outcome
+from server.db import accounts_repo
+
+from .auth import bearer, require_staff, services
+from .bodies import CallNumber, Finish, HandOver, Login, Pause, Suspend, Transfer
+from .errors import parse_body
+
+bp = Blueprint("api_staff", __name__, url_prefix="/api/v1")
+
+
+@bp.post("/auth/login")
+def login():  # noqa: ANN201
+    body = parse_body(request.get_data(), Login)
+    return jsonify(accounts.login(services(), body.username, body.password))
+
+
+@bp.post("/auth/logout")
+def logout():  # noqa: ANN201
+    require_staff()
+    accounts.logout(services(), bearer() or "")
+    return Response(status=204)
+
+
+@bp.get("/auth/me")
+def me():  # noqa: ANN201
+    staff = require_staff()
+    return jsonify({"user": accounts.staff_json(staff), "windows": accounts.windows_for(services().hall, staff)})
+
+
+@bp.get("/hall")
+def hall():  # noqa: ANN201
+    require_staff()
+    return jsonify(hall_snapshot(services()))
+
+
+@bp.post("/windows/<window_id>/open")
+def open_window(window_id: str):  # noqa: ANN201
+    return jsonify({"window": window_ops.open_window(services(), require_staff(), window_id)})
+
+
+@bp.post("/windows/<window_id>/call-next")
+def call_next(window_id: str):  # noqa: ANN201
+    view = window_ops.call_next(services(), require_staff(), window_id)
+    if view is None:
+        return Response(status=204)
+    return jsonify({"ticket": view})
+
+
+@bp.post("/windows/<window_id>/call-number")
+def call_number(window_id: str):  # noqa: ANN201
+    staff = require_staff()
+    body = parse_body(request.get_data(), CallNumber)
+    return jsonify({"ticket": window_ops.call_number(services(), staff, window_id, body.number)})
+
+
+def _ticket_action(fn: Any, window_id: str) -> Any:
+    return jsonify(fn(services(), require_staff(), window_id))
+
+
+@bp.post("/windows/<window_id>/recall")
+def recall(window_id: str):  # noqa: ANN201
+    return _ticket_action(window_ops.recall, window_id)
+
+
+@bp.post("/windows/<window_id>/start")
+def start(window_id: str):  # noqa: ANN201
+    return _ticket_action(window_ops.start, window_id)
+
+
+@bp.post("/windows/<window_id>/no-show")
+def no_show(window_id: str):  # noqa: ANN201
+    return _ticket_action(window_ops.no_show, window_id)
+
+
+@bp.post("/windows/<window_id>/transfer")
+def transfer(window_id: str):  # noqa: ANN201
+    staff = require_staff()
+    body = parse_body(request.get_data(), Transfer)
+    return jsonify(
+        window_ops.transfer(services(), staff, window_id, queue=body.queue, to_window=body.window, note=body.note)
+    )
+
+
+@bp.post("/windows/<window_id>/suspend")
+def suspend(window_id: str):  # noqa: ANN201
+    staff = require_staff()
+    body = parse_body(request.get_data(), Suspend, required=False)
+    return jsonify(window_ops.suspend(services(), staff, window_id, body.note))
+
+
+@bp.post("/windows/<window_id>/resume-ticket")
+def resume_ticket(window_id: str):  # noqa: ANN201
+    staff = require_staff()
+    body = parse_body(request.get_data(), CallNumber)
+    return jsonify(window_ops.resume_ticket(services(), staff, window_id, body.number))
+
+
+@bp.post("/windows/<window_id>/pause")
+def pause(window_id: str):  # noqa: ANN201
+    staff = require_staff()
+    body = parse_body(request.get_data(), Pause)
+    return jsonify({"window": window_ops.pause(services(), staff, window_id, body.reason)})
+
+
+@bp.post("/windows/<window_id>/resume")
+def resume(window_id: str):  # noqa: ANN201
+    return jsonify({"window": window_ops.resume(services(), require_staff(), window_id)})
+
+
+@bp.post("/windows/<window_id>/close")
+def close(window_id: str):  # noqa: ANN201
+    return jsonify({"window": window_ops.close(services(), require_staff(), window_id)})
+
+
+@bp.post("/windows/<window_id>/hand-over")
+def hand_over(window_id: str):  # noqa: ANN201
+    staff = require_staff()
+    body = parse_body(request.get_data(), HandOver)
+    svc = services()
+    with svc.read() as uow:
+        row = accounts_repo.user_row(uow.conn, body.username)
+    if row is None or not row.active:
+        raise NotFound(f"no active user {body.username!r}")
+    return jsonify({"window": window_ops.hand_over(svc, staff, window_id, accounts_repo.to_staff(row))})
+
+
+@bp.post("/windows/<window_id>/finish")
+def finish(window_id: str):  # noqa: ANN201
+    staff = require_staff()
+    body = parse_body(request.get_data(), Finish, required=False)
+    outcome = Outcome(body.outcome) if body.outcome else None
+    return jsonify(window_ops.finish(services(), staff, window_id, outcome))

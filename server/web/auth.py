@@ -1,0 +1,47 @@
+"""Who is calling: a member of staff (bearer token) or a registered device (X-Device-Key)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, request
+
+from server.app import accounts
+from server.app.context import Services
+from server.core.windows import Role, Staff
+
+from .errors import ApiError
+
+
+def services() -> Services:
+    return current_app.extensions["hallq"]
+
+
+def bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def require_staff(*roles: Role) -> Staff:
+    token = bearer()
+    if token is None:
+        raise ApiError(401, "unauthorized", "sign in first: send Authorization: Bearer TOKEN from /api/v1/auth/login")
+    staff = accounts.staff_for_token(services(), token)
+    if staff is None:
+        raise ApiError(401, "unauthorized", "the token is unknown, expired or signed out; sign in again")
+    if roles and staff.role not in roles:
+        raise ApiError(403, "forbidden", f"this needs the role {' or '.join(r.value for r in roles)}")
+    return staff
+
+
+def require_device(*kinds: str) -> dict[str, Any]:
+    key = request.headers.get("X-Device-Key")
+    if not key:
+        raise ApiError(401, "unauthorized", "this needs a registered device: send X-Device-Key")
+    device = accounts.device_for_key(services(), key)
+    if device is None:
+        raise ApiError(401, "unauthorized", "unknown or revoked device key")
+    if kinds and device["kind"] not in kinds:
+        raise ApiError(403, "forbidden", f"a {device['kind']} device may not do this; it needs a {' or '.join(kinds)}")
+    return device

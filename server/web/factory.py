@@ -1,0 +1,103 @@
+"""The application factory: Flask app + Flask-SocketIO, wired to one hall and one database.
+
+Nothing here imports eventlet: `async_mode` is a setting, and `server.__main__` is the one place
+that monkey-patches when it is "eventlet".
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask
+from flask_socketio import SocketIO
+
+from server.app.context import Services
+from server.core.hall import Hall
+from server.db.engine import make_engine
+from server.db.migrate import upgrade
+from server.hallconfig import load_hall
+from server.settings import Settings
+
+from . import api_kiosk, api_public, api_staff, errors, sockets
+from .publisher import Publisher
+
+log = logging.getLogger("hallq")
+
+# Socket.IO messages from clients are small (rooms, acks); a cap stops a flood of large frames.
+MAX_HTTP_BUFFER = 64 * 1024
+
+
+@dataclass
+class HallQ:
+    app: Flask
+    socketio: SocketIO
+    services: Services
+    publisher: Publisher
+    settings: Settings
+
+
+def allowed_origins(hall: Hall, settings: Settings) -> list[str]:
+    own = {f"http://{settings.host}:{settings.port}", hall.public_url.rstrip("/")}
+    if settings.host in ("127.0.0.1", "0.0.0.0"):
+        own.add(f"http://localhost:{settings.port}")
+        own.add(f"http://127.0.0.1:{settings.port}")
+    return sorted(own | set(hall.origins) | set(settings.extra_origins))
+
+
+def create_app(settings: Settings, *, hall: Hall | None = None, services: Services | None = None) -> HallQ:
+    hall = hall or load_hall(settings.config)
+    if services is None:
+        if settings.db_url.startswith("sqlite:///"):
+            settings.var_dir.mkdir(parents=True, exist_ok=True)
+        engine = make_engine(settings.db_url)
+        upgrade(engine)
+        services = Services(hall=hall, engine=engine)
+    if settings.message_queue and services.engine.dialect.name != "postgresql":
+        raise ValueError("several processes (--message-queue) need PostgreSQL: SQLite is for one process")
+
+    app = Flask("hallq", static_folder=None)
+    app.config.update(
+        JSON_AS_ASCII=False,
+        HALLQ_ENFORCE_HOURS=settings.enforce_hours,
+        MAX_CONTENT_LENGTH=1024 * 1024,
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["hallq"] = services
+    app.extensions["hallq_settings"] = settings
+    socketio = SocketIO(
+        app,
+        async_mode=settings.async_mode,
+        message_queue=settings.message_queue,
+        cors_allowed_origins=allowed_origins(hall, settings),
+        max_http_buffer_size=MAX_HTTP_BUFFER,
+        ping_interval=10,
+        ping_timeout=10,
+        json=None,
+    )
+    app.extensions["hallq_socketio"] = socketio
+
+    def emit(event: str, data: dict[str, Any], rooms: list[str]) -> None:
+        socketio.emit(event, data, to=rooms)
+
+    publisher = Publisher(
+        services.engine, emit, sleep=socketio.sleep, spawn=lambda fn: socketio.start_background_task(fn)
+    )
+    services.publish = publisher.publish
+    if settings.message_queue:
+        socketio.start_background_task(publisher.run_tail)
+
+    errors.install(app)
+    for bp in (api_public.bp, api_kiosk.bp, api_staff.bp):
+        app.register_blueprint(bp)
+    sockets.register(socketio, services)
+    _register_pages(app)
+    return HallQ(app=app, socketio=socketio, services=services, publisher=publisher, settings=settings)
+
+
+def _register_pages(app: Flask) -> None:
+    from . import pages
+
+    pages.register(app)

@@ -1,0 +1,172 @@
+"""The OpenAPI 3.1 description served at /api/v1/openapi.json.
+
+Request schemas come from the pydantic models that validate them, so the document cannot drift
+from what the server accepts.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from pydantic import BaseModel
+
+from . import bodies
+
+ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+        }
+    },
+}
+
+TICKET = {
+    "type": "object",
+    "required": ["id", "number", "queue", "status", "issued_at", "ahead", "estimated_wait_s", "status_url"],
+    "properties": {
+        "id": {"type": "string", "description": "unguessable; what the ticket's QR code carries"},
+        "number": {"type": "string", "example": "A007"},
+        "queue": {"type": "string"},
+        "item": {"type": ["string", "null"]},
+        "status": {"enum": ["waiting", "called", "serving", "suspended", "done", "no_show", "cancelled"]},
+        "priority": {"enum": ["normal", "green"]},
+        "issued_at": {"type": "string", "format": "date-time"},
+        "called_at": {"type": ["string", "null"], "format": "date-time"},
+        "ahead": {"type": "integer", "description": "waiting tickets of its queue called before it"},
+        "estimated_wait_s": {"type": ["integer", "null"], "description": "null when no window serves the queue"},
+        "unserved": {"type": "boolean", "description": "no open window serves its queue (article 26)"},
+        "window": {"type": ["string", "null"]},
+        "window_name": {"type": ["string", "null"]},
+        "status_url": {"type": "string", "format": "uri"},
+    },
+}
+
+STAFF = [{"bearer": []}]
+DEVICE = [{"deviceKey": []}]
+
+
+def _schema(model: type[BaseModel]) -> dict[str, Any]:
+    return model.model_json_schema(ref_template="#/components/schemas/{model}")
+
+
+def _op(
+    summary: str,
+    *,
+    security: list | None = None,
+    body: type[BaseModel] | None = None,
+    ok: dict[str, Any] | None = None,
+    status: str = "200",
+    errors: tuple[int, ...] = (),
+) -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": summary, "responses": {}}
+    if security is not None:
+        op["security"] = security
+    if body is not None:
+        op["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body.__name__}"}}},
+        }
+    op["responses"][status] = {
+        "description": "success",
+        **({"content": {"application/json": {"schema": ok}}} if ok else {}),
+    }
+    for code in errors:
+        op["responses"][str(code)] = {
+            "description": "error",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+    return op
+
+
+def _ticket_ok() -> dict[str, Any]:
+    return {"type": "object", "properties": {"ticket": {"$ref": "#/components/schemas/Ticket"}}}
+
+
+def _window_path(summary: str, body: type[BaseModel] | None = None, ok: dict | None = None) -> dict[str, Any]:
+    return {"post": _op(summary, security=STAFF, body=body, ok=ok or _ticket_ok(), errors=(400, 401, 403, 404, 409))}
+
+
+@lru_cache(maxsize=1)
+def openapi_document() -> dict[str, Any]:
+    models = [
+        bodies.Login,
+        bodies.IssueTicket,
+        bodies.Pause,
+        bodies.Transfer,
+        bodies.Suspend,
+        bodies.CallNumber,
+        bodies.HandOver,
+        bodies.Finish,
+    ]
+    schemas: dict[str, Any] = {"Error": ERROR, "Ticket": TICKET}
+    for m in models:
+        s = _schema(m)
+        schemas.update(s.pop("$defs", {}))
+        schemas[m.__name__] = s
+    w = "/api/v1/windows/{window}"
+    paths: dict[str, Any] = {
+        "/api/v1/catalog": {"get": _op("departments, service items with guides, queues, windows")},
+        "/api/v1/tickets": {
+            "post": _op(
+                "take a number (kiosk)",
+                security=DEVICE,
+                body=bodies.IssueTicket,
+                ok=_ticket_ok(),
+                status="201",
+                errors=(400, 401, 403, 404, 409),
+            )
+        },
+        "/api/v1/tickets/{id}": {"get": _op("a ticket by its id", ok=_ticket_ok(), errors=(404,))},
+        "/api/v1/auth/login": {
+            "post": _op("sign in; returns a bearer token", body=bodies.Login, errors=(400, 401, 429))
+        },
+        "/api/v1/auth/logout": {"post": _op("revoke this token", security=STAFF, status="204", errors=(401,))},
+        "/api/v1/auth/me": {"get": _op("who am I, and the windows I may open", security=STAFF, errors=(401,))},
+        "/api/v1/hall": {"get": _op("snapshot of queues, windows and latest calls", security=STAFF, errors=(401,))},
+        f"{w}/open": _window_path("sign in at the window", ok={"type": "object"}),
+        f"{w}/call-next": {
+            "post": {
+                **_op("call the next ticket", security=STAFF, ok=_ticket_ok(), errors=(401, 403, 404, 409)),
+                "responses": {
+                    **_op("", ok=_ticket_ok(), errors=(401, 403, 404, 409))["responses"],
+                    "204": {"description": "nobody waits for this window"},
+                },
+            }
+        },
+        f"{w}/call-number": _window_path("特呼: call a given number", bodies.CallNumber),
+        f"{w}/recall": _window_path("call the current ticket again"),
+        f"{w}/start": _window_path("the visitor arrived: service starts"),
+        f"{w}/no-show": _window_path("the current ticket did not come"),
+        f"{w}/finish": _window_path("service is over; body may carry the outcome", bodies.Finish),
+        f"{w}/transfer": _window_path("send the visitor to another queue or window", bodies.Transfer),
+        f"{w}/suspend": _window_path("挂起: the visitor fetches a paper and rejoins later", bodies.Suspend),
+        f"{w}/resume-ticket": _window_path("a suspended visitor is back", bodies.CallNumber),
+        f"{w}/pause": _window_path("pause with a reason", bodies.Pause, ok={"type": "object"}),
+        f"{w}/resume": _window_path("resume after a pause", ok={"type": "object"}),
+        f"{w}/close": _window_path("sign out of the window", ok={"type": "object"}),
+        f"{w}/hand-over": _window_path(
+            "another member of staff takes over (article 26)", bodies.HandOver, ok={"type": "object"}
+        ),
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "HallQ",
+            "version": "1",
+            "description": "Queue and counter system of a government "
+            "service center. Socket.IO events are described in docs/api.md.",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "deviceKey": {"type": "apiKey", "in": "header", "name": "X-Device-Key"},
+            },
+        },
+    }

@@ -1,0 +1,98 @@
+"""Shared fixtures: the demo hall, a fresh migrated SQLite database per test, a fake clock, and
+the Flask app with its test clients."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from server.app import accounts
+from server.app.context import Services
+from server.db.engine import make_engine
+from server.db.migrate import upgrade
+from server.hallconfig import DEFAULT_CONFIG, load_hall
+from server.settings import Settings
+from tests.support.clock import FakeClock
+
+PASSWORD = "correct-horse-1"
+
+
+@pytest.fixture(scope="session")
+def hall():
+    return load_hall(DEFAULT_CONFIG)
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory) -> Path:
+    """Migrated once; each test copies the file, which is far faster than migrating again."""
+    path = tmp_path_factory.mktemp("template") / "hallq.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def published() -> list:
+    return []
+
+
+@pytest.fixture
+def svc(hall, template_db, tmp_path, clock, published) -> Services:
+    path = tmp_path / "hallq.db"
+    shutil.copy(template_db, path)
+    engine = make_engine(f"sqlite:///{path}")
+    services = Services(hall=hall, engine=engine, clock=clock, publish=published.append)
+    yield services
+    engine.dispose()
+
+
+@pytest.fixture
+def hq(svc, tmp_path, published):
+    from server.web.factory import create_app
+
+    settings = Settings(db_url=str(svc.engine.url), async_mode="threading", var_dir=tmp_path, testing=True)
+    made = create_app(settings, hall=svc.hall, services=svc)
+    inner = svc.publish
+
+    def both(committed):
+        published.append(committed)
+        inner(committed)
+
+    svc.publish = both
+    return made
+
+
+@pytest.fixture
+def client(hq):
+    return hq.app.test_client()
+
+
+@pytest.fixture
+def kiosk_key(svc) -> str:
+    return accounts.add_device(svc, "kiosk-test", "kiosk")
+
+
+@pytest.fixture
+def display_key(svc) -> str:
+    return accounts.add_device(svc, "display-test", "display")
+
+
+@pytest.fixture
+def make_staff(svc, client):
+    """Creates a user and returns (token, auth headers)."""
+
+    def make(username: str, role: str = "window", department: str | None = None) -> dict[str, str]:
+        accounts.add_user(svc, username, PASSWORD, role, department)
+        r = client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+        assert r.status_code == 200, r.get_json()
+        return {"Authorization": f"Bearer {r.get_json()['token']}"}
+
+    return make
