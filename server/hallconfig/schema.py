@@ -1,0 +1,454 @@
+"""The hall file's shape: pydantic models for one TOML file, each turning into a core value.
+
+The models check what one entry can check alone (a key spelled wrong, a bad prefix, hours that do
+not parse). What needs the whole file (a window naming a queue that does not exist) is checked in
+`loader`, so each message here can stay about one entry. Models are strict because TOML already
+has types: a number written as "3" is more likely a mistake than a wish.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from datetime import date, datetime, time
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    model_validator,
+)
+
+from printers.urls import PrinterURLError, parse_printer_url
+from server.core import hall as core
+
+_CODE = re.compile(r"[A-Za-z0-9_-]+")
+_PREFIX = re.compile(r"[A-Z]{1,2}")
+_PERIOD = re.compile(r"\s*([0-9]{1,2}):([0-9]{2})\s*[-–—~～]\s*([0-9]{1,2}):([0-9]{2})\s*")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# Case numbers start with the department code (SCJG-2026-000042), see core.cases.
+_DEPARTMENT = re.compile(r"[A-Z0-9_]{1,20}")
+# The names an announcement template may use: the contract with server.speech, which passes
+# all of them, so a template using any other would fail at the first call, in front of visitors.
+VOICE_FIELDS = frozenset({"number", "number_en", "window"})
+
+
+def _code(value: str) -> str:
+    if not _CODE.fullmatch(value):
+        raise ValueError(f'"{value}" is not a valid code: use only letters, digits, "-" and "_"')
+    return value
+
+
+def _department_code(value: str) -> str:
+    if not _DEPARTMENT.fullmatch(value):
+        raise ValueError(
+            f'"{value}" is not a department code: use 1-20 of A-Z, 0-9 and "_" '
+            "(it starts every case number, e.g. SCJG-2026-000042)"
+        )
+    return value
+
+
+def _text(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
+def _window_id(value: Any) -> Any:
+    # An admin writing `id = 12` means the window "12"; refusing that would only annoy.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f'unknown timezone "{value}" (use an IANA name such as "Asia/Shanghai")') from None
+    return value
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f'"{value}" is not an http(s) URL such as "http://127.0.0.1:5000"')
+    # Trailing slash dropped so callers can append "/t/…" without doubling it.
+    return value.rstrip("/")
+
+
+def _origin(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+        raise ValueError(f'"{value}" is not an origin such as "https://hall.example.gov.cn"')
+    return value.rstrip("/")
+
+
+def _printer_url(value: str) -> str:
+    try:
+        parse_printer_url(value)
+    except PrinterURLError as e:
+        raise ValueError(str(e)) from None
+    return value
+
+
+def _period(value: Any) -> tuple[time, time]:
+    if not isinstance(value, str):
+        raise ValueError(f'a period is a string like "09:00-12:00", not {value!r}')
+    m = _PERIOD.fullmatch(value)
+    if not m:
+        raise ValueError(f'"{value}" is not a period; write "HH:MM-HH:MM", e.g. "09:00-12:00"')
+    h1, m1, h2, m2 = map(int, m.groups())
+    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
+        raise ValueError(f'"{value}" has a time that does not exist')
+    start, end = time(h1, m1), time(h2, m2)
+    if end <= start:
+        raise ValueError(f'"{value}" ends before it starts')
+    return start, end
+
+
+def _day(value: Any) -> date:
+    if isinstance(value, datetime):
+        raise ValueError(f"{value} is a date and time; give the day only, e.g. 2026-10-01")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _DAY.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError(f"{value!r} is not a date; write YYYY-MM-DD, e.g. 2026-10-01")
+
+
+def _served(value: Any) -> Any:
+    if isinstance(value, str):
+        return {"queue": value}
+    if isinstance(value, dict):
+        return value
+    raise ValueError(f'a served queue is a code like "A" or a table like {{queue = "A", weight = 2}}, not {value!r}')
+
+
+def _template(value: str) -> str:
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
+    except ValueError as e:
+        raise ValueError(f'"{value}" is not a valid template: {e}') from None
+    unknown = names - VOICE_FIELDS
+    if unknown:
+        allowed = ", ".join("{" + n + "}" for n in sorted(VOICE_FIELDS))
+        raise ValueError(f"unknown placeholder {{{sorted(unknown)[0]}}}; use {allowed}")
+    if "window" not in names or not names & {"number", "number_en"}:
+        raise ValueError(f'"{value}" must say the number ({{number}}) and the window ({{window}})')
+    return value
+
+
+def _not_empty(problem: str) -> AfterValidator:
+    def check(value: list[Any]) -> list[Any]:
+        if not value:
+            raise ValueError(problem)
+        return value
+
+    return AfterValidator(check)
+
+
+Code = Annotated[str, AfterValidator(_code)]
+Text = Annotated[str, AfterValidator(_text)]
+OptionalText = Annotated[str, AfterValidator(str.strip)]
+Day = Annotated[date, PlainValidator(_day)]
+Period = Annotated[tuple[time, time], PlainValidator(_period)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class HallIn(_Model):
+    code: Code
+    name: Text
+    name_en: Text
+    timezone: Annotated[str, AfterValidator(_timezone)]
+    public_url: Annotated[str, AfterValidator(_http_url)]
+    closed_queue_policy: Literal["refuse", "warn"] = "refuse"
+    max_wait_minutes: int = Field(90, gt=0)
+    notices: list[Text] = []
+    # Extra browser origins allowed besides public_url's own (never "*").
+    origins: list[Annotated[str, AfterValidator(_origin)]] = []
+
+
+class HoursIn(_Model):
+    periods: Annotated[list[Period], _not_empty('lists no period; write e.g. ["09:00-17:00"]')]
+    issue_stop_minutes: int = Field(0, ge=0)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> HoursIn:
+        ordered = sorted(self.periods)
+        for (s1, e1), (s2, e2) in zip(ordered, ordered[1:], strict=False):
+            if s2 < e1:
+                raise ValueError(f"periods {_hhmm(s1)}-{_hhmm(e1)} and {_hhmm(s2)}-{_hhmm(e2)} overlap")
+        longest = max(_minutes(e) - _minutes(s) for s, e in ordered)
+        if self.issue_stop_minutes >= longest:
+            raise ValueError(
+                f"issue_stop_minutes = {self.issue_stop_minutes} leaves no time to issue tickets "
+                f"(the longest period is {longest} minutes)"
+            )
+        self.periods = ordered
+        return self
+
+    def to_core(self) -> core.Hours:
+        return core.Hours(periods=tuple(self.periods), issue_stop_minutes=self.issue_stop_minutes)
+
+
+class CalendarIn(_Model):
+    national: bool = True
+    holidays: list[Day] = []
+    workdays: list[Day] = []
+
+    @model_validator(mode="after")
+    def _disjoint(self) -> CalendarIn:
+        both = sorted(set(self.holidays) & set(self.workdays))
+        if both:
+            raise ValueError(f"{both[0]} is listed both as a holiday and as a workday")
+        return self
+
+    def to_core(self) -> core.CalendarOverrides:
+        return core.CalendarOverrides(frozenset(self.holidays), frozenset(self.workdays), self.national)
+
+
+class VoiceIn(_Model):
+    template: Annotated[str, AfterValidator(_template)] = core.Voice.template
+    template_en: Annotated[str, AfterValidator(_template)] = core.Voice.template_en
+    english: bool = False
+    repeat: int = Field(2, ge=1, le=5)
+
+    def to_core(self) -> core.Voice:
+        return core.Voice(self.template, self.template_en, self.english, self.repeat)
+
+
+class WarningTierIn(_Model):
+    name: Code
+    days_left: int
+
+    def to_core(self) -> core.WarningTier:
+        return core.WarningTier(self.name, self.days_left)
+
+
+class PrinterProfileIn(_Model):
+    name: Code
+    paper_mm: int = Field(80, ge=40, le=120)
+    native_qr: bool = True
+    cut: bool = True
+
+    def to_core(self) -> core.PrinterProfile:
+        return core.PrinterProfile(self.name, self.paper_mm, self.native_qr, self.cut)
+
+
+class DepartmentIn(_Model):
+    code: Annotated[str, AfterValidator(_department_code)]
+    name: Text
+    name_en: Text
+
+    def to_core(self) -> core.Department:
+        return core.Department(self.code, self.name, self.name_en)
+
+
+class QueueIn(_Model):
+    code: Code
+    name: Text
+    name_en: Text
+    department: Code
+    # Defaults to the code, since most halls name a queue by its letter.
+    prefix: str | None = None
+    digits: int = Field(3, ge=1, le=6)
+
+    @model_validator(mode="after")
+    def _prefix(self) -> QueueIn:
+        prefix = self.code if self.prefix is None else self.prefix
+        if not _PREFIX.fullmatch(prefix):
+            origin = "" if self.prefix is not None else " (taken from the code; set prefix)"
+            raise ValueError(f'ticket prefix "{prefix}"{origin} is not 1-2 uppercase ASCII letters')
+        self.prefix = prefix
+        return self
+
+    def to_core(self) -> core.Queue:
+        assert self.prefix is not None
+        return core.Queue(self.code, self.name, self.name_en, self.prefix, self.department, self.digits)
+
+
+class MaterialIn(_Model):
+    code: Code
+    name: Text
+    name_en: OptionalText = ""
+    copies: OptionalText = ""
+    note: OptionalText = ""
+
+    def to_core(self) -> core.Material:
+        return core.Material(self.code, self.name, self.name_en, self.copies, self.note)
+
+
+class GuideIn(_Model):
+    """Article 7: every item's guide lists these."""
+
+    legal_basis: Text
+    conditions: Text
+    materials: Annotated[
+        list[MaterialIn],
+        _not_empty("lists no material; the window checks every case against this list (article 14)"),
+    ]
+    fee: Text
+    time_limit_days: int = Field(ge=0)
+    contact: Text
+    process: OptionalText = ""
+    common_mistakes: OptionalText = ""
+
+    @model_validator(mode="after")
+    def _unique_materials(self) -> GuideIn:
+        seen: set[str] = set()
+        for m in self.materials:
+            if m.code in seen:
+                raise ValueError(f'material code "{m.code}" is listed twice')
+            seen.add(m.code)
+        return self
+
+    def to_core(self) -> core.Guide:
+        return core.Guide(
+            legal_basis=self.legal_basis,
+            conditions=self.conditions,
+            materials=tuple(m.to_core() for m in self.materials),
+            fee=self.fee,
+            time_limit_days=self.time_limit_days,
+            contact=self.contact,
+            process=self.process,
+            common_mistakes=self.common_mistakes,
+        )
+
+
+class ItemIn(_Model):
+    code: Code
+    name: Text
+    name_en: Text
+    department: Code
+    queue: Code
+    typical_minutes: float = Field(gt=0, le=480)
+    copied_departments: list[Code] = []
+    guide: GuideIn
+
+    def to_core(self) -> core.Item:
+        return core.Item(
+            code=self.code,
+            name=self.name,
+            name_en=self.name_en,
+            department=self.department,
+            queue=self.queue,
+            guide=self.guide.to_core(),
+            typical_minutes=float(self.typical_minutes),
+            copied_departments=tuple(self.copied_departments),
+        )
+
+
+class ServedQueueIn(_Model):
+    queue: Code
+    weight: int = Field(1, ge=1, le=100)
+
+    def to_core(self) -> core.ServedQueue:
+        return core.ServedQueue(self.queue, self.weight)
+
+
+class WindowIn(_Model):
+    # Window ids appear in URLs (/api/v1/windows/12/open), hence a code's characters.
+    id: Annotated[str, BeforeValidator(_window_id), AfterValidator(_code)]
+    # number, name and name_en default to the id ("5" -> 5, "5号窗口", "Window 5").
+    number: int | None = Field(None, gt=0)
+    name: Text | None = None
+    name_en: Text | None = None
+    kind: Literal["department", "proxy"] = "department"
+    department: Code | None = None
+    queues: Annotated[
+        list[Annotated[ServedQueueIn, BeforeValidator(_served)]],
+        _not_empty("serves no queue; list at least one in queues"),
+    ]
+    printer: Annotated[str, AfterValidator(_printer_url)] | None = None
+    zone: OptionalText = ""
+
+    @model_validator(mode="after")
+    def _defaults(self) -> WindowIn:
+        if self.number is None:
+            if not self.id.isdecimal() or int(self.id) == 0:
+                raise ValueError(f'id "{self.id}" is not a window number: set number')
+            self.number = int(self.id)
+        self.name = self.name or f"{self.number}号窗口"
+        self.name_en = self.name_en or f"Window {self.number}"
+        return self
+
+    def to_core(self) -> core.Window:
+        assert self.number is not None and self.name is not None and self.name_en is not None
+        return core.Window(
+            id=self.id,
+            number=self.number,
+            name=self.name,
+            name_en=self.name_en,
+            kind=core.WindowKind(self.kind),
+            department=self.department,
+            queues=tuple(q.to_core() for q in self.queues),
+            printer=self.printer,
+            zone=self.zone,
+        )
+
+
+_none = _not_empty("lists none; a hall needs at least one")
+
+
+class HallFile(_Model):
+    """The whole file. Lists keep the file's order, so the admin decides the order screens use."""
+
+    hall: HallIn
+    hours: HoursIn
+    calendar: CalendarIn = CalendarIn()
+    voice: VoiceIn = VoiceIn()
+    warning_tiers: list[WarningTierIn] | None = None
+    printer_profiles: list[PrinterProfileIn] | None = None
+    departments: Annotated[list[DepartmentIn], _none]
+    queues: Annotated[list[QueueIn], _none]
+    items: Annotated[list[ItemIn], _none]
+    windows: Annotated[list[WindowIn], _none]
+
+    def to_core(self) -> core.Hall:
+        extra: dict[str, Any] = {}
+        if self.warning_tiers is not None:
+            extra["warning_tiers"] = tuple(t.to_core() for t in self.warning_tiers)
+        if self.printer_profiles is not None:
+            extra["printer_profiles"] = tuple(p.to_core() for p in self.printer_profiles)
+        h = self.hall
+        return core.Hall(
+            code=h.code,
+            name=h.name,
+            name_en=h.name_en,
+            timezone=h.timezone,
+            public_url=h.public_url,
+            departments=tuple(d.to_core() for d in self.departments),
+            items=tuple(i.to_core() for i in self.items),
+            queues=tuple(q.to_core() for q in self.queues),
+            windows=tuple(w.to_core() for w in self.windows),
+            hours=self.hours.to_core(),
+            calendar=self.calendar.to_core(),
+            closed_queue_policy=core.ClosedQueuePolicy(h.closed_queue_policy),
+            max_wait_minutes=h.max_wait_minutes,
+            voice=self.voice.to_core(),
+            notices=tuple(h.notices),
+            origins=tuple(h.origins),
+            **extra,
+        )
+
+
+def _hhmm(t: time) -> str:
+    return t.strftime("%H:%M")
+
+
+def _minutes(t: time) -> int:
+    return t.hour * 60 + t.minute
