@@ -20,7 +20,7 @@ from server.db.migrate import upgrade
 from server.hallconfig import load_hall
 from server.settings import Settings
 
-from . import api_kiosk, api_public, api_staff, errors, sockets
+from . import api_kiosk, api_public, api_staff, background, errors, sockets
 from .publisher import Publisher
 
 log = logging.getLogger("hallq")
@@ -94,6 +94,8 @@ def create_app(settings: Settings, *, hall: Hall | None = None, services: Servic
         app.register_blueprint(bp)
     sockets.register(socketio, services)
     _register_pages(app)
+    if not settings.testing:
+        background.start(socketio, services)
     return HallQ(app=app, socketio=socketio, services=services, publisher=publisher, settings=settings)
 
 

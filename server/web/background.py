@@ -1,0 +1,35 @@
+"""Periodic work of a running server: the day rollover, and whatever later layers register.
+
+Runs as Socket.IO background tasks (greenthreads under eventlet, threads otherwise), never on
+a request's path.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from flask_socketio import SocketIO
+
+from server.app.context import Services
+from server.app.issuing import expire_previous_days
+
+log = logging.getLogger("hallq.background")
+
+ROLLOVER_EVERY_S = 60.0
+
+
+def every(socketio: SocketIO, seconds: float, name: str, fn: Callable[[], object]) -> None:
+    def loop() -> None:
+        while True:
+            try:
+                fn()
+            except Exception:  # one failed round must not end the loop
+                log.exception("%s failed; trying again in %s s", name, seconds)
+            socketio.sleep(seconds)
+
+    socketio.start_background_task(loop)
+
+
+def start(socketio: SocketIO, svc: Services) -> None:
+    every(socketio, ROLLOVER_EVERY_S, "day rollover", lambda: expire_previous_days(svc))
