@@ -184,3 +184,6 @@ devices = Table(
     Column("created_at", TS, nullable=False),
     Column("revoked_at", TS),
 )
+
+# The acceptance flow's tables share this metadata; imported last, as they import it from here.
+from server.db import case_tables as _case_tables  # noqa: E402,F401

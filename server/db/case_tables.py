@@ -1,0 +1,121 @@
+"""Tables of the acceptance flow: cases (articles 12-17), their history, the outbox to the approval
+platform (articles 10, 21), the window printers' job queue and per-window settings.
+
+They live on the one `metadata` of `server.db.tables`, which imports this module at its end, so
+anything that reads that metadata (Alembic, `create_all` in a test) sees them too.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+)
+
+from server.db.tables import TS, metadata
+
+# One row per case. The applicant's ID number and phone are kept in full: the department needs
+# them to decide (article 14) and the platform to share (article 21); every view beyond the
+# department masks them (article 20).
+cases = Table(
+    "cases",
+    metadata,
+    Column("number", String(40), primary_key=True),
+    # What the progress page's URL and the slip's QR code carry: unguessable, unlike the number.
+    Column("token", String(64), nullable=False, unique=True),
+    Column("item", String(32), nullable=False),
+    Column("department", String(20), nullable=False),  # the lead department (article 17)
+    Column("copied_departments", JSON, nullable=False),
+    Column("applicant_name", String(64), nullable=False),
+    Column("applicant_id_number", String(18), nullable=False),
+    Column("applicant_phone", String(20), nullable=False),
+    Column("materials", JSON, nullable=False),
+    Column("missing", JSON, nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("accepted_on", Date, nullable=False),
+    Column("promised", Date),
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("ticket_id", String(32)),
+    Column("window", String(16)),
+    Column("opened_by", Integer),
+    # The article 16 tier last announced, so each change of tier is announced once.
+    Column("warning_level", String(16)),
+    # Bumped by every change: a puller de-duplicates on (number, version).
+    Column("version", Integer, nullable=False, server_default="1"),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Index("ix_cases_updated_at", "updated_at", "number"),
+    Index("ix_cases_status_department", "status", "department"),
+)
+
+case_history = Table(
+    "case_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_number", String(40), ForeignKey("cases.number"), nullable=False),
+    Column("at", TS, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("previous", String(20)),
+    Column("actor", String(80), nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    Index("ix_case_history_case_number", "case_number", "id"),
+)
+
+# Every case change, written in the transaction that made it and delivered to the approval
+# platform's webhook afterwards, in `id` order per case, until it is acknowledged.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("case_number", String(40), nullable=False),
+    Column("event", String(40), nullable=False),
+    Column("payload", JSON, nullable=False),
+    # Sent as the Idempotency-Key header: the same on every retry, so the platform applies a
+    # change once even when an acknowledgement was lost.
+    Column("idempotency_key", String(64), nullable=False, unique=True),
+    Column("created_at", TS, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_try_at", TS, nullable=False),
+    Column("delivered_at", TS),
+    Column("last_error", Text, nullable=False, server_default=""),
+    Index("ix_outbox_pending", "delivered_at", "id"),
+    Index("ix_outbox_case_number", "case_number", "id"),
+)
+
+# Documents for the window printers, already rendered to ESC/POS. The print spooler takes the
+# rows with printed_at NULL and next_try_at <= now, oldest first per printer.
+print_jobs = Table(
+    "print_jobs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("printer", String(200), nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("ref", String(64), nullable=False, server_default=""),
+    Column("created_at", TS, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_try_at", TS),
+    Column("printed_at", TS),
+    Column("last_error", Text, nullable=False, server_default=""),
+    Index("ix_print_jobs_pending", "printed_at", "next_try_at"),
+)
+
+# What the hall config says about a window, overridden at run time (`hallq window set-printer`).
+window_settings = Table(
+    "window_settings",
+    metadata,
+    Column("window", String(16), primary_key=True),
+    Column("printer", String(200)),
+    Column("updated_at", TS, nullable=False),
+)
