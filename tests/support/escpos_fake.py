@@ -93,7 +93,7 @@ class FakePrinter:
             return bytes(self._received)
 
     def wait_for_queries(self, n: int, timeout: float = 5.0) -> list[int]:
-        """Wait until n status queries were answered (or ignored, when SILENT)."""
+        """Wait until n status queries arrived."""
         with self._changed:
             if not self._changed.wait_for(lambda: len(self.queries) >= n, timeout):
                 raise TimeoutError(f"fake printer got {len(self.queries)} of {n} queries")
@@ -171,11 +171,13 @@ class FakePrinter:
             self._changed.notify_all()
 
     def _answer(self, sock: socket.socket, n: int) -> None:
-        if self.state is not FakeState.SILENT:
-            printer, paper = STATUS_BYTES[self.state]
-            answer = {1: printer, 4: paper}.get(n)
-            if answer is not None:
-                sock.sendall(bytes((answer,)))
+        # Counted before answering: a client that has the answer sees the query counted.
         with self._changed:
             self.queries.append(n)
             self._changed.notify_all()
+        if self.state is FakeState.SILENT:
+            return
+        printer, paper = STATUS_BYTES[self.state]
+        answer = {1: printer, 4: paper}.get(n)
+        if answer is not None:
+            sock.sendall(bytes((answer,)))
