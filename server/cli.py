@@ -13,9 +13,11 @@ import socket
 import sys
 from pathlib import Path
 
+from printers.sample import check_printer
 from server.app import accounts
 from server.app.context import Services
 from server.core.errors import DomainError
+from server.core.hall import PrinterProfile
 from server.db.engine import make_engine
 from server.db.migrate import upgrade
 from server.hallconfig import HallConfigError, load_hall
@@ -64,6 +66,12 @@ def parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database").add_subparsers(dest="action", required=True)
     _common(db.add_parser("upgrade", help="create or upgrade the database"))
 
+    printer = sub.add_parser("printer", help="receipt printers").add_subparsers(dest="action", required=True)
+    ptest = printer.add_parser("test", help="print a sample ticket and report the printer's status")
+    _common(ptest)
+    ptest.add_argument("url", help="tcp://host:9100, usb://VID:PID, serial:///dev/ttyUSB0?baudrate=9600, file:///path")
+    ptest.add_argument("--profile", default="default", help="printer profile of the hall config (paper, QR, cut)")
+
     demo = sub.add_parser("demo", help="the demo hall").add_subparsers(dest="action", required=True)
     seed = demo.add_parser("seed", help="create demo staff and devices (demo database only) and print them")
     _common(seed)
@@ -100,6 +108,8 @@ def run(argv: list[str]) -> int:
         settings = settings_from(args)
         if args.cmd == "serve":
             return serve(settings)
+        if args.cmd == "printer":
+            return printer_test(settings, args.url, args.profile)
         svc = services_for(settings)
         if args.cmd == "user":
             password = _read_password()
@@ -129,6 +139,19 @@ def run(argv: list[str]) -> int:
         return 2
 
 
+def printer_test(settings: Settings, url: str, profile_name: str) -> int:
+    hall = load_hall(settings.config)
+    profile = hall.printer_profile(profile_name) or (
+        PrinterProfile("default") if profile_name == "default" else None
+    )
+    if profile is None:
+        names = ", ".join(p.name for p in hall.printer_profiles)
+        raise ValueError(f"unknown printer profile {profile_name!r}; the hall config has {names}")
+    check = check_printer(url, profile)
+    print(check.report())
+    return 0 if check.ok else 1
+
+
 def _read_password() -> str:
     if sys.stdin.isatty():
         first = getpass.getpass("password: ")
@@ -142,6 +165,9 @@ def _read_password() -> str:
 def port_free(host: str, port: int) -> bool:
     """eventlet.listen sets SO_REUSEPORT, so a second server would start and steal requests."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # SO_REUSEADDR, like the server's own listener: the connections of a server that just
+        # stopped linger in TIME_WAIT and must not block its restart; a live listener still does.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as exc:
