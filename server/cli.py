@@ -63,6 +63,12 @@ def parser() -> argparse.ArgumentParser:
     _common(drev)
     drev.add_argument("name")
 
+    window = sub.add_parser("window", help="windows").add_subparsers(dest="action", required=True)
+    wprint = window.add_parser("set-printer", help="the printer of a window's slips, over the hall config's")
+    _common(wprint)
+    wprint.add_argument("window", help="window id, as in the hall config")
+    wprint.add_argument("url", help='printer URL: tcp://HOST:9100, usb://VID:PID, dummy://NAME...; "-": the config\'s')
+
     db = sub.add_parser("db", help="database").add_subparsers(dest="action", required=True)
     _common(db.add_parser("upgrade", help="create or upgrade the database"))
 
@@ -127,6 +133,13 @@ def run(argv: list[str]) -> int:
         elif args.cmd == "device" and args.action == "revoke":
             accounts.revoke_device(svc, args.name)
             print(f"device {args.name} revoked")
+        elif args.cmd == "window" and args.action == "set-printer":
+            from server.app.acceptance import set_window_printer
+            from server.db.uow import Actor
+
+            url = None if args.url.strip() in ("-", "") else args.url
+            now = set_window_printer(svc, Actor("cli", None, "hallq window"), args.window, url)
+            print(f"window {args.window} prints on {now or 'no printer'}")
         elif args.cmd == "db":
             print(f"database at {settings.db_url} is up to date")
         elif args.cmd == "demo":

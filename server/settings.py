@@ -30,6 +30,8 @@ class Settings:
     max_connections: int = 20000
     extra_origins: tuple[str, ...] = ()
     testing: bool = False
+    # The approval platform's webhook (articles 10, 21): every case change is posted there.
+    platform_webhook: str | None = None
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -56,6 +58,8 @@ class Settings:
             values["async_mode"] = env["HALLQ_ASYNC_MODE"]
         if env.get("HALLQ_VAR"):
             values["var_dir"] = env["HALLQ_VAR"]
+        if env.get("HALLQ_PLATFORM_WEBHOOK"):
+            values["platform_webhook"] = env["HALLQ_PLATFORM_WEBHOOK"].strip()
         if env.get("HALLQ_ORIGINS"):
             values["extra_origins"] = tuple(o.strip() for o in env["HALLQ_ORIGINS"].split(",") if o.strip())
         values.update({k: v for k, v in flags.items() if v is not None})

@@ -6,10 +6,9 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from server.app import accounts, window_ops
+from server.app import acceptance, accounts, window_ops
 from server.app.snapshots import hall_snapshot
 from server.core.errors import NotFound
-from server.core.tickets import Outcome
 from server.db import accounts_repo
 
 from .auth import bearer, require_staff, services
@@ -139,5 +138,10 @@ def hand_over(window_id: str):  # noqa: ANN201
 def finish(window_id: str):  # noqa: ANN201
     staff = require_staff()
     body = parse_body(request.get_data(), Finish, required=False)
-    outcome = Outcome(body.outcome) if body.outcome else None
-    return jsonify(window_ops.finish(services(), staff, window_id, outcome))
+    return jsonify(
+        acceptance.finish(
+            services(), staff, window_id, outcome=body.outcome,
+            applicant=body.applicant.model_dump() if body.applicant else None, materials=body.materials,
+            missing=body.missing, reason=body.reason, note=body.note, item=body.item,
+        )
+    )

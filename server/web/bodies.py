@@ -66,3 +66,11 @@ class Finish(Body):
     missing: list[str] = Field(default_factory=list)
     note: str = Field(default="", max_length=1000)
     reason: str = Field(default="", max_length=1000)
+    item: str | None = Field(
+        default=None, max_length=32, description="service item code, when the ticket names none or another one"
+    )
+
+
+class CaseTransition(Body):
+    to: Literal["in_review", "decided_approved", "decided_denied", "delivered"]
+    note: str = Field(default="", max_length=1000, description="for decided_denied: the reason, required")

@@ -20,7 +20,7 @@ from server.db.migrate import upgrade
 from server.hallconfig import load_hall
 from server.settings import Settings
 
-from . import api_kiosk, api_public, api_staff, background, errors, sockets
+from . import api_cases, api_kiosk, api_public, api_staff, background, errors, sockets
 from .publisher import Publisher
 
 log = logging.getLogger("hallq")
@@ -90,13 +90,33 @@ def create_app(settings: Settings, *, hall: Hall | None = None, services: Servic
         socketio.start_background_task(publisher.run_tail)
 
     errors.install(app)
-    for bp in (api_public.bp, api_kiosk.bp, api_staff.bp):
+    for bp in (api_public.bp, api_kiosk.bp, api_staff.bp, api_cases.bp):
         app.register_blueprint(bp)
+    _start_case_tasks(settings, services, socketio)
     sockets.register(socketio, services)
     _register_pages(app)
     if not settings.testing:
         background.start(socketio, services)
     return HallQ(app=app, socketio=socketio, services=services, publisher=publisher, settings=settings)
+
+
+def _start_case_tasks(settings: Settings, services: Services, socketio: SocketIO) -> None:
+    """Article 26 alerts on every relevant commit; and, outside tests, the outbox worker that hands
+    cases to the approval platform (articles 10, 21) and the article 16 warning check."""
+    from server.app.alerts import UnservedAlerts
+    from server.app.cases import WARNING_CHECK_EVERY_S, check_warnings
+    from server.app.outbox import OutboxWorker
+
+    services.after_commit.append(UnservedAlerts(services).on_commit)
+    if settings.testing:
+        return
+    if settings.platform_webhook:
+        worker = OutboxWorker(services, settings.platform_webhook, sleep=socketio.sleep)
+        services.after_commit.append(worker.wake)
+        socketio.start_background_task(worker.run)
+    else:
+        log.info("no HALLQ_PLATFORM_WEBHOOK: case changes wait in the outbox; platforms may pull /api/v1/cases")
+    background.every(socketio, WARNING_CHECK_EVERY_S, "case warnings", lambda: check_warnings(services))
 
 
 def _register_pages(app: Flask) -> None:

@@ -1,0 +1,426 @@
+"""Cases after the window: who may see and move them, their life cycle by staff or by the approval
+platform, article 16 warnings, and the views each reader gets.
+
+Who sees what (article 20 and least privilege):
+
+| reader | reads | full applicant (ID number, phone, name) | moves it |
+|---|---|---|---|
+| window staff, chief representative of the lead or a copied department (art. 17) | yes | yes | lead dept. only |
+| the member of staff who opened it (a proxy window's generalist) | yes | yes | no |
+| hall managers | all cases | masked: they oversee time limits, not identities | yes |
+| admin (technical) | all cases | masked | no |
+| the approval platform (device of kind `platform`) | all cases | yes: it decides the case (article 21) | yes |
+| anyone with the progress page's token | the public view of `core.cases.public_view` | masked name only | no |
+
+Every read that reveals a full ID number is written to the audit log, as is every change.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime
+from typing import Any
+
+from server.core import cases as core
+from server.core.errors import DomainError, Forbidden, Invalid, NotFound
+from server.core.idnumber import InvalidIdNumber, mask_id_number, mask_name, mask_phone
+from server.core.windows import Role, Staff
+from server.core.workdays import CalendarError
+from server.db import cases_repo
+from server.db.cases_repo import StoredCase
+from server.db.uow import Actor, UnitOfWork
+
+from . import outbox
+from .context import Services
+from .views import iso
+from .workcal import hall_calendar
+
+# A member of staff, or a device as `accounts.device_json` gives it.
+Caller = Staff | dict
+
+STATUS_LABELS: dict[str, tuple[str, str]] = {
+    "accepted": ("已受理", "Accepted"),
+    "in_review": ("审查中", "In review"),
+    "decided_approved": ("已批准", "Approved"),
+    "decided_denied": ("不予批准", "Not approved"),
+    "delivered": ("已送达", "Delivered"),
+    "noticed": ("待补正材料", "Materials to be completed"),
+    "refused": ("不予受理", "Not accepted"),
+    "concluded": ("当场办结", "Concluded on the spot"),
+}
+OUTCOME_LABELS: dict[str, tuple[str, str]] = {
+    "accepted": ("受理", "Accepted"),
+    "notice": ("一次性告知", "Notice of missing materials"),
+    "refused": ("不予受理", "Not accepted"),
+    "concluded": ("当场办结", "Concluded on the spot"),
+    "consulted": ("咨询", "Consultation"),
+}
+CASE_ROOMS = ["cases"]
+WARNING_ROOMS = ["hall", "cases"]
+WARNINGS_ACTOR = Actor("system", None, "case warnings")
+# How often a running server looks for cases that reached a new article 16 tier.
+WARNING_CHECK_EVERY_S = 300.0
+
+
+class CaseRuleError(DomainError):
+    """The case rules refuse this."""
+
+    kind = "invalid"
+    code = "invalid_case"
+
+    def __init__(self, message: str, code: str = "invalid_case", kind: str = "invalid") -> None:
+        super().__init__(message)
+        self.code, self.kind = code, kind
+
+
+def translate(exc: Exception, field: str = "") -> DomainError:
+    """A core rule's error as an API error that names the field at fault."""
+    where = f"{field}: " if field else ""
+    if isinstance(exc, core.IllegalTransition):
+        return CaseRuleError(str(exc), "illegal_transition", "conflict")
+    if isinstance(exc, InvalidIdNumber):
+        return CaseRuleError(f"applicant.id_number: {exc}", "invalid_id_number")
+    if isinstance(exc, core.InvalidApplicant):
+        return CaseRuleError(f"applicant.{exc.details.get('field', '')}: {exc}", "invalid_applicant")
+    if isinstance(exc, core.UnknownMaterial):
+        return CaseRuleError(f"{where}{exc}", "unknown_material")
+    if isinstance(exc, core.MissingReason):
+        return CaseRuleError(f"{where}{exc}", "reason_required")
+    if isinstance(exc, core.CaseError | CalendarError):
+        return CaseRuleError(f"{where}{exc}")
+    raise exc
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def progress_url(svc: Services, token: str) -> str:
+    return f"{svc.hall.public_url.rstrip('/')}/case/{token}"
+
+
+# --- who may --------------------------------------------------------------------------------------
+
+
+def is_platform(caller: Caller) -> bool:
+    return isinstance(caller, dict) and caller.get("kind") == "platform"
+
+
+def _departments(case: core.Case) -> set[str]:
+    return {case.department, *case.copied_departments}
+
+
+def may_read(caller: Caller, stored: StoredCase) -> bool:
+    if isinstance(caller, dict):
+        return is_platform(caller)
+    if caller.role in (Role.MANAGER, Role.ADMIN):
+        return True
+    return (caller.department is not None and caller.department in _departments(stored.case)) or (
+        stored.opened_by == caller.id
+    )
+
+
+def sees_identity(caller: Caller, stored: StoredCase) -> bool:
+    if isinstance(caller, dict):
+        return is_platform(caller)
+    if caller.role not in (Role.WINDOW, Role.CHIEF):
+        return False
+    return (caller.department is not None and caller.department in _departments(stored.case)) or (
+        stored.opened_by == caller.id
+    )
+
+
+def may_move(caller: Caller, stored: StoredCase) -> bool:
+    if isinstance(caller, dict):
+        return is_platform(caller)
+    if caller.role is Role.MANAGER:
+        return True
+    # Article 17: the lead department moves a joint case; the copied ones follow it.
+    return caller.role in (Role.WINDOW, Role.CHIEF) and caller.department == stored.case.department
+
+
+def actor_for(caller: Caller) -> Actor:
+    if isinstance(caller, dict):
+        return Actor("device", caller.get("id"), str(caller.get("name", "device"))[:80])
+    return Actor("staff", caller.id, caller.username)
+
+
+def _actor_name(caller: Caller) -> str:
+    if isinstance(caller, dict):
+        return f"{caller.get('kind', 'device')}:{caller.get('name', '')}"
+    return caller.username
+
+
+# --- views -----------------------------------------------------------------------------------------
+
+
+def _materials(svc: Services, item_code: str, codes: tuple[str, ...]) -> list[dict[str, str]]:
+    item = svc.hall.item(item_code)
+    out = []
+    for code in codes:
+        m = item.material(code) if item else None
+        out.append({"code": code, "name": m.name if m else code, "name_en": m.name_en if m else ""})
+    return out
+
+
+def days_left(svc: Services, case: core.Case, today: date) -> int | None:
+    return core.working_days_left(case, today, hall_calendar(svc.hall))
+
+
+def level_of(svc: Services, case: core.Case, today: date) -> str | None:
+    return core.warning_level(case, today, hall_calendar(svc.hall), svc.hall.warning_tiers)
+
+
+def summary(svc: Services, stored: StoredCase, today: date | None = None) -> dict[str, Any]:
+    """What events carry: no personal data at all, since rooms outlive a reader's rights."""
+    case = stored.case
+    today = today or svc.today()
+    item = svc.hall.item(case.item)
+    return {
+        "number": case.number,
+        "status": case.status.value,
+        "outcome": case.outcome.value,
+        "item": case.item,
+        "item_name": item.name if item else case.item,
+        "department": case.department,
+        "copied_departments": list(case.copied_departments),
+        "accepted_on": case.accepted_on.isoformat(),
+        "promised_date": case.promised.isoformat() if case.promised else None,
+        "days_left": days_left(svc, case, today),
+        "warning": level_of(svc, case, today),
+        "version": stored.version,
+    }
+
+
+def case_view(svc: Services, stored: StoredCase, *, identity: bool, today: date | None = None) -> dict[str, Any]:
+    """The case for staff and the platform; `identity` False masks the applicant."""
+    case, hall = stored.case, svc.hall
+    a = case.applicant
+    dept = hall.department(case.department)
+    return {
+        **summary(svc, stored, today),
+        "item_name_en": (hall.item(case.item).name_en if hall.item(case.item) else ""),
+        "department_name": dept.name if dept else case.department,
+        "applicant": {
+            "name": a.name if identity else mask_name(a.name),
+            "id_number": a.id_number if identity else mask_id_number(a.id_number),
+            "phone": a.phone if identity else mask_phone(a.phone),
+            "masked": not identity,
+        },
+        "materials": _materials(svc, case.item, case.materials),
+        "missing": _materials(svc, case.item, case.missing),
+        "reason": case.reason,
+        "note": stored.note,
+        "ticket_id": stored.ticket_id,
+        "window": stored.window,
+        "progress_url": progress_url(svc, stored.token),
+        "created_at": iso(hall, stored.created_at),
+        "updated_at": iso(hall, stored.updated_at),
+        "history": [
+            {
+                "at": iso(hall, c.at),
+                "status": c.status.value,
+                "previous": c.previous.value if c.previous else None,
+                "actor": c.actor,
+                "note": c.note,
+            }
+            for c in case.history
+        ],
+    }
+
+
+def response_view(svc: Services, stored: StoredCase) -> dict[str, Any]:
+    """The case in the finish response: the window that opened it sees it whole."""
+    return case_view(svc, stored, identity=True)
+
+
+def announce(svc: Services, uow: UnitOfWork, number: str, event: str, change: dict[str, Any]) -> StoredCase:
+    """After a case change in `uow`: the staff event, and the outbox row for the platform (in the
+    same transaction, so neither exists without the change)."""
+    stored = cases_repo.get(uow.conn, number)
+    assert stored is not None
+    today = svc.today(uow.now)
+    uow.emit(event, WARNING_ROOMS if event == "case.warning" else CASE_ROOMS,
+             {"case": summary(svc, stored, today), "change": change})
+    outbox.record(svc, uow, number, event, {
+        "version": stored.version,
+        "change": change,
+        "case": case_view(svc, stored, identity=True, today=today),
+    })
+    return stored
+
+
+# --- reading and moving ----------------------------------------------------------------------------
+
+
+def canonical_number(number: str) -> str:
+    try:
+        dept, year, seq = core.parse_case_number(number)
+    except core.InvalidCaseNumber as exc:
+        raise NotFound(f"no case {number!r}: {exc}") from None
+    return core.case_number(dept, year, seq)
+
+
+def get_case(svc: Services, caller: Caller, number: str) -> dict[str, Any]:
+    number = canonical_number(number)
+    with svc.read() as uow:
+        stored = cases_repo.get(uow.conn, number)
+    if stored is None:
+        raise NotFound(f"no case {number}")
+    if not may_read(caller, stored):
+        raise Forbidden(f"case {number} belongs to {stored.case.department}; its staff, chief and the managers see it")
+    identity = sees_identity(caller, stored)
+    if identity:
+        # Who saw an applicant's full identity is itself on record (article 31).
+        with svc.write(actor_for(caller)) as uow:
+            uow.audit("case.read", number, identity=True)
+            svc.commit(uow)
+    return case_view(svc, stored, identity=identity)
+
+
+def transition(svc: Services, caller: Caller, number: str, to: str, note: str = "") -> dict[str, Any]:
+    number = canonical_number(number)
+    try:
+        target = core.Status(to)
+    except ValueError:
+        raise Invalid(f"unknown case status {to!r}; use one of {', '.join(s.value for s in core.Status)}") from None
+    with svc.write(actor_for(caller)) as uow:
+        stored = cases_repo.get(uow.conn, number, lock=True)
+        if stored is None:
+            raise NotFound(f"no case {number}")
+        if not may_move(caller, stored):
+            raise Forbidden(
+                f"case {number} is led by {stored.case.department}: its staff, its chief representative, "
+                "the managers or the approval platform move it"
+            )
+        try:
+            after = core.advance(stored.case, target, at=uow.now, actor=_actor_name(caller), note=note)
+        except core.CaseError as exc:
+            raise translate(exc, "to" if isinstance(exc, core.IllegalTransition) else "note") from None
+        cases_repo.save_transition(uow.conn, stored, after, uow.now)
+        uow.audit("case.transition", number, previous=stored.case.status.value, status=target.value, note=note)
+        moved = announce(svc, uow, number, "case.updated", {
+            "kind": "status", "previous": stored.case.status.value, "status": target.value,
+            "note": after.history[-1].note, "by": _actor_name(caller),
+        })
+        view = case_view(svc, moved, identity=sees_identity(caller, moved), today=svc.today(uow.now))
+        svc.commit(uow)
+        return view
+
+
+MAX_PAGE = 500
+
+
+def updated_since(svc: Services, caller: Caller, since: datetime | None, limit: int = 100) -> dict[str, Any]:
+    """For platforms that pull (article 21): cases changed at or after `since`, oldest first.
+    Inclusive, so a client resumes from the last `updated_at` it saw and drops the (number, version)
+    pairs it already has."""
+    if not (is_platform(caller) or (isinstance(caller, Staff) and caller.role is Role.MANAGER)):
+        raise Forbidden("pulling cases needs the approval platform's device key or a manager")
+    limit = max(1, min(MAX_PAGE, limit))
+    with svc.read() as uow:
+        found = cases_repo.updated_since(uow.conn, since, limit + 1)
+        today = svc.today(uow.now)
+    more = len(found) > limit
+    found = found[:limit]
+    views = [case_view(svc, s, identity=sees_identity(caller, s), today=today) for s in found]
+    if views and any(v["applicant"]["masked"] is False for v in views):
+        with svc.write(actor_for(caller)) as uow:
+            uow.audit("case.pull", "", count=len(views), since=iso(svc.hall, since) if since else None)
+            svc.commit(uow)
+    return {
+        "cases": views,
+        "more": more,
+        "next_since": views[-1]["updated_at"] if views else (iso(svc.hall, since) if since else None),
+    }
+
+
+# --- article 16 warnings ------------------------------------------------------------------------
+
+
+def warnings(svc: Services, staff: Staff) -> dict[str, Any]:
+    """Cases at a warning tier: the department's own for its chief representative, all for managers."""
+    if staff.role in (Role.MANAGER, Role.ADMIN):
+        departments = None
+    elif staff.role is Role.CHIEF and staff.department:
+        departments = [staff.department]
+    else:
+        raise Forbidden("time-limit warnings are for the chief representatives and the managers")
+    with svc.read() as uow:
+        today = svc.today(uow.now)
+        found = cases_repo.undecided(uow.conn, departments)
+    out = []
+    for stored in found:
+        s = summary(svc, stored, today)
+        if s["warning"] is not None:
+            out.append(s)
+    out.sort(key=lambda s: (s["days_left"], s["number"]))
+    return {"today": today.isoformat(), "tiers": [{"name": t.name, "days_left": t.days_left}
+                                                  for t in svc.hall.warning_tiers], "cases": out}
+
+
+def check_warnings(svc: Services) -> list[tuple[str, str | None]]:
+    """Announce every case whose tier changed since last announced (`case.warning`, rooms hall
+    and cases, and to the platform); each change of tier once. Run every few minutes."""
+    changed: list[tuple[str, str | None]] = []
+    with svc.write(WARNINGS_ACTOR) as uow:
+        today = svc.today(uow.now)
+        for stored in cases_repo.undecided(uow.conn):
+            level = level_of(svc, stored.case, today)
+            if level == stored.warning_level:
+                continue
+            cases_repo.set_warning(uow.conn, stored.number, level, uow.now)
+            announce(svc, uow, stored.number, "case.warning", {
+                "kind": "warning", "level": level, "previous": stored.warning_level,
+                "days_left": days_left(svc, stored.case, today),
+            })
+            changed.append((stored.number, level))
+        if changed:
+            uow.audit("case.warnings", "", changes=[{"case": n, "level": lv} for n, lv in changed])
+        svc.commit(uow)
+    return changed
+
+
+# --- article 20 progress page --------------------------------------------------------------------
+
+
+def progress_page(svc: Services, token: str) -> dict[str, Any] | None:
+    """What the public progress page shows: `core.cases.public_view` and names from the catalogue."""
+    if not token or len(token) > 64:
+        return None
+    with svc.read() as uow:
+        stored = cases_repo.by_token(uow.conn, token)
+        today = svc.today(uow.now)
+    if stored is None:
+        return None
+    view = core.public_view(stored.case)
+    hall = svc.hall
+    item = hall.item(view.item)
+
+    def dept(code: str) -> dict[str, str]:
+        d = hall.department(code)
+        return {"code": code, "name": d.name if d else code, "name_en": d.name_en if d else ""}
+
+    return {
+        "hall": {"name": hall.name, "name_en": hall.name_en},
+        "number": view.number,
+        "item": {"code": view.item, "name": item.name if item else view.item, "name_en": item.name_en if item else ""},
+        "department": dept(view.department),
+        "copied": [dept(c) for c in view.copied_departments],
+        "applicant_name": view.applicant_name,
+        "outcome": OUTCOME_LABELS.get(view.outcome.value, (view.outcome.value, view.outcome.value)),
+        "status": STATUS_LABELS.get(view.status.value, (view.status.value, view.status.value)),
+        "status_code": view.status.value,
+        "accepted_on": view.accepted_on.isoformat(),
+        "promised": view.promised.isoformat() if view.promised else None,
+        "days_left": days_left(svc, stored.case, today),
+        "missing": _materials(svc, view.item, view.missing),
+        "history": [
+            {"status": STATUS_LABELS.get(s.value, (s.value, s.value)), "at": _minute(iso(hall, at))}
+            for s, at in view.history
+        ],
+    }
+
+
+def _minute(stamp: str | None) -> str:
+    return (stamp or "")[:16].replace("T", " ")

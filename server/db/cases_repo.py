@@ -1,0 +1,205 @@
+"""Cases in the database, read and written as the core's `Case` values (server.core.cases)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, insert, select, update
+
+from server.core.cases import Applicant, Case, Outcome, Status, StatusChange
+
+from .case_tables import case_history, cases
+from .tickets_repo import next_counter
+
+
+@dataclass(frozen=True)
+class StoredCase:
+    """A case with what the database keeps around it."""
+
+    case: Case
+    token: str
+    ticket_id: str | None
+    window: str | None
+    opened_by: int | None
+    warning_level: str | None
+    note: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def number(self) -> str:
+        return self.case.number
+
+
+def next_case_seq(conn: Connection, department: str, year: int) -> int:
+    """The department's next case sequence of the year, gapless (taken in the opening transaction)."""
+    return next_counter(conn, f"case:{department}:{year}")
+
+
+def add(
+    conn: Connection,
+    case: Case,
+    *,
+    token: str,
+    ticket_id: str | None,
+    window: str | None,
+    opened_by: int | None,
+    note: str,
+    now: datetime,
+) -> None:
+    a = case.applicant
+    conn.execute(
+        insert(cases).values(
+            number=case.number,
+            token=token,
+            item=case.item,
+            department=case.department,
+            copied_departments=list(case.copied_departments),
+            applicant_name=a.name,
+            applicant_id_number=a.id_number,
+            applicant_phone=a.phone,
+            materials=list(case.materials),
+            missing=list(case.missing),
+            outcome=case.outcome.value,
+            status=case.status.value,
+            accepted_on=case.accepted_on,
+            promised=case.promised,
+            reason=case.reason,
+            note=note,
+            ticket_id=ticket_id,
+            window=window,
+            opened_by=opened_by,
+            warning_level=None,
+            version=1,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    _add_history(conn, case.number, case.history)
+
+
+def _add_history(conn: Connection, number: str, changes: Iterable[StatusChange]) -> None:
+    rows = [
+        {
+            "case_number": number,
+            "at": c.at,
+            "status": c.status.value,
+            "previous": c.previous.value if c.previous else None,
+            "actor": c.actor[:80],
+            "note": c.note,
+        }
+        for c in changes
+    ]
+    if rows:
+        conn.execute(insert(case_history), rows)
+
+
+def save_transition(conn: Connection, before: StoredCase, after: Case, now: datetime) -> int:
+    """Write the status `after` reached and its new history entry; returns the new version."""
+    new = after.history[len(before.case.history):]
+    version = before.version + 1
+    values: dict = {"status": after.status.value, "reason": after.reason, "version": version, "updated_at": now}
+    if not after.undecided:
+        values["warning_level"] = None  # article 16 warnings bind the decision only
+    conn.execute(update(cases).where(cases.c.number == after.number).values(**values))
+    _add_history(conn, after.number, new)
+    return version
+
+
+def set_warning(conn: Connection, number: str, level: str | None, now: datetime) -> int:
+    """Record the tier announced; a tier change is a case change (version bumped)."""
+    conn.execute(
+        update(cases)
+        .where(cases.c.number == number)
+        .values(warning_level=level, version=cases.c.version + 1, updated_at=now)
+    )
+    return conn.execute(select(cases.c.version).where(cases.c.number == number)).scalar_one()
+
+
+def _locked(stmt, conn: Connection, lock: bool):  # noqa: ANN001, ANN202
+    return stmt.with_for_update() if lock and conn.dialect.name == "postgresql" else stmt
+
+
+def get(conn: Connection, number: str, *, lock: bool = False) -> StoredCase | None:
+    row = conn.execute(_locked(select(cases).where(cases.c.number == number), conn, lock)).first()
+    return _with_history(conn, [row])[0] if row else None
+
+
+def by_token(conn: Connection, token: str) -> StoredCase | None:
+    row = conn.execute(select(cases).where(cases.c.token == token)).first()
+    return _with_history(conn, [row])[0] if row else None
+
+
+def by_ticket(conn: Connection, ticket_id: str) -> StoredCase | None:
+    row = conn.execute(select(cases).where(cases.c.ticket_id == ticket_id)).first()
+    return _with_history(conn, [row])[0] if row else None
+
+
+def updated_since(conn: Connection, since: datetime | None, limit: int) -> list[StoredCase]:
+    """Cases changed at or after `since`, oldest change first."""
+    stmt = select(cases)
+    if since is not None:
+        stmt = stmt.where(cases.c.updated_at >= since)
+    rows = conn.execute(stmt.order_by(cases.c.updated_at, cases.c.number).limit(limit)).all()
+    return _with_history(conn, rows)
+
+
+def undecided(conn: Connection, departments: Iterable[str] | None = None) -> list[StoredCase]:
+    """Cases still awaiting a decision (article 16 watches them), optionally of some departments."""
+    stmt = select(cases).where(cases.c.status.in_([Status.ACCEPTED.value, Status.IN_REVIEW.value]))
+    if departments is not None:
+        stmt = stmt.where(cases.c.department.in_(list(departments)))
+    return _with_history(conn, conn.execute(stmt.order_by(cases.c.promised, cases.c.number)).all())
+
+
+def _with_history(conn: Connection, rows: list) -> list[StoredCase]:
+    if not rows:
+        return []
+    numbers = [r.number for r in rows]
+    history: dict[str, list[StatusChange]] = {n: [] for n in numbers}
+    for h in conn.execute(
+        select(case_history).where(case_history.c.case_number.in_(numbers)).order_by(case_history.c.id)
+    ):
+        history[h.case_number].append(
+            StatusChange(
+                at=h.at,
+                status=Status(h.status),
+                previous=Status(h.previous) if h.previous else None,
+                actor=h.actor,
+                note=h.note,
+            )
+        )
+    return [_stored(r, tuple(history[r.number])) for r in rows]
+
+
+def _stored(row, history: tuple[StatusChange, ...]) -> StoredCase:  # noqa: ANN001
+    case = Case(
+        number=row.number,
+        item=row.item,
+        department=row.department,
+        copied_departments=tuple(row.copied_departments or ()),
+        applicant=Applicant(row.applicant_name, row.applicant_id_number, row.applicant_phone),
+        materials=tuple(row.materials or ()),
+        outcome=Outcome(row.outcome),
+        status=Status(row.status),
+        accepted_on=row.accepted_on,
+        promised=row.promised,
+        history=history,
+        missing=tuple(row.missing or ()),
+        reason=row.reason,
+    )
+    return StoredCase(
+        case=case,
+        token=row.token,
+        ticket_id=row.ticket_id,
+        window=row.window,
+        opened_by=row.opened_by,
+        warning_level=row.warning_level,
+        note=row.note,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )

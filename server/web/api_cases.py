@@ -1,0 +1,84 @@
+"""Cases over HTTP: staff and the approval platform read and move them (articles 16, 17, 21), and the
+public progress page (articles 20, 21).
+
+    GET  /api/v1/cases/{number}             staff who may read it, or the platform
+    POST /api/v1/cases/{number}/transition  {"to", "note"}: staff of the lead department, managers, platform
+    GET  /api/v1/cases?updated_since=ISO    the platform or a manager, for pulling
+    GET  /api/v1/cases/warnings             chief representatives (their department) and managers (all)
+    GET  /case/{token}                      the public progress page, HTML, masked name only
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+from flask import Blueprint, Response, jsonify, render_template, request
+
+from server.app import cases
+
+from .auth import require_device, require_staff, services
+from .bodies import CaseTransition
+from .errors import ApiError, parse_body
+
+bp = Blueprint("api_cases", __name__, template_folder=str(Path(__file__).with_name("templates")))
+
+
+def _caller() -> cases.Caller:
+    """The approval platform by its X-Device-Key, else a member of staff by bearer token."""
+    if request.headers.get("X-Device-Key"):
+        return require_device("platform")
+    return require_staff()
+
+
+@bp.get("/api/v1/cases/warnings")
+def case_warnings():  # noqa: ANN201
+    return jsonify(cases.warnings(services(), require_staff()))
+
+
+@bp.get("/api/v1/cases")
+def cases_updated():  # noqa: ANN201
+    caller = _caller()
+    raw = request.args.get("updated_since")
+    since = _parse_time(raw) if raw else None
+    try:
+        limit = int(request.args.get("limit", "100"))
+    except ValueError:
+        raise ApiError(400, "invalid_query", f"limit must be a whole number, not {request.args['limit']!r}") from None
+    return jsonify(cases.updated_since(services(), caller, since, limit))
+
+
+@bp.get("/api/v1/cases/<number>")
+def case_get(number: str):  # noqa: ANN201
+    return jsonify({"case": cases.get_case(services(), _caller(), number)})
+
+
+@bp.post("/api/v1/cases/<number>/transition")
+def case_transition(number: str):  # noqa: ANN201
+    caller = _caller()
+    body = parse_body(request.get_data(), CaseTransition)
+    return jsonify({"case": cases.transition(services(), caller, number, body.to, body.note)})
+
+
+@bp.get("/case/<token>")
+def progress_page(token: str):  # noqa: ANN201
+    page = cases.progress_page(services(), token)
+    html = render_template("case_progress.html", case=page)
+    return Response(html, status=200 if page else 404, content_type="text/html; charset=utf-8",
+                    headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
+                             "X-Robots-Tag": "noindex"})
+
+
+def _parse_time(raw: str) -> datetime:
+    # A "+08:00" offset arrives as " 08:00" when the client did not percent-encode the "+".
+    text = re.sub(r" (\d{2}:?\d{2})$", r"+\1", raw.strip())
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise ApiError(400, "invalid_query", f"updated_since {raw!r} is not an ISO 8601 time") from None
+    if at.tzinfo is None:
+        raise ApiError(400, "invalid_query", f"updated_since {raw!r} needs a time zone offset, as +08:00 or Z")
+    return at
