@@ -46,6 +46,37 @@ TICKET = {
     },
 }
 
+CASE = {
+    "type": "object",
+    "required": ["number", "status", "outcome", "item", "department", "promised_date", "progress_url", "version"],
+    "properties": {
+        "number": {"type": "string", "example": "SCJG-2026-000042", "description": "DEPT-YEAR-SEQUENCE"},
+        "status": {"enum": ["accepted", "in_review", "decided_approved", "decided_denied", "delivered", "noticed",
+                            "refused", "concluded"]},
+        "outcome": {"enum": ["accepted", "notice", "refused", "concluded"]},
+        "item": {"type": "string"},
+        "department": {"type": "string", "description": "the lead department (article 17)"},
+        "copied_departments": {"type": "array", "items": {"type": "string"}},
+        "accepted_on": {"type": "string", "format": "date"},
+        "promised_date": {"type": ["string", "null"], "format": "date", "description": "in working days (art. 16)"},
+        "days_left": {"type": ["integer", "null"], "description": "working days to the promise; null once decided"},
+        "warning": {"type": ["string", "null"], "description": "the article 16 tier reached, e.g. yellow"},
+        "applicant": {
+            "type": "object",
+            "properties": {"name": {"type": "string"}, "id_number": {"type": "string"}, "phone": {"type": "string"},
+                           "masked": {"type": "boolean", "description": "true for readers outside the department"}},
+        },
+        "materials": {"type": "array", "items": {"type": "object"}},
+        "missing": {"type": "array", "items": {"type": "object"}},
+        "reason": {"type": "string"},
+        "progress_url": {"type": "string", "format": "uri", "description": "the public progress page (unguessable)"},
+        "version": {"type": "integer", "description": "bumped by every change; dedupe pulls on (number, version)"},
+        "updated_at": {"type": "string", "format": "date-time"},
+        "history": {"type": "array", "items": {"type": "object"}},
+    },
+}
+STAFF_OR_PLATFORM = [{"bearer": []}, {"deviceKey": []}]
+
 STAFF = [{"bearer": []}]
 DEVICE = [{"deviceKey": []}]
 
@@ -102,8 +133,9 @@ def openapi_document() -> dict[str, Any]:
         bodies.CallNumber,
         bodies.HandOver,
         bodies.Finish,
+        bodies.CaseTransition,
     ]
-    schemas: dict[str, Any] = {"Error": ERROR, "Ticket": TICKET}
+    schemas: dict[str, Any] = {"Error": ERROR, "Ticket": TICKET, "Case": CASE}
     for m in models:
         s = _schema(m)
         schemas.update(s.pop("$defs", {}))
@@ -142,7 +174,16 @@ def openapi_document() -> dict[str, Any]:
         f"{w}/recall": _window_path("call the current ticket again"),
         f"{w}/start": _window_path("the visitor arrived: service starts"),
         f"{w}/no-show": _window_path("the current ticket did not come"),
-        f"{w}/finish": _window_path("service is over; body may carry the outcome", bodies.Finish),
+        f"{w}/finish": _window_path(
+            "service is over with its outcome (article 14): accepted, notice and refused open a case and print its "
+            "document on the window's printer; consulted opens none",
+            bodies.Finish,
+            ok={"type": "object", "properties": {
+                "ticket": {"$ref": "#/components/schemas/Ticket"},
+                "case": {"oneOf": [{"$ref": "#/components/schemas/Case"}, {"type": "null"}]},
+                "print": {"type": "object", "description": "job, printer, kind, error"},
+            }},
+        ),
         f"{w}/transfer": _window_path("send the visitor to another queue or window", bodies.Transfer),
         f"{w}/suspend": _window_path("挂起: the visitor fetches a paper and rejoins later", bodies.Suspend),
         f"{w}/resume-ticket": _window_path("a suspended visitor is back", bodies.CallNumber),
@@ -152,6 +193,32 @@ def openapi_document() -> dict[str, Any]:
         f"{w}/hand-over": _window_path(
             "another member of staff takes over (article 26)", bodies.HandOver, ok={"type": "object"}
         ),
+        "/api/v1/cases": {"get": {
+            **_op("cases changed at or after updated_since, oldest first (the platform or a manager)",
+                  security=STAFF_OR_PLATFORM, errors=(400, 401, 403),
+                  ok={"type": "object", "properties": {
+                      "cases": {"type": "array", "items": {"$ref": "#/components/schemas/Case"}},
+                      "more": {"type": "boolean"}, "next_since": {"type": ["string", "null"]}}}),
+            "parameters": [
+                {"name": "updated_since", "in": "query", "schema": {"type": "string", "format": "date-time"}},
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
+            ],
+        }},
+        "/api/v1/cases/warnings": {"get": _op(
+            "cases at an article 16 warning tier: the department's for its chief, all for managers",
+            security=STAFF, errors=(401, 403))},
+        "/api/v1/cases/{number}": {"get": _op(
+            "a case; the applicant masked outside its departments", security=STAFF_OR_PLATFORM,
+            ok={"type": "object", "properties": {"case": {"$ref": "#/components/schemas/Case"}}},
+            errors=(401, 403, 404))},
+        "/api/v1/cases/{number}/transition": {"post": _op(
+            "move a case: accepted → in_review → decided_approved | decided_denied → delivered",
+            security=STAFF_OR_PLATFORM, body=bodies.CaseTransition,
+            ok={"type": "object", "properties": {"case": {"$ref": "#/components/schemas/Case"}}},
+            errors=(400, 401, 403, 404, 409))},
+        "/case/{token}": {"get": {"summary": "the public progress page (HTML, masked name only; article 20)",
+                                  "responses": {"200": {"description": "HTML page"},
+                                                "404": {"description": "HTML page: no such case"}}}},
     }
     return {
         "openapi": "3.1.0",
