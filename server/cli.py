@@ -14,13 +14,16 @@ import sys
 from pathlib import Path
 
 from printers.sample import check_printer
+from printers.urls import parse_printer_url
 from server.app import accounts
 from server.app.context import Services
 from server.core.errors import DomainError
 from server.core.hall import PrinterProfile
 from server.db.engine import make_engine
 from server.db.migrate import upgrade
+from server.db.print_store import AGENT_SCHEME
 from server.hallconfig import HallConfigError, load_hall
+from server.kiosk_agent import KioskAgent
 from server.settings import ASYNC_MODES, Settings, SettingsError
 
 log = logging.getLogger("hallq")
@@ -58,7 +61,7 @@ def parser() -> argparse.ArgumentParser:
     _common(dadd)
     dadd.add_argument("name")
     dadd.add_argument("--kind", required=True, help=", ".join(accounts.DEVICE_KINDS))
-    dadd.add_argument("--printer", help="printer URL for a kiosk: tcp://host:9100, usb://VID:PID, file:///path ...")
+    dadd.add_argument("--printer", help="kiosk printer: tcp://host:9100, file:///path or agent:// (hallq kiosk-agent)")
     drev = device.add_parser("revoke", help="revoke a device's key")
     _common(drev)
     drev.add_argument("name")
@@ -71,6 +74,11 @@ def parser() -> argparse.ArgumentParser:
 
     db = sub.add_parser("db", help="database").add_subparsers(dest="action", required=True)
     _common(db.add_parser("upgrade", help="create or upgrade the database"))
+
+    agent = sub.add_parser("kiosk-agent", help="print a kiosk's tickets on its USB or serial printer")
+    agent.add_argument("--server", required=True, help="http://server:5000")
+    agent.add_argument("--key", required=True, help="the kiosk's device key (its printer is agent://)")
+    agent.add_argument("--printer", required=True, help="usb://VID:PID, serial:///dev/ttyUSB0?baudrate=9600, ...")
 
     printer = sub.add_parser("printer", help="receipt printers").add_subparsers(dest="action", required=True)
     ptest = printer.add_parser("test", help="print a sample ticket and report the printer's status")
@@ -114,6 +122,10 @@ def run(argv: list[str]) -> int:
         settings = settings_from(args)
         if args.cmd == "serve":
             return serve(settings)
+        if args.cmd == "kiosk-agent":
+            parse_printer_url(args.printer)
+            KioskAgent(args.server, args.key, args.printer).run()
+            return 0
         if args.cmd == "printer":
             return printer_test(settings, args.url, args.profile)
         svc = services_for(settings)
@@ -123,9 +135,7 @@ def run(argv: list[str]) -> int:
                                     args.staff_no)
             print(f"user {args.name} ({args.role}) created with id {uid}")
         elif args.cmd == "device" and args.action == "add":
-            if args.printer:
-                from printers.connections import parse_printer_url
-
+            if args.printer and args.printer != AGENT_SCHEME:
                 parse_printer_url(args.printer)
             key = accounts.add_device(svc, args.name, args.kind, printer=args.printer)
             print(f"device {args.name} ({args.kind}) registered; its key (shown once):")

@@ -29,6 +29,8 @@ class Services:
     publish: Callable[[Committed], None] = lambda committed: None
     # Hooks other layers add without the handlers knowing them (print spooler wake-up, speech).
     after_commit: list[Callable[[Committed], None]] = field(default_factory=list)
+    # What the print spooler last heard from a printer: online, offline, paper_out, ...
+    printer_status: Callable[[str], str] = lambda url: "unknown"
 
     def write(self, actor: Actor) -> UnitOfWork:
         return UnitOfWork(self.engine, actor, self.clock())

@@ -17,6 +17,7 @@ from server.db.uow import Actor
 
 from .changes import Changes
 from .context import Services
+from .printing import enqueue_ticket
 from .views import HallLoad
 from .workcal import hall_calendar
 
@@ -53,9 +54,10 @@ def issue_ticket(
     queue: str | None = None,
     priority: str | None = None,
     green_reason: str | None = None,
-    device_id: int | None = None,
+    device: dict[str, Any] | None = None,
     ignore_hours: bool = False,
 ) -> dict[str, Any]:
+    """Issue a number; when the kiosk has a printer, its print job commits with the ticket."""
     hall = svc.hall
     q, item_code = resolve_queue(hall, item, queue)
     prio = Priority.NORMAL
@@ -93,13 +95,19 @@ def issue_ticket(
             priority=prio,
             green_reason=green_reason if prio is Priority.GREEN else None,
         )
-        tickets_repo.add(uow.conn, t, device_id)
+        tickets_repo.add(uow.conn, t, device["id"] if device else None)
         tickets_repo.bump_stats(uow.conn, q.code, day, issued=1)
         uow.audit("ticket.issue", t.number, ticket=t.id, queue=q.code, item=item_code, priority=prio.value)
         changes = Changes(svc, uow)
         changes.ticket("ticket.issued", t)
         view = changes.emit()[t.id]
+        printer = device.get("printer") if device else None
+        if printer:
+            enqueue_ticket(uow.conn, hall, view, device, now)  # type: ignore[arg-type]
         svc.commit(uow)
+    if printer:
+        # The kiosk shows the QR code and asks the visitor to photograph it when its printer is out.
+        view = {**view, "print": {"printer_status": svc.printer_status(printer)}}
     if warning:
         view = {**view, "warning": warning}
     return view

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from server.core.windows import Role, Staff
 
-from .tables import devices, tokens, users
+from .tables import devices, tickets, tokens, users
 
 
 def to_staff(row) -> Staff:  # noqa: ANN001
@@ -96,3 +96,10 @@ def update_device(conn: Connection, device_id: int, **values: Any) -> None:
 
 def list_devices(conn: Connection) -> list:
     return list(conn.execute(select(devices).order_by(devices.c.id)))
+
+
+def device_of_ticket(conn: Connection, ticket_id: str):  # noqa: ANN201
+    """The device (kiosk) that issued a ticket, if it still exists."""
+    return conn.execute(
+        select(devices).join(tickets, tickets.c.device_id == devices.c.id).where(tickets.c.id == ticket_id)
+    ).first()

@@ -25,9 +25,9 @@ def take_number():  # noqa: ANN201
         queue=body.queue,
         priority=body.priority,
         green_reason=body.green_reason,
-        device_id=device["id"],
+        device=device,
         ignore_hours=not current_app.config["HALLQ_ENFORCE_HOURS"],
     )
-    for hook in current_app.extensions.get("hallq_on_issue", []):
-        hook(view, device)
+    if device.get("printer"):
+        current_app.extensions["hallq_printing"].kick(device)
     return jsonify({"ticket": view}), 201

@@ -6,13 +6,13 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
-from server.app import acceptance, accounts, window_ops
+from server.app import acceptance, accounts, printing, window_ops
 from server.app.snapshots import hall_snapshot
 from server.core.errors import NotFound
 from server.db import accounts_repo
 
 from .auth import bearer, require_staff, services
-from .bodies import CallNumber, Finish, HandOver, Login, Pause, Suspend, Transfer
+from .bodies import CallNumber, Finish, HandOver, Login, Pause, Reprint, Suspend, Transfer
 from .errors import parse_body
 
 bp = Blueprint("api_staff", __name__, url_prefix="/api/v1")
@@ -145,3 +145,11 @@ def finish(window_id: str):  # noqa: ANN201
             missing=body.missing, reason=body.reason, note=body.note, item=body.item,
         )
     )
+
+
+@bp.post("/tickets/<ticket_id>/reprint")
+def reprint(ticket_id: str):  # noqa: ANN201
+    """Print a ticket again: at the given window's printer, else at the kiosk that issued it."""
+    staff = require_staff()
+    body = parse_body(request.get_data(), Reprint, required=False)
+    return jsonify(printing.reprint_ticket(services(), staff, ticket_id, body.window))

@@ -53,6 +53,10 @@ class HandOver(Body):
     username: str = Field(min_length=1, max_length=64)
 
 
+class Reprint(Body):
+    window: str | None = Field(default=None, description="print at this window's printer")
+
+
 class Applicant(Body):
     name: str = Field(min_length=1, max_length=64)
     id_number: str = Field(min_length=15, max_length=18)

@@ -21,6 +21,7 @@ from server.hallconfig import load_hall
 from server.settings import Settings
 
 from . import api_cases, api_kiosk, api_public, api_staff, background, errors, sockets
+from .printing import Printing
 from .publisher import Publisher
 
 log = logging.getLogger("hallq")
@@ -94,9 +95,14 @@ def create_app(settings: Settings, *, hall: Hall | None = None, services: Servic
         app.register_blueprint(bp)
     _start_case_tasks(settings, services, socketio)
     sockets.register(socketio, services)
+    printing = Printing(socketio, services, is_leader=lambda: publisher.leader)
+    printing.register_agent_handlers()
+    app.extensions["hallq_printing"] = printing
     _register_pages(app)
     if not settings.testing:
         background.start(socketio, services)
+        if settings.printing:
+            printing.start()
     return HallQ(app=app, socketio=socketio, services=services, publisher=publisher, settings=settings)
 
 

@@ -55,6 +55,9 @@ class Publisher:
         self._gap_since: float | None = None
         self._running = True
         self.tailing = False
+        # The one process that emits events and runs singleton work (the print spooler). Always
+        # this process on its own; with several, whichever holds the advisory lock.
+        self.leader = True
         with engine.connect() as conn:
             self._next = current_seq(conn) + 1
 
@@ -122,6 +125,7 @@ class Publisher:
     def run_tail(self) -> None:
         """Leader election and tailing, for message-queue mode (PostgreSQL only)."""
         self.tailing = True
+        self.leader = False
         while self._running:
             try:
                 with self._engine.connect() as lock_conn:
@@ -131,6 +135,7 @@ class Publisher:
                         self._sleep(LEADER_RETRY_S)
                         continue
                     log.info("this process now emits the hall's events")
+                    self.leader = True
                     with self._engine.connect() as conn:
                         self._next = current_seq(conn) + 1
                     while self._running:
@@ -141,6 +146,7 @@ class Publisher:
                         if not batch:
                             self._sleep(TAIL_INTERVAL_S)
             except Exception:
+                self.leader = False
                 log.exception("event tail failed; retrying")
                 self._sleep(LEADER_RETRY_S)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import request
+from flask import request, session
 from flask_socketio import SocketIO, join_room, leave_room
 
 from server.app import accounts
@@ -21,7 +21,6 @@ log = logging.getLogger("hallq.sockets")
 
 
 def register(socketio: SocketIO, svc: Services) -> None:
-    identities: dict[str, dict[str, Any]] = {}
     joined: dict[str, set[str]] = {}
 
     @socketio.on("connect")
@@ -38,19 +37,19 @@ def register(socketio: SocketIO, svc: Services) -> None:
             if staff is None:
                 raise ConnectionRefusedError("the token is unknown, expired or signed out")
             who = {"kind": "staff", "staff": staff}
-        identities[request.sid] = who
+        # Flask-SocketIO keeps `session` per connection, server-side.
+        session["hallq_who"] = who
         joined[request.sid] = set()
         return True
 
     @socketio.on("disconnect")
     def _disconnect(*_: Any) -> None:
-        identities.pop(request.sid, None)
         joined.pop(request.sid, None)
 
     @socketio.on("subscribe")
     def _subscribe(data: Any = None) -> dict[str, Any]:
         sid = request.sid
-        who = identities.get(sid, {"kind": "visitor"})
+        who = identity()
         rooms = data.get("rooms") if isinstance(data, dict) else None
         if not isinstance(rooms, list) or not rooms or len(rooms) > 64:
             return _error("invalid", 'send {"rooms": [...]}: a list of 1 to 64 rooms')
@@ -88,6 +87,11 @@ def register(socketio: SocketIO, svc: Services) -> None:
     @socketio.on("ping_hall")
     def _ping(*_: Any) -> dict[str, Any]:
         return {"ok": True}
+
+
+def identity() -> dict[str, Any]:
+    """Who this Socket.IO connection is: {"kind": "device", "device": {...}}, staff, or visitor."""
+    return session.get("hallq_who") or {"kind": "visitor"}
 
 
 def _error(code: str, message: str) -> dict[str, Any]:

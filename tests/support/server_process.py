@@ -69,8 +69,9 @@ class ServerProcess:
                 *self.extra_args]
         if self.message_queue:
             args += ["--message-queue", self.message_queue]
-        log = open(self.var_dir / f"server-{self.port}.log", "ab")  # noqa: SIM115 - lives with the process
-        self.proc = subprocess.Popen(args, env=self._env(), cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+        self._close_log()
+        self._log = open(self.var_dir / f"server-{self.port}.log", "ab")  # noqa: SIM115 - lives with the process
+        self.proc = subprocess.Popen(args, env=self._env(), cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -82,6 +83,12 @@ class ServerProcess:
                 time.sleep(0.1)
         raise RuntimeError(f"hallq serve did not answer within {timeout} s:\n{self.log_text()}")
 
+    def _close_log(self) -> None:
+        log = getattr(self, "_log", None)
+        if log is not None:
+            log.close()
+            self._log = None
+
     def log_text(self) -> str:
         path = self.var_dir / f"server-{self.port}.log"
         return path.read_text(errors="replace")[-4000:] if path.exists() else ""
@@ -91,6 +98,7 @@ class ServerProcess:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait(10)
+        self._close_log()
 
     def stop(self) -> int | None:
         if self.proc and self.proc.poll() is None:
@@ -99,6 +107,7 @@ class ServerProcess:
                 self.proc.wait(15)
             except subprocess.TimeoutExpired:
                 self.kill()
+        self._close_log()
         return self.proc.returncode if self.proc else None
 
     # -- conveniences ---------------------------------------------------------------------
