@@ -6,6 +6,7 @@ public progress page (articles 20, 21).
     GET  /api/v1/cases?updated_since=ISO    the platform or a manager, for pulling
     GET  /api/v1/cases/warnings             chief representatives (their department) and managers (all)
     GET  /case/{token}                      the public progress page, HTML, masked name only
+    GET  /api/v1/alerts                     article 26: queues with visitors and no open window
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from pathlib import Path
 from flask import Blueprint, Response, jsonify, render_template, request
 
 from server.app import cases
+from server.app.alerts import unserved_queues
+from server.core.windows import Role
 
 from .auth import require_device, require_staff, services
 from .bodies import CaseTransition
@@ -35,6 +38,18 @@ def _caller() -> cases.Caller:
 @bp.get("/api/v1/cases/warnings")
 def case_warnings():  # noqa: ANN201
     return jsonify(cases.warnings(services(), require_staff()))
+
+
+@bp.get("/api/v1/alerts")
+def alerts():  # noqa: ANN201
+    """What a manager's screen shows on (re)connecting, before `alert.*` events take over; a chief
+    representative sees the department's queues."""
+    staff = require_staff(Role.CHIEF, Role.MANAGER, Role.ADMIN)
+    svc = services()
+    found = unserved_queues(svc)
+    if staff.role is Role.CHIEF:
+        found = [a for a in found if (q := svc.hall.queue(a["queue"])) and q.department == staff.department]
+    return jsonify({"unserved_queues": found})
 
 
 @bp.get("/api/v1/cases")

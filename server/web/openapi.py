@@ -219,6 +219,9 @@ def openapi_document() -> dict[str, Any]:
         "/case/{token}": {"get": {"summary": "the public progress page (HTML, masked name only; article 20)",
                                   "responses": {"200": {"description": "HTML page"},
                                                 "404": {"description": "HTML page: no such case"}}}},
+        "/api/v1/alerts": {"get": _op(
+            "article 26: queues with visitors waiting and no open window (chief: the department's; managers: all)",
+            security=STAFF, errors=(401, 403))},
     }
     return {
         "openapi": "3.1.0",

@@ -301,10 +301,12 @@ def test_a_queue_left_without_an_open_window_alerts_the_managers(client, svc, ki
         ]
 
 
-def test_the_managers_see_the_current_unserved_queues(svc, client, kiosk, alice):
-    from server.app.alerts import unserved_queues
-
+def test_the_managers_see_the_current_unserved_queues(svc, client, kiosk, alice, make_staff):
+    manager, chief_crj = make_staff("boss", "manager"), make_staff("chief-crj", "chief", "CRJ")
     client.post("/api/v1/tickets", headers=kiosk, json={"item": ITEM})
-    assert unserved_queues(svc) == []
+    assert client.get("/api/v1/alerts", headers=manager).get_json() == {"unserved_queues": []}
     client.post("/api/v1/windows/1/pause", headers=alice, json={"reason": "会议"})
-    assert [a["queue"] for a in unserved_queues(svc)] == ["A"]
+    alerts = client.get("/api/v1/alerts", headers=manager).get_json()["unserved_queues"]
+    assert [(a["queue"], a["waiting"]) for a in alerts] == [("A", 1)]
+    assert client.get("/api/v1/alerts", headers=chief_crj).get_json()["unserved_queues"] == []  # not theirs
+    assert client.get("/api/v1/alerts", headers=alice).status_code == 403
