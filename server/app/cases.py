@@ -369,7 +369,8 @@ def check_warnings(svc: Services) -> list[tuple[str, str | None]]:
             level = level_of(svc, stored.case, today)
             if level == stored.warning_level:
                 continue
-            cases_repo.set_warning(uow.conn, stored.number, level, uow.now)
+            if not cases_repo.set_warning(uow.conn, stored.number, level, uow.now):
+                continue
             announce(svc, uow, stored.number, "case.warning", {
                 "kind": "warning", "level": level, "previous": stored.warning_level,
                 "days_left": days_left(svc, stored.case, today),

@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, or_, select, update
 
-from server.core.cases import Applicant, Case, Outcome, Status, StatusChange
+from server.core.cases import UNDECIDED, Applicant, Case, Outcome, Status, StatusChange
 
 from .case_tables import case_history, cases
 from .tickets_repo import next_counter
@@ -109,14 +109,19 @@ def save_transition(conn: Connection, before: StoredCase, after: Case, now: date
     return version
 
 
-def set_warning(conn: Connection, number: str, level: str | None, now: datetime) -> int:
-    """Record the tier announced; a tier change is a case change (version bumped)."""
-    conn.execute(
+def set_warning(conn: Connection, number: str, level: str | None, now: datetime) -> bool:
+    """Record the tier announced, if the case is still undecided and the tier is news; a tier
+    change is a case change (version bumped). False when another process got there first (the
+    row lock makes the second update see the first's value) or the case was decided meanwhile."""
+    news = cases.c.warning_level.is_not(None) if level is None else or_(
+        cases.c.warning_level.is_(None), cases.c.warning_level != level
+    )
+    result = conn.execute(
         update(cases)
-        .where(cases.c.number == number)
+        .where(cases.c.number == number, cases.c.status.in_([s.value for s in UNDECIDED]), news)
         .values(warning_level=level, version=cases.c.version + 1, updated_at=now)
     )
-    return conn.execute(select(cases.c.version).where(cases.c.number == number)).scalar_one()
+    return result.rowcount == 1
 
 
 def _locked(stmt, conn: Connection, lock: bool):  # noqa: ANN001, ANN202
