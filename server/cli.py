@@ -239,6 +239,8 @@ def serve(settings: Settings) -> int:
         pass
     finally:
         hq.publisher.stop()
+        if hq.services.speech is not None:
+            hq.services.speech.close()
         hq.services.engine.dispose()
         log.info("HallQ stopped")
     return 0

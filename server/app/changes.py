@@ -6,8 +6,11 @@ from server.core.tickets import Ticket
 from server.db import windows_repo
 from server.db.uow import UnitOfWork
 
+from .announce import announcement, spoken_pair
 from .context import Services
 from .views import HallLoad, queue_view, ticket_view, window_views
+
+PREWARM_PER_QUEUE = 2
 
 
 def ticket_rooms(t: Ticket) -> list[str]:
@@ -50,11 +53,32 @@ class Changes:
             if event == "ticket.issued":
                 rooms = ["hall", f"queue:{t.queue}"]
             self.uow.emit(event, rooms, {"ticket": view, **extra})
+            window = hall.window(t.window) if t.window else None
+            if event == "ticket.called" and window is not None and self.svc.speech is not None:
+                said = announcement(hall, self.svc.speech, window, view, recall=bool(extra.get("recall")))
+                self.uow.emit("announcement", ["hall", f"window:{window.id}"], said)
         if self.windows:
             states = windows_repo.all_states(conn)
             for wv in window_views(conn, hall, states, self.windows):
                 self.uow.emit("window.updated", ["hall", f"window:{wv['id']}"], {"window": wv})
+        orders: dict[str, list[str]] = {}
         for code in self.queues:
             qv = queue_view(conn, hall, code, load)
+            orders[code] = qv["order"]
             self.uow.emit("queue.updated", ["hall", f"queue:{code}", f"progress:{code}"], {"queue": qv})
+        self._prewarm(orders)
         return views
+
+    def _prewarm(self, orders: dict[str, list[str]]) -> None:
+        """After a call, have the voice of the likely next calls at that window ready in advance."""
+        speech, hall = self.svc.speech, self.svc.hall
+        if speech is None:
+            return
+        texts = []
+        for event, t, _ in self._tickets:
+            window = hall.window(t.window) if event == "ticket.called" and t.window else None
+            for sq in window.queues if window else ():
+                for number in orders.get(sq.queue, [])[:PREWARM_PER_QUEUE]:
+                    texts.append(spoken_pair(hall, number, window))
+        if texts:
+            speech.prewarm(texts)

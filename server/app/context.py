@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from server.core.hall import Hall
 from server.core.numbering import service_day
 from server.db.uow import Actor, Committed, UnitOfWork
+from server.speech.api import Speech
 
 
 def utc_now() -> datetime:
@@ -31,6 +32,8 @@ class Services:
     after_commit: list[Callable[[Committed], None]] = field(default_factory=list)
     # What the print spooler last heard from a printer: online, offline, paper_out, ...
     printer_status: Callable[[str], str] = lambda url: "unknown"
+    # Announcement audio (server.speech); None: calls are shown but not spoken.
+    speech: Speech | None = None
 
     def write(self, actor: Actor) -> UnitOfWork:
         return UnitOfWork(self.engine, actor, self.clock())

@@ -19,8 +19,9 @@ from server.db.engine import make_engine
 from server.db.migrate import upgrade
 from server.hallconfig import load_hall
 from server.settings import Settings
+from server.speech import SpeechService
 
-from . import api_cases, api_kiosk, api_public, api_staff, background, errors, sockets
+from . import api_cases, api_kiosk, api_public, api_staff, audio, background, errors, sockets
 from .printing import Printing
 from .publisher import Publisher
 
@@ -91,7 +92,7 @@ def create_app(settings: Settings, *, hall: Hall | None = None, services: Servic
         socketio.start_background_task(publisher.run_tail)
 
     errors.install(app)
-    for bp in (api_public.bp, api_kiosk.bp, api_staff.bp, api_cases.bp):
+    for bp in (audio.bp, api_public.bp, api_kiosk.bp, api_staff.bp, api_cases.bp):
         app.register_blueprint(bp)
     _start_case_tasks(settings, services, socketio)
     sockets.register(socketio, services)
@@ -99,6 +100,8 @@ def create_app(settings: Settings, *, hall: Hall | None = None, services: Servic
     printing.register_agent_handlers()
     app.extensions["hallq_printing"] = printing
     _register_pages(app)
+    if settings.speech and services.speech is None and not settings.testing:
+        services.speech = SpeechService(settings.var_dir / "audio", voice=hall.voice)
     if not settings.testing:
         background.start(socketio, services)
         if settings.printing:
