@@ -1,0 +1,102 @@
+"""The visitor's faces of the hall: the touch-screen kiosk and the phone page behind the ticket's QR code.
+
+Routes (no rules here: the server's API decides, these pages only show what it says):
+  /kiosk/              the kiosk (a registered device; pairs once with ?key=KEY)
+  /t/<ticket id>       the visitor's live status page, the target of the ticket's QR code
+  /t/<ticket id>/qr.svg  that QR code as SVG, for the kiosk's result screen
+
+Article 7: both pages show the item's service guide (materials, time limit, fee, conditions)
+before and after a number is taken.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from flask import Blueprint, Response, render_template, request
+
+from server.app.snapshots import get_ticket
+from server.core.errors import NotFound
+from server.core.hall import Hall
+from server.web.auth import services
+
+bp = Blueprint(
+    "kiosk",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/kiosk/static",
+)
+
+
+@bp.after_request
+def _headers(resp: Response) -> Response:
+    """Pages of the hall load nothing from outside it: the policy makes a stray external URL fail loudly."""
+    if resp.mimetype == "text/html":
+        host = request.host
+        resp.headers["Content-Security-Policy"] = (
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            f"connect-src 'self' ws://{host} wss://{host}; media-src 'self'; object-src 'none'; "
+            "base-uri 'none'; frame-ancestors 'none'"
+        )
+        resp.headers["Referrer-Policy"] = "no-referrer"
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
+@bp.get("/kiosk/")
+def kiosk_page() -> str:
+    hall = services().hall
+    return render_template("kiosk/kiosk.html", hall=hall)
+
+
+@bp.get("/t/<ticket_id>")
+def status_page(ticket_id: str) -> Any:
+    svc = services()
+    try:
+        ticket = get_ticket(svc, ticket_id)
+    except NotFound:
+        return render_template("kiosk/ticket_404.html", hall=svc.hall), 404
+    resp = Response(render_template("kiosk/status.html", hall=svc.hall, ticket=ticket,
+                                    page=status_data(svc.hall, ticket)))
+    # The page is a view of live state: a phone must never show yesterday's copy from its cache.
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.get("/t/<ticket_id>/qr.svg")
+def ticket_qr(ticket_id: str) -> Response:
+    ticket = get_ticket(services(), ticket_id)  # NotFound → the JSON 404 every error is
+    img = qrcode.make(
+        ticket["status_url"],
+        image_factory=qrcode.image.svg.SvgPathFillImage,
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        box_size=10,
+        border=4,
+    )
+    resp = Response(img.to_string(encoding="unicode"), mimetype="image/svg+xml")
+    # The ticket's address never changes, so neither does its code.
+    resp.headers["Cache-Control"] = "private, max-age=86400"
+    return resp
+
+
+def status_data(hall: Hall, ticket: dict[str, Any]) -> dict[str, Any]:
+    """What the status page's script starts from: the ticket, its guide's materials, window names."""
+    return {
+        "ticket": ticket,
+        "materials": materials(hall, ticket.get("item")),
+        "windows": {w.id: {"name": w.name, "name_en": w.name_en} for w in hall.windows},
+    }
+
+
+def materials(hall: Hall, item_code: str | None) -> list[dict[str, Any]]:
+    """The item's materials as the catalogue (/api/v1/catalog) lists them."""
+    item = hall.item(item_code) if item_code else None
+    if item is None:
+        return []
+    return [
+        {"code": m.code, "name": m.name, "name_en": m.name_en, "copies": m.copies, "note": m.note}
+        for m in item.guide.materials
+    ]

@@ -30,4 +30,6 @@ def register_static(app: Flask) -> None:
 
 def blueprints() -> list[Blueprint]:
     """Each face of the hall is a package with a `bp` blueprint; add new faces here."""
-    return []
+    import kiosk
+
+    return [kiosk.bp]
