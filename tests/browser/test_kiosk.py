@@ -1,0 +1,410 @@
+"""The kiosk in Debian's chromium against a real `hallq serve`: both orientations, the green
+channel, English, refusals, and a server that goes away. The page may show a number only when
+the server issued it, so every number on screen is checked against GET /api/v1/tickets/{id}."""
+
+from __future__ import annotations
+
+import gc
+import re
+import warnings
+
+import pytest
+import requests
+from playwright.sync_api import Page, expect, sync_playwright
+
+from tests.support.browser import launch
+from tests.support.server_process import REPO, ServerProcess
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SHOTS = REPO / "docs" / "screenshots"
+SIZES = {"portrait": {"width": 1080, "height": 1920}, "landscape": {"width": 1920, "height": 1080}}
+ITEM = "SCJG-001"          # 有限责任公司设立登记, queue A: window 1 serves it
+CLOSED_ITEM_DEPT = "CRJ"   # queue C: no window open in these tests, and the demo hall refuses then
+
+
+def start(srv: ServerProcess) -> ServerProcess:
+    """ServerProcess.start drops its log file object unclosed (the child keeps the descriptor):
+    that ResourceWarning is the helper's, not this test's, and filterwarnings=error would blame
+    whichever test the garbage collector happens to run in."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        srv.start()
+        gc.collect()
+    return srv
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / name))
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    srv = ServerProcess(tmp_path_factory.mktemp("kiosk"))
+    srv.seed()
+    start(srv)
+    # Window 1 (queue A) is open: its items issue numbers; queue C has no window and refuses.
+    r = requests.post(f"{srv.url}/api/v1/windows/1/open", headers=srv.login("scjg01"), timeout=10)
+    assert r.status_code == 200, r.text
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
+def open_kiosk(browser, server: ServerProcess, orientation: str, key: str | None = None, url: str | None = None):
+    context = browser.new_context(viewport=SIZES[orientation], device_scale_factor=1)
+    page = context.new_page()
+    key = key if key is not None else server.device_key("kiosk-1")
+    page.goto(url or f"{server.url}/kiosk/?key={key}")
+    return context, page
+
+
+def console_errors(page: Page) -> list[str]:
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return errors
+
+
+def wait_live(page: Page) -> None:
+    """Live: the hall room's counts are on the department buttons."""
+    expect(page.locator('[data-dept-count="SCJG"]')).to_have_text(re.compile(r"等候 \d+ 人|\d+ waiting"))
+
+
+def ticket_from_api(server: ServerProcess, ticket_id: str) -> dict:
+    r = requests.get(f"{server.url}/api/v1/tickets/{ticket_id}", timeout=10)
+    assert r.status_code == 200, r.text
+    return r.json()["ticket"]
+
+
+def shown_ticket_id(page: Page) -> str:
+    src = page.locator("#result-qr").get_attribute("src")
+    m = re.fullmatch(r"/t/([^/]+)/qr\.svg", src or "")
+    assert m, src
+    return m[1]
+
+
+def waiting_in(server: ServerProcess, queue: str) -> int:
+    hall = requests.get(f"{server.url}/api/v1/hall", headers=server.login("manager"), timeout=10).json()
+    return next(q["waiting"] for q in hall["queues"] if q["code"] == queue)
+
+
+@pytest.mark.parametrize("orientation", ["portrait", "landscape"])
+def test_take_a_number_department_item_guide_result(browser, server, orientation):
+    context, page = open_kiosk(browser, server, orientation)
+    errors = console_errors(page)
+    try:
+        # The key is taken once, stored, and gone from the address bar.
+        expect(page).to_have_url(f"{server.url}/kiosk/")
+        assert page.evaluate("localStorage.getItem('hallq.kiosk.key')") == server.device_key("kiosk-1")
+        expect(page.locator("#screen-home h1")).to_have_text("请选择办理部门")
+        wait_live(page)
+        expect(page.locator("#offline")).to_be_hidden()
+        shot(page, f"kiosk-{orientation}-1-departments.png")
+
+        page.locator('button[data-dept="SCJG"]').click()
+        expect(page.locator("#items-title")).to_have_text("市场监督管理局")
+        expect(page.locator(f'button[data-item="{ITEM}"] .count')).to_have_text(re.compile(r"等候 \d+ 人"))
+        shot(page, f"kiosk-{orientation}-2-items.png")
+
+        page.locator('button[data-item="SCJG-001"]').click()
+        guide = page.locator("#screen-guide")
+        expect(guide.locator("h1")).to_have_text("有限责任公司设立登记")
+        expect(page.locator("#guide-limit")).to_have_text("1 个工作日")
+        expect(page.locator("#guide-fee")).to_have_text("不收费")
+        expect(page.locator("#guide-materials li")).to_have_count(5)
+        expect(page.locator("#guide-materials")).to_contain_text("公司章程")
+        expect(page.locator("#guide-conditions")).to_contain_text("股东符合法定人数")
+        expect(page.locator("#take")).to_be_enabled()
+        shot(page, f"kiosk-{orientation}-3-guide.png")
+
+        page.locator("#take").click()
+        expect(page.locator("#screen-result")).to_be_visible()
+        number = page.locator("#result-number").inner_text()
+        ticket = ticket_from_api(server, shown_ticket_id(page))
+        assert number == ticket["number"] and re.fullmatch(r"A\d+", number)
+        assert ticket["item"] == ITEM and ticket["status"] == "waiting" and ticket["priority"] == "normal"
+        expect(page.locator("#result-item")).to_have_text("有限责任公司设立登记")
+        expect(page.locator("#result-dept")).to_have_text("市场监督管理局")
+        expect(page.locator("#result-ahead")).to_have_text(f"{ticket['ahead']} 人")
+        expect(page.locator("#result-wait")).to_have_text(re.compile(r"约 \d+ 分钟|即将叫号"))
+        # kiosk-1's demo printer is a file: it cannot report, so the page asks to keep or photograph.
+        expect(page.locator("#keep")).to_have_text("请妥善保管号票，或拍照留存本页")
+        expect(page.locator("#result-countdown, #countdown")).to_have_text(re.compile(r"\d+ 秒后自动返回首页"))
+        qr_loaded = page.locator("#result-qr").evaluate("img => img.complete && img.naturalWidth > 0")
+        assert qr_loaded, "the QR code image did not load"
+        shot(page, f"kiosk-{orientation}-4-result.png")
+
+        page.locator("#done").click()
+        expect(page.locator("#screen-home")).to_be_visible()
+        assert errors == [], "the page logged errors (a Content-Security-Policy violation shows here too)"
+    finally:
+        context.close()
+
+
+def test_green_channel_asks_why_and_issues_a_green_ticket(browser, server):
+    context, page = open_kiosk(browser, server, "portrait")
+    try:
+        wait_live(page)
+        page.locator('button[data-dept="SCJG"]').click()
+        page.locator(f'button[data-item="{ITEM}"]').click()
+        page.locator("#green").click()
+        expect(page.locator("#screen-green .notice")).to_have_text("请在窗口出示相关证件，由工作人员核验。")
+        shot(page, "kiosk-portrait-5-green-channel.png")
+        page.locator('button[data-reason="elderly"]').click()
+        expect(page.locator("#screen-result")).to_be_visible()
+        expect(page.locator("#result-green")).to_have_text("绿色通道 · 老年人")
+        ticket = ticket_from_api(server, shown_ticket_id(page))
+        assert page.locator("#result-number").inner_text() == ticket["number"]
+        assert (ticket["priority"], ticket["green_reason"]) == ("green", "elderly")
+    finally:
+        context.close()
+
+
+def test_search_filters_items_in_chinese_and_english(browser, server):
+    context, page = open_kiosk(browser, server, "landscape")
+    try:
+        wait_live(page)
+        page.locator("#search-all").click()
+        expect(page.locator("#items-title")).to_have_text("全部办理事项")
+        page.locator("#search").fill("变更")
+        names = page.locator("#items .item-name").all_inner_texts()
+        assert names and all("变更" in n for n in names), names
+        page.locator("#search").fill("passport")
+        names = page.locator("#items .item-name").all_inner_texts()
+        assert names, "an English word finds the Chinese items too"
+        page.locator("#search").fill("没有这个事项")
+        expect(page.locator("#items-empty")).to_be_visible()
+        expect(page.locator("#items .btn-item")).to_have_count(0)
+    finally:
+        context.close()
+
+
+def test_english_switch(browser, server):
+    context, page = open_kiosk(browser, server, "landscape")
+    try:
+        wait_live(page)
+        page.locator("#lang-en").click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        expect(page.locator("#lang-en")).to_have_attribute("aria-pressed", "true")
+        expect(page.locator("#screen-home h1")).to_have_text("Choose a department")
+        expect(page.locator('button[data-dept="SCJG"] .dept-name')).to_have_text("Administration for Market Regulation")
+        shot(page, "kiosk-landscape-english-1-departments.png")
+        page.locator('button[data-dept="SCJG"]').click()
+        expect(page.locator("#items-title")).to_have_text("Administration for Market Regulation")
+        page.locator("#screen-items .btn-back").click()
+        expect(page.locator("#screen-home h1")).to_have_text("Choose a department")   # Back keeps English
+        page.locator('button[data-dept="SCJG"]').click()
+        page.locator(f'button[data-item="{ITEM}"]').click()
+        expect(page.locator("#guide-title")).to_have_text("Establishment Registration of a Limited Liability Company")
+        expect(page.locator("#guide-materials")).to_contain_text("Articles of association")
+        expect(page.locator("#take")).to_have_text("Take a number")
+        shot(page, "kiosk-landscape-english-2-guide.png")
+        page.locator("#take").click()
+        expect(page.locator("#screen-result")).to_be_visible()
+        expect(page.locator("#result-label")).to_have_text("Your number")
+        ticket = ticket_from_api(server, shown_ticket_id(page))
+        assert page.locator("#result-number").inner_text() == ticket["number"]
+        expect(page.locator("#result-ahead")).to_have_text(str(ticket["ahead"]))
+        shot(page, "kiosk-landscape-english-3-result.png")
+        # Back at the start the next visitor meets Chinese again.
+        page.locator("#done").click()
+        expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+        expect(page.locator("#screen-home h1")).to_have_text("请选择办理部门")
+    finally:
+        context.close()
+
+
+def test_refused_outside_a_served_queue_shows_why_and_no_number(browser, server):
+    before = waiting_in(server, "C")
+    context, page = open_kiosk(browser, server, "portrait")
+    try:
+        wait_live(page)
+        page.locator(f'button[data-dept="{CLOSED_ITEM_DEPT}"]').click()
+        first = page.locator("#items .btn-item").first
+        expect(first.locator(".count")).to_have_text("暂无窗口办理")
+        first.click()
+        page.locator("#take").click()
+        expect(page.locator("#screen-error")).to_be_visible()
+        expect(page.locator("#error-title")).to_have_text("暂时不能取号")
+        expect(page.locator("#error-title-en")).to_have_text("No number can be issued now")
+        expect(page.locator("#error-detail")).to_contain_text("暂无窗口办理")
+        expect(page.locator("#screen-result")).to_be_hidden()
+        assert page.locator("#result-number").inner_text() == ""
+        shot(page, "kiosk-portrait-6-refused.png")
+        assert waiting_in(server, "C") == before, "a refused kiosk request issued nothing"
+    finally:
+        context.close()
+
+
+def test_network_failure_while_taking_shows_no_number(browser, server):
+    context, page = open_kiosk(browser, server, "portrait")
+    try:
+        wait_live(page)
+        page.locator('button[data-dept="SCJG"]').click()
+        page.locator(f'button[data-item="{ITEM}"]').click()
+        page.route("**/api/v1/tickets", lambda route: route.abort("connectionrefused"))
+        page.locator("#take").click()
+        expect(page.locator("#error-title")).to_have_text("网络故障，没有取到号")
+        expect(page.locator("#error-title-en")).to_have_text("Network problem: no number was issued")
+        assert page.locator("#result-number").inner_text() == ""
+        expect(page.locator("#screen-result")).to_be_hidden()
+    finally:
+        context.close()
+
+
+def test_pairing_screen_without_key_and_refusal_of_a_bad_key(browser, server):
+    context, page = open_kiosk(browser, server, "portrait", url=f"{server.url}/kiosk/")
+    try:
+        expect(page.locator("#screen-pair")).to_be_visible()
+        expect(page.locator("#pair-title")).to_have_text("本机尚未配对")
+        page.locator("#pair-key").fill("not-a-real-key")
+        page.locator("#pair-form button").click()
+        expect(page.locator("#pair-error")).to_contain_text("密钥无效或已停用")
+        expect(page.locator("#screen-pair")).to_be_visible()
+        assert page.evaluate("localStorage.getItem('hallq.kiosk.key')") is None
+        shot(page, "kiosk-portrait-0-pairing.png")
+        page.locator("#pair-key").fill(server.device_key("kiosk-2"))
+        page.locator("#pair-form button").click()
+        expect(page.locator("#screen-home")).to_be_visible()
+        wait_live(page)
+        assert page.evaluate("localStorage.getItem('hallq.kiosk.key')") == server.device_key("kiosk-2")
+        # A reload keeps the pairing: the key came from localStorage, not the address.
+        page.reload()
+        wait_live(page)
+        # kiosk-2 has no printer: the screen is the visitor's only copy, and says so.
+        page.locator('button[data-dept="SCJG"]').click()
+        page.locator(f'button[data-item="{ITEM}"]').click()
+        page.locator("#take").click()
+        expect(page.locator("#screen-result")).to_be_visible()
+        expect(page.locator("#keep")).to_have_text("本机不打印号票：请拍照留存本页，或用手机扫码")
+        ticket = ticket_from_api(server, shown_ticket_id(page))
+        assert page.locator("#result-number").inner_text() == ticket["number"]
+    finally:
+        context.close()
+
+
+def test_a_revoked_kiosk_says_so_issues_nothing_and_asks_to_pair_again(browser, server):
+    added = server.cli("device", "add", "kiosk-revoked", "--kind", "kiosk")
+    assert added.returncode == 0, added.stderr
+    key = added.stdout.strip().splitlines()[-1]
+    context, page = open_kiosk(browser, server, "portrait", key=key)
+    try:
+        wait_live(page)
+        page.locator('button[data-dept="SCJG"]').click()
+        page.locator(f'button[data-item="{ITEM}"]').click()
+        revoked = server.cli("device", "revoke", "kiosk-revoked")
+        assert revoked.returncode == 0, revoked.stderr
+        page.locator("#take").click()
+        expect(page.locator("#error-title")).to_have_text("本机未授权取号")
+        expect(page.locator("#error-title-en")).to_have_text("This kiosk is not authorised")
+        assert page.locator("#result-number").inner_text() == ""
+        page.locator('#screen-error button[data-go="home"]').click()
+        expect(page.locator("#screen-pair")).to_be_visible()
+        assert page.evaluate("localStorage.getItem('hallq.kiosk.key')") is None
+    finally:
+        context.close()
+
+
+def test_a_display_key_may_not_take_numbers(browser, server):
+    context, page = open_kiosk(browser, server, "portrait", key=server.device_key("display-hall"))
+    try:
+        wait_live(page)
+        page.locator('button[data-dept="SCJG"]').click()
+        page.locator(f'button[data-item="{ITEM}"]').click()
+        page.locator("#take").click()
+        expect(page.locator("#error-title")).to_have_text("本设备不是取号机")
+        assert page.locator("#result-number").inner_text() == ""
+    finally:
+        context.close()
+
+
+def test_result_goes_back_to_the_start_after_idle(browser, server):
+    context = browser.new_context(viewport=SIZES["portrait"])
+    page = context.new_page()
+    try:
+        page.clock.install()
+        page.goto(f"{server.url}/kiosk/?key={server.device_key('kiosk-1')}")
+        wait_live(page)
+        page.locator('button[data-dept="SCJG"]').click()
+        page.locator(f'button[data-item="{ITEM}"]').click()
+        page.locator("#take").click()
+        expect(page.locator("#screen-result")).to_be_visible()
+        page.clock.fast_forward(20_000)
+        expect(page.locator("#screen-result")).to_be_visible()
+        page.clock.fast_forward(11_000)
+        expect(page.locator("#screen-home")).to_be_visible()
+        assert page.locator("#result-number").is_hidden()
+    finally:
+        context.close()
+
+
+def test_warn_policy_issues_with_an_honest_unknown_wait(browser, tmp_path):
+    """A hall configured to "warn" issues for a queue no window serves, and says the wait is unknown."""
+    config = tmp_path / "hall.toml"
+    text = (REPO / "config" / "hall.toml").read_text(encoding="utf-8")
+    assert 'closed_queue_policy = "refuse"' in text
+    config.write_text(text.replace('closed_queue_policy = "refuse"', 'closed_queue_policy = "warn"'), encoding="utf-8")
+    srv = ServerProcess(tmp_path / "warn", extra_args=["--config", str(config)])
+    srv.seed()
+    start(srv)
+    context, page = open_kiosk(browser, srv, "portrait")
+    try:
+        wait_live(page)
+        page.locator(f'button[data-dept="{CLOSED_ITEM_DEPT}"]').click()
+        page.locator("#items .btn-item").first.click()
+        page.locator("#take").click()
+        expect(page.locator("#screen-result")).to_be_visible()
+        ticket = ticket_from_api(srv, shown_ticket_id(page))
+        assert page.locator("#result-number").inner_text() == ticket["number"]
+        assert ticket["estimated_wait_s"] is None
+        expect(page.locator("#result-wait")).to_have_text("暂无窗口办理，等待时间未知")
+        expect(page.locator("#result-warning")).to_contain_text("暂无窗口办理")
+        shot(page, "kiosk-portrait-7-no-window-warning.png")
+    finally:
+        context.close()
+        srv.stop()
+
+
+def test_server_unreachable_banner_disables_taking_then_recovers(browser, tmp_path):
+    srv = ServerProcess(tmp_path / "offline")
+    srv.seed()
+    start(srv)
+    context, page = open_kiosk(browser, srv, "landscape")
+    try:
+        requests.post(f"{srv.url}/api/v1/windows/1/open", headers=srv.login("scjg01"), timeout=10).raise_for_status()
+        wait_live(page)
+        page.locator('button[data-dept="SCJG"]').click()
+        page.locator(f'button[data-item="{ITEM}"]').click()
+        expect(page.locator("#take")).to_be_enabled()
+
+        srv.kill()
+        expect(page.locator("#offline")).to_be_visible()
+        expect(page.locator("#offline")).to_contain_text("无法连接服务器")
+        expect(page.locator("#offline")).to_contain_text("Cannot reach the server")
+        expect(page.locator("#take")).to_be_disabled()
+        expect(page.locator("#green")).to_be_disabled()
+        expect(page.locator("#take-disabled")).to_be_visible()
+        page.locator("#take").click(force=True)
+        expect(page.locator("#screen-result")).to_be_hidden()
+        assert page.locator("#result-number").inner_text() == ""
+        shot(page, "kiosk-landscape-5-offline.png")
+
+        start(srv)
+        expect(page.locator("#offline")).to_be_hidden(timeout=15_000)
+        expect(page.locator("#take")).to_be_enabled()
+        page.locator("#take").click()
+        expect(page.locator("#screen-result")).to_be_visible()
+        ticket = ticket_from_api(srv, shown_ticket_id(page))
+        assert page.locator("#result-number").inner_text() == ticket["number"]
+    finally:
+        context.close()
+        srv.stop()

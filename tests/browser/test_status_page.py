@@ -1,0 +1,244 @@
+"""The visitor's status page (/t/<id>, the ticket's QR code) on a phone-sized chromium against a
+real `hallq serve`: it follows the ticket live to the call, through recalls, transfers and a
+phone that slept and missed events."""
+
+from __future__ import annotations
+
+import gc
+import re
+import warnings
+
+import pytest
+import requests
+from playwright.sync_api import Page, expect, sync_playwright
+
+from tests.support.browser import launch
+from tests.support.server_process import REPO, ServerProcess
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SHOTS = REPO / "docs" / "screenshots"
+PHONE = {"width": 390, "height": 844}
+ITEM = "SCJG-001"   # queue A, served by window 1 (scjg01)
+
+
+class Hall:
+    """The server seen through its HTTP API: a kiosk issues, window staff call."""
+
+    def __init__(self, srv: ServerProcess) -> None:
+        self.srv = srv
+        self.url = srv.url
+        self.kiosk = {"X-Device-Key": srv.device_key("kiosk-2")}
+        self.staff = {"scjg01": srv.login("scjg01"), "scjg02": srv.login("scjg02")}
+
+    def post(self, path: str, who: str = "scjg01", **body) -> requests.Response:
+        return requests.post(f"{self.url}/api/v1{path}", json=body or None, headers=self.staff[who], timeout=10)
+
+    def issue(self, item: str = ITEM) -> dict:
+        r = requests.post(f"{self.url}/api/v1/tickets", json={"item": item}, headers=self.kiosk, timeout=10)
+        assert r.status_code == 201, r.text
+        return r.json()["ticket"]
+
+    def ticket(self, ticket_id: str) -> dict:
+        return requests.get(f"{self.url}/api/v1/tickets/{ticket_id}", timeout=10).json()["ticket"]
+
+    def call_next(self, window: str = "1", who: str = "scjg01") -> dict:
+        r = self.post(f"/windows/{window}/call-next", who)
+        assert r.status_code == 200, r.text
+        return r.json()["ticket"]
+
+    def finish(self, window: str = "1", who: str = "scjg01") -> None:
+        assert self.post(f"/windows/{window}/finish", who).status_code == 200
+
+    def drain(self, window: str = "1", who: str = "scjg01") -> None:
+        """Serve everyone still waiting for this window, so each test starts with an empty queue."""
+        self.post(f"/windows/{window}/finish", who)
+        while (r := self.post(f"/windows/{window}/call-next", who)).status_code == 200:
+            self.finish(window, who)
+        assert r.status_code == 204, r.text
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    srv = ServerProcess(tmp_path_factory.mktemp("status"))
+    srv.seed()
+    # ServerProcess.start drops its log file object unclosed (the child keeps the descriptor);
+    # that ResourceWarning is the helper's, and filterwarnings=error would blame a random test.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        srv.start()
+        gc.collect()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def hall(server):
+    h = Hall(server)
+    assert h.post("/windows/1/open").status_code == 200
+    return h
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
+                                  locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / name), full_page=True)
+
+
+def open_status(page: Page, hall: Hall, ticket: dict) -> None:
+    page.goto(f"{hall.url}/t/{ticket['id']}")
+    expect(page.locator("#conn")).to_have_class(re.compile(r"conn-live"))
+
+
+def test_follows_the_queue_to_the_call_recall_and_the_end(phone, hall):
+    hall.drain()
+    first, second, mine = hall.issue(), hall.issue(), hall.issue()
+    errors: list[str] = []
+    phone.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    phone.on("pageerror", lambda e: errors.append(str(e)))
+    open_status(phone, hall, mine)
+    expect(phone.locator("#number")).to_have_text(mine["number"])
+    expect(phone.locator("#state-zh")).to_have_text("排队等候中")
+    expect(phone.locator("#ahead")).to_have_text("2")
+    expect(phone.locator("#wait")).to_have_text(re.compile(r"约 \d+ 分钟"))
+    expect(phone.locator("#materials li")).to_have_count(5)
+    expect(phone.locator("#materials")).to_contain_text("公司章程")
+    expect(phone.locator("#materials")).to_contain_text("Articles of association")
+    expect(phone.locator("#call")).to_be_hidden()
+    shot(phone, "status-1-waiting.png")
+
+    # Someone ahead is called: one fewer ahead, with no reload.
+    assert hall.call_next()["id"] == first["id"]
+    expect(phone.locator("#ahead")).to_have_text("1", timeout=2000)
+    assert hall.ticket(mine["id"])["ahead"] == 1
+    hall.finish()
+    assert hall.call_next()["id"] == second["id"]
+    expect(phone.locator("#ahead")).to_have_text("0", timeout=2000)
+    expect(phone.locator("#wait")).to_have_text("即将叫号")
+    hall.finish()
+
+    # This ticket is called at window 1: the page says where to go within 2 s, with a cue.
+    assert hall.call_next()["id"] == mine["id"]
+    expect(phone.locator("#call")).to_be_visible(timeout=2000)
+    expect(phone.locator("#call-window")).to_have_text("1号窗口")
+    expect(phone.locator("#call-window-en")).to_have_text("Window 1")
+    expect(phone.locator("#call")).to_contain_text("请到 1号窗口 办理")
+    expect(phone.locator("#call")).to_contain_text("Please go to Window 1 now")
+    expect(phone.locator("body")).to_have_attribute("data-alerts", "1")
+    expect(phone).to_have_title(re.compile("请到1号窗口办理"))
+    shot(phone, "status-2-called.png")
+
+    assert hall.post("/windows/1/recall").status_code == 200
+    expect(phone.locator("body")).to_have_attribute("data-alerts", "2", timeout=2000)
+    expect(phone.locator("#call-recall")).to_be_visible()
+
+    hall.finish()
+    expect(phone.locator("#state-zh")).to_have_text("办理完毕，感谢您的耐心等待", timeout=2000)
+    expect(phone.locator("#call")).to_be_hidden()
+    expect(phone.locator("#waiting")).to_be_hidden()
+    shot(phone, "status-3-done.png")
+    assert errors == [], "the page logged errors (a Content-Security-Policy violation shows here too)"
+
+
+def test_opened_after_the_call_shows_the_window_at_once(phone, hall):
+    hall.drain()
+    mine = hall.issue()
+    assert hall.call_next()["id"] == mine["id"]
+    open_status(phone, hall, mine)
+    expect(phone.locator("#call")).to_be_visible()
+    expect(phone.locator("#call-window")).to_have_text("1号窗口")
+    hall.post("/windows/1/no-show")
+    expect(phone.locator("#state-zh")).to_contain_text("已过号", timeout=2000)
+    expect(phone.locator("#state-en")).to_contain_text("Missed")
+    shot(phone, "status-4-no-show.png")
+
+
+def test_a_phone_that_slept_catches_up_when_it_wakes(phone, hall):
+    """While asleep the page receives nothing (events are lost, at most once); waking up asks
+    for a fresh snapshot, and a socket that died in its sleep reconnects and subscribes again."""
+    hall.drain()
+    first, second, mine = hall.issue(), hall.issue(), hall.issue()
+    asleep = {"on": False}
+    sockets = []
+
+    def relay(ws):
+        server = ws.connect_to_server()
+        sockets.append(ws)
+        server.on_message(lambda message: None if asleep["on"] else ws.send(message))
+        ws.on_message(lambda message: server.send(message))
+
+    phone.route_web_socket(re.compile(r".*/socket\.io/.*"), relay)
+    open_status(phone, hall, mine)
+    expect(phone.locator("#ahead")).to_have_text("2")
+
+    asleep["on"] = True
+    assert hall.call_next()["id"] == first["id"]
+    phone.wait_for_timeout(500)
+    expect(phone.locator("#ahead")).to_have_text("2")   # it missed that event
+    asleep["on"] = False
+    phone.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    expect(phone.locator("#ahead")).to_have_text("1", timeout=2000)
+
+    # Asleep again, and this time the connection dies: reconnecting brings the page up to date.
+    asleep["on"] = True
+    hall.finish()
+    assert hall.call_next()["id"] == second["id"]
+    hall.finish()
+    assert hall.call_next()["id"] == mine["id"]
+    asleep["on"] = False
+    sockets[-1].close()
+    expect(phone.locator("#call")).to_be_visible(timeout=5000)
+    expect(phone.locator("#call-window")).to_have_text("1号窗口")
+    expect(phone.locator("#conn")).to_have_class(re.compile(r"conn-live"))
+    hall.finish()
+
+
+def test_a_transfer_to_another_queue_is_followed_there(phone, hall):
+    hall.drain()
+    mine = hall.issue()
+    open_status(phone, hall, mine)
+    assert hall.call_next()["id"] == mine["id"]
+    expect(phone.locator("#call")).to_be_visible(timeout=2000)
+
+    # Sent on to queue B (food and drug licensing), which no open window serves yet.
+    assert hall.post("/windows/1/transfer", queue="B").status_code == 200
+    expect(phone.locator("#call")).to_be_hidden(timeout=2000)
+    expect(phone.locator("#state-zh")).to_have_text("暂无窗口办理，等待时间未知")
+    expect(phone.locator("#wait")).to_have_text("未知")
+    shot(phone, "status-5-transferred-unserved.png")
+
+    # Window 5 (queue B) opens: the page hears queue B now, not A.
+    try:
+        assert hall.post("/windows/5/open", "scjg02").status_code == 200
+        expect(phone.locator("#state-zh")).to_have_text("排队等候中", timeout=2000)
+        expect(phone.locator("#wait")).to_have_text("即将叫号")
+        assert hall.call_next("5", "scjg02")["id"] == mine["id"]
+        expect(phone.locator("#call-window")).to_have_text("5号窗口", timeout=2000)
+        expect(phone.locator("#call-window-en")).to_have_text("Window 5")
+        hall.finish("5", "scjg02")
+    finally:
+        hall.post("/windows/5/close", "scjg02")
+
+
+def test_unknown_ticket_is_a_friendly_page(phone, hall):
+    response = phone.goto(f"{hall.url}/t/no-such-ticket")
+    assert response is not None and response.status == 404
+    expect(phone.locator("h1").first).to_have_text("找不到这张号票")
+    expect(phone.locator("h1").nth(1)).to_have_text("We cannot find this ticket")
+    shot(phone, "status-6-not-found.png")
