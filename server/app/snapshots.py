@@ -11,9 +11,11 @@ from typing import Any
 
 from server.core.errors import Forbidden, Invalid, NotFound
 from server.core.tickets import Status
+from server.core.windows import Staff
 from server.db import tickets_repo, windows_repo
 from server.db.uow import current_seq
 
+from .cases import warnings as case_warnings
 from .context import Services
 from .views import HallLoad, iso, queue_view, ticket_view, window_views
 
@@ -24,17 +26,19 @@ def parse_room(room: Any) -> tuple[str, str]:
     if not isinstance(room, str) or not room:
         raise Invalid(f"room must be a non-empty string, got {room!r}")
     kind, _, key = room.partition(":")
-    if kind == "hall" and not key:
+    if kind in ("hall", "cases") and not key:
         return kind, ""
     if kind in ("queue", "window", "ticket") and key:
         return kind, key
-    raise Invalid(f"unknown room {room!r}; use hall, queue:CODE, window:ID or ticket:ID")
+    raise Invalid(f"unknown room {room!r}; use hall, queue:CODE, window:ID, ticket:ID or cases")
 
 
-def snapshot(svc: Services, rooms: list[str], *, may_see: Any) -> dict[str, Any]:
+def snapshot(svc: Services, rooms: list[str], *, may_see: Any, staff: Staff | None = None) -> dict[str, Any]:
     """`may_see(kind)`: whether the caller may join a room of that kind."""
     parsed = [parse_room(r) for r in rooms]
     for kind, key in parsed:
+        if kind == "cases" and staff is None:
+            raise Forbidden("room cases needs a staff token: it lists the cases near or past their time limit")
         if kind != "ticket" and not may_see(kind):
             raise Forbidden(f"room {kind}{':' + key if key else ''} needs a device key or a staff token")
         if kind == "queue" and svc.hall.queue(key) is None:
@@ -51,6 +55,8 @@ def snapshot(svc: Services, rooms: list[str], *, may_see: Any) -> dict[str, Any]
                 out["hall"] = hall_view(svc, conn, load)
             elif kind == "queue":
                 out.setdefault("queues", {})[key] = queue_view(conn, hall, key, load)
+            elif kind == "cases":
+                out["cases"] = case_warnings(svc, staff)
             elif kind == "window":
                 out.setdefault("windows", {})[key] = window_views(conn, hall, load.states, [key])[0]
             else:

@@ -67,7 +67,7 @@ def register(socketio: SocketIO, svc: Services) -> None:
                 leave_room(room)
             for room in wanted:
                 join_room(room)
-            snap = snapshot(svc, rooms, may_see=lambda kind: who["kind"] in ("device", "staff"))
+            snap = snapshot(svc, rooms, may_see=lambda kind: who["kind"] in ("device", "staff"), staff=who.get("staff"))
             joined[sid] = wanted
             return snap
         except DomainError as exc:
