@@ -163,6 +163,7 @@
     dept: null,         // chosen department code, or null for "all" (search)
     item: null,         // chosen item
     ticket: null,       // the ticket the server issued, while the result screen shows it
+    pending: null,      // {press, id}: the request key of a press whose answer has not come yet
     error: null,
     busy: false,
     lastActive: Date.now()
@@ -477,6 +478,11 @@
     show("busy");
     var body = { item: state.item.code };
     if (reason) { body.priority = "green"; body.green_reason = reason; }
+    // One key per press, kept until the server answers: if the answer is lost (network, time-out)
+    // and the visitor tries again, the server returns the ticket it already made, not a second one.
+    var press = reason ? state.item.code + "|" + reason : state.item.code;
+    if (!state.pending || state.pending.press !== press) { state.pending = { press: press, id: requestId() }; }
+    body.request_id = state.pending.id;
     var ctrl = typeof AbortController === "function" ? new AbortController() : null;
     var timer = setTimeout(function () { if (ctrl) { ctrl.abort(); } }, REQUEST_TIMEOUT_MS);
     fetch("/api/v1/tickets", {
@@ -491,6 +497,7 @@
       })
       .then(function (res) {
         var tk = res.data && res.data.ticket;
+        state.pending = null;
         if (res.status === 201 && tk && typeof tk.number === "string" && tk.number && typeof tk.id === "string") {
           showResult(tk);
         } else {
@@ -499,6 +506,12 @@
       })
       .catch(function () { showError(0, null); })
       .then(function () { clearTimeout(timer); state.busy = false; });
+  }
+
+  function requestId() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
   function showError(status, error) {

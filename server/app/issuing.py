@@ -18,7 +18,7 @@ from server.db.uow import Actor
 from .changes import Changes
 from .context import Services
 from .printing import enqueue_ticket
-from .views import HallLoad
+from .views import HallLoad, ticket_view
 from .workcal import hall_calendar
 
 
@@ -56,6 +56,7 @@ def issue_ticket(
     green_reason: str | None = None,
     device: dict[str, Any] | None = None,
     ignore_hours: bool = False,
+    request_key: str | None = None,
 ) -> dict[str, Any]:
     """Issue a number; when the kiosk has a printer, its print job commits with the ticket."""
     hall = svc.hall
@@ -69,6 +70,10 @@ def issue_ticket(
             raise Invalid(f"green channel reason must be one of {', '.join(GREEN_REASONS)}")
     with svc.write(actor) as uow:
         now = uow.now
+        if device and request_key and (done := tickets_repo.find_by_request(uow.conn, device["id"], request_key)):
+            # The kiosk lost our answer and asks again: the visitor gets the number already made.
+            load = HallLoad.read(uow.conn, hall, svc.today(now), now)
+            return ticket_view(uow.conn, hall, done, load)
         if not ignore_hours and (why := issuing_refusal(hall, now)):
             raise NotIssuing(why)
         day = svc.today(now)
@@ -95,7 +100,7 @@ def issue_ticket(
             priority=prio,
             green_reason=green_reason if prio is Priority.GREEN else None,
         )
-        tickets_repo.add(uow.conn, t, device["id"] if device else None)
+        tickets_repo.add(uow.conn, t, device["id"] if device else None, request_key if device else None)
         tickets_repo.bump_stats(uow.conn, q.code, day, issued=1)
         uow.audit("ticket.issue", t.number, ticket=t.id, queue=q.code, item=item_code, priority=prio.value)
         changes = Changes(svc, uow)

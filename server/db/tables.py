@@ -75,7 +75,11 @@ tickets = Table(
     Column("note", Text, nullable=False, server_default=""),
     Column("device_id", Integer),
     Column("case_number", String(40)),
+    # A kiosk's own key for one "take a number" press: a retry after a lost response gets the
+    # ticket the first try made instead of a second number.
+    Column("request_key", String(64)),
     UniqueConstraint("day", "number"),
+    UniqueConstraint("device_id", "request_key"),
     Index("ix_tickets_waiting", "status", "queue", "class_rank", "rank_at"),
     Index("ix_tickets_target", "target_window", "status"),
     Index("ix_tickets_day_status", "day", "status"),

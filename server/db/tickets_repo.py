@@ -81,8 +81,15 @@ def _values(t: Ticket) -> dict:
     }
 
 
-def add(conn: Connection, t: Ticket, device_id: int | None) -> None:
-    conn.execute(insert(tickets).values(id=t.id, device_id=device_id, **_values(t)))
+def add(conn: Connection, t: Ticket, device_id: int | None, request_key: str | None = None) -> None:
+    conn.execute(insert(tickets).values(id=t.id, device_id=device_id, request_key=request_key, **_values(t)))
+
+
+def find_by_request(conn: Connection, device_id: int, request_key: str) -> Ticket | None:
+    row = conn.execute(
+        select(tickets).where(tickets.c.device_id == device_id, tickets.c.request_key == request_key)
+    ).first()
+    return to_ticket(row) if row else None
 
 
 def save(conn: Connection, t: Ticket) -> None:

@@ -26,6 +26,7 @@ def take_number():  # noqa: ANN201
         priority=body.priority,
         green_reason=body.green_reason,
         device=device,
+        request_key=body.request_id,
         ignore_hours=not current_app.config["HALLQ_ENFORCE_HOURS"],
     )
     if device.get("printer"):

@@ -21,6 +21,10 @@ class IssueTicket(Body):
     queue: str | None = Field(default=None, description="queue code, for a kiosk button that names a queue")
     priority: Literal["normal", "green"] = "normal"
     green_reason: Literal["elderly", "disabled", "military", "pregnant"] | None = None
+    request_id: str | None = Field(
+        default=None, min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_-]+$",
+        description="the kiosk's key for this press: a retry with the same key returns the same ticket",
+    )
 
     @model_validator(mode="after")
     def _one_target(self) -> IssueTicket:

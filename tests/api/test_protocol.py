@@ -319,3 +319,13 @@ def test_a_refused_change_publishes_nothing(client, kiosk, published):
     before = len(published)
     take(client, kiosk)  # refused: no window open for queue A
     assert published[before:] == []
+
+
+def test_a_kiosk_retrying_with_the_same_request_id_gets_the_same_ticket(client, kiosk, open1, published):
+    first = take(client, kiosk, item=ITEM_A, request_id="press-0001").get_json()["ticket"]
+    before = len(published)
+    again = take(client, kiosk, item=ITEM_A, request_id="press-0001")
+    assert again.status_code == 201 and again.get_json()["ticket"]["id"] == first["id"]
+    assert len(published) == before, "no second ticket, no event"
+    other = take(client, kiosk, item=ITEM_A, request_id="press-0002").get_json()["ticket"]
+    assert other["number"] == "A002"
