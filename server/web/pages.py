@@ -30,6 +30,7 @@ def register_static(app: Flask) -> None:
 
 def blueprints() -> list[Blueprint]:
     """Each face of the hall is a package with a `bp` blueprint; add new faces here."""
+    import display
     import kiosk
 
-    return [kiosk.bp]
+    return [kiosk.bp, display.bp]
