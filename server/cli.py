@@ -6,7 +6,9 @@ import argparse
 import errno
 import gc
 import getpass
+import json
 import logging
+import os
 import resource
 import signal
 import socket
@@ -62,6 +64,10 @@ def parser() -> argparse.ArgumentParser:
     dadd.add_argument("name")
     dadd.add_argument("--kind", required=True, help=", ".join(accounts.DEVICE_KINDS))
     dadd.add_argument("--printer", help="kiosk printer: tcp://host:9100, file:///path or agent:// (hallq kiosk-agent)")
+    dadd.add_argument(
+        "--settings", type=_json_object, default=None,
+        help='JSON, e.g. a display\'s zone and windows: \'{"zone": "2F", "windows": ["1", "2"]}\'',
+    )
     drev = device.add_parser("revoke", help="revoke a device's key")
     _common(drev)
     drev.add_argument("name")
@@ -90,6 +96,16 @@ def parser() -> argparse.ArgumentParser:
     seed = demo.add_parser("seed", help="create demo staff and devices (demo database only) and print them")
     _common(seed)
     return top
+
+
+def _json_object(text: str) -> dict:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise argparse.ArgumentTypeError(f"not JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError("give a JSON object, e.g. {\"zone\": \"2F\"}")
+    return value
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -137,7 +153,7 @@ def run(argv: list[str]) -> int:
         elif args.cmd == "device" and args.action == "add":
             if args.printer and args.printer != AGENT_SCHEME:
                 parse_printer_url(args.printer)
-            key = accounts.add_device(svc, args.name, args.kind, printer=args.printer)
+            key = accounts.add_device(svc, args.name, args.kind, printer=args.printer, settings=args.settings)
             print(f"device {args.name} ({args.kind}) registered; its key (shown once):")
             print(key)
         elif args.cmd == "device" and args.action == "revoke":
@@ -219,8 +235,19 @@ def serve(settings: Settings) -> int:
     def _stop(signum: int, _frame: object) -> None:
         log.info("signal %s: stopping", signum)
         hq.publisher.stop()
+        # Whatever happens below, the process ends within STOP_GRACE_S of the signal.
+        signal.signal(signal.SIGALRM, _give_up)
+        signal.alarm(STOP_GRACE_S)
+        if settings.async_mode == "eventlet":
+            _stop_eventlet(hq.socketio, main_greenlet)
+            return
         raise SystemExit(0)
 
+    main_greenlet = None
+    if settings.async_mode == "eventlet":
+        import greenlet
+
+        main_greenlet = greenlet.getcurrent()
     signal.signal(signal.SIGTERM, _stop)
     # Start-up objects (config, app, SQLAlchemy metadata) never die; freezing them keeps full
     # collections short with a thousand displays connected (field notes: p99 250 → 60 ms).
@@ -244,6 +271,41 @@ def serve(settings: Settings) -> int:
         hq.services.engine.dispose()
         log.info("HallQ stopped")
     return 0
+
+
+STOP_GRACE_S = 8
+
+
+def _give_up(_signum: int, _frame: object) -> None:
+    # Committed changes are on disk (synchronous=FULL); what is left is open connections.
+    log.warning("still stopping after %s s; exiting now", STOP_GRACE_S)
+    os._exit(0)
+
+
+def _stop_eventlet(socketio: object, main_greenlet: object) -> None:
+    """SIGTERM under eventlet, from the signal handler.
+
+    Raising SystemExit in the handler lands in whichever greenthread runs at that moment (a
+    request half-way through), and eventlet's WSGI server then waits for every request still
+    open, a long-polling Socket.IO client's for up to ping_interval + ping_timeout (8-20 s
+    measured under load, sometimes longer). So a greenthread of its own first closes every
+    Socket.IO connection without waiting (the long polls answer at once), then stops the
+    server's accept loop in the main greenlet; requests in flight finish normally.
+    """
+    from eventlet import spawn_after
+    from eventlet.hubs import get_hub
+
+    def shutdown() -> None:
+        eio = socketio.server.eio  # type: ignore[attr-defined]
+        for sock in list(eio.sockets.values()):
+            try:
+                sock.close(wait=False, reason=eio.reason.SERVER_DISCONNECT)
+            except Exception:  # noqa: BLE001 - one broken connection must not stop the shutdown
+                log.exception("closing a Socket.IO connection failed")
+        eio.sockets = {}
+        get_hub().schedule_call_global(0, main_greenlet.throw, SystemExit(0))  # type: ignore[attr-defined]
+
+    spawn_after(0, shutdown)
 
 
 def var_path(settings: Settings, name: str) -> Path:

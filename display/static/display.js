@@ -14,6 +14,7 @@
 
   var KEY_STORE = "hallq.display.key";
   var RESYNC_MS = 5 * 60 * 1000;
+  var CATCH_UP_RATE = 1.3;
   var config = JSON.parse(document.getElementById("hallq-config").textContent);
   var memoryKey = null;
 
@@ -404,6 +405,9 @@
     audio.onended = function () { finish("ended"); };
     audio.onerror = function () { finish("error"); };
     if (!item.audio) { audio.src = item.audio_url; }
+    // A busy hall calls faster than two readings can be spoken: with calls waiting behind this
+    // one, speak it faster (pitch kept) rather than let the backlog grow or drop a call.
+    audio.playbackRate = this.items.length > 1 ? CATCH_UP_RATE : 1.0;
     var start = function () {
       var started = audio.play();
       if (started && started.catch) {

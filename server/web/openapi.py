@@ -134,6 +134,7 @@ def openapi_document() -> dict[str, Any]:
         bodies.HandOver,
         bodies.Finish,
         bodies.CaseTransition,
+        bodies.Reprint,
     ]
     schemas: dict[str, Any] = {"Error": ERROR, "Ticket": TICKET, "Case": CASE}
     for m in models:
@@ -143,6 +144,14 @@ def openapi_document() -> dict[str, Any]:
     w = "/api/v1/windows/{window}"
     paths: dict[str, Any] = {
         "/api/v1/catalog": {"get": _op("departments, service items with guides, queues, windows")},
+        "/api/v1/devices/me": {
+            "get": _op("the calling device: name, kind, printer and settings (a display's zone)", security=DEVICE,
+                       errors=(401,))
+        },
+        "/api/v1/tickets/{id}/reprint": {
+            "post": _op("print a ticket again (at a window's printer, else its kiosk's)", security=STAFF,
+                        body=bodies.Reprint, errors=(400, 401, 404))
+        },
         "/api/v1/tickets": {
             "post": _op(
                 "take a number (kiosk)",
