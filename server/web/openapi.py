@@ -144,6 +144,7 @@ def openapi_document() -> dict[str, Any]:
     w = "/api/v1/windows/{window}"
     paths: dict[str, Any] = {
         "/api/v1/catalog": {"get": _op("departments, service items with guides, queues, windows")},
+        "/api/v1/openapi.json": {"get": _op("this document")},
         "/api/v1/devices/me": {
             "get": _op("the calling device: name, kind, printer and settings (a display's zone)", security=DEVICE,
                        errors=(401,))
