@@ -128,3 +128,27 @@ def test_a_kiosk_agent_prints_its_kiosks_tickets_and_gets_the_missed_ones_on_rec
     finally:
         printer.stop()
         server.stop()
+
+
+def test_a_printer_running_out_of_paper_is_reported_to_the_hall(hall_with_printer):
+    import socketio
+
+    server, printer, kiosk = hall_with_printer
+    client = socketio.Client()
+    reports: list[dict] = []
+    client.on("printer.updated", lambda data: reports.append(data["printer"]))
+    client.connect(server.url, auth={"device_key": server.device_key("display-hall")}, transports=["websocket"])
+    try:
+        client.call("subscribe", {"rooms": ["hall"]}, timeout=10)
+        take(server, kiosk)
+        wait_until(lambda: any(r["status"] == "online" for r in reports), 15, "the printer reported online")
+        printer.state = FakeState.PAPER_OUT
+        take(server, kiosk)
+        report = wait_until(lambda: [r for r in reports if r["status"] == "paper_out"], 20, "paper out reported")
+        assert report[0]["url"] == printer.url and report[0]["devices"] == ["kiosk-p"]
+        # The next visitor is told at once that the ticket will not come out of the printer.
+        assert take(server, kiosk)["print"]["printer_status"] == "paper_out"
+        printer.state = FakeState.ONLINE
+        wait_until(lambda: reports[-1]["status"] == "online", 40, "the printer back online")
+    finally:
+        client.disconnect()
