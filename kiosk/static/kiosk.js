@@ -164,6 +164,8 @@
     item: null,         // chosen item
     ticket: null,       // the ticket the server issued, while the result screen shows it
     pending: null,      // {press, id}: the request key of a press whose answer has not come yet
+    deviceName: null,   // this kiosk's device name (from /api/v1/devices/me)
+    printerStatus: null, // its printer's last reported status
     error: null,
     busy: false,
     lastActive: Date.now()
@@ -243,6 +245,10 @@
           state.queues[data.queue.code] = data.queue;
           renderCounts();
         }
+        if (state.live === live && name === "printer.updated" && data.printer &&
+            (data.printer.devices || []).indexOf(state.deviceName) >= 0) {
+          setPrinter(data.printer.status);
+        }
       },
       onStatus: function (status, message) {
         if (state.live !== live) { return; }
@@ -260,6 +266,16 @@
     });
     state.live = live;
     live.start();
+    // Which device this is, so the kiosk can tell its own printer's reports from the others'.
+    fetch("/api/v1/devices/me", { cache: "no-store", headers: { "X-Device-Key": key } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (me) { if (me && me.device && state.live === live) { state.deviceName = me.device.name; } })
+      .catch(function () { /* the live connection reports a dead server */ });
+  }
+
+  function setPrinter(status) {
+    state.printerStatus = status;
+    $("printer-out").hidden = !(status === "offline" || status === "paper_out");
   }
 
   function showPair(refused) {
@@ -583,6 +599,8 @@
     if (green && !tk.green_reason) { $("result-green").textContent = t("green_title"); }
     // Whether paper comes out decides what the visitor must do to keep the number (issue 3, 4).
     var printer = tk.print && tk.print.printer_status;
+    if (tk.print && printer === "unknown" && state.printerStatus) { printer = state.printerStatus; }
+    if (tk.print && printer !== "unknown") { setPrinter(printer); }
     var keep = !tk.print ? "keep_no_printer"
       : (printer === "offline" || printer === "paper_out") ? "keep_printer_out"
         : printer === "online" || printer === "paper_near_end" ? "keep_printed" : "keep";

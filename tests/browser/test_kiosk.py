@@ -408,3 +408,25 @@ def test_server_unreachable_banner_disables_taking_then_recovers(browser, tmp_pa
     finally:
         context.close()
         srv.stop()
+
+
+def test_the_kiosk_warns_before_a_number_when_its_printer_is_out_of_paper(browser, server):
+    from tests.support.escpos_fake import FakePrinter, FakeState
+
+    printer = FakePrinter(FakeState.PAPER_OUT).start()
+    try:
+        out = server.cli("device", "add", "kiosk-paper", "--kind", "kiosk", "--printer", printer.url)
+        assert out.returncode == 0, out.stderr
+        key = out.stdout.strip().splitlines()[-1]
+        context, page = open_kiosk(browser, server, "landscape", key=key)
+        wait_live(page)
+        expect(page.locator("#printer-out")).to_be_hidden()
+        # Another visitor's number makes the spooler try the printer, which answers "paper out".
+        r = requests.post(f"{server.url}/api/v1/tickets", json={"item": ITEM}, headers={"X-Device-Key": key},
+                          timeout=10)
+        assert r.status_code == 201
+        expect(page.locator("#printer-out")).to_be_visible(timeout=20_000)
+        expect(page.locator("#printer-out")).to_contain_text("拍照")
+        context.close()
+    finally:
+        printer.stop()
