@@ -1,0 +1,45 @@
+"""The window console (窗口控制台) that window staff work at: `/console/`.
+
+One static page; everything it shows comes from the API with the member of staff's token
+(sign in, `/api/v1/auth/me`, `/api/v1/catalog`, the window actions) and stays live over
+Socket.IO through the shared `hallq-live.js` (rooms `window:ID` and `queue:CODE` of the
+window's queues). No rules live here: the server decides, the page shows what it says and, when
+it refuses, its message. See docs/console.md for the layout, the shortcuts and the tally.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request
+
+from server.web.auth import services
+
+bp = Blueprint(
+    "console",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/console/static",
+)
+
+
+@bp.after_request
+def _headers(resp: Response) -> Response:
+    """The console loads nothing from outside the hall; a stray external URL fails loudly."""
+    if resp.mimetype == "text/html":
+        host = request.host
+        resp.headers["Content-Security-Policy"] = (
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            f"connect-src 'self' ws://{host} wss://{host}; object-src 'none'; "
+            "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+        )
+        resp.headers["Referrer-Policy"] = "no-referrer"
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        # The page holds no data of its own, but a cached copy must never outlive a new release.
+        resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.get("/console/")
+def console_page() -> str:
+    hall = services().hall
+    return render_template("console/console.html", hall=hall)

@@ -30,7 +30,8 @@ def register_static(app: Flask) -> None:
 
 def blueprints() -> list[Blueprint]:
     """Each face of the hall is a package with a `bp` blueprint; add new faces here."""
+    import console
     import display
     import kiosk
 
-    return [kiosk.bp, display.bp]
+    return [kiosk.bp, display.bp, console.bp]
