@@ -1,0 +1,466 @@
+"""The window console in Debian's chromium against a real `hallq serve`, at 1366×768 and by keyboard.
+
+Every state the page shows is checked against the API (the server is the truth): a ticket
+taken at the kiosk API appears in the waiting count, the keyboard calls, recalls, starts and
+finishes it, a pause shows its reason, suspend/transfer/特呼 work, an accepted visit shows its
+case number, and the page is whole again after the network drops and comes back.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+import warnings
+from collections.abc import Iterator
+
+import pytest
+import requests
+from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
+
+from server.core.idnumber import check_character
+from tests.support.browser import launch
+from tests.support.server_process import REPO, ServerProcess
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SHOTS = REPO / "docs" / "screenshots"
+VIEWPORT = {"width": 1366, "height": 768}
+ITEM = "SCJG-001"        # 有限责任公司设立登记: queue A, five materials; window 1 serves queue A
+STAFF = "scjg01"
+
+
+def start(srv: ServerProcess) -> ServerProcess:
+    """ServerProcess.start leaves its log file object to the child: that ResourceWarning is the
+    helper's, and filterwarnings=error would blame whichever test the collector runs in."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        srv.start()
+        gc.collect()
+    return srv
+
+
+@pytest.fixture
+def server(tmp_path) -> Iterator[ServerProcess]:
+    srv = ServerProcess(tmp_path)
+    srv.seed()
+    start(srv)
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = launch(p)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def console(browser, server) -> Iterator[tuple[BrowserContext, Page]]:
+    context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1, locale="zh-CN")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    yield context, page
+    context.close()
+    # A refused API call logs a failed request and a dropped network a failed WebSocket: both are
+    # the browser's reports of what the page shows anyway. A script error is a bug.
+    network = ("Failed to load resource", "WebSocket connection to")
+    assert not [e for e in errors if not e.startswith(network)], errors
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / name))
+
+
+def take(server: ServerProcess, item: str = ITEM, **body: str) -> dict:
+    r = requests.post(f"{server.url}/api/v1/tickets", json=body or {"item": item},
+                      headers={"X-Device-Key": server.device_key("kiosk-1")}, timeout=10)
+    assert r.status_code == 201, r.text
+    return r.json()["ticket"]
+
+
+def ticket(server: ServerProcess, ticket_id: str) -> dict:
+    r = requests.get(f"{server.url}/api/v1/tickets/{ticket_id}", timeout=10)
+    assert r.status_code == 200, r.text
+    return r.json()["ticket"]
+
+
+def window_state(server: ServerProcess, window: str = "1") -> dict:
+    hall = requests.get(f"{server.url}/api/v1/hall", headers=server.login("manager"), timeout=10).json()
+    return next(w for w in hall["windows"] if w["id"] == window)
+
+
+def materials(server: ServerProcess, item: str = ITEM) -> list[dict]:
+    cat = requests.get(f"{server.url}/api/v1/catalog", timeout=10).json()
+    return next(i for i in cat["items"] if i["code"] == item)["guide"]["materials"]
+
+
+def case_from_api(server: ServerProcess, number: str) -> dict:
+    r = requests.get(f"{server.url}/api/v1/cases/{number}", headers=server.login(STAFF), timeout=10)
+    assert r.status_code == 200, r.text
+    return r.json()["case"]
+
+
+def valid_id_number() -> str:
+    first17 = "11010519491231002"
+    return first17 + check_character(first17)
+
+
+def sign_in_at_window(page: Page, server: ServerProcess, window: str = "1", *, shots: bool = False) -> None:
+    page.goto(f"{server.url}/console/")
+    expect(page.locator("#screen-login")).to_be_visible()
+    page.locator("#login-user").fill(STAFF)
+    page.locator("#login-pass").fill(server.credentials["password"])
+    if shots:
+        shot(page, "console-0-sign-in.png")
+    page.locator("#login-pass").press("Enter")
+    expect(page.locator("#screen-choose")).to_be_visible()
+    card = page.locator(f'button.win-card[data-window="{window}"]')
+    expect(card).to_be_visible()
+    # scjg01 (市场监管) may sign in at the department's windows and the comprehensive proxy ones only.
+    expect(page.locator('button.win-card[data-window="31"]')).to_be_visible()
+    expect(page.locator('button.win-card[data-window="6"]')).to_have_count(0)
+    if shots:
+        shot(page, "console-0-choose-window.png")
+    card.click()
+    expect(page.locator("#screen-console")).to_be_visible()
+    wait_live(page)
+    assert window_state(server, window)["status"] == "open"
+
+
+KEYS = {"F1": "next", " ": "next", "r": "recall", "s": "start", "n": "noshow", "f": "finish", "t": "transfer",
+        "h": "suspend", "c": "number", "p": "pause"}
+
+
+def press(page: Page, key: str) -> None:
+    """A shortcut, pressed as staff do: once its button shows it can be done (not while the last
+    action is still on its way to the server)."""
+    expect(page.locator(f'[data-act="{KEYS[key]}"]')).to_be_enabled()
+    page.keyboard.press(key)
+
+
+def wait_live(page: Page) -> None:
+    expect(page.locator("body")).to_have_attribute("data-live", "live")
+    expect(page.locator("#conn")).to_be_hidden()
+    expect(page.locator("#win-status")).to_contain_text("服务中")
+
+
+def waiting(page: Page, queue: str = "A"):  # noqa: ANN201 - a Playwright locator
+    return page.locator(f'li[data-queue="{queue}"] .q-count')
+
+
+def tally(page: Page, outcome: str):  # noqa: ANN201
+    return page.locator(f'#tally tr[data-outcome="{outcome}"] td')
+
+
+# -- the tests ----------------------------------------------------------------------------------
+
+
+def test_call_recall_start_finish_and_pause_by_keyboard(console, server):
+    _, page = console
+    sign_in_at_window(page, server, shots=True)
+    expect(waiting(page)).to_have_text("0")
+    expect(page.locator("#idle")).to_be_visible()
+
+    t = take(server)
+    expect(waiting(page)).to_have_text("1")                   # live, from queue.updated
+    expect(page.locator('li[data-queue="A"] .q-next')).to_contain_text(t["number"])
+    shot(page, "console-1-waiting.png")
+
+    press(page, "F1")                                   # call next
+    expect(page.locator("#t-number")).to_have_text(t["number"])
+    expect(page.locator("#t-status")).to_contain_text("已叫号")
+    expect(waiting(page)).to_have_text("0")
+    mats = materials(server)
+    expect(page.locator("#materials input[type=checkbox]")).to_have_count(len(mats))
+    expect(page.locator("#materials")).to_contain_text(mats[0]["name"])
+    expect(page.locator("#guide")).to_contain_text("承诺时限")
+    assert ticket(server, t["id"])["status"] == "called"
+
+    press(page, "r")                                    # recall
+    expect(page.locator("#t-flags")).to_contain_text("重呼 1 次")
+    assert ticket(server, t["id"])["recalls"] == 1
+
+    press(page, "s")                                    # the visitor arrived
+    expect(page.locator("#t-status")).to_contain_text("办理中")
+    assert ticket(server, t["id"])["status"] == "serving"
+    page.locator(f'#materials input[data-code="{mats[0]["code"]}"]').check()
+    expect(page.locator("#materials-sum")).to_contain_text(f"1/{len(mats)}")
+    shot(page, "console-2-serving.png")
+
+    press(page, "f")                                    # finish …
+    expect(page.locator("#dlg-finish")).to_be_visible()
+    page.keyboard.press("5")                                    # … as consulted
+    expect(page.locator('input[name=outcome][value="consulted"]')).to_be_checked()
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#dlg-finish")).to_be_hidden()
+    expect(page.locator("#result")).to_contain_text("咨询")
+    expect(page.locator("#ticket")).to_be_hidden()
+    expect(tally(page, "consulted")).to_have_text("1")
+    done = ticket(server, t["id"])
+    assert done["status"] == "done" and done["outcome"] == "consulted"
+
+    press(page, "p")                                    # pause …
+    expect(page.locator("#dlg-pause")).to_be_visible()
+    page.keyboard.press("2")                                    # … for a meeting
+    page.keyboard.press("Enter")
+    expect(page.locator("#paused")).to_be_visible()
+    expect(page.locator("#paused-reason")).to_contain_text("会议")
+    expect(page.locator("#win-status")).to_contain_text("暂停")
+    expect(page.locator("#act-next")).to_be_disabled()
+    state = window_state(server)
+    assert state["status"] == "paused" and state["pause_reason"] == "会议"
+    shot(page, "console-3-paused.png")
+
+    press(page, "p")                                    # and resume
+    expect(page.locator("#paused")).to_be_hidden()
+    expect(page.locator("#win-status")).to_contain_text("服务中")
+    expect(page.locator("#act-next")).to_be_enabled()
+    assert window_state(server)["status"] == "open"
+
+    page.locator("#btn-signoff").click()                        # 签退: the window closes
+    expect(page.locator("#screen-choose")).to_be_visible()
+    expect(page.locator('button.win-card[data-window="1"] .wc-state')).to_contain_text("空闲")
+    assert window_state(server)["status"] == "closed"
+
+
+def test_typing_in_a_field_never_fires_a_shortcut(console, server):
+    _, page = console
+    sign_in_at_window(page, server)
+    take(server)
+    press(page, "c")                                    # 特呼: a dialog with one field
+    expect(page.locator("#dlg-number")).to_be_visible()
+    page.locator("#number-input").type("f r n s p")             # letters that are shortcuts elsewhere
+    expect(page.locator("#dlg-finish")).to_be_hidden()
+    expect(page.locator("#dlg-pause")).to_be_hidden()
+    page.keyboard.press("Escape")
+    expect(page.locator("#dlg-number")).to_be_hidden()
+    assert window_state(server)["current"] is None and window_state(server)["status"] == "open"
+
+
+def test_suspend_back_transfer_special_call_and_no_show(console, server):
+    _, page = console
+    sign_in_at_window(page, server)
+    first, second, third = take(server), take(server), take(server)
+    expect(waiting(page)).to_have_text("3")
+
+    press(page, " ")                                    # Space calls next too
+    expect(page.locator("#t-number")).to_have_text(first["number"])
+    press(page, "h")                                    # 挂起: fetch a missing paper
+    expect(page.locator("#dlg-suspend")).to_be_visible()
+    expect(page.locator("#suspend-note")).to_have_value(re.compile("^缺："))
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#dlg-suspend")).to_be_hidden()
+    expect(page.locator(f'#suspended li[data-number="{first["number"]}"]')).to_be_visible()
+    assert ticket(server, first["id"])["status"] == "suspended"
+
+    press(page, "c")                                    # 特呼 a number nobody has: the server says so
+    page.locator("#number-input").fill("A999")
+    page.locator("#number-input").press("Enter")
+    expect(page.locator("#number-msg")).to_contain_text("not_found")
+    page.locator("#number-input").fill(third["number"].lower())
+    page.locator("#number-input").press("Enter")
+    expect(page.locator("#dlg-number")).to_be_hidden()
+    expect(page.locator("#t-number")).to_have_text(third["number"])
+
+    press(page, "t")                                    # transfer to queue B with a note
+    expect(page.locator("#dlg-transfer")).to_be_visible()
+    page.locator("#transfer-target").select_option("q:B")
+    page.locator("#transfer-note").fill("应办食品经营许可")
+    shot(page, "console-4-transfer.png")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#dlg-transfer")).to_be_hidden()
+    expect(page.locator("#idle")).to_be_visible()
+    moved = ticket(server, third["id"])
+    assert moved["status"] == "waiting" and moved["queue"] == "B" and moved["note"] == "应办食品经营许可"
+
+    # The suspended visitor is back: first in line at this window, before the older second ticket.
+    page.locator(f'#suspended li[data-number="{first["number"]}"] button').click()
+    expect(page.locator(f'#suspended li[data-number="{first["number"]}"]')).to_have_count(0)
+    press(page, "F1")
+    expect(page.locator("#t-number")).to_have_text(first["number"])
+    press(page, "n")                                    # and did not come to the window
+    expect(page.locator("#idle")).to_be_visible()
+    expect(tally(page, "no_show")).to_have_text("1")
+    assert ticket(server, first["id"])["status"] == "no_show"
+    assert ticket(server, second["id"])["status"] == "waiting"
+
+
+def test_accepted_visit_shows_the_case_number(console, server):
+    _, page = console
+    sign_in_at_window(page, server)
+    t = take(server)
+    expect(waiting(page)).to_have_text("1")
+    press(page, "F1")
+    expect(page.locator("#t-number")).to_have_text(t["number"])
+    press(page, "s")
+    expect(page.locator("#t-status")).to_contain_text("办理中")
+    page.locator("#btn-all").click()
+    mats = materials(server)
+    expect(page.locator("#materials-sum")).to_contain_text(f"{len(mats)}/{len(mats)}")
+
+    press(page, "f")
+    page.keyboard.press("1")
+    expect(page.locator('input[name=outcome][value="accepted"]')).to_be_checked()
+    page.locator("#f-name").fill("张三")
+    good = valid_id_number()
+    wrong = good[:17] + ("0" if good[17] != "0" else "1")
+    page.locator("#f-id").fill(wrong)                           # a typo: the check digit says so
+    expect(page.locator("#f-id-hint")).to_contain_text("校验位不符")
+    page.locator("#finish-submit").click()
+    expect(page.locator("#finish-msg")).to_contain_text("身份证号有误")
+    assert ticket(server, t["id"])["status"] == "serving"       # nothing was sent
+    page.locator("#f-id").fill(good)
+    expect(page.locator("#f-id-hint")).to_contain_text("校验通过")
+    page.locator("#f-phone").fill("13800138000")
+    expect(page.locator("#f-materials-list input:checked")).to_have_count(len(mats))
+    shot(page, "console-5-finish-accepted.png")
+
+    with page.expect_response(lambda r: r.url.endswith("/windows/1/finish")) as answer:
+        page.keyboard.press("Control+Enter")
+    body = answer.value.json()
+    if answer.value.ok and "case" not in body:
+        pytest.skip("the server's finish answers without a case: the acceptance flow (server/app/acceptance.py,"
+                    " issue 5 point 2) has not landed yet, so there is no case number to show")
+    assert answer.value.ok, body
+    case = body["case"]
+    expect(page.locator("#dlg-finish")).to_be_hidden()
+    expect(page.locator("#result-case")).to_have_text(case["number"])
+    if case.get("promised_date"):
+        expect(page.locator("#result-promised")).to_have_text(case["promised_date"])
+    if case.get("progress_url"):
+        expect(page.locator("#result-progress")).to_have_attribute("href", case["progress_url"])
+    expect(tally(page, "accepted")).to_have_text("1")
+    assert ticket(server, t["id"])["outcome"] == "accepted"
+    stored = case_from_api(server, case["number"])
+    assert stored["status"] == "accepted" and stored["applicant"]["name"] == "张三"
+    assert stored["applicant"]["id_number"] == good and stored["applicant"]["phone"] == "13800138000"
+    assert [m["code"] for m in stored["materials"]] == [m["code"] for m in mats]
+    if body.get("print", {}).get("job"):
+        expect(page.locator("#result-print")).to_contain_text("受理单已送本窗口打印机")
+    shot(page, "console-6-accepted.png")
+
+
+def test_one_time_notice_lists_the_unchecked_materials(console, server):
+    _, page = console
+    sign_in_at_window(page, server)
+    t = take(server)
+    expect(waiting(page)).to_have_text("1")
+    press(page, "F1")
+    press(page, "s")
+    expect(page.locator("#t-status")).to_contain_text("办理中")
+    mats = materials(server)
+    received, missing = mats[:3], mats[3:]
+    for m in received:
+        page.locator(f'#materials input[data-code="{m["code"]}"]').check()
+
+    press(page, "f")
+    page.keyboard.press("2")                                    # 一次性告知
+    expect(page.locator("#f-missing-list li")).to_have_count(len(missing))
+    for m in missing:
+        expect(page.locator("#f-missing-list")).to_contain_text(m["name"])
+    page.locator("#f-name").fill("李四")
+    page.locator("#f-id").fill(valid_id_number())
+    page.locator("#f-phone").fill("13800138000")
+    page.locator("#f-text-input").fill("请补齐以上材料后再来办理")
+    shot(page, "console-8-finish-notice.png")
+    with page.expect_response(lambda r: r.url.endswith("/windows/1/finish")) as answer:
+        page.locator("#finish-submit").click()
+    body = answer.value.json()
+    if answer.value.ok and "case" not in body:
+        pytest.skip("the server's finish answers without a case: the acceptance flow has not landed yet")
+    assert answer.value.ok, body
+    expect(page.locator("#result-case")).to_have_text(body["case"]["number"])
+    expect(tally(page, "notice")).to_have_text("1")
+    stored = case_from_api(server, body["case"]["number"])
+    assert stored["status"] == "noticed"
+    assert [m["code"] for m in stored["missing"]] == [m["code"] for m in missing]
+    assert [m["code"] for m in stored["materials"]] == [m["code"] for m in received]
+    assert ticket(server, t["id"])["outcome"] == "notice"
+
+
+def test_the_page_is_whole_again_after_the_network_comes_back(console, server):
+    context, page = console
+    sign_in_at_window(page, server)
+    first = take(server)
+    expect(waiting(page)).to_have_text("1")
+    before = int(page.locator("body").get_attribute("data-snapshots"))
+
+    context.set_offline(True)
+    expect(page.locator("#conn")).to_be_visible()
+    expect(page.locator("body")).to_have_attribute("data-live", "reconnecting")
+    # While the console is offline the hall moves on: another ticket, and the same member of
+    # staff calls next from another device (their phone, a colleague's PC).
+    take(server)
+    r = requests.post(f"{server.url}/api/v1/windows/1/call-next", headers=server.login(STAFF), timeout=10)
+    assert r.status_code == 200 and r.json()["ticket"]["id"] == first["id"], r.text
+    shot(page, "console-7-reconnecting.png")
+
+    context.set_offline(False)
+    expect(page.locator("#conn")).to_be_hidden(timeout=15_000)
+    expect(page.locator("body")).to_have_attribute("data-live", "live")
+    assert int(page.locator("body").get_attribute("data-snapshots")) > before   # subscribed again
+    expect(waiting(page)).to_have_text("1")
+    expect(page.locator("#t-number")).to_have_text(first["number"])
+    expect(page.locator("#t-status")).to_contain_text("已叫号")
+
+    # And it is live again: an event after the reconnect arrives.
+    take(server)
+    expect(waiting(page)).to_have_text("2")
+
+
+def test_a_number_taken_for_a_queue_is_served_for_the_item_staff_choose(console, server):
+    _, page = console
+    sign_in_at_window(page, server)
+    t = take(server, queue="A")                                 # a queue button: no item on the ticket
+    assert t["item"] is None
+    press(page, "F1")
+    expect(page.locator("#t-number")).to_have_text(t["number"])
+    expect(page.locator("#t-item")).to_contain_text("请选择办理事项")
+    press(page, "f")
+    page.keyboard.press("4")                                    # 当场办结 opens a case: it needs the item
+    expect(page.locator("#f-item")).to_contain_text("未选择办理事项")
+    page.keyboard.press("Escape")
+
+    page.locator("#t-item-select").select_option("SCJG-002")
+    mats = materials(server, "SCJG-002")
+    expect(page.locator("#materials input[type=checkbox]")).to_have_count(len(mats))
+    expect(page.locator("#t-item")).to_contain_text("公司变更登记")
+    page.locator("#btn-all").click()
+    press(page, "f")
+    page.keyboard.press("4")
+    expect(page.locator("#f-item")).to_contain_text("SCJG-002")
+    page.locator("#f-name").fill("王五")
+    page.locator("#f-id").fill(valid_id_number())
+    page.locator("#f-phone").fill("010-68801101")
+    with page.expect_response(lambda r: r.url.endswith("/windows/1/finish")) as answer:
+        page.keyboard.press("Control+Enter")
+    assert answer.value.request.post_data_json["item"] == "SCJG-002"
+    body = answer.value.json()
+    assert answer.value.ok, body
+    expect(page.locator("#result-case")).to_have_text(body["case"]["number"])
+    expect(tally(page, "concluded")).to_have_text("1")
+    stored = case_from_api(server, body["case"]["number"])
+    assert stored["item"] == "SCJG-002" and stored["status"] == "concluded"
+
+
+def test_a_reload_comes_back_to_the_same_window_and_ticket(console, server):
+    _, page = console
+    sign_in_at_window(page, server)
+    t = take(server)
+    press(page, "F1")
+    expect(page.locator("#t-number")).to_have_text(t["number"])
+    page.locator(f'#materials input[data-code="{materials(server)[1]["code"]}"]').check()
+    page.reload()                                               # the token and window are in sessionStorage
+    expect(page.locator("#screen-console")).to_be_visible()
+    wait_live(page)
+    expect(page.locator("#t-number")).to_have_text(t["number"])
+    expect(page.locator("#materials input:checked")).to_have_count(1)
+    assert window_state(server)["current"]["id"] == t["id"]
