@@ -23,7 +23,7 @@ from server.db.uow import Actor, UnitOfWork
 
 from .changes import Changes
 from .context import Services
-from .views import window_views
+from .views import HallLoad, ticket_view, window_views
 
 # How many of the policy's choices call-next tries to claim before it looks again: a window
 # that loses a race on PostgreSQL takes the next best ticket rather than failing.
@@ -302,3 +302,23 @@ def resume_ticket(svc: Services, staff: Staff, window_id: str, number: str) -> d
         view = changes.emit()[back.id]
         svc.commit(uow)
         return {"ticket": view}
+
+
+def window_today(svc: Services, staff: Staff, window_id: str) -> dict[str, Any]:
+    """Today's tally of a window, from the database: what its console shows whoever sits there."""
+    w = window_of(svc, window_id)
+    with svc.read() as uow:
+        state = windows_repo.get(uow.conn, w.id)
+        if state.staff_id != staff.id and not win.may_oversee(w, staff):
+            raise Forbidden(f"{staff.username} is neither at {w.name} nor overseeing it")
+        day = svc.today(uow.now)
+        outcomes, no_shows, suspended = tickets_repo.window_day(uow.conn, w.id, day)
+        load = HallLoad.read(uow.conn, svc.hall, day, uow.now)
+        return {
+            "window": w.id,
+            "day": day.isoformat(),
+            "finished": sum(outcomes.values()),
+            "outcomes": outcomes,
+            "no_show": no_shows,
+            "suspended": [ticket_view(uow.conn, svc.hall, t, load) for t in suspended],
+        }

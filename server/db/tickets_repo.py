@@ -274,3 +274,26 @@ def stats(conn: Connection, day: date) -> dict[str, dict]:
         for r in rows
     }
 
+
+
+def window_day(conn: Connection, window_id: str, day: date) -> tuple[dict[str, int], int, list[Ticket]]:
+    """A window's day: finished tickets by outcome, no-shows, and its suspended visitors."""
+    outcomes: dict[str, int] = {}
+    no_shows = 0
+    rows = conn.execute(
+        select(tickets.c.status, tickets.c.outcome, func.count())
+        .where(tickets.c.day == day, tickets.c.window == window_id,
+               tickets.c.status.in_([Status.DONE.value, Status.NO_SHOW.value]))
+        .group_by(tickets.c.status, tickets.c.outcome)
+    )
+    for status, outcome, count in rows:
+        if status == Status.NO_SHOW.value:
+            no_shows += count
+        else:
+            outcomes[outcome or "done"] = outcomes.get(outcome or "done", 0) + count
+    suspended = conn.execute(
+        select(tickets)
+        .where(tickets.c.day == day, tickets.c.target_window == window_id, tickets.c.status == Status.SUSPENDED.value)
+        .order_by(tickets.c.rank_at)
+    )
+    return outcomes, no_shows, [to_ticket(r) for r in suspended]

@@ -48,6 +48,11 @@ def open_window(window_id: str):  # noqa: ANN201
     return jsonify({"window": window_ops.open_window(services(), require_staff(), window_id)})
 
 
+@bp.get("/windows/<window_id>/today")
+def window_today(window_id: str):  # noqa: ANN201
+    return jsonify(window_ops.window_today(services(), require_staff(), window_id))
+
+
 @bp.post("/windows/<window_id>/call-next")
 def call_next(window_id: str):  # noqa: ANN201
     view = window_ops.call_next(services(), require_staff(), window_id)

@@ -180,6 +180,10 @@ def openapi_document() -> dict[str, Any]:
                 },
             }
         },
+        f"{w}/today": {
+            "get": _op("today at the window: finished by outcome, no-shows, suspended visitors", security=STAFF,
+                       errors=(401, 403, 404))
+        },
         f"{w}/call-number": _window_path("特呼: call a given number", bodies.CallNumber),
         f"{w}/recall": _window_path("call the current ticket again"),
         f"{w}/start": _window_path("the visitor arrived: service starts"),

@@ -329,3 +329,19 @@ def test_a_kiosk_retrying_with_the_same_request_id_gets_the_same_ticket(client, 
     assert len(published) == before, "no second ticket, no event"
     other = take(client, kiosk, item=ITEM_A, request_id="press-0002").get_json()["ticket"]
     assert other["number"] == "A002"
+
+
+def test_a_windows_day_counts_outcomes_and_lists_its_suspended_visitors(client, kiosk, open1, make_staff):
+    for _ in range(3):
+        take(client, kiosk)
+    client.post("/api/v1/windows/1/call-next", headers=open1)
+    client.post("/api/v1/windows/1/finish", headers=open1, json={"outcome": "consulted"})
+    client.post("/api/v1/windows/1/call-next", headers=open1)
+    client.post("/api/v1/windows/1/no-show", headers=open1)
+    client.post("/api/v1/windows/1/call-next", headers=open1)
+    client.post("/api/v1/windows/1/suspend", headers=open1, json={"note": "缺材料"})
+    day = client.get("/api/v1/windows/1/today", headers=open1).get_json()
+    assert day["outcomes"] == {"consulted": 1} and day["finished"] == 1 and day["no_show"] == 1
+    assert [t["number"] for t in day["suspended"]] == ["A003"]
+    assert_error(client.get("/api/v1/windows/1/today", headers=make_staff("otto", "window", "SCJG")), 403)
+    assert client.get("/api/v1/windows/1/today", headers=make_staff("maud", "manager")).status_code == 200
