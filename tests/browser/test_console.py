@@ -8,75 +8,45 @@ case number, and the page is whole again after the network drops and comes back.
 
 from __future__ import annotations
 
-import gc
 import re
-import warnings
 from collections.abc import Iterator
 
 import pytest
 import requests
-from playwright.sync_api import BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import BrowserContext, Page, expect
 
 from server.core.idnumber import check_character
-from tests.support.browser import launch
-from tests.support.server_process import REPO, ServerProcess
+from tests.support.browser import page_errors, script_errors, shot
+from tests.support.server_process import ServerProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-SHOTS = REPO / "docs" / "screenshots"
 VIEWPORT = {"width": 1366, "height": 768}
 ITEM = "SCJG-001"        # 有限责任公司设立登记: queue A, five materials; window 1 serves queue A
 STAFF = "scjg01"
-
-
-def start(srv: ServerProcess) -> ServerProcess:
-    """ServerProcess.start leaves its log file object to the child: that ResourceWarning is the
-    helper's, and filterwarnings=error would blame whichever test the collector runs in."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        srv.start()
-        gc.collect()
-    return srv
 
 
 @pytest.fixture
 def server(tmp_path) -> Iterator[ServerProcess]:
     srv = ServerProcess(tmp_path)
     srv.seed()
-    start(srv)
+    srv.start()
     yield srv
     srv.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture
 def console(browser, server) -> Iterator[tuple[BrowserContext, Page]]:
     context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1, locale="zh-CN")
     page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    errors = page_errors(page)
     yield context, page
     context.close()
-    # A refused API call logs a failed request and a dropped network a failed WebSocket: both are
-    # the browser's reports of what the page shows anyway. A script error is a bug.
-    network = ("Failed to load resource", "WebSocket connection to")
-    assert not [e for e in errors if not e.startswith(network)], errors
+    # Refused requests and a dropped network are what the page shows anyway; a script error is a bug.
+    assert not script_errors(errors), errors
 
 
 # -- helpers -------------------------------------------------------------------------------------
-
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / name))
 
 
 def take(server: ServerProcess, item: str = ITEM, **body: str) -> dict:

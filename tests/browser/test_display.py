@@ -6,8 +6,7 @@ back whole without replaying stale calls.
 
 The page is loaded through a TCP proxy the test can cut: Playwright's offline mode does not touch
 an open WebSocket (microsoft/playwright#4910), a cut proxy drops it the way a pulled cable or a
-failed switch does. Screenshots go to a temporary directory, or to docs/screenshots with
-HALLQ_SCREENSHOTS=1.
+failed switch does.
 """
 
 from __future__ import annotations
@@ -16,14 +15,12 @@ import base64
 import contextlib
 import io
 import math
-import os
 import socket
 import struct
 import threading
 import time
 import wave
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import requests
@@ -32,18 +29,10 @@ from server.app import accounts
 from server.app.context import Services
 from server.db.engine import make_engine
 from server.hallconfig import DEFAULT_CONFIG, load_hall
-from tests.support.browser import launch, require_chromium
-from tests.support.server_process import REPO, ServerProcess
+from tests.support.browser import page_errors, require_chromium, shot
+from tests.support.server_process import ServerProcess
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    # ServerProcess.start leaves its log file to the garbage collector (tests/support, not ours).
-    pytest.mark.filterwarnings(
-        "ignore:Exception ignored in. <_io.FileIO name='[^']*server-[0-9]+[.]log'"
-        ":pytest.PytestUnraisableExceptionWarning"
-    ),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 HALL_VIEW = {"width": 1920, "height": 1080}
 WINDOW_VIEW = {"width": 1280, "height": 400}
@@ -195,30 +184,10 @@ def hall(tmp_path_factory) -> Hall:
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    if os.environ.get("HALLQ_SCREENSHOTS") == "1":
-        out = REPO / "docs" / "screenshots"
-        out.mkdir(parents=True, exist_ok=True)
-        return out
-    return tmp_path
-
-
 def open_display(browser, url: str, viewport: dict, key: str | None):  # noqa: ANN201
     context = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai")
     page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    errors = page_errors(page, console=False)
     page.goto(url + (f"?key={key}" if key else ""))
     page.errors = errors  # type: ignore[attr-defined]
     return context, page
@@ -275,7 +244,7 @@ def announcement(t: dict, window: str, text: str, audio_url: str, *, recall: boo
 # -- tests ------------------------------------------------------------------------------------------
 
 
-def test_a_call_shows_on_the_hall_and_window_screens_within_half_a_second(hall, browser, shots):
+def test_a_call_shows_on_the_hall_and_window_screens_within_half_a_second(hall, browser):
     hall_ctx, hall_page = open_display(browser, f"{hall.url}/display/hall", HALL_VIEW, hall.key("display-hall"))
     win_ctx, win_page = open_display(browser, f"{hall.url}/display/window/1", WINDOW_VIEW,
                                      hall.key("display-windows"))
@@ -303,14 +272,14 @@ def test_a_call_shows_on_the_hall_and_window_screens_within_half_a_second(hall, 
         # The call's text is on screen while it is announced (no audio yet: the text alone).
         hall_page.wait_for_selector("#banner:not([hidden])", timeout=5000)
         assert number in hall_page.text_content("#banner-text")
-        hall_page.screenshot(path=str(shots / "display-announcing.png"))
+        shot(hall_page, "display-announcing.png")
         wait_played(hall_page, number)
         wait_played(win_page, number)
         assert hall_page.is_hidden("#banner") and hall_page.is_hidden("#conn")
         counts = {q["code"]: q["waiting"] for q in hall.snapshot()["queues"]}
         assert hall_page.get_attribute('[data-queue="C"] .queue-waiting', "data-waiting") == str(counts["C"])
-        hall_page.screenshot(path=str(shots / "display-hall.png"))
-        win_page.screenshot(path=str(shots / "display-window.png"))
+        shot(hall_page, "display-hall.png")
+        shot(win_page, "display-window.png")
 
         r = requests.post(f"{hall.url}/api/v1/windows/1/start", headers=hall.staff["scjg01"], timeout=10)
         assert r.status_code == 200, r.text
@@ -323,7 +292,7 @@ def test_a_call_shows_on_the_hall_and_window_screens_within_half_a_second(hall, 
         win_page.wait_for_function("document.querySelector('#screen').dataset.mode === 'paused'", timeout=2000)
         assert "暂停服务" in win_page.text_content("#win-number")
         assert "系统维护" in win_page.text_content("#win-sub")
-        win_page.screenshot(path=str(shots / "display-window-paused.png"))
+        shot(win_page, "display-window-paused.png")
         r = requests.post(f"{hall.url}/api/v1/windows/1/resume", json={}, headers=hall.staff["scjg01"], timeout=10)
         assert r.status_code == 200, r.text
         win_page.wait_for_function("document.querySelector('#screen').dataset.mode === 'idle'", timeout=2000)
@@ -419,7 +388,7 @@ def test_announcements_play_one_at_a_time_once_each_and_never_stale(hall, browse
         ctx.close()
 
 
-def test_a_display_whose_connection_drops_comes_back_whole(hall, browser, shots):
+def test_a_display_whose_connection_drops_comes_back_whole(hall, browser):
     ctx, page = open_display(browser, f"{hall.proxy.url}/display/hall", HALL_VIEW, hall.key("display-hall"))
     try:
         wait_live(page)
@@ -429,7 +398,7 @@ def test_a_display_whose_connection_drops_comes_back_whole(hall, browser, shots)
         hall.proxy.cut()
         page.wait_for_selector("#conn:not([hidden])", timeout=10000)
         before = lives(page)
-        page.screenshot(path=str(shots / "display-reconnecting.png"))
+        shot(page, "display-reconnecting.png")
         # Meanwhile the hall goes on: a call that will be stale by the time the display is back...
         hall.take("A")
         old, _ = hall.call("1", "scjg01")

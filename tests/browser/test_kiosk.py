@@ -4,59 +4,32 @@ the server issued it, so every number on screen is checked against GET /api/v1/t
 
 from __future__ import annotations
 
-import gc
 import re
-import warnings
 
 import pytest
 import requests
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from tests.support.browser import launch
+from tests.support.browser import page_errors, shot
 from tests.support.server_process import REPO, ServerProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-SHOTS = REPO / "docs" / "screenshots"
 SIZES = {"portrait": {"width": 1080, "height": 1920}, "landscape": {"width": 1920, "height": 1080}}
 ITEM = "SCJG-001"          # 有限责任公司设立登记, queue A: window 1 serves it
 CLOSED_ITEM_DEPT = "CRJ"   # queue C: no window open in these tests, and the demo hall refuses then
-
-
-def start(srv: ServerProcess) -> ServerProcess:
-    """ServerProcess.start drops its log file object unclosed (the child keeps the descriptor):
-    that ResourceWarning is the helper's, not this test's, and filterwarnings=error would blame
-    whichever test the garbage collector happens to run in."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        srv.start()
-        gc.collect()
-    return srv
-
-
-def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / name))
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     srv = ServerProcess(tmp_path_factory.mktemp("kiosk"))
     srv.seed()
-    start(srv)
+    srv.start()
     # Window 1 (queue A) is open: its items issue numbers; queue C has no window and refuses.
     r = requests.post(f"{srv.url}/api/v1/windows/1/open", headers=srv.login("scjg01"), timeout=10)
     assert r.status_code == 200, r.text
     yield srv
     srv.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 def open_kiosk(browser, server: ServerProcess, orientation: str, key: str | None = None, url: str | None = None):
@@ -65,13 +38,6 @@ def open_kiosk(browser, server: ServerProcess, orientation: str, key: str | None
     key = key if key is not None else server.device_key("kiosk-1")
     page.goto(url or f"{server.url}/kiosk/?key={key}")
     return context, page
-
-
-def console_errors(page: Page) -> list[str]:
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    return errors
 
 
 def wait_live(page: Page) -> None:
@@ -100,7 +66,7 @@ def waiting_in(server: ServerProcess, queue: str) -> int:
 @pytest.mark.parametrize("orientation", ["portrait", "landscape"])
 def test_take_a_number_department_item_guide_result(browser, server, orientation):
     context, page = open_kiosk(browser, server, orientation)
-    errors = console_errors(page)
+    errors = page_errors(page)
     try:
         # The key is taken once, stored, and gone from the address bar.
         expect(page).to_have_url(f"{server.url}/kiosk/")
@@ -355,7 +321,7 @@ def test_warn_policy_issues_with_an_honest_unknown_wait(browser, tmp_path):
     config.write_text(text.replace('closed_queue_policy = "refuse"', 'closed_queue_policy = "warn"'), encoding="utf-8")
     srv = ServerProcess(tmp_path / "warn", extra_args=["--config", str(config)])
     srv.seed()
-    start(srv)
+    srv.start()
     context, page = open_kiosk(browser, srv, "portrait")
     try:
         wait_live(page)
@@ -377,7 +343,7 @@ def test_warn_policy_issues_with_an_honest_unknown_wait(browser, tmp_path):
 def test_server_unreachable_banner_disables_taking_then_recovers(browser, tmp_path):
     srv = ServerProcess(tmp_path / "offline")
     srv.seed()
-    start(srv)
+    srv.start()
     context, page = open_kiosk(browser, srv, "landscape")
     try:
         requests.post(f"{srv.url}/api/v1/windows/1/open", headers=srv.login("scjg01"), timeout=10).raise_for_status()
@@ -398,7 +364,7 @@ def test_server_unreachable_banner_disables_taking_then_recovers(browser, tmp_pa
         assert page.locator("#result-number").inner_text() == ""
         shot(page, "kiosk-landscape-5-offline.png")
 
-        start(srv)
+        srv.start()
         expect(page.locator("#offline")).to_be_hidden(timeout=15_000)
         expect(page.locator("#take")).to_be_enabled()
         page.locator("#take").click()

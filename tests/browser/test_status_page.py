@@ -4,20 +4,18 @@ phone that slept and missed events."""
 
 from __future__ import annotations
 
-import gc
 import re
-import warnings
 
 import pytest
 import requests
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from tests.support.browser import launch
-from tests.support.server_process import REPO, ServerProcess
+from tests.support.browser import page_errors
+from tests.support.browser import shot as screenshot
+from tests.support.server_process import ServerProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-SHOTS = REPO / "docs" / "screenshots"
 PHONE = {"width": 390, "height": 844}
 ITEM = "SCJG-001"   # queue A, served by window 1 (scjg01)
 
@@ -62,12 +60,7 @@ class Hall:
 def server(tmp_path_factory):
     srv = ServerProcess(tmp_path_factory.mktemp("status"))
     srv.seed()
-    # ServerProcess.start drops its log file object unclosed (the child keeps the descriptor);
-    # that ResourceWarning is the helper's, and filterwarnings=error would blame a random test.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ResourceWarning)
-        srv.start()
-        gc.collect()
+    srv.start()
     yield srv
     srv.stop()
 
@@ -77,14 +70,6 @@ def hall(server):
     h = Hall(server)
     assert h.post("/windows/1/open").status_code == 200
     return h
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = launch(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture
@@ -97,8 +82,7 @@ def phone(browser):
 
 
 def shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / name), full_page=True)
+    screenshot(page, name, full_page=True)   # a phone scrolls: the whole page
 
 
 def open_status(page: Page, hall: Hall, ticket: dict) -> None:
@@ -109,9 +93,7 @@ def open_status(page: Page, hall: Hall, ticket: dict) -> None:
 def test_follows_the_queue_to_the_call_recall_and_the_end(phone, hall):
     hall.drain()
     first, second, mine = hall.issue(), hall.issue(), hall.issue()
-    errors: list[str] = []
-    phone.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    phone.on("pageerror", lambda e: errors.append(str(e)))
+    errors = page_errors(phone)
     open_status(phone, hall, mine)
     expect(phone.locator("#number")).to_have_text(mine["number"])
     expect(phone.locator("#state-zh")).to_have_text("排队等候中")

@@ -1,10 +1,18 @@
-"""Debian's chromium driven by Playwright: never a browser download (the hall has no internet)."""
+"""Debian's chromium driven by Playwright: never a browser download (the hall has no internet).
+
+Also what every browser test shares: `shot()` for screenshots, and `page_errors()` for what a
+page logs. The `browser` fixture itself is in tests/browser/conftest.py.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -13,6 +21,14 @@ ARGS = [
     # The calling display must speak without a click (docs/deployment.md: kiosk-mode flags).
     "--autoplay-policy=no-user-gesture-required",
 ]
+
+REPO = Path(__file__).resolve().parents[2]
+DOCS_SHOTS = REPO / "docs" / "screenshots"
+# The browser reports a refused API call as a failed resource and a dropped network as a failed
+# WebSocket: both are what the page shows anyway, not a fault in its script.
+NETWORK_NOISE = ("Failed to load resource", "WebSocket connection to")
+
+_scratch: Path | None = None
 
 
 def require_chromium() -> None:
@@ -23,3 +39,55 @@ def require_chromium() -> None:
 def launch(playwright):  # noqa: ANN001, ANN201
     require_chromium()
     return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+
+
+# -- screenshots ---------------------------------------------------------------------------------
+
+
+def writing_docs() -> bool:
+    """HALLQ_SCREENSHOTS=1: screenshots are the documentation's, in docs/screenshots/."""
+    return os.environ.get("HALLQ_SCREENSHOTS") == "1"
+
+
+def use_scratch_dir(path: Path) -> None:
+    """Where screenshots go on a plain run (tests/browser/conftest.py gives pytest's tmp dir)."""
+    global _scratch
+    _scratch = path
+
+
+def shots_dir() -> Path:
+    global _scratch
+    if writing_docs():
+        out = DOCS_SHOTS
+    else:
+        if _scratch is None:
+            _scratch = Path(tempfile.mkdtemp(prefix="hallq-screenshots-"))
+        out = _scratch
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def shot(page: Page, name: str, *, full_page: bool = False) -> Path:
+    """A screenshot named as in docs/screenshots/, written there only with HALLQ_SCREENSHOTS=1:
+    a plain test run leaves the work tree as it found it."""
+    path = shots_dir() / name
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+# -- what a page logs ----------------------------------------------------------------------------
+
+
+def page_errors(page: Page, *, console: bool = True) -> list[str]:
+    """A list that fills with the page's uncaught script errors and, with `console`, its
+    console.error messages (a Content-Security-Policy violation shows there too)."""
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    if console:
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    return errors
+
+
+def script_errors(errors: list[str]) -> list[str]:
+    """`errors` less the browser's reports of refused requests and dropped connections."""
+    return [e for e in errors if not e.startswith(NETWORK_NOISE)]
