@@ -6,9 +6,10 @@
 //      reconnect by HallqLive, so the page is whole again at once;
 //   2. events newer than that snapshot (window.updated, queue.updated, ticket.*);
 //   3. the answers of this page's own HTTP actions (applied at once; the events agree).
-// Two things have no server list yet and are kept here, per window and hall day, in
-// localStorage: today's tally by outcome and the window's suspended tickets (each re-checked
-// with GET /api/v1/tickets/{id} on every snapshot). docs/console.md says why.
+// Today's tally and the window's suspended visitors are the server's too: GET
+// /api/v1/windows/{id}/today, read again on every snapshot (attaching, each reconnect), after
+// this page's finish, no-show, suspend and back, and when an event says the window's day moved.
+// Nothing of them is kept in the browser.
 (function () {
   "use strict";
 
@@ -21,7 +22,7 @@
     refused: { zh: "不予受理", en: "Refused" },
     concluded: { zh: "当场办结", en: "Concluded" },
     consulted: { zh: "咨询", en: "Consulted" },
-    none: { zh: "未标注结果", en: "No outcome" },
+    done: { zh: "未标注结果", en: "No outcome" },
     no_show: { zh: "未到", en: "No-show" }
   };
   var OUTCOME_HELP = {
@@ -57,7 +58,7 @@
     token: null, user: null, allowed: [], catalog: null,
     items: {}, queueCat: {}, windowCat: {},
     win: null, wstate: null, queues: {}, ticket: null,
-    day: null, suspended: {}, tally: {}, checks: {},
+    day: null, today: null, checks: {},
     live: null, conn: "connecting", snapshots: 0, busy: false,
     result: null, finishFor: null, itemFor: {}
   };
@@ -182,6 +183,7 @@
   }
 
   function boot() {
+    forgetOldTallies();
     S.token = sessionStorage.getItem(KEY + "token");
     S.user = load(sessionStorage, "user", null);
     api("GET", "/catalog").then(function (res) {
@@ -199,6 +201,15 @@
       showLogin();
       showError(err);
     });
+  }
+
+  // Before the server kept a window's day, consoles kept it in localStorage: nothing reads it now.
+  function forgetOldTallies() {
+    try {
+      Object.keys(localStorage).forEach(function (k) {
+        if (k.indexOf(KEY + "tally:") === 0 || k.indexOf(KEY + "suspended:") === 0) { localStorage.removeItem(k); }
+      });
+    } catch (e) { /* storage disabled: nothing to forget */ }
   }
 
   function indexCatalog(cat) {
@@ -329,7 +340,8 @@
       g.ws.forEach(function (w) { list.appendChild(windowCard(w, states[w.id])); });
       box.appendChild(h("section", { cls: "win-group" }, [h("h2", {}, [bi(g.zh, g.en)]), list]));
     });
-    var first = box.querySelector("button.win-card:not([disabled])");
+    // Focus where Enter is most likely meant: your own window, else the first free one.
+    var first = box.querySelector("button.win-card.mine") || box.querySelector("button.win-card:not(.taken)");
     if (first) { first.focus(); }
   }
 
@@ -344,7 +356,7 @@
       var q = S.queueCat[sq.queue];
       return h("span", { cls: "q-chip", title: q ? q.name_en : "" }, [sq.queue + " " + (q ? q.name : "")]);
     });
-    return h("button", {
+    var card = h("button", {
       type: "button", cls: "win-card" + (me ? " mine" : "") + (status !== "closed" && !me ? " taken" : ""),
       "data-window": w.id,
       onclick: function () { choose(w.id, me); }
@@ -355,6 +367,34 @@
       h("span", { cls: "wc-queues" }, queues),
       h("span", { cls: "wc-state s-" + (me ? "mine" : status) }, [state])
     ]);
+    var offer = !me && st && st.staff && (status === "paused" || (status === "open" && oversees()));
+    return h("div", { cls: "win-slot", "data-window": w.id }, [
+      card,
+      offer ? h("button", {
+        type: "button", cls: "win-takeover", "data-window": w.id,
+        title: status === "paused" ? "窗口暂停中，可由您接管（第二十六条）。The window is paused: you may cover it (article 26)."
+          : "作为首席代表或管理员指派给自己。Assign it to yourself as chief representative or manager.",
+        onclick: function () { takeOver(w.id, who); }
+      }, [bi("接管", "Take over"), who ? h("span", { cls: "wt-from", text: "（" + who + "）" }) : null]) : null
+    ]);
+  }
+
+  function oversees() {
+    var role = S.user && S.user.role;
+    return role === "chief" || role === "manager" || role === "admin";
+  }
+
+  // Article 26: a colleague covers a window left paused; a chief representative or manager may
+  // assign any. The server decides: whatever it answers is shown as it is.
+  function takeOver(id, from) {
+    clearNote();
+    api("POST", "/windows/" + encodeURIComponent(id) + "/hand-over", { username: S.user.username }).then(function () {
+      attach(id);
+      note("已接管" + (from ? " " + from + " 的" : "") + "窗口。You now staff this window.", "info");
+    }, function (err) {
+      showChooser();
+      showError(err);
+    });
   }
 
   function choose(id, alreadyMine) {
@@ -381,7 +421,8 @@
     var w = S.windowCat[id];
     $("win-name").textContent = w ? w.name + " " : id;
     if (w) { $("win-name").appendChild(h("span", { cls: "en", text: w.name_en })); }
-    setDay(localDay());
+    S.today = null;
+    S.day = localDay();
     screen("console");
     renderAll();
     startLive();
@@ -392,12 +433,6 @@
     return d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0");
   }
 
-  function setDay(day) {
-    if (S.day === day) { return; }
-    S.day = day;
-    S.tally = load(localStorage, "tally:" + S.win + ":" + day, {});
-    S.suspended = load(localStorage, "suspended:" + S.win + ":" + day, {});
-  }
 
   // -- live ------------------------------------------------------------------------------------
 
@@ -448,11 +483,11 @@
   function onSnapshot(ack) {
     S.snapshots += 1;
     document.body.dataset.snapshots = String(S.snapshots);
-    if (ack.now) { setDay(ack.now.slice(0, 10)); }
+    if (ack.now) { S.day = ack.now.slice(0, 10); }
     Object.keys(ack.queues || {}).forEach(function (code) { S.queues[code] = ack.queues[code]; });
     var w = ack.windows && ack.windows[S.win];
     if (w) { applyWindow(w); }
-    recheckSuspended();
+    if (mine()) { loadToday(); }
     renderAll();
   }
 
@@ -506,42 +541,45 @@
     if (cur && t.id === cur.id && (t.status === "called" || t.status === "serving")) {
       S.ticket = t; cur.status = t.status;
     }
-    if (t.window === S.win && t.status === "done") { count(t.id, t.outcome || "none"); }
-    if (t.window === S.win && t.status === "no_show") { count(t.id, "no_show"); }
-    if (t.status === "suspended" && t.target_window === S.win) { keepSuspended(t); }
-    else if (S.suspended[t.id]) { dropSuspended(t.id); }
+    if (movesToday(t)) { loadToday(); }
     renderAll();
   }
 
-  // -- tally and suspended tickets (kept here: no server list yet) ---------------------------
+  // -- today's tally and suspended visitors: the server's ------------------------------------
 
-  function count(ticketId, outcome) {
-    if (S.tally[ticketId] === outcome) { return; }
-    S.tally[ticketId] = outcome;
-    save(localStorage, "tally:" + S.win + ":" + S.day, S.tally);
+  // Does this ticket change the window's day? Finished or not come here, suspended to here, or
+  // a visitor on the suspended list who moved on (back in line, cancelled).
+  function movesToday(t) {
+    if (t.window === S.win && (t.status === "done" || t.status === "no_show")) { return true; }
+    if (t.status === "suspended" && t.target_window === S.win) { return true; }
+    return !!(S.today && S.today.suspended.some(function (s) { return s.id === t.id; }));
   }
 
-  function keepSuspended(t) {
-    S.suspended[t.id] = { id: t.id, number: t.number, note: t.note || "", at: new Date().toISOString() };
-    save(localStorage, "suspended:" + S.win + ":" + S.day, S.suspended);
-  }
+  // One request at a time; a call while one is on its way asks for one more afterwards, so the
+  // last answer shown is never older than the last change asked about.
+  var todayLoad = { busy: false, again: false };
 
-  function dropSuspended(id) {
-    delete S.suspended[id];
-    save(localStorage, "suspended:" + S.win + ":" + S.day, S.suspended);
-  }
-
-  function recheckSuspended() {
-    Object.keys(S.suspended).forEach(function (id) {
-      api("GET", "/tickets/" + encodeURIComponent(id)).then(function (res) {
-        var t = res.data.ticket;
-        if (t.status !== "suspended" || t.target_window !== S.win) { dropSuspended(id); }
-        else { S.suspended[id].number = t.number; S.suspended[id].note = t.note || ""; }
-        renderSuspended();
-      }, function (err) {
-        if (err.status === 404) { dropSuspended(id); renderSuspended(); }
-      });
+  function loadToday() {
+    var win = S.win;
+    if (!win) { return Promise.resolve(); }
+    if (todayLoad.busy) { todayLoad.again = true; return todayLoad.busy; }
+    todayLoad.again = false;
+    todayLoad.busy = api("GET", "/windows/" + encodeURIComponent(win) + "/today").then(function (res) {
+      if (S.win !== win) { return; }
+      S.today = res.data;
+      if (res.data.day) { S.day = res.data.day; }
+      renderSuspended();
+      renderTally();
+    }, function (err) {
+      // Not at this window any more (handed over, closed elsewhere): the window event says so.
+      if (err.status === 403 || err.status === 409) { return; }
+      if (err.status === 401) { showError(err); return; }
+      $("tally-note").textContent = "今日统计未能读取 Today's tally could not be read: " + describe(err);
+    }).then(function () {
+      todayLoad.busy = false;
+      if (todayLoad.again && S.win === win) { return loadToday(); }
     });
+    return todayLoad.busy;
   }
 
   // -- rendering ---------------------------------------------------------------------------------
@@ -744,7 +782,7 @@
     var r = S.result;
     show(box, !!r);
     if (!r) { return; }
-    var o = OUTCOMES[r.outcome] || OUTCOMES.none;
+    var o = OUTCOMES[r.outcome] || OUTCOMES.done;
     box.className = "result r-" + r.outcome + (r.warn ? " warn" : "");
     box.appendChild(h("div", { cls: "r-head" }, [
       h("span", { cls: "r-number", text: r.number }),
@@ -786,12 +824,12 @@
   function renderSuspended() {
     if (document.body.dataset.screen !== "console") { return; }
     var ul = clear($("suspended"));
-    var ids = Object.keys(S.suspended);
-    $("suspended-count").textContent = ids.length ? String(ids.length) : "";
-    if (!ids.length) { ul.appendChild(h("li", { cls: "empty" }, [bi("无", "None")])); return; }
-    ids.sort(function (a, b) { return S.suspended[a].at < S.suspended[b].at ? -1 : 1; }).forEach(function (id) {
-      var s = S.suspended[id];
-      ul.appendChild(h("li", { "data-number": s.number }, [
+    var list = S.today ? S.today.suspended : null;
+    $("suspended-count").textContent = list && list.length ? String(list.length) : "";
+    if (!list) { ul.appendChild(h("li", { cls: "empty", text: "…" })); return; }
+    if (!list.length) { ul.appendChild(h("li", { cls: "empty" }, [bi("无", "None")])); return; }
+    list.forEach(function (s) {
+      ul.appendChild(h("li", { "data-number": s.number, "data-ticket": s.id }, [
         h("span", { cls: "s-number", text: s.number }),
         h("span", { cls: "s-note", text: s.note || "", title: s.note || null }),
         h("button", { type: "button", cls: "small go", onclick: function () { resumeTicket(s); } },
@@ -801,27 +839,22 @@
   }
 
   function renderTally() {
+    if (document.body.dataset.screen !== "console") { return; }
     var table = clear($("tally"));
-    var counts = {};
-    Object.keys(S.tally).forEach(function (id) { counts[S.tally[id]] = (counts[S.tally[id]] || 0) + 1; });
-    var total = 0;
-    ["accepted", "notice", "refused", "concluded", "consulted", "none", "no_show"].forEach(function (k) {
-      var n = counts[k] || 0;
-      if (k !== "no_show") { total += n; }
-      if (k === "none" && !n) { return; }
+    var d = S.today;
+    var counts = d ? d.outcomes || {} : {};
+    ["accepted", "notice", "refused", "concluded", "consulted", "done", "no_show"].forEach(function (k) {
+      var n = k === "no_show" ? (d ? d.no_show : null) : (d ? counts[k] || 0 : null);
+      if (k === "done" && !n) { return; }
       table.appendChild(h("tr", { "data-outcome": k }, [
-        h("th", {}, [bi(OUTCOMES[k].zh, OUTCOMES[k].en)]), h("td", { text: String(n) })
+        h("th", {}, [bi(OUTCOMES[k].zh, OUTCOMES[k].en)]), h("td", { text: n === null ? "…" : String(n) })
       ]));
     });
     table.appendChild(h("tr", { cls: "total", "data-outcome": "total" }, [
-      h("th", {}, [bi("办结合计", "Finished")]), h("td", { text: String(total) })
+      h("th", {}, [bi("办结合计", "Finished")]), h("td", { text: d ? String(d.finished) : "…" })
     ]));
-    var served = windowQueues().map(function (code) {
-      var q = S.queues[code];
-      return q && q.served_today !== undefined ? code + " " + q.served_today : null;
-    }).filter(Boolean);
-    $("tally-note").textContent = "本窗口本机记录（" + (S.day || "") + "）。" +
-      (served.length ? "全厅今日已办 hall served today: " + served.join("，") : "");
+    clear($("tally-note")).appendChild(bi("本窗口今日（" + (S.day || "") + "），以服务器记录为准。",
+                                         "Today at this window, as the server records it."));
   }
 
   // -- actions ---------------------------------------------------------------------------------
@@ -927,7 +960,7 @@
       var t = res.data.ticket;
       if (t.status === "called" || t.status === "serving") { setCurrent(t); }
       else { released(t); }
-      if (action === "no-show") { count(t.id, "no_show"); note(t.number + " 已记为未到。Marked as not come.", "info"); }
+      if (action === "no-show") { loadToday(); note(t.number + " 已记为未到。Marked as not come.", "info"); }
       if (action === "recall") { note(t.number + " 已重呼。Called again.", "info"); }
       renderAll();
       return res;
@@ -946,13 +979,12 @@
   function resumeTicket(s) {
     if (S.busy) { return; }
     run(function () {
-      return api("POST", winPath("resume-ticket"), { number: s.number }).then(function (res) {
-        dropSuspended(res.data.ticket.id);
+      return api("POST", winPath("resume-ticket"), { number: s.number }).then(function () {
         note(s.number + " 已回到队首，下次叫号即叫到。Back first in line: the next call calls it.", "info");
-        renderAll();
+        return loadToday();
       }, function (err) {
-        // Gone from the server's side (finished elsewhere, cancelled at midnight): forget it here.
-        if (err.status === 404 || err.code === "illegal_transition") { dropSuspended(s.id); renderSuspended(); }
+        // Gone from the server's side (finished elsewhere, cancelled at midnight): the list says so.
+        loadToday();
         throw err;
       });
     });
@@ -1118,7 +1150,7 @@
       return api("POST", winPath("suspend"), { note: $("suspend-note").value.trim() }).then(function (res) {
         var t = res.data.ticket;
         released(t);
-        keepSuspended(t);
+        loadToday();
         note(t.number + " 已挂起，回来后点“回来了”。Suspended: press Back when the visitor returns.", "info");
       });
     });
@@ -1280,7 +1312,7 @@
   function finished(t, o, data) {
     var tk = data.ticket || t;
     released(tk);
-    count(tk.id, tk.outcome || o);
+    loadToday();
     var r = { number: tk.number, outcome: o, case: data.case || null, warn: null, print: printInfo(data) };
     if (!data.case && CASE_OUTCOMES.indexOf(o) >= 0) {
       r.warn = ["服务器未返回案件：本次结果已记在号码上，但未生成案件编号，请联系管理员。",

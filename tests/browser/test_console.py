@@ -83,15 +83,20 @@ def valid_id_number() -> str:
     return first17 + check_character(first17)
 
 
-def sign_in_at_window(page: Page, server: ServerProcess, window: str = "1", *, shots: bool = False) -> None:
+def sign_in(page: Page, server: ServerProcess, user: str = STAFF, *, shots: bool = False) -> None:
+    """Signed in: the window choice is on screen."""
     page.goto(f"{server.url}/console/")
     expect(page.locator("#screen-login")).to_be_visible()
-    page.locator("#login-user").fill(STAFF)
+    page.locator("#login-user").fill(user)
     page.locator("#login-pass").fill(server.credentials["password"])
     if shots:
         shot(page, "console-0-sign-in.png")
     page.locator("#login-pass").press("Enter")
     expect(page.locator("#screen-choose")).to_be_visible()
+
+
+def sign_in_at_window(page: Page, server: ServerProcess, window: str = "1", *, shots: bool = False) -> None:
+    sign_in(page, server, shots=shots)
     card = page.locator(f'button.win-card[data-window="{window}"]')
     expect(card).to_be_visible()
     # scjg01 (市场监管) may sign in at the department's windows and the comprehensive proxy ones only.
@@ -120,6 +125,19 @@ def wait_live(page: Page) -> None:
     expect(page.locator("body")).to_have_attribute("data-live", "live")
     expect(page.locator("#conn")).to_be_hidden()
     expect(page.locator("#win-status")).to_contain_text("服务中")
+
+
+def api(server: ServerProcess, path: str, who: str = STAFF, **body) -> dict:
+    """A staff action from another device (a phone, a colleague's PC): the console only hears of it."""
+    r = requests.post(f"{server.url}/api/v1{path}", json=body or None, headers=server.login(who), timeout=10)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def window_today(server: ServerProcess, window: str = "1") -> dict:
+    r = requests.get(f"{server.url}/api/v1/windows/{window}/today", headers=server.login("manager"), timeout=10)
+    assert r.status_code == 200, r.text
+    return r.json()
 
 
 def waiting(page: Page, queue: str = "A"):  # noqa: ANN201 - a Playwright locator
@@ -434,3 +452,130 @@ def test_a_reload_comes_back_to_the_same_window_and_ticket(console, server):
     expect(page.locator("#t-number")).to_have_text(t["number"])
     expect(page.locator("#materials input:checked")).to_have_count(1)
     assert window_state(server)["current"]["id"] == t["id"]
+
+
+def test_the_tally_and_the_suspended_list_are_the_servers(console, browser, server):
+    """What the window did before this console opened, and what is done at it from elsewhere, is
+    on screen, and nothing of it is kept in the browser: another PC shows the same."""
+    _, page = console
+    api(server, "/windows/1/open")
+    served, held = take(server), take(server)
+    api(server, "/windows/1/call-next")
+    api(server, "/windows/1/finish", outcome="consulted")
+    api(server, "/windows/1/call-next")
+    api(server, "/windows/1/suspend", note="缺：公司章程")
+
+    sign_in(page, server)
+    expect(page.locator('button.win-card[data-window="1"] .wc-state')).to_contain_text("继续")
+    page.locator('button.win-card[data-window="1"]').click()
+    wait_live(page)
+    expect(tally(page, "consulted")).to_have_text("1")
+    expect(tally(page, "total")).to_have_text("1")
+    expect(tally(page, "no_show")).to_have_text("0")
+    row = page.locator(f'#suspended li[data-number="{held["number"]}"]')
+    expect(row).to_contain_text("缺：公司章程")
+    expect(page.locator("#suspended-count")).to_have_text("1")
+    assert served["number"] != held["number"]
+
+    # Back, called, and not come: each answer reads the window's day again.
+    row.locator("button").click()
+    expect(row).to_have_count(0)
+    expect(page.locator("#suspended li.empty")).to_be_visible()
+    assert ticket(server, held["id"])["status"] == "waiting"
+    press(page, "F1")
+    expect(page.locator("#t-number")).to_have_text(held["number"])
+    press(page, "n")
+    expect(tally(page, "no_show")).to_have_text("1")
+    expect(tally(page, "total")).to_have_text("1")       # a no-show is not a finished visit
+
+    # A finish made from another device reaches the tally through its event.
+    elsewhere = take(server)
+    api(server, "/windows/1/call-next")
+    api(server, "/windows/1/finish", outcome="consulted")
+    expect(tally(page, "consulted")).to_have_text("2")
+    day = window_today(server)
+    assert (day["outcomes"], day["no_show"], day["suspended"]) == ({"consulted": 2}, 1, [])
+    assert ticket(server, elsewhere["id"])["outcome"] == "consulted"
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('hallq.console.'))") == []
+
+    # A fresh browser (another PC, nothing stored) shows the same day.
+    other = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    try:
+        second = other.new_page()
+        sign_in(second, server)
+        second.locator('button.win-card[data-window="1"]').click()
+        wait_live(second)
+        expect(tally(second, "consulted")).to_have_text("2")
+        expect(tally(second, "no_show")).to_have_text("1")
+    finally:
+        other.close()
+
+
+def test_a_paused_window_is_taken_over_and_a_refusal_is_shown_as_the_server_says(console, browser, server):
+    _, page = console                                         # scjg01 (张丽) at window 1
+    sign_in_at_window(page, server)
+    press(page, "p")
+    page.keyboard.press("3")                                  # 暂时离开
+    page.keyboard.press("Enter")
+    expect(page.locator("#paused")).to_be_visible()
+
+    other = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    try:
+        colleague = other.new_page()
+        errors = page_errors(colleague)
+        sign_in(colleague, server, "scjg02")                  # 陈刚, same department
+        card = colleague.locator('button.win-card[data-window="1"]')
+        expect(card.locator(".wc-state")).to_contain_text("暂停·张丽")
+        take_over = colleague.locator('button.win-takeover[data-window="1"]')
+        expect(take_over).to_contain_text("接管")
+        expect(colleague.locator('button.win-takeover[data-window="2"]')).to_have_count(0)   # free: just open it
+        shot(colleague, "console-9-take-over.png")
+        take_over.click()
+        expect(colleague.locator("#screen-console")).to_be_visible()
+        wait_live(colleague)
+        state = window_state(server)
+        assert state["status"] == "open" and state["staff"]["name"] == "陈刚"
+
+        # 张丽's console hears it and goes back to the window choice, saying who has the window.
+        expect(page.locator("#screen-choose")).to_be_visible()
+        expect(page.locator("#error")).to_contain_text("陈刚")
+        # The window is open now: a colleague's turn is over, so there is no take-over to offer.
+        expect(page.locator('button.win-card[data-window="1"] .wc-state')).to_contain_text("服务中·陈刚")
+        expect(page.locator('button.win-takeover[data-window="1"]')).to_have_count(0)
+
+        # 陈刚 steps away; 张丽's fresh list offers the take-over; he is back before she clicks:
+        # the server refuses, and the page says what it said.
+        press(colleague, "p")
+        colleague.keyboard.press("1")
+        colleague.keyboard.press("Enter")
+        expect(colleague.locator("#paused")).to_be_visible()
+        page.reload()
+        expect(page.locator('button.win-takeover[data-window="1"]')).to_be_visible()
+        press(colleague, "p")
+        expect(colleague.locator("#paused")).to_be_hidden()
+        with page.expect_response(lambda r: r.url.endswith("/windows/1/hand-over")) as answer:
+            page.locator('button.win-takeover[data-window="1"]').click()
+        assert answer.value.status == 403
+        message = answer.value.json()["error"]["message"]
+        expect(page.locator("#error")).to_contain_text(message)
+        expect(page.locator("#error")).to_contain_text("HTTP 403")
+        expect(page.locator("#screen-choose")).to_be_visible()
+        expect(page.locator('button.win-takeover[data-window="1"]')).to_have_count(0)   # the list is fresh again
+        assert window_state(server)["staff"]["name"] == "陈刚"
+        expect(colleague.locator("#screen-console")).to_be_visible()
+        assert not script_errors(errors), errors
+    finally:
+        other.close()
+
+    # A chief representative may assign any window of the department, open or not, to themself.
+    chief_context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    try:
+        chief = chief_context.new_page()
+        sign_in(chief, server, "chief-scjg")
+        expect(chief.locator('button.win-card[data-window="1"] .wc-state')).to_contain_text("服务中·陈刚")
+        chief.locator('button.win-takeover[data-window="1"]').click()
+        expect(chief.locator("#screen-console")).to_be_visible()
+        expect(chief.locator("#win-status")).to_contain_text("服务中")
+        assert window_state(server)["staff"]["name"] == "首席代表 李强"
+    finally:
+        chief_context.close()
