@@ -45,6 +45,12 @@ def wait_live(page: Page) -> None:
     expect(page.locator('[data-dept-count="SCJG"]')).to_have_text(re.compile(r"等候 \d+ 人|\d+ waiting"))
 
 
+def to_item(page: Page, item: str = ITEM, dept: str = "SCJG") -> None:
+    """The visitor taps the department, then the item: its guide and the take button are on screen."""
+    page.locator(f'button[data-dept="{dept}"]').click()
+    page.locator(f'button[data-item="{item}"]').click()
+
+
 def ticket_from_api(server: ServerProcess, ticket_id: str) -> dict:
     r = requests.get(f"{server.url}/api/v1/tickets/{ticket_id}", timeout=10)
     assert r.status_code == 200, r.text
@@ -120,8 +126,7 @@ def test_green_channel_asks_why_and_issues_a_green_ticket(browser, server):
     context, page = open_kiosk(browser, server, "portrait")
     try:
         wait_live(page)
-        page.locator('button[data-dept="SCJG"]').click()
-        page.locator(f'button[data-item="{ITEM}"]').click()
+        to_item(page)
         page.locator("#green").click()
         expect(page.locator("#screen-green .notice")).to_have_text("请在窗口出示相关证件，由工作人员核验。")
         shot(page, "kiosk-portrait-5-green-channel.png")
@@ -168,8 +173,7 @@ def test_english_switch(browser, server):
         expect(page.locator("#items-title")).to_have_text("Administration for Market Regulation")
         page.locator("#screen-items .btn-back").click()
         expect(page.locator("#screen-home h1")).to_have_text("Choose a department")   # Back keeps English
-        page.locator('button[data-dept="SCJG"]').click()
-        page.locator(f'button[data-item="{ITEM}"]').click()
+        to_item(page)
         expect(page.locator("#guide-title")).to_have_text("Establishment Registration of a Limited Liability Company")
         expect(page.locator("#guide-materials")).to_contain_text("Articles of association")
         expect(page.locator("#take")).to_have_text("Take a number")
@@ -215,8 +219,7 @@ def test_network_failure_while_taking_shows_no_number(browser, server):
     context, page = open_kiosk(browser, server, "portrait")
     try:
         wait_live(page)
-        page.locator('button[data-dept="SCJG"]').click()
-        page.locator(f'button[data-item="{ITEM}"]').click()
+        to_item(page)
         page.route("**/api/v1/tickets", lambda route: route.abort("connectionrefused"))
         page.locator("#take").click()
         expect(page.locator("#error-title")).to_have_text("网络故障，没有取到号")
@@ -247,8 +250,7 @@ def test_pairing_screen_without_key_and_refusal_of_a_bad_key(browser, server):
         page.reload()
         wait_live(page)
         # kiosk-2 has no printer: the screen is the visitor's only copy, and says so.
-        page.locator('button[data-dept="SCJG"]').click()
-        page.locator(f'button[data-item="{ITEM}"]').click()
+        to_item(page)
         page.locator("#take").click()
         expect(page.locator("#screen-result")).to_be_visible()
         expect(page.locator("#keep")).to_have_text("本机不打印号票：请拍照留存本页，或用手机扫码")
@@ -265,8 +267,7 @@ def test_a_revoked_kiosk_says_so_issues_nothing_and_asks_to_pair_again(browser, 
     context, page = open_kiosk(browser, server, "portrait", key=key)
     try:
         wait_live(page)
-        page.locator('button[data-dept="SCJG"]').click()
-        page.locator(f'button[data-item="{ITEM}"]').click()
+        to_item(page)
         revoked = server.cli("device", "revoke", "kiosk-revoked")
         assert revoked.returncode == 0, revoked.stderr
         page.locator("#take").click()
@@ -284,8 +285,7 @@ def test_a_display_key_may_not_take_numbers(browser, server):
     context, page = open_kiosk(browser, server, "portrait", key=server.device_key("display-hall"))
     try:
         wait_live(page)
-        page.locator('button[data-dept="SCJG"]').click()
-        page.locator(f'button[data-item="{ITEM}"]').click()
+        to_item(page)
         page.locator("#take").click()
         expect(page.locator("#error-title")).to_have_text("本设备不是取号机")
         assert page.locator("#result-number").inner_text() == ""
@@ -300,8 +300,7 @@ def test_result_goes_back_to_the_start_after_idle(browser, server):
         page.clock.install()
         page.goto(f"{server.url}/kiosk/?key={server.device_key('kiosk-1')}")
         wait_live(page)
-        page.locator('button[data-dept="SCJG"]').click()
-        page.locator(f'button[data-item="{ITEM}"]').click()
+        to_item(page)
         page.locator("#take").click()
         expect(page.locator("#screen-result")).to_be_visible()
         page.clock.fast_forward(20_000)
@@ -348,8 +347,7 @@ def test_server_unreachable_banner_disables_taking_then_recovers(browser, tmp_pa
     try:
         requests.post(f"{srv.url}/api/v1/windows/1/open", headers=srv.login("scjg01"), timeout=10).raise_for_status()
         wait_live(page)
-        page.locator('button[data-dept="SCJG"]').click()
-        page.locator(f'button[data-item="{ITEM}"]').click()
+        to_item(page)
         expect(page.locator("#take")).to_be_enabled()
 
         srv.kill()
