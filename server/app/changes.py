@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from server.core.tickets import Ticket
-from server.db import windows_repo
 from server.db.uow import UnitOfWork
 
 from .announce import announcement, spoken_pair
@@ -58,8 +57,7 @@ class Changes:
                 said = announcement(hall, self.svc.speech, window, view, recall=bool(extra.get("recall")))
                 self.uow.emit("announcement", ["hall", f"window:{window.id}"], said)
         if self.windows:
-            states = windows_repo.all_states(conn)
-            for wv in window_views(conn, hall, states, self.windows):
+            for wv in window_views(conn, hall, load.states, self.windows):
                 self.uow.emit("window.updated", ["hall", f"window:{wv['id']}"], {"window": wv})
         orders: dict[str, list[str]] = {}
         for code in self.queues:

@@ -108,7 +108,7 @@ def queue_view(conn: Connection, hall: Hall, code: str, load: HallLoad) -> dict[
     q = hall.queue(code)
     count, oldest = load.waiting.get(code, (0, None))
     open_here = [w.id for w in load.open_windows() if w.serves(code)]
-    order = [t.number for t in tickets_repo.waiting_in_queue(conn, code, load.day, ORDER_CAP)] if count else []
+    order = tickets_repo.waiting_numbers(conn, code, load.day, ORDER_CAP) if count else []
     s = load.stats.get(code, {})
     windows = load.windows_for(code)
     return {

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from functools import lru_cache
 
-from sqlalchemy import Connection, and_, case, func, insert, or_, select, union_all, update
+from sqlalchemy import Connection, and_, bindparam, case, func, insert, or_, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from server.core.hall import Window
@@ -115,7 +116,16 @@ def candidates(conn: Connection, window: Window, day: date) -> list[Ticket]:
     """The tickets the calling policy may choose from: each served queue's heads (by class and
     place, and the oldest by place alone for the starvation rule) and tickets sent to this window.
     Bounded per queue, so a backlog of thousands costs no more than a short line."""
-    waiting = and_(tickets.c.status == Status.WAITING.value, tickets.c.day == day)
+    seen: dict[str, Ticket] = {}
+    for row in conn.execute(_candidates_stmt(window), {"day": day}):
+        seen.setdefault(row.id, to_ticket(row))
+    return list(seen.values())
+
+
+@lru_cache(maxsize=256)
+def _candidates_stmt(window: Window):  # noqa: ANN202
+    # Built once per window: composing a union of a dozen selects costs more than running it.
+    waiting = and_(tickets.c.status == Status.WAITING.value, tickets.c.day == bindparam("day"))
     parts = [
         select(tickets)
         .where(waiting, tickets.c.target_window == window.id)
@@ -128,11 +138,7 @@ def candidates(conn: Connection, window: Window, day: date) -> list[Ticket]:
             select(tickets).where(own).order_by(tickets.c.class_rank, tickets.c.rank_at).limit(HEADS_PER_QUEUE)
         )
         parts.append(select(tickets).where(own).order_by(tickets.c.rank_at).limit(1))
-    stmt = union_all(*[p.subquery().select() for p in parts])
-    seen: dict[str, Ticket] = {}
-    for row in conn.execute(stmt):
-        seen.setdefault(row.id, to_ticket(row))
-    return list(seen.values())
+    return union_all(*[p.subquery().select() for p in parts])
 
 
 def claim(conn: Connection, ranked: Sequence[str]) -> str | None:
@@ -176,27 +182,35 @@ def recent_call_queues(conn: Connection, window_id: str, n: int) -> list[str]:
 
 def ahead(conn: Connection, t: Ticket) -> int:
     """Waiting tickets of the same queue that its windows call before this one."""
-    before = or_(
-        tickets.c.class_rank < t.class_rank,
-        and_(
-            tickets.c.class_rank == t.class_rank,
-            or_(
-                tickets.c.rank_at < t.rank_at,
-                and_(tickets.c.rank_at == t.rank_at, tickets.c.number < t.number),
+    return conn.execute(
+        _AHEAD,
+        {"queue": t.queue, "day": t.day, "class_rank": t.class_rank, "rank_at": t.rank_at, "number": t.number},
+    ).scalar_one()
+
+
+_AHEAD = (
+    select(func.count())
+    .select_from(tickets)
+    .where(
+        tickets.c.status == Status.WAITING.value,
+        tickets.c.queue == bindparam("queue"),
+        tickets.c.day == bindparam("day"),
+        tickets.c.target_window.is_(None),
+        or_(
+            tickets.c.class_rank < bindparam("class_rank"),
+            and_(
+                tickets.c.class_rank == bindparam("class_rank"),
+                or_(
+                    tickets.c.rank_at < bindparam("rank_at", type_=tickets.c.rank_at.type),
+                    and_(
+                        tickets.c.rank_at == bindparam("rank_at", type_=tickets.c.rank_at.type),
+                        tickets.c.number < bindparam("number"),
+                    ),
+                ),
             ),
         ),
     )
-    return conn.execute(
-        select(func.count())
-        .select_from(tickets)
-        .where(
-            tickets.c.status == Status.WAITING.value,
-            tickets.c.queue == t.queue,
-            tickets.c.day == t.day,
-            tickets.c.target_window.is_(None),
-            before,
-        )
-    ).scalar_one()
+)
 
 
 def waiting_by_queue(conn: Connection, day: date) -> dict[str, tuple[int, datetime]]:
@@ -208,19 +222,22 @@ def waiting_by_queue(conn: Connection, day: date) -> dict[str, tuple[int, dateti
     return {queue: (count, oldest) for queue, count, oldest in rows}
 
 
-def waiting_in_queue(conn: Connection, queue: str, day: date, limit: int = 500) -> list[Ticket]:
-    rows = conn.execute(
-        select(tickets)
-        .where(
-            tickets.c.status == Status.WAITING.value,
-            tickets.c.queue == queue,
-            tickets.c.day == day,
-            tickets.c.target_window.is_(None),
-        )
-        .order_by(tickets.c.class_rank, tickets.c.rank_at, tickets.c.number)
-        .limit(limit)
+def waiting_numbers(conn: Connection, queue: str, day: date, limit: int = 500) -> list[str]:
+    """The numbers of a queue's waiting tickets, in calling order (for the visitors' phones)."""
+    return list(conn.execute(_WAITING_NUMBERS, {"queue": queue, "day": day, "limit": limit}).scalars())
+
+
+_WAITING_NUMBERS = (
+    select(tickets.c.number)
+    .where(
+        tickets.c.status == Status.WAITING.value,
+        tickets.c.queue == bindparam("queue"),
+        tickets.c.day == bindparam("day"),
+        tickets.c.target_window.is_(None),
     )
-    return [to_ticket(r) for r in rows]
+    .order_by(tickets.c.class_rank, tickets.c.rank_at, tickets.c.number)
+    .limit(bindparam("limit"))
+)
 
 
 def latest_calls(conn: Connection, day: date, limit: int = 10) -> list[Ticket]:
