@@ -345,3 +345,18 @@ def test_a_windows_day_counts_outcomes_and_lists_its_suspended_visitors(client, 
     assert [t["number"] for t in day["suspended"]] == ["A003"]
     assert_error(client.get("/api/v1/windows/1/today", headers=make_staff("otto", "window", "SCJG")), 403)
     assert client.get("/api/v1/windows/1/today", headers=make_staff("maud", "manager")).status_code == 200
+
+
+def test_finishing_and_no_show_update_the_queue_figures_live(client, kiosk, open1, published):
+    take(client, kiosk)
+    take(client, kiosk)
+    client.post("/api/v1/windows/1/call-next", headers=open1)
+    before = len(published)
+    client.post("/api/v1/windows/1/finish", headers=open1)
+    client.post("/api/v1/windows/1/call-next", headers=open1)
+    client.post("/api/v1/windows/1/no-show", headers=open1)
+    finish, _call, no_show = published[before:]
+    for change in (finish, no_show):
+        assert "queue.updated" in [e.event for e in change.events]
+    served = next(e for e in finish.events if e.event == "queue.updated").data["queue"]["served_today"]
+    assert served == 1
