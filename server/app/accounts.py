@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -24,6 +25,8 @@ from server.db.uow import SYSTEM, Actor
 from .context import Services
 
 TOKEN_TTL = timedelta(hours=12)
+TOKEN_CACHE_S = 5.0
+TOKEN_CACHE_MAX = 10_000
 MAX_FAILED = 5
 LOCKOUT = timedelta(minutes=15)
 DEVICE_KINDS = ("kiosk", "display", "agent", "platform")
@@ -80,7 +83,8 @@ def add_user(
 
 
 def login(svc: Services, username: str, password: str) -> dict[str, Any]:
-    with svc.write(Actor("anonymous", None, username[:64])) as uow:
+    # Not yet anyone: the kind fits event_log.actor_kind (8 characters; PostgreSQL enforces it).
+    with svc.write(Actor("anon", None, username[:64])) as uow:
         row = accounts_repo.user_row(uow.conn, username)
         now = uow.now
         if row is not None and row.locked_until and row.locked_until > now:
@@ -112,6 +116,7 @@ def _verify(hashed: str, password: str) -> bool:
 
 
 def logout(svc: Services, token: str) -> None:
+    svc.token_cache.pop(digest(token), None)
     with svc.write(SYSTEM) as uow:
         accounts_repo.revoke_token(uow.conn, digest(token), uow.now)
         uow.audit("auth.logout", "")
@@ -119,10 +124,24 @@ def logout(svc: Services, token: str) -> None:
 
 
 def staff_for_token(svc: Services, token: str | None) -> Staff | None:
+    """Who a bearer token belongs to. Remembered for a few seconds: every click at a window
+    carries the token, and a database round trip per click for the same answer is waste. A
+    logout here forgets it at once; one in another process takes effect within TOKEN_CACHE_S."""
     if not token:
         return None
+    key, now = digest(token), svc.clock()
+    cached = svc.token_cache.get(key)
+    if cached and cached[1] > now and time.monotonic() - cached[2] < TOKEN_CACHE_S:
+        return cached[0]
     with svc.read() as uow:
-        return accounts_repo.staff_for_token(uow.conn, digest(token), uow.now)
+        found = accounts_repo.staff_for_token(uow.conn, key, uow.now)
+    if found is None:
+        svc.token_cache.pop(key, None)
+        return None
+    if len(svc.token_cache) > TOKEN_CACHE_MAX:
+        svc.token_cache.clear()
+    svc.token_cache[key] = (found[0], found[1], time.monotonic())
+    return found[0]
 
 
 def device_for_key(svc: Services, key: str | None) -> dict[str, Any] | None:

@@ -34,6 +34,8 @@ class Services:
     printer_status: Callable[[str], str] = lambda url: "unknown"
     # Announcement audio (server.speech); None: calls are shown but not spoken.
     speech: Speech | None = None
+    # Signed-in staff by token digest: (staff, token expiry, monotonic time cached).
+    token_cache: dict = field(default_factory=dict)
 
     def write(self, actor: Actor) -> UnitOfWork:
         return UnitOfWork(self.engine, actor, self.clock())

@@ -127,19 +127,17 @@ def call_next(svc: Services, staff: Staff, window_id: str) -> dict[str, Any] | N
         day = svc.today(uow.now)
         max_wait = timedelta(minutes=svc.hall.max_wait_minutes)
         recent = tickets_repo.recent_call_queues(uow.conn, w.id, calling.recent_window_size(w))
-        chosen_id = None
+        chosen = None
         for _ in range(CLAIM_ROUNDS):
             pool = tickets_repo.candidates(uow.conn, w, day)
             if not pool:
                 break
-            ranked = _rank(w, pool, recent, uow, max_wait)
-            chosen_id = tickets_repo.claim(uow.conn, ranked)
-            if chosen_id:
+            chosen = tickets_repo.claim(uow.conn, _rank(w, pool, recent, uow, max_wait))
+            if chosen is not None:
                 break
-        if chosen_id is None:
+        if chosen is None:
             return None
-        t = tickets_repo.get(uow.conn, chosen_id)
-        return _call(svc, uow, staff, w, state, t, "ticket.call")
+        return _call(svc, uow, staff, w, state, chosen, "ticket.call")
 
 
 def _rank(w: Window, pool: list[Ticket], recent: list[str], uow: UnitOfWork, max_wait: timedelta) -> list[str]:

@@ -54,9 +54,10 @@ def add_token(conn: Connection, digest: str, user_id: int, now: datetime, expire
     conn.execute(insert(tokens).values(hash=digest, user_id=user_id, created_at=now, expires_at=expires))
 
 
-def staff_for_token(conn: Connection, digest: str, now: datetime) -> Staff | None:
+def staff_for_token(conn: Connection, digest: str, now: datetime) -> tuple[Staff, datetime] | None:
+    """The staff a live token belongs to, with the token's expiry."""
     row = conn.execute(
-        select(users)
+        select(users, tokens.c.expires_at)
         .join(tokens, tokens.c.user_id == users.c.id)
         .where(
             tokens.c.hash == digest,
@@ -65,7 +66,7 @@ def staff_for_token(conn: Connection, digest: str, now: datetime) -> Staff | Non
             users.c.active.is_(True),
         )
     ).first()
-    return to_staff(row) if row else None
+    return (to_staff(row), row.expires_at) if row else None
 
 
 def revoke_token(conn: Connection, digest: str, now: datetime) -> bool:

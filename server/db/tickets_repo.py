@@ -141,20 +141,21 @@ def _candidates_stmt(window: Window):  # noqa: ANN202
     return union_all(*[p.subquery().select() for p in parts])
 
 
-def claim(conn: Connection, ranked: Sequence[str]) -> str | None:
+def claim(conn: Connection, ranked: Sequence[str]) -> Ticket | None:
     """Lock the best-ranked ticket still waiting; on PostgreSQL skip the ones another window holds."""
     if not ranked:
         return None
     order = case({tid: i for i, tid in enumerate(ranked)}, value=tickets.c.id)
     stmt = (
-        select(tickets.c.id)
+        select(tickets)
         .where(tickets.c.id.in_(ranked), tickets.c.status == Status.WAITING.value)
         .order_by(order)
         .limit(1)
     )
     if conn.dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
-    return conn.execute(stmt).scalar()
+    row = conn.execute(stmt).first()
+    return to_ticket(row) if row else None
 
 
 def record_call(conn: Connection, t: Ticket, staff_id: int | None) -> None:
