@@ -15,7 +15,7 @@ from flask_socketio import SocketIO, join_room, leave_room
 from server.app import accounts
 from server.app.context import Services
 from server.app.snapshots import parse_room, snapshot, ticket_queue
-from server.core.errors import DomainError
+from server.core.errors import DomainError, Forbidden
 
 log = logging.getLogger("hallq.sockets")
 
@@ -53,9 +53,15 @@ def register(socketio: SocketIO, svc: Services) -> None:
         rooms = data.get("rooms") if isinstance(data, dict) else None
         if not isinstance(rooms, list) or not rooms or len(rooms) > 64:
             return _error("invalid", 'send {"rooms": [...]}: a list of 1 to 64 rooms')
+        may_see = lambda kind: who["kind"] in ("device", "staff")  # noqa: E731
+        wanted: set[str] = set()
         try:
             for room in rooms:
-                parse_room(room)
+                # Checked before joining anything: a refused client must not sit in the room,
+                # even for the moment the snapshot takes.
+                kind = parse_room(room)[0]
+                if kind != "ticket" and not may_see(kind):
+                    raise Forbidden(f"room {room} needs a device key or a staff token")
             wanted = set(rooms)
             # A visitor's page also follows its queue's public progress (who is next, how fast),
             # so its "ahead" and estimate stay true without a message per waiting ticket.
@@ -67,12 +73,16 @@ def register(socketio: SocketIO, svc: Services) -> None:
                 leave_room(room)
             for room in wanted:
                 join_room(room)
-            snap = snapshot(svc, rooms, may_see=lambda kind: who["kind"] in ("device", "staff"), staff=who.get("staff"))
+            snap = snapshot(svc, rooms, may_see=may_see, staff=who.get("staff"))
             joined[sid] = wanted
             return snap
         except DomainError as exc:
-            for room in set(rooms) - joined.get(sid, set()):
+            # A refused subscribe changes nothing: the client keeps the rooms it had before.
+            before = joined.get(sid, set())
+            for room in wanted - before:
                 leave_room(room)
+            for room in before:
+                join_room(room)
             return _error(exc.code, exc.message)
 
     @socketio.on("unsubscribe")
