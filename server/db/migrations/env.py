@@ -17,4 +17,8 @@ with engine.connect() as connection:
     )
     connection.info["hallq_write"] = True
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Several processes starting at once on one database: the first migrates, the others
+            # wait here, then find the database at head (else: "alembic_version already exists").
+            connection.exec_driver_sql("SELECT pg_advisory_xact_lock(1242628098)")  # 0x4A110002
         context.run_migrations()
