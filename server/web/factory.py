@@ -73,6 +73,9 @@ def create_app(settings: Settings, *, hall: Hall | None = None, services: Servic
         app,
         async_mode=settings.async_mode,
         message_queue=settings.message_queue,
+        # Redis channels are global to the Redis server: one per hall and database, so two halls
+        # (or a test next to a live hall) sharing a Redis never receive each other's events.
+        channel=f"hallq:{hall.code}:{services.engine.url.database}",
         cors_allowed_origins=allowed_origins(hall, settings),
         max_http_buffer_size=MAX_HTTP_BUFFER,
         ping_interval=10,
