@@ -19,8 +19,9 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from server.db.tables import event_log
+from server.db.tables import counters, event_log
 from server.db.uow import Committed, Emitted, current_seq
 
 log = logging.getLogger("hallq.publisher")
@@ -30,6 +31,9 @@ GAP_GIVE_UP_S = 3.0
 TAIL_INTERVAL_S = 0.01
 LEADER_RETRY_S = 1.0
 LEADER_LOCK_KEY = 0x4A11_0001
+# The emitter's mark in `counters`: the last seq it has sent; a successor resumes after it.
+EMITTED = "emitted"
+REPLAY_MAX = 1000
 
 Emit = Callable[[str, dict[str, Any], list[str]], None]
 
@@ -136,19 +140,39 @@ class Publisher:
                         continue
                     log.info("this process now emits the hall's events")
                     self.leader = True
-                    with self._engine.connect() as conn:
-                        self._next = current_seq(conn) + 1
+                    self._next = self._resume_from()
                     while self._running:
                         batch = read_events(self._engine, self._next - 1)
                         for c in batch:
                             self._send([c])
                             self._next = c.seq + 1
-                        if not batch:
+                        if batch:
+                            self._mark_emitted(self._next - 1)
+                        else:
                             self._sleep(TAIL_INTERVAL_S)
             except Exception:
                 self.leader = False
                 log.exception("event tail failed; retrying")
                 self._sleep(LEADER_RETRY_S)
+
+    def _resume_from(self) -> int:
+        """Where a new emitter starts: after the last seq the previous one marked as sent, so
+        changes committed while it died and the lock passed on still go out (its last batch may
+        go out twice; clients apply only newer seqs). A log far ahead of the mark (the whole hall
+        was down) starts at the end: every client takes a new snapshot when it reconnects."""
+        with self._engine.connect() as conn:
+            now = current_seq(conn)
+            sent = conn.execute(select(counters.c.value).where(counters.c.name == EMITTED)).scalar()
+        if sent is None or not 0 <= now - sent <= REPLAY_MAX:
+            return now + 1
+        return sent + 1
+
+    def _mark_emitted(self, seq: int) -> None:
+        with self._engine.begin() as conn:
+            conn.execute(
+                pg_insert(counters).values(name=EMITTED, value=seq)
+                .on_conflict_do_update(index_elements=[counters.c.name], set_={"value": seq})
+            )
 
     def stop(self) -> None:
         self._running = False
