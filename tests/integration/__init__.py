@@ -1,0 +1,1 @@
+"""Tests against real `hallq serve` processes (and, where available, PostgreSQL and Redis)."""
