@@ -9,7 +9,7 @@ it refuses, its message. See docs/console.md for the layout, the shortcuts and t
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, render_template
 
 from server.web.auth import services
 
@@ -20,23 +20,6 @@ bp = Blueprint(
     static_folder="static",
     static_url_path="/console/static",
 )
-
-
-@bp.after_request
-def _headers(resp: Response) -> Response:
-    """The console loads nothing from outside the hall; a stray external URL fails loudly."""
-    if resp.mimetype == "text/html":
-        host = request.host
-        resp.headers["Content-Security-Policy"] = (
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            f"connect-src 'self' ws://{host} wss://{host}; object-src 'none'; "
-            "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-        )
-        resp.headers["Referrer-Policy"] = "no-referrer"
-        resp.headers["X-Content-Type-Options"] = "nosniff"
-        # The page holds no data of its own, but a cached copy must never outlive a new release.
-        resp.headers["Cache-Control"] = "no-store"
-    return resp
 
 
 @bp.get("/console/")

@@ -15,7 +15,7 @@ from typing import Any
 
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, render_template
 
 from server.app.snapshots import get_ticket
 from server.core.errors import NotFound
@@ -29,21 +29,6 @@ bp = Blueprint(
     static_folder="static",
     static_url_path="/kiosk/static",
 )
-
-
-@bp.after_request
-def _headers(resp: Response) -> Response:
-    """Pages of the hall load nothing from outside it: the policy makes a stray external URL fail loudly."""
-    if resp.mimetype == "text/html":
-        host = request.host
-        resp.headers["Content-Security-Policy"] = (
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            f"connect-src 'self' ws://{host} wss://{host}; media-src 'self'; object-src 'none'; "
-            "base-uri 'none'; frame-ancestors 'none'"
-        )
-        resp.headers["Referrer-Policy"] = "no-referrer"
-        resp.headers["X-Content-Type-Options"] = "nosniff"
-    return resp
 
 
 @bp.get("/kiosk/")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Flask, jsonify, redirect
+from flask import Blueprint, Flask, Response, jsonify, redirect, request
 
 
 def register(app: Flask) -> None:
     register_static(app)
+    app.after_request(html_headers)
     for bp in blueprints():
         app.register_blueprint(bp)
 
@@ -19,6 +20,23 @@ def register(app: Flask) -> None:
     @app.get("/healthz")
     def healthz():  # noqa: ANN202
         return jsonify({"ok": True})
+
+
+def html_headers(resp: Response) -> Response:
+    """Pages of the hall load nothing from outside it: the policy makes a stray external URL
+    fail loudly instead of hanging a kiosk on a network the hall does not have."""
+    if resp.mimetype == "text/html":
+        host = request.host
+        resp.headers["Content-Security-Policy"] = (
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            f"connect-src 'self' ws://{host} wss://{host}; media-src 'self'; object-src 'none'; "
+            "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+        )
+        resp.headers["Referrer-Policy"] = "no-referrer"
+        resp.headers["X-Content-Type-Options"] = "nosniff"
+        # The pages hold no data of their own; a cached copy must never outlive a new release.
+        resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 def register_static(app: Flask) -> None:
