@@ -61,7 +61,7 @@ class Plan:
     @classmethod
     def make(cls, quick: bool) -> Plan:
         if quick:
-            return cls(issue_s=4, windows_s=4, calls=8, displays=(100, 1000), pg_s=4, pg_processes=3,
+            return cls(issue_s=3, windows_s=3, calls=6, displays=(100, 1000), pg_s=4, pg_processes=3,
                        pg_tickets=300, pg_windows=12, backlog_steps=())
         return cls(issue_s=10, windows_s=10, calls=20, displays=(100, 1000), pg_s=10, pg_processes=3,
                    pg_tickets=1500, pg_windows=30,
@@ -325,7 +325,7 @@ def broadcast(plan: Plan, hq: ServerProcess, bare: BareApp, kiosk_key: str, disp
                 joining[n] = {"subscribe_ms": summary_ms(displays.subscribe_s[before:]),
                               "connect_wall_s": round(displays.connect_wall_s - wall, 2),
                               "added": len(displays.subscribe_s) - before}
-                gap = 0.15 + n * 0.0006
+                gap = 0.15 + n * 0.0004  # several times the slowest delivery seen here
                 calls[n] = []
                 log(f"broadcast to {have} displays: {name} ({plan.calls} calls)")
                 with requests.Session() as s:
