@@ -23,15 +23,22 @@ ALERTS_ACTOR = Actor("system", None, "alerts")
 ROOMS = ["hall"]
 
 
+# Changes that can start or end a queue's being unserved: which windows are open, or a ticket
+# arriving in (or leaving) a queue by another way than its window calling it.
+RELEVANT_ACTIONS = frozenset({
+    "window.open", "window.pause", "window.resume", "window.close", "window.hand_over",
+    "ticket.transfer", "ticket.resume", "day.rollover",
+})
+
+
 def _relevant(committed: Committed) -> bool:
-    """A window opened, paused, closed or changed hands; or a ticket went into an unserved queue.
-    Other commits (the hot path of issuing into served queues) cost no extra query."""
-    for e in committed.events:
-        if e.event == "window.updated":
-            return True
-        if e.event == "ticket.issued" and (e.data.get("ticket") or {}).get("unserved"):
-            return True
-    return False
+    """Calls and finishes, the hot path, never change whether a queue is served: they cost no
+    extra query here."""
+    if committed.action in RELEVANT_ACTIONS:
+        return True
+    return any(
+        e.event == "ticket.issued" and (e.data.get("ticket") or {}).get("unserved") for e in committed.events
+    )
 
 
 def unserved_queues(svc: Services) -> list[dict[str, Any]]:

@@ -40,10 +40,11 @@ class Changes:
         if window_id not in self.windows:
             self.windows.append(window_id)
 
-    def emit(self) -> dict[str, dict]:
-        """Emit every event; returns the ticket views by id for the handler's response."""
+    def emit(self, load: HallLoad | None = None) -> dict[str, dict]:
+        """Emit every event; returns the ticket views by id for the handler's response. `load`:
+        the hall's state as of now, when the handler already has it."""
         conn, hall = self.uow.conn, self.svc.hall
-        load = HallLoad.read(conn, hall, self.svc.today(self.uow.now), self.uow.now)
+        load = load or HallLoad.read(conn, hall, self.svc.today(self.uow.now), self.uow.now)
         views: dict[str, dict] = {}
         for event, t, extra in self._tickets:
             view = ticket_view(conn, hall, t, load)

@@ -36,6 +36,8 @@ class Services:
     speech: Speech | None = None
     # Signed-in staff by token digest: (staff, token expiry, monotonic time cached).
     token_cache: dict = field(default_factory=dict)
+    # The last hall snapshot: (seq, monotonic time built, view).
+    snapshot_cache: dict = field(default_factory=dict)
 
     def write(self, actor: Actor) -> UnitOfWork:
         return UnitOfWork(self.engine, actor, self.clock())

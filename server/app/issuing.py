@@ -103,9 +103,10 @@ def issue_ticket(
         tickets_repo.add(uow.conn, t, device["id"] if device else None, request_key if device else None)
         tickets_repo.bump_stats(uow.conn, q.code, day, issued=1)
         uow.audit("ticket.issue", t.number, ticket=t.id, queue=q.code, item=item_code, priority=prio.value)
+        load.add_waiting(t)
         changes = Changes(svc, uow)
         changes.ticket("ticket.issued", t)
-        view = changes.emit()[t.id]
+        view = changes.emit(load)[t.id]
         printer = device.get("printer") if device else None
         if printer:
             enqueue_ticket(uow.conn, hall, view, device, now)  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ already in it.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from server.core.errors import Forbidden, Invalid, NotFound
@@ -48,11 +49,15 @@ def snapshot(svc: Services, rooms: list[str], *, may_see: Any, staff: Staff | No
     with svc.read() as uow:
         conn, hall = uow.conn, svc.hall
         seq = current_seq(conn)
-        load = HallLoad.read(conn, hall, svc.today(uow.now), uow.now)
         out: dict[str, Any] = {"seq": seq, "now": iso(hall, uow.now)}
+        if all(kind == "hall" for kind, _ in parsed) and (cached := _cached_hall(svc, seq)) is not None:
+            # A reconnect storm (every display after a restart) costs one build, not one each.
+            return {**out, "hall": cached}
+        load = HallLoad.read(conn, hall, svc.today(uow.now), uow.now)
         for kind, key in parsed:
             if kind == "hall":
                 out["hall"] = hall_view(svc, conn, load)
+                svc.snapshot_cache["hall"] = (seq, time.monotonic(), out["hall"])
             elif kind == "queue":
                 out.setdefault("queues", {})[key] = queue_view(conn, hall, key, load)
             elif kind == "cases":
@@ -66,6 +71,18 @@ def snapshot(svc: Services, rooms: list[str], *, may_see: Any, staff: Staff | No
                 out.setdefault("tickets", {})[key] = ticket_view(conn, hall, t, load)
                 out.setdefault("queues", {})[t.queue] = queue_view(conn, hall, t.queue, load)
         return out
+
+
+# The last hall snapshot built is reused while no change came after it, and for a moment only,
+# since the waits it shows grow by the second.
+HALL_CACHE_S = 2.0
+
+
+def _cached_hall(svc: Services, seq: int) -> dict[str, Any] | None:
+    cached = svc.snapshot_cache.get("hall")
+    if cached and cached[0] == seq and time.monotonic() - cached[1] < HALL_CACHE_S:
+        return cached[2]
+    return None
 
 
 def hall_view(svc: Services, conn: Any, load: HallLoad) -> dict[str, Any]:

@@ -47,6 +47,13 @@ class HallLoad:
             stats=tickets_repo.stats(conn, day),
         )
 
+    def add_waiting(self, t: Ticket) -> None:
+        """The ticket was just issued in this transaction: count it without reading again."""
+        count, oldest = self.waiting.get(t.queue, (0, t.rank_at))
+        self.waiting[t.queue] = (count + 1, min(oldest, t.rank_at))
+        stats = self.stats.setdefault(t.queue, {"issued": 0, "served": 0, "service_s": 0.0, "no_show": 0})
+        stats["issued"] += 1
+
     def open_windows(self) -> list[Window]:
         return [
             w for w in self.hall.windows

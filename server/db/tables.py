@@ -81,6 +81,8 @@ tickets = Table(
     UniqueConstraint("day", "number"),
     UniqueConstraint("device_id", "request_key"),
     Index("ix_tickets_waiting", "status", "queue", "class_rank", "rank_at"),
+    # Covers the per-queue waiting count and oldest place that every change's estimates read.
+    Index("ix_tickets_waiting_counts", "status", "day", "queue", "rank_at"),
     Index("ix_tickets_target", "target_window", "status"),
     Index("ix_tickets_day_status", "day", "status"),
     # The backstop of "one window, one current ticket": even a bug in the handlers cannot leave

@@ -44,6 +44,8 @@ class Emitted:
 class Committed:
     seq: int
     events: list[Emitted] = field(default_factory=list)
+    # The audit action that named the change (window.open, ticket.call, ...).
+    action: str = ""
 
 
 class UnitOfWork:
@@ -105,7 +107,7 @@ class UnitOfWork:
             )
         )
         self.conn.commit()
-        return Committed(seq=seq, events=list(self._events))
+        return Committed(seq=seq, events=list(self._events), action=self._action)
 
 
 def current_seq(conn: Connection) -> int:
