@@ -11,6 +11,7 @@ import hashlib
 import secrets
 import time
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -32,8 +33,11 @@ LOCKOUT = timedelta(minutes=15)
 DEVICE_KINDS = ("kiosk", "display", "agent", "platform")
 
 _hasher = PasswordHasher()
-# Verifying against this when the user does not exist keeps the timing of both answers alike.
-_DUMMY_HASH = _hasher.hash("hallq-no-such-user")
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the user does not exist, so both answers take as long. Made on first
+    use, not at import: every `hallq` command imports this module."""
+    return _hasher.hash("hallq-no-such-user")
 
 
 class Unauthorized(DomainError):
@@ -89,7 +93,7 @@ def login(svc: Services, username: str, password: str) -> dict[str, Any]:
         now = uow.now
         if row is not None and row.locked_until and row.locked_until > now:
             raise TooManyAttempts(f"too many failed sign-ins for {username}; try again after a few minutes")
-        ok = _verify(row.password_hash if row else _DUMMY_HASH, password) and row is not None and row.active
+        ok = _verify(row.password_hash if row else _dummy_hash(), password) and row is not None and row.active
         if not ok:
             if row is not None:
                 failed = row.failed_logins + 1
