@@ -6,7 +6,21 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from functools import lru_cache
 
-from sqlalchemy import Connection, and_, bindparam, case, func, insert, or_, select, union_all, update
+from sqlalchemy import (
+    Connection,
+    Date,
+    Float,
+    Integer,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from server.core.hall import Window
@@ -23,11 +37,18 @@ def _upsert(conn: Connection):  # noqa: ANN202
 
 def next_counter(conn: Connection, name: str) -> int:
     """Take the next value of a named counter, in this transaction (gapless)."""
-    stmt = _upsert(conn)(counters).values(name=name, value=1)
-    stmt = stmt.on_conflict_do_update(
+    return conn.execute(_next_counter_stmt(conn.dialect.name), {"name": name}).scalar_one()
+
+
+# The hot writes are built once per dialect with bound parameters: composing an upsert per
+# request cost a tenth of a ticket's time (docs/performance.md).
+@lru_cache(maxsize=4)
+def _next_counter_stmt(dialect: str):  # noqa: ANN202
+    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert_(counters).values(name=bindparam("name"), value=1)
+    return stmt.on_conflict_do_update(
         index_elements=[counters.c.name], set_={"value": counters.c.value + 1}
     ).returning(counters.c.value)
-    return conn.execute(stmt).scalar_one()
 
 
 def to_ticket(row) -> Ticket:  # noqa: ANN001
@@ -83,7 +104,7 @@ def _values(t: Ticket) -> dict:
 
 
 def add(conn: Connection, t: Ticket, device_id: int | None, request_key: str | None = None) -> None:
-    conn.execute(insert(tickets).values(id=t.id, device_id=device_id, request_key=request_key, **_values(t)))
+    conn.execute(tickets.insert(), {"id": t.id, "device_id": device_id, "request_key": request_key, **_values(t)})
 
 
 def find_by_request(conn: Connection, device_id: int, request_key: str) -> Ticket | None:
@@ -94,7 +115,10 @@ def find_by_request(conn: Connection, device_id: int, request_key: str) -> Ticke
 
 
 def save(conn: Connection, t: Ticket) -> None:
-    conn.execute(update(tickets).where(tickets.c.id == t.id).values(**_values(t)))
+    conn.execute(_SAVE, {"ticket_id": t.id, **_values(t)})
+
+
+_SAVE = update(tickets).where(tickets.c.id == bindparam("ticket_id"))
 
 
 def get(conn: Connection, ticket_id: str, *, lock: bool = False) -> Ticket | None:
@@ -270,10 +294,24 @@ def stale_waiting(conn: Connection, before_day: date) -> list[Ticket]:
 
 def bump_stats(conn: Connection, queue: str, day: date, *, issued: int = 0, served: int = 0,
                service_s: float = 0.0, no_show: int = 0) -> None:
-    stmt = _upsert(conn)(queue_stats).values(
-        queue=queue, day=day, issued=issued, served=served, service_s=service_s, no_show=no_show
+    conn.execute(
+        _bump_stats_stmt(conn.dialect.name),
+        {"queue": queue, "day": day, "issued": issued, "served": served, "service_s": service_s, "no_show": no_show},
     )
-    stmt = stmt.on_conflict_do_update(
+
+
+@lru_cache(maxsize=4)
+def _bump_stats_stmt(dialect: str):  # noqa: ANN202
+    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    issued = bindparam("issued", type_=Integer)
+    served = bindparam("served", type_=Integer)
+    service_s = bindparam("service_s", type_=Float)
+    no_show = bindparam("no_show", type_=Integer)
+    stmt = insert_(queue_stats).values(
+        queue=bindparam("queue"), day=bindparam("day", type_=Date), issued=issued, served=served,
+        service_s=service_s, no_show=no_show,
+    )
+    return stmt.on_conflict_do_update(
         index_elements=[queue_stats.c.queue, queue_stats.c.day],
         set_={
             "issued": queue_stats.c.issued + issued,
@@ -282,7 +320,6 @@ def bump_stats(conn: Connection, queue: str, day: date, *, issued: int = 0, serv
             "no_show": queue_stats.c.no_show + no_show,
         },
     )
-    conn.execute(stmt)
 
 
 def stats(conn: Connection, day: date) -> dict[str, dict]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, select, update
 
 from .tables import counters, event_log
 
@@ -87,27 +87,30 @@ class UnitOfWork:
         if not self._action and not self._events:
             self.conn.commit()
             return Committed(seq=0)
-        seq = self.conn.execute(
-            update(counters).where(counters.c.name == "seq").values(value=counters.c.value + 1)
-            .returning(counters.c.value)
-        ).scalar_one()
+        seq = self.conn.execute(_NEXT_SEQ).scalar_one()
         for e in self._events:
             e.data["seq"] = seq
         self.conn.execute(
-            insert(event_log).values(
-                seq=seq,
-                at=self.now,
-                actor_kind=self.actor.kind,
-                actor_id=self.actor.id,
-                actor_name=self.actor.name,
-                action=self._action or (self._events[0].event if self._events else "change"),
-                subject=self._subject,
-                detail=self._detail,
-                events=[e.as_json() for e in self._events],
-            )
+            event_log.insert(),
+            {
+                "seq": seq,
+                "at": self.now,
+                "actor_kind": self.actor.kind,
+                "actor_id": self.actor.id,
+                "actor_name": self.actor.name,
+                "action": self._action or (self._events[0].event if self._events else "change"),
+                "subject": self._subject,
+                "detail": self._detail,
+                "events": [e.as_json() for e in self._events],
+            },
         )
         self.conn.commit()
         return Committed(seq=seq, events=list(self._events), action=self._action)
+
+
+_NEXT_SEQ = (
+    update(counters).where(counters.c.name == "seq").values(value=counters.c.value + 1).returning(counters.c.value)
+)
 
 
 def current_seq(conn: Connection) -> int:
