@@ -23,7 +23,7 @@
       loading: "正在加载…",
       back: "返回",
       search_label: "搜索事项名称",
-      search_placeholder: "输入事项名称中的字词，如：营业执照",
+      search_hint: "输入事项名称中的字词，如：营业执照",
       clear: "清除",
       no_match: "没有找到匹配的事项，请换个词试试或咨询服务台。",
       all_items: "全部办理事项",
@@ -82,7 +82,7 @@
       loading: "Loading…",
       back: "Back",
       search_label: "Search service names",
-      search_placeholder: "Type part of the name, e.g. licence",
+      search_hint: "Type part of the name, e.g. licence",
       clear: "Clear",
       no_match: "No matching service. Try another word or ask at the information desk.",
       all_items: "All services",
@@ -621,7 +621,7 @@
     Array.prototype.forEach.call(document.querySelectorAll("[data-t]"), function (e) {
       e.textContent = t(e.dataset.t);
     });
-    $("search").placeholder = t("search_placeholder");
+    $("search").placeholder = t("search_hint");
     renderHome();
     if (state.screen === "items") { renderItems(); }
     if (state.item) { renderGuide(); }
