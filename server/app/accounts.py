@@ -17,7 +17,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from server.core.errors import DomainError, Invalid, NotFound
+from server.core.errors import DomainError, Forbidden, Invalid, NotFound
 from server.core.hall import Hall
 from server.core.windows import Role, Staff, may_staff
 from server.db import accounts_repo
@@ -154,6 +154,16 @@ def device_for_key(svc: Services, key: str | None) -> dict[str, Any] | None:
     with svc.read() as uow:
         row = accounts_repo.device_by_key(uow.conn, digest(key))
         return device_json(row) if row else None
+
+
+def kiosk_for_key(conn: Any, key: str) -> dict[str, Any]:
+    """The kiosk a key belongs to, read in the caller's transaction; 401/403 otherwise."""
+    row = accounts_repo.device_by_key(conn, digest(key)) if key else None
+    if row is None:
+        raise Unauthorized("unknown or revoked device key")
+    if row.kind != "kiosk":
+        raise Forbidden(f"a {row.kind} device may not do this; it needs a kiosk")
+    return device_json(row)
 
 
 def add_device(svc: Services, name: str, kind: str, printer: str | None = None,

@@ -13,8 +13,10 @@ from server.core.hall import ClosedQueuePolicy, Hall, Queue
 from server.core.numbering import format_number
 from server.core.tickets import GREEN_REASONS, Priority, Ticket, cancel
 from server.db import tickets_repo
+from server.db.print_store import device_printer
 from server.db.uow import Actor
 
+from .accounts import kiosk_for_key
 from .changes import Changes
 from .context import Services
 from .printing import enqueue_ticket
@@ -55,21 +57,28 @@ def issue_ticket(
     priority: str | None = None,
     green_reason: str | None = None,
     device: dict[str, Any] | None = None,
+    device_key: str | None = None,
     ignore_hours: bool = False,
     request_key: str | None = None,
 ) -> dict[str, Any]:
-    """Issue a number; when the kiosk has a printer, its print job commits with the ticket."""
+    """Issue a number; when the kiosk has a printer, its print job commits with the ticket.
+
+    A kiosk's request passes its `device_key`: the key is checked in the issuing transaction
+    itself, which spares every ticket a transaction of its own for it."""
     hall = svc.hall
-    q, item_code = resolve_queue(hall, item, queue)
-    prio = Priority.NORMAL
-    if priority not in (None, "normal"):
-        if priority != Priority.GREEN.value:
-            raise Invalid(f'unknown priority {priority!r}; use "green" for the green channel')
-        prio = Priority.GREEN
-        if green_reason is not None and green_reason not in GREEN_REASONS:
-            raise Invalid(f"green channel reason must be one of {', '.join(GREEN_REASONS)}")
     with svc.write(actor) as uow:
         now = uow.now
+        if device_key is not None:
+            device = kiosk_for_key(uow.conn, device_key)
+            uow.actor = Actor("device", device["id"], device["name"])
+        q, item_code = resolve_queue(hall, item, queue)
+        prio = Priority.NORMAL
+        if priority not in (None, "normal"):
+            if priority != Priority.GREEN.value:
+                raise Invalid(f'unknown priority {priority!r}; use "green" for the green channel')
+            prio = Priority.GREEN
+            if green_reason is not None and green_reason not in GREEN_REASONS:
+                raise Invalid(f"green channel reason must be one of {', '.join(GREEN_REASONS)}")
         if device and request_key and (done := tickets_repo.find_by_request(uow.conn, device["id"], request_key)):
             # The kiosk lost our answer and asks again: the visitor gets the number already made.
             load = HallLoad.read(uow.conn, hall, svc.today(now), now)
@@ -107,13 +116,13 @@ def issue_ticket(
         changes = Changes(svc, uow)
         changes.ticket("ticket.issued", t)
         view = changes.emit(load)[t.id]
-        printer = device.get("printer") if device else None
+        printer = device_printer(device["name"], device.get("printer")) if device else None
         if printer:
             enqueue_ticket(uow.conn, hall, view, device, now)  # type: ignore[arg-type]
         svc.commit(uow)
     if printer:
         # The kiosk shows the QR code and asks the visitor to photograph it when its printer is out.
-        view = {**view, "print": {"printer_status": svc.printer_status(printer)}}
+        view = {**view, "print": {"printer_status": svc.printer_status(printer), "printer": printer}}
     if warning:
         view = {**view, "warning": warning}
     return view

@@ -55,11 +55,10 @@ class Printing:
         if self.is_leader():
             self.spooler.run_once(self.svc.clock())
 
-    def kick(self, device: dict[str, Any]) -> None:
-        """A job was just committed: send it now rather than at the next round."""
-        printer = device.get("printer") or ""
+    def kick(self, printer: str) -> None:
+        """A job for `printer` was just committed: send it now rather than at the next round."""
         if printer.startswith(AGENT_SCHEME):
-            self.push(agent_printer(device["name"]))
+            self.push(printer)
         else:
             self.socketio.start_background_task(self.spool)
 
