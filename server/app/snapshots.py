@@ -13,7 +13,7 @@ from typing import Any
 from server.core.errors import Forbidden, Invalid, NotFound
 from server.core.tickets import Status
 from server.core.windows import Staff
-from server.db import tickets_repo, windows_repo
+from server.db import tickets_repo
 from server.db.uow import current_seq
 
 from .cases import warnings as case_warnings
@@ -122,12 +122,6 @@ def get_ticket(svc: Services, ticket_id: str) -> dict[str, Any]:
             raise NotFound("unknown ticket")
         load = HallLoad.read(uow.conn, svc.hall, svc.today(uow.now), uow.now)
         return ticket_view(uow.conn, svc.hall, t, load)
-
-
-def window_snapshot(svc: Services, window_id: str) -> dict[str, Any]:
-    with svc.read() as uow:
-        return window_views(uow.conn, svc.hall, windows_repo.all_states(uow.conn), [window_id])[0]
-
 
 def ticket_queue(svc: Services, ticket_id: str) -> str | None:
     with svc.read() as uow:

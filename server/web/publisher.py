@@ -65,10 +65,6 @@ class Publisher:
         with engine.connect() as conn:
             self._next = current_seq(conn) + 1
 
-    @property
-    def next_seq(self) -> int:
-        return self._next
-
     def publish(self, committed: Committed) -> None:
         if self.tailing:
             return  # the leader's tail emits everything, in order
