@@ -12,6 +12,7 @@ import logging
 import threading
 from typing import Any
 
+from server.db import tickets_repo
 from server.db.uow import Actor, Committed
 
 from .context import Services
@@ -45,20 +46,21 @@ def unserved_queues(svc: Services) -> list[dict[str, Any]]:
     """Queues with visitors waiting that no open window serves, now."""
     with svc.read() as uow:
         load = HallLoad.read(uow.conn, svc.hall, svc.today(uow.now), uow.now)
-    open_windows = load.open_windows()
-    out = []
-    for code, (count, oldest) in sorted(load.waiting.items()):
-        if count <= 0 or any(w.serves(code) for w in open_windows):
-            continue
-        q = svc.hall.queue(code)
-        out.append({
-            "queue": code,
-            "name": q.name if q else code,
-            "name_en": q.name_en if q else code,
-            "waiting": count,
-            "longest_wait_s": int((load.now - oldest).total_seconds()) if oldest else 0,
-            "windows": [w.id for w in svc.hall.windows_serving(code)],
-        })
+        open_windows = load.open_windows()
+        out = []
+        for code, count in sorted(load.waiting_counts().items()):
+            if count <= 0 or any(w.serves(code) for w in open_windows):
+                continue
+            oldest = tickets_repo.oldest_waiting(uow.conn, code, load.day)
+            q = svc.hall.queue(code)
+            out.append({
+                "queue": code,
+                "name": q.name if q else code,
+                "name_en": q.name_en if q else code,
+                "waiting": count,
+                "longest_wait_s": int((load.now - oldest).total_seconds()) if oldest else 0,
+                "windows": [w.id for w in svc.hall.windows_serving(code)],
+            })
     return out
 
 

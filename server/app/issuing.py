@@ -110,7 +110,6 @@ def issue_ticket(
             green_reason=green_reason if prio is Priority.GREEN else None,
         )
         tickets_repo.add(uow.conn, t, device["id"] if device else None, request_key if device else None)
-        tickets_repo.bump_stats(uow.conn, q.code, day, issued=1)
         uow.audit("ticket.issue", t.number, ticket=t.id, queue=q.code, item=item_code, priority=prio.value)
         load.add_waiting(t)
         changes = Changes(svc, uow)

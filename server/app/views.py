@@ -5,7 +5,7 @@ Built inside the transaction that changed them, so a payload always agrees with 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 from server.core.estimate import effective_windows, estimate_wait_s, mean_service_s
 from server.core.hall import Hall, Window
 from server.core.tickets import Status, Ticket
-from server.core.windows import WindowState, WindowStatus
+from server.core.windows import Staff, WindowState, WindowStatus
 from server.db import accounts_repo, tickets_repo, windows_repo
 
 ORDER_CAP = 200
@@ -27,32 +27,45 @@ def iso(hall: Hall, at: datetime | None) -> str | None:
 
 @dataclass
 class HallLoad:
-    """The hall's state for estimates, read once per transaction."""
+    """The hall's state for estimates, read once per transaction: window states and each queue's
+    counts (its waiting count kept by the database, migration 0005), plus each queue's waiting
+    line, read when first needed."""
 
     hall: Hall
     day: date
     now: datetime
-    waiting: dict[str, tuple[int, datetime]]
     states: dict[str, WindowState]
     stats: dict[str, dict]
+    lines: dict[str, tuple[list[str], datetime | None]] = field(default_factory=dict)
 
     @classmethod
     def read(cls, conn: Connection, hall: Hall, day: date, now: datetime) -> HallLoad:
         return cls(
-            hall=hall,
-            day=day,
-            now=now,
-            waiting=tickets_repo.waiting_by_queue(conn, day),
-            states=windows_repo.all_states(conn),
-            stats=tickets_repo.stats(conn, day),
+            hall=hall, day=day, now=now, states=windows_repo.all_states(conn), stats=tickets_repo.stats(conn, day)
         )
 
+    def waiting(self, queue: str) -> int:
+        return self.stats.get(queue, {}).get("waiting", 0)
+
+    def waiting_counts(self) -> dict[str, int]:
+        return {q: s.get("waiting", 0) for q, s in self.stats.items()}
+
+    def line(self, conn: Connection, queue: str) -> tuple[list[str], datetime | None]:
+        """The queue's waiting numbers in calling order (up to ORDER_CAP) and its oldest place."""
+        if queue not in self.lines:
+            waiting = self.waiting(queue)
+            self.lines[queue] = tickets_repo.waiting_line(conn, queue, self.day, ORDER_CAP) if waiting else ([], None)
+        return self.lines[queue]
+
     def add_waiting(self, t: Ticket) -> None:
-        """The ticket was just issued in this transaction: count it without reading again."""
-        count, oldest = self.waiting.get(t.queue, (0, t.rank_at))
-        self.waiting[t.queue] = (count + 1, min(oldest, t.rank_at))
-        stats = self.stats.setdefault(t.queue, {"issued": 0, "served": 0, "service_s": 0.0, "no_show": 0})
+        """The ticket was just issued in this transaction, after the load was read: count it (the
+        database's trigger counted it in its own row)."""
+        stats = self.stats.setdefault(
+            t.queue, {"issued": 0, "served": 0, "service_s": 0.0, "no_show": 0, "waiting": 0}
+        )
         stats["issued"] += 1
+        stats["waiting"] += 1
+        self.lines.pop(t.queue, None)
 
     def open_windows(self) -> list[Window]:
         return [
@@ -61,8 +74,7 @@ class HallLoad:
         ]
 
     def windows_for(self, queue: str) -> float:
-        counts = {q: n for q, (n, _) in self.waiting.items()}
-        return effective_windows(queue, self.open_windows(), counts)
+        return effective_windows(queue, self.open_windows(), self.waiting_counts())
 
     def mean_s(self, queue: str) -> float:
         s = self.stats.get(queue, {})
@@ -72,12 +84,21 @@ class HallLoad:
         return estimate_wait_s(ahead, self.mean_s(queue), self.windows_for(queue))
 
 
+def _ahead(conn: Connection, t: Ticket, load: HallLoad) -> int:
+    """The ticket's place in its queue's line when the line holds it, else counted."""
+    order, _ = load.line(conn, t.queue)
+    try:
+        return order.index(t.number)
+    except ValueError:
+        return tickets_repo.ahead(conn, t)
+
+
 def ticket_view(conn: Connection, hall: Hall, t: Ticket, load: HallLoad) -> dict[str, Any]:
     queue = hall.queue(t.queue)
     item = hall.item(t.item) if t.item else None
     window = hall.window(t.window) if t.window else None
     if t.status is Status.WAITING:
-        ahead = tickets_repo.ahead(conn, t) if t.target_window is None else 0
+        ahead = _ahead(conn, t, load) if t.target_window is None else 0
         estimate = load.estimate(t.queue, ahead)
     else:
         ahead, estimate = 0, 0 if t.status in (Status.CALLED, Status.SERVING) else None
@@ -113,9 +134,9 @@ def ticket_view(conn: Connection, hall: Hall, t: Ticket, load: HallLoad) -> dict
 
 def queue_view(conn: Connection, hall: Hall, code: str, load: HallLoad) -> dict[str, Any]:
     q = hall.queue(code)
-    count, oldest = load.waiting.get(code, (0, None))
+    count = load.waiting(code)
     open_here = [w.id for w in load.open_windows() if w.serves(code)]
-    order = tickets_repo.waiting_numbers(conn, code, load.day, ORDER_CAP) if count else []
+    order, oldest = load.line(conn, code)
     s = load.stats.get(code, {})
     windows = load.windows_for(code)
     return {
@@ -161,10 +182,15 @@ def window_view(hall: Hall, state: WindowState, staff: dict[int, Any], current: 
     }
 
 
-def window_views(conn: Connection, hall: Hall, states: dict[str, WindowState], ids: list[str]) -> list[dict]:
+def window_views(
+    conn: Connection, hall: Hall, states: dict[str, WindowState], ids: list[str], *,
+    known_tickets: dict[str, Ticket] | None = None, known_staff: dict[int, Staff] | None = None,
+) -> list[dict]:
+    """`known_*`: tickets and staff the caller holds already (the change's own), not read again."""
     chosen = [states.get(i) or WindowState(window=i) for i in ids]
-    staff = accounts_repo.staff_many(conn, {s.staff_id for s in chosen if s.staff_id})
-    currents = tickets_repo.many(conn, [s.current_ticket for s in chosen if s.current_ticket])
+    staff = dict(known_staff or {})
+    staff.update(accounts_repo.staff_many(conn, {s.staff_id for s in chosen if s.staff_id and s.staff_id not in staff}))
+    currents = dict(known_tickets or {})
+    currents.update(tickets_repo.many(conn, [s.current_ticket for s in chosen
+                                             if s.current_ticket and s.current_ticket not in currents]))
     return [window_view(hall, s, staff, currents.get(s.current_ticket or "")) for s in chosen]
-
-

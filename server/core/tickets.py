@@ -38,6 +38,9 @@ class Priority(StrEnum):
 
 GREEN_REASONS = ("elderly", "disabled", "military", "pregnant")
 
+# Calling order of the classes within a queue: lower first.
+CLASS_RANKS = {Priority.GREEN: 0, Priority.NORMAL: 1}
+
 
 class Outcome(StrEnum):
     ACCEPTED = "accepted"
@@ -77,7 +80,7 @@ class Ticket:
 
     @property
     def class_rank(self) -> int:
-        return 0 if self.priority is Priority.GREEN else 1
+        return CLASS_RANKS[self.priority]
 
     @property
     def waiting_key(self) -> tuple[int, datetime, str]:

@@ -123,6 +123,9 @@ window_states = Table(
     Column("current_ticket", String(32), unique=True),
 )
 
+# One row per queue and day. `waiting` and `issued` are kept by triggers on `tickets` (migration
+# 0005), in the transaction of the change itself; `served`, `service_s` and `no_show` by the
+# handlers that finish a visit.
 queue_stats = Table(
     "queue_stats",
     metadata,
@@ -132,6 +135,7 @@ queue_stats = Table(
     Column("service_s", Float, nullable=False),
     Column("issued", Integer, nullable=False),
     Column("no_show", Integer, nullable=False),
+    Column("waiting", Integer, nullable=False, server_default="0"),
 )
 
 # Append-only log of every change (article 31): who, when, what. Its seq is the `seq` of the

@@ -24,11 +24,12 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from server.core.hall import Window
-from server.core.tickets import Outcome, Priority, Status, Ticket
+from server.core.tickets import CLASS_RANKS, Outcome, Priority, Status, Ticket
 
 from .tables import counters, queue_stats, ticket_calls, tickets
 
 HEADS_PER_QUEUE = 6
+LAST_CLASS_RANK = max(CLASS_RANKS.values())
 
 
 def _upsert(conn: Connection):  # noqa: ANN202
@@ -238,27 +239,42 @@ _AHEAD = (
 )
 
 
-def waiting_by_queue(conn: Connection, day: date) -> dict[str, tuple[int, datetime]]:
-    rows = conn.execute(
-        select(tickets.c.queue, func.count(), func.min(tickets.c.rank_at))
-        .where(tickets.c.status == Status.WAITING.value, tickets.c.day == day)
-        .group_by(tickets.c.queue)
-    )
-    return {queue: (count, oldest) for queue, count, oldest in rows}
+def oldest_waiting(conn: Connection, queue: str, day: date) -> datetime | None:
+    """When the longest-waiting ticket of a queue took its place (an index lookup, not a scan)."""
+    return conn.execute(_OLDEST, {"queue": queue, "day": day}).scalar()
 
 
-def waiting_numbers(conn: Connection, queue: str, day: date, limit: int = 500) -> list[str]:
-    """The numbers of a queue's waiting tickets, in calling order (for the visitors' phones)."""
-    return list(conn.execute(_WAITING_NUMBERS, {"queue": queue, "day": day, "limit": limit}).scalars())
+_OLDEST = select(func.min(tickets.c.rank_at)).where(
+    tickets.c.status == Status.WAITING.value, tickets.c.day == bindparam("day"), tickets.c.queue == bindparam("queue")
+)
 
 
-_WAITING_NUMBERS = (
-    select(tickets.c.number)
+def waiting_line(conn: Connection, queue: str, day: date, limit: int = 500) -> tuple[list[str], datetime | None]:
+    """A queue's waiting numbers in calling order (for the visitors' phones), at most `limit`, and
+    when its longest-waiting ticket took its place, from one read.
+
+    Tickets sent to one window wait outside the order but count for the longest wait. The rows
+    come green class first, so the oldest place is among them once a normal-class row is; only a
+    line of `limit` green tickets needs a lookup of its own."""
+    order: list[str] = []
+    oldest: datetime | None = None
+    rows = conn.execute(_WAITING_LINE, {"queue": queue, "day": day, "limit": limit}).all()
+    for number, rank_at, target_window, _ in rows:
+        if target_window is None:
+            order.append(number)
+        if oldest is None or rank_at < oldest:
+            oldest = rank_at
+    if len(rows) >= limit and rows[-1].class_rank < LAST_CLASS_RANK:
+        oldest = oldest_waiting(conn, queue, day)
+    return order, oldest
+
+
+_WAITING_LINE = (
+    select(tickets.c.number, tickets.c.rank_at, tickets.c.target_window, tickets.c.class_rank)
     .where(
         tickets.c.status == Status.WAITING.value,
         tickets.c.queue == bindparam("queue"),
         tickets.c.day == bindparam("day"),
-        tickets.c.target_window.is_(None),
     )
     .order_by(tickets.c.class_rank, tickets.c.rank_at, tickets.c.number)
     .limit(bindparam("limit"))
@@ -292,29 +308,28 @@ def stale_waiting(conn: Connection, before_day: date) -> list[Ticket]:
     return [to_ticket(r) for r in rows]
 
 
-def bump_stats(conn: Connection, queue: str, day: date, *, issued: int = 0, served: int = 0,
-               service_s: float = 0.0, no_show: int = 0) -> None:
+def bump_stats(conn: Connection, queue: str, day: date, *, served: int = 0, service_s: float = 0.0,
+               no_show: int = 0) -> None:
+    """Count a finished visit or a no-show (the triggers of migration 0005 count the rest)."""
     conn.execute(
         _bump_stats_stmt(conn.dialect.name),
-        {"queue": queue, "day": day, "issued": issued, "served": served, "service_s": service_s, "no_show": no_show},
+        {"queue": queue, "day": day, "served": served, "service_s": service_s, "no_show": no_show},
     )
 
 
 @lru_cache(maxsize=4)
 def _bump_stats_stmt(dialect: str):  # noqa: ANN202
     insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    issued = bindparam("issued", type_=Integer)
     served = bindparam("served", type_=Integer)
     service_s = bindparam("service_s", type_=Float)
     no_show = bindparam("no_show", type_=Integer)
     stmt = insert_(queue_stats).values(
-        queue=bindparam("queue"), day=bindparam("day", type_=Date), issued=issued, served=served,
+        queue=bindparam("queue"), day=bindparam("day", type_=Date), issued=0, served=served,
         service_s=service_s, no_show=no_show,
     )
     return stmt.on_conflict_do_update(
         index_elements=[queue_stats.c.queue, queue_stats.c.day],
         set_={
-            "issued": queue_stats.c.issued + issued,
             "served": queue_stats.c.served + served,
             "service_s": queue_stats.c.service_s + service_s,
             "no_show": queue_stats.c.no_show + no_show,
@@ -325,7 +340,10 @@ def _bump_stats_stmt(dialect: str):  # noqa: ANN202
 def stats(conn: Connection, day: date) -> dict[str, dict]:
     rows = conn.execute(select(queue_stats).where(queue_stats.c.day == day))
     return {
-        r.queue: {"issued": r.issued, "served": r.served, "service_s": r.service_s, "no_show": r.no_show}
+        r.queue: {
+            "issued": r.issued, "served": r.served, "service_s": r.service_s, "no_show": r.no_show,
+            "waiting": r.waiting,
+        }
         for r in rows
     }
 

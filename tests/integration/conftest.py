@@ -7,14 +7,12 @@
   python-socketio runs each incoming message's handler in a thread of its own, so the order
   handlers run in is not the order frames arrived in; the listener taps the Engine.IO read loop,
   which sees frames one at a time, in order.
-- `pg_url` / `redis_url`: a fresh PostgreSQL database per test (dropped afterwards) and the
+- `pg_url` / `redis_url` (from tests/support/services.py): a fresh PostgreSQL database per test and the
   local Redis; the test is skipped, saying why, only when the service does not answer.
 """
 
 from __future__ import annotations
 
-import secrets
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -28,78 +26,10 @@ import socketio
 from socketio import packet as sio_packet
 
 from tests.support.server_process import ServerProcess
+from tests.support.services import pg_url, redis_url  # noqa: F401 - fixtures for these tests
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
-PG_BASE = "postgresql://postgres@127.0.0.1:5432"
-REDIS = "redis://127.0.0.1:6379/0"
 HTTP_TIMEOUT = 60  # a loaded 2-core CI machine is slow; a hang still fails, just later
 PASSWORD = "password-it-1"
-
-
-# -- services ---------------------------------------------------------------------------------
-
-
-def _tcp_open(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=1.0):
-            return True
-    except OSError:
-        return False
-
-
-def _pg_problem() -> str | None:
-    if not _tcp_open("127.0.0.1", 5432):
-        return "PostgreSQL is not running at 127.0.0.1:5432"
-    import psycopg
-
-    try:
-        with psycopg.connect(PG_ADMIN, connect_timeout=3) as conn:
-            conn.execute("SELECT 1")
-    except psycopg.Error as exc:
-        return f"PostgreSQL at 127.0.0.1:5432 refuses the test user: {exc}"
-    return None
-
-
-def _redis_problem() -> str | None:
-    if not _tcp_open("127.0.0.1", 6379):
-        return "Redis is not running at 127.0.0.1:6379"
-    import redis
-
-    try:
-        client = redis.Redis.from_url(REDIS, socket_connect_timeout=2, socket_timeout=2)
-        try:
-            client.ping()
-        finally:
-            client.close()
-    except redis.RedisError as exc:
-        return f"Redis at 127.0.0.1:6379 does not answer PING: {exc}"
-    return None
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for this test only."""
-    problem = _pg_problem()
-    if problem:
-        pytest.skip(problem)
-    import psycopg
-
-    name = f"hallq_it_{secrets.token_hex(6)}"
-    with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{PG_BASE}/{name}"
-    finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture
-def redis_url() -> str:
-    problem = _redis_problem()
-    if problem:
-        pytest.skip(problem)
-    return REDIS
 
 
 # -- servers ----------------------------------------------------------------------------------
