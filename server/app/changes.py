@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from server.core.tickets import Ticket
+from server.core.windows import Staff
 from server.db.uow import UnitOfWork
 
 from .announce import announcement, spoken_pair
@@ -22,8 +23,10 @@ def ticket_rooms(t: Ticket) -> list[str]:
 class Changes:
     """Collects what a handler touched and emits the matching events once, at the end."""
 
-    def __init__(self, svc: Services, uow: UnitOfWork) -> None:
+    def __init__(self, svc: Services, uow: UnitOfWork, staff: Staff | None = None) -> None:
+        """`staff`: who made the change, when staff did (their window's view needs them)."""
         self.svc, self.uow = svc, uow
+        self._staff = {staff.id: staff} if staff else {}
         self.queues: list[str] = []
         self.windows: list[str] = []
         self._tickets: list[tuple[str, Ticket, dict]] = []
@@ -58,7 +61,8 @@ class Changes:
                 said = announcement(hall, self.svc.speech, window, view, recall=bool(extra.get("recall")))
                 self.uow.emit("announcement", ["hall", f"window:{window.id}"], said)
         if self.windows:
-            for wv in window_views(conn, hall, load.states, self.windows):
+            known = {t.id: t for _, t, _ in self._tickets}
+            for wv in window_views(conn, hall, load.states, self.windows, known_tickets=known, known_staff=self._staff):
                 self.uow.emit("window.updated", ["hall", f"window:{wv['id']}"], {"window": wv})
         orders: dict[str, list[str]] = {}
         for code in self.queues:

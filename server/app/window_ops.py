@@ -58,11 +58,13 @@ def open_window(svc: Services, staff: Staff, window_id: str) -> dict[str, Any]:
         new = win.open_window(state, w, staff, uow.now)
         windows_repo.save(uow.conn, new)
         uow.audit("window.open", w.id, staff=staff.username)
-        return _finish_window_change(svc, uow, w, new)
+        return _finish_window_change(svc, uow, w, new, staff)
 
 
-def _finish_window_change(svc: Services, uow: UnitOfWork, w: Window, state: WindowState) -> dict[str, Any]:
-    changes = Changes(svc, uow)
+def _finish_window_change(
+    svc: Services, uow: UnitOfWork, w: Window, state: WindowState, staff: Staff | None = None
+) -> dict[str, Any]:
+    changes = Changes(svc, uow, staff)
     changes.window(w.id)
     for sq in w.queues:
         changes.queue(sq.queue)
@@ -86,7 +88,7 @@ def _window_action(
         new = change(state, uow.now)
         windows_repo.save(uow.conn, new)
         uow.audit(action, w.id, reason=new.pause_reason)
-        return _finish_window_change(svc, uow, w, new)
+        return _finish_window_change(svc, uow, w, new, staff)
 
 
 def pause(svc: Services, staff: Staff, window_id: str, reason: str) -> dict[str, Any]:
@@ -115,7 +117,7 @@ def hand_over(svc: Services, by: Staff, window_id: str, to: Staff) -> dict[str, 
         new = win.hand_over(state, w, to, uow.now)
         windows_repo.save(uow.conn, new)
         uow.audit("window.hand_over", w.id, to=to.username, previous=state.staff_id)
-        return _finish_window_change(svc, uow, w, new)
+        return _finish_window_change(svc, uow, w, new, to)
 
 
 def call_next(svc: Services, staff: Staff, window_id: str) -> dict[str, Any] | None:
@@ -161,7 +163,7 @@ def _call(
     tickets_repo.record_call(uow.conn, called, staff.id)
     windows_repo.save(uow.conn, replace(state, current_ticket=called.id))
     uow.audit(action, called.number, ticket=called.id, window=w.id)
-    changes = Changes(svc, uow)
+    changes = Changes(svc, uow, staff)
     changes.ticket("ticket.called", called, window=w.id, window_name=w.name, window_number=w.number, recall=False)
     changes.window(w.id)
     view = changes.emit()[called.id]
@@ -208,7 +210,7 @@ def _ticket_action(
             windows_repo.save(uow.conn, replace(state, current_ticket=None))
         extra = on_change(uow, before, after) if on_change else {}
         uow.audit(action, after.number, ticket=after.id, window=w.id, **{k: v for k, v in extra.items() if k != "view"})
-        changes = Changes(svc, uow)
+        changes = Changes(svc, uow, staff)
         if event == "ticket.called":
             changes.ticket(event, after, window=w.id, window_name=w.name, window_number=w.number, recall=True)
         else:
