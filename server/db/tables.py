@@ -80,10 +80,14 @@ tickets = Table(
     Column("request_key", String(64)),
     UniqueConstraint("day", "number"),
     UniqueConstraint("device_id", "request_key"),
-    Index("ix_tickets_waiting", "status", "queue", "class_rank", "rank_at"),
-    # Covers the per-queue waiting count and oldest place that every change's estimates read.
+    # A queue's waiting line in calling order, read by every change (its first numbers, a
+    # ticket's place in it, the policy's candidates): walked in order and covering, so reading
+    # the head of a line of thousands stops after the head.
+    Index("ix_tickets_line", "status", "day", "queue", "class_rank", "rank_at", "number", "target_window"),
+    # A queue's oldest waiting place, by its first entry.
     Index("ix_tickets_waiting_counts", "status", "day", "queue", "rank_at"),
-    Index("ix_tickets_target", "target_window", "status"),
+    # Tickets held for one window (transferred there, or back from 挂起), in order of place.
+    Index("ix_tickets_target", "target_window", "status", "day", "rank_at"),
     Index("ix_tickets_day_status", "day", "status"),
     # The backstop of "one window, one current ticket": even a bug in the handlers cannot leave
     # a window with two tickets called at once.

@@ -24,12 +24,11 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from server.core.hall import Window
-from server.core.tickets import CLASS_RANKS, Outcome, Priority, Status, Ticket
+from server.core.tickets import Outcome, Priority, Status, Ticket
 
 from .tables import counters, queue_stats, ticket_calls, tickets
 
 HEADS_PER_QUEUE = 6
-LAST_CLASS_RANK = max(CLASS_RANKS.values())
 
 
 def _upsert(conn: Connection):  # noqa: ANN202
@@ -251,30 +250,19 @@ _OLDEST = select(func.min(tickets.c.rank_at)).where(
 
 def waiting_line(conn: Connection, queue: str, day: date, limit: int = 500) -> tuple[list[str], datetime | None]:
     """A queue's waiting numbers in calling order (for the visitors' phones), at most `limit`, and
-    when its longest-waiting ticket took its place, from one read.
-
-    Tickets sent to one window wait outside the order but count for the longest wait. The rows
-    come green class first, so the oldest place is among them once a normal-class row is; only a
-    line of `limit` green tickets needs a lookup of its own."""
-    order: list[str] = []
-    oldest: datetime | None = None
-    rows = conn.execute(_WAITING_LINE, {"queue": queue, "day": day, "limit": limit}).all()
-    for number, rank_at, target_window, _ in rows:
-        if target_window is None:
-            order.append(number)
-        if oldest is None or rank_at < oldest:
-            oldest = rank_at
-    if len(rows) >= limit and rows[-1].class_rank < LAST_CLASS_RANK:
-        oldest = oldest_waiting(conn, queue, day)
-    return order, oldest
+    when its longest-waiting ticket took its place. Tickets sent to one window wait outside the
+    order but count for the longest wait. Both are index reads, whatever the line's length."""
+    order = list(conn.execute(_WAITING_NUMBERS, {"queue": queue, "day": day, "limit": limit}).scalars())
+    return order, oldest_waiting(conn, queue, day)
 
 
-_WAITING_LINE = (
-    select(tickets.c.number, tickets.c.rank_at, tickets.c.target_window, tickets.c.class_rank)
+_WAITING_NUMBERS = (
+    select(tickets.c.number)
     .where(
         tickets.c.status == Status.WAITING.value,
         tickets.c.queue == bindparam("queue"),
         tickets.c.day == bindparam("day"),
+        tickets.c.target_window.is_(None),
     )
     .order_by(tickets.c.class_rank, tickets.c.rank_at, tickets.c.number)
     .limit(bindparam("limit"))

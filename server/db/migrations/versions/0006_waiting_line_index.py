@@ -1,0 +1,33 @@
+"""Indexes that hold each queue's waiting line, and each window's held tickets, in calling order
+
+The old line index (status, queue, class_rank, rank_at) lacked the day and the number that
+breaks ties, so reading the first 200 numbers of a queue sorted every waiting ticket of it
+first; and call-next found the tickets held for its window by scanning the day's waiting
+tickets. The cost of every change grew with the line (docs/performance.md).
+
+Revision ID: 0006
+Revises: 0005
+"""
+
+from alembic import op
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_index(
+        "ix_tickets_line", "tickets", ["status", "day", "queue", "class_rank", "rank_at", "number", "target_window"]
+    )
+    op.drop_index("ix_tickets_waiting", table_name="tickets")
+    op.drop_index("ix_tickets_target", table_name="tickets")
+    op.create_index("ix_tickets_target", "tickets", ["target_window", "status", "day", "rank_at"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_tickets_target", table_name="tickets")
+    op.create_index("ix_tickets_target", "tickets", ["target_window", "status"])
+    op.create_index("ix_tickets_waiting", "tickets", ["status", "queue", "class_rank", "rank_at"])
+    op.drop_index("ix_tickets_line", table_name="tickets")
