@@ -5,6 +5,11 @@ number as the transaction's last statement, writes the audit entry (article 31) 
 the change produces, and commits. The counter row is locked from that update until the commit,
 so sequence numbers are handed out in commit order, with no gaps, on SQLite and PostgreSQL
 alike; the publisher then emits them in that order.
+
+Every change of the hall waits for that row on PostgreSQL, so it is held as briefly as can be:
+one statement takes the number and writes the entry (the events are serialised before it is
+sent), then the commit. The logged events carry no `seq` of their own: it is the entry's, and
+`logged()` puts it back.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, bindparam, select, update
 
 from .tables import counters, event_log
 
@@ -87,30 +92,46 @@ class UnitOfWork:
         if not self._action and not self._events:
             self.conn.commit()
             return Committed(seq=0)
-        seq = self.conn.execute(_NEXT_SEQ).scalar_one()
+        entry = {
+            "at": self.now,
+            "actor_kind": self.actor.kind,
+            "actor_id": self.actor.id,
+            "actor_name": self.actor.name,
+            "action": self._action or (self._events[0].event if self._events else "change"),
+            "subject": self._subject,
+            "detail": self._detail,
+            "events": [e.as_json() for e in self._events],
+        }
+        if self.conn.dialect.name == "postgresql":
+            seq = self.conn.execute(_LOG_WITH_NEXT_SEQ, entry).scalar_one()
+        else:  # SQLite has no UPDATE in a WITH; the whole database is this transaction's anyway
+            seq = self.conn.execute(_NEXT_SEQ).scalar_one()
+            self.conn.execute(event_log.insert(), {"seq": seq, **entry})
+        self.conn.commit()
         for e in self._events:
             e.data["seq"] = seq
-        self.conn.execute(
-            event_log.insert(),
-            {
-                "seq": seq,
-                "at": self.now,
-                "actor_kind": self.actor.kind,
-                "actor_id": self.actor.id,
-                "actor_name": self.actor.name,
-                "action": self._action or (self._events[0].event if self._events else "change"),
-                "subject": self._subject,
-                "detail": self._detail,
-                "events": [e.as_json() for e in self._events],
-            },
-        )
-        self.conn.commit()
         return Committed(seq=seq, events=list(self._events), action=self._action)
 
 
 _NEXT_SEQ = (
     update(counters).where(counters.c.name == "seq").values(value=counters.c.value + 1).returning(counters.c.value)
 )
+
+_ENTRY_COLUMNS = ("at", "actor_kind", "actor_id", "actor_name", "action", "subject", "detail", "events")
+_next = _NEXT_SEQ.cte("next_seq")
+_LOG_WITH_NEXT_SEQ = (
+    event_log.insert()
+    .from_select(
+        ["seq", *_ENTRY_COLUMNS],
+        select(_next.c.value, *[bindparam(c, type_=event_log.c[c].type) for c in _ENTRY_COLUMNS]),
+    )
+    .returning(event_log.c.seq)
+)
+
+
+def logged(seq: int, events: list[dict[str, Any]]) -> list[Emitted]:
+    """The events of an event-log entry as they were emitted, `seq` included."""
+    return [Emitted(e["event"], e["rooms"], {**e["data"], "seq": seq}) for e in events]
 
 
 def current_seq(conn: Connection) -> int:

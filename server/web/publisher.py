@@ -22,7 +22,7 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from server.db.tables import counters, event_log
-from server.db.uow import Committed, Emitted, current_seq
+from server.db.uow import Committed, current_seq, logged
 
 log = logging.getLogger("hallq.publisher")
 
@@ -33,6 +33,7 @@ LEADER_RETRY_S = 1.0
 LEADER_LOCK_KEY = 0x4A11_0001
 # The emitter's mark in `counters`: the last seq it has sent; a successor resumes after it.
 EMITTED = "emitted"
+MARK_INTERVAL_S = 0.5
 REPLAY_MAX = 1000
 
 Emit = Callable[[str, dict[str, Any], list[str]], None]
@@ -44,7 +45,7 @@ def read_events(engine: Engine, after: int, limit: int = 500) -> list[Committed]
             select(event_log.c.seq, event_log.c.events).where(event_log.c.seq > after).order_by(event_log.c.seq)
             .limit(limit)
         ).all()
-    return [Committed(seq=r.seq, events=[Emitted(e["event"], e["rooms"], e["data"]) for e in r.events]) for r in rows]
+    return [Committed(seq=r.seq, events=logged(r.seq, r.events)) for r in rows]
 
 
 class Publisher:
@@ -137,14 +138,20 @@ class Publisher:
                     log.info("this process now emits the hall's events")
                     self.leader = True
                     self._next = self._resume_from()
+                    marked, marked_at = self._next - 1, time.monotonic()
                     while self._running:
                         batch = read_events(self._engine, self._next - 1)
                         for c in batch:
                             self._send([c])
                             self._next = c.seq + 1
-                        if batch:
+                        # The mark costs a transaction and a WAL flush: written at most every
+                        # MARK_INTERVAL_S while events flow, and as soon as they pause, so a
+                        # successor replays half a second at most, and nothing old.
+                        due = time.monotonic() - marked_at >= MARK_INTERVAL_S or not batch
+                        if marked < self._next - 1 and due:
                             self._mark_emitted(self._next - 1)
-                        else:
+                            marked, marked_at = self._next - 1, time.monotonic()
+                        if not batch:
                             self._sleep(TAIL_INTERVAL_S)
             except Exception:
                 self.leader = False
