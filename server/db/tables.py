@@ -89,6 +89,8 @@ tickets = Table(
     # Tickets held for one window (transferred there, or back from 挂起), in order of place.
     Index("ix_tickets_target", "target_window", "status", "day", "rank_at"),
     Index("ix_tickets_day_status", "day", "status"),
+    # The hall screen's latest calls: the day's newest first, without sorting the whole day.
+    Index("ix_tickets_day_called", "day", "called_at"),
     # The backstop of "one window, one current ticket": even a bug in the handlers cannot leave
     # a window with two tickets called at once.
     Index(

@@ -166,18 +166,25 @@ def _candidates_stmt(window: Window):  # noqa: ANN202
 
 
 def claim(conn: Connection, ranked: Sequence[str]) -> Ticket | None:
-    """Lock the best-ranked ticket still waiting; on PostgreSQL skip the ones another window holds."""
+    """Lock the best-ranked ticket still waiting; on PostgreSQL skip the ones another window holds.
+
+    SQLite has one writer at a time (BEGIN IMMEDIATE), so the rows are as this transaction reads
+    them: they are looked up by key and checked here, because with the status in the query its
+    planner walked every waiting ticket of the day instead of the key (docs/performance.md)."""
     if not ranked:
         return None
+    if conn.dialect.name != "postgresql":
+        rows = {r.id: r for r in conn.execute(select(tickets).where(tickets.c.id.in_(ranked)))}
+        found = [rows[i] for i in ranked if i in rows and rows[i].status == Status.WAITING.value]
+        return to_ticket(found[0]) if found else None
     order = case({tid: i for i, tid in enumerate(ranked)}, value=tickets.c.id)
     stmt = (
         select(tickets)
         .where(tickets.c.id.in_(ranked), tickets.c.status == Status.WAITING.value)
         .order_by(order)
         .limit(1)
+        .with_for_update(skip_locked=True)
     )
-    if conn.dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
     row = conn.execute(stmt).first()
     return to_ticket(row) if row else None
 

@@ -1,0 +1,86 @@
+"""The reads every change makes stay index walks that stop early, whatever the line's length.
+
+SQLite's planner has no statistics on a new hall's database and once chose a status index for a
+lookup by key, walking every waiting ticket of the day on every call (docs/performance.md). These
+pin the plans on a database holding a long line."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import event
+
+from server.core.tickets import Priority, Ticket
+from server.db import tickets_repo
+from server.db.engine import make_engine
+from server.db.migrate import upgrade
+from server.hallconfig import DEFAULT_CONFIG, load_hall
+
+DAY = date(2026, 11, 25)
+T0 = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def long_line(tmp_path_factory):
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('plans') / 'p.db'}")
+    upgrade(engine)
+    with engine.begin() as conn:
+        for n in range(2000):
+            queue = "AB"[n % 2]
+            tickets_repo.add(conn, Ticket(
+                id=f"t{n:05d}", number=f"{queue}{n:04d}", queue=queue, item=None, day=DAY, seq_no=n,
+                issued_at=T0 + timedelta(seconds=n), rank_at=T0 + timedelta(seconds=n),
+                priority=Priority.GREEN if n % 50 == 0 else Priority.NORMAL,
+            ), None)
+    yield engine
+    engine.dispose()
+
+
+def plans_of(engine, read) -> list[str]:  # noqa: ANN001
+    """The query plan of every SELECT `read(conn)` runs."""
+    statements = []
+
+    def seen(conn, cursor, statement, params, context, executemany):  # noqa: ANN001
+        if statement.lstrip().startswith("SELECT"):
+            statements.append((statement, params))
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with engine.connect() as conn:
+            read(conn)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    with engine.connect() as conn:
+        return [" / ".join(row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + s, p)) for s, p in statements]
+
+
+def assert_no_walk_of_the_line(plans: list[str]) -> None:
+    for plan in plans:
+        assert "SCAN tickets" not in plan, plan
+        assert "TEMP B-TREE" not in plan, plan
+        assert "(status=?)" not in plan, f"walks every waiting ticket: {plan}"
+
+
+def test_call_next_reads_the_heads_of_lines_and_claims_by_key(long_line):
+    hall = load_hall(DEFAULT_CONFIG)
+    window = hall.window("1")
+
+    def read(conn):  # noqa: ANN001
+        pool = tickets_repo.candidates(conn, window, DAY)
+        tickets_repo.claim(conn, [t.id for t in pool][:8])
+
+    plans = plans_of(long_line, read)
+    assert_no_walk_of_the_line(plans)
+    assert any("sqlite_autoindex_tickets_1 (id=?)" in p for p in plans), plans
+
+
+def test_a_queue_view_reads_its_first_numbers_and_oldest_place_from_indexes(long_line):
+    plans = plans_of(long_line, lambda conn: tickets_repo.waiting_line(conn, "A", DAY, 200))
+    assert_no_walk_of_the_line(plans)
+    assert all("COVERING INDEX" in p for p in plans), plans
+
+
+def test_the_latest_calls_are_read_newest_first_from_an_index(long_line):
+    plans = plans_of(long_line, lambda conn: tickets_repo.latest_calls(conn, DAY))
+    assert plans == ["SEARCH tickets USING INDEX ix_tickets_day_called (day=? AND called_at>?)"], plans
