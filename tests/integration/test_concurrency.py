@@ -92,6 +92,19 @@ def assert_each_called_once(issued: list[dict], calls: list[dict], apis: list[Ap
         assert c["queue"] in apis[0].queues_of(c["window"]), c
 
 
+def assert_queue_counts_agree(server) -> None:  # noqa: ANN001
+    """The counts the database keeps by trigger (migration 0005) match the tickets, after
+    changes from many connections at once."""
+    rows = db_rows(server, """
+        SELECT s.queue, s.waiting, s.issued,
+               (SELECT count(*) FROM tickets t WHERE t.queue = s.queue AND t.day = s.day AND t.status = 'waiting'),
+               (SELECT count(*) FROM tickets t WHERE t.queue = s.queue AND t.day = s.day)
+        FROM queue_stats s""")
+    assert rows, "no queue counted"
+    for queue, waiting, issued, counted_waiting, counted in rows:
+        assert (waiting, issued) == (counted_waiting, counted), f"queue {queue}"
+
+
 @pytest.mark.slow
 def test_thirty_windows_calling_at_once_on_sqlite(start_server):
     windows = [str(i) for i in range(1, 31)]
@@ -103,8 +116,10 @@ def test_thirty_windows_calling_at_once_on_sqlite(start_server):
         api.open(w, headers)
     queues = sorted({q for w in windows for q in api.queues_of(w)})
     issued = issue_at_once([api], server.device_key("kiosk-2"), queues, 240)
+    assert_queue_counts_agree(server)
 
     calls = call_at_once(staff, limit=240)
+    assert_queue_counts_agree(server)
 
     assert_each_called_once(issued, calls, [api])
     # The database agrees: one call record per ticket, every ticket done.
@@ -155,8 +170,10 @@ def test_two_processes_on_postgres_and_redis(start_server, listeners, pg_url, re
     for q in queues:
         got = sorted(int(t["number"][1:]) for t in issued if t["queue"] == q)
         assert got == list(range(1, len(got) + 1)), f"queue {q}: numbers with gaps {got}"
+    assert_queue_counts_agree(a)
 
     calls = call_at_once(staff, limit=160)
+    assert_queue_counts_agree(a)
     assert_each_called_once(issued, calls, [api_a])
     assert db_rows(a, "SELECT ticket_id FROM ticket_calls GROUP BY ticket_id HAVING count(*) > 1") == []
     assert any(int(c["called_at_window"]) % 2 for c in calls), "no call went through process B"
