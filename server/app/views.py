@@ -37,6 +37,9 @@ class HallLoad:
     states: dict[str, WindowState]
     stats: dict[str, dict]
     lines: dict[str, tuple[list[str], datetime | None]] = field(default_factory=dict)
+    # Derived from `states` and `stats`, asked for by every view of a change: worked out once.
+    _open: list[Window] | None = field(default=None, repr=False)
+    _served: dict[str, float] = field(default_factory=dict, repr=False)
 
     @classmethod
     def read(cls, conn: Connection, hall: Hall, day: date, now: datetime) -> HallLoad:
@@ -66,15 +69,20 @@ class HallLoad:
         stats["issued"] += 1
         stats["waiting"] += 1
         self.lines.pop(t.queue, None)
+        self._served.clear()  # a queue that had no line shares its windows differently now
 
     def open_windows(self) -> list[Window]:
-        return [
-            w for w in self.hall.windows
-            if self.states.get(w.id) and self.states[w.id].status is WindowStatus.OPEN
-        ]
+        if self._open is None:
+            self._open = [
+                w for w in self.hall.windows
+                if self.states.get(w.id) and self.states[w.id].status is WindowStatus.OPEN
+            ]
+        return self._open
 
     def windows_for(self, queue: str) -> float:
-        return effective_windows(queue, self.open_windows(), self.waiting_counts())
+        if queue not in self._served:
+            self._served[queue] = effective_windows(queue, self.open_windows(), self.waiting_counts())
+        return self._served[queue]
 
     def mean_s(self, queue: str) -> float:
         s = self.stats.get(queue, {})

@@ -333,14 +333,17 @@ def _bump_stats_stmt(dialect: str):  # noqa: ANN202
 
 
 def stats(conn: Connection, day: date) -> dict[str, dict]:
-    rows = conn.execute(select(queue_stats).where(queue_stats.c.day == day))
+    """Each queue's counts for the day, read by every change, unpacked by position."""
     return {
-        r.queue: {
-            "issued": r.issued, "served": r.served, "service_s": r.service_s, "no_show": r.no_show,
-            "waiting": r.waiting,
-        }
-        for r in rows
+        queue: {"issued": issued, "served": served, "service_s": service_s, "no_show": no_show, "waiting": waiting}
+        for queue, issued, served, service_s, no_show, waiting in conn.execute(_STATS, {"day": day})
     }
+
+
+_STATS = select(
+    queue_stats.c.queue, queue_stats.c.issued, queue_stats.c.served, queue_stats.c.service_s,
+    queue_stats.c.no_show, queue_stats.c.waiting,
+).where(queue_stats.c.day == bindparam("day", type_=Date))
 
 
 

@@ -44,4 +44,17 @@ def save(conn: Connection, state: WindowState) -> None:
 
 
 def all_states(conn: Connection) -> dict[str, WindowState]:
-    return {r.window: _to_state(r) for r in conn.execute(select(window_states))}
+    """Every window's state; read by every change, so unpacked by position."""
+    return {
+        window: WindowState(
+            window=window, status=WindowStatus(status), staff_id=staff_id, pause_reason=pause_reason, since=since,
+            current_ticket=current,
+        )
+        for window, status, staff_id, pause_reason, since, current in conn.execute(_ALL_STATES)
+    }
+
+
+_ALL_STATES = select(
+    window_states.c.window, window_states.c.status, window_states.c.staff_id, window_states.c.pause_reason,
+    window_states.c.since, window_states.c.current_ticket,
+)
