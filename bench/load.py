@@ -65,6 +65,11 @@ class HttpJob:
     window: str = ""
     expect: int = 201
     max_requests: int = 100_000
+    # Open loop ("post" only): send every `interval_s`, starting `offset_s` after the go, whatever
+    # the answers' pace; a request's latency then counts from when it was due, so a server that
+    # falls behind is charged for the wait it causes (no coordinated omission).
+    interval_s: float = 0.0
+    offset_s: float = 0.0
 
 
 @dataclass
@@ -91,6 +96,13 @@ def _run_job(job: HttpJob, session: Any, go: Any, deadline_s: float) -> JobResul
         while n < job.max_requests and time.monotonic() < end:
             body = job.bodies[n % len(job.bodies)] if job.bodies else {}
             t0 = time.monotonic()
+            if job.interval_s:
+                due = res.first_start + job.offset_s + n * job.interval_s
+                if due >= end:
+                    break
+                if due > t0:
+                    time.sleep(due - t0)
+                t0 = due
             try:
                 r = session.post(url, json=body, headers=job.headers, timeout=30)
                 status = str(r.status_code)

@@ -44,6 +44,7 @@ from tests.support.server_process import REPO, ServerProcess, free_port
 PASSWORD = "bench-password-1"
 WINDOWS = [str(i) for i in range(1, 31)]
 BROADCAST_WINDOW = "1"  # serves queue A only
+PACED_SHARE = 0.4  # issuance's paced phase: this share of the bare app's rate at 8 kiosks
 
 
 @dataclass
@@ -242,6 +243,20 @@ def issuance(plan: Plan, hq: ServerProcess, bare: BareApp, kiosk_key: str, mix: 
                          bodies=mix[k % len(mix):] + mix[:k % len(mix)]) for k in range(kiosks)]
         h = metered([hq.proc.pid], lambda jobs=hjobs, p=procs: run_http(jobs, procs=p, deadline_s=plan.issue_s))
         out[str(kiosks)] = {"hallq": _no_ids(h), "bare": _no_ids(b)}
+    # The target's pairing of a rate with a p99: eight kiosks issuing together at 40% of the bare
+    # app's flat-out rate, each on its own schedule, and the latency the visitors then see.
+    rate = PACED_SHARE * out["8"]["bare"]["rate"]
+    interval = 8 / rate
+    paced: dict[str, Any] = {"rate_asked": rate}
+    for name, pid, url, headers, path in (("bare", bare.pid, bare.url, {}, "/tickets"),
+                                          ("hallq", hq.proc.pid, hq.url, {"X-Device-Key": kiosk_key},
+                                           "/api/v1/tickets")):
+        log(f"issuance, 8 kiosks at {rate:.0f} tickets/s together: {name}")
+        jobs = [HttpJob("post", url, headers, path=path, interval_s=interval, offset_s=k * interval / 8,
+                        bodies=[{"queue": "A"}] if name == "bare" else mix[k % len(mix):] + mix[:k % len(mix)])
+                for k in range(8)]
+        paced[name] = _no_ids(metered([pid], lambda jobs=jobs: run_http(jobs, procs=4, deadline_s=plan.issue_s)))
+    out["paced"] = paced
     out["waiting_after"] = waiting_count(hq)
     return out
 
@@ -573,9 +588,21 @@ def report(res: dict[str, Any]) -> str:
             rows += _cpu_rows("", h, b)
             if h["errors"] or b["errors"]:
                 rows.append(["", "errors", str(h["errors"]), str(b["errors"]), ""])
+        if "paced" in res["issuance"]:
+            v = res["issuance"]["paced"]
+            h, b = v["hallq"], v["bare"]
+            rows.append([f"8 kiosks, {fmt(v['rate_asked'])}/s", "tickets/s", fmt(h["rate"]), fmt(b["rate"]), ""])
+            for p in ("p50", "p99"):
+                rows.append(["", f"{p} ms", fmt(h["latency_ms"][p]), fmt(b["latency_ms"][p]),
+                             ratio(h["latency_ms"][p], b["latency_ms"][p])])
+            rows += _cpu_rows("", h, b)
+            if h["errors"] or b["errors"]:
+                rows.append(["", "errors", str(h["errors"]), str(b["errors"]), ""])
         waiting = res["issuance"].get("waiting_after", {}).get("waiting", 0)
         out += ["Ticket issuance, SQLite: POST /api/v1/tickets vs the bare app's insert + commit + emit "
-                f"(hall empty at the start, {waiting} tickets waiting at the end)", table(cols, rows)]
+                f"(hall empty at the start, {waiting} tickets waiting at the end; 1 and 8 kiosks flat out, "
+                f"then 8 kiosks together at {PACED_SHARE:.0%} of the bare app's rate, latency from when each "
+                "ticket was due)", table(cols, rows)]
     if "windows" in res:
         h, b = res["windows"]["hallq"], res["windows"]["bare"]
         rows = [
@@ -656,7 +683,13 @@ def targets(res: dict[str, Any]) -> list[list[str]]:
         share = h["rate"] / b["rate"] if b["rate"] else 0
         p99 = h["latency_ms"]["p99"] or 1e9
         rows.append(["issuance at 8 kiosks >= 40% of bare", f"{share:.0%}", _yes(share >= 0.4)])
-        rows.append(["issuance p99 at 8 kiosks < 50 ms", f"{fmt(p99)} ms", _yes(p99 < 50)])
+        if "paced" in res["issuance"]:
+            v = res["issuance"]["paced"]
+            paced99 = v["hallq"]["latency_ms"]["p99"] or 1e9
+            kept = v["hallq"]["rate"] >= 0.95 * v["rate_asked"] and not v["hallq"]["errors"]
+            rows.append([f"issuance p99 < 50 ms, 8 kiosks at 40% of bare ({fmt(v['rate_asked'])}/s)",
+                         f"{fmt(paced99)} ms", _yes(paced99 < 50 and kept)])
+        rows.append(["  (p99 at 8 kiosks flat out, for comparison)", f"{fmt(p99)} ms", _yes(p99 < 50)])
     if "broadcast" in res and "1000" in res["broadcast"]:
         h, b = res["broadcast"]["1000"]["hallq"], res["broadcast"]["1000"]["bare"]
         hp, bp = h["latency_ms"]["p99"] or 1e9, b["latency_ms"]["p99"] or 1e-9
@@ -666,6 +699,10 @@ def targets(res: dict[str, Any]) -> list[list[str]]:
     if "postgres" in res:
         h = res["postgres"]["hallq"]
         rows.append(["PostgreSQL call-next > 1,000 calls/s", f"{fmt(h['rate'])}/s", _yes(h["rate"] > 1000)])
+        # A call is two requests (call-next, finish): half the bare app's posts/s is what this
+        # machine allows an app that does nothing but one insert, commit and emit per request.
+        bare = res["postgres"]["bare"]["rate"]
+        rows.append(["  (the bare app on this machine: posts/s / 2)", f"{fmt(bare / 2)}/s", _yes(bare / 2 > 1000)])
         dup = h["duplicates_in_responses"] + h["tickets_called_twice_in_db"]
         rows.append(["PostgreSQL: no ticket handed out twice", f"{dup} duplicates", _yes(dup == 0)])
     return rows
