@@ -7,7 +7,8 @@ read from the event log after a short wait.
 
 Several processes (a message queue): emitting from each process would let Redis interleave
 them out of commit order, so one process, the holder of a PostgreSQL advisory lock, tails the
-event log and emits everything; the others only write. If it dies, another takes the lock.
+event log and emits everything; the others only write. It reads the log when a commit notifies
+it. If it dies, another takes the lock.
 """
 
 from __future__ import annotations
@@ -28,7 +29,10 @@ log = logging.getLogger("hallq.publisher")
 
 GAP_WAIT_S = 0.15
 GAP_GIVE_UP_S = 3.0
-TAIL_INTERVAL_S = 0.01
+# The leader waits on `LISTEN hallq_events` (migration 0007 notifies it on every commit that logs
+# a change), and reads the log this often anyway, in case a notification went astray.
+EVENTS_CHANNEL = "hallq_events"
+IDLE_READ_S = 1.0
 LEADER_RETRY_S = 1.0
 LEADER_LOCK_KEY = 0x4A11_0001
 # The emitter's mark in `counters`: the last seq it has sent; a successor resumes after it.
@@ -136,6 +140,11 @@ class Publisher:
                         self._sleep(LEADER_RETRY_S)
                         continue
                     log.info("this process now emits the hall's events")
+                    # Listening before the first read: a commit after it wakes the wait below,
+                    # even one that lands before the wait starts.
+                    lock_conn.execute(text(f"LISTEN {EVENTS_CHANNEL}"))
+                    lock_conn.commit()
+                    listener = lock_conn.connection.dbapi_connection
                     self.leader = True
                     self._next = self._resume_from()
                     marked, marked_at = self._next - 1, time.monotonic()
@@ -152,7 +161,8 @@ class Publisher:
                             self._mark_emitted(self._next - 1)
                             marked, marked_at = self._next - 1, time.monotonic()
                         if not batch:
-                            self._sleep(TAIL_INTERVAL_S)
+                            for _ in listener.notifies(timeout=IDLE_READ_S, stop_after=1):
+                                pass
             except Exception:
                 self.leader = False
                 log.exception("event tail failed; retrying")

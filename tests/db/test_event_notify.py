@@ -1,0 +1,38 @@
+"""On PostgreSQL every committed change wakes the event emitter (migration 0007): a listener on
+`hallq_events` hears of it when it commits, and of nothing a rolled-back change wrote."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import psycopg
+
+from server.db.engine import make_engine
+from server.db.migrate import upgrade
+from server.db.uow import SYSTEM, UnitOfWork
+from server.web.publisher import EVENTS_CHANNEL
+
+NOW = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
+
+
+def _change(engine, *, commit: bool) -> None:  # noqa: ANN001
+    with UnitOfWork(engine, SYSTEM, NOW) as uow:
+        uow.audit("test.change", "x")
+        uow.emit("window.updated", ["hall"], {"window": {"id": "1"}})
+        if commit:
+            uow.commit()
+
+
+def test_a_committed_change_notifies_the_emitter_and_a_rolled_back_one_does_not(pg_url):
+    engine = make_engine(pg_url)
+    upgrade(engine)
+    try:
+        with psycopg.connect(pg_url, autocommit=True) as listener:
+            listener.execute(f"LISTEN {EVENTS_CHANNEL}")
+            _change(engine, commit=False)
+            assert list(listener.notifies(timeout=0.5)) == []
+            _change(engine, commit=True)
+            heard = list(listener.notifies(timeout=10, stop_after=1))
+            assert [n.channel for n in heard] == [EVENTS_CHANNEL]
+    finally:
+        engine.dispose()
