@@ -19,6 +19,7 @@ from printers.sample import check_printer
 from printers.urls import parse_printer_url
 from server.app import accounts
 from server.app.context import Services
+from server.app.workcal import calendar_gaps
 from server.core.errors import DomainError
 from server.core.hall import PrinterProfile
 from server.db.engine import make_engine
@@ -255,6 +256,8 @@ def serve(settings: Settings) -> int:
     gc.freeze()
     log.info("HallQ serving %s on http://%s:%s (%s)", hq.services.hall.name, settings.host, settings.port,
              settings.async_mode)
+    if gaps := calendar_gaps(hq.services.hall, hq.services.today()):
+        log.warning("calendar: %s", gaps["message"])
     kwargs: dict = {"host": settings.host, "port": settings.port, "log_output": False}
     if settings.async_mode == "eventlet":
         kwargs["max_size"] = settings.max_connections

@@ -80,6 +80,13 @@ class WorkCalendar:
             return True
         return self._national(date(year, 1, 1)) is not None
 
+    def uncovered_years(self, first: date, last: date) -> list[int]:
+        """The years from `first` to `last` whose holidays nobody has told the hall: not in the
+        national table, and no override of the hall's falls in them. Their holidays would count
+        as working days, and every promised date across them would come out too early."""
+        listed = {d.year for d in self.overrides.holidays | self.overrides.workdays}
+        return [y for y in range(first.year, last.year + 1) if not self.covers(y) and y not in listed]
+
     def is_workday(self, d: date) -> bool:
         if d in self.overrides.holidays:
             return False

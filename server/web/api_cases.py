@@ -6,7 +6,8 @@ public progress page (articles 20, 21).
     GET  /api/v1/cases?updated_since=ISO    the platform or a manager, for pulling
     GET  /api/v1/cases/warnings             chief representatives (their department) and managers (all)
     GET  /case/{token}                      the public progress page, HTML, masked name only
-    GET  /api/v1/alerts                     article 26: queues with visitors and no open window
+    GET  /api/v1/alerts                     article 26: queues with visitors and no open window; years
+                                            whose holidays the calendar lacks
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 
 from server.app import cases
 from server.app.alerts import unserved_queues
+from server.app.workcal import calendar_gaps
 from server.core.windows import Role
 
 from .auth import require_device, require_staff, services
@@ -49,7 +51,7 @@ def alerts():  # noqa: ANN201
     found = unserved_queues(svc)
     if staff.role is Role.CHIEF:
         found = [a for a in found if (q := svc.hall.queue(a["queue"])) and q.department == staff.department]
-    return jsonify({"unserved_queues": found})
+    return jsonify({"unserved_queues": found, "calendar": calendar_gaps(svc.hall, svc.today())})
 
 
 @bp.get("/api/v1/cases")

@@ -234,7 +234,8 @@ def openapi_document() -> dict[str, Any]:
                                   "responses": {"200": {"description": "HTML page"},
                                                 "404": {"description": "HTML page: no such case"}}}},
         "/api/v1/alerts": {"get": _op(
-            "article 26: queues with visitors waiting and no open window (chief: the department's; managers: all)",
+            "article 26: queues with visitors waiting and no open window (chief: the department's; managers: all); "
+            "`calendar`: the years the promised time limits reach whose holidays the hall does not know, or null",
             security=STAFF, errors=(401, 403))},
     }
     return {

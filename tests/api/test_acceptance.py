@@ -4,6 +4,9 @@ errors that name what is wrong."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, date, datetime
+
 import pytest
 from sqlalchemy import select
 
@@ -304,9 +307,23 @@ def test_a_queue_left_without_an_open_window_alerts_the_managers(client, svc, ki
 def test_the_managers_see_the_current_unserved_queues(svc, client, kiosk, alice, make_staff):
     manager, chief_crj = make_staff("boss", "manager"), make_staff("chief-crj", "chief", "CRJ")
     client.post("/api/v1/tickets", headers=kiosk, json={"item": ITEM})
-    assert client.get("/api/v1/alerts", headers=manager).get_json() == {"unserved_queues": []}
+    assert client.get("/api/v1/alerts", headers=manager).get_json()["unserved_queues"] == []
     client.post("/api/v1/windows/1/pause", headers=alice, json={"reason": "会议"})
     alerts = client.get("/api/v1/alerts", headers=manager).get_json()["unserved_queues"]
     assert [(a["queue"], a["waiting"]) for a in alerts] == [("A", 1)]
     assert client.get("/api/v1/alerts", headers=chief_crj).get_json()["unserved_queues"] == []  # not theirs
     assert client.get("/api/v1/alerts", headers=alice).status_code == 403
+
+
+def test_the_managers_are_told_which_years_holidays_the_hall_does_not_know(svc, client, clock, make_staff):
+    """No holiday table has a year that far ahead: promised dates would count its holidays as
+    working days, so the managers are asked to list them in the hall's [calendar]."""
+    clock.now = datetime(2099, 11, 25, 2, 0, tzinfo=UTC)  # 30 working days reach into 2100
+    manager = make_staff("boss", "manager")
+    gaps = client.get("/api/v1/alerts", headers=manager).get_json()["calendar"]
+    assert gaps["years"] == [2099, 2100]
+    assert "2099、2100年的节假日" in gaps["message"] and "[calendar]" in gaps["message"]
+
+    listed = replace(svc.hall.calendar, holidays=frozenset({date(2099, 12, 31), date(2100, 1, 1)}))
+    svc.hall = replace(svc.hall, calendar=listed)
+    assert client.get("/api/v1/alerts", headers=manager).get_json()["calendar"] is None

@@ -199,3 +199,27 @@ def test_between_is_antisymmetric_and_additive(cal, a, b, c):
 @given(CALENDARS, DAYS)
 def test_next_workday_is_one_working_day_later(cal, d):
     assert cal.next_workday(d) == cal.add_working_days(d, 1)
+
+
+# --- years nobody told the hall about ---
+
+
+def _knows_2026(d: date) -> bool | None:
+    return _weekday(d) if d.year == 2026 else None
+
+
+def _weekday(d: date) -> bool:
+    return d.weekday() < 5
+
+
+def test_years_the_national_table_lacks_are_named_until_the_hall_lists_their_holidays():
+    bare = WorkCalendar(CalendarOverrides(), national=_knows_2026)
+    assert bare.uncovered_years(date(2026, 12, 2), date(2028, 2, 1)) == [2027, 2028]
+    listed = WorkCalendar(CalendarOverrides(holidays=frozenset({date(2027, 1, 1)})), national=_knows_2026)
+    assert listed.uncovered_years(date(2026, 12, 2), date(2028, 2, 1)) == [2028]
+    assert bare.uncovered_years(date(2026, 1, 5), date(2026, 12, 31)) == []
+
+
+def test_a_hall_without_the_national_calendar_is_never_short_of_a_year():
+    own = WorkCalendar(CalendarOverrides(national=False), national=_knows_2026)
+    assert own.uncovered_years(date(2030, 1, 1), date(2031, 1, 1)) == []
