@@ -563,6 +563,19 @@ def postgres(plan: Plan, work: Path, servers: list[ServerProcess], keys: dict[st
 # -- report ----------------------------------------------------------------------------------
 
 
+def _issuance_rows(label: str, h: dict[str, Any], b: dict[str, Any], *, rate_ratio: bool) -> list[list[str]]:
+    """Rate, p50, p99, CPU and errors of one issuance load; the rate's ratio only where the load
+    was flat out (a paced load's rate is the schedule's)."""
+    rows = [[label, "tickets/s", fmt(h["rate"]), fmt(b["rate"]), ratio(h["rate"], b["rate"]) if rate_ratio else ""]]
+    for p in ("p50", "p99"):
+        rows.append(["", f"{p} ms", fmt(h["latency_ms"][p]), fmt(b["latency_ms"][p]),
+                     ratio(h["latency_ms"][p], b["latency_ms"][p])])
+    rows += _cpu_rows("", h, b)
+    if h["errors"] or b["errors"]:
+        rows.append(["", "errors", str(h["errors"]), str(b["errors"]), ""])
+    return rows
+
+
 def _cpu_rows(label: str, h: dict[str, Any], b: dict[str, Any]) -> list[list[str]]:
     hc, bc = h.get("cpu", {}), b.get("cpu", {})
     return [
@@ -579,25 +592,11 @@ def report(res: dict[str, Any]) -> str:
     if "issuance" in res:
         rows = []
         for k in ("1", "8"):
-            h, b = res["issuance"][k]["hallq"], res["issuance"][k]["bare"]
-            rows.append([f"{k} kiosk{'s' if k != '1' else ''}", "tickets/s", fmt(h["rate"]), fmt(b["rate"]),
-                         ratio(h["rate"], b["rate"])])
-            for p in ("p50", "p99"):
-                rows.append(["", f"{p} ms", fmt(h["latency_ms"][p]), fmt(b["latency_ms"][p]),
-                             ratio(h["latency_ms"][p], b["latency_ms"][p])])
-            rows += _cpu_rows("", h, b)
-            if h["errors"] or b["errors"]:
-                rows.append(["", "errors", str(h["errors"]), str(b["errors"]), ""])
+            v = res["issuance"][k]
+            rows += _issuance_rows(f"{k} kiosk{'s' if k != '1' else ''}", v["hallq"], v["bare"], rate_ratio=True)
         if "paced" in res["issuance"]:
             v = res["issuance"]["paced"]
-            h, b = v["hallq"], v["bare"]
-            rows.append([f"8 kiosks, {fmt(v['rate_asked'])}/s", "tickets/s", fmt(h["rate"]), fmt(b["rate"]), ""])
-            for p in ("p50", "p99"):
-                rows.append(["", f"{p} ms", fmt(h["latency_ms"][p]), fmt(b["latency_ms"][p]),
-                             ratio(h["latency_ms"][p], b["latency_ms"][p])])
-            rows += _cpu_rows("", h, b)
-            if h["errors"] or b["errors"]:
-                rows.append(["", "errors", str(h["errors"]), str(b["errors"]), ""])
+            rows += _issuance_rows(f"8 kiosks, {fmt(v['rate_asked'])}/s", v["hallq"], v["bare"], rate_ratio=False)
         waiting = res["issuance"].get("waiting_after", {}).get("waiting", 0)
         out += ["Ticket issuance, SQLite: POST /api/v1/tickets vs the bare app's insert + commit + emit "
                 f"(hall empty at the start, {waiting} tickets waiting at the end; 1 and 8 kiosks flat out, "
