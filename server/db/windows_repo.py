@@ -8,20 +8,27 @@ from server.core.windows import WindowState, WindowStatus
 
 from .tables import window_states
 
+# Every change reads every window's state: rows are unpacked by position, not looked up by name.
+_COLUMNS = (
+    window_states.c.window, window_states.c.status, window_states.c.staff_id, window_states.c.pause_reason,
+    window_states.c.since, window_states.c.current_ticket,
+)
+
 
 def _to_state(row) -> WindowState:  # noqa: ANN001
+    window, status, staff_id, pause_reason, since, current_ticket = row
     return WindowState(
-        window=row.window,
-        status=WindowStatus(row.status),
-        staff_id=row.staff_id,
-        pause_reason=row.pause_reason,
-        since=row.since,
-        current_ticket=row.current_ticket,
+        window=window,
+        status=WindowStatus(status),
+        staff_id=staff_id,
+        pause_reason=pause_reason,
+        since=since,
+        current_ticket=current_ticket,
     )
 
 
 def get(conn: Connection, window_id: str, *, lock: bool = False) -> WindowState:
-    stmt = select(window_states).where(window_states.c.window == window_id)
+    stmt = select(*_COLUMNS).where(window_states.c.window == window_id)
     if lock and conn.dialect.name == "postgresql":
         stmt = stmt.with_for_update()
     row = conn.execute(stmt).first()
@@ -44,17 +51,7 @@ def save(conn: Connection, state: WindowState) -> None:
 
 
 def all_states(conn: Connection) -> dict[str, WindowState]:
-    """Every window's state; read by every change, so unpacked by position."""
-    return {
-        window: WindowState(
-            window=window, status=WindowStatus(status), staff_id=staff_id, pause_reason=pause_reason, since=since,
-            current_ticket=current,
-        )
-        for window, status, staff_id, pause_reason, since, current in conn.execute(_ALL_STATES)
-    }
+    return {state.window: state for state in map(_to_state, conn.execute(_ALL_STATES))}
 
 
-_ALL_STATES = select(
-    window_states.c.window, window_states.c.status, window_states.c.staff_id, window_states.c.pause_reason,
-    window_states.c.since, window_states.c.current_ticket,
-)
+_ALL_STATES = select(*_COLUMNS)
