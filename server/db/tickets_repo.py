@@ -258,13 +258,23 @@ _OLDEST = select(func.min(tickets.c.rank_at)).where(
 def waiting_line(conn: Connection, queue: str, day: date, limit: int = 500) -> tuple[list[str], datetime | None]:
     """A queue's waiting numbers in calling order (for the visitors' phones), at most `limit`, and
     when its longest-waiting ticket took its place. Tickets sent to one window wait outside the
-    order but count for the longest wait. Both are index reads, whatever the line's length."""
-    order = list(conn.execute(_WAITING_NUMBERS, {"queue": queue, "day": day, "limit": limit}).scalars())
-    return order, oldest_waiting(conn, queue, day)
+    order but count for the longest wait. Both are index reads, whatever the line's length, and
+    one statement: every change that touches a queue reads them."""
+    rows = conn.execute(_WAITING_NUMBERS, {"queue": queue, "day": day, "limit": limit}).all()
+    if not rows:  # only tickets sent to one window wait, or none
+        return [], oldest_waiting(conn, queue, day)
+    return [number for number, _ in rows], rows[0][1]
 
 
+# The oldest place, over its own alias of tickets: uncorrelated, so computed once per statement.
+_held = tickets.alias("held")
+_OLDEST_OF_LINE = (
+    select(func.min(_held.c.rank_at))
+    .where(_held.c.status == Status.WAITING.value, _held.c.day == bindparam("day"), _held.c.queue == bindparam("queue"))
+    .scalar_subquery()
+)
 _WAITING_NUMBERS = (
-    select(tickets.c.number)
+    select(tickets.c.number, _OLDEST_OF_LINE)
     .where(
         tickets.c.status == Status.WAITING.value,
         tickets.c.queue == bindparam("queue"),
