@@ -356,7 +356,6 @@ _STATS = select(
 ).where(queue_stats.c.day == bindparam("day", type_=Date))
 
 
-
 def window_day(conn: Connection, window_id: str, day: date) -> tuple[dict[str, int], int, list[Ticket]]:
     """A window's day: finished tickets by outcome, no-shows, and its suspended visitors."""
     outcomes: dict[str, int] = {}
