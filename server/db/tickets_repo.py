@@ -250,9 +250,15 @@ def oldest_waiting(conn: Connection, queue: str, day: date) -> datetime | None:
     return conn.execute(_OLDEST, {"queue": queue, "day": day}).scalar()
 
 
-_OLDEST = select(func.min(tickets.c.rank_at)).where(
-    tickets.c.status == Status.WAITING.value, tickets.c.day == bindparam("day"), tickets.c.queue == bindparam("queue")
-)
+def _oldest_of(t):  # noqa: ANN001, ANN202
+    """When the longest-waiting ticket of queue :queue on :day took its place, over `t` (the
+    tickets table or an alias of it)."""
+    return select(func.min(t.c.rank_at)).where(
+        t.c.status == Status.WAITING.value, t.c.day == bindparam("day"), t.c.queue == bindparam("queue")
+    )
+
+
+_OLDEST = _oldest_of(tickets)
 
 
 def waiting_line(conn: Connection, queue: str, day: date, limit: int = 500) -> tuple[list[str], datetime | None]:
@@ -267,12 +273,7 @@ def waiting_line(conn: Connection, queue: str, day: date, limit: int = 500) -> t
 
 
 # The oldest place, over its own alias of tickets: uncorrelated, so computed once per statement.
-_held = tickets.alias("held")
-_OLDEST_OF_LINE = (
-    select(func.min(_held.c.rank_at))
-    .where(_held.c.status == Status.WAITING.value, _held.c.day == bindparam("day"), _held.c.queue == bindparam("queue"))
-    .scalar_subquery()
-)
+_OLDEST_OF_LINE = _oldest_of(tickets.alias("held")).scalar_subquery()
 _WAITING_NUMBERS = (
     select(tickets.c.number, _OLDEST_OF_LINE)
     .where(
