@@ -58,6 +58,16 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--department")
     add.add_argument("--display-name", default="")
     add.add_argument("--staff-no", default="")
+    _common(user.add_parser("list", help="every account: role, department, disabled, failed sign-ins, last sign-in"))
+    for action, text in (
+        ("unlock", "forget the failed sign-ins counted against an account"),
+        ("disable", "refuse the account's sign-ins and revoke its tokens now"),
+        ("enable", "let a disabled account sign in again"),
+        ("reset-password", "set a new password, read from standard input; revokes the account's tokens"),
+    ):
+        one = user.add_parser(action, help=text)
+        _common(one)
+        one.add_argument("name")
 
     device = sub.add_parser("device", help="kiosks, displays and agents").add_subparsers(dest="action", required=True)
     dadd = device.add_parser("add", help="register a device; prints its key on the last line")
@@ -147,10 +157,7 @@ def run(argv: list[str]) -> int:
             return printer_test(settings, args.url, args.profile)
         svc = services_for(settings)
         if args.cmd == "user":
-            password = _read_password()
-            uid = accounts.add_user(svc, args.name, password, args.role, args.department, args.display_name,
-                                    args.staff_no)
-            print(f"user {args.name} ({args.role}) created with id {uid}")
+            user_command(svc, args)
         elif args.cmd == "device" and args.action == "add":
             if args.printer and args.printer != AGENT_SCHEME:
                 parse_printer_url(args.printer)
@@ -177,6 +184,39 @@ def run(argv: list[str]) -> int:
     except (HallConfigError, SettingsError, DomainError, ValueError) as exc:
         print(f"hallq: {exc}", file=sys.stderr)
         return 2
+
+
+def user_command(svc: Services, args: argparse.Namespace) -> None:
+    if args.action == "add":
+        password = _read_password()
+        uid = accounts.add_user(svc, args.name, password, args.role, args.department, args.display_name,
+                                args.staff_no)
+        print(f"user {args.name} ({args.role}) created with id {uid}")
+    elif args.action == "list":
+        print(_users_table(accounts.list_users(svc)))
+    elif args.action == "unlock":
+        accounts.unlock_user(svc, args.name)
+        print(f"user {args.name}: failed sign-ins forgotten")
+    elif args.action in ("disable", "enable"):
+        revoked = accounts.set_disabled(svc, args.name, args.action == "disable")
+        print(f"user {args.name} {args.action}d" + (f"; {revoked} token(s) revoked" if revoked else ""))
+    elif args.action == "reset-password":
+        revoked = accounts.reset_password(svc, args.name, _read_password())
+        print(f"user {args.name}: password reset; {revoked} token(s) revoked")
+
+
+def _users_table(users: list[dict]) -> str:
+    def when(value: object) -> str:
+        return value.isoformat(timespec="seconds") if value else "-"  # type: ignore[attr-defined]
+
+    head = ("name", "role", "department", "disabled", "failures", "slowed until", "last sign-in")
+    rows = [head] + [
+        (u["username"], u["role"], u["department"] or "-", "yes" if u["disabled"] else "no", str(u["failures"]),
+         when(u["slowed_until"]), when(u["last_login"]))
+        for u in users
+    ]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows)
 
 
 def printer_test(settings: Settings, url: str, profile_name: str) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,9 @@ class Settings:
     printing: bool = True
     max_connections: int = 20000
     extra_origins: tuple[str, ...] = ()
+    # Reverse proxies (addresses or networks) whose X-Forwarded-For is believed: the client
+    # address sign-in throttling counts by (docs/deployment.md, nginx).
+    trusted_proxies: tuple[str, ...] = ()
     testing: bool = False
     # The approval platform's webhook (articles 10, 21): every case change is posted there.
     platform_webhook: str | None = None
@@ -43,6 +47,11 @@ class Settings:
             raise SettingsError(f"async_mode {self.async_mode!r}: use one of {', '.join(ASYNC_MODES)}")
         if not 0 < int(self.port) < 65536:
             raise SettingsError(f"port {self.port!r} is not a TCP port")
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise SettingsError(f"trusted proxy {proxy!r} is not an IP address or network") from None
 
     @classmethod
     def from_env(cls, **flags: object) -> Settings:
@@ -62,5 +71,9 @@ class Settings:
             values["platform_webhook"] = env["HALLQ_PLATFORM_WEBHOOK"].strip()
         if env.get("HALLQ_ORIGINS"):
             values["extra_origins"] = tuple(o.strip() for o in env["HALLQ_ORIGINS"].split(",") if o.strip())
+        if env.get("HALLQ_TRUSTED_PROXIES"):
+            values["trusted_proxies"] = tuple(
+                p.strip() for p in env["HALLQ_TRUSTED_PROXIES"].split(",") if p.strip()
+            )
         values.update({k: v for k, v in flags.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -1,8 +1,9 @@
 """Staff sign-in, bearer tokens and device keys.
 
 Passwords: argon2id. Tokens and device keys: 256 random bits, stored as SHA-256 digests, with an
-expiry (tokens) and revocation (both). Failed sign-ins lock the account for a while after a few
-tries, so a password cannot be guessed at kiosk speed.
+expiry (tokens) and revocation (both). Failed sign-ins are counted per client address and per
+name (server.core.throttle): an address that keeps failing is refused for a while, a name that
+keeps failing is answered more slowly, and nothing tells whether a name exists.
 """
 
 from __future__ import annotations
@@ -10,13 +11,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from server.core import throttle
 from server.core.errors import DomainError, Forbidden, Invalid, NotFound
 from server.core.hall import Hall
 from server.core.windows import Role, Staff, may_staff
@@ -28,11 +31,11 @@ from .context import Services
 TOKEN_TTL = timedelta(hours=12)
 TOKEN_CACHE_S = 5.0
 TOKEN_CACHE_MAX = 10_000
-MAX_FAILED = 5
-LOCKOUT = timedelta(minutes=15)
 DEVICE_KINDS = ("kiosk", "display", "agent", "platform")
 
 _hasher = PasswordHasher()
+
+
 @cache
 def _dummy_hash() -> str:
     """Verified against when the user does not exist, so both answers take as long. Made on first
@@ -48,10 +51,17 @@ class Unauthorized(DomainError):
 
 
 class TooManyAttempts(DomainError):
-    """Too many failed sign-ins; wait and try again."""
+    """Too many failed sign-ins from this address; wait and try again."""
 
     kind = "too_many"
     code = "too_many_attempts"
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(
+            f"登录失败次数过多，请 {retry_after_s} 秒后再试 / "
+            f"too many failed sign-ins from this address; try again in {retry_after_s} s"
+        )
+        self.retry_after_s = retry_after_s
 
 
 def digest(secret: str) -> str:
@@ -86,30 +96,119 @@ def add_user(
     return uid
 
 
-def login(svc: Services, username: str, password: str) -> dict[str, Any]:
+def _user(uow: Any, username: str) -> Any:
+    row = accounts_repo.user_row(uow.conn, username)
+    if row is None:
+        raise NotFound(f"no user named {username!r}; see hallq user list")
+    return row
+
+
+def _revoke_tokens(svc: Services, uow: Any, user_id: int) -> int:
+    digests = accounts_repo.revoke_user_tokens(uow.conn, user_id, uow.now)
+    for key in digests:
+        svc.token_cache.pop(key, None)
+    return len(digests)
+
+
+def unlock_user(svc: Services, username: str) -> None:
+    """Forget the failed sign-ins counted against a name, from every address."""
+    with svc.write(SYSTEM) as uow:
+        _user(uow, username)
+        accounts_repo.clear_throttle(uow.conn, username)
+        uow.audit("user.unlock", username)
+        svc.commit(uow)
+
+
+def set_disabled(svc: Services, username: str, disabled: bool = True) -> int:
+    """A disabled user cannot sign in (the answer is the wrong-password one) and every token they
+    hold is revoked now. Returns how many tokens were revoked."""
+    with svc.write(SYSTEM) as uow:
+        row = _user(uow, username)
+        accounts_repo.update_user(uow.conn, row.id, active=not disabled)
+        revoked = _revoke_tokens(svc, uow, row.id) if disabled else 0
+        uow.audit("user.disable" if disabled else "user.enable", username, tokens_revoked=revoked)
+        svc.commit(uow)
+    return revoked
+
+
+def reset_password(svc: Services, username: str, password: str) -> int:
+    """A new password; every token of the user is revoked and their failure counters forgotten."""
+    if len(password) < 8:
+        raise Invalid("the password must have at least 8 characters")
+    hashed = _hasher.hash(password)
+    with svc.write(SYSTEM) as uow:
+        row = _user(uow, username)
+        accounts_repo.update_user(uow.conn, row.id, password_hash=hashed)
+        revoked = _revoke_tokens(svc, uow, row.id)
+        accounts_repo.clear_throttle(uow.conn, username)
+        uow.audit("user.reset_password", username, tokens_revoked=revoked)
+        svc.commit(uow)
+    return revoked
+
+
+def list_users(svc: Services) -> list[dict[str, Any]]:
+    with svc.read() as uow:
+        now = uow.now
+        rows = accounts_repo.list_users(uow.conn)
+    out = []
+    for r in rows:
+        counter = throttle.current(throttle.Record(r.failures or 0, r.last_failure, r.next_allowed),
+                                   throttle.DEFAULT.account, now)
+        slowed = counter.next_allowed if counter.next_allowed and counter.next_allowed > now else None
+        out.append({
+            "username": r.username, "role": r.role, "department": r.department, "disabled": not r.active,
+            "failures": counter.failures, "slowed_until": slowed, "last_login": r.last_login,
+        })
+    return out
+
+
+def login(
+    svc: Services, username: str, password: str, address: str = "", *, sleep: Callable[[float], None] = time.sleep,
+    policy: throttle.Policy = throttle.DEFAULT,
+) -> dict[str, Any]:
+    """Sign in from a client `address`. Every answer is one of three, whoever the name belongs to:
+    a token; 401 "wrong username or password" (an unknown name, a wrong password and a disabled
+    account alike, each after one argon2 verify); 429 with a wait, decided from the failure
+    counters of the address and of the name, which are kept for unknown names as for real ones."""
+    address = address[:64]
+    with svc.read() as uow:
+        now = uow.now
+        decision = throttle.decide(*accounts_repo.throttle_records(uow.conn, address, username), now, policy)
+        row = None if decision.refused else accounts_repo.user_row(uow.conn, username)
+    if decision.refused:
+        # Decided before the users table is read, so no name answers differently; and no argon2
+        # here, or a refused client could still make the server hash at will.
+        raise TooManyAttempts(retry_after_s=decision.retry_after_s)
+    if decision.delay:
+        sleep(decision.delay.total_seconds())
+    # Outside any transaction: argon2 takes a good fraction of a second, the database must not wait on it.
+    ok = _verify(row.password_hash if row else _dummy_hash(), password) and row is not None and row.active
     # Not yet anyone: the kind fits event_log.actor_kind (8 characters; PostgreSQL enforces it).
     with svc.write(Actor("anon", None, username[:64])) as uow:
-        row = accounts_repo.user_row(uow.conn, username)
         now = uow.now
-        if row is not None and row.locked_until and row.locked_until > now:
-            raise TooManyAttempts(f"too many failed sign-ins for {username}; try again after a few minutes")
-        ok = _verify(row.password_hash if row else _dummy_hash(), password) and row is not None and row.active
         if not ok:
-            if row is not None:
-                failed = row.failed_logins + 1
-                locked = now + LOCKOUT if failed >= MAX_FAILED else None
-                accounts_repo.update_user(uow.conn, row.id, failed_logins=0 if locked else failed, locked_until=locked)
-                uow.audit("auth.failed", username, failures=failed)
-                svc.commit(uow)
-            raise Unauthorized("wrong username or password")
+            _count_failure(uow.conn, address, username, now, policy)
+            uow.audit("auth.failed", username, address=address)
+            svc.commit(uow)
+            raise Unauthorized("用户名或密码错误 / wrong username or password")
         token = secrets.token_urlsafe(32)
         expires = now + TOKEN_TTL
         accounts_repo.add_token(uow.conn, digest(token), row.id, now, expires)
-        accounts_repo.update_user(uow.conn, row.id, failed_logins=0, locked_until=None)
-        uow.audit("auth.login", username)
+        accounts_repo.clear_throttle(uow.conn, username, address)
+        uow.audit("auth.login", username, address=address)
         svc.commit(uow)
         staff = accounts_repo.to_staff(row)
     return {"token": token, "expires_at": expires.isoformat(timespec="seconds"), "user": staff_json(staff)}
+
+
+def _count_failure(conn: Any, address: str, username: str, now: datetime, policy: throttle.Policy) -> None:
+    forget = max(policy.address.forget, policy.pair.forget, policy.account.forget)
+    accounts_repo.prune_throttle(conn, now - forget)
+    records = accounts_repo.throttle_records(conn, address, username, lock=True)
+    rules = (policy.address, policy.pair, policy.account)
+    accounts_repo.save_throttle(
+        conn, address, username, [throttle.after_failure(r, rule, now) for r, rule in zip(records, rules, strict=True)]
+    )
 
 
 def _verify(hashed: str, password: str) -> bool:

@@ -6,14 +6,16 @@ fast digest is enough to make a stolen table useless; passwords get argon2 (serv
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
+from server.core.throttle import Record
 from server.core.windows import Role, Staff
 
-from .tables import devices, tickets, tokens, users
+from .tables import devices, login_throttle, tickets, tokens, users
 
 
 def to_staff(row) -> Staff:  # noqa: ANN001
@@ -75,6 +77,86 @@ def revoke_token(conn: Connection, digest: str, now: datetime) -> bool:
             update(tokens).where(tokens.c.hash == digest, tokens.c.revoked_at.is_(None)).values(revoked_at=now)
         ).rowcount
     )
+
+
+def revoke_user_tokens(conn: Connection, user_id: int, now: datetime) -> list[str]:
+    """Revoke every live token of a user; the digests, so caches can forget them."""
+    return list(
+        conn.execute(
+            update(tokens).where(tokens.c.user_id == user_id, tokens.c.revoked_at.is_(None))
+            .values(revoked_at=now).returning(tokens.c.hash)
+        ).scalars()
+    )
+
+
+def list_users(conn: Connection) -> list:
+    """Every account with its last sign-in and its failure counter (None when it has none)."""
+    last = (
+        select(tokens.c.user_id, func.max(tokens.c.created_at).label("last_login"))
+        .group_by(tokens.c.user_id).subquery()
+    )
+    acct = login_throttle.alias("acct")
+    return list(conn.execute(
+        select(users.c.username, users.c.role, users.c.department, users.c.active, last.c.last_login,
+               acct.c.failures, acct.c.last_failure, acct.c.next_allowed)
+        .outerjoin(last, last.c.user_id == users.c.id)
+        .outerjoin(acct, and_(acct.c.scope == "account", acct.c.address == "", acct.c.username == users.c.username))
+        .order_by(users.c.username)
+    ))
+
+
+# -- Failed sign-ins (server.core.throttle). Keys: ("address", addr, ""), ("pair", addr, name),
+# ("account", "", name).
+
+def throttle_keys(address: str, username: str) -> list[tuple[str, str, str]]:
+    return [("address", address, ""), ("pair", address, username), ("account", "", username)]
+
+
+def throttle_records(conn: Connection, address: str, username: str, *, lock: bool = False) -> list[Record]:
+    """The three counters of an attempt, in throttle_keys' order; FRESH where none is kept.
+    With `lock`, the rows are made and locked first, so concurrent failures all count."""
+    keys = throttle_keys(address, username)
+    if lock:
+        insert_ = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+        conn.execute(
+            insert_(login_throttle).on_conflict_do_nothing(),
+            [{"scope": s, "address": a, "username": u, "failures": 0, "last_failure": _EPOCH} for s, a, u in keys],
+        )
+    query = select(login_throttle).where(or_(*(
+        and_(login_throttle.c.scope == s, login_throttle.c.address == a, login_throttle.c.username == u)
+        for s, a, u in keys
+    )))
+    if lock and conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    found = {(r.scope, r.address, r.username): r for r in conn.execute(query)}
+    return [
+        Record(r.failures, r.last_failure, r.next_allowed) if (r := found.get(k)) else Record() for k in keys
+    ]
+
+
+def save_throttle(conn: Connection, address: str, username: str, records: list[Record]) -> None:
+    for (s, a, u), rec in zip(throttle_keys(address, username), records, strict=True):
+        conn.execute(
+            update(login_throttle)
+            .where(login_throttle.c.scope == s, login_throttle.c.address == a, login_throttle.c.username == u)
+            .values(failures=rec.failures, last_failure=rec.last_failure or _EPOCH, next_allowed=rec.next_allowed)
+        )
+
+
+def clear_throttle(conn: Connection, username: str, address: str | None = None) -> int:
+    """Forget a name's failures: from one address (a good sign-in there) or from everywhere."""
+    where = [login_throttle.c.username == username, login_throttle.c.scope.in_(("pair", "account"))]
+    if address is not None:
+        where.append(or_(login_throttle.c.scope == "account", login_throttle.c.address == address))
+    return conn.execute(delete(login_throttle).where(*where)).rowcount
+
+
+def prune_throttle(conn: Connection, before: datetime) -> None:
+    """Counters with no failure since `before` are forgotten anyway: keep the table small."""
+    conn.execute(delete(login_throttle).where(login_throttle.c.last_failure < before))
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def add_device(conn: Connection, **values: Any) -> int:

@@ -188,6 +188,22 @@ tokens = Table(
     Column("revoked_at", TS),
 )
 
+# Failed sign-ins, counted per client address ("address"), per address and username ("pair")
+# and per username ("account"), whether the name exists or not (server.core.throttle). In the
+# database so that every server process counts the same failures.
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("scope", String(8), primary_key=True),
+    Column("address", String(64), primary_key=True, server_default=""),
+    Column("username", String(64), primary_key=True, server_default=""),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure", TS, nullable=False),
+    Column("next_allowed", TS),
+    Index("ix_login_throttle_last_failure", "last_failure"),
+    Index("ix_login_throttle_username", "username"),
+)
+
 devices = Table(
     "devices",
     metadata,

@@ -11,9 +11,9 @@ from server.app.snapshots import hall_snapshot
 from server.core.errors import NotFound
 from server.db import accounts_repo
 
-from .auth import bearer, require_staff, services
+from .auth import bearer, client_address, require_staff, services
 from .bodies import CallNumber, Finish, HandOver, Login, Pause, Reprint, Suspend, Transfer
-from .errors import parse_body
+from .errors import error_response, parse_body
 
 bp = Blueprint("api_staff", __name__, url_prefix="/api/v1")
 
@@ -21,7 +21,12 @@ bp = Blueprint("api_staff", __name__, url_prefix="/api/v1")
 @bp.post("/auth/login")
 def login():  # noqa: ANN201
     body = parse_body(request.get_data(), Login)
-    return jsonify(accounts.login(services(), body.username, body.password))
+    try:
+        return jsonify(accounts.login(services(), body.username, body.password, client_address()))
+    except accounts.TooManyAttempts as exc:
+        response, status = error_response(429, exc.code, exc.message, retry_after_s=exc.retry_after_s)
+        response.headers["Retry-After"] = str(exc.retry_after_s)
+        return response, status
 
 
 @bp.post("/auth/logout")

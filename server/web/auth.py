@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from flask import current_app, request
@@ -15,6 +16,35 @@ from .errors import ApiError
 
 def services() -> Services:
     return current_app.extensions["hallq"]
+
+
+def client_address() -> str:
+    """The address sign-in throttling counts by: the peer's, or, when the peer is a trusted proxy
+    (HALLQ_TRUSTED_PROXIES), the one that proxy saw."""
+    settings = current_app.extensions.get("hallq_settings")
+    return forwarded_client(request.remote_addr or "", request.headers.getlist("X-Forwarded-For"),
+                            settings.trusted_proxies if settings else ())
+
+
+def forwarded_client(peer: str, forwarded: list[str], trusted: tuple[str, ...] | list[str]) -> str:
+    """Walk X-Forwarded-For from the right while the hop is a trusted proxy: the first entry not
+    added by one is the client. Entries to its left were written by the client itself (anyone can
+    send the header), so they are never believed; nor is the header when the peer is not trusted."""
+    networks = [ipaddress.ip_network(t, strict=False) for t in trusted]
+
+    def is_trusted(addr: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(addr)
+        except ValueError:
+            return False
+        return any(ip in net for net in networks)
+
+    hops = [h.strip() for line in forwarded for h in line.split(",") if h.strip()]
+    client = peer
+    while is_trusted(client) and hops:
+        client = hops.pop()
+    # A garbled entry from a trusted proxy: keep it as a key, bounded (it is still that client's).
+    return client[:64]
 
 
 def bearer() -> str | None:

@@ -122,6 +122,16 @@ def _window_path(summary: str, body: type[BaseModel] | None = None, ok: dict | N
     return {"post": _op(summary, security=STAFF, body=body, ok=ok or _ticket_ok(), errors=(400, 401, 403, 404, 409))}
 
 
+def _login_op() -> dict[str, Any]:
+    op = _op("sign in; returns a bearer token", body=bodies.Login, errors=(400, 401, 429))
+    op["responses"]["401"]["description"] = "wrong username or password (the same answer for an unknown name)"
+    op["responses"]["429"].update(
+        description="too many failed sign-ins from this client address (or for this name from it); wait",
+        headers={"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer", "minimum": 1}}},
+    )
+    return op
+
+
 @lru_cache(maxsize=1)
 def openapi_document() -> dict[str, Any]:
     models = [
@@ -164,9 +174,7 @@ def openapi_document() -> dict[str, Any]:
             )
         },
         "/api/v1/tickets/{id}": {"get": _op("a ticket by its id", ok=_ticket_ok(), errors=(404,))},
-        "/api/v1/auth/login": {
-            "post": _op("sign in; returns a bearer token", body=bodies.Login, errors=(400, 401, 429))
-        },
+        "/api/v1/auth/login": {"post": _login_op()},
         "/api/v1/auth/logout": {"post": _op("revoke this token", security=STAFF, status="204", errors=(401,))},
         "/api/v1/auth/me": {"get": _op("who am I, and the windows I may open", security=STAFF, errors=(401,))},
         "/api/v1/hall": {"get": _op("snapshot of queues, windows and latest calls", security=STAFF, errors=(401,))},
