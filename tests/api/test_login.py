@@ -11,6 +11,7 @@ from server.app import accounts
 from server.core.throttle import DEFAULT
 from server.web.auth import forwarded_client
 from tests.conftest import PASSWORD
+from tests.support.services import pg_url  # noqa: F401,F811 - a fresh PostgreSQL database per test
 
 
 class CountingHasher(PasswordHasher):
@@ -145,3 +146,41 @@ def test_x_forwarded_for_counts_only_behind_a_trusted_proxy(client, hq, alice, s
 )
 def test_the_client_is_the_first_hop_no_trusted_proxy_added(peer, header, trusted, client):
     assert forwarded_client(peer, header, trusted) == client
+
+
+def test_on_postgresql_concurrent_failures_all_count_and_spraying_is_refused(pg_url, hall, clock, hasher):  # noqa: F811
+    """Several processes share the counters through the database; failures arriving together
+    (row locks) are each counted, so parallel guesses do not slip under the limit."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from server.app.context import Services
+    from server.db import accounts_repo
+    from server.db.engine import make_engine
+    from server.db.migrate import upgrade
+
+    engine = make_engine(pg_url)
+    upgrade(engine)
+    pg = Services(hall=hall, engine=engine, clock=clock)
+    accounts.add_user(pg, "alice", PASSWORD, "window")
+
+    def fail(i: int) -> str:
+        try:
+            accounts.login(pg, f"user{i}", "guess-123", "203.0.113.7", sleep=lambda s: None)
+        except accounts.Unauthorized:
+            return "401"
+        except accounts.TooManyAttempts:
+            return "429"
+        return "200"
+
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            answers = list(pool.map(fail, range(DEFAULT.address.free)))
+        assert answers == ["401"] * DEFAULT.address.free
+        with pg.read() as uow:
+            address = accounts_repo.throttle_records(uow.conn, "203.0.113.7", "x")[0]
+        assert address.failures == DEFAULT.address.free
+        with pytest.raises(accounts.TooManyAttempts):
+            accounts.login(pg, "alice", PASSWORD, "203.0.113.7")
+        assert accounts.login(pg, "alice", PASSWORD, "192.0.2.1")["user"]["username"] == "alice"
+    finally:
+        engine.dispose()
