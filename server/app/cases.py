@@ -72,27 +72,37 @@ class CaseRuleError(DomainError):
     kind = "invalid"
     code = "invalid_case"
 
-    def __init__(self, message: str, code: str = "invalid_case", kind: str = "invalid") -> None:
-        super().__init__(message)
+    def __init__(self, message: str, code: str = "invalid_case", kind: str = "invalid", zh: str = "") -> None:
+        super().__init__(message, zh=zh or "不符合办件规则")
         self.code, self.kind = code, kind
+
+
+_APPLICANT_FIELD_ZH = {"name": "姓名", "phone": "联系电话", "id_number": "身份证号"}
 
 
 def translate(exc: Exception, field: str = "") -> DomainError:
     """A core rule's error as an API error that names the field at fault."""
     where = f"{field}: " if field else ""
     if isinstance(exc, core.IllegalTransition):
-        return CaseRuleError(str(exc), "illegal_transition", "conflict")
+        was, to = (label_zh(str(exc.details.get(k, ""))) for k in ("from_status", "to_status"))
+        return CaseRuleError(str(exc), "illegal_transition", "conflict", zh=f"办件当前为“{was}”，不能改为“{to}”")
     if isinstance(exc, InvalidIdNumber):
-        return CaseRuleError(f"applicant.id_number: {exc}", "invalid_id_number")
+        return CaseRuleError(f"applicant.id_number: {exc}", "invalid_id_number", zh="申请人身份证号有误")
     if isinstance(exc, core.InvalidApplicant):
-        return CaseRuleError(f"applicant.{exc.details.get('field', '')}: {exc}", "invalid_applicant")
+        name = str(exc.details.get("field", ""))
+        return CaseRuleError(f"applicant.{name}: {exc}", "invalid_applicant",
+                             zh=f"申请人{_APPLICANT_FIELD_ZH.get(name, '信息')}有误")
     if isinstance(exc, core.UnknownMaterial):
-        return CaseRuleError(f"{where}{exc}", "unknown_material")
+        return CaseRuleError(f"{where}{exc}", "unknown_material", zh="所列材料不属于该事项")
     if isinstance(exc, core.MissingReason):
-        return CaseRuleError(f"{where}{exc}", "reason_required")
+        return CaseRuleError(f"{where}{exc}", "reason_required", zh="须填写理由：不予受理、不予批准都要写明理由")
     if isinstance(exc, core.CaseError | CalendarError):
         return CaseRuleError(f"{where}{exc}")
     raise exc
+
+
+def label_zh(status: str) -> str:
+    return STATUS_LABELS.get(status, (status, status))[0]
 
 
 def new_token() -> str:
@@ -276,7 +286,7 @@ def canonical_number(number: str) -> str:
     try:
         dept, year, seq = core.parse_case_number(number)
     except core.InvalidCaseNumber as exc:
-        raise NotFound(f"no case {number!r}: {exc}") from None
+        raise NotFound(f"no case {number!r}: {exc}", zh="办件编号格式不对，应如 SCJG-2026-000042") from None
     return core.case_number(dept, year, seq)
 
 
@@ -285,9 +295,10 @@ def get_case(svc: Services, caller: Caller, number: str) -> dict[str, Any]:
     with svc.read() as uow:
         stored = cases_repo.get(uow.conn, number)
     if stored is None:
-        raise NotFound(f"no case {number}")
+        raise NotFound(f"no case {number}", zh=f"没有编号为 {number} 的办件")
     if not may_read(caller, stored):
-        raise Forbidden(f"case {number} belongs to {stored.case.department}; its staff, chief and the managers see it")
+        raise Forbidden(f"case {number} belongs to {stored.case.department}; its staff, chief and the managers see it",
+                        zh=f"办件 {number} 属于{stored.case.department}，仅该部门人员、首席代表和管理人员可查看")
     identity = sees_identity(caller, stored)
     if identity:
         # Who saw an applicant's full identity is itself on record (article 31).
@@ -302,15 +313,17 @@ def transition(svc: Services, caller: Caller, number: str, to: str, note: str = 
     try:
         target = core.Status(to)
     except ValueError:
-        raise Invalid(f"unknown case status {to!r}; use one of {', '.join(s.value for s in core.Status)}") from None
+        raise Invalid(f"unknown case status {to!r}; use one of {', '.join(s.value for s in core.Status)}",
+                      zh="未知的办件状态") from None
     with svc.write(actor_for(caller)) as uow:
         stored = cases_repo.get(uow.conn, number, lock=True)
         if stored is None:
-            raise NotFound(f"no case {number}")
+            raise NotFound(f"no case {number}", zh=f"没有编号为 {number} 的办件")
         if not may_move(caller, stored):
             raise Forbidden(
                 f"case {number} is led by {stored.case.department}: its staff, its chief representative, "
-                "the managers or the approval platform move it"
+                "the managers or the approval platform move it",
+                zh=f"办件 {number} 由{stored.case.department}主办，仅该部门人员、首席代表、管理人员或审批平台可办理",
             )
         try:
             after = core.advance(stored.case, target, at=uow.now, actor=_actor_name(caller), note=note)
@@ -335,7 +348,8 @@ def updated_since(svc: Services, caller: Caller, since: datetime | None, limit: 
     Inclusive, so a client resumes from the last `updated_at` it saw and drops the (number, version)
     pairs it already has."""
     if not (is_platform(caller) or (isinstance(caller, Staff) and caller.role is Role.MANAGER)):
-        raise Forbidden("pulling cases needs the approval platform's device key or a manager")
+        raise Forbidden("pulling cases needs the approval platform's device key or a manager",
+                        zh="仅审批平台或管理人员可拉取办件")
     limit = max(1, min(MAX_PAGE, limit))
     with svc.read() as uow:
         found = cases_repo.updated_since(uow.conn, since, limit + 1)
@@ -364,7 +378,8 @@ def warnings(svc: Services, staff: Staff) -> dict[str, Any]:
     elif staff.role is Role.CHIEF and staff.department:
         departments = [staff.department]
     else:
-        raise Forbidden("time-limit warnings are for the chief representatives and the managers")
+        raise Forbidden("time-limit warnings are for the chief representatives and the managers",
+                        zh="时限预警仅供首席代表和管理人员查看")
     with svc.read() as uow:
         now = uow.now
         found = cases_repo.undecided(uow.conn, departments)
