@@ -98,6 +98,10 @@ def test_a_case_moves_through_review_and_decision_to_delivery(client, svc, case,
 def test_an_illegal_step_is_a_409_naming_the_allowed_ones(client, case, alice):
     msg = error(move(client, alice, case["number"], "delivered"), 409, "illegal_transition")
     assert "accepted" in msg and "delivered" in msg and "in_review" in msg
+    # Chinese first for the staff who read it, with the English the protocol always had.
+    err = move(client, alice, case["number"], "delivered").get_json()["error"]
+    assert err["message_zh"] == "办件当前为“已受理”，不能改为“已送达”"
+    assert client.get("/api/v1/no-such-thing").get_json()["error"]["message_zh"] == "未找到"
 
 
 def test_a_denial_states_its_reason(client, case, alice):
