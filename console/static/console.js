@@ -41,17 +41,13 @@
     suspended: ["已挂起", "Suspended"], done: ["已办结", "Done"], no_show: ["未到", "No-show"],
     cancelled: ["已作废", "Cancelled"]
   };
-  var CASE_STATUS = {
-    accepted: "已受理 accepted", noticed: "已一次性告知 noticed", refused: "不予受理 refused",
-    concluded: "当场办结 concluded", in_review: "审核中 in review", decided_approved: "已批准 approved",
-    decided_denied: "不予批准 denied", delivered: "已送达 delivered"
-  };
+  // A case's status words come from the server (case.status_label), the one place they are written.
   var WSTATUS = { open: ["服务中", "Open"], paused: ["暂停", "Paused"], closed: ["未签到", "Closed"] };
   var CODE_ZH = {
     window_state: "窗口状态不允许此操作", illegal_transition: "该号码当前状态不允许此操作",
     not_found: "未找到", forbidden: "无权操作", unauthorized: "登录已失效", invalid_body: "填写有误",
     invalid: "填写有误", malformed_json: "请求格式错误", too_many_attempts: "尝试次数过多，请稍后再试",
-    not_issuing: "当前不可取号", internal_error: "服务器内部错误", network: "无法连接服务器"
+    not_issuing: "当前不可取号", internal_error: "服务器内部错误", network: "无法连接服务器，请检查网络"
   };
 
   var S = {
@@ -116,8 +112,9 @@
 
   // -- the API ---------------------------------------------------------------------------
 
-  function ApiError(status, code, message) {
-    this.status = status; this.code = code; this.message = message;
+  // message: the server's English; zh: its Chinese (message_zh), which every screen shows first.
+  function ApiError(status, code, message, zh) {
+    this.status = status; this.code = code; this.message = message; this.zh = zh || "";
   }
 
   function api(method, path, body) {
@@ -134,19 +131,20 @@
         try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
         if (!r.ok) {
           var e = data && data.error ? data.error : {};
-          throw new ApiError(r.status, e.code || "http_" + r.status, e.message || text || r.statusText);
+          throw new ApiError(r.status, e.code || "http_" + r.status, e.message || text || r.statusText, e.message_zh);
         }
         return { status: r.status, data: data };
       });
     }, function () {
-      throw new ApiError(0, "network", "the server did not answer; check the network");
+      throw new ApiError(0, "network", "the server did not answer; check the network", "服务器无应答，请检查网络");
     });
   }
 
+  // Chinese first (the server's own words, else what the code means), then the English.
   function describe(err) {
-    if (!(err instanceof ApiError)) { return "出错了 Something went wrong: " + String(err && err.message || err); }
-    var zh = CODE_ZH[err.code] || "操作未完成";
-    return zh + "：" + err.message + (err.status ? "（" + err.code + "，HTTP " + err.status + "）" : "");
+    if (!(err instanceof ApiError)) { return "出错了 / Something went wrong: " + String(err && err.message || err); }
+    var zh = err.zh || CODE_ZH[err.code] || "操作未完成";
+    return zh + " / " + err.message + (err.status ? "（" + err.code + "，HTTP " + err.status + "）" : "");
   }
 
   // -- notices and errors ------------------------------------------------------------------
@@ -795,7 +793,7 @@
     if (c) {
       var dl = h("dl", { cls: "r-case" }, [
         h("dt", {}, [bi("案件编号", "Case number")]), h("dd", { id: "result-case", cls: "r-case-no", text: c.number }),
-        h("dt", {}, [bi("状态", "Status")]), h("dd", { text: CASE_STATUS[c.status] || c.status || "" })
+        h("dt", {}, [bi("状态", "Status")]), h("dd", { id: "result-status" }, [caseStatus(c)])
       ]);
       if (c.promised_date) {
         dl.appendChild(h("dt", {}, [bi("承诺办结日期", "Promised by")]));
@@ -893,11 +891,18 @@
     p.classList.toggle("go", !!paused);
   }
 
+  function caseStatus(c) {
+    var label = c.status_label || { zh: c.status || "", en: "" };
+    return bi(label.zh, label.en);
+  }
+
   function act(name) {
     if (S.busy) { note("正在处理上一个操作，请稍候。Still working on the previous action.", "info"); return; }
     if (!can(name)) {
       var a = ACTS[name];
-      note("现在不能" + a.zh + "。" + a.en + " is not possible now" + reasonNot(name) + ".", "info");
+      var why = reasonNot(name);
+      note("现在不能" + a.zh + (why ? "：" + why[0] : "") + "。" + a.en + " is not possible now" +
+           (why ? ": " + why[1] : "") + ".", "info");
       return;
     }
     clearNote();
@@ -918,13 +923,15 @@
   function reasonNot(name) {
     var st = S.wstate ? S.wstate.status : "";
     var t = currentTicket();
-    if (st === "paused" && (name === "next" || name === "number")) { return " (paused 暂停中)"; }
-    if (t && (name === "next" || name === "number")) { return " (" + t.number + " is still at the window 当前号码未办结)"; }
-    if (!t && name !== "pause") { return " (no ticket at the window 当前无号码)"; }
-    if (t && t.status === "serving" && (name === "recall" || name === "noshow" || name === "start")) {
-      return " (" + t.number + " is being served 正在办理)";
+    if (st === "paused" && (name === "next" || name === "number")) { return ["窗口暂停中", "the window is paused"]; }
+    if (t && (name === "next" || name === "number")) {
+      return [t.number + " 号尚未办结", t.number + " is still at the window"];
     }
-    return "";
+    if (!t && name !== "pause") { return ["当前无号码", "no ticket at the window"]; }
+    if (t && t.status === "serving" && (name === "recall" || name === "noshow" || name === "start")) {
+      return [t.number + " 号正在办理", t.number + " is being served"];
+    }
+    return null;
   }
 
   function run(fn) {

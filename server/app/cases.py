@@ -20,9 +20,12 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from server.core import cases as core
+from server.core import deadlines
 from server.core.errors import DomainError, Forbidden, Invalid, NotFound
+from server.core.hall import Appeal
 from server.core.idnumber import InvalidIdNumber, mask_id_number, mask_name, mask_phone
 from server.core.windows import Role, Staff
 from server.core.workdays import CalendarError
@@ -44,7 +47,8 @@ STATUS_LABELS: dict[str, tuple[str, str]] = {
     "decided_approved": ("已批准", "Approved"),
     "decided_denied": ("不予批准", "Not approved"),
     "delivered": ("已送达", "Delivered"),
-    "noticed": ("待补正材料", "Materials to be completed"),
+    # Terminal: the applicant comes back with the listed materials as a new application.
+    "noticed": ("已一次性告知", "Notified of missing materials"),
     "refused": ("不予受理", "Not accepted"),
     "concluded": ("当场办结", "Concluded on the spot"),
 }
@@ -68,27 +72,37 @@ class CaseRuleError(DomainError):
     kind = "invalid"
     code = "invalid_case"
 
-    def __init__(self, message: str, code: str = "invalid_case", kind: str = "invalid") -> None:
-        super().__init__(message)
+    def __init__(self, message: str, code: str = "invalid_case", kind: str = "invalid", zh: str = "") -> None:
+        super().__init__(message, zh=zh or "不符合办件规则")
         self.code, self.kind = code, kind
+
+
+_APPLICANT_FIELD_ZH = {"name": "姓名", "phone": "联系电话", "id_number": "身份证号"}
 
 
 def translate(exc: Exception, field: str = "") -> DomainError:
     """A core rule's error as an API error that names the field at fault."""
     where = f"{field}: " if field else ""
     if isinstance(exc, core.IllegalTransition):
-        return CaseRuleError(str(exc), "illegal_transition", "conflict")
+        was, to = (label_zh(str(exc.details.get(k, ""))) for k in ("from_status", "to_status"))
+        return CaseRuleError(str(exc), "illegal_transition", "conflict", zh=f"办件当前为“{was}”，不能改为“{to}”")
     if isinstance(exc, InvalidIdNumber):
-        return CaseRuleError(f"applicant.id_number: {exc}", "invalid_id_number")
+        return CaseRuleError(f"applicant.id_number: {exc}", "invalid_id_number", zh="申请人身份证号有误")
     if isinstance(exc, core.InvalidApplicant):
-        return CaseRuleError(f"applicant.{exc.details.get('field', '')}: {exc}", "invalid_applicant")
+        name = str(exc.details.get("field", ""))
+        return CaseRuleError(f"applicant.{name}: {exc}", "invalid_applicant",
+                             zh=f"申请人{_APPLICANT_FIELD_ZH.get(name, '信息')}有误")
     if isinstance(exc, core.UnknownMaterial):
-        return CaseRuleError(f"{where}{exc}", "unknown_material")
+        return CaseRuleError(f"{where}{exc}", "unknown_material", zh="所列材料不属于该事项")
     if isinstance(exc, core.MissingReason):
-        return CaseRuleError(f"{where}{exc}", "reason_required")
+        return CaseRuleError(f"{where}{exc}", "reason_required", zh="须填写理由：不予受理、不予批准都要写明理由")
     if isinstance(exc, core.CaseError | CalendarError):
         return CaseRuleError(f"{where}{exc}")
     raise exc
+
+
+def label_zh(status: str) -> str:
+    return STATUS_LABELS.get(status, (status, status))[0]
 
 
 def new_token() -> str:
@@ -167,18 +181,32 @@ def days_left(svc: Services, case: core.Case, today: date) -> int | None:
     return core.working_days_left(case, today, hall_calendar(svc.hall))
 
 
-def level_of(svc: Services, case: core.Case, today: date) -> str | None:
-    return core.warning_level(case, today, hall_calendar(svc.hall), svc.hall.warning_tiers)
+def time_left(svc: Services, case: core.Case, now: datetime) -> deadlines.TimeLeft | None:
+    hall = svc.hall
+    return deadlines.time_left(case, now, hall.hours, hall_calendar(hall), ZoneInfo(hall.timezone))
 
 
-def summary(svc: Services, stored: StoredCase, today: date | None = None) -> dict[str, Any]:
+def level_of(svc: Services, case: core.Case, now: datetime) -> str | None:
+    return deadlines.tier_of(time_left(svc, case, now), svc.hall.warning_tiers)
+
+
+def status_label(status: str) -> dict[str, str]:
+    """The one place a case status gets its words; every screen shows these."""
+    zh, en = STATUS_LABELS.get(status, (status, status))
+    return {"zh": zh, "en": en}
+
+
+def summary(svc: Services, stored: StoredCase, now: datetime | None = None) -> dict[str, Any]:
     """What events carry: no personal data at all, since rooms outlive a reader's rights."""
     case = stored.case
-    today = today or svc.today()
+    now = now or svc.clock()
+    today = svc.today(now)
     item = svc.hall.item(case.item)
+    left = time_left(svc, case, now)
     return {
         "number": case.number,
         "status": case.status.value,
+        "status_label": status_label(case.status.value),
         "outcome": case.outcome.value,
         "item": case.item,
         "item_name": item.name if item else case.item,
@@ -187,18 +215,20 @@ def summary(svc: Services, stored: StoredCase, today: date | None = None) -> dic
         "accepted_on": case.accepted_on.isoformat(),
         "promised_date": case.promised.isoformat() if case.promised else None,
         "days_left": days_left(svc, case, today),
-        "warning": level_of(svc, case, today),
+        # Of the item's time limit, in working time (article 16 tiers are shares of it).
+        "share_left": None if left is None else round(left.share, 3),
+        "warning": deadlines.tier_of(left, svc.hall.warning_tiers),
         "version": stored.version,
     }
 
 
-def case_view(svc: Services, stored: StoredCase, *, identity: bool, today: date | None = None) -> dict[str, Any]:
+def case_view(svc: Services, stored: StoredCase, *, identity: bool, now: datetime | None = None) -> dict[str, Any]:
     """The case for staff and the platform; `identity` False masks the applicant."""
     case, hall = stored.case, svc.hall
     a = case.applicant
     dept = hall.department(case.department)
     return {
-        **summary(svc, stored, today),
+        **summary(svc, stored, now),
         "item_name_en": (hall.item(case.item).name_en if hall.item(case.item) else ""),
         "department_name": dept.name if dept else case.department,
         "applicant": {
@@ -239,13 +269,12 @@ def announce(svc: Services, uow: UnitOfWork, number: str, event: str, change: di
     same transaction, so neither exists without the change)."""
     stored = cases_repo.get(uow.conn, number)
     assert stored is not None
-    today = svc.today(uow.now)
     uow.emit(event, WARNING_ROOMS if event == "case.warning" else CASE_ROOMS,
-             {"case": summary(svc, stored, today), "change": change})
+             {"case": summary(svc, stored, uow.now), "change": change})
     outbox.record(svc, uow, number, event, {
         "version": stored.version,
         "change": change,
-        "case": case_view(svc, stored, identity=True, today=today),
+        "case": case_view(svc, stored, identity=True, now=uow.now),
     })
     return stored
 
@@ -257,7 +286,7 @@ def canonical_number(number: str) -> str:
     try:
         dept, year, seq = core.parse_case_number(number)
     except core.InvalidCaseNumber as exc:
-        raise NotFound(f"no case {number!r}: {exc}") from None
+        raise NotFound(f"no case {number!r}: {exc}", zh="办件编号格式不对，应如 SCJG-2026-000042") from None
     return core.case_number(dept, year, seq)
 
 
@@ -266,9 +295,10 @@ def get_case(svc: Services, caller: Caller, number: str) -> dict[str, Any]:
     with svc.read() as uow:
         stored = cases_repo.get(uow.conn, number)
     if stored is None:
-        raise NotFound(f"no case {number}")
+        raise NotFound(f"no case {number}", zh=f"没有编号为 {number} 的办件")
     if not may_read(caller, stored):
-        raise Forbidden(f"case {number} belongs to {stored.case.department}; its staff, chief and the managers see it")
+        raise Forbidden(f"case {number} belongs to {stored.case.department}; its staff, chief and the managers see it",
+                        zh=f"办件 {number} 属于{stored.case.department}，仅该部门人员、首席代表和管理人员可查看")
     identity = sees_identity(caller, stored)
     if identity:
         # Who saw an applicant's full identity is itself on record (article 31).
@@ -283,15 +313,17 @@ def transition(svc: Services, caller: Caller, number: str, to: str, note: str = 
     try:
         target = core.Status(to)
     except ValueError:
-        raise Invalid(f"unknown case status {to!r}; use one of {', '.join(s.value for s in core.Status)}") from None
+        raise Invalid(f"unknown case status {to!r}; use one of {', '.join(s.value for s in core.Status)}",
+                      zh="未知的办件状态") from None
     with svc.write(actor_for(caller)) as uow:
         stored = cases_repo.get(uow.conn, number, lock=True)
         if stored is None:
-            raise NotFound(f"no case {number}")
+            raise NotFound(f"no case {number}", zh=f"没有编号为 {number} 的办件")
         if not may_move(caller, stored):
             raise Forbidden(
                 f"case {number} is led by {stored.case.department}: its staff, its chief representative, "
-                "the managers or the approval platform move it"
+                "the managers or the approval platform move it",
+                zh=f"办件 {number} 由{stored.case.department}主办，仅该部门人员、首席代表、管理人员或审批平台可办理",
             )
         try:
             after = core.advance(stored.case, target, at=uow.now, actor=_actor_name(caller), note=note)
@@ -303,7 +335,7 @@ def transition(svc: Services, caller: Caller, number: str, to: str, note: str = 
             "kind": "status", "previous": stored.case.status.value, "status": target.value,
             "note": after.history[-1].note, "by": _actor_name(caller),
         })
-        view = case_view(svc, moved, identity=sees_identity(caller, moved), today=svc.today(uow.now))
+        view = case_view(svc, moved, identity=sees_identity(caller, moved), now=uow.now)
         svc.commit(uow)
         return view
 
@@ -316,14 +348,15 @@ def updated_since(svc: Services, caller: Caller, since: datetime | None, limit: 
     Inclusive, so a client resumes from the last `updated_at` it saw and drops the (number, version)
     pairs it already has."""
     if not (is_platform(caller) or (isinstance(caller, Staff) and caller.role is Role.MANAGER)):
-        raise Forbidden("pulling cases needs the approval platform's device key or a manager")
+        raise Forbidden("pulling cases needs the approval platform's device key or a manager",
+                        zh="仅审批平台或管理人员可拉取办件")
     limit = max(1, min(MAX_PAGE, limit))
     with svc.read() as uow:
         found = cases_repo.updated_since(uow.conn, since, limit + 1)
-        today = svc.today(uow.now)
+        now = uow.now
     more = len(found) > limit
     found = found[:limit]
-    views = [case_view(svc, s, identity=sees_identity(caller, s), today=today) for s in found]
+    views = [case_view(svc, s, identity=sees_identity(caller, s), now=now) for s in found]
     if views and any(v["applicant"]["masked"] is False for v in views):
         with svc.write(actor_for(caller)) as uow:
             uow.audit("case.pull", "", count=len(views), since=iso(svc.hall, since) if since else None)
@@ -345,18 +378,20 @@ def warnings(svc: Services, staff: Staff) -> dict[str, Any]:
     elif staff.role is Role.CHIEF and staff.department:
         departments = [staff.department]
     else:
-        raise Forbidden("time-limit warnings are for the chief representatives and the managers")
+        raise Forbidden("time-limit warnings are for the chief representatives and the managers",
+                        zh="时限预警仅供首席代表和管理人员查看")
     with svc.read() as uow:
-        today = svc.today(uow.now)
+        now = uow.now
         found = cases_repo.undecided(uow.conn, departments)
     out = []
     for stored in found:
-        s = summary(svc, stored, today)
+        s = summary(svc, stored, now)
         if s["warning"] is not None:
             out.append(s)
-    out.sort(key=lambda s: (s["days_left"], s["number"]))
-    return {"today": today.isoformat(), "tiers": [{"name": t.name, "days_left": t.days_left}
-                                                  for t in svc.hall.warning_tiers], "cases": out}
+    # The least time left first: overdue cases, then the smallest share of their limit.
+    out.sort(key=lambda s: (s["days_left"] >= 0, s["share_left"], s["number"]))
+    return {"today": svc.today(now).isoformat(), "tiers": [{"name": t.name, "share_left": t.share_left}
+                                                           for t in svc.hall.warning_tiers], "cases": out}
 
 
 def check_warnings(svc: Services) -> list[tuple[str, str | None]]:
@@ -366,7 +401,7 @@ def check_warnings(svc: Services) -> list[tuple[str, str | None]]:
     with svc.write(WARNINGS_ACTOR) as uow:
         today = svc.today(uow.now)
         for stored in cases_repo.undecided(uow.conn):
-            level = level_of(svc, stored.case, today)
+            level = level_of(svc, stored.case, uow.now)
             if level == stored.warning_level:
                 continue
             if not cases_repo.set_warning(uow.conn, stored.number, level, uow.now):
@@ -412,6 +447,10 @@ def progress_page(svc: Services, token: str) -> dict[str, Any] | None:
         "outcome": OUTCOME_LABELS.get(view.outcome.value, (view.outcome.value, view.outcome.value)),
         "status": STATUS_LABELS.get(view.status.value, (view.status.value, view.status.value)),
         "status_code": view.status.value,
+        "number_label": NUMBER_LABELS[view.number_kind],
+        "date_label": DATE_LABELS[view.number_kind],
+        "reason": view.reason,
+        "rights": appeal_rights(hall.appeal) if view.contestable else None,
         "accepted_on": view.accepted_on.isoformat(),
         "promised": view.promised.isoformat() if view.promised else None,
         "days_left": days_left(svc, stored.case, today),
@@ -420,6 +459,32 @@ def progress_page(svc: Services, token: str) -> dict[str, Any] | None:
             {"status": STATUS_LABELS.get(s.value, (s.value, s.value)), "at": _minute(iso(hall, at))}
             for s, at in view.history
         ],
+    }
+
+
+NUMBER_LABELS = {
+    core.NumberKind.ACCEPTANCE: ("受理编号", "Acceptance number"),
+    core.NumberKind.RECORD: ("登记编号", "Record number"),
+}
+DATE_LABELS = {
+    core.NumberKind.ACCEPTANCE: ("受理日期", "Accepted on"),
+    core.NumberKind.RECORD: ("办理日期", "Date at the window"),
+}
+
+
+def appeal_rights(appeal: Appeal) -> dict[str, str]:
+    """The applicant's remedies against a refusal or a denial: administrative review within 60 days
+    (行政复议法 art. 20), a lawsuit within 6 months (行政诉讼法 art. 46). Named bodies when the hall
+    config gives them, else the rights alone, which hold whoever the body is."""
+    review = f"向{appeal.review_body}" if appeal.review_body else "依法"
+    court = f"向{appeal.court}" if appeal.court else "依法"
+    review_en = f" to {appeal.review_body_en or appeal.review_body}" if appeal.review_body else ""
+    court_en = f" before {appeal.court_en or appeal.court}" if appeal.court else ""
+    return {
+        "zh": f"如对本决定不服，可以自收到决定之日起60日内{review}申请行政复议，"
+        f"或者自收到决定之日起6个月内{court}提起行政诉讼。",
+        "en": f"If you disagree with this decision, you may apply for administrative review{review_en} within "
+        f"60 days of receiving it, or bring an administrative lawsuit{court_en} within 6 months of receiving it.",
     }
 
 

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from types import MappingProxyType
 
-from server.core.hall import Item, WarningTier
+from server.core.hall import Item
 from server.core.idnumber import mask_name, validate_id_number
 from server.core.workdays import WorkCalendar
 
@@ -307,7 +307,7 @@ def advance(case: Case, to: Status, *, at: datetime, actor: str, note: str = "")
     )
 
 
-# --- article 16 warnings -----------------------------------------------------------------------
+# --- article 16 days left (the warning tiers are in `deadlines`) -------------------------------
 
 
 def working_days_left(case: Case, today: date, calendar: WorkCalendar) -> int | None:
@@ -320,26 +320,33 @@ def working_days_left(case: Case, today: date, calendar: WorkCalendar) -> int | 
     return min(left, -1) if today > case.promised else left
 
 
-def warning_level(
-    case: Case, today: date, calendar: WorkCalendar, tiers: Iterable[WarningTier]
-) -> str | None:
-    """The most severe tier reached (the one with the fewest days left whose threshold is met)."""
-    left = working_days_left(case, today, calendar)
-    if left is None:
-        return None
-    for tier in sorted(tiers, key=lambda t: t.days_left):
-        if left <= tier.days_left:
-            return tier.name
-    return None
-
-
 # --- article 20 progress view ------------------------------------------------------------------
+
+
+class NumberKind(StrEnum):
+    """What the case number records. Only an accepted application (受理, or concluded on the spot)
+    has an acceptance number (受理编号); a notice or a refusal accepted nothing, and its number
+    only registers the written document (登记编号)."""
+
+    ACCEPTANCE = "acceptance"
+    RECORD = "record"
+
+
+def number_kind(case: Case) -> NumberKind:
+    return NumberKind.ACCEPTANCE if case.outcome in (Outcome.ACCEPTED, Outcome.CONCLUDED) else NumberKind.RECORD
+
+
+def decided_against(case: Case) -> bool:
+    """A refusal at the window or a denial: a decision the applicant may contest (review, court)."""
+    return case.outcome is Outcome.REFUSED or any(c.status is Status.DECIDED_DENIED for c in case.history)
 
 
 @dataclass(frozen=True)
 class ProgressView:
     """What a progress query shows anyone holding the case number: no ID number, no phone, a
-    masked name, no staff and no free-text notes (they may quote personal details)."""
+    masked name, no staff and no notes of the case's history (they may quote personal details).
+    The reason is the exception: a refusal, a denial or a notice states it to the applicant in
+    writing (article 14), and the page must say why as the document does."""
 
     number: str
     item: str
@@ -352,6 +359,9 @@ class ProgressView:
     promised: date | None
     missing: tuple[str, ...]
     history: tuple[tuple[Status, datetime], ...]
+    number_kind: NumberKind = NumberKind.ACCEPTANCE
+    reason: str = ""
+    contestable: bool = False  # the applicant may seek review or sue: the page states how
 
 
 def public_view(case: Case) -> ProgressView:
@@ -367,4 +377,7 @@ def public_view(case: Case) -> ProgressView:
         promised=case.promised,
         missing=case.missing,
         history=tuple((c.status, c.at) for c in case.history),
+        number_kind=number_kind(case),
+        reason=case.reason if decided_against(case) or case.outcome is Outcome.NOTICE else "",
+        contestable=decided_against(case),
     )

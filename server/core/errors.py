@@ -1,7 +1,9 @@
 """Errors the core raises. Each names what is wrong in words a hall's staff can act on.
 
 `kind` tells the transport which family the error is (HTTP maps it onto a status) without the
-core knowing anything about HTTP.
+core knowing anything about HTTP. Every error speaks Chinese first to the people in the hall:
+`message_zh` is the Chinese a screen shows, `message` the English beside it (and the protocol's
+`message`). A raise site that knows more says it with `zh=`; otherwise the class's words stand.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ class DomainError(Exception):
 
     kind = "invalid"
     code = "invalid"
+    zh = ""  # none: the transport says it by status
 
-    def __init__(self, message: str | None = None, **details: object) -> None:
+    def __init__(self, message: str | None = None, *, zh: str | None = None, **details: object) -> None:
         super().__init__(message or (self.__doc__ or self.code).strip())
         self.details = details
+        self.message_zh = zh or type(self).zh
 
     @property
     def message(self) -> str:
@@ -27,6 +31,7 @@ class NotFound(DomainError):
 
     kind = "not_found"
     code = "not_found"
+    zh = "未找到"
 
 
 class IllegalTransition(DomainError):
@@ -34,6 +39,7 @@ class IllegalTransition(DomainError):
 
     kind = "conflict"
     code = "illegal_transition"
+    zh = "该号码当前状态不允许此操作"
 
 
 class WindowStateError(DomainError):
@@ -41,6 +47,7 @@ class WindowStateError(DomainError):
 
     kind = "conflict"
     code = "window_state"
+    zh = "窗口当前状态不允许此操作"
 
 
 class Forbidden(DomainError):
@@ -48,6 +55,7 @@ class Forbidden(DomainError):
 
     kind = "forbidden"
     code = "forbidden"
+    zh = "无权进行此操作"
 
 
 class NotIssuing(DomainError):
@@ -55,6 +63,7 @@ class NotIssuing(DomainError):
 
     kind = "conflict"
     code = "not_issuing"
+    zh = "该队列当前不取号"
 
 
 class Invalid(DomainError):
@@ -62,3 +71,4 @@ class Invalid(DomainError):
 
     kind = "invalid"
     code = "invalid"
+    zh = "填写内容有误"

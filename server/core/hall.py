@@ -142,10 +142,11 @@ class CalendarOverrides:
 
 @dataclass(frozen=True)
 class WarningTier:
-    """Article 16 tiered warning: raised when working days left <= `days_left`."""
+    """Article 16 tiered warning, relative to the item's time limit: raised once less than
+    `share_left` of the limit's working time is ahead; a tier at 0 is raised when overdue."""
 
     name: str
-    days_left: int
+    share_left: float
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,17 @@ class Voice:
     template_en: str = "Number {number_en}, please go to window {window}."
     english: bool = False
     repeat: int = 2
+
+
+@dataclass(frozen=True)
+class Appeal:
+    """Where an applicant refused at a window may turn (administrative review within 60 days,
+    a lawsuit within 6 months); empty names: the progress page states the rights generically."""
+
+    review_body: str = ""
+    review_body_en: str = ""
+    court: str = ""
+    court_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -182,11 +194,12 @@ class Hall:
     max_wait_minutes: int = 90
     voice: Voice = Voice()
     warning_tiers: tuple[WarningTier, ...] = (
-        WarningTier("yellow", 2),
-        WarningTier("orange", 0),
-        WarningTier("red", -1),
+        WarningTier("yellow", 1 / 3),
+        WarningTier("orange", 0.1),
+        WarningTier("red", 0.0),
     )
     printer_profiles: tuple[PrinterProfile, ...] = (PrinterProfile("default"),)
+    appeal: Appeal = Appeal()
     notices: tuple[str, ...] = ()
     origins: tuple[str, ...] = ()
     _by_code: dict = field(default_factory=dict, compare=False, repr=False)

@@ -88,9 +88,16 @@ class Ticket:
         return (self.class_rank, self.rank_at, self.number)
 
 
-def _refuse(ticket: Ticket, action: str) -> IllegalTransition:
+_ZH = {
+    Status.WAITING: "等候中", Status.CALLED: "已叫号", Status.SERVING: "办理中", Status.SUSPENDED: "已挂起",
+    Status.DONE: "已办结", Status.NO_SHOW: "已记为未到", Status.CANCELLED: "已作废",
+}
+
+
+def _refuse(ticket: Ticket, action: str, zh_action: str = "进行此操作") -> IllegalTransition:
     return IllegalTransition(
         f"ticket {ticket.number} is {ticket.status.value}; cannot {action}",
+        zh=f"{ticket.number}号{_ZH[ticket.status]}，不能{zh_action}",
         ticket=ticket.id,
         status=ticket.status.value,
         action=action,
@@ -99,9 +106,10 @@ def _refuse(ticket: Ticket, action: str) -> IllegalTransition:
 
 def call(ticket: Ticket, window: str, now: datetime) -> Ticket:
     if ticket.status is not Status.WAITING:
-        raise _refuse(ticket, f"call it at window {window}")
+        raise _refuse(ticket, f"call it at window {window}", "叫号")
     if ticket.target_window is not None and ticket.target_window != window:
-        raise _refuse(ticket, f"call it at window {window} (it was sent to window {ticket.target_window})")
+        raise _refuse(ticket, f"call it at window {window} (it was sent to window {ticket.target_window})",
+                      f"在{window}号窗口叫号（已转给{ticket.target_window}号窗口）")
     return replace(
         ticket,
         status=Status.CALLED,
@@ -115,25 +123,25 @@ def call(ticket: Ticket, window: str, now: datetime) -> Ticket:
 
 def recall(ticket: Ticket, now: datetime) -> Ticket:
     if ticket.status is not Status.CALLED:
-        raise _refuse(ticket, "recall it")
+        raise _refuse(ticket, "recall it", "重呼")
     return replace(ticket, recalls=ticket.recalls + 1, called_at=now)
 
 
 def start(ticket: Ticket, now: datetime) -> Ticket:
     if ticket.status is not Status.CALLED:
-        raise _refuse(ticket, "start serving it")
+        raise _refuse(ticket, "start serving it", "开始办理")
     return replace(ticket, status=Status.SERVING, started_at=now)
 
 
 def no_show(ticket: Ticket, now: datetime) -> Ticket:
     if ticket.status is not Status.CALLED:
-        raise _refuse(ticket, "mark it as not come")
+        raise _refuse(ticket, "mark it as not come", "标记未到")
     return replace(ticket, status=Status.NO_SHOW, finished_at=now)
 
 
 def finish(ticket: Ticket, now: datetime, outcome: Outcome | None = None) -> Ticket:
     if ticket.status not in ACTIVE_AT_WINDOW:
-        raise _refuse(ticket, "finish it")
+        raise _refuse(ticket, "finish it", "办结")
     return replace(
         ticket,
         status=Status.DONE,
@@ -145,7 +153,7 @@ def finish(ticket: Ticket, now: datetime, outcome: Outcome | None = None) -> Tic
 
 def cancel(ticket: Ticket, now: datetime) -> Ticket:
     if ticket.status not in (Status.WAITING, Status.SUSPENDED):
-        raise _refuse(ticket, "cancel it")
+        raise _refuse(ticket, "cancel it", "作废")
     return replace(ticket, status=Status.CANCELLED, finished_at=now)
 
 
@@ -154,9 +162,9 @@ def transfer(
 ) -> Ticket:
     """Send the visitor to another queue (or one window), keeping number and place."""
     if ticket.status not in ACTIVE_AT_WINDOW:
-        raise _refuse(ticket, f"transfer it to queue {queue}")
+        raise _refuse(ticket, f"transfer it to queue {queue}", "转移")
     if queue == ticket.queue and window is None:
-        raise Invalid(f"ticket {ticket.number} is already in queue {queue}")
+        raise Invalid(f"ticket {ticket.number} is already in queue {queue}", zh=f"{ticket.number}号已在该队列中")
     return replace(
         ticket,
         status=Status.WAITING,
@@ -174,7 +182,7 @@ def transfer(
 def suspend(ticket: Ticket, now: datetime, note: str = "") -> Ticket:
     """挂起: the visitor leaves to fetch a paper; the same window takes them back later."""
     if ticket.status not in ACTIVE_AT_WINDOW:
-        raise _refuse(ticket, "suspend it")
+        raise _refuse(ticket, "suspend it", "挂起")
     return replace(
         ticket,
         status=Status.SUSPENDED,
@@ -190,5 +198,5 @@ def suspend(ticket: Ticket, now: datetime, note: str = "") -> Ticket:
 def resume(ticket: Ticket, now: datetime) -> Ticket:
     """The suspended visitor is back: waiting again, at the head of that window's line."""
     if ticket.status is not Status.SUSPENDED:
-        raise _refuse(ticket, "put it back in the queue")
+        raise _refuse(ticket, "put it back in the queue", "放回队列")
     return replace(ticket, status=Status.WAITING)

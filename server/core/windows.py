@@ -20,6 +20,9 @@ class WindowStatus(StrEnum):
     PAUSED = "paused"
 
 
+_ZH = {WindowStatus.CLOSED: "未签到", WindowStatus.OPEN: "服务中", WindowStatus.PAUSED: "暂停中"}
+
+
 class Role(StrEnum):
     WINDOW = "window"
     CHIEF = "chief"
@@ -68,59 +71,70 @@ def may_oversee(window: Window, staff: Staff) -> bool:
 def open_window(state: WindowState, window: Window, staff: Staff, now: datetime) -> WindowState:
     if not may_staff(window, staff):
         raise Forbidden(
-            f"{staff.username} ({staff.department or 'no department'}) may not sign in at {window.name}"
+            f"{staff.username} ({staff.department or 'no department'}) may not sign in at {window.name}",
+            zh=f"{staff.username} 不能在{window.name}签到：该窗口不属于您的部门",
         )
     if state.status is not WindowStatus.CLOSED and state.staff_id not in (None, staff.id):
         # Taking over a staffed window is a hand-over (article 26), not a silent sign-in.
         raise WindowStateError(
             f"{window.name} is {state.status.value} with another member of staff; ask them to hand"
-            " it over or a chief representative to assign it"
+            " it over or a chief representative to assign it",
+            zh=f"{window.name}已由其他工作人员使用；请对方交接，或由首席代表指派",
         )
     return replace(state, status=WindowStatus.OPEN, staff_id=staff.id, pause_reason="", since=now)
 
 
 def hand_over(state: WindowState, window: Window, to: Staff, now: datetime) -> WindowState:
     if not may_staff(window, to):
-        raise Forbidden(f"{to.username} may not work at {window.name}")
+        raise Forbidden(f"{to.username} may not work at {window.name}", zh=f"{to.username} 不能在{window.name}办理")
     return replace(state, status=WindowStatus.OPEN, staff_id=to.id, pause_reason="", since=now)
 
 
 def pause(state: WindowState, reason: str, now: datetime) -> WindowState:
     if state.status is not WindowStatus.OPEN:
-        raise WindowStateError(f"window {state.window} is {state.status.value}; only an open window pauses")
+        raise WindowStateError(f"window {state.window} is {state.status.value}; only an open window pauses",
+                               zh=f"{state.window}号窗口{_ZH[state.status]}，只有服务中的窗口可以暂停")
     reason = reason.strip()
     if not reason:
-        raise Invalid("a pause needs a reason (lunch, meeting, stepped away...)")
+        raise Invalid("a pause needs a reason (lunch, meeting, stepped away...)",
+                      zh="暂停须填写原因（午休、开会、临时离开……）")
     return replace(state, status=WindowStatus.PAUSED, pause_reason=reason[:200], since=now)
 
 
 def resume(state: WindowState, now: datetime) -> WindowState:
     if state.status is not WindowStatus.PAUSED:
-        raise WindowStateError(f"window {state.window} is {state.status.value}, not paused")
+        raise WindowStateError(f"window {state.window} is {state.status.value}, not paused",
+                               zh=f"{state.window}号窗口{_ZH[state.status]}，并未暂停")
     return replace(state, status=WindowStatus.OPEN, pause_reason="", since=now)
 
 
 def close(state: WindowState, now: datetime) -> WindowState:
     if state.current_ticket is not None:
         raise WindowStateError(
-            f"window {state.window} still has a ticket; finish, transfer or mark it first"
+            f"window {state.window} still has a ticket; finish, transfer or mark it first",
+            zh=f"{state.window}号窗口还有正在办理的号码，请先办结、转移或标记未到",
         )
     return replace(state, status=WindowStatus.CLOSED, staff_id=None, pause_reason="", since=now)
 
 
 def require_calling(state: WindowState) -> None:
     if state.status is WindowStatus.PAUSED:
-        raise WindowStateError(f"window {state.window} is paused ({state.pause_reason}); resume it first")
+        raise WindowStateError(f"window {state.window} is paused ({state.pause_reason}); resume it first",
+                               zh=f"{state.window}号窗口暂停中（{state.pause_reason}），请先恢复服务")
     if state.status is not WindowStatus.OPEN:
-        raise WindowStateError(f"window {state.window} is closed; open it first")
+        raise WindowStateError(f"window {state.window} is closed; open it first",
+                               zh=f"{state.window}号窗口未签到，请先签到")
     if state.current_ticket is not None:
         raise WindowStateError(
-            f"window {state.window} is still on a ticket; finish it, mark it no-show or transfer it first"
+            f"window {state.window} is still on a ticket; finish it, mark it no-show or transfer it first",
+            zh=f"{state.window}号窗口当前号码尚未办结，请先办结、标记未到或转移",
         )
 
 
 def require_staffed_by(state: WindowState, staff: Staff) -> None:
     if state.status is WindowStatus.CLOSED:
-        raise WindowStateError(f"window {state.window} is closed; open it first")
+        raise WindowStateError(f"window {state.window} is closed; open it first",
+                               zh=f"{state.window}号窗口未签到，请先签到")
     if state.staff_id != staff.id:
-        raise Forbidden(f"{staff.username} is not signed in at window {state.window}")
+        raise Forbidden(f"{staff.username} is not signed in at window {state.window}",
+                        zh=f"{staff.username} 未在{state.window}号窗口签到")

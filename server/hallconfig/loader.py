@@ -278,11 +278,17 @@ def _tier_problems(tiers: Sequence[WarningTierIn]) -> list[str]:
     problems = []
     for i in range(1, len(tiers)):
         before, tier = tiers[i - 1], tiers[i]
-        if tier.days_left >= before.days_left:
+        if tier.share_left >= before.share_left:
             problems.append(
-                f"{_label('warning_tiers', i, tier.name)}: days_left = {tier.days_left} is not below "
-                f'"{before.name}" ({before.days_left}); list tiers from the earliest warning to the latest'
+                f"{_label('warning_tiers', i, tier.name)}: share_left = {tier.share_left} is not below "
+                f'"{before.name}" ({before.share_left}); list tiers from the earliest warning to the latest'
             )
+    if tiers and tiers[-1].share_left != 0:
+        last = len(tiers) - 1
+        problems.append(
+            f"{_label('warning_tiers', last, tiers[-1].name)}: the last tier must have share_left = 0, "
+            "so that an overdue case is always flagged (article 16)"
+        )
     return problems
 
 

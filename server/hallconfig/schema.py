@@ -233,10 +233,23 @@ class VoiceIn(_Model):
 
 class WarningTierIn(_Model):
     name: Code
-    days_left: int
+    # Of the item's time limit, in working time: raised once less than this share is ahead;
+    # 0 is the overdue tier.
+    share_left: float = Field(ge=0, lt=1)
 
     def to_core(self) -> core.WarningTier:
-        return core.WarningTier(self.name, self.days_left)
+        return core.WarningTier(self.name, self.share_left)
+
+
+class AppealIn(_Model):
+    review_body: str = ""
+    review_body_en: str = ""
+    court: str = ""
+    court_en: str = ""
+
+    def to_core(self) -> core.Appeal:
+        return core.Appeal(self.review_body.strip(), self.review_body_en.strip(), self.court.strip(),
+                           self.court_en.strip())
 
 
 class PrinterProfileIn(_Model):
@@ -412,6 +425,7 @@ class HallFile(_Model):
     calendar: CalendarIn = CalendarIn()
     voice: VoiceIn = VoiceIn()
     warning_tiers: list[WarningTierIn] | None = None
+    appeal: AppealIn = AppealIn()
     printer_profiles: list[PrinterProfileIn] | None = None
     departments: Annotated[list[DepartmentIn], _none]
     queues: Annotated[list[QueueIn], _none]
@@ -440,6 +454,7 @@ class HallFile(_Model):
             closed_queue_policy=core.ClosedQueuePolicy(h.closed_queue_policy),
             max_wait_minutes=h.max_wait_minutes,
             voice=self.voice.to_core(),
+            appeal=self.appeal.to_core(),
             notices=tuple(h.notices),
             origins=tuple(h.origins),
             **extra,

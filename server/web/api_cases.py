@@ -62,7 +62,8 @@ def cases_updated():  # noqa: ANN201
     try:
         limit = int(request.args.get("limit", "100"))
     except ValueError:
-        raise ApiError(400, "invalid_query", f"limit must be a whole number, not {request.args['limit']!r}") from None
+        raise ApiError(400, "invalid_query", f"limit must be a whole number, not {request.args['limit']!r}",
+                       "limit 须为整数") from None
     return jsonify(cases.updated_since(services(), caller, since, limit))
 
 
@@ -95,7 +96,9 @@ def _parse_time(raw: str) -> datetime:
     try:
         at = datetime.fromisoformat(text)
     except ValueError:
-        raise ApiError(400, "invalid_query", f"updated_since {raw!r} is not an ISO 8601 time") from None
+        raise ApiError(400, "invalid_query", f"updated_since {raw!r} is not an ISO 8601 time",
+                       "updated_since 须为 ISO 8601 时间") from None
     if at.tzinfo is None:
-        raise ApiError(400, "invalid_query", f"updated_since {raw!r} needs a time zone offset, as +08:00 or Z")
+        raise ApiError(400, "invalid_query", f"updated_since {raw!r} needs a time zone offset, as +08:00 or Z",
+                       "updated_since 须带时区，如 +08:00 或 Z")
     return at

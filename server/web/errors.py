@@ -1,4 +1,6 @@
-"""Every error leaves as JSON `{"error": {"code", "message"}}`: never an HTML page or a trace."""
+"""Every error leaves as JSON `{"error": {"code", "message", "message_zh"}}`: never an HTML page or a
+trace. `message_zh` is what a screen shows first (the hall speaks Chinese first), `message` the
+English of the protocol."""
 
 from __future__ import annotations
 
@@ -25,14 +27,30 @@ STATUS = {
 }
 
 
+# When the error itself has no Chinese words: what its status means to the person at the screen.
+STATUS_ZH = {
+    400: "请求内容有误",
+    401: "请先登录或登录已失效",
+    403: "无权进行此操作",
+    404: "未找到",
+    405: "不支持该请求方式",
+    409: "当前状态不允许此操作",
+    413: "请求内容过大",
+    429: "尝试过于频繁，请稍后再试",
+    500: "服务器处理出错，已记录",
+    503: "服务暂不可用，请稍后再试",
+}
+
+
 class ApiError(DomainError):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, status: int, code: str, message: str, zh: str | None = None) -> None:
+        super().__init__(message, zh=zh)
         self.status, self.code = status, code
 
 
-def error_response(status: int, code: str, message: str, **extra: Any) -> tuple[Response, int]:
-    body: dict[str, Any] = {"code": code, "message": message}
+def error_response(status: int, code: str, message: str, message_zh: str = "", **extra: Any) -> tuple[Response, int]:
+    zh = message_zh or STATUS_ZH.get(status) or ("请求未被接受" if status < 500 else STATUS_ZH[500])
+    body: dict[str, Any] = {"code": code, "message": message, "message_zh": zh}
     body.update(extra)
     return jsonify({"error": body}), status
 
@@ -64,11 +82,11 @@ def parse_body(raw: bytes, model: type[BaseModel] | None = None, *, required: bo
 def install(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api(exc: ApiError):  # noqa: ANN202
-        return error_response(exc.status, exc.code, exc.message)
+        return error_response(exc.status, exc.code, exc.message, exc.message_zh)
 
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError):  # noqa: ANN202
-        return error_response(STATUS.get(exc.kind, 400), exc.code, exc.message)
+        return error_response(STATUS.get(exc.kind, 400), exc.code, exc.message, exc.message_zh)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):  # noqa: ANN202

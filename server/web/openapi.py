@@ -20,7 +20,8 @@ ERROR = {
         "error": {
             "type": "object",
             "required": ["code", "message"],
-            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"},
+                           "message_zh": {"type": "string", "description": "the Chinese a screen shows first"}},
         }
     },
 }
@@ -61,6 +62,8 @@ CASE = {
         "promised_date": {"type": ["string", "null"], "format": "date", "description": "in working days (art. 16)"},
         "days_left": {"type": ["integer", "null"], "description": "working days to the promise; null once decided"},
         "warning": {"type": ["string", "null"], "description": "the article 16 tier reached, e.g. yellow"},
+        "share_left": {"type": ["number", "null"], "description": "of the limit's working time ahead (art. 16)"},
+        "status_label": {"type": "object", "properties": {"zh": {"type": "string"}, "en": {"type": "string"}}},
         "applicant": {
             "type": "object",
             "properties": {"name": {"type": "string"}, "id_number": {"type": "string"}, "phone": {"type": "string"},

@@ -98,6 +98,10 @@ def test_a_case_moves_through_review_and_decision_to_delivery(client, svc, case,
 def test_an_illegal_step_is_a_409_naming_the_allowed_ones(client, case, alice):
     msg = error(move(client, alice, case["number"], "delivered"), 409, "illegal_transition")
     assert "accepted" in msg and "delivered" in msg and "in_review" in msg
+    # Chinese first for the staff who read it, with the English the protocol always had.
+    err = move(client, alice, case["number"], "delivered").get_json()["error"]
+    assert err["message_zh"] == "办件当前为“已受理”，不能改为“已送达”"
+    assert client.get("/api/v1/no-such-thing").get_json()["error"]["message_zh"] == "未找到"
 
 
 def test_a_denial_states_its_reason(client, case, alice):
@@ -195,14 +199,20 @@ def test_a_platform_pulls_the_cases_changed_since_a_time(client, kiosk, alice, c
 
 
 def test_warnings_rise_in_tiers_on_the_hall_calendar_once_each(client, svc, case, alice, clock, published, make_staff):
-    n = case["number"]  # accepted Wednesday 2026-11-25, promised Thursday 2026-11-26
+    n = case["number"]  # a 1-day item accepted Wednesday 2026-11-25 10:00, promised Thursday 2026-11-26
     published.clear()
-    assert check_warnings(svc) == [(n, "yellow")]  # 1 working day left <= 2
+    # Accepted a moment ago: green, not yellow as "2 working days left" made every 1-day case.
+    assert case["warning"] is None and case["share_left"] == 1.0
+    assert check_warnings(svc) == []
+    clock.advance(days=1)  # Thursday 10:00: 7 of its 15 working hours ahead
+    assert check_warnings(svc) == []
+    clock.advance(hours=3)  # 13:00: 4 hours ahead, under a third
+    assert check_warnings(svc) == [(n, "yellow")]
     assert check_warnings(svc) == []  # once
-    clock.advance(days=1)
-    assert check_warnings(svc) == [(n, "orange")]  # due today
-    clock.advance(days=1)
-    assert check_warnings(svc) == [(n, "red")]  # overdue
+    clock.advance(hours=3)  # 16:00: 1 hour ahead, under a tenth
+    assert check_warnings(svc) == [(n, "orange")]
+    clock.advance(hours=8)  # Friday 00:00: the promise is broken
+    assert check_warnings(svc) == [(n, "red")]
     clock.advance(days=1)  # Saturday: still red, nothing new
     assert check_warnings(svc) == []
     events = [e for c in published for e in c.events if e.event == "case.warning"]
@@ -241,6 +251,69 @@ def test_the_progress_page_shows_where_the_case_stands_with_a_masked_name_only(c
     assert r.headers["Cache-Control"] == "no-store"
     move(client, alice, case["number"], "in_review")
     assert "审查中" in client.get(path).get_data(as_text=True)
+
+
+def progress_html(client, case: dict) -> str:
+    r = client.get("/case/" + case["progress_url"].rsplit("/", 1)[1])
+    assert r.status_code == 200
+    return r.get_data(as_text=True)
+
+
+def finish_other(client, kiosk, alice, **body) -> dict:
+    call_one(client, kiosk, alice)
+    r = client.post("/api/v1/windows/1/finish", headers=alice, json={"applicant": APPLICANT, **body})
+    assert r.status_code == 200, r.get_json()
+    return r.get_json()["case"]
+
+
+def test_the_progress_page_of_a_refusal_gives_its_reason_the_rights_and_a_record_number(client, kiosk, alice):
+    case = finish_other(client, kiosk, alice, outcome="refused", reason="申请事项不属于本机关职权范围")
+    html = progress_html(client, case)
+    assert "不予受理" in html and case["number"] in html
+    # Nothing was accepted: the number registers the decision, it is no 受理编号.
+    assert "登记编号" in html and "Record number" in html and "受理编号" not in html
+    assert "受理日期" not in html
+    assert "不予受理理由" in html and "申请事项不属于本机关职权范围" in html
+    # The rights, with the bodies the demo hall config names, Chinese first.
+    assert "60日内向某市人民政府申请行政复议" in html and "6个月内向某市某区人民法院提起行政诉讼" in html
+    assert "within 60 days" in html and "within 6 months" in html
+    assert html.index("行政复议") < html.index("administrative review")
+    assert "张*丰" in html and "张三丰" not in html and ID not in html
+
+
+def test_the_refusal_rights_are_stated_without_names_when_the_hall_gives_none(client, svc, kiosk, alice):
+    from dataclasses import replace
+
+    from server.core.hall import Appeal
+
+    svc.hall = replace(svc.hall, appeal=Appeal())
+    html = progress_html(client, finish_other(client, kiosk, alice, outcome="refused", reason="超出范围"))
+    assert "60日内依法申请行政复议" in html and "6个月内依法提起行政诉讼" in html and "某市人民政府" not in html
+
+
+def test_the_progress_page_of_a_notice_lists_what_to_bring_under_a_record_number(client, kiosk, alice):
+    case = finish_other(client, kiosk, alice, outcome="notice", materials=["APP_FORM"], missing=["ARTICLES"],
+                        reason="章程须全体股东签字")
+    html = progress_html(client, case)
+    assert "已一次性告知" in html and case["status_label"] == {"zh": "已一次性告知",
+                                                          "en": "Notified of missing materials"}
+    assert "登记编号" in html and "受理编号" not in html
+    assert "需补正的材料" in html and "章程" in html and "章程须全体股东签字" in html
+    assert "行政复议" not in html  # a notice decides nothing to contest
+
+
+def test_an_accepted_case_keeps_its_acceptance_number_and_no_rights(client, case):
+    html = progress_html(client, case)
+    assert "受理编号" in html and "Acceptance number" in html and "登记编号" not in html
+    assert "行政复议" not in html
+
+
+def test_a_denial_shows_its_reason_and_the_rights(client, case, alice):
+    move(client, alice, case["number"], "in_review", "内部备注：已电话核实")
+    move(client, alice, case["number"], "decided_denied", "经营范围涉及前置审批")
+    html = progress_html(client, case)
+    assert "不予批准理由" in html and "经营范围涉及前置审批" in html and "行政复议" in html
+    assert "内部备注" not in html  # notes along the way stay off the public page
 
 
 def test_an_unknown_progress_token_is_a_404_page(client):

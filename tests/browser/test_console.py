@@ -367,8 +367,11 @@ def test_one_time_notice_lists_the_unchecked_materials(console, server):
     assert answer.value.ok, body
     expect(page.locator("#result-case")).to_have_text(body["case"]["number"])
     expect(tally(page, "notice")).to_have_text("1")
+    # The status in the server's words: the console writes no label of its own to disagree with.
+    expect(page.locator("#result-status")).to_have_text(re.compile("^已一次性告知"))
     stored = case_from_api(server, body["case"]["number"])
     assert stored["status"] == "noticed"
+    assert stored["status_label"] == {"zh": "已一次性告知", "en": "Notified of missing materials"}
     assert [m["code"] for m in stored["missing"]] == [m["code"] for m in missing]
     assert [m["code"] for m in stored["materials"]] == [m["code"] for m in received]
     assert ticket(server, t["id"])["outcome"] == "notice"
@@ -579,3 +582,54 @@ def test_a_paused_window_is_taken_over_and_a_refusal_is_shown_as_the_server_says
         assert window_state(server)["staff"]["name"] == "首席代表 李强"
     finally:
         chief_context.close()
+
+
+def test_a_refusal_at_the_console_gives_the_visitor_a_progress_page_with_reason_and_rights(console, server):
+    context, page = console
+    sign_in_at_window(page, server)
+    take(server)
+    expect(waiting(page)).to_have_text("1")
+    press(page, "F1")
+    press(page, "s")
+    press(page, "f")
+    page.keyboard.press("3")                                    # 不予受理
+    expect(page.locator('input[name=outcome][value="refused"]')).to_be_checked()
+    page.locator("#f-name").fill("王五")
+    page.locator("#f-id").fill(valid_id_number())
+    page.locator("#f-phone").fill("13800138000")
+    page.locator("#f-text-input").fill("申请事项不属于本机关职权范围，请向区行政审批局申请")
+    with page.expect_response(lambda r: r.url.endswith("/windows/1/finish")) as answer:
+        page.locator("#finish-submit").click()
+    case = answer.value.json()["case"]
+    expect(page.locator("#result-status")).to_have_text(re.compile("^不予受理"))
+
+    visitor = context.new_page()
+    visitor.set_viewport_size({"width": 390, "height": 1100})   # a phone scanning the decision's QR code
+    visitor.goto(server.url + "/case/" + case["progress_url"].rsplit("/", 1)[1])
+    body = visitor.locator("body")
+    expect(body).to_contain_text("不予受理理由")
+    expect(body).to_contain_text("申请事项不属于本机关职权范围")
+    expect(body).to_contain_text("60日内向某市人民政府申请行政复议")
+    expect(body).to_contain_text("6个月内向某市某区人民法院提起行政诉讼")
+    expect(body).to_contain_text("登记编号")
+    expect(body).not_to_contain_text("受理编号")
+    expect(body).to_contain_text("王*")
+    expect(body).not_to_contain_text("王五")
+    shot(visitor, "case-progress-refused.png", full_page=True)
+
+
+def test_a_refusal_from_the_server_is_shown_in_chinese_first(console, server):
+    api(server, "/windows/1/open", who="scjg02")                # a colleague holds window 1
+    _, page = console
+    sign_in(page, server)
+    with page.expect_response(lambda r: r.url.endswith("/windows/1/open")) as answer:
+        page.locator('button.win-card[data-window="1"]').click()
+    assert answer.value.status == 409
+    err = answer.value.json()["error"]
+    assert err["code"] == "window_state" and "其他工作人员" in err["message_zh"]
+    box = page.locator("#error-text")
+    expect(box).to_contain_text(err["message_zh"])
+    expect(box).to_contain_text(err["message"])                # the English follows
+    text = box.inner_text()
+    assert text.startswith(err["message_zh"]) and text.index(err["message_zh"]) < text.index(err["message"])
+    shot(page, "console-10-refusal-chinese-first.png")

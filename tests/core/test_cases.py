@@ -1,6 +1,6 @@
 import itertools
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 from hypothesis import given
@@ -17,6 +17,7 @@ from server.core.cases import (
     MissingOnlyInNotice,
     MissingReason,
     NaiveTime,
+    NumberKind,
     Outcome,
     Status,
     UnknownMaterial,
@@ -25,16 +26,15 @@ from server.core.cases import (
     open_case,
     parse_case_number,
     public_view,
-    warning_level,
     working_days_left,
 )
-from server.core.hall import CalendarOverrides, Guide, Item, Material, WarningTier
+from server.core.deadlines import TimeLeft, time_left, warning_level
+from server.core.hall import CalendarOverrides, Guide, Hours, Item, Material, WarningTier
 from server.core.idnumber import InvalidIdNumber, check_character
 from server.core.workdays import WorkCalendar, chinese_calendar_lookup
 
 BEIJING = timezone(timedelta(hours=8))
 CALENDAR = WorkCalendar(CalendarOverrides(), national=chinese_calendar_lookup)
-TIERS = (WarningTier("yellow", 2), WarningTier("orange", 0), WarningTier("red", -1))
 ID_NUMBER = "11010519491231002X"
 
 
@@ -147,7 +147,7 @@ def test_concluded_on_the_spot_is_final_and_due_the_same_day():
     case = opened(Outcome.CONCLUDED)
     assert case.status is Status.CONCLUDED
     assert case.promised == case.accepted_on
-    assert warning_level(case, case.accepted_on, CALENDAR, TIERS) is None
+    assert level(case, at(2026, 10, 30)) is None
 
 
 def test_consultation_opens_no_case():
@@ -225,74 +225,182 @@ def test_illegal_transition_message_lists_what_is_allowed():
         advance(opened(Outcome.CONCLUDED), Status.IN_REVIEW, at=at(2026, 10, 8), actor="staff-9")
 
 
-# --- warnings (article 16), promised Tue 2026-10-13 ---
+# --- days left (article 16), promised Tue 2026-10-13 ---
 
 
 @pytest.mark.parametrize(
-    ("today", "left", "level"),
+    ("today", "left"),
     [
-        (date(2026, 10, 8), 4, None),
-        (date(2026, 10, 9), 3, None),
-        (date(2026, 10, 10), 2, "yellow"),  # the make-up Saturday counts
-        (date(2026, 10, 11), 2, "yellow"),  # a Sunday counts no day down
-        (date(2026, 10, 12), 1, "yellow"),
-        (date(2026, 10, 13), 0, "orange"),
-        (date(2026, 10, 14), -1, "red"),
-        (date(2026, 10, 30), -13, "red"),
+        (date(2026, 10, 8), 4),
+        (date(2026, 10, 10), 2),  # the make-up Saturday counts
+        (date(2026, 10, 11), 2),  # a Sunday counts no day down
+        (date(2026, 10, 13), 0),
+        (date(2026, 10, 14), -1),
+        (date(2026, 10, 30), -13),
     ],
 )
-def test_warning_tiers_at_their_boundaries(today, left, level):
-    case = opened()
-    assert working_days_left(case, today, CALENDAR) == left
-    assert warning_level(case, today, CALENDAR, TIERS) == level
+def test_working_days_left_on_the_hall_calendar(today, left):
+    assert working_days_left(opened(), today, CALENDAR) == left
 
 
 def test_closed_day_after_the_due_day_is_already_overdue():
     case = opened(item=make_item(2), when=at(2026, 10, 14))
     assert case.promised == date(2026, 10, 16)  # a Friday
     assert working_days_left(case, date(2026, 10, 17), CALENDAR) == -1
-    assert warning_level(case, date(2026, 10, 17), CALENDAR, TIERS) == "red"
+    assert level(case, datetime(2026, 10, 17, 9, tzinfo=BEIJING)) == "red"
+
+
+# --- warning tiers (article 16): shares of each item's time limit, in opening hours ---
+
+HOURS = Hours(periods=((time(9), time(17)),))
+TIERS = (WarningTier("yellow", 1 / 3), WarningTier("orange", 0.1), WarningTier("red", 0.0))
+SEVERITY = {None: 0, "yellow": 1, "orange": 2, "red": 3}
+
+
+def level(case, now, tiers=TIERS):
+    return warning_level(case, now, HOURS, CALENDAR, BEIJING, tiers)
+
+
+def test_a_one_day_item_is_green_when_accepted_and_warns_only_on_its_due_afternoon():
+    # The defect: with "yellow at 2 days left" every 1-day case was yellow at acceptance.
+    case = opened(item=make_item(1), when=at(2026, 11, 25, 10))  # Wednesday, due Thursday
+    assert case.promised == date(2026, 11, 26)
+    # 15 working hours: Wednesday 10-17 and Thursday 9-17.
+    assert level(case, at(2026, 11, 25, 10)) is None
+    assert level(case, at(2026, 11, 25, 16)) is None
+    assert level(case, at(2026, 11, 26, 11)) is None  # 6 h of 15 ahead
+    assert level(case, at(2026, 11, 26, 13)) == "yellow"  # 4 h ahead, under a third
+    assert level(case, at(2026, 11, 26, 16)) == "orange"  # 1 h ahead, under a tenth
+    assert level(case, datetime(2026, 11, 26, 23, 59, tzinfo=BEIJING)) == "orange"  # closed, not yet broken
+    assert level(case, datetime(2026, 11, 27, 0, 0, tzinfo=BEIJING)) == "red"
+
+
+def test_a_same_day_item_is_judged_in_the_hours_of_its_day():
+    # The defect: with "orange at 0 days left" every same-day case was orange at acceptance.
+    case = opened(item=make_item(0), when=at(2026, 11, 25, 9))  # 8 working hours to use
+    assert level(case, at(2026, 11, 25, 9)) is None
+    assert level(case, at(2026, 11, 25, 14)) is None  # 3 h of 8 ahead
+    assert level(case, datetime(2026, 11, 25, 14, 30, tzinfo=BEIJING)) == "yellow"
+    assert level(case, datetime(2026, 11, 25, 16, 20, tzinfo=BEIJING)) == "orange"
+    assert level(case, at(2026, 11, 26, 9)) == "red"
+
+
+def test_a_long_limit_warns_in_its_last_days_across_holidays():
+    case = opened()  # Wed 30 Sep 10:00, 5 days: 7 h + Oct 8, 9, 10 (make-up Saturday), 12, 13 = 47 h
+    assert level(case, at(2026, 10, 8)) is None
+    assert level(case, at(2026, 10, 10)) is None  # 23 h ahead
+    assert level(case, at(2026, 10, 11)) is None  # Sunday: 16 h ahead, still a third
+    assert level(case, at(2026, 10, 12, 12)) == "yellow"
+    assert level(case, at(2026, 10, 13, 14)) == "orange"
+    assert level(case, at(2026, 10, 14, 9)) == "red"
+
+
+def test_a_case_accepted_after_closing_on_its_due_day_is_green_until_the_promise_breaks():
+    case = opened(item=make_item(0), when=at(2026, 11, 25, 18))
+    assert level(case, at(2026, 11, 25, 18)) is None
+    assert level(case, at(2026, 11, 25, 23)) is None
+    assert level(case, at(2026, 11, 26, 9)) == "red"
+
+
+def test_time_left_tells_the_share_and_the_seconds():
+    case = opened(item=make_item(0), when=at(2026, 11, 25, 9))
+    left = time_left(case, at(2026, 11, 25, 15), HOURS, CALENDAR, BEIJING)
+    assert left == TimeLeft(share=0.25, seconds=7200.0, overdue=False)
 
 
 def test_case_in_review_still_warns():
     case = moved(opened(), Status.IN_REVIEW)
-    assert warning_level(case, date(2026, 10, 13), CALENDAR, TIERS) == "orange"
+    assert level(case, at(2026, 10, 13, 16)) == "orange"
 
 
 @pytest.mark.parametrize("decided", [Status.DECIDED_APPROVED, Status.DECIDED_DENIED])
 def test_decided_and_delivered_cases_no_longer_warn(decided):
     case = moved(opened(), Status.IN_REVIEW, decided)
-    assert warning_level(case, date(2026, 10, 30), CALENDAR, TIERS) is None
-    assert warning_level(moved(case, Status.DELIVERED), date(2026, 10, 30), CALENDAR, TIERS) is None
+    assert level(case, at(2026, 10, 30)) is None
+    assert level(moved(case, Status.DELIVERED), at(2026, 10, 30)) is None
 
 
 def test_notice_and_refusal_never_warn():
     for case in (opened(Outcome.NOTICE, missing=("M2",)), opened(Outcome.REFUSED, reason="超出范围")):
         assert working_days_left(case, date(2026, 12, 1), CALENDAR) is None
-        assert warning_level(case, date(2026, 12, 1), CALENDAR, TIERS) is None
+        assert level(case, at(2026, 12, 1)) is None
 
 
 def test_tiers_follow_the_configuration_in_any_order():
-    tiers = (WarningTier("late", -1), WarningTier("soon", 3))
-    case = opened()
-    assert warning_level(case, date(2026, 10, 8), CALENDAR, tiers) is None
-    assert warning_level(case, date(2026, 10, 9), CALENDAR, tiers) == "soon"
-    assert warning_level(case, date(2026, 10, 13), CALENDAR, tiers) == "soon"
-    assert warning_level(case, date(2026, 10, 14), CALENDAR, tiers) == "late"
-    assert warning_level(case, date(2026, 10, 14), CALENDAR, ()) is None
+    tiers = (WarningTier("late", 0.0), WarningTier("soon", 0.5))
+    case = opened(item=make_item(0), when=at(2026, 11, 25, 9))
+    assert level(case, at(2026, 11, 25, 12), tiers) is None
+    assert level(case, at(2026, 11, 25, 14), tiers) == "soon"
+    assert level(case, at(2026, 11, 26), tiers) == "late"
+    assert level(case, at(2026, 11, 26), ()) is None
+
+
+# Any working-day schedule: limits of 0 to 20 days, accepted at any minute of a week of November
+# 2026 (days off included), looked at up to 40 days later.
+limits = st.integers(min_value=0, max_value=20)
+accepted_at = st.integers(min_value=0, max_value=7 * 24 * 60).map(
+    lambda m: datetime(2026, 11, 23, tzinfo=BEIJING) + timedelta(minutes=m))
+later = st.integers(min_value=0, max_value=40 * 24 * 60).map(lambda m: timedelta(minutes=m))
+
+
+@given(limits, accepted_at)
+def test_no_case_is_worse_than_green_when_accepted(days, when):
+    case = opened(item=make_item(days), when=when)
+    assert level(case, when) is None
+
+
+@given(limits, accepted_at, later, later)
+def test_the_tier_never_falls_back_as_time_passes(days, when, a, b):
+    case = opened(item=make_item(days), when=when)
+    first, second = sorted((a, b))
+    assert SEVERITY[level(case, when + first)] <= SEVERITY[level(case, when + second)]
+    share_first = time_left(case, when + first, HOURS, CALENDAR, BEIJING)
+    share_second = time_left(case, when + second, HOURS, CALENDAR, BEIJING)
+    assert 0.0 <= share_second.share <= share_first.share <= 1.0
+
+
+@given(limits, accepted_at, later)
+def test_overdue_is_always_red_and_red_is_always_overdue(days, when, after):
+    case = opened(item=make_item(days), when=when)
+    now = when + after
+    overdue = now.date() > case.promised
+    assert (level(case, now) == "red") is overdue
+    assert (working_days_left(case, now.date(), CALENDAR) < 0) is overdue
 
 
 # --- public view (article 20) ---
 
 
 def test_public_view_masks_the_name_and_drops_id_phone_staff_and_notes():
-    case = moved(opened(), Status.IN_REVIEW, Status.DECIDED_DENIED)
+    case = advance(opened(), Status.IN_REVIEW, at=at(2026, 10, 8), actor="staff-9", note="内部：申请人电话已核")
+    case = advance(case, Status.DECIDED_DENIED, at=at(2026, 10, 9), actor="staff-9", note="经营范围不符")
     view = public_view(case)
     assert view.applicant_name == "张*三"
     assert view.number == case.number and view.status is Status.DECIDED_DENIED
     text = repr(view)
-    for secret in (ID_NUMBER, "13812345678", "张小三", "staff-", "材料不符"):
+    for secret in (ID_NUMBER, "13812345678", "张小三", "staff-", "内部"):
         assert secret not in text
+    # The denial states its reason in writing, and the applicant may contest it.
+    assert view.reason == "经营范围不符" and view.contestable
+    assert view.number_kind is NumberKind.ACCEPTANCE
+
+
+def test_public_view_of_a_refusal_has_a_record_number_its_reason_and_the_rights():
+    view = public_view(opened(Outcome.REFUSED, reason="不属于本中心受理范围"))
+    assert view.number_kind is NumberKind.RECORD
+    assert view.reason == "不属于本中心受理范围" and view.contestable
+
+
+def test_public_view_of_a_notice_has_a_record_number_and_no_rights():
+    view = public_view(opened(Outcome.NOTICE, missing=("M2",), reason="请加盖公章"))
+    assert view.number_kind is NumberKind.RECORD and not view.contestable
+    assert view.reason == "请加盖公章" and view.missing == ("M2",)
+
+
+def test_accepted_and_concluded_cases_have_acceptance_numbers_and_no_reason():
+    for case in (opened(Outcome.ACCEPTED), opened(Outcome.CONCLUDED)):
+        view = public_view(case)
+        assert view.number_kind is NumberKind.ACCEPTANCE and view.reason == "" and not view.contestable
 
 
 def test_public_view_of_a_notice_tells_what_to_bring():

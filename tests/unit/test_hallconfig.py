@@ -37,11 +37,11 @@ template = "请{number}号到{window}号窗口办理"
 
 [[warning_tiers]]
 name = "yellow"
-days_left = 2
+share_left = 0.25
 
 [[warning_tiers]]
 name = "red"
-days_left = -1
+share_left = 0
 
 [[printer_profiles]]
 name = "tm-80"
@@ -250,7 +250,8 @@ def test_demo_hours_calendar_voice_tiers_and_printers(demo: Hall):
     assert demo.hours.is_open(time(9, 0)) and not demo.hours.is_open(time(17, 0))
     assert demo.hours.issuing(time(16, 29)) and not demo.hours.issuing(time(16, 30))
     assert demo.calendar.national
-    assert [(t.name, t.days_left) for t in demo.warning_tiers] == [("yellow", 2), ("orange", 0), ("red", -1)]
+    assert [(t.name, t.share_left) for t in demo.warning_tiers] == [("yellow", 0.3333), ("orange", 0.1), ("red", 0)]
+    assert demo.appeal.review_body and demo.appeal.court  # named on a refused case's progress page
     assert demo.voice.template == "请{number}号到{window}号窗口办理"
     tm80, pos58 = demo.printer_profile("tm-80"), demo.printer_profile("pos58")
     assert (tm80.paper_mm, tm80.native_qr, tm80.cut) == (80, True, True)
@@ -574,9 +575,15 @@ CASES = {
         ["voice: template: ", "must say the number ({number}) and the window ({window})"],
     ),
     "warning tiers out of order": (
-        "days_left = -1",
-        "days_left = 5",
-        ['warning_tiers[1] (name "red"): days_left = 5 is not below "yellow" (2)'],
+        "share_left = 0\n",
+        "share_left = 0.5\n",
+        ['warning_tiers[1] (name "red"): share_left = 0.5 is not below "yellow" (0.25)',
+         'warning_tiers[1] (name "red"): the last tier must have share_left = 0'],
+    ),
+    "warning tier share out of range": (
+        "share_left = 0.25",
+        "share_left = 2",
+        ['warning_tiers[0] (name "yellow"): share_left: '],
     ),
     "duplicate printer profile": (
         'name = "pos58"',
