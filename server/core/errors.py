@@ -43,11 +43,23 @@ class WindowStateError(DomainError):
     code = "window_state"
 
 
+class WindowUnstaffed(WindowStateError):
+    """Nobody is signed in at that window, so nobody there would call the ticket."""
+
+    code = "window_unstaffed"
+
+
 class Forbidden(DomainError):
     """You may not do that."""
 
     kind = "forbidden"
     code = "forbidden"
+
+
+class NotThisWindow(Forbidden):
+    """That window does not serve this ticket's queue or this item."""
+
+    code = "not_this_window"
 
 
 class NotIssuing(DomainError):
