@@ -113,7 +113,7 @@ def _release_held(uow: UnitOfWork, changes: Changes, w: Window, state: WindowSta
     held = tickets_repo.sent_to_window(uow.conn, w.id, lock=True)
     if state.current_ticket is not None:
         current = tickets_repo.get(uow.conn, state.current_ticket, lock=True)
-        if current is not None and current.window == w.id and current.status in tk.ACTIVE_AT_WINDOW:
+        if current is not None and tk.held_by(w.id, current):
             held.insert(0, current)
     for t in held:
         back = tk.release(t, w.id, uow.now)

@@ -195,6 +195,13 @@ def resume(ticket: Ticket, now: datetime, window: str | None = None) -> Ticket:
     return replace(ticket, status=Status.WAITING, target_window=window or ticket.target_window)
 
 
+def held_by(window: str, ticket: Ticket) -> bool:
+    """The ticket depends on `window` being held: called or served there, or sent to it."""
+    if ticket.status in ACTIVE_AT_WINDOW:
+        return ticket.window == window
+    return ticket.status in (Status.WAITING, Status.SUSPENDED) and ticket.target_window == window
+
+
 def release(ticket: Ticket, window: str, now: datetime) -> Ticket:
     """Article 26: `window` stopped being held (closed, or its staff signed out). A ticket sent to
     it goes back to its queue, and one it had called goes back to waiting: either way keeping its
