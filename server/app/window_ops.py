@@ -146,6 +146,8 @@ def sign_off_absent(svc: Services) -> list[str]:
             w = window_of(svc, window_id)
             state = windows_repo.get(uow.conn, w.id, lock=True)
             released = _release_held(uow, changes, w, state)
+            if state.status is win.WindowStatus.CLOSED and not released:
+                continue  # another process's sweep got there first
             if state.status is not win.WindowStatus.CLOSED:
                 windows_repo.save(uow.conn, win.sign_off(state, uow.now))
             uow.audit("window.sign_off", w.id, staff=state.staff_id, released=released)
