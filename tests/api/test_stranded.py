@@ -15,6 +15,7 @@ from server.app import window_ops
 from server.core.hall import ClosedQueuePolicy
 from server.db import windows_repo
 from server.hallconfig import DEFAULT_CONFIG, HallConfigError, loads_hall
+from tests.support.services import pg_url  # noqa: F401 - a fresh PostgreSQL database per test
 
 from .test_protocol import assert_error
 
@@ -222,3 +223,45 @@ def test_the_demo_hall_warns_and_a_typo_in_the_policy_is_named():
     assert 'closed_queue_policy = "warn"' in text
     with pytest.raises(HallConfigError, match=r"closed_queue_policy.*'refuse' or 'warn'.*'wran'"):
         loads_hall(text.replace('closed_queue_policy = "warn"', 'closed_queue_policy = "wran"'))
+
+
+# -- the same on PostgreSQL: the row locks and the sweep's queries -----------------------------------
+
+
+@pytest.fixture
+def pg_svc(pg_url, hall, clock):  # noqa: F811 - the fixture imported above
+    from server.app.context import Services
+    from server.db.engine import make_engine
+    from server.db.migrate import upgrade
+
+    engine = make_engine(pg_url)
+    upgrade(engine)
+    yield Services(hall=hall, engine=engine, clock=clock)
+    engine.dispose()
+
+
+def test_on_postgresql_a_closing_window_and_an_expired_sign_in_release_their_visitors(pg_svc, clock):
+    from server.app import accounts, issuing
+    from server.db.accounts_repo import to_staff, user_row
+    from server.db.uow import SYSTEM
+
+    svc = pg_svc
+    for name in ("alice", "bob"):
+        accounts.add_user(svc, name, "correct-horse-1", "window", "SCJG")
+        accounts.login(svc, name, "correct-horse-1")
+    with svc.read() as uow:
+        alice, bob = (to_staff(user_row(uow.conn, n)) for n in ("alice", "bob"))
+    window_ops.open_window(svc, alice, "1")
+    window_ops.open_window(svc, bob, "2")
+    first = issuing.issue_ticket(svc, SYSTEM, item="SCJG-001")
+    window_ops.call_next(svc, alice, "1")
+    window_ops.transfer(svc, alice, "1", queue=None, to_window="2", note="")
+    window_ops.close(svc, bob, "2")
+    assert window_ops.call_next(svc, alice, "1")["id"] == first["id"]
+
+    window_ops.suspend(svc, alice, "1", "缺材料")
+    clock.advance(hours=13)
+    assert sorted(window_ops.sign_off_absent(svc)) == ["1"]
+    with svc.read() as uow:
+        held = issuing.tickets_repo.get(uow.conn, first["id"])
+    assert held.status.value == "suspended" and held.target_window is None
