@@ -16,6 +16,7 @@ import threading
 from typing import Any
 
 from server.core import windows as win
+from server.core.tickets import Status
 from server.db import tickets_repo
 from server.db.uow import Actor, Committed
 
@@ -77,7 +78,7 @@ def unserved_tickets(svc: Services) -> list[dict[str, Any]]:
                 continue
             w = svc.hall.window(window_id)
             for t in tickets_repo.sent_to_window(uow.conn, window_id):
-                if t.status.value == "waiting":
+                if t.status is Status.WAITING:
                     out.append({
                         "ticket": t.id, "number": t.number, "queue": t.queue, "window": window_id,
                         "window_name": w.name if w else window_id, "window_name_en": w.name_en if w else window_id,
@@ -91,7 +92,8 @@ def current_alerts(svc: Services) -> dict[str, list[dict[str, Any]]]:
 
 
 class UnservedAlerts:
-    """Compares the unserved queues after each relevant commit with the last ones announced."""
+    """Compares the unserved queues and tickets after each relevant commit with the last ones
+    announced."""
 
     def __init__(self, svc: Services) -> None:
         self.svc = svc
