@@ -35,12 +35,14 @@
     var w;
     switch (t.status) {
       case "waiting":
+        // Article 26: nobody would call this ticket now; say so first, and where to ask.
+        if (t.unserved) {
+          return ["暂无窗口办理，请咨询大厅服务台",
+                  "No window is serving this queue now; please ask at the information desk"];
+        }
         if (t.target_window) {
           w = windowNames(t.target_window, t);
           return ["排队等候中，请留意" + w.zh + "叫号", "Waiting: you will be called to " + w.en];
-        }
-        if (t.unserved) {
-          return ["暂无窗口办理，等待时间未知", "No window is serving this queue now; waiting time unknown"];
         }
         return ["排队等候中", "Waiting in line"];
       case "called":
@@ -57,7 +59,12 @@
         return ["此号已作废。如需办理，请重新取号或咨询服务台。",
                 "This ticket has been cancelled. Take a new number or ask at the information desk."];
       case "suspended":
-        w = t.target_window ? windowNames(t.target_window, t) : { zh: "原窗口", en: "the same window" };
+        if (!t.target_window) {
+          // The window that suspended the visitor has closed since: any window of the queue resumes.
+          return ["暂停办理：准备好后请到大厅服务台或本业务窗口，工作人员将为您恢复排队。",
+                  "On hold: when you are ready, ask at the information desk or a window of this service to rejoin the line."];
+        }
+        w = windowNames(t.target_window, t);
         return ["暂停办理：准备好后请回到" + w.zh + "，工作人员将为您继续办理。",
                 "On hold: when you are ready, go back to " + w.en + " to continue."];
       default:
@@ -235,7 +242,10 @@
   function applyQueue(q) {
     if (!q || q.code !== ticket.queue || ticket.status !== "waiting") { return; }
     var at = (q.order || []).indexOf(ticket.number);
-    ticket.unserved = !!q.unserved;
+    // A ticket sent to one window is served by that window, whatever its queue: the server's
+    // ticket events say whether that one is held.
+    if (!ticket.target_window) { ticket.unserved = !!q.unserved; }
+    if (ticket.unserved) { ticket.estimated_wait_s = null; }
     if (at < 0) {
       // Not in the list: held for one window, or beyond the list's length; keep what we know.
       if (q.s_per_ticket === null || q.s_per_ticket === undefined) { ticket.estimated_wait_s = null; }

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 
+from server.core import calling
 from server.core import cases as core
 from server.core import tickets as tk
 from server.core.errors import Invalid, NotFound
@@ -95,9 +96,9 @@ def resolve_item(hall: Hall, w: Window, ticket: Ticket, item_code: str | None) -
     found = hall.item(code)
     if found is None:
         raise NotFound(f"unknown item {code!r}")
-    if code != ticket.item and found.queue != ticket.queue and not w.serves(found.queue):
-        raise CaseRuleError(f"item {code} is handled in queue {found.queue}, which {w.name} does not serve",
-                            "item_not_here")
+    # The item, even the ticket's own (a ticket transferred here keeps its first item), must be
+    # one this window serves: a case opened elsewhere would show another department the applicant.
+    calling.require_item_here(hall, w, found)
     return found
 
 

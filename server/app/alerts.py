@@ -1,9 +1,12 @@
 """Article 26: service must not stop while the hall is open. A queue with visitors waiting and no
-open window serving it (every window of it closed or paused) raises an alert to the managers;
-the kiosk already shows such a queue as `unserved` (queue and ticket views).
+window anybody holds serving it (every window of it closed; a paused one will be back) raises an
+alert to the managers; so does a visitor waiting for one window nobody holds (which the window's
+closing should have prevented: a backstop). The kiosk and the phone show such tickets as
+`unserved`, without an estimate (queue and ticket views).
 
 Events, to the `hall` room the managers' screens follow, each once per change:
-`alert.queue_unserved` when a queue is left so, `alert.queue_served` when a window serves it again.
+`alert.queue_unserved` when a queue is left so, `alert.queue_served` when a window serves it again;
+`alert.ticket_unserved` and `alert.ticket_served` likewise for a ticket sent to one window.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import logging
 import threading
 from typing import Any
 
+from server.core import windows as win
+from server.core.tickets import Status
 from server.db import tickets_repo
 from server.db.uow import Actor, Committed
 
@@ -27,7 +32,7 @@ ROOMS = ["hall"]
 # Changes that can start or end a queue's being unserved: which windows are open, or a ticket
 # arriving in (or leaving) a queue by another way than its window calling it.
 RELEVANT_ACTIONS = frozenset({
-    "window.open", "window.pause", "window.resume", "window.close", "window.hand_over",
+    "window.open", "window.pause", "window.resume", "window.close", "window.hand_over", "window.sign_off",
     "ticket.transfer", "ticket.resume", "day.rollover",
 })
 
@@ -43,13 +48,12 @@ def _relevant(committed: Committed) -> bool:
 
 
 def unserved_queues(svc: Services) -> list[dict[str, Any]]:
-    """Queues with visitors waiting that no open window serves, now."""
+    """Queues with visitors waiting that no held window serves, now."""
     with svc.read() as uow:
         load = HallLoad.read(uow.conn, svc.hall, svc.today(uow.now), uow.now)
-        open_windows = load.open_windows()
         out = []
         for code, count in sorted(load.waiting_counts().items()):
-            if count <= 0 or any(w.serves(code) for w in open_windows):
+            if count <= 0 or load.served(code):
                 continue
             oldest = tickets_repo.oldest_waiting(uow.conn, code, load.day)
             q = svc.hall.queue(code)
@@ -64,8 +68,32 @@ def unserved_queues(svc: Services) -> list[dict[str, Any]]:
     return out
 
 
+def unserved_tickets(svc: Services) -> list[dict[str, Any]]:
+    """Visitors waiting for one window that nobody holds (their queue's own alert covers the rest)."""
+    with svc.read() as uow:
+        states = HallLoad.read(uow.conn, svc.hall, svc.today(uow.now), uow.now).states
+        out = []
+        for window_id in sorted(tickets_repo.targeted_windows(uow.conn)):
+            if win.is_serving(states.get(window_id)):
+                continue
+            w = svc.hall.window(window_id)
+            for t in tickets_repo.sent_to_window(uow.conn, window_id):
+                if t.status is Status.WAITING:
+                    out.append({
+                        "ticket": t.id, "number": t.number, "queue": t.queue, "window": window_id,
+                        "window_name": w.name if w else window_id, "window_name_en": w.name_en if w else window_id,
+                        "waiting_s": int((uow.now - t.rank_at).total_seconds()),
+                    })
+    return out
+
+
+def current_alerts(svc: Services) -> dict[str, list[dict[str, Any]]]:
+    return {"unserved_queues": unserved_queues(svc), "unserved_tickets": unserved_tickets(svc)}
+
+
 class UnservedAlerts:
-    """Compares the unserved queues after each relevant commit with the last ones announced."""
+    """Compares the unserved queues and tickets after each relevant commit with the last ones
+    announced."""
 
     def __init__(self, svc: Services) -> None:
         self.svc = svc
@@ -83,18 +111,30 @@ class UnservedAlerts:
     def check(self) -> list[tuple[str, str]]:
         with self._lock:
             now = {a["queue"]: a for a in unserved_queues(self.svc)}
-            raised = [now[q] for q in now if q not in self.active]
-            cleared = [self.active[q] for q in self.active if q not in now]
-            self.active = now
+            now.update({f"ticket:{a['ticket']}": a for a in unserved_tickets(self.svc)})
+            raised = [k for k in now if k not in self.active]
+            cleared = [k for k in self.active if k not in now]
+            before, self.active = self.active, now
             if not raised and not cleared:
                 return []
             with self.svc.write(ALERTS_ACTOR) as uow:
-                for a in raised:
-                    uow.emit("alert.queue_unserved", ROOMS, {"alert": a})
-                for a in cleared:
-                    uow.emit("alert.queue_served", ROOMS, {"alert": {"queue": a["queue"], "name": a["name"],
-                                                                     "name_en": a["name_en"]}})
-                uow.audit("alert.queues", "", raised=[a["queue"] for a in raised],
-                          cleared=[a["queue"] for a in cleared])
+                for k in raised:
+                    kind = "ticket" if k.startswith("ticket:") else "queue"
+                    uow.emit(f"alert.{kind}_unserved", ROOMS, {"alert": now[k]})
+                for k in cleared:
+                    a = before[k]
+                    if k.startswith("ticket:"):
+                        uow.emit("alert.ticket_served", ROOMS, {"alert": {"ticket": a["ticket"], "number": a["number"],
+                                                                          "queue": a["queue"]}})
+                    else:
+                        uow.emit("alert.queue_served", ROOMS, {"alert": {"queue": a["queue"], "name": a["name"],
+                                                                         "name_en": a["name_en"]}})
+                uow.audit("alert.queues", "", raised=[_label(now[k]) for k in raised],
+                          cleared=[_label(before[k]) for k in cleared])
                 self.svc.commit(uow)
-            return [(a["queue"], "raised") for a in raised] + [(a["queue"], "cleared") for a in cleared]
+            return [(_label(now[k]), "raised") for k in raised] + [(_label(before[k]), "cleared") for k in cleared]
+
+
+def _label(alert: dict[str, Any]) -> str:
+    """A queue's code, or a stranded ticket's number."""
+    return alert.get("number") or alert["queue"]

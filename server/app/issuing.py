@@ -88,14 +88,20 @@ def issue_ticket(
         day = svc.today(now)
         load = HallLoad.read(uow.conn, hall, day, now)
         warning = None
-        if load.windows_for(q.code) == 0:
+        # Article 26: a window paused for lunch will be back, so its queue keeps issuing; only a
+        # queue nobody is signed in for (before staff arrive at opening, or all its windows
+        # closed) falls under the hall's `closed_queue_policy`.
+        if not load.served(q.code):
             if hall.closed_queue_policy is ClosedQueuePolicy.REFUSE:
                 raise NotIssuing(
                     f"{q.name}暂无窗口办理，请咨询服务台 / "
                     f"No window is serving {q.name_en} now; please ask at the desk",
                     queue=q.code,
                 )
-            warning = f"{q.name}暂无窗口办理，等待时间未知 / No window is serving {q.name_en} now"
+            warning = (
+                f"{q.name}暂无窗口办理，窗口开放后按顺序叫号，等待时间未知 / No window is open for {q.name_en} yet; "
+                "you will be called in turn once one opens, waiting time unknown"
+            )
         seq_no = tickets_repo.next_counter(uow.conn, f"ticket:{q.code}:{day.isoformat()}")
         t = Ticket(
             id=secrets.token_urlsafe(16),

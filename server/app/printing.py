@@ -15,10 +15,12 @@ from sqlalchemy import Connection
 
 from printers.escpos_render import render
 from printers.layout import ticket_document
-from server.core.errors import Invalid, NotFound
+from server.core import calling
+from server.core import windows as win
+from server.core.errors import Forbidden, Invalid, NotFound
 from server.core.hall import Hall, PrinterProfile
 from server.core.windows import Staff
-from server.db import accounts_repo, print_jobs_repo, tickets_repo
+from server.db import accounts_repo, print_jobs_repo, tickets_repo, windows_repo
 from server.db.print_store import device_printer
 from server.db.uow import Actor
 
@@ -66,7 +68,8 @@ def enqueue_ticket(conn: Connection, hall: Hall, view: dict[str, Any], device: d
 
 
 def reprint_ticket(svc: Services, staff: Staff, ticket_id: str, window: str | None = None) -> dict[str, Any]:
-    """Staff print a ticket again: at their window's printer, else at the kiosk that issued it."""
+    """Staff print a ticket again: at the printer of a window they hold (or oversee) that may serve
+    it, else at the kiosk that issued it when some window they may work at serves it."""
     hall = svc.hall
     with svc.write(Actor("staff", staff.id, staff.username)) as uow:
         t = tickets_repo.get(uow.conn, ticket_id)
@@ -77,7 +80,13 @@ def reprint_ticket(svc: Services, staff: Staff, ticket_id: str, window: str | No
             w = hall.window(window)
             if w is None:
                 raise NotFound(f"unknown window {window!r}")
+            # Only at a window one holds (or oversees), and only a ticket that window may serve.
+            if windows_repo.get(uow.conn, w.id).staff_id != staff.id and not win.may_oversee(w, staff):
+                raise Forbidden(f"{staff.username}不在{w.name}值守 / {staff.username} is not signed in at {w.name_en}")
+            calling.require_may_serve(hall, w, t)
             printer = print_jobs_repo.window_printer_override(uow.conn, w.id) or w.printer
+        else:
+            calling.require_staff_may_serve(hall, staff, t)
         if printer is None:
             device = accounts_repo.device_of_ticket(uow.conn, ticket_id)
             if device is not None and device.printer:

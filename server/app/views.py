@@ -12,10 +12,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
+from server.core import calling
 from server.core.estimate import effective_windows, estimate_wait_s, mean_service_s
 from server.core.hall import Hall, Window
 from server.core.tickets import Status, Ticket
-from server.core.windows import Staff, WindowState, WindowStatus
+from server.core.windows import Staff, WindowState, WindowStatus, is_serving
 from server.db import accounts_repo, tickets_repo, windows_repo
 
 ORDER_CAP = 200
@@ -39,6 +40,7 @@ class HallLoad:
     lines: dict[str, tuple[list[str], datetime | None]] = field(default_factory=dict)
     # Derived from `states` and `stats`, asked for by every view of a change: worked out once.
     _open: list[Window] | None = field(default=None, repr=False)
+    _serving: list[Window] | None = field(default=None, repr=False)
     _served: dict[str, float] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -79,6 +81,19 @@ class HallLoad:
             ]
         return self._open
 
+    def serving_windows(self) -> list[Window]:
+        """Windows somebody holds: open, or paused and coming back."""
+        if self._serving is None:
+            self._serving = [w for w in self.hall.windows if is_serving(self.states.get(w.id))]
+        return self._serving
+
+    def served(self, queue: str) -> bool:
+        """Some held window serves the queue: it is not stranded, and the kiosk issues for it."""
+        return any(w.serves(queue) for w in self.serving_windows())
+
+    def unserved(self, t: Ticket) -> bool:
+        return calling.unserved(t, self.hall.windows, self.states)
+
     def windows_for(self, queue: str) -> float:
         if queue not in self._served:
             self._served[queue] = effective_windows(queue, self.open_windows(), self.waiting_counts())
@@ -105,8 +120,16 @@ def ticket_view(conn: Connection, hall: Hall, t: Ticket, load: HallLoad) -> dict
     queue = hall.queue(t.queue)
     item = hall.item(t.item) if t.item else None
     window = hall.window(t.window) if t.window else None
-    if t.status is Status.WAITING:
-        ahead = _ahead(conn, t, load) if t.target_window is None else 0
+    unserved = load.unserved(t)
+    if unserved:
+        # Article 26: nobody would call it; no number is invented.
+        ahead, estimate = (_ahead(conn, t, load) if t.target_window is None else 0), None
+    elif t.status is Status.WAITING and t.target_window is not None:
+        # First in that window's line: at once while it is open, unknown while it is paused.
+        target = load.states.get(t.target_window)
+        ahead, estimate = 0, 0 if target and target.status is WindowStatus.OPEN else None
+    elif t.status is Status.WAITING:
+        ahead = _ahead(conn, t, load)
         estimate = load.estimate(t.queue, ahead)
     else:
         ahead, estimate = 0, 0 if t.status in (Status.CALLED, Status.SERVING) else None
@@ -128,7 +151,7 @@ def ticket_view(conn: Connection, hall: Hall, t: Ticket, load: HallLoad) -> dict
         "finished_at": iso(hall, t.finished_at),
         "ahead": ahead,
         "estimated_wait_s": estimate,
-        "unserved": t.status is Status.WAITING and load.windows_for(t.queue) == 0,
+        "unserved": unserved,
         "window": t.window,
         "window_name": window.name if window else None,
         "window_name_en": window.name_en if window else None,
@@ -157,8 +180,9 @@ def queue_view(conn: Connection, hall: Hall, code: str, load: HallLoad) -> dict[
         "estimate_s": load.estimate(code, count),
         "s_per_ticket": round(load.mean_s(code) / windows) if windows else None,
         "open_windows": open_here,
-        # Article 26: a queue nobody serves must be visible, never a silent dead end.
-        "unserved": not open_here,
+        # Article 26: a queue nobody serves must be visible, never a silent dead end. A paused
+        # window will be back: its queue is waiting, not stranded.
+        "unserved": not load.served(code),
         "issued_today": s.get("issued", 0),
         "served_today": s.get("served", 0),
         "order": order,

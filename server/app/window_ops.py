@@ -62,9 +62,10 @@ def open_window(svc: Services, staff: Staff, window_id: str) -> dict[str, Any]:
 
 
 def _finish_window_change(
-    svc: Services, uow: UnitOfWork, w: Window, state: WindowState, staff: Staff | None = None
+    svc: Services, uow: UnitOfWork, w: Window, state: WindowState, staff: Staff | None = None,
+    changes: Changes | None = None,
 ) -> dict[str, Any]:
-    changes = Changes(svc, uow, staff)
+    changes = changes or Changes(svc, uow, staff)
     changes.window(w.id)
     for sq in w.queues:
         changes.queue(sq.queue)
@@ -86,9 +87,11 @@ def _window_action(
         state = windows_repo.get(uow.conn, w.id, lock=True)
         win.require_staffed_by(state, staff)
         new = change(state, uow.now)
+        changes = Changes(svc, uow, staff)
+        released = _release_held(uow, changes, w, state) if new.status is win.WindowStatus.CLOSED else []
         windows_repo.save(uow.conn, new)
-        uow.audit(action, w.id, reason=new.pause_reason)
-        return _finish_window_change(svc, uow, w, new, staff)
+        uow.audit(action, w.id, reason=new.pause_reason, **({"released": released} if released else {}))
+        return _finish_window_change(svc, uow, w, new, staff, changes)
 
 
 def pause(svc: Services, staff: Staff, window_id: str, reason: str) -> dict[str, Any]:
@@ -101,6 +104,61 @@ def resume(svc: Services, staff: Staff, window_id: str) -> dict[str, Any]:
 
 def close(svc: Services, staff: Staff, window_id: str) -> dict[str, Any]:
     return _window_action(svc, staff, window_id, "window.close", win.close)
+
+
+def _release_held(uow: UnitOfWork, changes: Changes, w: Window, state: WindowState) -> list[str]:
+    """Article 26: `w` is no longer held. Its current ticket and every ticket sent to it (a transfer
+    there, a visitor it suspended) go back to their queues keeping their place: nobody is left
+    waiting for a window nobody will open. Returns the numbers released."""
+    held = tickets_repo.sent_to_window(uow.conn, w.id, lock=True)
+    if state.current_ticket is not None:
+        current = tickets_repo.get(uow.conn, state.current_ticket, lock=True)
+        if current is not None and tk.held_by(w.id, current):
+            held.insert(0, current)
+    for t in held:
+        back = tk.release(t, w.id, uow.now)
+        tickets_repo.save(uow.conn, back)
+        # Rooms of the window it leaves, so that window's screen clears too.
+        changes.ticket("ticket.updated", replace(back, window=back.window or t.window))
+    return [t.number for t in held]
+
+
+def _unheld(svc: Services, uow: UnitOfWork) -> list[str]:
+    """Windows held by nobody signed in, and closed windows tickets still wait for (a transfer that
+    raced the window's closing on PostgreSQL)."""
+    absent = windows_repo.held_without_sign_in(uow.conn, uow.now)
+    states = windows_repo.all_states(uow.conn)
+    waited_for = [i for i in tickets_repo.targeted_windows(uow.conn) if not win.is_serving(states.get(i))]
+    return [i for i in dict.fromkeys([*absent, *waited_for]) if svc.hall.window(i) is not None]
+
+
+def sign_off_absent(svc: Services) -> list[str]:
+    """Windows left open or paused by staff who are no longer signed in (signed out without closing,
+    or the sign-in expired) are closed, and their tickets go back to their queues. Run on sign-out
+    and periodically; returns the windows closed or released."""
+    with svc.read() as uow:
+        if not _unheld(svc, uow):
+            return []
+    done: list[str] = []
+    with svc.write(Actor("system", None, "sign-off")) as uow:
+        changes = Changes(svc, uow)
+        for window_id in _unheld(svc, uow):
+            w = window_of(svc, window_id)
+            state = windows_repo.get(uow.conn, w.id, lock=True)
+            released = _release_held(uow, changes, w, state)
+            if state.status is win.WindowStatus.CLOSED and not released:
+                continue  # another process's sweep got there first
+            if state.status is not win.WindowStatus.CLOSED:
+                windows_repo.save(uow.conn, win.sign_off(state, uow.now))
+            uow.audit("window.sign_off", w.id, staff=state.staff_id, released=released)
+            changes.window(w.id)
+            for sq in w.queues:
+                changes.queue(sq.queue)
+            done.append(w.id)
+        if done:
+            changes.emit()
+            svc.commit(uow)
+    return done
 
 
 def hand_over(svc: Services, by: Staff, window_id: str, to: Staff) -> dict[str, Any]:
@@ -181,6 +239,7 @@ def call_number(svc: Services, staff: Staff, window_id: str, number: str) -> dic
         t = tickets_repo.find_by_number(uow.conn, svc.today(uow.now), number.strip())
         if t is None:
             raise NotFound(f"no ticket {number!r} today")
+        calling.require_may_serve(svc.hall, w, t)
         if t.status is Status.WAITING and t.target_window not in (None, w.id):
             t = replace(t, target_window=None)
         if tickets_repo.claim(uow.conn, [t.id]) is None and t.status is Status.WAITING:
@@ -198,11 +257,15 @@ def _ticket_action(
     releases: bool,
     event: str = "ticket.updated",
     on_change: Callable[[UnitOfWork, Ticket, Ticket], dict[str, Any]] | None = None,
+    guard: Callable[[UnitOfWork], None] | None = None,
 ) -> dict[str, Any]:
+    """`guard`: a check in the transaction, after the window's own, before the ticket changes."""
     w = window_of(svc, window_id)
     with svc.write(actor_of(staff)) as uow:
         state = windows_repo.get(uow.conn, w.id, lock=True)
         win.require_staffed_by(state, staff)
+        if guard is not None:
+            guard(uow)
         before = _current(uow, state)
         after = change(before, uow.now)
         tickets_repo.save(uow.conn, after)
@@ -265,6 +328,7 @@ def transfer(
     svc: Services, staff: Staff, window_id: str, *, queue: str | None, to_window: str | None, note: str
 ) -> dict[str, Any]:
     target_queue = queue
+    target: Window | None = None
     if to_window is not None:
         target = window_of(svc, to_window)
         if target_queue is None:
@@ -273,9 +337,22 @@ def transfer(
         raise Invalid('give "queue" or "window" to transfer to')
     if svc.hall.queue(target_queue) is None:
         raise NotFound(f"unknown queue {target_queue!r}")
+    if target is not None and not target.serves(target_queue):
+        raise Invalid(
+            f"{target.name}不办理{target_queue}队列业务 / {target.name_en} does not serve queue {target_queue}"
+        )
+
+    def receiving(uow: UnitOfWork) -> None:
+        # Sent to one window, the visitor waits for that window alone: someone must hold it.
+        # Read without a lock (two windows sending to each other must not deadlock); a close that
+        # races this commit is caught by `sign_off_absent`'s sweep.
+        if target is not None:
+            win.require_receiving(windows_repo.get(uow.conn, target.id), target)
+
     return _ticket_action(
         svc, staff, window_id, "ticket.transfer",
         lambda t, now: tk.transfer(t, target_queue, now, window=to_window, note=note), releases=True,
+        guard=receiving,
     )
 
 
@@ -286,7 +363,8 @@ def suspend(svc: Services, staff: Staff, window_id: str, note: str) -> dict[str,
 
 
 def resume_ticket(svc: Services, staff: Staff, window_id: str, number: str) -> dict[str, Any]:
-    """A suspended visitor is back: waiting again, first in line at the window that suspended it."""
+    """A suspended visitor is back: waiting again, first in line at this window (the one that
+    suspended them, or another window of their queue when that one has closed since)."""
     w = window_of(svc, window_id)
     with svc.write(actor_of(staff)) as uow:
         state = windows_repo.get(uow.conn, w.id, lock=True)
@@ -294,7 +372,9 @@ def resume_ticket(svc: Services, staff: Staff, window_id: str, number: str) -> d
         t = tickets_repo.find_by_number(uow.conn, svc.today(uow.now), number.strip())
         if t is None:
             raise NotFound(f"no ticket {number!r} today")
-        back = tk.resume(t, uow.now)
+        calling.require_may_serve(svc.hall, w, t)
+        # The visitor is back at this window: its staff calls them first.
+        back = tk.resume(t, uow.now, window=w.id)
         tickets_repo.save(uow.conn, back)
         uow.audit("ticket.resume", back.number, ticket=back.id, window=w.id)
         changes = Changes(svc, uow)

@@ -14,11 +14,13 @@ manager adds to a window at 14:00 does not take every call until it has "caught 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from .hall import Window
+from .errors import NotThisWindow
+from .hall import Hall, Item, Window
 from .tickets import Priority, Status, Ticket
+from .windows import Staff, WindowState, is_serving, may_staff
 
 RECENT_CALLS_PER_WEIGHT = 3
 RECENT_CALLS_MAX = 60
@@ -34,6 +36,62 @@ def callable_at(window: Window, ticket: Ticket) -> bool:
     if ticket.target_window is not None:
         return ticket.target_window == window.id
     return window.serves(ticket.queue)
+
+
+def may_serve(window: Window, ticket: Ticket) -> bool:
+    """Whether `window` may act on `ticket` at all (call it, call it out of turn, take it back from
+    挂起, reprint it): its queue is one the window serves, or it was sent to or called at this very
+    window. The one rule every window action asks, so no department sees another's visitors."""
+    return window.serves(ticket.queue) or window.id in (ticket.target_window, ticket.window)
+
+
+def require_may_serve(hall: Hall, window: Window, ticket: Ticket) -> None:
+    if not may_serve(window, ticket):
+        q = hall.queue(ticket.queue)
+        raise NotThisWindow(
+            f"{window.name}不办理{q.name if q else ticket.queue}（{ticket.queue}）业务，不能处理{ticket.number}号 / "
+            f"{window.name_en} does not serve queue {ticket.queue} ({q.name_en if q else ticket.queue}); "
+            f"ticket {ticket.number} is not for this window",
+            window=window.id, queue=ticket.queue,
+        )
+
+
+def require_item_here(hall: Hall, window: Window, item: Item) -> None:
+    """A service is recorded (and a case opened) only for an item of a queue the window serves."""
+    if not window.serves(item.queue):
+        q = hall.queue(item.queue)
+        raise NotThisWindow(
+            f"{window.name}不办理{item.name}（{item.code}，属{q.name if q else item.queue}）/ "
+            f"{window.name_en} does not handle item {item.code} (queue {item.queue}); "
+            "give an item of a queue this window serves, or transfer the visitor",
+            window=window.id, queue=item.queue, item=item.code,
+        )
+
+
+def staff_may_serve(hall: Hall, staff: Staff, ticket: Ticket) -> bool:
+    """Staff may handle a ticket away from a window (reprint it at its kiosk) when some window they
+    may sign in at may serve it: their department's queues and the proxy windows' ones."""
+    return any(may_staff(w, staff) and may_serve(w, ticket) for w in hall.windows)
+
+
+def require_staff_may_serve(hall: Hall, staff: Staff, ticket: Ticket) -> None:
+    if not staff_may_serve(hall, staff, ticket):
+        raise NotThisWindow(
+            f"{staff.username}所在部门不办理{ticket.queue}队列业务，不能处理{ticket.number}号 / "
+            f"{staff.username} works at no window that serves queue {ticket.queue} (ticket {ticket.number})",
+            queue=ticket.queue,
+        )
+
+
+def callable_by_some(ticket: Ticket, windows: Iterable[Window], states: Mapping[str, WindowState]) -> bool:
+    """Some window somebody holds (open, or paused and coming back) would call this waiting ticket."""
+    return any(is_serving(states.get(w.id)) and callable_at(w, ticket) for w in windows)
+
+
+def unserved(ticket: Ticket, windows: Iterable[Window], states: Mapping[str, WindowState]) -> bool:
+    """Article 26: a waiting ticket no held window would call. It must be shown so (no estimate,
+    on the visitor's phone) and alerted, never left to wait in silence."""
+    return ticket.status is Status.WAITING and not callable_by_some(ticket, windows, states)
 
 
 def choose_next(

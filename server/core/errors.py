@@ -50,12 +50,24 @@ class WindowStateError(DomainError):
     zh = "窗口当前状态不允许此操作"
 
 
+class WindowUnstaffed(WindowStateError):
+    """Nobody is signed in at that window, so nobody there would call the ticket."""
+
+    code = "window_unstaffed"
+
+
 class Forbidden(DomainError):
     """You may not do that."""
 
     kind = "forbidden"
     code = "forbidden"
     zh = "无权进行此操作"
+
+
+class NotThisWindow(Forbidden):
+    """That window does not serve this ticket's queue or this item."""
+
+    code = "not_this_window"
 
 
 class NotIssuing(DomainError):

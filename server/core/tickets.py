@@ -195,8 +195,28 @@ def suspend(ticket: Ticket, now: datetime, note: str = "") -> Ticket:
     )
 
 
-def resume(ticket: Ticket, now: datetime) -> Ticket:
-    """The suspended visitor is back: waiting again, at the head of that window's line."""
+def resume(ticket: Ticket, now: datetime, window: str | None = None) -> Ticket:
+    """The suspended visitor is back: waiting again, at the head of the line of `window` (where
+    they came back to), else of the window that suspended them."""
     if ticket.status is not Status.SUSPENDED:
         raise _refuse(ticket, "put it back in the queue", "放回队列")
-    return replace(ticket, status=Status.WAITING)
+    return replace(ticket, status=Status.WAITING, target_window=window or ticket.target_window)
+
+
+def held_by(window: str, ticket: Ticket) -> bool:
+    """The ticket depends on `window` being held: called or served there, or sent to it."""
+    if ticket.status in ACTIVE_AT_WINDOW:
+        return ticket.window == window
+    return ticket.status in (Status.WAITING, Status.SUSPENDED) and ticket.target_window == window
+
+
+def release(ticket: Ticket, window: str, now: datetime) -> Ticket:
+    """Article 26: `window` stopped being held (closed, or its staff signed out). A ticket sent to
+    it goes back to its queue, and one it had called goes back to waiting: either way keeping its
+    place (`rank_at`), so whichever window of the queue calls next takes it first in its turn."""
+    if ticket.status in ACTIVE_AT_WINDOW and ticket.window == window:
+        return replace(ticket, status=Status.WAITING, window=None, target_window=None, called_at=None,
+                       started_at=None, recalls=0)
+    if ticket.status in (Status.WAITING, Status.SUSPENDED) and ticket.target_window == window:
+        return replace(ticket, target_window=None)
+    raise _refuse(ticket, f"release it from window {window}", f"从{window}号窗口放回")

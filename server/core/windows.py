@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from .errors import Forbidden, Invalid, WindowStateError
+from .errors import Forbidden, Invalid, WindowStateError, WindowUnstaffed
 from .hall import Window, WindowKind
 
 
@@ -48,6 +48,16 @@ class WindowState:
     pause_reason: str = ""
     since: datetime | None = None
     current_ticket: str | None = None
+
+
+# A paused window is still held by its staff and will be back (lunch, a meeting): it keeps the
+# tickets sent to it and counts as serving its queues for issuing and for `unserved`. Only a
+# closed window (nobody signed in) serves no one.
+SERVING = frozenset({WindowStatus.OPEN, WindowStatus.PAUSED})
+
+
+def is_serving(state: WindowState | None) -> bool:
+    return state is not None and state.status in SERVING and state.staff_id is not None
 
 
 def may_staff(window: Window, staff: Staff) -> bool:
@@ -115,6 +125,23 @@ def close(state: WindowState, now: datetime) -> WindowState:
             zh=f"{state.window}号窗口还有正在办理的号码，请先办结、转移或标记未到",
         )
     return replace(state, status=WindowStatus.CLOSED, staff_id=None, pause_reason="", since=now)
+
+
+def sign_off(state: WindowState, now: datetime) -> WindowState:
+    """Its staff left without closing it (signed out, or the sign-in expired): closed, whatever it
+    was on. The caller sends the window's tickets back to their queues (`tickets.release`)."""
+    return replace(state, status=WindowStatus.CLOSED, staff_id=None, pause_reason="", since=now,
+                   current_ticket=None)
+
+
+def require_receiving(state: WindowState, window: Window) -> None:
+    """A ticket may be sent to one window only while someone holds it: else nobody would call it."""
+    if not is_serving(state):
+        raise WindowUnstaffed(
+            f"{window.name}当前无人值守，不能转入；请转到队列或其他窗口 / "
+            f"{window.name_en} is not staffed now; transfer to a queue or another window",
+            window=window.id,
+        )
 
 
 def require_calling(state: WindowState) -> None:

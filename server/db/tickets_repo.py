@@ -378,3 +378,30 @@ def window_day(conn: Connection, window_id: str, day: date) -> tuple[dict[str, i
         .order_by(tickets.c.rank_at)
     )
     return outcomes, no_shows, [to_ticket(r) for r in suspended]
+
+
+def sent_to_window(conn: Connection, window_id: str, *, lock: bool = False) -> list[Ticket]:
+    """Tickets waiting or suspended for one window (transferred to it, or a visitor it suspended);
+    `lock` on PostgreSQL when the window is closing and hands them back to their queues."""
+    stmt = (
+        select(tickets)
+        .where(
+            tickets.c.target_window == window_id,
+            tickets.c.status.in_([Status.WAITING.value, Status.SUSPENDED.value]),
+        )
+        .order_by(tickets.c.rank_at)
+    )
+    if lock and conn.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return [to_ticket(r) for r in conn.execute(stmt)]
+
+
+def targeted_windows(conn: Connection) -> list[str]:
+    """Windows some ticket waits or is suspended for (an index read on `ix_tickets_target`)."""
+    rows = conn.execute(
+        select(tickets.c.target_window).distinct().where(
+            tickets.c.target_window.is_not(None),
+            tickets.c.status.in_([Status.WAITING.value, Status.SUSPENDED.value]),
+        )
+    )
+    return [r.target_window for r in rows]

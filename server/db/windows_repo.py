@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, insert, select, update
+from datetime import datetime
+
+from sqlalchemy import Connection, exists, insert, select, update
 
 from server.core.windows import WindowState, WindowStatus
 
-from .tables import window_states
+from .tables import tokens, window_states
 
 # Every change reads every window's state: rows are unpacked by position, not looked up by name.
 _COLUMNS = (
@@ -55,3 +57,16 @@ def all_states(conn: Connection) -> dict[str, WindowState]:
 
 
 _ALL_STATES = select(*_COLUMNS)
+
+
+def held_without_sign_in(conn: Connection, now: datetime) -> list[str]:
+    """Windows still open or paused whose staff has no live token left (signed out, or the
+    sign-in expired): nobody there will call anyone."""
+    live = exists().where(tokens.c.user_id == window_states.c.staff_id, tokens.c.revoked_at.is_(None),
+                          tokens.c.expires_at > now)
+    rows = conn.execute(
+        select(window_states.c.window).where(
+            window_states.c.status != WindowStatus.CLOSED.value, window_states.c.staff_id.is_not(None), ~live
+        )
+    )
+    return [r.window for r in rows]

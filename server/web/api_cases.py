@@ -19,7 +19,7 @@ from pathlib import Path
 from flask import Blueprint, Response, jsonify, render_template, request
 
 from server.app import cases
-from server.app.alerts import unserved_queues
+from server.app.alerts import current_alerts
 from server.app.workcal import calendar_gaps
 from server.core.windows import Role
 
@@ -48,10 +48,11 @@ def alerts():  # noqa: ANN201
     representative sees the department's queues."""
     staff = require_staff(Role.CHIEF, Role.MANAGER, Role.ADMIN)
     svc = services()
-    found = unserved_queues(svc)
+    found = current_alerts(svc)
     if staff.role is Role.CHIEF:
-        found = [a for a in found if (q := svc.hall.queue(a["queue"])) and q.department == staff.department]
-    return jsonify({"unserved_queues": found, "calendar": calendar_gaps(svc.hall, svc.today())})
+        found = {k: [a for a in v if (q := svc.hall.queue(a["queue"])) and q.department == staff.department]
+                 for k, v in found.items()}
+    return jsonify({**found, "calendar": calendar_gaps(svc.hall, svc.today())})
 
 
 @bp.get("/api/v1/cases")

@@ -33,6 +33,8 @@ def login():  # noqa: ANN201
 def logout():  # noqa: ANN201
     require_staff()
     accounts.logout(services(), bearer() or "")
+    # Article 26: a window its staff left by signing out is closed, its visitors back in line.
+    window_ops.sign_off_absent(services())
     return Response(status=204)
 
 

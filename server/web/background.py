@@ -13,10 +13,13 @@ from flask_socketio import SocketIO
 
 from server.app.context import Services
 from server.app.issuing import expire_previous_days
+from server.app.window_ops import sign_off_absent
 
 log = logging.getLogger("hallq.background")
 
 ROLLOVER_EVERY_S = 60.0
+# Windows whose staff's sign-in expired are closed within this long (article 26).
+SIGN_OFF_EVERY_S = 30.0
 
 
 def every(socketio: SocketIO, seconds: float, name: str, fn: Callable[[], object]) -> None:
@@ -33,3 +36,4 @@ def every(socketio: SocketIO, seconds: float, name: str, fn: Callable[[], object
 
 def start(socketio: SocketIO, svc: Services) -> None:
     every(socketio, ROLLOVER_EVERY_S, "day rollover", lambda: expire_previous_days(svc))
+    every(socketio, SIGN_OFF_EVERY_S, "sign-off of absent staff", lambda: sign_off_absent(svc))

@@ -163,8 +163,9 @@ def openapi_document() -> dict[str, Any]:
                        errors=(401,))
         },
         "/api/v1/tickets/{id}/reprint": {
-            "post": _op("print a ticket again (at a window's printer, else its kiosk's)", security=STAFF,
-                        body=bodies.Reprint, errors=(400, 401, 404))
+            "post": _op("print a ticket again: at the printer of a window the caller holds that may serve it, else "
+                        "its kiosk's (403 not_this_window otherwise)", security=STAFF,
+                        body=bodies.Reprint, errors=(400, 401, 403, 404))
         },
         "/api/v1/tickets": {
             "post": _op(
@@ -245,7 +246,8 @@ def openapi_document() -> dict[str, Any]:
                                   "responses": {"200": {"description": "HTML page"},
                                                 "404": {"description": "HTML page: no such case"}}}},
         "/api/v1/alerts": {"get": _op(
-            "article 26: queues with visitors waiting and no open window (chief: the department's; managers: all); "
+            "article 26: `unserved_queues` with visitors waiting and no window held (open or paused) and "
+            "`unserved_tickets` waiting for one window nobody holds (chief: the department's; managers: all); "
             "`calendar`: the years the promised time limits reach whose holidays the hall does not know, or null",
             security=STAFF, errors=(401, 403))},
     }

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from server.app import accounts
 from server.core import throttle
+from server.core.hall import ClosedQueuePolicy
 
 ITEM_A = "SCJG-001"
 
@@ -117,7 +120,13 @@ def test_a_revoked_kiosk_can_no_longer_take_numbers(client, svc, kiosk, open1):
     assert_error(take(client, kiosk), 401)
 
 
-def test_a_queue_no_window_serves_is_refused_plainly(client, kiosk):
+@pytest.fixture
+def refusing(svc):
+    """The hall's `closed_queue_policy = "refuse"` (the demo warns)."""
+    svc.hall = replace(svc.hall, closed_queue_policy=ClosedQueuePolicy.REFUSE)
+
+
+def test_a_queue_no_window_serves_is_refused_plainly(client, kiosk, refusing):
     err = assert_error(take(client, kiosk), 409, "not_issuing")
     assert "暂无窗口" in err["message"] and "No window" in err["message"]
 
@@ -317,7 +326,7 @@ def test_each_change_is_published_once_after_commit_with_a_rising_seq(client, ki
     assert call.data["window"] == "1" and call.data["recall"] is False
 
 
-def test_a_refused_change_publishes_nothing(client, kiosk, published):
+def test_a_refused_change_publishes_nothing(client, kiosk, published, refusing):
     before = len(published)
     take(client, kiosk)  # refused: no window open for queue A
     assert published[before:] == []

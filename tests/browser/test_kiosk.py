@@ -193,7 +193,15 @@ def test_english_switch(browser, server):
         context.close()
 
 
-def test_refused_outside_a_served_queue_shows_why_and_no_number(browser, server):
+def test_refused_outside_a_served_queue_shows_why_and_no_number(browser, tmp_path):
+    """A hall configured to "refuse" (the demo warns) issues nothing for a queue nobody serves."""
+    config = tmp_path / "hall.toml"
+    text = (REPO / "config" / "hall.toml").read_text(encoding="utf-8")
+    assert 'closed_queue_policy = "warn"' in text
+    config.write_text(text.replace('closed_queue_policy = "warn"', 'closed_queue_policy = "refuse"'), encoding="utf-8")
+    server = ServerProcess(tmp_path / "refuse", extra_args=["--config", str(config)])
+    server.seed()
+    server.start()
     before = waiting_in(server, "C")
     context, page = open_kiosk(browser, server, "portrait")
     try:
@@ -213,6 +221,7 @@ def test_refused_outside_a_served_queue_shows_why_and_no_number(browser, server)
         assert waiting_in(server, "C") == before, "a refused kiosk request issued nothing"
     finally:
         context.close()
+        server.stop()
 
 
 def test_network_failure_while_taking_shows_no_number(browser, server):
@@ -313,12 +322,10 @@ def test_result_goes_back_to_the_start_after_idle(browser, server):
 
 
 def test_warn_policy_issues_with_an_honest_unknown_wait(browser, tmp_path):
-    """A hall configured to "warn" issues for a queue no window serves, and says the wait is unknown."""
-    config = tmp_path / "hall.toml"
+    """The demo hall "warn"s: it issues for a queue no window serves, and says the wait is unknown."""
     text = (REPO / "config" / "hall.toml").read_text(encoding="utf-8")
-    assert 'closed_queue_policy = "refuse"' in text
-    config.write_text(text.replace('closed_queue_policy = "refuse"', 'closed_queue_policy = "warn"'), encoding="utf-8")
-    srv = ServerProcess(tmp_path / "warn", extra_args=["--config", str(config)])
+    assert 'closed_queue_policy = "warn"' in text
+    srv = ServerProcess(tmp_path / "warn")
     srv.seed()
     srv.start()
     context, page = open_kiosk(browser, srv, "portrait")

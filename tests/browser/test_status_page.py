@@ -201,7 +201,9 @@ def test_a_transfer_to_another_queue_is_followed_there(phone, hall):
     # Sent on to queue B (food and drug licensing), which no open window serves yet.
     assert hall.post("/windows/1/transfer", queue="B").status_code == 200
     expect(phone.locator("#call")).to_be_hidden(timeout=2000)
-    expect(phone.locator("#state-zh")).to_have_text("暂无窗口办理，等待时间未知")
+    expect(phone.locator("#state-zh")).to_have_text("暂无窗口办理，请咨询大厅服务台")
+    expect(phone.locator("#state-en")).to_have_text("No window is serving this queue now; please ask at the "
+                                                    "information desk")
     expect(phone.locator("#wait")).to_have_text("未知")
     shot(phone, "status-5-transferred-unserved.png")
 
@@ -216,6 +218,30 @@ def test_a_transfer_to_another_queue_is_followed_there(phone, hall):
         hall.finish("5", "scjg02")
     finally:
         hall.post("/windows/5/close", "scjg02")
+
+
+def test_a_visitor_sent_to_a_window_that_closes_is_back_in_line(phone, hall):
+    """Article 26: the window a visitor was sent to closes; the phone shows them back in the queue,
+    at their place, and the queue's open window calls them (issue #9: it said 即将叫号 forever)."""
+    hall.drain()
+    mine = hall.issue()
+    open_status(phone, hall, mine)
+    try:
+        assert hall.post("/windows/2/open", "scjg02").status_code == 200   # window 2 serves queue A too
+        assert hall.call_next()["id"] == mine["id"]
+        assert hall.post("/windows/1/transfer", window="2", note="找陈刚").status_code == 200
+        expect(phone.locator("#state-zh")).to_have_text("排队等候中，请留意2号窗口叫号", timeout=2000)
+
+        assert hall.post("/windows/2/close", "scjg02").status_code == 200
+        expect(phone.locator("#state-zh")).to_have_text("排队等候中", timeout=2000)
+        expect(phone.locator("#ahead")).to_have_text("0")
+        expect(phone.locator("#wait")).to_have_text("即将叫号")
+        shot(phone, "status-7-back-in-line.png")
+        assert hall.call_next()["id"] == mine["id"]
+        expect(phone.locator("#call-window")).to_have_text("1号窗口", timeout=2000)
+        hall.finish()
+    finally:
+        hall.post("/windows/2/close", "scjg02")
 
 
 def test_unknown_ticket_is_a_friendly_page(phone, hall):

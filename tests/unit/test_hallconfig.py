@@ -189,7 +189,7 @@ def test_demo_is_a_municipal_center(demo: Hall):
     assert demo.public_url == "http://127.0.0.1:5000"
     assert "政务服务中心" in demo.name and demo.name_en
     assert demo.notices and all(any("\u4e00" <= c <= "\u9fff" for c in n) for n in demo.notices)
-    assert demo.closed_queue_policy is ClosedQueuePolicy.REFUSE
+    assert demo.closed_queue_policy is ClosedQueuePolicy.WARN  # issue #9: the demo warns, never strands
 
 
 def test_demo_has_the_departments_items_queues_and_windows(demo: Hall):
