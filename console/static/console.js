@@ -144,7 +144,9 @@
   function describe(err) {
     if (!(err instanceof ApiError)) { return "出错了 / Something went wrong: " + String(err && err.message || err); }
     var zh = err.zh || CODE_ZH[err.code] || "操作未完成";
-    return zh + " / " + err.message + (err.status ? "（" + err.code + "，HTTP " + err.status + "）" : "");
+    // A refusal written "中文 / English" already leads with its Chinese: shown once.
+    var text = err.message.indexOf(zh + " / ") === 0 ? err.message : zh + " / " + err.message;
+    return text + (err.status ? "（" + err.code + "，HTTP " + err.status + "）" : "");
   }
 
   // -- notices and errors ------------------------------------------------------------------

@@ -3,7 +3,8 @@
 `kind` tells the transport which family the error is (HTTP maps it onto a status) without the
 core knowing anything about HTTP. Every error speaks Chinese first to the people in the hall:
 `message_zh` is the Chinese a screen shows, `message` the English beside it (and the protocol's
-`message`). A raise site that knows more says it with `zh=`; otherwise the class's words stand.
+`message`). A raise site that knows more says it with `zh=`, or writes both as "中文 / English"
+in the message, whose head is then the Chinese; otherwise the class's words stand.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ class DomainError(Exception):
     zh = ""  # none: the transport says it by status
 
     def __init__(self, message: str | None = None, *, zh: str | None = None, **details: object) -> None:
+        if zh is None and message and " / " in message and _has_hanzi(head := message.split(" / ", 1)[0]):
+            zh = head  # the message stays whole: clients that show only `message` still read both
         super().__init__(message or (self.__doc__ or self.code).strip())
         self.details = details
         self.message_zh = zh or type(self).zh
@@ -24,6 +27,10 @@ class DomainError(Exception):
     @property
     def message(self) -> str:
         return str(self)
+
+
+def _has_hanzi(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
 
 
 class NotFound(DomainError):

@@ -76,7 +76,8 @@ def test_unknown_name_and_wrong_password_answer_alike_after_one_verify_each(clie
     assert statuses[-1] == 429
     # Every 401 cost exactly one argon2 verify, whether the name exists or not.
     assert all(n == 1 for s, _, _, n in answers[0] if s == 401)
-    wrong = {"code": "unauthorized", "message": "用户名或密码错误 / wrong username or password"}
+    wrong = {"code": "unauthorized", "message": "用户名或密码错误 / wrong username or password",
+             "message_zh": "用户名或密码错误"}
     assert answers[0][0][1] == {"error": wrong}
 
 
