@@ -125,6 +125,7 @@ def create_app(settings: Settings, *, hall: Hall | None = None, services: Servic
         app.register_blueprint(bp)
     _start_case_tasks(settings, services, socketio)
     sweep = sockets.register(socketio, services)
+    app.extensions["hallq_sweep"] = sweep
     printing = Printing(socketio, services, is_leader=lambda: publisher.leader)
     printing.register_agent_handlers()
     app.extensions["hallq_printing"] = printing
