@@ -7,7 +7,7 @@ one room per department and one for everyone who sees all of them, and a subscri
 room of what it may see. The event log keeps the logical room (`cases`); the publisher expands
 it when it emits.
 
-A connection also sits, unasked, in the rooms of its credential (`device:ID`, `token:DIGEST`,
+A connection also sits, unasked, in the rooms of its credential (`device-key:ID`, `token:DIGEST`,
 `staff:ID`): ending the credential ends every connection in its room, on every process.
 """
 
@@ -22,7 +22,9 @@ CASES = "cases"
 ALL_CASES = "cases:*"
 # The event a credential's connections get just before the server drops them.
 SESSION_ENDED = "session.ended"
-CREDENTIAL_KINDS = ("device", "token", "staff")
+# `device-key:`, not `device:`: printer.updated names `device:NAME` rooms, and a device may be
+# named with digits.
+CREDENTIAL_KINDS = ("device-key", "token", "staff")
 
 
 def cases_room(department: str) -> str:
@@ -53,7 +55,7 @@ def delivery_rooms(rooms: list[str], data: dict[str, Any]) -> list[str]:
 
 
 def device_room(device_id: int) -> str:
-    return f"device:{device_id}"
+    return f"device-key:{device_id}"
 
 
 def token_room(token_digest: str) -> str:

@@ -118,7 +118,7 @@ def test_a_socket_cannot_leave_its_credential_room_to_escape_the_drop(hq, svc, d
     from server.app import accounts
 
     screen = connect(hq, device_key=display_key)
-    screen.emit("unsubscribe", {"rooms": ["device:1", "device:2", "hall"]}, callback=True)
+    screen.emit("unsubscribe", {"rooms": ["device-key:1", "device-key:2", "hall"]}, callback=True)
     accounts.revoke_device(svc, "display-test")
     assert not screen.is_connected()
 
