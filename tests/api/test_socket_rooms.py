@@ -69,7 +69,8 @@ def test_a_chief_in_the_cases_room_hears_only_the_cases_of_their_department(hq, 
         c.get_received()
     staff = make_staff("wendy", "window", "SCJG")
     assert client.post("/api/v1/windows/1/open", headers=staff).status_code == 200
-    assert client.post("/api/v1/tickets", headers={"X-Device-Key": kiosk_key}, json={"item": "SCJG-001"}).status_code == 201
+    kiosk = {"X-Device-Key": kiosk_key}
+    assert client.post("/api/v1/tickets", headers=kiosk, json={"item": "SCJG-001"}).status_code == 201
     assert client.post("/api/v1/windows/1/call-next", headers=staff).status_code == 200
     r = client.post("/api/v1/windows/1/finish", headers=staff,
                     json={"outcome": "accepted", "applicant": APPLICANT, "materials": ALL_MATERIALS})
