@@ -61,19 +61,22 @@ class Relay(RedisManager):
     # -- publishing ------------------------------------------------------------------------------
 
     def _publish(self, data: dict[str, Any]) -> None:
-        with self._lock:
-            self._backlog.append(data)
-            if len(self._backlog) > MAX_BACKLOG:
-                self._backlog.popleft()
-                log.error("the message queue has been down long: dropping its oldest waiting message")
-            if not self._down:
+        # While Redis is down, a message only joins the queue: the emitter's own clients must
+        # not wait on a connection attempt per event.
+        self._backlog.append(data)
+        if len(self._backlog) > MAX_BACKLOG:
+            self._backlog.popleft()
+            log.error("the message queue has been down long: dropping its oldest waiting message")
+        if not self._down:
+            with self._lock:
                 self._flush()
-            if self._down and not self._retrying:
-                self._retrying = True
-                self.server.start_background_task(self._retry)
+        if self._down and not self._retrying:
+            self._retrying = True
+            self.server.start_background_task(self._retry)
 
     def _flush(self) -> bool:
-        """Send what waits, oldest first; stop at the first refusal. Called holding the lock."""
+        """Send what waits, oldest first; stop at the first refusal. Called holding the lock, the
+        one sender at a time; appending needs no lock (a deque's append and popleft are atomic)."""
         while self._backlog:
             try:
                 if not self.connected:
@@ -102,12 +105,11 @@ class Relay(RedisManager):
 
     def unsent_seq(self) -> int | None:
         """The oldest event seq still waiting for the message queue, if any."""
-        with self._lock:
-            for message in self._backlog:
-                data = message.get("data")
-                first = data[0] if isinstance(data, list) and data else None
-                if message.get("method") == "emit" and isinstance(first, dict) and isinstance(first.get("seq"), int):
-                    return first["seq"]
+        for message in list(self._backlog):
+            data = message.get("data")
+            first = data[0] if isinstance(data, list) and data else None
+            if message.get("method") == "emit" and isinstance(first, dict) and isinstance(first.get("seq"), int):
+                return first["seq"]
         return None
 
     # -- listening -------------------------------------------------------------------------------
