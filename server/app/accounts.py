@@ -27,6 +27,7 @@ from server.db import accounts_repo
 from server.db.uow import SYSTEM, Actor
 
 from .context import Services
+from .rooms import device_room, end_sessions, token_room
 
 TOKEN_TTL = timedelta(hours=12)
 TOKEN_CACHE_S = 5.0
@@ -223,6 +224,7 @@ def logout(svc: Services, token: str) -> None:
     with svc.write(SYSTEM) as uow:
         accounts_repo.revoke_token(uow.conn, digest(token), uow.now)
         uow.audit("auth.logout", "")
+        end_sessions(uow, token_room(digest(token)), "signed_out", "已退出登录 Signed out")
         svc.commit(uow)
 
 
@@ -292,6 +294,7 @@ def revoke_device(svc: Services, name: str) -> None:
         if row.revoked_at is None:
             # A fresh random digest frees the name's key for good and lets it be paired again.
             accounts_repo.update_device(uow.conn, row.id, revoked_at=uow.now, name=f"{name}~revoked~{row.id}")
+            end_sessions(uow, device_room(row.id), "revoked", "设备密钥已吊销 The device key was revoked")
         uow.audit("device.revoke", name)
         svc.commit(uow)
 

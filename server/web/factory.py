@@ -14,6 +14,7 @@ from flask import Flask
 from flask_socketio import SocketIO
 
 from server.app.context import Services
+from server.app.rooms import SESSION_ENDED
 from server.core.hall import Hall
 from server.db.engine import make_engine
 from server.db.migrate import upgrade
@@ -24,11 +25,16 @@ from server.speech import SpeechService
 from . import api_cases, api_kiosk, api_public, api_staff, audio, background, errors, sockets
 from .printing import Printing
 from .publisher import Publisher
+from .relay import END_SESSIONS, Relay
 
 log = logging.getLogger("hallq")
 
 # Socket.IO messages from clients are small (rooms, acks); a cap stops a flood of large frames.
 MAX_HTTP_BUFFER = 64 * 1024
+# How often a process drops its connections whose sign-in has expired, and (one process) looks
+# for changes another process (the command line) logged.
+SWEEP_EVERY_S = 5.0
+POLL_EVERY_S = 1.0
 
 
 @dataclass
@@ -69,26 +75,46 @@ def create_app(settings: Settings, *, hall: Hall | None = None, services: Servic
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["hallq"] = services
     app.extensions["hallq_settings"] = settings
+    # Redis channels are global to the Redis server: one per hall and database, so two halls
+    # (or a test next to a live hall) sharing a Redis never receive each other's events.
+    channel = f"hallq:{hall.code}:{services.engine.url.database}"
+    queue: dict[str, Any] = {}
+    relay: Relay | None = None
+    if settings.message_queue and settings.message_queue.startswith(("redis://", "rediss://")):
+        relay = Relay(settings.message_queue, channel,
+                      on_back=lambda: _resync_after_outage(socketio, publisher),
+                      on_end_sessions=lambda room, data: sockets.end_room(socketio, services, room, data))
+        queue = {"client_manager": relay}
+    elif settings.message_queue:
+        queue = {"message_queue": settings.message_queue, "channel": channel}
     socketio = SocketIO(
         app,
         async_mode=settings.async_mode,
-        message_queue=settings.message_queue,
-        # Redis channels are global to the Redis server: one per hall and database, so two halls
-        # (or a test next to a live hall) sharing a Redis never receive each other's events.
-        channel=f"hallq:{hall.code}:{services.engine.url.database}",
         cors_allowed_origins=allowed_origins(hall, settings),
         max_http_buffer_size=MAX_HTTP_BUFFER,
         ping_interval=10,
         ping_timeout=10,
         json=None,
+        **queue,
     )
     app.extensions["hallq_socketio"] = socketio
 
     def emit(event: str, data: dict[str, Any], rooms: list[str]) -> None:
-        socketio.emit(event, data, to=rooms)
+        if event != SESSION_ENDED:
+            socketio.emit(event, data, to=rooms)
+        elif relay is not None:
+            for room in rooms:  # to every process, each dropping its own connections
+                socketio.emit(END_SESSIONS, data, to=room)
+        else:
+            for room in rooms:
+                sockets.end_room(socketio, services, room, data)
+
+    def resync(reason: str) -> None:
+        socketio.emit("resync", {"reason": reason})
 
     publisher = Publisher(
-        services.engine, emit, sleep=socketio.sleep, spawn=lambda fn: socketio.start_background_task(fn)
+        services.engine, emit, sleep=socketio.sleep, spawn=lambda fn: socketio.start_background_task(fn),
+        unsent=relay.unsent_seq if relay else lambda: None, resync=resync,
     )
     services.publish = publisher.publish
     if settings.message_queue:
@@ -98,7 +124,8 @@ def create_app(settings: Settings, *, hall: Hall | None = None, services: Servic
     for bp in (audio.bp, api_public.bp, api_kiosk.bp, api_staff.bp, api_cases.bp):
         app.register_blueprint(bp)
     _start_case_tasks(settings, services, socketio)
-    sockets.register(socketio, services)
+    sweep = sockets.register(socketio, services)
+    app.extensions["hallq_sweep"] = sweep
     printing = Printing(socketio, services, is_leader=lambda: publisher.leader)
     printing.register_agent_handlers()
     app.extensions["hallq_printing"] = printing
@@ -107,9 +134,21 @@ def create_app(settings: Settings, *, hall: Hall | None = None, services: Servic
         services.speech = SpeechService(settings.var_dir / "audio", voice=hall.voice)
     if not settings.testing:
         background.start(socketio, services)
+        background.every(socketio, SWEEP_EVERY_S, "expired sign-ins", sweep)
+        if not settings.message_queue:
+            background.every(socketio, POLL_EVERY_S, "event log", publisher.poll)
         if settings.printing:
             printing.start()
     return HallQ(app=app, socketio=socketio, services=services, publisher=publisher, settings=settings)
+
+
+def _resync_after_outage(socketio: SocketIO, publisher: Publisher) -> None:
+    """This process listens to the message queue again. Not the emitter: events went past its
+    clients while it did not listen, so they take fresh snapshots (the emitter's own clients
+    had every event from it directly)."""
+    if not publisher.leader:
+        log.warning("message queue back: telling this process's clients to resync")
+        socketio.server.emit("resync", {"reason": "message_queue"}, ignore_queue=True)
 
 
 def _start_case_tasks(settings: Settings, services: Services, socketio: SocketIO) -> None:

@@ -9,6 +9,11 @@ Several processes (a message queue): emitting from each process would let Redis 
 them out of commit order, so one process, the holder of a PostgreSQL advisory lock, tails the
 event log and emits everything; the others only write. It reads the log when a commit notifies
 it. If it dies, another takes the lock.
+
+Its mark (the last seq sent, for a successor to resume after) never passes an event the
+message queue has not taken yet (`unsent`): a Redis outage delays the other processes' events
+but a new emitter would still send them. Every event also carries `prev` (server.web.chain),
+so a client sees a gap it cannot otherwise tell from a quiet room.
 """
 
 from __future__ import annotations
@@ -22,8 +27,11 @@ from typing import Any
 from sqlalchemy import Engine, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from server.app.rooms import delivery_rooms
 from server.db.tables import counters, event_log
 from server.db.uow import Committed, current_seq, logged
+
+from .chain import RoomChain
 
 log = logging.getLogger("hallq.publisher")
 
@@ -41,6 +49,8 @@ MARK_INTERVAL_S = 0.5
 REPLAY_MAX = 1000
 
 Emit = Callable[[str, dict[str, Any], list[str]], None]
+# An event ready to send: name, payload with `seq` and `prev`, rooms to deliver to.
+Outgoing = tuple[str, dict[str, Any], list[str]]
 
 
 def read_events(engine: Engine, after: int, limit: int = 500) -> list[Committed]:
@@ -54,9 +64,14 @@ def read_events(engine: Engine, after: int, limit: int = 500) -> list[Committed]
 
 class Publisher:
     def __init__(self, engine: Engine, emit: Emit, *, sleep: Callable[[float], None] = time.sleep,
-                 spawn: Callable[..., Any] | None = None) -> None:
+                 spawn: Callable[..., Any] | None = None, unsent: Callable[[], int | None] = lambda: None,
+                 resync: Callable[[str], None] = lambda reason: None) -> None:
+        """`unsent()`: the oldest seq the message queue has not taken yet, if any; `resync(reason)`:
+        tell every client to take a fresh snapshot."""
         self._engine = engine
         self._emit = emit
+        self._unsent = unsent
+        self._resync = resync
         self._sleep = sleep
         self._spawn = spawn or (lambda fn: threading.Thread(target=fn, daemon=True).start())
         self._lock = threading.Lock()
@@ -69,6 +84,7 @@ class Publisher:
         self.leader = True
         with engine.connect() as conn:
             self._next = current_seq(conn) + 1
+        self._chain = RoomChain(self._next - 1)
 
     def publish(self, committed: Committed) -> None:
         if self.tailing:
@@ -82,24 +98,47 @@ class Publisher:
                 self._spawn(self._fill_gap)
         self._send(ready)
 
-    def _drain(self) -> list[Committed]:
+    def _drain(self) -> list[Outgoing]:
         ready = []
         while self._next in self._pending:
-            ready.append(self._pending.pop(self._next))
+            ready += self._stamp(self._pending.pop(self._next))
             self._next += 1
         if not self._pending:
             self._gap_since = None
         return ready
 
-    def _send(self, ready: list[Committed]) -> None:
+    def _stamp(self, c: Committed) -> list[Outgoing]:
+        """The change's events as sent, in order: called once per change, in seq order."""
+        out = []
+        for e in c.events:
+            rooms = delivery_rooms(e.rooms, e.data)
+            if rooms:
+                out.append((e.event, self._chain.stamp(c.seq, rooms, e.data), rooms))
+        return out
+
+    def _send(self, ready: list[Outgoing]) -> None:
         # Sent outside the lock, but from one caller at a time per batch: the lock hands batches
         # out in seq order and python-socketio queues each emit before returning.
-        for c in ready:
-            for e in c.events:
-                try:
-                    self._emit(e.event, e.data, e.rooms)
-                except Exception:  # a broken socket must not stop the next event
-                    log.exception("emitting %s (seq %s) failed", e.event, c.seq)
+        for event, data, rooms in ready:
+            try:
+                self._emit(event, data, rooms)
+            except Exception:  # a broken socket must not stop the next event
+                log.exception("emitting %s (seq %s) failed", event, data.get("seq"))
+
+    def poll(self) -> None:
+        """One process: send what another process (the command line revoking a key, say) logged
+        since, when nothing here publishes after it. Cheap: one row read when nothing is new."""
+        if self.tailing:
+            return
+        with self._lock:
+            if self._pending:
+                return  # the gap filler is on it
+            after = self._next - 1
+        with self._engine.connect() as conn:
+            if current_seq(conn) <= after:
+                return
+        for c in read_events(self._engine, after):
+            self.publish(c)
 
     def _fill_gap(self) -> None:
         while self._running:
@@ -146,20 +185,28 @@ class Publisher:
                     lock_conn.commit()
                     listener = lock_conn.connection.dbapi_connection
                     self.leader = True
-                    self._next = self._resume_from()
+                    self._next, replayable = self._resume_from()
+                    self._chain.restart(self._next - 1)
+                    if not replayable:
+                        # What the previous emitter left unsent is not replayed: every screen
+                        # on every process takes a fresh snapshot instead.
+                        self._resync("emitter")
                     marked, marked_at = self._next - 1, time.monotonic()
                     while self._running:
                         batch = read_events(self._engine, self._next - 1)
                         for c in batch:
-                            self._send([c])
+                            self._send(self._stamp(c))
                             self._next = c.seq + 1
                         # The mark costs a transaction and a WAL flush: written at most every
                         # MARK_INTERVAL_S while events flow, and as soon as they pause, so a
-                        # successor replays half a second at most, and nothing old.
+                        # successor replays half a second at most, and nothing old. It stops
+                        # short of anything the message queue has not taken.
+                        unsent = self._unsent()
+                        upto = self._next - 1 if unsent is None else min(self._next - 1, unsent - 1)
                         due = time.monotonic() - marked_at >= MARK_INTERVAL_S or not batch
-                        if marked < self._next - 1 and due:
-                            self._mark_emitted(self._next - 1)
-                            marked, marked_at = self._next - 1, time.monotonic()
+                        if marked < upto and due:
+                            self._mark_emitted(upto)
+                            marked, marked_at = upto, time.monotonic()
                         if not batch:
                             for _ in listener.notifies(timeout=IDLE_READ_S, stop_after=1):
                                 pass
@@ -168,17 +215,17 @@ class Publisher:
                 log.exception("event tail failed; retrying")
                 self._sleep(LEADER_RETRY_S)
 
-    def _resume_from(self) -> int:
+    def _resume_from(self) -> tuple[int, bool]:
         """Where a new emitter starts: after the last seq the previous one marked as sent, so
         changes committed while it died and the lock passed on still go out (its last batch may
         go out twice; clients apply only newer seqs). A log far ahead of the mark (the whole hall
-        was down) starts at the end: every client takes a new snapshot when it reconnects."""
+        was down) starts at the end, and says so (False): the clients must resync."""
         with self._engine.connect() as conn:
             now = current_seq(conn)
             sent = conn.execute(select(counters.c.value).where(counters.c.name == EMITTED)).scalar()
         if sent is None or not 0 <= now - sent <= REPLAY_MAX:
-            return now + 1
-        return sent + 1
+            return now + 1, sent is None or sent == now
+        return sent + 1, True
 
     def _mark_emitted(self, seq: int) -> None:
         with self._engine.begin() as conn:

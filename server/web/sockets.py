@@ -1,55 +1,73 @@
 """Socket.IO: authenticate the connection, subscribe to rooms, answer with a snapshot.
 
 A display sends `{"device_key": KEY}` and a console `{"token": TOKEN}` as its connection's
-`auth`; a visitor's phone sends nothing and may only follow its own `ticket:ID`.
+`auth`; a visitor's phone sends nothing and may only follow its own `ticket:ID`. The credential
+is checked again on every subscribe, and the connection sits in its credential's rooms
+(server.app.rooms) so that revoking the key or signing out drops it on every process.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from flask import request, session
 from flask_socketio import SocketIO, join_room, leave_room
 
-from server.app import accounts
+from server.app import sessions
 from server.app.context import Services
+from server.app.rooms import CASES, SESSION_ENDED, case_rooms_for, is_credential_room
 from server.app.snapshots import parse_room, snapshot, ticket_queue
 from server.core.errors import DomainError, Forbidden
 
 log = logging.getLogger("hallq.sockets")
 
+REFUSED = {
+    "device": "unknown or revoked device key 设备密钥无效或已吊销",
+    "staff": "the token is unknown, expired or signed out 登录已失效，请重新登录",
+}
 
-def register(socketio: SocketIO, svc: Services) -> None:
+
+def register(socketio: SocketIO, svc: Services) -> Callable[[], int]:
+    """Registers the handlers; returns the sweep that drops this process's connections whose
+    token has expired (run it every few seconds)."""
     joined: dict[str, set[str]] = {}
+    # Every connection of this process with a credential, by sid: for the expiry sweep.
+    live: dict[str, dict[str, Any]] = {}
 
     @socketio.on("connect")
     def _connect(auth: Any = None) -> bool:
         auth = auth if isinstance(auth, dict) else {}
-        who: dict[str, Any] = {"kind": "visitor"}
-        if auth.get("device_key"):
-            device = accounts.device_for_key(svc, str(auth["device_key"]))
-            if device is None:
-                raise ConnectionRefusedError("unknown or revoked device key")
-            who = {"kind": "device", "device": device}
-        elif auth.get("token"):
-            staff = accounts.staff_for_token(svc, str(auth["token"]))
-            if staff is None:
-                raise ConnectionRefusedError("the token is unknown, expired or signed out")
-            who = {"kind": "staff", "staff": staff}
+        who = sessions.identify(svc, auth)
+        if who is None:
+            raise ConnectionRefusedError(REFUSED["device" if auth.get("device_key") else "staff"])
         # Flask-SocketIO keeps `session` per connection, server-side.
         session["hallq_who"] = who
         joined[request.sid] = set()
+        for room in who["rooms"]:
+            join_room(room)
+        if who["kind"] != "visitor":
+            live[request.sid] = who
         return True
 
     @socketio.on("disconnect")
     def _disconnect(*_: Any) -> None:
         joined.pop(request.sid, None)
+        live.pop(request.sid, None)
 
     @socketio.on("subscribe")
     def _subscribe(data: Any = None) -> dict[str, Any]:
         sid = request.sid
         who = identity()
+        if who["kind"] != "visitor":
+            fresh = sessions.recheck(svc, who)
+            if fresh is None or sessions.expired(fresh, svc.clock()):
+                # The ack goes out first; the drop follows once this handler has returned.
+                socketio.start_background_task(socketio.server.disconnect, sid)
+                return _error("unauthorized", REFUSED[who["kind"]])
+            who = fresh
+            session["hallq_who"] = live[sid] = who
         rooms = data.get("rooms") if isinstance(data, dict) else None
         if not isinstance(rooms, list) or not rooms or len(rooms) > 64:
             return _error("invalid", 'send {"rooms": [...]}: a list of 1 to 64 rooms')
@@ -62,7 +80,10 @@ def register(socketio: SocketIO, svc: Services) -> None:
                 kind = parse_room(room)[0]
                 if kind != "ticket" and not may_see(kind):
                     raise Forbidden(f"room {room} needs a device key or a staff token")
-            wanted = set(rooms)
+            wanted = set(rooms) - {CASES}
+            if CASES in rooms:
+                # Only the departments the snapshot shows (a chief's own; all for managers).
+                wanted.update(case_rooms_for(who.get("staff")))
             # A visitor's page also follows its queue's public progress (who is next, how fast),
             # so its "ahead" and estimate stay true without a message per waiting ticket.
             for room in rooms:
@@ -75,7 +96,9 @@ def register(socketio: SocketIO, svc: Services) -> None:
                 join_room(room)
             snap = snapshot(svc, rooms, may_see=may_see, staff=who.get("staff"))
             joined[sid] = wanted
-            return snap
+            # The rooms events reach this connection through: the keys of an event's `prev`
+            # that the gap rule (docs/api.md) checks.
+            return {**snap, "rooms": sorted(wanted)}
         except DomainError as exc:
             # A refused subscribe changes nothing: the client keeps the rooms it had before.
             before = joined.get(sid, set())
@@ -90,18 +113,54 @@ def register(socketio: SocketIO, svc: Services) -> None:
         rooms = data.get("rooms") if isinstance(data, dict) else None
         for room in rooms if isinstance(rooms, list) else []:
             if isinstance(room, str):
-                leave_room(room)
-                joined.get(request.sid, set()).discard(room)
+                inner = case_rooms_for(identity().get("staff")) if room == CASES else [room]
+                for r in inner:
+                    if r in joined.get(request.sid, set()):
+                        leave_room(r)
+                        joined[request.sid].discard(r)
         return {"ok": True}
 
     @socketio.on("ping_hall")
     def _ping(*_: Any) -> dict[str, Any]:
         return {"ok": True}
 
+    def sweep() -> int:
+        now = svc.clock()
+        gone = [sid for sid, who in list(live.items()) if sessions.expired(who, now)]
+        for sid in gone:
+            live.pop(sid, None)
+            end_connection(socketio, sid, "expired", "登录已过期 The sign-in has expired")
+        return len(gone)
+
+    return sweep
+
+
+def end_room(socketio: SocketIO, svc: Services, room: str, data: dict[str, Any]) -> int:
+    """A credential ended (server.app.rooms.end_sessions): drop this process's connections in
+    its room, and forget the token here at once rather than when its cache entry ages out."""
+    kind, _, key = room.partition(":")
+    if not is_credential_room(room):
+        log.warning("asked to end the sessions of %r, which is no credential's room", room)
+        return 0
+    if kind == "token":
+        svc.token_cache.pop(key, None)
+    sids = [sid for sid, _ in socketio.server.manager.get_participants("/", room)]
+    for sid in sids:
+        end_connection(socketio, sid, str(data.get("reason") or "ended"), str(data.get("message") or ""))
+    if sids:
+        log.info("ended %d connection(s) of %s", len(sids), kind)
+    return len(sids)
+
+
+def end_connection(socketio: SocketIO, sid: str, reason: str, message: str) -> None:
+    """Tell one connection of this process why, then drop it."""
+    socketio.server.emit(SESSION_ENDED, {"reason": reason, "message": message}, to=sid, ignore_queue=True)
+    socketio.server.disconnect(sid, ignore_queue=True)
+
 
 def identity() -> dict[str, Any]:
     """Who this Socket.IO connection is: {"kind": "device", "device": {...}}, staff, or visitor."""
-    return session.get("hallq_who") or {"kind": "visitor"}
+    return session.get("hallq_who") or dict(sessions.VISITOR)
 
 
 def _error(code: str, message: str) -> dict[str, Any]:

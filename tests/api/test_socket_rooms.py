@@ -45,3 +45,93 @@ def test_unknown_rooms_are_refused_by_name(hq, display_key):
     screen = connect(hq, device_key=display_key)
     assert "unknown room" in subscribe(screen, "lobby")["error"]["message"]
     assert subscribe(screen, "queue:ZZ")["error"]["code"] == "not_found"
+
+
+# -- the cases room, per department (issue #9) ------------------------------------------------------
+
+from tests.api.test_acceptance import ALL_MATERIALS, APPLICANT  # noqa: E402 - beside the tests using it
+
+
+def token_of(headers: dict[str, str]) -> str:
+    return headers["Authorization"].split()[1]
+
+
+def names(client) -> list[str]:
+    return [m["name"] for m in client.get_received()]
+
+
+def test_a_chief_in_the_cases_room_hears_only_the_cases_of_their_department(hq, client, kiosk_key, make_staff):
+    chief_crj = connect(hq, token=token_of(make_staff("cora", "chief", "CRJ")))
+    chief_scjg = connect(hq, token=token_of(make_staff("sam", "chief", "SCJG")))
+    manager = connect(hq, token=token_of(make_staff("mona", "manager")))
+    for c in (chief_crj, chief_scjg, manager):
+        assert "cases" in subscribe(c, "cases")
+        c.get_received()
+    staff = make_staff("wendy", "window", "SCJG")
+    assert client.post("/api/v1/windows/1/open", headers=staff).status_code == 200
+    kiosk = {"X-Device-Key": kiosk_key}
+    assert client.post("/api/v1/tickets", headers=kiosk, json={"item": "SCJG-001"}).status_code == 201
+    assert client.post("/api/v1/windows/1/call-next", headers=staff).status_code == 200
+    r = client.post("/api/v1/windows/1/finish", headers=staff,
+                    json={"outcome": "accepted", "applicant": APPLICANT, "materials": ALL_MATERIALS})
+    assert r.status_code == 200, r.get_json()
+
+    assert "case.opened" in names(chief_scjg)
+    assert "case.opened" in names(manager)
+    assert "case.opened" not in names(chief_crj)
+
+
+def test_the_subscribe_answer_names_the_rooms_the_gap_rule_checks(hq, make_staff):
+    chief = connect(hq, token=token_of(make_staff("sam", "chief", "SCJG")))
+    ack = subscribe(chief, "cases", "hall")
+    assert ack["rooms"] == ["cases:SCJG", "hall"]
+
+
+# -- a credential that ends takes its sockets with it ------------------------------------------------
+
+def test_revoking_a_display_key_drops_its_socket_at_once(hq, svc, display_key):
+    from server.app import accounts
+
+    screen = connect(hq, device_key=display_key)
+    assert "hall" in subscribe(screen, "hall")
+    screen.get_received()
+    accounts.revoke_device(svc, "display-test")
+    assert not screen.is_connected()
+    ended = [m for m in screen.queue if m["name"] == "session.ended"]  # read after the drop
+    assert ended and ended[0]["args"][0]["reason"] == "revoked"
+    # and it cannot come back with that key
+    assert not connect(hq, device_key=display_key).is_connected()
+
+
+def test_signing_out_drops_that_tokens_sockets_and_only_those(hq, client, make_staff):
+    headers = make_staff("wendy", "window", "SCJG")
+    console = connect(hq, token=token_of(headers))
+    other = connect(hq, token=token_of(make_staff("walt", "window", "SCJG")))
+    for c in (console, other):
+        assert "windows" in subscribe(c, "window:1")
+    assert client.post("/api/v1/auth/logout", headers=headers).status_code == 204
+    assert not console.is_connected()
+    assert other.is_connected()
+    assert not connect(hq, token=token_of(headers)).is_connected()
+
+
+def test_a_socket_cannot_leave_its_credential_room_to_escape_the_drop(hq, svc, display_key):
+    from server.app import accounts
+
+    screen = connect(hq, device_key=display_key)
+    screen.emit("unsubscribe", {"rooms": ["device-key:1", "device-key:2", "hall"]}, callback=True)
+    accounts.revoke_device(svc, "display-test")
+    assert not screen.is_connected()
+
+
+def test_an_expired_token_may_not_subscribe_and_is_swept(hq, make_staff, clock):
+    console = connect(hq, token=token_of(make_staff("wendy", "window", "SCJG")))
+    assert "windows" in subscribe(console, "window:1")
+    clock.advance(hours=12, seconds=1)
+    assert subscribe(console, "window:1")["error"]["code"] == "unauthorized"
+
+    second = connect(hq, token=token_of(make_staff("walt", "window", "SCJG")))
+    clock.advance(hours=12, seconds=1)
+    sweep = hq.app.extensions["hallq_sweep"]
+    assert sweep() >= 1
+    assert not second.is_connected()

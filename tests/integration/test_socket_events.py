@@ -328,3 +328,40 @@ def test_a_client_back_from_a_disconnect_resubscribes_to_a_newer_snapshot(demo_s
     assert display.wait_until(lambda evs: any(n == "ticket.issued" and d["ticket"]["id"] == newer["id"]
                                               for n, d in evs))
     assert [d["seq"] > after["seq"] for n, d in display.snapshot() if n == "ticket.issued"] == [True]
+
+
+def test_a_key_revoked_from_the_command_line_drops_the_display_of_a_running_server(demo_server: ServerProcess,
+                                                                                   listeners):
+    """One process, SQLite: the command line is another process; the server hears of it from the
+    event log even when nothing else happens in the hall."""
+    screen = listeners(demo_server.url, {"device_key": demo_server.device_key("display-hall")}).connect()
+    assert "hall" in screen.subscribe(["hall"])
+    out = demo_server.cli("device", "revoke", "display-hall")
+    assert out.returncode == 0, out.stderr
+    assert screen.wait_until(lambda evs: any(n == "session.ended" for n, _ in evs), timeout=10), screen.snapshot()
+    deadline = time.monotonic() + 10
+    while screen.sio.connected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not screen.sio.connected
+    again = Listener(demo_server.url, {"device_key": demo_server.device_key("display-hall")})
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        again.connect()
+    again.close()
+
+
+def test_each_event_names_the_previous_seq_of_each_of_its_rooms(demo_server: ServerProcess, listeners):
+    """The gap rule's data: a client holding `hall` can tell a lost event from a quiet room."""
+    api = Api(demo_server)
+    staff = api.login("scjg01", demo_server.credentials["password"])
+    screen = listeners(demo_server.url, {"device_key": demo_server.device_key("display-windows")}).connect()
+    ack = screen.subscribe(["hall"])
+    assert ack["rooms"] == ["hall"]
+    api.open("1", staff)
+    api.take_ok(demo_server.device_key("kiosk-2"), queue="A")
+    api.call_next("1", staff)
+    final = api.hall(staff)["seq"]
+    assert screen.wait_seq(final)
+    held = ack["seq"]
+    for _, data in screen.snapshot():
+        assert data["prev"]["hall"] <= held, "a hall event was skipped"
+        held = data["seq"]

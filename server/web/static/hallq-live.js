@@ -1,8 +1,15 @@
 // Live state for every HallQ page: connect, subscribe, apply the snapshot, then apply only
 // events newer than it (protocol v1: delivery is at most once, the database is the truth).
-// On every reconnect the page subscribes again and is whole at once.
+// The page takes a fresh snapshot whenever it could be out of date (docs/api.md, Socket.IO):
+// on every (re)connect, when an event shows it missed one (the gap rule), and when the server
+// says `resync` (its message queue came back). Events that arrive while a subscribe is on its way
+// wait for its snapshot, so none is applied to a state about to be replaced.
 (function (global) {
   "use strict";
+
+  // The events pages are handed (others, such as `announcement`, pages listen to themselves).
+  var EVENTS = ["ticket.issued", "ticket.called", "ticket.updated", "window.updated", "queue.updated",
+    "announcement", "printer.updated", "case.opened", "case.updated", "case.warning", "hall.notice"];
 
   function HallqLive(options) {
     this.rooms = options.rooms;                 // e.g. ["hall"] or ["ticket:ID"]
@@ -10,7 +17,11 @@
     this.onSnapshot = options.onSnapshot || function () {};
     this.onEvent = options.onEvent || function () {};
     this.onStatus = options.onStatus || function () {};   // "connecting" | "live" | "offline" | "error"
-    this.seq = -1;
+    this.seq = -1;          // the seq of the snapshot held
+    this.held = null;       // room -> the seq the page holds that room as of (gap rule)
+    this.waiting = null;    // events that came while a subscribe was on its way
+    this.asking = null;     // the subscribe on its way, if any
+    this.ended = null;      // why the server ended this credential's connections
     this.socket = null;
   }
 
@@ -20,27 +31,66 @@
     this.socket = socket;
     self.onStatus("connecting");
     socket.on("connect", function () { self.subscribe(); });
-    socket.on("disconnect", function () { self.onStatus("offline"); });
+    // A reason such as "io server disconnect" (the server dropped us: socket.active is then
+    // false and Socket.IO does not retry) or the message of a `session.ended` before it.
+    socket.on("disconnect", function (reason) { self.asking = null; self.onStatus("offline", self.ended || reason); });
     socket.on("connect_error", function (err) { self.onStatus("offline", err && err.message); });
-    ["ticket.issued", "ticket.called", "ticket.updated", "window.updated", "queue.updated",
-     "announcement", "printer.updated", "case.updated", "case.warning", "hall.notice"].forEach(function (name) {
-      socket.on(name, function (data) {
-        if (!data || typeof data.seq !== "number" || data.seq <= self.seq) { return; }
-        self.onEvent(name, data);
-      });
-    });
+    socket.on("session.ended", function (data) { self.ended = (data && data.message) || "session ended"; });
+    socket.on("resync", function () { self.resync(); });
+    socket.onAny(function (name, data) { self.receive(name, data); });
     return this;
+  };
+
+  HallqLive.prototype.receive = function (name, data) {
+    if (!data || typeof data.seq !== "number") { return; }
+    if (this.waiting) { this.waiting.push([name, data]); return; }
+    if (data.seq <= this.seq) { return; }     // already in the snapshot
+    var missed = this.advance(data);
+    if (EVENTS.indexOf(name) >= 0) { this.onEvent(name, data); }
+    if (missed) { this.resync(); }
+  };
+
+  // The gap rule: `prev[room]` is the seq of the event sent to that room before this one; newer
+  // than what the page holds for a room of its own means an event it never got.
+  HallqLive.prototype.advance = function (data) {
+    var prev = data.prev, held = this.held, missed = false;
+    if (!prev || !held) { return false; }
+    Object.keys(prev).forEach(function (room) {
+      if (!Object.prototype.hasOwnProperty.call(held, room)) { return; }
+      if (prev[room] > held[room]) { missed = true; }
+      if (data.seq > held[room]) { held[room] = data.seq; }
+    });
+    return missed;
+  };
+
+  HallqLive.prototype.resync = function () {
+    if (this.asking || !this.socket || !this.socket.connected) { return; }
+    this.subscribe();
   };
 
   HallqLive.prototype.subscribe = function (rooms) {
     var self = this;
+    var asking = {};
     if (rooms) { this.rooms = rooms; }
+    this.asking = asking;
+    this.waiting = this.waiting || [];
     this.socket.timeout(8000).emit("subscribe", { rooms: this.rooms }, function (err, ack) {
+      if (self.asking !== asking) { return; }   // a later subscribe took over
       if (err) { self.onStatus("offline", "no answer"); setTimeout(function () { self.subscribe(); }, 1500); return; }
-      if (!ack || ack.error) { self.onStatus("error", ack && ack.error ? ack.error.message : "refused"); return; }
-      self.seq = ack.seq;
-      self.onSnapshot(ack);
-      self.onStatus("live");
+      var waited = self.waiting;
+      self.asking = null;
+      self.waiting = null;
+      if (!ack || ack.error) {
+        if (ack && ack.error && ack.error.code === "unauthorized") { self.ended = ack.error.message; }
+        self.onStatus("error", ack && ack.error ? ack.error.message : "refused");
+      } else {
+        self.seq = ack.seq;
+        self.held = {};
+        (ack.rooms || []).forEach(function (room) { self.held[room] = ack.seq; });
+        self.onSnapshot(ack);
+        self.onStatus("live");
+      }
+      waited.forEach(function (e) { self.receive(e[0], e[1]); });
     });
   };
 

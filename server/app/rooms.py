@@ -1,0 +1,77 @@
+"""Socket.IO room names: the ones clients ask for, and the ones events are delivered to.
+
+Clients subscribe to `hall`, `queue:CODE`, `window:ID`, `ticket:ID` and `cases`. Most are
+delivered as named. `cases` is not: a chief representative may see only the cases of the
+department (lead or copied, article 17) the `cases` snapshot shows them, so case events go to
+one room per department and one for everyone who sees all of them, and a subscriber joins the
+room of what it may see. The event log keeps the logical room (`cases`); the publisher expands
+it when it emits.
+
+A connection also sits, unasked, in the rooms of its credential (`device-key:ID`, `token:DIGEST`,
+`staff:ID`): ending the credential ends every connection in its room, on every process.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server.core.windows import Role, Staff
+from server.db.uow import UnitOfWork
+
+CASES = "cases"
+ALL_CASES = "cases:*"
+# The event a credential's connections get just before the server drops them.
+SESSION_ENDED = "session.ended"
+# `device-key:`, not `device:`: printer.updated names `device:NAME` rooms, and a device may be
+# named with digits.
+CREDENTIAL_KINDS = ("device-key", "token", "staff")
+
+
+def cases_room(department: str) -> str:
+    return f"cases:{department}"
+
+
+def case_rooms_for(staff: Staff | None) -> list[str]:
+    """Where `cases` puts a subscriber: the same rule as the `cases` snapshot (cases.warnings)."""
+    if staff is None:
+        return []
+    if staff.role in (Role.MANAGER, Role.ADMIN):
+        return [ALL_CASES]
+    if staff.role is Role.CHIEF and staff.department:
+        return [cases_room(staff.department)]
+    return []
+
+
+def delivery_rooms(rooms: list[str], data: dict[str, Any]) -> list[str]:
+    """The rooms an event is sent to, for the logical rooms it was logged with."""
+    if CASES not in rooms:
+        return list(rooms)
+    case = data.get("case") if isinstance(data.get("case"), dict) else {}
+    departments = [case.get("department"), *(case.get("copied_departments") or [])]
+    out = [r for r in rooms if r != CASES]
+    out.append(ALL_CASES)
+    out += [cases_room(d) for d in dict.fromkeys(departments) if isinstance(d, str) and d]
+    return out
+
+
+def device_room(device_id: int) -> str:
+    return f"device-key:{device_id}"
+
+
+def token_room(token_digest: str) -> str:
+    return f"token:{token_digest}"
+
+
+def staff_room(staff_id: int) -> str:
+    return f"staff:{staff_id}"
+
+
+def is_credential_room(room: str) -> bool:
+    return room.partition(":")[0] in CREDENTIAL_KINDS
+
+
+def end_sessions(uow: UnitOfWork, room: str, reason: str, message: str) -> None:
+    """Record, in the change that ended a credential, that its live connections must go: the
+    publisher emits it from the event log like any change, so every process hears of it, once,
+    in order, even when the command line made the change."""
+    uow.emit(SESSION_ENDED, [room], {"reason": reason, "message": message})

@@ -1,0 +1,149 @@
+"""The message queue between processes (Redis), made to lose nothing it is handed.
+
+python-socketio's RedisManager gives a publish up after two tries and only logs it, and its
+listener waits up to a minute (doubling from 1 s) before it subscribes again after an outage,
+with nothing telling the clients that events went past them meanwhile. This relay:
+
+- keeps every message Redis refused, in order, and sends them again every RETRY_S until Redis
+  takes them (new messages queue behind them, so the order holds); `unsent_seq()` tells the
+  emitter how far its mark may go;
+- listens again within LISTEN_RETRY_MAX_S of Redis coming back, and then calls `on_back`, so
+  the process tells its own clients to resync: what was published while it was not listening
+  is lost to it, but all of it was committed before its clients' new snapshots are read;
+- carries the order to drop a credential's connections (`end_sessions`) to every process, as an
+  emit of a reserved event that each process turns into disconnects instead of sending it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+from socketio import RedisManager
+
+log = logging.getLogger("hallq.relay")
+
+RETRY_S = 0.5
+LISTEN_RETRY_MIN_S = 0.25
+LISTEN_RETRY_MAX_S = 1.0
+# Past this many waiting messages (a long outage), the oldest are dropped: the other processes'
+# clients resync when Redis is back anyway, and the gap rule catches what they missed.
+MAX_BACKLOG = 20_000
+# An emit of this event is an order, never sent to a client: drop every connection in its room.
+END_SESSIONS = "hallq:end-sessions"
+
+# redis-py retries a failed command itself, three times with growing pauses, and quietly
+# resubscribes a listener: that hides an outage from the relay. One try; the relay retries.
+REDIS_OPTIONS: dict[str, Any] = {
+    "retry": Retry(NoBackoff(), 0),
+    "socket_connect_timeout": 2.0,
+    "socket_keepalive": True,
+}
+
+
+class Relay(RedisManager):
+    def __init__(self, url: str, channel: str, *, on_back: Callable[[], None] = lambda: None,
+                 on_end_sessions: Callable[[str, dict[str, Any]], None] = lambda room, data: None) -> None:
+        super().__init__(url, channel=channel, redis_options=dict(REDIS_OPTIONS))
+        self._on_back = on_back
+        self._on_end_sessions = on_end_sessions
+        self._backlog: deque[dict[str, Any]] = deque()
+        self._lock = threading.Lock()
+        self._down = False
+        self._retrying = False
+
+    # -- publishing ------------------------------------------------------------------------------
+
+    def _publish(self, data: dict[str, Any]) -> None:
+        # While Redis is down, a message only joins the queue: the emitter's own clients must
+        # not wait on a connection attempt per event.
+        self._backlog.append(data)
+        if len(self._backlog) > MAX_BACKLOG:
+            self._backlog.popleft()
+            log.error("the message queue has been down long: dropping its oldest waiting message")
+        if not self._down:
+            with self._lock:
+                self._flush()
+        if self._down and not self._retrying:
+            self._retrying = True
+            self.server.start_background_task(self._retry)
+
+    def _flush(self) -> bool:
+        """Send what waits, oldest first; stop at the first refusal. Called holding the lock, the
+        one sender at a time; appending needs no lock (a deque's append and popleft are atomic)."""
+        while self._backlog:
+            try:
+                if not self.connected:
+                    self._redis_connect()
+                self.redis.publish(self.channel, self.json.dumps(self._backlog[0]))
+            except Exception as exc:  # any failure: keep the message, try again later
+                self.connected = False
+                if not self._down:
+                    log.error("the message queue refused a message (%s); keeping it and %s more until it is back",
+                              exc, len(self._backlog) - 1)
+                self._down = True
+                return False
+            self._backlog.popleft()
+        if self._down:
+            log.warning("the message queue is back: sent what waited")
+        self._down = False
+        return True
+
+    def _retry(self) -> None:
+        while True:
+            time.sleep(RETRY_S)
+            with self._lock:
+                if self._flush():
+                    self._retrying = False
+                    return
+
+    def unsent_seq(self) -> int | None:
+        """The oldest event seq still waiting for the message queue, if any."""
+        for message in list(self._backlog):
+            data = message.get("data")
+            first = data[0] if isinstance(data, list) and data else None
+            if message.get("method") == "emit" and isinstance(first, dict) and isinstance(first.get("seq"), int):
+                return first["seq"]
+        return None
+
+    # -- listening -------------------------------------------------------------------------------
+
+    def _redis_listen_with_retries(self):  # noqa: ANN202 - a generator, as in the base class
+        pause, failed = LISTEN_RETRY_MIN_S, False
+        while True:
+            try:
+                self._redis_connect()
+                self.pubsub.subscribe(self.channel)
+                if failed:
+                    log.warning("listening to the message queue again")
+                    failed = False
+                    self.server.start_background_task(self._back)
+                pause = LISTEN_RETRY_MIN_S
+                yield from self.pubsub.listen()
+            except Exception as exc:  # noqa: BLE001 - an outage of any kind: listen again soon
+                if not failed:
+                    log.error("lost the message queue (%s); listening again as soon as it answers", exc)
+                failed = True
+                time.sleep(pause)
+                pause = min(pause * 2, LISTEN_RETRY_MAX_S)
+
+    def _back(self) -> None:
+        with self._lock:
+            if self._backlog:
+                self._flush()
+        self._on_back()
+
+    # -- ending sessions -------------------------------------------------------------------------
+
+    def _handle_emit(self, message: dict[str, Any]) -> None:
+        if message.get("event") == END_SESSIONS:
+            data = message.get("data")
+            self._on_end_sessions(str(message.get("room")), data[0] if isinstance(data, list) and data else {})
+            return
+        super()._handle_emit(message)
