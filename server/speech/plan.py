@@ -76,7 +76,9 @@ class Player:
     part_gap_s: float = 0.05
 
 
-def simulate(arrivals: Sequence[float], sounds: Sequence[Sounds], policy: Policy, player: Player = Player()) -> list[float]:
+def simulate(
+    arrivals: Sequence[float], sounds: Sequence[Sounds], policy: Policy, player: Player = Player()
+) -> list[float]:
     """When each call has been said (the end of its words), for calls made at `arrivals` (in call
     order) on one loudspeaker that plays by `next_step`."""
     n = len(arrivals)

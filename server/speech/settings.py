@@ -120,6 +120,12 @@ def audio_id(text_zh: str, text_en: str | None, settings: SynthSettings) -> str:
     return hashlib.sha256(blob).hexdigest()[:32]
 
 
+def chime_id(settings: SynthSettings) -> str:
+    """The name of the chime alone (and the pause after it), which a display plays before the
+    pieces of a merged announcement; no call has empty words, so it never names a call."""
+    return audio_id("", None, settings)
+
+
 def is_audio_id(value: str) -> bool:
     """True for names `audio_id` makes; the HTTP layer passes visitors' input here."""
     return _AUDIO_ID.fullmatch(value) is not None

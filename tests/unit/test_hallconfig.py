@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from server.core.hall import CalendarOverrides, ClosedQueuePolicy, Hall, Voice, WindowKind
+from server.core.hall import CalendarOverrides, ClosedQueuePolicy, Hall, WindowKind
 from server.hallconfig import DEFAULT_CONFIG, HallConfigError, load_hall, loads_hall
+from server.speech.settings import HallVoice
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -251,7 +252,7 @@ def test_demo_hours_calendar_voice_tiers_and_printers(demo: Hall):
     assert demo.hours.issuing(time(16, 29)) and not demo.hours.issuing(time(16, 30))
     assert demo.calendar.national
     assert [(t.name, t.days_left) for t in demo.warning_tiers] == [("yellow", 2), ("orange", 0), ("red", -1)]
-    assert demo.voice.template == "请{number}号到{window}号窗口办理"
+    assert demo.voice.template == "请{number}号到{window}号窗口"
     tm80, pos58 = demo.printer_profile("tm-80"), demo.printer_profile("pos58")
     assert (tm80.paper_mm, tm80.native_qr, tm80.cut) == (80, True, True)
     assert (pos58.paper_mm, pos58.native_qr, pos58.cut) == (58, False, False)
@@ -280,7 +281,8 @@ def test_base_loads_with_defaults_filled_in(tmp_path: Path):
 def test_optional_sections_fall_back_to_the_core_defaults():
     # Drop [calendar], [voice], [[warning_tiers]] and [[printer_profiles]].
     hall = loads_hall(BASE[: BASE.index("[calendar]")] + BASE[BASE.index("[[departments]]") :])
-    assert hall.calendar == CalendarOverrides() and hall.voice == Voice()
+    # Without [voice], the defaults that keep calls short and a burst heard within 30 s.
+    assert hall.calendar == CalendarOverrides() and hall.voice == HallVoice()
     assert [t.name for t in hall.warning_tiers] == ["yellow", "orange", "red"]
     assert [p.name for p in hall.printer_profiles] == ["default"]
 
