@@ -376,7 +376,9 @@
     var zh = group.map(function (it, i) {
       return i === 0 ? (it.text || fill(voice.template, it)) : fill(voice.template_more || voice.template, it);
     }).join("，");
-    var en = group.map(function (it) { return it.text_en || fill(voice.template_en, it); }).join(" ");
+    // In English one line, short: the numbers; the list beside the banner has their windows.
+    var en = group.length === 1 ? (group[0].text_en || fill(voice.template_en, group[0]))
+      : "Now calling " + group.map(function (it) { return it.number; }).join(", ");
     var spoken = group.map(function (it, i) {
       return i === 0 ? (it.spoken || spokenText(voice.template, it)) : spokenText(voice.template_more || voice.template, it);
     }).join("，");
