@@ -460,7 +460,8 @@
 
   // Drops waiting calls that `matches`, and stops the one playing if it is among them: a window
   // that paused, closed or moved on must not keep asking a visitor over to it (issue 9).
-  Player.prototype.drop = function (matches, why) {
+  // `waitingOnly`: leave the announcement playing alone (on the hall screen it may name others).
+  Player.prototype.drop = function (matches, why, waitingOnly) {
     var self = this;
     this.items = this.items.filter(function (it) {
       if (!matches(it)) { return true; }
@@ -469,7 +470,7 @@
       self.entry(it, { dropped: why, at: performance.now() });
       return false;
     });
-    if (this.current && this.current.some(matches) && this.stopCurrent) { this.stopCurrent(why); }
+    if (!waitingOnly && this.current && this.current.some(matches) && this.stopCurrent) { this.stopCurrent(why); }
   };
 
   Player.prototype.playSequence = function (item, urls, entry, onPiece, then) {

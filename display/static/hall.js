@@ -150,6 +150,10 @@
       return true;
     });
     if (changed) { renderCalls(); }
+    // Served, sent back or cancelled before its turn came: not announced any more.
+    if (t.status !== "called") {
+      global.__hallqDisplay.player.drop(function (it) { return it.ticket === t.id; }, "ticket_" + t.status, true);
+    }
   }
 
   // -- waiting counts ------------------------------------------------------------------------------

@@ -38,6 +38,13 @@ def test_a_call_is_announced_to_the_hall_and_its_window_with_the_calls_seq(
     assert said.data["seq"] == call.data["seq"]
     with client.get(said.data["audio_url"]) as r:
         assert r.status_code == 200 and r.mimetype == "audio/wav" and r.data[:4] == b"RIFF"
+    # The pieces a busy loudspeaker merges (issue 9): each a sound of its own.
+    parts = said.data["parts"]
+    assert set(parts) == {"chime", "once", "more"} and len(set(parts.values()) | {said.data["audio_url"]}) == 4
+    for url in parts.values():
+        with client.get(url) as r:
+            assert r.status_code == 200 and r.mimetype == "audio/wav", url
+    assert ("A零零幺号到一号窗口", None) in speech.requests
 
 
 def test_a_recall_is_announced_again(client, kiosk_key, window1, speech, published):

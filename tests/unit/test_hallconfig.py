@@ -575,6 +575,21 @@ CASES = {
         "{number}号请办理",
         ["voice: template: ", "must say the number ({number}) and the window ({window})"],
     ),
+    "voice chime unknown": (
+        'template = "请{number}号到{window}号窗口办理"',
+        'template = "请{number}号到{window}号窗口办理"\nchime = "gong"',
+        ["voice: chime: "],
+    ),
+    "voice merged template without the window": (
+        'template = "请{number}号到{window}号窗口办理"',
+        'template = "请{number}号到{window}号窗口办理"\ntemplate_more = "{number}号"',
+        ["voice: template_more: ", "must say the number ({number}) and the window ({window})"],
+    ),
+    "voice merging nothing": (
+        'template = "请{number}号到{window}号窗口办理"',
+        'template = "请{number}号到{window}号窗口办理"\nmerge_max = 0',
+        ["voice: merge_max: "],
+    ),
     "warning tiers out of order": (
         "days_left = -1",
         "days_left = 5",
