@@ -14,6 +14,8 @@ from typing import Any
 from flask import Blueprint, abort, jsonify, redirect, render_template
 
 from server.core.hall import Hall
+from server.speech.plan import Policy
+from server.speech.settings import HallVoice, template_more
 from server.web.auth import require_device, services
 
 HERE = Path(__file__).resolve().parent
@@ -50,14 +52,24 @@ def page_config(hall: Hall, **extra: Any) -> dict[str, Any]:
             }
             for w in hall.windows
         ],
-        "voice": {
-            "template": hall.voice.template, "template_en": hall.voice.template_en,
-            "english": hall.voice.english, "repeat": hall.voice.repeat,
-        },
+        "voice": voice_config(hall),
         "notices": list(hall.notices),
         "stale_after_s": STALE_AFTER_S,
         "fallback_ms": FALLBACK_MS,
         **extra,
+    }
+
+
+def voice_config(hall: Hall) -> dict[str, Any]:
+    """The words and the loudspeaker's rule (server/speech/plan.py), for the display's player."""
+    v, default = hall.voice, HallVoice()
+    return {
+        "template": v.template, "template_en": v.template_en, "english": v.english, "repeat": v.repeat,
+        "template_more": template_more(v),
+        "merge_after": getattr(v, "merge_after", default.merge_after),
+        "merge_max": getattr(v, "merge_max", default.merge_max),
+        "idle_after_s": Policy().idle_after_s,
+        "banner_max_s": getattr(v, "banner_max_s", default.banner_max_s),
     }
 
 

@@ -4,7 +4,11 @@
 // Playback rules (issue 4, docs/display.md):
 //  - every fresh call gets one place in a single queue, in call order, at the moment its
 //    `ticket.called` arrives; its `announcement` (text + audio) fills that place when it comes;
-//  - one item plays at a time, never overlapping and never dropped; a recall is a new call;
+//  - one announcement plays at a time, never overlapping; a recall is a new call; with a backlog,
+//    the oldest calls are merged into one announcement, each said once and faster (voiceplan.js,
+//    docs/voice.md), so ten calls at once are all heard within 30 s;
+//  - a call is dropped only when its screen says it is over (the window paused, closed, or moved
+//    on: `drop`); the banner never stays up longer than the hall's `banner_max_s`;
 //  - a call whose announcement has not come within `fallback_ms` is spoken by the browser
 //    (speechSynthesis, a Chinese voice only) or, failing that, shown as text alone;
 //  - a call older than `stale_after_s` when it reaches the display (by `called_at` against the
@@ -14,7 +18,6 @@
 
   var KEY_STORE = "hallq.display.key";
   var RESYNC_MS = 5 * 60 * 1000;
-  var CATCH_UP_RATE = 1.3;
   var config = JSON.parse(document.getElementById("hallq-config").textContent);
   var memoryKey = null;
 
@@ -165,15 +168,23 @@
     this.fallbackMs = options.fallbackMs || 1500;
     this.gapMs = options.gapMs === undefined ? 400 : options.gapMs;
     this.voice = options.voice || {};
+    var plan = global.HallqVoicePlan.DEFAULTS;
+    this.policy = {
+      merge_after: this.voice.merge_after || plan.merge_after,
+      merge_max: this.voice.merge_max || plan.merge_max,
+      idle_after_s: this.voice.idle_after_s || plan.idle_after_s
+    };
+    this.bannerMaxMs = 1000 * (this.voice.banner_max_s || 15);
+    this.lastEnd = null;     // when the loudspeaker last fell silent (performance.now)
+    this.stopCurrent = null;
+    this.stopAudio = null;
     this.sound = true;
     this.accept = function () { return true; };
     this.items = [];        // waiting to play, in call order
     this.byKey = {};        // every call this page has queued or skipped, by ticket and called_at
-    this.current = null;
+    this.current = null;    // the calls being said (one announcement), or null
     this.gapTimer = null;
     this.log = global.__hallqPlaybackLog = [];
-    this.audio = new Audio();
-    this.audio.preload = "auto";
     this.blocked = false;
     this.zhVoice = null;
     this.findVoice();
@@ -279,7 +290,7 @@
       key: key, ticket: info.ticket, number: info.number, window: info.window,
       window_number: info.window_number, window_name: info.window_name, called_at: info.called_at,
       calledMs: Date.parse(info.called_at) || clock.now(), recall: !!info.recall, seq: info.seq,
-      source: source, state: "pending", text: null, text_en: null, audio_url: null, fallback: false,
+      source: source, state: "pending", text: null, text_en: null, audio_url: null, parts: null, fallback: false,
       queuedAt: performance.now()
     };
   };
@@ -291,11 +302,18 @@
     item.text = a.display_text || null;
     item.text_en = a.display_text_en || null;
     item.audio_url = a.audio_url || null;
-    if (item.audio_url && this.sound) {
-      // Fetched now, while earlier calls play, so it starts at once when its turn comes.
-      item.audio = new Audio();
-      item.audio.preload = "auto";
-      item.audio.src = item.audio_url;
+    item.parts = a.parts || null;
+    if (this.sound) {
+      // Fetched now, while earlier calls play, so it starts at once when its turn comes: the full
+      // announcement, and the pieces a backlog would merge it into.
+      item.preloaded = {};
+      [item.audio_url, item.parts && item.parts.once, item.parts && item.parts.more].forEach(function (url) {
+        if (!url) { return; }
+        var audio = new Audio();
+        audio.preload = "auto";
+        audio.src = url;
+        item.preloaded[url] = audio;
+      });
     }
     item.state = "ready";
     item.fallback = false;
@@ -333,65 +351,161 @@
     return this.log.some(function (e) { return e.ticket === tid && e.start && e.start > since; });
   };
 
+  // What to say next is the loudspeaker's plan (voiceplan.js, the rule of server/speech/plan.py):
+  // a lone call to a silent loudspeaker gets its full announcement; with a backlog, the oldest
+  // calls are said together, each once and faster, so a burst is heard within 30 s (issue 9).
   Player.prototype.pump = function () {
     if (this.current || this.gapTimer) { return; }
-    var head = this.items[0];
-    if (!head || head.state !== "ready") { return; }
-    this.items.shift();
-    this.play(head);
+    var ready = 0;
+    while (ready < this.items.length && this.items[ready].state === "ready") { ready += 1; }
+    var step = global.HallqVoicePlan.nextStep(ready, performance.now(), this.lastEnd, this.policy);
+    if (!step) { return; }
+    var group = this.items.slice(0, step.take);
+    var pieces = group.every(function (it) { return it.parts && it.parts.once && it.parts.more; });
+    // Audio without its pieces (an older server, an injected announcement): one call at a time.
+    if (!step.full && !pieces && group.some(function (it) { return it.audio_url; }) && this.sound) {
+      group = group.slice(0, 1);
+      step = { take: 1, full: true, chime: true };
+    }
+    this.items.splice(0, group.length);
+    this.play(group, step);
   };
 
-  Player.prototype.play = function (item) {
+  Player.prototype.groupTexts = function (group) {
+    var voice = this.voice;
+    var zh = group.map(function (it, i) {
+      return i === 0 ? (it.text || fill(voice.template, it)) : fill(voice.template_more || voice.template, it);
+    }).join("，");
+    // In English one line, short: the numbers; the list beside the banner has their windows.
+    var en = group.length === 1 ? (group[0].text_en || fill(voice.template_en, group[0]))
+      : "Now calling " + group.map(function (it) { return it.number; }).join(", ");
+    var spoken = group.map(function (it, i) {
+      return i === 0 ? (it.spoken || spokenText(voice.template, it)) : spokenText(voice.template_more || voice.template, it);
+    }).join("，");
+    return { zh: zh, en: en, spoken: spoken };
+  };
+
+  Player.prototype.play = function (group, step) {
     var self = this;
-    this.current = item;
-    item.state = "playing";
-    var text = item.text || fill(this.voice.template, item);
-    var textEn = item.text_en || fill(this.voice.template_en, item);
-    var mode = !this.sound ? "text" : item.audio_url ? "audio" : this.zhVoice ? "speech" : "text";
-    var entry = this.entry(item, {
-      mode: mode, text: text, spoken: item.spoken, fallback: item.fallback,
-      audio_url: item.audio_url && item.audio_url.slice(0, 80), start: performance.now(), start_wall: Date.now(), end: null
+    var item = group[0];
+    this.current = group;
+    group.forEach(function (it) { it.state = "playing"; });
+    var texts = this.groupTexts(group);
+    var form = step.full ? "full" : group.length > 1 ? "merged" : "once";
+    var urls = null;
+    if (this.sound && step.full && item.audio_url) {
+      urls = [item.audio_url];
+    } else if (this.sound && !step.full && group.every(function (it) { return it.parts && it.parts.once; })) {
+      urls = group.map(function (it, i) { return i === 0 ? it.parts.once : it.parts.more; });
+      if (step.chime && item.parts.chime) { urls.unshift(item.parts.chime); }
+    } else if (this.sound && item.audio_url) {
+      urls = [item.audio_url];
+      form = "full";
+    }
+    var mode = !this.sound ? "text" : urls ? "audio" : this.zhVoice ? "speech" : "text";
+    var now = performance.now();
+    var entries = group.map(function (it, i) {
+      return self.entry(it, {
+        mode: mode, form: form, merged: group.length, text: texts.zh, spoken: it.spoken, fallback: it.fallback,
+        audio_url: urls && urls[urls.length - group.length + i] ? urls[urls.length - group.length + i].slice(0, 80) : null,
+        start: i === 0 || mode !== "audio" ? now : null, start_wall: Date.now(), end: null
+      });
     });
-    showBanner(text, textEn);
+    showBanner(texts.zh, texts.en, this.bannerMaxMs);
     var finished = false;
     var done = function (how) {
       if (finished) { return; }
       finished = true;
-      entry.end = performance.now();
-      entry.how = how;
-      item.state = "done";
+      var end = performance.now();
+      entries.forEach(function (e) {
+        if (e.start === null) { e.start = end; }
+        if (e.end === null) { e.end = end; e.how = how; }
+      });
+      group.forEach(function (it) { it.state = "done"; });
       hideBanner();
       self.current = null;
+      self.stopCurrent = null;
+      self.lastEnd = end;
       self.gapTimer = setTimeout(function () { self.gapTimer = null; self.pump(); }, self.gapMs);
     };
-    var textMs = Math.min(9000, Math.max(4000, 1200 + 220 * text.length));
+    var textMs = Math.min(9000 * group.length, Math.max(4000, 1200 + 220 * texts.zh.length));
+    var timers = [];
+    this.stopCurrent = function (why) {
+      timers.forEach(clearTimeout);
+      if (self.stopAudio) { self.stopAudio(); }
+      if (mode === "speech" && global.speechSynthesis) { global.speechSynthesis.cancel(); }
+      done(why);
+    };
     if (mode === "audio") {
-      this.playAudio(item, entry, function (how) {
+      // The pieces of one announcement, back to back; each call is heard when its piece ends.
+      var first = urls.length - group.length;
+      this.playSequence(item, urls, entries[0], function (index, phase) {
+        var e = entries[index - first];
+        if (!e) { return; }
+        if (phase === "start" && e.start === null) { e.start = performance.now(); }
+        if (phase === "end") { e.end = performance.now(); e.how = "ended"; }
+      }, function (how) {
         if (how === "ended") { return done(how); }
         // The audio failed or was refused: the call still shows for as long as it would be read.
-        entry.audio_failed = how;
-        setTimeout(function () { done(how); }, Math.max(0, textMs - (performance.now() - entry.start)));
+        entries.forEach(function (e) { e.audio_failed = how; });
+        timers.push(setTimeout(function () { done(how); }, Math.max(0, textMs - (performance.now() - now))));
       });
     } else if (mode === "speech") {
-      this.speak(item.spoken || spokenText(this.voice.template, item), function (how) { done(how); });
+      this.speak(step.full ? (item.spoken || spokenText(this.voice.template, item)) : texts.spoken,
+        step.full ? this.voice.repeat : 1, function (how) { done(how); });
     } else {
-      setTimeout(function () { done("shown"); }, textMs);
+      timers.push(setTimeout(function () { done("shown"); }, textMs));
     }
   };
 
-  Player.prototype.playAudio = function (item, entry, then) {
-    var audio = item.audio || this.audio;
+  // Drops waiting calls that `matches`, and stops the one playing if it is among them: a window
+  // that paused, closed or moved on must not keep asking a visitor over to it (issue 9).
+  // `waitingOnly`: leave the announcement playing alone (on the hall screen it may name others).
+  Player.prototype.drop = function (matches, why, waitingOnly) {
+    var self = this;
+    this.items = this.items.filter(function (it) {
+      if (!matches(it)) { return true; }
+      it.state = "dropped";
+      if (it.timer) { clearTimeout(it.timer); it.timer = null; }
+      self.entry(it, { dropped: why, at: performance.now() });
+      return false;
+    });
+    if (!waitingOnly && this.current && this.current.some(matches) && this.stopCurrent) { this.stopCurrent(why); }
+  };
+
+  Player.prototype.playSequence = function (item, urls, entry, onPiece, then) {
+    var self = this;
+    var index = 0;
+    var next = function () {
+      if (index >= urls.length) { return then("ended"); }
+      var url = urls[index];
+      var audio = (item.preloaded && item.preloaded[url]) || new Audio(url);
+      var at = index;
+      onPiece(at, "start");
+      self.playAudio(audio, url, entry, function (how) {
+        if (how !== "ended") { return then(how); }
+        onPiece(at, "end");
+        index += 1;
+        next();
+      });
+    };
+    next();
+  };
+
+  Player.prototype.playAudio = function (audio, url, entry, then) {
     var self = this;
     var settled = false;
     var watchdog = null;
     var finish = function (how) {
       if (settled) { return; }
       settled = true;
+      self.stopAudio = null;
       clearTimeout(watchdog);
       audio.onended = audio.onerror = audio.onloadedmetadata = audio.onplaying = null;
       try { audio.pause(); } catch (e) { /* already stopped */ }
       then(how);
     };
+    this.stopAudio = function () { finish("stopped"); };
     // Never stall the queue: a file that neither ends nor fails is given up on.
     watchdog = setTimeout(function () { finish("timeout"); }, 20000);
     audio.onloadedmetadata = function () {
@@ -401,13 +515,9 @@
       }
     };
     audio.onplaying = function () { if (!entry.audio_start) { entry.audio_start = performance.now(); } };
-    // The file is the whole announcement (chime, the call said `repeat` times): played once.
     audio.onended = function () { finish("ended"); };
     audio.onerror = function () { finish("error"); };
-    if (!item.audio) { audio.src = item.audio_url; }
-    // A busy hall calls faster than two readings can be spoken: with calls waiting behind this
-    // one, speak it faster (pitch kept) rather than let the backlog grow or drop a call.
-    audio.playbackRate = this.items.length > 1 ? CATCH_UP_RATE : 1.0;
+    if (!audio.src) { audio.src = url; }
     var start = function () {
       var started = audio.play();
       if (started && started.catch) {
@@ -421,9 +531,9 @@
     start();
   };
 
-  Player.prototype.speak = function (text, then) {
+  Player.prototype.speak = function (text, repeat, then) {
     var synth = global.speechSynthesis;
-    var times = Math.max(1, Math.min(3, this.voice.repeat || 1));
+    var times = Math.max(1, Math.min(3, repeat || 1));
     var left = times;
     var settled = false;
     var finish = function (how) { if (!settled) { settled = true; clearTimeout(watchdog); then(how); } };
@@ -432,19 +542,25 @@
       var u = new SpeechSynthesisUtterance(text);
       u.lang = this.zhVoice.lang;
       u.voice = this.zhVoice;
-      u.rate = 0.9;
+      u.rate = 1.0;
       u.onend = function () { left -= 1; if (left === 0) { finish("spoken"); } };
       u.onerror = function () { synth.cancel(); finish("speech_error"); };
       synth.speak(u);
     }
   };
 
-  function showBanner(text, textEn) {
+  var bannerTimer = null;
+
+  // The banner never outlives `maxMs`, whatever the sound does: a stalled or slow player must not
+  // leave a call on screen that the hall has moved past (issue 9).
+  function showBanner(text, textEn, maxMs) {
     var banner = document.getElementById("banner");
     var line = document.getElementById("banner-text");
     line.textContent = text;
     document.getElementById("banner-text-en").textContent = textEn || "";
     banner.hidden = false;
+    clearTimeout(bannerTimer);
+    if (maxMs > 0) { bannerTimer = setTimeout(hideBanner, maxMs); }
     // One line, as large as fits; two balanced lines only when even half the size does not fit.
     line.style.fontSize = "";
     line.style.whiteSpace = "nowrap";
@@ -458,7 +574,11 @@
     if (line.scrollWidth > room) { line.style.whiteSpace = "normal"; }
   }
 
-  function hideBanner() { document.getElementById("banner").hidden = true; }
+  function hideBanner() {
+    clearTimeout(bannerTimer);
+    bannerTimer = null;
+    document.getElementById("banner").hidden = true;
+  }
 
   // -- boot: key, device, live state -------------------------------------------------------------
 

@@ -6,8 +6,10 @@
   var D = global.HallqDisplay;
   var config = D.config;
   var FLASH_MS = 8000;
-  var LIST_MAX = 8;
-  var KEEP = 12;
+  // Two columns of four; three of four when more have been called (ten windows at once all show).
+  var LIST_MAX = 12;
+  var LIST_ROOMY = 8;
+  var KEEP = 16;
 
   var windowsById = {};
   config.windows.forEach(function (w) { windowsById[w.id] = w; });
@@ -99,7 +101,9 @@
     }
     var list = $("call-list");
     list.textContent = "";
-    calls.slice(1, LIST_MAX + 1).forEach(function (c) {
+    var listed = calls.slice(1, LIST_MAX + 1);
+    list.classList.toggle("dense", listed.length > LIST_ROOMY);
+    listed.forEach(function (c) {
       var label = windowLabel(c);
       var li = el("li", "call status-" + c.status);
       li.dataset.callNumber = c.number;
@@ -146,6 +150,10 @@
       return true;
     });
     if (changed) { renderCalls(); }
+    // Served, sent back or cancelled before its turn came: not announced any more.
+    if (t.status !== "called") {
+      global.__hallqDisplay.player.drop(function (it) { return it.ticket === t.id; }, "ticket_" + t.status, true);
+    }
   }
 
   // -- waiting counts ------------------------------------------------------------------------------
@@ -210,9 +218,9 @@
     renderNotices();
   }
 
-  // The banner covers the calls panel only: waiting counts, notices and the clock stay in view
-  // however busy the voice is.
-  document.querySelector(".calls").appendChild(document.getElementById("banner"));
+  // The banner lies over the header strip only: the calls, the recent calls and the waiting counts
+  // stay in view, undimmed, however busy the voice is (display.css, issue 9).
+  document.getElementById("screen").appendChild(document.getElementById("banner"));
 
   D.boot({
     rooms: function () { return ["hall"]; },

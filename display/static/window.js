@@ -74,6 +74,18 @@
     $("win-staff").classList.toggle("empty", !staff);
   }
 
+  // Only the call the window is still waiting for may be announced or shown in the banner: when
+  // the window pauses, closes, starts serving or moves to another number, the rest is dropped at
+  // once (issue 9: "请A005号到1号窗口" stayed over a paused window for more than a minute).
+  function dropStale() {
+    var player = global.__hallqDisplay && global.__hallqDisplay.player;
+    if (!player || !view) { return; }
+    var cur = view.current;
+    var waitingFor = view.status === "open" && cur && cur.status === "called" ? cur.id : null;
+    var why = view.status !== "open" ? "window_" + view.status : cur ? "ticket_" + cur.status : "window_idle";
+    player.drop(function (it) { return it.ticket !== waitingFor; }, why);
+  }
+
   function tick() {
     var t = D.hallTime();
     $("win-clock").textContent = t.date + " " + t.weekday + " " + t.hm;
@@ -88,6 +100,7 @@
       view = (ack.windows || {})[id] || view;
       queues = ack.queues || queues;
       render();
+      dropStale();
     },
     onEvent: function (name, data) {
       if (name === "queue.updated" && data.queue && info.queues.indexOf(data.queue.code) >= 0) {
@@ -96,6 +109,7 @@
       } else if (name === "window.updated" && data.window && String(data.window.id) === id) {
         view = data.window;
         render();
+        dropStale();
       } else if (name === "ticket.called" && String(data.window) === id) {
         var t = data.ticket;
         // The window.updated of the same change follows; show the number at once all the same.
@@ -116,6 +130,7 @@
           view.current = null;
         }
         render();
+        dropStale();
       }
     }
   });

@@ -6,7 +6,7 @@ from server.core.tickets import Ticket
 from server.core.windows import Staff
 from server.db.uow import UnitOfWork
 
-from .announce import announcement, spoken_pair
+from .announce import announcement, spoken_texts
 from .context import Services
 from .views import HallLoad, queue_view, ticket_view, window_views
 
@@ -82,6 +82,6 @@ class Changes:
             window = hall.window(t.window) if event == "ticket.called" and t.window else None
             for sq in window.queues if window else ():
                 for number in orders.get(sq.queue, [])[:PREWARM_PER_QUEUE]:
-                    texts.append(spoken_pair(hall, number, window))
+                    texts += spoken_texts(hall, speech, number, window)
         if texts:
             speech.prewarm(texts)

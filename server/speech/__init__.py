@@ -1,8 +1,9 @@
-"""Spoken calls: "请A幺零七号到五号窗口办理", synthesized by espeak-ng in a worker process.
+"""Spoken calls: "请A幺零七号到五号窗口", synthesized by espeak-ng in a worker process.
 
 Build the words with `announcement_text` / `announcement_text_en`, hand them to a `Speech`
 (`SpeechService` in the server, `FakeSpeech` in tests) and serve `path_for(audio_id)`.
-docs/voice.md explains the reading rule and the voice.
+`plan` decides what a busy loudspeaker says next (merging a backlog). docs/voice.md explains the
+reading rule, the voice and the measurements.
 """
 
 from server.speech.api import Speech

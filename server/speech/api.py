@@ -6,13 +6,26 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
+from server.speech.settings import SynthSettings
+
+# What prewarm takes: the words, and the settings when not the service's own (a merged piece).
+Texts = Iterable[tuple[str, str | None] | tuple[str, str | None, SynthSettings]]
+
 
 class Speech(Protocol):
-    def request(self, text_zh: str, text_en: str | None = None) -> tuple[str, bool]:
-        """(audio id, ready now); never waits for synthesis."""
+    settings: SynthSettings
+
+    def request(
+        self, text_zh: str, text_en: str | None = None, settings: SynthSettings | None = None
+    ) -> tuple[str, bool]:
+        """(audio id, ready now); never waits for synthesis. `settings`: other than the service's."""
         ...
 
-    def prewarm(self, texts: Iterable[tuple[str, str | None]]) -> list[str]:
+    def chime(self) -> str:
+        """The audio id of the chime alone, ready at once."""
+        ...
+
+    def prewarm(self, texts: Texts) -> list[str]:
         """Synthesize ahead of time, behind every call; returns the audio ids."""
         ...
 

@@ -17,14 +17,38 @@ from pathlib import Path
 SAMPLE_WIDTH = 2
 
 
+# Seconds of each tone of the ding-dong. "long" was the only chime until issue 9: 1.1 s of a
+# 4 s call is too much when calls queue up.
+_CHIMES = {"long": (0.45, 0.65), "short": (0.25, 0.35), "none": (0.0, 0.0)}
+# Quieter than this (of full scale) counts as silence when trimming espeak-ng's trailing pause.
+_SILENT = 0.01
+
+
 @functools.cache
-def chime(rate: int) -> bytes:
-    """A two-tone ding-dong (E5 then C5), the cue halls sound before a call.
+def chime(rate: int, kind: str = "long") -> bytes:
+    """A two-tone ding-dong (E5 then C5), the cue halls sound before a call; b"" for "none".
 
     Each tone is a decaying sine with a quieter octave partial so it sounds like a bell rather
     than a test tone; the peak stays at half scale so the chime never drowns the voice.
     """
-    return _tone(659.25, 0.45, rate) + _tone(523.25, 0.65, rate)
+    try:
+        ding, dong = _CHIMES[kind]
+    except KeyError:
+        raise ValueError(f"unknown chime {kind!r}; use one of {', '.join(_CHIMES)}") from None
+    if not ding:
+        return b""
+    return _tone(659.25, ding, rate) + _tone(523.25, dong, rate)
+
+
+def trim_tail(rate: int, pcm: bytes, keep_s: float) -> bytes:
+    """`pcm` with its trailing silence cut to at most `keep_s` seconds."""
+    samples = _samples(pcm)
+    threshold = _SILENT * 32768
+    end = len(samples)
+    while end > 0 and abs(samples[end - 1]) <= threshold:
+        end -= 1
+    keep = min(len(samples), end + round(rate * keep_s))
+    return pcm[: keep * SAMPLE_WIDTH]
 
 
 def silence(rate: int, seconds: float) -> bytes:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterable
 from pathlib import Path
 
 from server.core.hall import Voice
+from server.speech.api import Texts
 from server.speech.audio import silence, write_wav_atomically
-from server.speech.settings import SynthSettings, audio_id, is_audio_id
+from server.speech.settings import HallVoice, SynthSettings, audio_id, chime_id, is_audio_id
 
 RATE = 22050
 
@@ -24,20 +24,29 @@ class FakeSpeech:
         self._own_dir = cache_dir is None
         self.root = Path(tempfile.mkdtemp(prefix="hallq-fake-speech-") if cache_dir is None else cache_dir)
         self.root.mkdir(parents=True, exist_ok=True)
-        self.settings = SynthSettings.from_voice(voice or Voice())
+        self.settings = SynthSettings.from_voice(voice or HallVoice())
         self.fail = fail
         self.requests: list[tuple[str, str | None]] = []
         self.prewarmed: list[tuple[str, str | None]] = []
 
-    def request(self, text_zh: str, text_en: str | None = None) -> tuple[str, bool]:
+    def request(
+        self, text_zh: str, text_en: str | None = None, settings: SynthSettings | None = None
+    ) -> tuple[str, bool]:
         self.requests.append((text_zh, text_en))
-        return self._make(text_zh, text_en)
+        return self._make(text_zh, text_en, settings)
 
-    def prewarm(self, texts: Iterable[tuple[str, str | None]]) -> list[str]:
+    def chime(self) -> str:
+        aid = chime_id(self.settings)
+        path = self.root / f"{aid}.wav"
+        if not path.exists():
+            write_wav_atomically(path, RATE, silence(RATE, 0.1))
+        return aid
+
+    def prewarm(self, texts: Texts) -> list[str]:
         ids = []
-        for zh, en in texts:
-            self.prewarmed.append((zh, en))
-            ids.append(self._make(zh, en)[0])
+        for item in texts:
+            self.prewarmed.append((item[0], item[1]))
+            ids.append(self._make(item[0], item[1], item[2] if len(item) > 2 else None)[0])  # type: ignore[misc]
         return ids
 
     def path_for(self, audio_id: str) -> Path | None:
@@ -62,10 +71,10 @@ class FakeSpeech:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _make(self, text_zh: str, text_en: str | None) -> tuple[str, bool]:
+    def _make(self, text_zh: str, text_en: str | None, settings: SynthSettings | None = None) -> tuple[str, bool]:
         if not text_zh.strip():
             raise ValueError("an announcement needs Chinese text")
-        aid = audio_id(text_zh, text_en, self.settings)
+        aid = audio_id(text_zh, text_en, settings or self.settings)
         if self.fail:
             return aid, False
         path = self.root / f"{aid}.wav"

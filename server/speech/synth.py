@@ -25,7 +25,7 @@ from pathlib import Path
 import pyttsx3
 from pyttsx3.drivers import _espeak
 
-from server.speech.audio import chime, duration, read_wav, silence, write_wav_atomically
+from server.speech.audio import chime, duration, read_wav, silence, trim_tail, write_wav_atomically
 from server.speech.settings import SynthSettings, spoken_en
 
 # espeak-ng goes idle within milliseconds; past this something else is wrong and the
@@ -86,7 +86,8 @@ class Synthesizer:
         """Render one call to `out_path` (atomically) and return its length in seconds."""
         with tempfile.TemporaryDirectory(prefix="hallq-speech-") as tmp:
             rate, zh = self._render(text_zh, settings.zh_voice, Path(tmp) / "zh.wav", settings)
-            parts = [chime(rate), silence(rate, settings.lead_s)]
+            bell = chime(rate, settings.chime)
+            parts = [bell, silence(rate, settings.lead_s)] if bell else []
             for i in range(max(1, settings.repeat)):
                 if i:
                     parts.append(silence(rate, settings.pause_s))
@@ -103,7 +104,8 @@ class Synthesizer:
 
     def _render(self, text: str, voice_id: str, path: Path, settings: SynthSettings) -> tuple[int, bytes]:
         self.speak(text, voice_id, path, rate=settings.rate, volume=settings.volume)
-        return read_wav(path)
+        rate, pcm = read_wav(path)
+        return rate, trim_tail(rate, pcm, settings.tail_s)
 
     def _on_error(self, name: object = None, exception: BaseException | None = None) -> None:
         self._errors.append(repr(exception))

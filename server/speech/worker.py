@@ -15,14 +15,17 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable
 from pathlib import Path
 
 from server.core.hall import Voice
-from server.speech.settings import SynthSettings, audio_id, is_audio_id, spoken_en
+from server.speech.api import Texts
+from server.speech.audio import chime, silence, write_wav_atomically
+from server.speech.settings import HallVoice, SynthSettings, audio_id, chime_id, is_audio_id, spoken_en
 from server.speech.spool import LIVE, PREWARM, Job, Spool
 
 POLL_S = 0.01
+# espeak-ng's sample rate: the chime, written here, must match the speech written by the worker.
+ESPEAK_RATE = 22050
 PREWARM_YIELD_EVERY = 20
 # A worker that dies at once (broken install) is restarted at most this often.
 RESTART_BACKOFF_S = 1.0
@@ -47,7 +50,7 @@ class SpeechService:
         settings: SynthSettings | None = None,
         synth_timeout_s: float = 20.0,
     ) -> None:
-        self.settings = settings or SynthSettings.from_voice(voice or Voice())
+        self.settings = settings or SynthSettings.from_voice(voice or HallVoice())
         self._spool = Spool(Path(cache_dir))
         self._spool.clean()
         self._synth_timeout_s = synth_timeout_s
@@ -60,13 +63,24 @@ class SpeechService:
         with self._lock:
             self._start_worker()
 
-    def request(self, text_zh: str, text_en: str | None = None) -> tuple[str, bool]:
-        return self._submit(text_zh, text_en, LIVE)
+    def request(
+        self, text_zh: str, text_en: str | None = None, settings: SynthSettings | None = None
+    ) -> tuple[str, bool]:
+        return self._submit(text_zh, text_en, LIVE, settings or self.settings)
 
-    def prewarm(self, texts: Iterable[tuple[str, str | None]]) -> list[str]:
+    def chime(self) -> str:
+        aid = chime_id(self.settings)
+        if not self._spool.ready(aid):
+            # Milliseconds of arithmetic, no espeak-ng: made here rather than queued.
+            pcm = chime(ESPEAK_RATE, self.settings.chime) + silence(ESPEAK_RATE, self.settings.lead_s)
+            write_wav_atomically(self._spool.wav_path(aid), ESPEAK_RATE, pcm)
+        return aid
+
+    def prewarm(self, texts: Texts) -> list[str]:
         ids = []
-        for i, (zh, en) in enumerate(texts, 1):
-            ids.append(self._submit(zh, en, PREWARM)[0])
+        for i, item in enumerate(texts, 1):
+            settings = item[2] if len(item) > 2 else self.settings  # type: ignore[misc]
+            ids.append(self._submit(item[0], item[1], PREWARM, settings)[0])
             if i % PREWARM_YIELD_EVERY == 0:
                 # A day's prewarm is thousands of files: let other greenthreads (eventlet) or
                 # threads run between batches instead of stalling every display.
@@ -120,10 +134,10 @@ class SpeechService:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _submit(self, text_zh: str, text_en: str | None, priority: int) -> tuple[str, bool]:
+    def _submit(self, text_zh: str, text_en: str | None, priority: int, settings: SynthSettings) -> tuple[str, bool]:
         if not text_zh.strip():
             raise ValueError("an announcement needs Chinese text")
-        aid = audio_id(text_zh, text_en, self.settings)
+        aid = audio_id(text_zh, text_en, settings)
         if self._spool.ready(aid):
             return aid, True
         if self._spool.failure(aid) is not None:
@@ -131,7 +145,7 @@ class SpeechService:
             self._spool.clear_failure(aid)
             self._queued.pop(aid, None)
         if self._queued.get(aid, PREWARM + 1) > priority:
-            job = Job(aid, text_zh.strip(), spoken_en(text_en, self.settings), self.settings)
+            job = Job(aid, text_zh.strip(), spoken_en(text_en, settings), settings)
             self._spool.enqueue(job, priority)
             self._queued[aid] = priority
         self._supervise()

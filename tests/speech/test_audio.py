@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from server.speech.audio import chime, read_wav, rms, silence, write_wav_atomically
+from server.speech.audio import chime, duration, read_wav, rms, silence, trim_tail, write_wav_atomically
 from tests.speech.support import measure
 
 
@@ -54,3 +54,20 @@ def test_stereo_is_refused(tmp_path: Path) -> None:
         w.writeframes(bytes(400))
     with pytest.raises(ValueError, match="16-bit mono"):
         read_wav(path)
+
+
+def test_the_short_chime_is_about_half_the_long_one_and_none_is_silent() -> None:
+    assert 0.5 < duration(22050, chime(22050, "short")) < 0.7
+    assert 1.0 < duration(22050, chime(22050, "long")) < 1.2
+    assert chime(22050, "none") == b""
+    with pytest.raises(ValueError, match="unknown chime"):
+        chime(22050, "gong")
+
+
+def test_trailing_silence_is_cut_to_what_is_kept() -> None:
+    sound = chime(22050, "short")
+    padded = sound + silence(22050, 0.45)
+    trimmed = trim_tail(22050, padded, 0.1)
+    assert duration(22050, sound) - 0.1 < duration(22050, trimmed) <= duration(22050, sound) + 0.1
+    assert trimmed == padded[: len(trimmed)]
+    assert trim_tail(22050, silence(22050, 1.0), 0.2) == silence(22050, 0.2)

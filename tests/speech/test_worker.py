@@ -194,3 +194,18 @@ def test_waiting_under_eventlet_lets_other_greenthreads_run(cache: Path) -> None
     ready, ticks = out.stdout.split()
     assert ready == "True"
     assert int(ticks) > 5  # the ticker ran while the call waited for its audio
+
+
+def test_the_chime_and_a_merged_piece_are_served_from_the_cache(service: SpeechService) -> None:
+    chime_id = service.chime()
+    path = service.path_for(chime_id)
+    assert path is not None and service.chime() == chime_id  # made once, in the server process
+    seconds, level = measure(path)
+    assert 0.6 < seconds < 1.0 and level > 0.05
+    # A piece of a merged announcement: another sound of the same words, faster and without chime.
+    zh, en = _call("A107", 12)
+    full, _ = service.request(zh, en)
+    piece, _ = service.request(zh, None, service.settings.part())
+    assert piece != full
+    assert service.wait_ready(full, READY_S) and service.wait_ready(piece, READY_S)
+    assert measure(service.path_for(piece))[0] < measure(service.path_for(full))[0] - 1.0

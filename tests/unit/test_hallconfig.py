@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from server.core.hall import CalendarOverrides, ClosedQueuePolicy, Hall, Voice, WindowKind
+from server.core.hall import CalendarOverrides, ClosedQueuePolicy, Hall, WindowKind
 from server.hallconfig import DEFAULT_CONFIG, HallConfigError, load_hall, loads_hall
+from server.speech.settings import HallVoice
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -252,7 +253,7 @@ def test_demo_hours_calendar_voice_tiers_and_printers(demo: Hall):
     assert demo.calendar.national
     assert [(t.name, t.share_left) for t in demo.warning_tiers] == [("yellow", 0.3333), ("orange", 0.1), ("red", 0)]
     assert demo.appeal.review_body and demo.appeal.court  # named on a refused case's progress page
-    assert demo.voice.template == "请{number}号到{window}号窗口办理"
+    assert demo.voice.template == "请{number}号到{window}号窗口"
     tm80, pos58 = demo.printer_profile("tm-80"), demo.printer_profile("pos58")
     assert (tm80.paper_mm, tm80.native_qr, tm80.cut) == (80, True, True)
     assert (pos58.paper_mm, pos58.native_qr, pos58.cut) == (58, False, False)
@@ -281,7 +282,8 @@ def test_base_loads_with_defaults_filled_in(tmp_path: Path):
 def test_optional_sections_fall_back_to_the_core_defaults():
     # Drop [calendar], [voice], [[warning_tiers]] and [[printer_profiles]].
     hall = loads_hall(BASE[: BASE.index("[calendar]")] + BASE[BASE.index("[[departments]]") :])
-    assert hall.calendar == CalendarOverrides() and hall.voice == Voice()
+    # Without [voice], the defaults that keep calls short and a burst heard within 30 s.
+    assert hall.calendar == CalendarOverrides() and hall.voice == HallVoice()
     assert [t.name for t in hall.warning_tiers] == ["yellow", "orange", "red"]
     assert [p.name for p in hall.printer_profiles] == ["default"]
 
@@ -573,6 +575,21 @@ CASES = {
         "{number}号到{window}号窗口办理",
         "{number}号请办理",
         ["voice: template: ", "must say the number ({number}) and the window ({window})"],
+    ),
+    "voice chime unknown": (
+        'template = "请{number}号到{window}号窗口办理"',
+        'template = "请{number}号到{window}号窗口办理"\nchime = "gong"',
+        ["voice: chime: "],
+    ),
+    "voice merged template without the window": (
+        'template = "请{number}号到{window}号窗口办理"',
+        'template = "请{number}号到{window}号窗口办理"\ntemplate_more = "{number}号"',
+        ["voice: template_more: ", "must say the number ({number}) and the window ({window})"],
+    ),
+    "voice merging nothing": (
+        'template = "请{number}号到{window}号窗口办理"',
+        'template = "请{number}号到{window}号窗口办理"\nmerge_max = 0',
+        ["voice: merge_max: "],
     ),
     "warning tiers out of order": (
         "share_left = 0\n",
