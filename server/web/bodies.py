@@ -1,4 +1,10 @@
-"""Request bodies, validated with pydantic; also the source of their OpenAPI schemas."""
+"""Request bodies, validated with pydantic; also the source of their OpenAPI schemas.
+
+Text is stripped of surrounding spaces before its limits apply, so "   " is empty: the schemas
+say so with a pattern next to minLength (`json_schema_extra`, documentation only; pydantic's own
+checks stay the rule). Rules across fields (item or queue; queue or window; an applicant for an
+outcome that opens a case) are written into the schemas the same way.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +12,29 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+# At least one, or two, characters other than spaces (Python's `re`, as the schema's pattern).
+SOME_TEXT = {"pattern": r"\S"}
+TWO_CHARS = {"pattern": r"\S[\s\S]*\S"}
+OPENS_CASE = ["accepted", "notice", "refused", "concluded"]
+
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class Login(Body):
-    username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=256)
+    username: str = Field(min_length=1, max_length=64, json_schema_extra=SOME_TEXT)
+    password: str = Field(min_length=1, max_length=256, json_schema_extra=SOME_TEXT)
 
 
 class IssueTicket(Body):
+    model_config = ConfigDict(json_schema_extra={
+        "description": 'exactly one of "item" and "queue" (a blank one counts as absent)',
+        "oneOf": [
+            {"required": ["item"], "properties": {"item": {"type": "string", **SOME_TEXT}}},
+            {"required": ["queue"], "properties": {"queue": {"type": "string", **SOME_TEXT}}},
+        ],
+    })
     item: str | None = Field(default=None, description="service item code (preferred)")
     queue: str | None = Field(default=None, description="queue code, for a kiosk button that names a queue")
     priority: Literal["normal", "green"] = "normal"
@@ -36,10 +54,17 @@ class IssueTicket(Body):
 
 
 class Pause(Body):
-    reason: str = Field(min_length=1, max_length=200)
+    reason: str = Field(min_length=1, max_length=200, json_schema_extra=SOME_TEXT)
 
 
 class Transfer(Body):
+    model_config = ConfigDict(json_schema_extra={
+        "description": 'a "queue", a "window" (its first queue, unless "queue" is given), or both',
+        "anyOf": [
+            {"required": ["queue"], "properties": {"queue": {"type": "string"}}},
+            {"required": ["window"], "properties": {"window": {"type": "string"}}},
+        ],
+    })
     queue: str | None = None
     window: str | None = None
     note: str = Field(default="", max_length=500)
@@ -50,11 +75,11 @@ class Suspend(Body):
 
 
 class CallNumber(Body):
-    number: str = Field(min_length=2, max_length=16)
+    number: str = Field(min_length=2, max_length=16, json_schema_extra=TWO_CHARS)
 
 
 class HandOver(Body):
-    username: str = Field(min_length=1, max_length=64)
+    username: str = Field(min_length=1, max_length=64, json_schema_extra=SOME_TEXT)
 
 
 class Reprint(Body):
@@ -62,12 +87,21 @@ class Reprint(Body):
 
 
 class Applicant(Body):
-    name: str = Field(min_length=1, max_length=64)
-    id_number: str = Field(min_length=15, max_length=18)
+    name: str = Field(min_length=1, max_length=64, json_schema_extra=SOME_TEXT)
+    id_number: str = Field(min_length=15, max_length=18, description="居民身份证号码, checked in full (check digit)")
     phone: str = Field(default="", max_length=20)
 
 
 class Finish(Body):
+    model_config = ConfigDict(json_schema_extra={
+        "description": "an outcome that opens a case needs the applicant; a refusal needs its reason",
+        "allOf": [
+            {"if": {"required": ["outcome"], "properties": {"outcome": {"enum": OPENS_CASE}}},
+             "then": {"required": ["applicant"], "properties": {"applicant": {"type": "object"}}}},
+            {"if": {"required": ["outcome"], "properties": {"outcome": {"const": "refused"}}},
+             "then": {"required": ["reason"], "properties": {"reason": SOME_TEXT}}},
+        ],
+    })
     outcome: Literal["accepted", "notice", "refused", "concluded", "consulted"] | None = None
     applicant: Applicant | None = None
     materials: list[str] = Field(default_factory=list)
@@ -80,5 +114,9 @@ class Finish(Body):
 
 
 class CaseTransition(Body):
+    model_config = ConfigDict(json_schema_extra={
+        "if": {"properties": {"to": {"const": "decided_denied"}}},
+        "then": {"required": ["note"], "properties": {"note": SOME_TEXT}},
+    })
     to: Literal["in_review", "decided_approved", "decided_denied", "delivered"]
     note: str = Field(default="", max_length=1000, description="for decided_denied: the reason, required")

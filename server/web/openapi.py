@@ -1,11 +1,16 @@
-"""The OpenAPI 3.1 description served at /api/v1/openapi.json.
+"""The OpenAPI 3.1 description served at /api/v1/openapi.json, built from one table.
 
-Request schemas come from the pydantic models that validate them, so the document cannot drift
-from what the server accepts.
+`ROUTES` holds one row per API route, keyed by its Flask rule: path parameters come from the rule
+itself, request schemas from the pydantic models that validate the bodies (bodies.py), and each
+row names every status its handler can answer. The errors the transport adds on its own are added
+here for every row alike: 400 and 413 where a body is read, 401 where a credential is needed, 404
+where the path names something. tests/api/test_openapi.py checks the table against the server's
+routes, and every status and body the API tests see against the document.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -13,258 +18,389 @@ from pydantic import BaseModel
 
 from . import bodies
 
-ERROR = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {
-        "error": {
-            "type": "object",
-            "required": ["code", "message"],
-            "properties": {"code": {"type": "string"}, "message": {"type": "string"},
-                           "message_zh": {"type": "string", "description": "the Chinese a screen shows first"}},
-        }
-    },
-}
 
-TICKET = {
-    "type": "object",
-    "required": ["id", "number", "queue", "status", "issued_at", "ahead", "estimated_wait_s", "status_url"],
-    "properties": {
-        "id": {"type": "string", "description": "unguessable; what the ticket's QR code carries"},
-        "number": {"type": "string", "example": "A007"},
-        "queue": {"type": "string"},
-        "item": {"type": ["string", "null"]},
-        "status": {"enum": ["waiting", "called", "serving", "suspended", "done", "no_show", "cancelled"]},
-        "priority": {"enum": ["normal", "green"]},
-        "issued_at": {"type": "string", "format": "date-time"},
-        "called_at": {"type": ["string", "null"], "format": "date-time"},
-        "ahead": {"type": "integer", "description": "waiting tickets of its queue called before it"},
-        "estimated_wait_s": {"type": ["integer", "null"], "description": "null when no window serves the queue"},
-        "unserved": {"type": "boolean", "description": "no open window serves its queue (article 26)"},
-        "window": {"type": ["string", "null"]},
-        "window_name": {"type": ["string", "null"]},
-        "status_url": {"type": "string", "format": "uri"},
-    },
-}
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
 
-CASE = {
-    "type": "object",
-    "required": ["number", "status", "outcome", "item", "department", "promised_date", "progress_url", "version"],
-    "properties": {
-        "number": {"type": "string", "example": "SCJG-2026-000042", "description": "DEPT-YEAR-SEQUENCE"},
-        "status": {"enum": ["accepted", "in_review", "decided_approved", "decided_denied", "delivered", "noticed",
-                            "refused", "concluded"]},
-        "outcome": {"enum": ["accepted", "notice", "refused", "concluded"]},
-        "item": {"type": "string"},
-        "department": {"type": "string", "description": "the lead department (article 17)"},
-        "copied_departments": {"type": "array", "items": {"type": "string"}},
-        "accepted_on": {"type": "string", "format": "date"},
-        "promised_date": {"type": ["string", "null"], "format": "date", "description": "in working days (art. 16)"},
-        "days_left": {"type": ["integer", "null"], "description": "working days to the promise; null once decided"},
-        "warning": {"type": ["string", "null"], "description": "the article 16 tier reached, e.g. yellow"},
-        "share_left": {"type": ["number", "null"], "description": "of the limit's working time ahead (art. 16)"},
-        "status_label": {"type": "object", "properties": {"zh": {"type": "string"}, "en": {"type": "string"}}},
-        "applicant": {
-            "type": "object",
-            "properties": {"name": {"type": "string"}, "id_number": {"type": "string"}, "phone": {"type": "string"},
-                           "masked": {"type": "boolean", "description": "true for readers outside the department"}},
+
+def nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def obj(required: dict[str, Any], optional: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+    """An object whose `required` properties are always present; more may come in later versions."""
+    return {"type": "object", "required": list(required), "properties": {**required, **(optional or {})}, **extra}
+
+
+STR = {"type": "string"}
+INT = {"type": "integer"}
+BOOL = {"type": "boolean"}
+STR_OR_NULL = {"type": ["string", "null"]}
+INT_OR_NULL = {"type": ["integer", "null"]}
+TIME = {"type": "string", "format": "date-time"}
+TIME_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
+DATE = {"type": "string", "format": "date"}
+STRINGS = {"type": "array", "items": STR}
+
+TICKET_STATUS = ["waiting", "called", "serving", "suspended", "done", "no_show", "cancelled"]
+OUTCOMES = ["accepted", "notice", "refused", "concluded", "consulted"]
+CASE_STATUS = ["accepted", "in_review", "decided_approved", "decided_denied", "delivered", "noticed", "refused",
+               "concluded"]
+
+# Views the server builds (server/app/views.py, snapshots.py, cases.py, accounts.py).
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "Error": obj({"error": obj({"code": STR, "message": STR},
+                               {"message_zh": {**STR, "description": "the Chinese a screen shows first"}})}),
+    "Ticket": obj(
+        {
+            "id": {**STR, "description": "unguessable; what the ticket's QR code carries"},
+            "number": {**STR, "example": "A007"},
+            "queue": STR, "queue_name": STR, "queue_name_en": STR, "department": STR_OR_NULL,
+            "item": STR_OR_NULL, "item_name": STR_OR_NULL, "item_name_en": STR_OR_NULL,
+            "status": {"enum": TICKET_STATUS},
+            "priority": {"enum": ["normal", "green"]},
+            "green_reason": STR_OR_NULL,
+            "issued_at": TIME, "called_at": TIME_OR_NULL, "finished_at": TIME_OR_NULL,
+            "ahead": {**INT, "minimum": 0, "description": "waiting tickets of its queue called before it"},
+            "estimated_wait_s": {**INT_OR_NULL, "description": "null when no window serves the queue"},
+            "unserved": {**BOOL, "description": "no open window serves its queue (article 26)"},
+            "window": STR_OR_NULL, "window_name": STR_OR_NULL, "window_name_en": STR_OR_NULL,
+            "target_window": {**STR_OR_NULL, "description": "the window it was transferred or suspended to"},
+            "recalls": {**INT, "minimum": 0},
+            "outcome": {"enum": [*OUTCOMES, None]},
+            "note": STR,
+            "status_url": {**STR, "format": "uri", "description": "the visitor's phone page"},
         },
-        "materials": {"type": "array", "items": {"type": "object"}},
-        "missing": {"type": "array", "items": {"type": "object"}},
-        "reason": {"type": "string"},
-        "progress_url": {"type": "string", "format": "uri", "description": "the public progress page (unguessable)"},
-        "version": {"type": "integer", "description": "bumped by every change; dedupe pulls on (number, version)"},
-        "updated_at": {"type": "string", "format": "date-time"},
-        "history": {"type": "array", "items": {"type": "object"}},
-    },
+        {
+            "print": {"type": "object", "description": "a kiosk with a printer: its printer and printer_status"},
+            "warning": {**STR, "description": "no window serves the queue now: the wait is unknown"},
+        },
+    ),
+    "Window": obj({
+        "id": STR, "number": INT_OR_NULL, "name": STR, "name_en": STR,
+        "kind": {"enum": ["department", "proxy", None]}, "department": STR_OR_NULL, "queues": STRINGS,
+        "status": {"enum": ["closed", "open", "paused"]}, "pause_reason": STR, "since": TIME_OR_NULL,
+        "staff": nullable(obj({"id": INT, "name": STR, "staff_no": STR})),
+        "current": nullable(obj({"id": STR, "number": STR, "status": {"enum": TICKET_STATUS}, "queue": STR})),
+    }),
+    "Queue": obj({
+        "code": STR, "name": STR, "name_en": STR, "prefix": STR,
+        "waiting": INT, "longest_wait_s": INT, "estimate_s": INT_OR_NULL, "s_per_ticket": INT_OR_NULL,
+        "open_windows": STRINGS, "unserved": BOOL, "issued_today": INT, "served_today": INT,
+        "order": {**STRINGS, "description": "waiting numbers in calling order (the first 200)"},
+    }),
+    "Staff": obj({
+        "id": INT, "username": STR, "role": {"enum": ["window", "chief", "manager", "admin"]},
+        "department": STR_OR_NULL, "name": STR, "staff_no": STR,
+    }),
+    "Device": obj({
+        "id": INT, "name": STR, "kind": {"enum": ["kiosk", "display", "agent", "platform"]},
+        "printer": STR_OR_NULL, "settings": {"type": "object"},
+    }),
+    "Material": obj({"code": STR, "name": STR, "name_en": STR}),
+    "CaseSummary": obj({
+        "number": {**STR, "example": "SCJG-2026-000042", "description": "DEPT-YEAR-SEQUENCE"},
+        "status": {"enum": CASE_STATUS},
+        "outcome": {"enum": ["accepted", "notice", "refused", "concluded"]},
+        "item": STR, "item_name": STR, "department": {**STR, "description": "the lead department (article 17)"},
+        "copied_departments": STRINGS, "accepted_on": DATE,
+        "promised_date": {"type": ["string", "null"], "format": "date", "description": "in working days (art. 16)"},
+        "days_left": {**INT_OR_NULL, "description": "working days to the promise; null once decided"},
+        "warning": {**STR_OR_NULL, "description": "the article 16 tier reached, e.g. yellow"},
+        "share_left": {"type": ["number", "null"], "description": "of the limit's working time ahead (art. 16)"},
+        "status_label": obj({"zh": STR, "en": STR}),
+        "version": {**INT, "description": "bumped by every change; dedupe pulls on (number, version)"},
+    }),
 }
-STAFF_OR_PLATFORM = [{"bearer": []}, {"deviceKey": []}]
+SCHEMAS["Case"] = {
+    "allOf": [ref("CaseSummary"), obj({
+        "item_name_en": STR, "department_name": STR,
+        "applicant": obj({"name": STR, "id_number": STR, "phone": STR,
+                          "masked": {**BOOL, "description": "true for readers outside the department"}}),
+        "materials": {"type": "array", "items": ref("Material")},
+        "missing": {"type": "array", "items": ref("Material")},
+        "reason": STR, "note": STR, "ticket_id": STR_OR_NULL, "window": STR_OR_NULL,
+        "progress_url": {**STR, "format": "uri", "description": "the public progress page (unguessable)"},
+        "created_at": TIME_OR_NULL, "updated_at": TIME_OR_NULL,
+        "history": {"type": "array", "items": obj({
+            "at": TIME_OR_NULL, "status": {"enum": CASE_STATUS}, "previous": {"enum": [*CASE_STATUS, None]},
+            "actor": STR, "note": STR,
+        })},
+    })],
+}
+SCHEMAS["Hall"] = obj({
+    "seq": {**INT, "description": "the event sequence this snapshot is as of"},
+    "code": STR, "name": STR, "name_en": STR, "day": DATE,
+    "queues": {"type": "array", "items": ref("Queue")},
+    "windows": {"type": "array", "items": ref("Window")},
+    "latest_calls": {"type": "array", "items": obj({
+        "ticket": STR, "number": STR, "queue": STR, "window": STR_OR_NULL, "window_name": STR_OR_NULL,
+        "window_number": INT_OR_NULL, "called_at": TIME_OR_NULL, "status": {"enum": TICKET_STATUS},
+    })},
+    "notices": STRINGS,
+})
+SCHEMAS["Catalog"] = obj({
+    "hall": obj({"code": STR, "name": STR, "name_en": STR, "public_url": STR}),
+    "departments": {"type": "array", "items": obj({"code": STR, "name": STR, "name_en": STR})},
+    "items": {"type": "array", "items": obj({
+        "code": STR, "name": STR, "name_en": STR, "department": STR, "queue": STR,
+        "copied_departments": STRINGS, "typical_minutes": {"type": "number"},
+        "guide": obj({
+            "legal_basis": STR, "conditions": STR,
+            "materials": {"type": "array", "items": obj({"code": STR, "name": STR, "name_en": STR, "copies": STR,
+                                                          "note": STR})},
+            "fee": STR, "time_limit_days": INT, "contact": STR, "process": STR, "common_mistakes": STR,
+        }),
+    })},
+    "queues": {"type": "array", "items": obj({"code": STR, "name": STR, "name_en": STR, "prefix": STR,
+                                               "department": STR})},
+    "windows": {"type": "array", "items": obj({
+        "id": STR, "number": INT, "name": STR, "name_en": STR, "kind": {"enum": ["department", "proxy"]},
+        "department": STR_OR_NULL, "zone": STR,
+        "queues": {"type": "array", "items": obj({"queue": STR, "weight": INT})},
+    })},
+})
 
-STAFF = [{"bearer": []}]
-DEVICE = [{"deviceKey": []}]
+TICKET_OK = obj({"ticket": ref("Ticket")})
+WINDOW_OK = obj({"window": ref("Window")})
+CASE_OK = obj({"case": ref("Case")})
+
+# Path parameters by the name the Flask rules give them, with the name protocol v1 gives them.
+# Ids never hold a slash (the route would not match) and are never a dot segment (clients fold
+# those away before sending).
+NO_SLASH = r"^(?!\.\.?$)[^/]+$"
+PARAM_NAMES = {"window_id": "window", "ticket_id": "id"}
+PATH_PARAMS: dict[str, dict[str, Any]] = {
+    "window_id": {"description": "a window's id in the hall config", "schema": {**STR, "pattern": NO_SLASH},
+                  "example": "1"},
+    "ticket_id": {"description": "a ticket's unguessable id", "schema": {**STR, "pattern": NO_SLASH},
+                  "example": "xgmJUqegKqfsK-wWpswcmw"},
+    "number": {"description": "a case number, DEPT-YEAR-SEQUENCE", "schema": {**STR, "pattern": NO_SLASH},
+               "example": "SCJG-2026-000042"},
+    "token": {"description": "the progress page's unguessable token", "schema": {**STR, "pattern": NO_SLASH}},
+}
+
+BEARER = "bearer"
+DEVICE = "deviceKey"
 
 
-def _schema(model: type[BaseModel]) -> dict[str, Any]:
-    return model.model_json_schema(ref_template="#/components/schemas/{model}")
+@dataclass(frozen=True)
+class Route:
+    """One API route: what it takes and every status it answers."""
+
+    method: str
+    rule: str
+    summary: str
+    ok: dict[str, Any] | None = None  # the success body (JSON); None: no body
+    status: int = 200
+    errors: tuple[int, ...] = ()  # beyond those the transport adds (see module doc)
+    auth: tuple[tuple[str, ...], ...] = ()  # alternatives, each a set of schemes sent together
+    body: type[BaseModel] | None = None
+    body_required: bool = True
+    query: tuple[dict[str, Any], ...] = ()
+    more: dict[int, dict[str, Any]] = field(default_factory=dict)  # other answers, as OpenAPI responses
+    html: bool = False
 
 
-def _op(
-    summary: str,
-    *,
-    security: list | None = None,
-    body: type[BaseModel] | None = None,
-    ok: dict[str, Any] | None = None,
-    status: str = "200",
-    errors: tuple[int, ...] = (),
-) -> dict[str, Any]:
-    op: dict[str, Any] = {"summary": summary, "responses": {}}
-    if security is not None:
-        op["security"] = security
-    if body is not None:
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": ref("Error")}}}
+
+
+STAFF = ((BEARER,),)
+KIOSK = ((DEVICE,),)
+STAFF_OR_PLATFORM = ((BEARER,), (DEVICE,))
+W = "/api/v1/windows/<window_id>"
+# Window actions refuse a closed window or a ticket in the wrong state (409), staff who do not
+# hold the window (403), and what the hall's rules find invalid (400).
+WINDOW_ERRORS = (400, 403, 409)
+
+
+def _window(action: str, summary: str, *, ok: dict[str, Any] = TICKET_OK, body: type[BaseModel] | None = None,
+            body_required: bool = True, errors: tuple[int, ...] = WINDOW_ERRORS) -> Route:
+    return Route("post", f"{W}/{action}", summary, ok=ok, errors=errors, auth=STAFF, body=body,
+                 body_required=body_required)
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("get", "/api/v1/catalog", "departments, service items with guides, queues, windows (article 20)",
+          ok=ref("Catalog")),
+    Route("get", "/api/v1/openapi.json", "this document", ok=obj({"openapi": STR, "paths": {"type": "object"}})),
+    Route("get", "/api/v1/devices/me", "the calling device: name, kind, printer and settings (a display's zone)",
+          ok=obj({"device": ref("Device")}), auth=KIOSK),
+    Route("post", "/api/v1/tickets", "take a number (kiosk); a retry with the same request_id returns the same "
+          "ticket", ok=TICKET_OK, status=201, errors=(403, 404, 409), auth=KIOSK, body=bodies.IssueTicket),
+    Route("get", "/api/v1/tickets/<ticket_id>", "a ticket by its id", ok=TICKET_OK),
+    Route("post", "/api/v1/tickets/<ticket_id>/reprint", "print a ticket again: at the printer of a window the caller holds "
+          "that may serve it, else its kiosk's (403 not_this_window otherwise)", ok=obj({"ticket": ref("Ticket"), "print_job": INT, "printer": STR}), errors=(403, 409),
+          auth=STAFF, body=bodies.Reprint, body_required=False),
+    Route("post", "/api/v1/auth/login", "sign in; returns a bearer token. An unknown name and a wrong password "
+          "answer alike (401); too many failures from one client address answer 429 with Retry-After",
+          ok=obj({"token": STR, "expires_at": TIME, "user": ref("Staff")}), errors=(401,), body=bodies.Login,
+          more={429: {**_error("too many failed sign-ins from this client address"),
+                      "headers": {"Retry-After": {"description": "seconds to wait before trying again",
+                                                  "schema": {**INT, "minimum": 1}}}}}),
+    Route("post", "/api/v1/auth/logout", "revoke this token", status=204, auth=STAFF),
+    Route("get", "/api/v1/auth/me", "who am I, and the windows I may open",
+          ok=obj({"user": ref("Staff"), "windows": STRINGS}), auth=STAFF),
+    Route("get", "/api/v1/hall", "snapshot of queues, windows and latest calls", ok=ref("Hall"), auth=STAFF),
+    _window("open", "sign in at the window", ok=WINDOW_OK, errors=(403, 409)),
+    Route("get", f"{W}/today", "today at the window: finished by outcome, no-shows, suspended visitors",
+          ok=obj({"window": STR, "day": DATE, "finished": INT,
+                  "outcomes": {"type": "object", "additionalProperties": INT}, "no_show": INT,
+                  "suspended": {"type": "array", "items": ref("Ticket")}}),
+          errors=(403,), auth=STAFF),
+    Route("post", f"{W}/call-next", "call the next ticket", ok=TICKET_OK, errors=WINDOW_ERRORS, auth=STAFF,
+          more={204: {"description": "nobody waits for this window"}}),
+    _window("call-number", "特呼: call a given number", body=bodies.CallNumber),
+    _window("recall", "call the current ticket again"),
+    _window("start", "the visitor arrived: service starts"),
+    _window("no-show", "the current ticket did not come"),
+    _window(
+        "finish",
+        "service is over with its outcome (article 14): accepted, notice and refused open a case and print its "
+        "document on the window's printer; consulted opens none",
+        body=bodies.Finish, body_required=False,
+        ok=obj({"ticket": ref("Ticket"), "case": nullable(ref("Case"))}, {
+            "print": obj({"job": INT_OR_NULL, "printer": STR_OR_NULL, "error": STR_OR_NULL},
+                         {"kind": {"enum": ["acceptance", "one_time_notice", "refusal"]}}),
+        }),
+    ),
+    _window("transfer", "send the visitor to another queue or window", body=bodies.Transfer),
+    _window("suspend", "挂起: the visitor fetches a paper and rejoins later", body=bodies.Suspend,
+            body_required=False),
+    _window("resume-ticket", "a suspended visitor is back", body=bodies.CallNumber),
+    _window("pause", "pause with a reason", ok=WINDOW_OK, body=bodies.Pause),
+    _window("resume", "resume after a pause", ok=WINDOW_OK),
+    _window("close", "sign out of the window", ok=WINDOW_OK),
+    _window("hand-over", "another member of staff takes over (article 26)", ok=WINDOW_OK, body=bodies.HandOver),
+    Route("get", "/api/v1/cases", "cases changed at or after updated_since, oldest first (the platform or a "
+          "manager)", ok=obj({"cases": {"type": "array", "items": ref("Case")}, "more": BOOL,
+                              "next_since": TIME_OR_NULL}),
+          errors=(400, 403), auth=STAFF_OR_PLATFORM, query=(
+              {"name": "updated_since", "in": "query", "description": "ISO 8601 with a zone offset",
+               "schema": {**STR, "format": "date-time"}},
+              {"name": "limit", "in": "query", "description": "at most 500; more is read as 500",
+               "schema": {**INT, "minimum": 1, "maximum": 500}},
+          )),
+    Route("get", "/api/v1/cases/warnings", "cases at an article 16 warning tier: the department's for its chief, "
+          "all for managers", ok=obj({"today": DATE, "tiers": {"type": "array", "items": obj({
+              "name": STR, "share_left": {"type": "number"}})}, "cases": {"type": "array", "items": ref("CaseSummary")}}),
+          errors=(403,), auth=STAFF),
+    Route("get", "/api/v1/cases/<number>", "a case; the applicant masked outside its departments", ok=CASE_OK,
+          errors=(403,), auth=STAFF_OR_PLATFORM),
+    Route("post", "/api/v1/cases/<number>/transition", "move a case: accepted → in_review → decided_approved | "
+          "decided_denied → delivered", ok=CASE_OK, errors=(403, 409), auth=STAFF_OR_PLATFORM,
+          body=bodies.CaseTransition),
+    Route("get", "/api/v1/alerts", "article 26: queues with visitors waiting and no window held, and visitors waiting for one window "
+          "nobody holds (chief: the "
+          "department's; managers: all); `calendar`: the years the promised time limits reach whose holidays the "
+          "hall does not know, or null", errors=(403,), auth=STAFF, ok=obj({
+              "unserved_queues": {"type": "array", "items": obj({
+                  "queue": STR, "name": STR, "name_en": STR, "waiting": INT, "longest_wait_s": INT,
+                  "windows": STRINGS})},
+              "unserved_tickets": {"type": "array", "items": obj({
+                  "ticket": STR, "number": STR, "queue": STR, "window": STR_OR_NULL, "waiting_s": INT},
+                  {"window_name": STR_OR_NULL, "window_name_en": STR_OR_NULL})},
+              "calendar": nullable(obj({"years": {"type": "array", "items": INT}, "message": STR})),
+          })),
+    Route("get", "/case/<token>", "the public progress page (HTML, masked name only; article 20)", html=True),
+)
+
+
+def openapi_path(rule: str) -> str:
+    """/api/v1/windows/<window_id>/open → /api/v1/windows/{window}/open"""
+    for name in path_params(rule):
+        rule = rule.replace(f"<{name}>", "{" + PARAM_NAMES.get(name, name) + "}")
+    return rule
+
+
+def path_params(rule: str) -> list[str]:
+    return [part[1:-1] for part in rule.split("/") if part.startswith("<") and part.endswith(">")]
+
+
+ERROR_TEXT = {
+    400: "the body or query is not valid: malformed JSON, a missing or unknown field, a value the hall refuses",
+    401: "no credential, or an unknown, expired or revoked one; at sign-in: a wrong username or password",
+    403: "the caller may not do this",
+    404: "no such window, ticket, case, queue, item or user",
+    409: "the current state does not allow it",
+    413: "the body is larger than 1 MB",
+    429: "too many failed sign-ins",
+}
+
+
+def operation(route: Route) -> dict[str, Any]:
+    op: dict[str, Any] = {"summary": route.summary, "operationId": _operation_id(route)}
+    params = [{"name": PARAM_NAMES.get(name, name), "in": "path", "required": True, **PATH_PARAMS[name]}
+              for name in path_params(route.rule)]
+    params += list(route.query)
+    if params:
+        op["parameters"] = params
+    op["security"] = [{scheme: [] for scheme in schemes} for schemes in route.auth] if route.auth else []
+    if route.body is not None:
         op["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{body.__name__}"}}},
+            "required": route.body_required,
+            "content": {"application/json": {"schema": ref(route.body.__name__)}},
         }
-    op["responses"][status] = {
-        "description": "success",
-        **({"content": {"application/json": {"schema": ok}}} if ok else {}),
-    }
-    for code in errors:
-        op["responses"][str(code)] = {
-            "description": "error",
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-        }
+    responses: dict[str, Any] = {}
+    if route.html:
+        page = {"content": {"text/html": {"schema": STR}}}
+        responses["200"] = {"description": "the HTML page", **page}
+        responses["404"] = {"description": "the HTML page saying there is no such case", **page}
+    else:
+        success: dict[str, Any] = {"description": "done"}
+        if route.ok is not None:
+            success["content"] = {"application/json": {"schema": route.ok}}
+        responses[str(route.status)] = success
+    for status, answer in route.more.items():
+        responses[str(status)] = answer
+    errors = set(route.errors)
+    if route.body is not None:
+        errors |= {400, 413}
+    if route.auth:
+        errors.add(401)
+    if path_params(route.rule):
+        errors.add(404)
+    for status in sorted(errors):
+        responses.setdefault(str(status), _error(ERROR_TEXT[status]))
+    op["responses"] = dict(sorted(responses.items()))
     return op
 
 
-def _ticket_ok() -> dict[str, Any]:
-    return {"type": "object", "properties": {"ticket": {"$ref": "#/components/schemas/Ticket"}}}
+def _operation_id(route: Route) -> str:
+    words = [p.strip("<>") for p in route.rule.removeprefix("/api/v1/").split("/") if p]
+    return route.method + "_" + "_".join(w.replace("-", "_").replace(".", "_") for w in words)
 
 
-def _window_path(summary: str, body: type[BaseModel] | None = None, ok: dict | None = None) -> dict[str, Any]:
-    return {"post": _op(summary, security=STAFF, body=body, ok=ok or _ticket_ok(), errors=(400, 401, 403, 404, 409))}
-
-
-def _login_op() -> dict[str, Any]:
-    op = _op("sign in; returns a bearer token", body=bodies.Login, errors=(400, 401, 429))
-    op["responses"]["401"]["description"] = "wrong username or password (the same answer for an unknown name)"
-    op["responses"]["429"].update(
-        description="too many failed sign-ins from this client address (or for this name from it); wait",
-        headers={"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer", "minimum": 1}}},
-    )
-    return op
+def _body_schemas() -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for model in {r.body for r in ROUTES if r.body is not None}:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        out.update(schema.pop("$defs", {}))
+        out[model.__name__] = schema
+    return dict(sorted(out.items()))
 
 
 @lru_cache(maxsize=1)
 def openapi_document() -> dict[str, Any]:
-    models = [
-        bodies.Login,
-        bodies.IssueTicket,
-        bodies.Pause,
-        bodies.Transfer,
-        bodies.Suspend,
-        bodies.CallNumber,
-        bodies.HandOver,
-        bodies.Finish,
-        bodies.CaseTransition,
-        bodies.Reprint,
-    ]
-    schemas: dict[str, Any] = {"Error": ERROR, "Ticket": TICKET, "Case": CASE}
-    for m in models:
-        s = _schema(m)
-        schemas.update(s.pop("$defs", {}))
-        schemas[m.__name__] = s
-    w = "/api/v1/windows/{window}"
-    paths: dict[str, Any] = {
-        "/api/v1/catalog": {"get": _op("departments, service items with guides, queues, windows")},
-        "/api/v1/openapi.json": {"get": _op("this document")},
-        "/api/v1/devices/me": {
-            "get": _op("the calling device: name, kind, printer and settings (a display's zone)", security=DEVICE,
-                       errors=(401,))
-        },
-        "/api/v1/tickets/{id}/reprint": {
-            "post": _op("print a ticket again: at the printer of a window the caller holds that may serve it, else "
-                        "its kiosk's (403 not_this_window otherwise)", security=STAFF,
-                        body=bodies.Reprint, errors=(400, 401, 403, 404))
-        },
-        "/api/v1/tickets": {
-            "post": _op(
-                "take a number (kiosk)",
-                security=DEVICE,
-                body=bodies.IssueTicket,
-                ok=_ticket_ok(),
-                status="201",
-                errors=(400, 401, 403, 404, 409),
-            )
-        },
-        "/api/v1/tickets/{id}": {"get": _op("a ticket by its id", ok=_ticket_ok(), errors=(404,))},
-        "/api/v1/auth/login": {"post": _login_op()},
-        "/api/v1/auth/logout": {"post": _op("revoke this token", security=STAFF, status="204", errors=(401,))},
-        "/api/v1/auth/me": {"get": _op("who am I, and the windows I may open", security=STAFF, errors=(401,))},
-        "/api/v1/hall": {"get": _op("snapshot of queues, windows and latest calls", security=STAFF, errors=(401,))},
-        f"{w}/open": _window_path("sign in at the window", ok={"type": "object"}),
-        f"{w}/call-next": {
-            "post": {
-                **_op("call the next ticket", security=STAFF, ok=_ticket_ok(), errors=(401, 403, 404, 409)),
-                "responses": {
-                    **_op("", ok=_ticket_ok(), errors=(401, 403, 404, 409))["responses"],
-                    "204": {"description": "nobody waits for this window"},
-                },
-            }
-        },
-        f"{w}/today": {
-            "get": _op("today at the window: finished by outcome, no-shows, suspended visitors", security=STAFF,
-                       errors=(401, 403, 404))
-        },
-        f"{w}/call-number": _window_path("特呼: call a given number", bodies.CallNumber),
-        f"{w}/recall": _window_path("call the current ticket again"),
-        f"{w}/start": _window_path("the visitor arrived: service starts"),
-        f"{w}/no-show": _window_path("the current ticket did not come"),
-        f"{w}/finish": _window_path(
-            "service is over with its outcome (article 14): accepted, notice and refused open a case and print its "
-            "document on the window's printer; consulted opens none",
-            bodies.Finish,
-            ok={"type": "object", "properties": {
-                "ticket": {"$ref": "#/components/schemas/Ticket"},
-                "case": {"oneOf": [{"$ref": "#/components/schemas/Case"}, {"type": "null"}]},
-                "print": {"type": "object", "description": "job, printer, kind, error"},
-            }},
-        ),
-        f"{w}/transfer": _window_path("send the visitor to another queue or window", bodies.Transfer),
-        f"{w}/suspend": _window_path("挂起: the visitor fetches a paper and rejoins later", bodies.Suspend),
-        f"{w}/resume-ticket": _window_path("a suspended visitor is back", bodies.CallNumber),
-        f"{w}/pause": _window_path("pause with a reason", bodies.Pause, ok={"type": "object"}),
-        f"{w}/resume": _window_path("resume after a pause", ok={"type": "object"}),
-        f"{w}/close": _window_path("sign out of the window", ok={"type": "object"}),
-        f"{w}/hand-over": _window_path(
-            "another member of staff takes over (article 26)", bodies.HandOver, ok={"type": "object"}
-        ),
-        "/api/v1/cases": {"get": {
-            **_op("cases changed at or after updated_since, oldest first (the platform or a manager)",
-                  security=STAFF_OR_PLATFORM, errors=(400, 401, 403),
-                  ok={"type": "object", "properties": {
-                      "cases": {"type": "array", "items": {"$ref": "#/components/schemas/Case"}},
-                      "more": {"type": "boolean"}, "next_since": {"type": ["string", "null"]}}}),
-            "parameters": [
-                {"name": "updated_since", "in": "query", "schema": {"type": "string", "format": "date-time"}},
-                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
-            ],
-        }},
-        "/api/v1/cases/warnings": {"get": _op(
-            "cases at an article 16 warning tier: the department's for its chief, all for managers",
-            security=STAFF, errors=(401, 403))},
-        "/api/v1/cases/{number}": {"get": _op(
-            "a case; the applicant masked outside its departments", security=STAFF_OR_PLATFORM,
-            ok={"type": "object", "properties": {"case": {"$ref": "#/components/schemas/Case"}}},
-            errors=(401, 403, 404))},
-        "/api/v1/cases/{number}/transition": {"post": _op(
-            "move a case: accepted → in_review → decided_approved | decided_denied → delivered",
-            security=STAFF_OR_PLATFORM, body=bodies.CaseTransition,
-            ok={"type": "object", "properties": {"case": {"$ref": "#/components/schemas/Case"}}},
-            errors=(400, 401, 403, 404, 409))},
-        "/case/{token}": {"get": {"summary": "the public progress page (HTML, masked name only; article 20)",
-                                  "responses": {"200": {"description": "HTML page"},
-                                                "404": {"description": "HTML page: no such case"}}}},
-        "/api/v1/alerts": {"get": _op(
-            "article 26: `unserved_queues` with visitors waiting and no window held (open or paused) and "
-            "`unserved_tickets` waiting for one window nobody holds (chief: the department's; managers: all); "
-            "`calendar`: the years the promised time limits reach whose holidays the hall does not know, or null",
-            security=STAFF, errors=(401, 403))},
-    }
+    paths: dict[str, dict[str, Any]] = {}
+    for route in ROUTES:
+        paths.setdefault(openapi_path(route.rule), {})[route.method] = operation(route)
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "HallQ",
             "version": "1",
-            "description": "Queue and counter system of a government "
-            "service center. Socket.IO events are described in docs/api.md.",
+            "description": "Queue and counter system of a government service center. Socket.IO events are "
+            "described in docs/api.md. Every error is JSON: {\"error\": {\"code\", \"message\"}}.",
         },
         "paths": paths,
         "components": {
-            "schemas": schemas,
+            "schemas": {**SCHEMAS, **_body_schemas()},
             "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer"},
-                "deviceKey": {"type": "apiKey", "in": "header", "name": "X-Device-Key"},
+                BEARER: {"type": "http", "scheme": "bearer", "description": "a token from /api/v1/auth/login"},
+                DEVICE: {"type": "apiKey", "in": "header", "name": "X-Device-Key",
+                         "description": "a device's key from `hallq device add` (kiosk, display, platform)"},
             },
         },
     }
