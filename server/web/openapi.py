@@ -230,8 +230,9 @@ ROUTES: tuple[Route, ...] = (
     Route("post", "/api/v1/tickets", "take a number (kiosk); a retry with the same request_id returns the same "
           "ticket", ok=TICKET_OK, status=201, errors=(403, 404, 409), auth=KIOSK, body=bodies.IssueTicket),
     Route("get", "/api/v1/tickets/<ticket_id>", "a ticket by its id", ok=TICKET_OK),
-    Route("post", "/api/v1/tickets/<ticket_id>/reprint", "print a ticket again: at the printer of a window the caller holds "
-          "that may serve it, else its kiosk's (403 not_this_window otherwise)", ok=obj({"ticket": ref("Ticket"), "print_job": INT, "printer": STR}), errors=(403, 409),
+    Route("post", "/api/v1/tickets/<ticket_id>/reprint", "print a ticket again: at the printer of a window the "
+          "caller holds that may serve it, else its kiosk's (403 not_this_window otherwise)",
+          ok=obj({"ticket": ref("Ticket"), "print_job": INT, "printer": STR}), errors=(403, 409),
           auth=STAFF, body=bodies.Reprint, body_required=False),
     Route("post", "/api/v1/auth/login", "sign in; returns a bearer token. An unknown name and a wrong password "
           "answer alike (401); too many failures from one client address answer 429 with Retry-After",
@@ -284,17 +285,18 @@ ROUTES: tuple[Route, ...] = (
           )),
     Route("get", "/api/v1/cases/warnings", "cases at an article 16 warning tier: the department's for its chief, "
           "all for managers", ok=obj({"today": DATE, "tiers": {"type": "array", "items": obj({
-              "name": STR, "share_left": {"type": "number"}})}, "cases": {"type": "array", "items": ref("CaseSummary")}}),
+              "name": STR, "share_left": {"type": "number"}})},
+              "cases": {"type": "array", "items": ref("CaseSummary")}}),
           errors=(403,), auth=STAFF),
     Route("get", "/api/v1/cases/<number>", "a case; the applicant masked outside its departments", ok=CASE_OK,
           errors=(403,), auth=STAFF_OR_PLATFORM),
     Route("post", "/api/v1/cases/<number>/transition", "move a case: accepted → in_review → decided_approved | "
           "decided_denied → delivered", ok=CASE_OK, errors=(403, 409), auth=STAFF_OR_PLATFORM,
           body=bodies.CaseTransition),
-    Route("get", "/api/v1/alerts", "article 26: queues with visitors waiting and no window held, and visitors waiting for one window "
-          "nobody holds (chief: the "
-          "department's; managers: all); `calendar`: the years the promised time limits reach whose holidays the "
-          "hall does not know, or null", errors=(403,), auth=STAFF, ok=obj({
+    Route("get", "/api/v1/alerts", "article 26: queues with visitors waiting and no window held, and visitors "
+          "waiting for one window nobody holds (chief: the department's; managers: all); `calendar`: the years "
+          "the promised time limits reach whose holidays the hall does not know, or null",
+          errors=(403,), auth=STAFF, ok=obj({
               "unserved_queues": {"type": "array", "items": obj({
                   "queue": STR, "name": STR, "name_en": STR, "waiting": INT, "longest_wait_s": INT,
                   "windows": STRINGS})},
