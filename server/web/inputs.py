@@ -1,0 +1,86 @@
+"""Text no database stores, turned away at the door.
+
+PostgreSQL refuses a NUL in text, and neither driver can encode a lone surrogate (JSON may carry
+one as "\\ud800"); each reached the database from a dozen places and came back as a 500. One
+check of every request's path, query and JSON strings, and of every Socket.IO event's data, makes
+them a 404 (in a path: nothing there can exist) or a 400, the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from flask import request
+from flask_socketio import SocketIO
+
+from .errors import ApiError, excerpt, safe_message
+
+REFUSED = re.compile("[\x00\ud800-\udfff]")
+WHAT = "a NUL character or a lone surrogate, which no text here may hold"
+
+
+def refused_at(value: Any, where: str = "$") -> str | None:
+    """Where in `value` (a JSON value) a string, or an object's key, holds a refused character."""
+    if isinstance(value, str):
+        return where if REFUSED.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and REFUSED.search(key):
+                return f"{where} (a key)"
+            if found := refused_at(item, f"{where}.{key}"):
+                return found
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            if found := refused_at(item, f"{where}[{i}]"):
+                return found
+    return None
+
+
+def check_request() -> None:
+    """A Flask `before_request` hook: runs before routing's own 404 and 405 are raised."""
+    if REFUSED.search(request.path):
+        raise ApiError(404, "not_found", f"nothing is at {excerpt(request.path)}: the address holds {WHAT}")
+    for name, value in request.args.items(multi=True):
+        if REFUSED.search(name) or REFUSED.search(value):
+            raise ApiError(400, "invalid_text", f"query parameter {excerpt(name)} holds {WHAT}")
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        return
+    try:
+        data = json.loads(raw)
+    except ValueError:  # not JSON: the endpoint that reads it says so
+        return
+    if where := refused_at(data):
+        raise ApiError(400, "invalid_text", f"the body at {excerpt(where)} holds {WHAT}")
+
+
+def guard_socketio(socketio: SocketIO) -> None:
+    """Every Socket.IO event handler registered so far checks its data first: an event naming a
+    refused character is answered with the error, and a connection whose `auth` holds one is
+    refused; an error it answers quotes its input as an HTTP error does. Call after the handlers
+    are registered."""
+    for namespace, handlers in socketio.server.handlers.items():  # type: ignore[union-attr]
+        for event, handler in list(handlers.items()):
+            handlers[event] = _guarded(event, handler)
+        socketio.server.handlers[namespace] = handlers  # type: ignore[union-attr]
+
+
+def _guarded(event: str, handler: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(handler)
+    def checked(sid: str, *args: Any) -> Any:
+        # connect is (sid, environ, auth); every other event (sid, *data).
+        data = args[1:] if event == "connect" else args
+        if refused_at(list(data)) is not None:
+            if event == "connect":
+                return False
+            return {"error": {"code": "invalid_text", "message": f"the event's data holds {WHAT}"}}
+        answer = handler(sid, *args)
+        if isinstance(answer, dict) and isinstance(err := answer.get("error"), dict) and "message" in err:
+            answer = {**answer, "error": {**err, "message": safe_message(str(err["message"]))}}
+        return answer
+
+    return checked
