@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import request
 from flask_socketio import SocketIO
+from werkzeug.exceptions import ClientDisconnected
 
 from .errors import ApiError, excerpt, safe_message
 
@@ -47,7 +48,13 @@ def check_request() -> None:
     for name, value in request.args.items(multi=True):
         if REFUSED.search(name) or REFUSED.search(value):
             raise ApiError(400, "invalid_text", f"query parameter {excerpt(name)} holds {WHAT}")
-    raw = request.get_data(cache=True)
+    try:
+        raw = request.get_data(cache=True)
+    except ClientDisconnected as exc:
+        # The server's clock ran out while the body trickled in (server/wsgi_limits.py).
+        if isinstance(exc.__context__, TimeoutError):
+            raise ApiError(408, "request_timeout", "请求发送太慢 / The request body was sent too slowly") from None
+        raise
     if not raw.strip():
         return
     try:
