@@ -22,6 +22,7 @@ from .errors import ApiError, excerpt, safe_message
 
 REFUSED = re.compile("[\x00\ud800-\udfff]")
 WHAT = "a NUL character or a lone surrogate, which no text here may hold"
+ZH = "含有不允许的字符（NUL 或孤立的代理码位）"
 
 
 def refused_at(value: Any, where: str = "$") -> str | None:
@@ -44,10 +45,10 @@ def refused_at(value: Any, where: str = "$") -> str | None:
 def check_request() -> None:
     """A Flask `before_request` hook: runs before routing's own 404 and 405 are raised."""
     if REFUSED.search(request.path):
-        raise ApiError(404, "not_found", f"nothing is at {excerpt(request.path)}: the address holds {WHAT}")
+        raise ApiError(404, "not_found", f"地址{ZH} / nothing is at {excerpt(request.path)}: the address holds {WHAT}")
     for name, value in request.args.items(multi=True):
         if REFUSED.search(name) or REFUSED.search(value):
-            raise ApiError(400, "invalid_text", f"query parameter {excerpt(name)} holds {WHAT}")
+            raise ApiError(400, "invalid_text", f"查询参数{ZH} / query parameter {excerpt(name)} holds {WHAT}")
     try:
         raw = request.get_data(cache=True)
     except ClientDisconnected as exc:
@@ -62,7 +63,7 @@ def check_request() -> None:
     except ValueError:  # not JSON: the endpoint that reads it says so
         return
     if where := refused_at(data):
-        raise ApiError(400, "invalid_text", f"the body at {excerpt(where)} holds {WHAT}")
+        raise ApiError(400, "invalid_text", f"请求内容{ZH} / the body at {excerpt(where)} holds {WHAT}")
 
 
 def guard_socketio(socketio: SocketIO) -> None:
@@ -84,7 +85,7 @@ def _guarded(event: str, handler: Callable[..., Any]) -> Callable[..., Any]:
         if refused_at(list(data)) is not None:
             if event == "connect":
                 return False
-            return {"error": {"code": "invalid_text", "message": f"the event's data holds {WHAT}"}}
+            return {"error": {"code": "invalid_text", "message": f"消息内容{ZH} / the event's data holds {WHAT}"}}
         answer = handler(sid, *args)
         if isinstance(answer, dict) and isinstance(err := answer.get("error"), dict) and "message" in err:
             answer = {**answer, "error": {**err, "message": safe_message(str(err["message"]))}}
