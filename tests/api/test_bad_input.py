@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from server.app.context import Services
+from server.app.views import iso
 from server.db.engine import make_engine
 from server.db.migrate import upgrade
+from server.web.errors import EXCERPT_CHARS, MESSAGE_CHARS, excerpt, safe_message
 from tests.support.services import pg_url  # noqa: F401 - a fresh PostgreSQL database per test
 
 ITEM_A = "SCJG-001"
@@ -147,3 +152,18 @@ def test_a_405_names_the_methods_allowed(client):
     r = client.delete("/api/v1/windows/1/call-next")
     error(r, 405)
     assert "POST" in r.headers["Allow"]
+
+
+@given(st.text(max_size=500), st.text(max_size=60))
+def test_any_message_leaves_printable_and_short_quoting_at_most_an_excerpt(sent, before):
+    message = safe_message(f"{before} unknown item {sent!r} today")
+    assert len(message) <= MESSAGE_CHARS + 1
+    assert all(c.isprintable() for c in message)
+    if len(sent) > EXCERPT_CHARS + 10 and len(before) < 40 and "'" not in sent and "\\" not in sent:
+        assert sent not in message and "characters)" in message
+    assert len(excerpt(sent)) <= 10 * EXCERPT_CHARS + 40  # \U0001xxxx at worst
+
+
+def test_a_time_at_the_ends_of_the_calendar_is_shown_not_a_crash(hall):
+    assert iso(hall, datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)).startswith("9999-12-31T23:59:59")
+    assert iso(hall, datetime(2026, 11, 25, 2, 0, tzinfo=UTC)) == "2026-11-25T10:00:00+08:00"
