@@ -32,7 +32,7 @@ def connect(server) -> socket.socket:  # noqa: ANN001
     return sock
 
 
-def read_all(sock: socket.socket, limit_s: float = 10) -> bytes:
+def read_all(sock: socket.socket, limit_s: float = 20) -> bytes:
     """Everything the server sends until it closes the connection (or `limit_s` passes)."""
     sock.settimeout(limit_s)
     data = b""
@@ -96,7 +96,7 @@ def test_headers_sent_too_slowly_are_a_408_and_the_connection_is_let_go(server):
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
         answer = b""
         sock.settimeout(0.2)
-        for i in range(40):  # a header line every 0.2 s: each read is quick, the whole is not
+        for i in range(100):  # a header line every 0.2 s for up to 20 s: each read is quick, the whole is not
             try:
                 sock.sendall(b"X-Slow-%d: y\r\n" % i)
                 answer += sock.recv(65536)
@@ -110,7 +110,7 @@ def test_headers_sent_too_slowly_are_a_408_and_the_connection_is_let_go(server):
     status, headers, err = json_answer(answer)
     assert status == 408 and err["code"] == "request_timeout", err
     assert headers["connection"] == "close"
-    assert 0.8 < took < 4, took
+    assert 0.8 < took < 8, took  # the 1 s clock, with room for a loaded machine
 
 
 def test_a_body_sent_too_slowly_is_a_408(server):
@@ -120,7 +120,7 @@ def test_a_body_sent_too_slowly_is_a_408(server):
                      b"Content-Length: 200\r\n\r\n{\"username\": ")
         sock.settimeout(0.25)
         answer = b""
-        for _ in range(40):
+        for _ in range(80):  # a byte every 0.25 s for up to 20 s
             try:
                 sock.sendall(b" ")
                 answer += sock.recv(65536)
@@ -133,14 +133,14 @@ def test_a_body_sent_too_slowly_is_a_408(server):
         took = time.monotonic() - started
     status, _, err = json_answer(answer)
     assert status == 408, err
-    assert took < 5, took
+    assert took < 8, took
 
 
 def test_an_idle_connection_is_closed_without_an_answer(server):
     with connect(server) as sock:
         started = time.monotonic()
         assert read_all(sock) == b""
-        assert 1.5 < time.monotonic() - started < 6
+        assert 1.5 < time.monotonic() - started < 8
 
 
 def read_response(sock: socket.socket) -> tuple[int, dict[str, str]]:
