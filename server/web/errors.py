@@ -88,6 +88,8 @@ def parse_body(raw: bytes, model: type[BaseModel] | None = None, *, required: bo
             data = json.loads(raw)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ApiError(400, "malformed_json", f"the body is not valid JSON: {exc}") from None
+        except RecursionError:
+            raise ApiError(400, "malformed_json", "the body is nested too deeply") from None
     if model is None:
         return data
     if not isinstance(data, dict):

@@ -25,20 +25,22 @@ WHAT = "a NUL character or a lone surrogate, which no text here may hold"
 ZH = "含有不允许的字符（NUL 或孤立的代理码位）"
 
 
-def refused_at(value: Any, where: str = "$") -> str | None:
-    """Where in `value` (a JSON value) a string, or an object's key, holds a refused character."""
-    if isinstance(value, str):
-        return where if REFUSED.search(value) else None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if isinstance(key, str) and REFUSED.search(key):
-                return f"{where} (a key)"
-            if found := refused_at(item, f"{where}.{key}"):
-                return found
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            if found := refused_at(item, f"{where}[{i}]"):
-                return found
+def refused_at(value: Any) -> str | None:
+    """Where in `value` (a JSON value) a string, or an object's key, holds a refused character;
+    walked without recursion, however deep the client nested it."""
+    stack: list[tuple[Any, str]] = [(value, "$")]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            if REFUSED.search(item):
+                return where
+        elif isinstance(item, dict):
+            for key, inner in item.items():
+                if isinstance(key, str) and REFUSED.search(key):
+                    return f"{where} (a key)"
+                stack.append((inner, f"{where}.{key}"))
+        elif isinstance(item, list):
+            stack.extend((inner, f"{where}[{i}]") for i, inner in enumerate(item))
     return None
 
 
@@ -62,6 +64,8 @@ def check_request() -> None:
         data = json.loads(raw)
     except ValueError:  # not JSON: the endpoint that reads it says so
         return
+    except RecursionError:
+        raise ApiError(400, "malformed_json", "请求内容嵌套过深 / the body is nested too deeply") from None
     if where := refused_at(data):
         raise ApiError(400, "invalid_text", f"请求内容{ZH} / the body at {excerpt(where)} holds {WHAT}")
 

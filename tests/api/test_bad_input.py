@@ -167,3 +167,10 @@ def test_any_message_leaves_printable_and_short_quoting_at_most_an_excerpt(sent,
 def test_a_time_at_the_ends_of_the_calendar_is_shown_not_a_crash(hall):
     assert iso(hall, datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)).startswith("9999-12-31T23:59:59")
     assert iso(hall, datetime(2026, 11, 25, 2, 0, tzinfo=UTC)) == "2026-11-25T10:00:00+08:00"
+
+
+def test_a_body_nested_too_deeply_is_a_400(client, make_staff):
+    manager = make_staff("boss", "manager")
+    for body in (b"[" * 200_000, b'{"reason": ' + b"[" * 5000 + b"]" * 5000 + b"}"):
+        r = client.post("/api/v1/windows/1/pause", headers=manager, data=body, content_type="application/json")
+        assert r.status_code == 400, r.get_data(as_text=True)[:300]
