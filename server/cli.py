@@ -298,11 +298,14 @@ def serve(settings: Settings) -> int:
              settings.async_mode)
     if gaps := calendar_gaps(hq.services.hall, hq.services.today()):
         log.warning("calendar: %s", gaps["message"])
+    from server.wsgi_limits import server_options
+
     kwargs: dict = {"host": settings.host, "port": settings.port, "log_output": False}
     if settings.async_mode == "eventlet":
         kwargs["max_size"] = settings.max_connections
     else:
         kwargs["allow_unsafe_werkzeug"] = True
+    kwargs.update(server_options(settings.async_mode))  # slow, oversized and malformed requests
     try:
         hq.socketio.run(hq.app, **kwargs)
     except (SystemExit, KeyboardInterrupt):

@@ -23,7 +23,12 @@ ORDER_CAP = 200
 
 
 def iso(hall: Hall, at: datetime | None) -> str | None:
-    return at.astimezone(ZoneInfo(hall.timezone)).isoformat(timespec="seconds") if at else None
+    if at is None:
+        return None
+    try:
+        return at.astimezone(ZoneInfo(hall.timezone)).isoformat(timespec="seconds")
+    except OverflowError:  # within hours of year 1 or 9999: shown with its own offset, not a 500
+        return at.isoformat(timespec="seconds")
 
 
 @dataclass

@@ -12,7 +12,6 @@ public progress page (articles 20, 21).
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from pathlib import Path
 
@@ -24,8 +23,8 @@ from server.app.workcal import calendar_gaps
 from server.core.windows import Role
 
 from .auth import require_device, require_staff, services
-from .bodies import CaseTransition
-from .errors import ApiError, parse_body
+from .bodies import CaseTransition, parse_instant
+from .errors import ApiError, excerpt, parse_body
 
 bp = Blueprint("api_cases", __name__, template_folder=str(Path(__file__).with_name("templates")))
 
@@ -63,8 +62,8 @@ def cases_updated():  # noqa: ANN201
     try:
         limit = int(request.args.get("limit", "100"))
     except ValueError:
-        raise ApiError(400, "invalid_query", f"limit must be a whole number, not {request.args['limit']!r}",
-                       "limit 须为整数") from None
+        given = excerpt(request.args["limit"])
+        raise ApiError(400, "invalid_query", f"limit must be a whole number, not {given}", "limit 须为整数") from None
     return jsonify(cases.updated_since(services(), caller, since, limit))
 
 
@@ -90,16 +89,4 @@ def progress_page(token: str):  # noqa: ANN201
 
 
 def _parse_time(raw: str) -> datetime:
-    # A "+08:00" offset arrives as " 08:00" when the client did not percent-encode the "+".
-    text = re.sub(r" (\d{2}:?\d{2})$", r"+\1", raw.strip())
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    try:
-        at = datetime.fromisoformat(text)
-    except ValueError:
-        raise ApiError(400, "invalid_query", f"updated_since {raw!r} is not an ISO 8601 time",
-                       "updated_since 须为 ISO 8601 时间") from None
-    if at.tzinfo is None:
-        raise ApiError(400, "invalid_query", f"updated_since {raw!r} needs a time zone offset, as +08:00 or Z",
-                       "updated_since 须带时区，如 +08:00 或 Z")
-    return at
+    return parse_instant(raw, "updated_since")

@@ -8,9 +8,42 @@ outcome that opens a case) are written into the schemas the same way.
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .errors import ApiError, excerpt
+
+# Times a client may name: wide enough for any hall's records, narrow enough that converting one
+# to any time zone stays inside Python's years 1-9999 (9999-12-31T23:59:59Z overflowed in +08:00).
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def parse_instant(raw: str, name: str) -> datetime:
+    """An ISO 8601 time with its offset, from a query parameter `name`; a 400 otherwise."""
+    # A "+08:00" offset arrives as " 08:00" when the client did not percent-encode the "+".
+    text = re.sub(r" (\d{2}:?\d{2})$", r"+\1", raw.strip())
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise ApiError(400, "invalid_query", f"{name} {excerpt(raw)} is not an ISO 8601 time",
+                       f"{name} 须为 ISO 8601 时间") from None
+    if at.tzinfo is None:
+        raise ApiError(400, "invalid_query", f"{name} {excerpt(raw)} needs a time zone offset, as +08:00 or Z",
+                       f"{name} 须带时区，如 +08:00 或 Z")
+    try:
+        inside = EARLIEST <= at <= LATEST
+    except OverflowError:  # its offset takes it past year 1 or 9999
+        inside = False
+    if not inside:
+        raise ApiError(400, "invalid_query", f"{name} {excerpt(raw)} is outside the years 1900 to 8999",
+                       f"{name} 须在 1900 至 8999 年之间")
+    return at
 
 # At least one, or two, characters other than spaces (Python's `re`, as the schema's pattern).
 SOME_TEXT = {"pattern": r"\S"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 from flask import Flask, Response, jsonify
@@ -25,6 +26,45 @@ STATUS = {
     "too_many": 429,
     "unavailable": 503,
 }
+
+
+# How much of a client's input an error message may quote, and how long the message may be: a
+# 200 KB item code once came back whole in its 404.
+EXCERPT_CHARS = 40
+MESSAGE_CHARS = 400
+
+
+def excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
+    """A client's input as an error message quotes it: escaped like a Python literal (control and
+    invisible characters as \\x.., \\u....), at most `limit` characters of it, and the whole length
+    when it was cut."""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}… ({len(text)} characters)"
+
+
+# A quoted run longer than an excerpt, as `{value!r}` writes one anywhere in the code (a quote
+# after a letter is an apostrophe: "isn't").
+_LONG = EXCERPT_CHARS + 1
+_LONG_QUOTED = re.compile(
+    rf"(?<!\w)(?:'(?:[^'\\]|\\.){{{_LONG},}}'|\"(?:[^\"\\]|\\.){{{_LONG},}}\")(?!\w)"
+)
+
+
+def _cut(quoted: re.Match[str]) -> str:
+    text = quoted.group(0)
+    return f"{text[:_LONG]}{text[0]}… ({len(text) - 2} characters)"
+
+
+def safe_message(message: str) -> str:
+    """Any error message as it may leave: long quotes cut to excerpts, what is left escaped and
+    capped. Messages are written all over the core and handlers; they quote inputs with `!r`."""
+    message = _LONG_QUOTED.sub(_cut, message)
+    message = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+    if len(message) > MESSAGE_CHARS:
+        message = message[:MESSAGE_CHARS] + "…"
+    return message
 
 
 # When the error itself has no Chinese words: what its status means to the person at the screen.
@@ -50,7 +90,7 @@ class ApiError(DomainError):
 
 def error_response(status: int, code: str, message: str, message_zh: str = "", **extra: Any) -> tuple[Response, int]:
     zh = message_zh or STATUS_ZH.get(status) or ("请求未被接受" if status < 500 else STATUS_ZH[500])
-    body: dict[str, Any] = {"code": code, "message": message, "message_zh": zh}
+    body: dict[str, Any] = {"code": code, "message": safe_message(message), "message_zh": safe_message(zh)}
     body.update(extra)
     return jsonify({"error": body}), status
 
@@ -66,6 +106,8 @@ def parse_body(raw: bytes, model: type[BaseModel] | None = None, *, required: bo
             data = json.loads(raw)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ApiError(400, "malformed_json", f"the body is not valid JSON: {exc}") from None
+        except RecursionError:
+            raise ApiError(400, "malformed_json", "the body is nested too deeply") from None
     if model is None:
         return data
     if not isinstance(data, dict):
@@ -91,7 +133,12 @@ def install(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):  # noqa: ANN202
         code = (exc.name or "error").lower().replace(" ", "_")
-        return error_response(exc.code or 500, code, exc.description or exc.name)
+        resp, status = error_response(exc.code or 500, code, exc.description or exc.name)
+        # Allow on a 405, Retry-After where one is set, ...; the body is ours.
+        for name, value in exc.get_headers():
+            if name.lower() != "content-type":
+                resp.headers[name] = value
+        return resp, status
 
     @app.errorhandler(Exception)
     def _crash(exc: Exception):  # noqa: ANN202

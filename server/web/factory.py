@@ -22,7 +22,7 @@ from server.hallconfig import load_hall
 from server.settings import Settings
 from server.speech import SpeechService
 
-from . import api_cases, api_kiosk, api_public, api_staff, audio, background, errors, sockets
+from . import api_cases, api_kiosk, api_public, api_staff, audio, background, errors, inputs, sockets
 from .printing import Printing
 from .publisher import Publisher
 from .relay import END_SESSIONS, Relay
@@ -121,6 +121,7 @@ def create_app(settings: Settings, *, hall: Hall | None = None, services: Servic
         socketio.start_background_task(publisher.run_tail)
 
     errors.install(app)
+    app.before_request(inputs.check_request)
     for bp in (audio.bp, api_public.bp, api_kiosk.bp, api_staff.bp, api_cases.bp):
         app.register_blueprint(bp)
     _start_case_tasks(settings, services, socketio)
@@ -130,6 +131,7 @@ def create_app(settings: Settings, *, hall: Hall | None = None, services: Servic
     printing.register_agent_handlers()
     app.extensions["hallq_printing"] = printing
     _register_pages(app)
+    inputs.guard_socketio(socketio)  # after every handler is registered
     if settings.speech and services.speech is None and not settings.testing:
         services.speech = SpeechService(settings.var_dir / "audio", voice=hall.voice)
     if not settings.testing:
