@@ -1,0 +1,137 @@
+// Taking a number: one POST per press (with a request key, so a retry never makes a second
+// ticket), then the result screen, or why no number was issued.
+
+import { loadCatalog } from "./catalog.js";
+import { stopLive, storage } from "./pairing.js";
+import { state, t, name } from "./state.js";
+import { ERRORS } from "./texts.js";
+import { renderCountdown, setOnline, setPrinter, show } from "./view.js";
+import { $, el } from "/static/shared/dom.js";
+import { parts } from "/static/shared/bilingual.js";
+
+var REQUEST_TIMEOUT_MS = 10000;
+
+// -- taking a number ----------------------------------------------------------------------
+
+export function take(reason) {
+  if (!state.online || state.busy || !state.item) { return; }
+  state.busy = true;
+  show("busy");
+  var body = { item: state.item.code };
+  if (reason) { body.priority = "green"; body.green_reason = reason; }
+  // One key per press, kept until the server answers: if the answer is lost (network, time-out)
+  // and the visitor tries again, the server returns the ticket it already made, not a second one.
+  var press = reason ? state.item.code + "|" + reason : state.item.code;
+  if (!state.pending || state.pending.press !== press) { state.pending = { press: press, id: requestId() }; }
+  body.request_id = state.pending.id;
+  var ctrl = typeof AbortController === "function" ? new AbortController() : null;
+  var timer = setTimeout(function () { if (ctrl) { ctrl.abort(); } }, REQUEST_TIMEOUT_MS);
+  fetch("/api/v1/tickets", {
+    method: "POST",
+    cache: "no-store",
+    headers: { "Content-Type": "application/json", "X-Device-Key": state.key },
+    body: JSON.stringify(body),
+    signal: ctrl ? ctrl.signal : undefined
+  })
+    .then(function (r) {
+      return r.json().catch(function () { return null; }).then(function (data) { return { status: r.status, data: data }; });
+    })
+    .then(function (res) {
+      var tk = res.data && res.data.ticket;
+      state.pending = null;
+      if (res.status === 201 && tk && typeof tk.number === "string" && tk.number && typeof tk.id === "string") {
+        showResult(tk);
+      } else {
+        showError(res.status, res.data && res.data.error);
+      }
+    })
+    .catch(function () { showError(0, null); })
+    .then(function () { clearTimeout(timer); state.busy = false; });
+}
+
+function requestId() {
+  var bytes = new Uint8Array(16);
+  window.crypto.getRandomValues(bytes);
+  return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+}
+
+function showError(status, error) {
+  var kind;
+  if (status === 0) { kind = "network"; }
+  else if (status === 409) { kind = "not_issuing"; }
+  else if (status === 401) { kind = "unauthorized"; }
+  else if (status === 403) { kind = "forbidden"; }
+  else if (status === 404) { kind = "not_found"; loadCatalog(); }
+  else { kind = "server"; }
+  var e = ERRORS[kind];
+  state.error = { kind: kind, status: status };
+  $("error-title").textContent = e[0];
+  $("error-title-en").textContent = e[1];
+  $("error-body").textContent = e[2];
+  $("error-body-en").textContent = e[3];
+  // The server's own words when it gave any: a refusal says "中文 / English", one line each.
+  var detail = $("error-detail");
+  detail.textContent = "";
+  var message = error && error.message && kind !== "server" ? String(error.message) : "";
+  parts(message).forEach(function (part, i) {
+    detail.appendChild(el("span", "error-detail-line", part, i === 0 ? "zh-CN" : "en"));
+  });
+  detail.hidden = !message;
+  $("error-back").hidden = !state.item || kind === "unauthorized" || kind === "forbidden";
+  show("error");
+  if (kind === "unauthorized") {
+    // The key was revoked: forget it, so the next screen is the pairing screen, not a dead end.
+    stopLive();
+    state.key = null;
+    storage("del");
+    setOnline(false, false);
+  }
+}
+
+function showResult(ticket) {
+  state.ticket = ticket;
+  renderResult();
+  show("result");
+  renderCountdown();
+}
+
+function waitText(tk) {
+  if (tk.warning || tk.unserved || tk.estimated_wait_s === null || tk.estimated_wait_s === undefined) {
+    return t("wait_unknown");
+  }
+  if (tk.ahead === 0 || tk.estimated_wait_s < 60) { return t("very_soon"); }
+  return t("minutes", { n: Math.round(tk.estimated_wait_s / 60) });
+}
+
+export function renderResult() {
+  var tk = state.ticket;
+  if (!tk) { return; }
+  $("result-number").textContent = tk.number;
+  var item = state.catalog && state.catalog.items.filter(function (i) { return i.code === tk.item; })[0];
+  var itemName = state.lang === "en" ? (tk.item_name_en || tk.item_name) : tk.item_name;
+  $("result-item").textContent = itemName || (state.lang === "en" ? tk.queue_name_en : tk.queue_name);
+  var d = state.depts[tk.department || (item && item.department)];
+  $("result-dept").textContent = d ? name(d) : "";
+  $("result-ahead").textContent = t("people", { n: tk.ahead });
+  var w = waitText(tk);
+  $("result-wait").textContent = w;
+  $("result-wait").classList.toggle("unknown", w === t("wait_unknown"));
+  $("result-warning").hidden = !tk.warning;
+  $("result-warning").textContent = tk.warning || "";
+  var green = tk.priority === "green";
+  $("result-green").hidden = !green;
+  $("result-green").textContent = green ? t("green_tag", { r: t("r_" + (tk.green_reason || "elderly")) }) : "";
+  if (green && !tk.green_reason) { $("result-green").textContent = t("green_title"); }
+  // Whether paper comes out decides what the visitor must do to keep the number (issue 3, 4).
+  var printer = tk.print && tk.print.printer_status;
+  if (tk.print && printer === "unknown" && state.printerStatus) { printer = state.printerStatus; }
+  if (tk.print && printer !== "unknown") { setPrinter(printer); }
+  var keep = !tk.print ? "keep_no_printer"
+    : (printer === "offline" || printer === "paper_out") ? "keep_printer_out"
+      : printer === "online" || printer === "paper_near_end" ? "keep_printed" : "keep";
+  $("keep").textContent = t(keep);
+  $("keep").classList.toggle("keep-alert", keep === "keep_printer_out" || keep === "keep_no_printer");
+  var src = "/t/" + encodeURIComponent(tk.id) + "/qr.svg";
+  if ($("result-qr").getAttribute("src") !== src) { $("result-qr").setAttribute("src", src); }
+  $("result-qr").alt = t("qr_alt", { url: tk.status_url });
+}
