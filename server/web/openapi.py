@@ -348,7 +348,10 @@ def operation(route: Route) -> dict[str, Any]:
     if route.html:
         page = {"content": {"text/html": {"schema": STR}}}
         responses["200"] = {"description": "the HTML page", **page}
-        responses["404"] = {"description": "the HTML page saying there is no such case", **page}
+        # An address no token can have (a NUL in it) is refused before the page: the JSON error.
+        responses["404"] = {"description": "the HTML page saying there is no such case; the JSON error for an "
+                            "address that cannot hold a token",
+                            "content": {**page["content"], **_error("")["content"]}}
     else:
         success: dict[str, Any] = {"description": "done"}
         if route.ok is not None:
