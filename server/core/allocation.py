@@ -227,6 +227,12 @@ def stranded_by(
     return tuple(sorted(q for q in lost if waiting.get(q, 0) > 0))
 
 
+def _counting(hall: Hall, state: AllocationState, held: Collection[str] | None) -> set[str]:
+    """The windows that count as serving: those held (all when unknown), less closed reserves."""
+    ids = {w.id for w in in_service(hall, state)}
+    return ids if held is None else ids & set(held)
+
+
 def _require_not_stranding(stranded: tuple[str, ...], force: bool) -> None:
     if stranded and not force:
         shown = "、".join(stranded)
@@ -259,7 +265,7 @@ def change_window(
     after = parse_queues(hall, raw_queues)
     before = state.windows[window.id]
     require_may_allocate(hall, staff, window, before, after)
-    stranded = stranded_by(state.windows, {**state.windows, window.id: after}, waiting, held)
+    stranded = stranded_by(state.windows, {**state.windows, window.id: after}, waiting, _counting(hall, state, held))
     _require_not_stranding(stranded, force)
     return Change(
         ChangeKind.WINDOW_QUEUES, window.id, before, after, now, actor or staff.username, why, staff.id,
@@ -283,7 +289,8 @@ def move_item(
     before = state.items[item.code]
     if queue == before:
         raise Invalid(f"item {item.code} already routes to queue {queue}", zh=f"事项{item.code}已属队列{queue}")
-    served = {sq.queue for w, qs in state.windows.items() if held is None or w in held for sq in qs}
+    counting = _counting(hall, state, held)
+    served = {sq.queue for w, qs in state.windows.items() if w in counting for sq in qs}
     stranded = (queue,) if waiting_of_item > 0 and queue not in served else ()
     _require_not_stranding(stranded, force)
     return Change(
@@ -310,7 +317,7 @@ def set_reserve(
     stranded: tuple[str, ...] = ()
     if not open_:
         rest = {w: qs for w, qs in state.windows.items() if w != window.id}
-        stranded = stranded_by(state.windows, rest, waiting or {}, held)
+        stranded = stranded_by(state.windows, rest, waiting or {}, _counting(hall, state, held))
         _require_not_stranding(stranded, force)
     return Change(
         ChangeKind.RESERVE, window.id, before, open_, now, staff.username, why, staff.id,
@@ -364,12 +371,14 @@ def undo(
     stranded: tuple[str, ...] = ()
     if target.kind is ChangeKind.WINDOW_QUEUES:
         assert isinstance(target.before, tuple)
-        stranded = stranded_by(state.windows, {**state.windows, target.subject: target.before}, waiting or {}, held)
+        after = {**state.windows, target.subject: target.before}
+        stranded = stranded_by(state.windows, after, waiting or {}, _counting(hall, state, held))
     elif target.kind is ChangeKind.RESERVE and target.before is False:
         rest = {w: qs for w, qs in state.windows.items() if w != target.subject}
-        stranded = stranded_by(state.windows, rest, waiting or {}, held)
+        stranded = stranded_by(state.windows, rest, waiting or {}, _counting(hall, state, held))
     _require_not_stranding(stranded, force)
-    why = reason.strip() if isinstance(reason, str) and reason.strip() else f"撤销第{target.id}号调整 / undo change {target.id}"
+    why = reason.strip() if isinstance(reason, str) else ""
+    why = why or f"撤销第{target.id}号调整 / undo change {target.id}"
     return Change(
         target.kind, target.subject, current, target.before, now, staff.username, why[:MAX_REASON], staff.id,
         target.departments, forced=bool(stranded), stranded=stranded, undoes=target.id,

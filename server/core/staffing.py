@@ -69,7 +69,7 @@ def _erlang_b_fraction(x: float, a: float) -> float:
             total += term
         p = total * math.exp(-a + s * math.log(a) - math.lgamma(s))
         log_inverse = a - x * math.log(a) + math.lgamma(s) + math.log1p(-min(p, 1.0 - _EPS))
-        return math.exp(-log_inverse)
+        return min(1.0, math.exp(-log_inverse))  # rounding may leave 1 + ε for x near 0
     # Continued fraction (modified Lentz) for the upper incomplete gamma Γ(s, a) = e^(−a)·a^s·h;
     # with it the exponentials cancel exactly: 1/B = a·h.
     b = a + 1.0 - s
@@ -90,7 +90,7 @@ def _erlang_b_fraction(x: float, a: float) -> float:
         h *= step
         if abs(step - 1.0) < _EPS or i > 10_000:
             break
-    return 1.0 / (a * h)
+    return min(1.0, 1.0 / (a * h))
 
 
 def erlang_c(c: float, a: float) -> float:
@@ -104,8 +104,11 @@ def erlang_c(c: float, a: float) -> float:
 
 
 def expected_wait_s(c: float, arrivals_per_hour: float, service_s: float) -> float | None:
-    """Mean wait before the call, Wq = C(c, a)·S / (c − a). None when the queue would grow
-    without end (c ≤ a: every window's worth of load and more); 0 when nobody arrives."""
+    """Mean wait before the call, Wq = C(c, a)·S / (c − a). None when no window serves the queue
+    (c = 0, as an estimate is null then) or it would grow without end (c ≤ a); 0 when nobody
+    arrives at a served queue."""
+    if c <= 0:
+        return None
     if arrivals_per_hour <= 0:
         return 0.0
     a = offered_load(arrivals_per_hour, service_s)

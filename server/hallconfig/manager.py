@@ -51,7 +51,7 @@ class StaffingIn(_Model):
     """The staffing recommendations' target: `share` of visitors called within `wait_minutes`,
     planned per interval of `interval_minutes` (docs/staffing.md)."""
 
-    share: float = Field(0.8, gt=0, lt=1)
+    share: Annotated[float, Field(gt=0, lt=1)] = 0.8
     wait_minutes: Minutes = 15
     interval_minutes: Literal[10, 15, 20, 30, 60] = 30
 
@@ -85,8 +85,8 @@ class OverflowIn(_Model):
     name: Code
     queue: Code
     window: Annotated[str, BeforeValidator(_window_id), AfterValidator(_code)]
-    weight: int = Field(1, ge=1, le=100)
-    waiting_over: int | None = Field(None, ge=0)
+    weight: Annotated[int, Field(ge=1, le=100)] = 1
+    waiting_over: Annotated[int, Field(ge=0)] | None = None
     longest_wait_minutes_over: Minutes | None = None
     automatic: bool = False
 
