@@ -235,6 +235,28 @@ def intervals(hours: Hours, minutes: int = 30) -> list[tuple[time, time]]:
     return out
 
 
+def _minutes_of(t: time) -> int:
+    return t.hour * 60 + t.minute
+
+
+def forecast(
+    cut: Sequence[tuple[time, time]], history: Mapping[time, float], observed_today: int, at: time
+) -> tuple[IntervalLoad, ...]:
+    """Each interval's arrivals an hour for today, as of `at`: the same weekday's history
+    (`history`: interval start → mean arrivals an hour; empty when there is none) blended with the
+    `observed_today` tickets so far by `blended_rate`, today's level scaling the history's shape."""
+    hours_elapsed = expected = 0.0
+    for start, end in cut:
+        done_h = max(0, min(_minutes_of(at), _minutes_of(end)) - _minutes_of(start)) / 60.0
+        hours_elapsed += done_h
+        expected += history.get(start, 0.0) * done_h
+    return tuple(
+        IntervalLoad(start, end, blended_rate(history.get(start, 0.0) if history else None, observed_today,
+                                              hours_elapsed, expected))
+        for start, end in cut
+    )
+
+
 # --- the recommendations payload (protocol v1.1) ----------------------------------------------
 
 

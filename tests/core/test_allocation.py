@@ -14,6 +14,7 @@ from server.core.allocation import (
     AllocationState,
     Change,
     ChangeKind,
+    History,
     NothingToUndo,
     QueueLeftUnserved,
     apply,
@@ -358,3 +359,12 @@ def test_moved_tickets_keep_their_relative_order(issued: list[tuple[str, int, bo
     merged = sorted([*moved, *(t for t in tickets if t.queue == "B" and t.status is Status.WAITING)],
                     key=lambda t: t.waiting_key)
     assert [(t.class_rank, t.rank_at) for t in merged] == sorted((t.class_rank, t.rank_at) for t in merged)
+
+
+def test_the_history_lists_changes_since_a_time_for_whom_may_see_them():
+    early = replace(change(MANAGER, "1", body(("B", 1))), id=1)
+    late = replace(change(MANAGER, "3", body(("C", 2))), id=2, at=T0 + minutes(30))
+    history = History((early, late))
+    assert history.since(T0 + minutes(1)) == (late,)
+    assert history.visible_to(CHIEF_D1) == (early,) and history.visible_to(CHIEF_D2) == (late,)
+    assert history.visible_to(MANAGER) == (early, late) and history.visible_to(CLERK) == ()

@@ -20,6 +20,7 @@ from server.core.staffing import (
     erlang_b,
     erlang_c,
     expected_wait_s,
+    forecast,
     intervals,
     offered_load,
     recommendations,
@@ -254,3 +255,15 @@ def test_erlang_b_and_c_are_probabilities_falling_in_c(a: float, c: float):
     assert 0 <= erlang_c(c, a) <= 1
     if c > a:
         assert erlang_c(c, a) >= erlang_b(c, a) - 1e-12  # waiting is likelier than being blocked
+
+
+def test_forecast_scales_the_weekdays_shape_by_todays_level():
+    cut = intervals(Hours(periods=((time(9), time(11)),)), 30)
+    history = {time(9): 20.0, time(9, 30): 40.0, time(10): 40.0, time(10, 30): 20.0}
+    at_opening = forecast(cut, history, 0, time(9))
+    assert [i.arrivals_per_hour for i in at_opening] == [20, 40, 40, 20]
+    # By 10:00 history expected 10 + 20 = 30; 60 came: twice as busy, weighted 60/80.
+    busy = forecast(cut, history, 60, time(10))
+    assert [i.arrivals_per_hour for i in busy] == pytest.approx([20 * 1.75, 40 * 1.75, 40 * 1.75, 20 * 1.75])
+    # No history: today's flat rate, 60 in the first hour.
+    assert {i.arrivals_per_hour for i in forecast(cut, {}, 60, time(10))} == {60.0}
