@@ -99,6 +99,9 @@ class Window:
     queues: tuple[ServedQueue, ...]
     printer: str | None = None
     zone: str = ""
+    # A reserve window (备用窗口) is closed by default: a manager opens it at a peak. Until then
+    # nobody signs in there and it counts for no queue.
+    reserve: bool = False
 
     def serves(self, queue: str) -> bool:
         return any(sq.queue == queue for sq in self.queues)
@@ -177,6 +180,53 @@ class PrinterProfile:
 
 
 @dataclass(frozen=True)
+class StaffingTarget:
+    """The service level the staffing recommendations aim at: `share` of visitors called within
+    `wait_minutes` of taking their ticket (e.g. 80% within 15 minutes), planned per interval."""
+
+    share: float = 0.8
+    wait_minutes: float = 15.0
+    interval_minutes: int = 30
+
+    @property
+    def wait_s(self) -> float:
+        return 60.0 * self.wait_minutes
+
+
+@dataclass(frozen=True)
+class AlertThresholds:
+    """When the manager's board raises an alert: a queue's longest wait over its threshold, a
+    window paused longer than its reason allows."""
+
+    longest_wait_minutes: float = 30.0
+    queue_longest_wait_minutes: tuple[tuple[str, float], ...] = ()
+    # The console offers 午休, 会议 and 暂时离开; any other reason gets `other_pause_minutes`.
+    pause_minutes: tuple[tuple[str, float], ...] = (("午休", 90.0), ("会议", 60.0), ("暂时离开", 15.0))
+    other_pause_minutes: float = 30.0
+
+    def longest_wait_for(self, queue: str) -> float:
+        return dict(self.queue_longest_wait_minutes).get(queue, self.longest_wait_minutes)
+
+    def pause_limit_for(self, reason: str) -> float:
+        return dict(self.pause_minutes).get(reason.strip(), self.other_pause_minutes)
+
+
+@dataclass(frozen=True)
+class OverflowRule:
+    """跨窗通办: when `queue` has more than `waiting_over` waiting or its longest wait is over
+    `longest_wait_minutes_over`, propose that `window` also serve it with `weight`. An automatic
+    rule applies its proposal itself (audited as the rule's)."""
+
+    name: str
+    queue: str
+    window: str
+    weight: int = 1
+    waiting_over: int | None = None
+    longest_wait_minutes_over: float | None = None
+    automatic: bool = False
+
+
+@dataclass(frozen=True)
 class Hall:
     code: str
     name: str
@@ -202,6 +252,9 @@ class Hall:
     appeal: Appeal = Appeal()
     notices: tuple[str, ...] = ()
     origins: tuple[str, ...] = ()
+    staffing: StaffingTarget = StaffingTarget()
+    alerts: AlertThresholds = AlertThresholds()
+    overflow: tuple[OverflowRule, ...] = ()
     _by_code: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -33,6 +33,7 @@ _KEYED = {
     "windows": "id",
     "warning_tiers": "name",
     "printer_profiles": "name",
+    "overflow": "name",
 }
 _TYPE_PROBLEMS = {
     "model_type": "should be a table",
@@ -187,13 +188,35 @@ def _cross_check(f: HallFile) -> list[str]:
         if q.code not in served:
             # Article 26: a ticket must never wait in a queue nobody can call.
             problems.append(f"queues.{q.code}: no window serves this queue")
+    for q in f.queues:
+        serving = [w for w in f.windows if any(sq.queue == q.code for sq in w.queues)]
+        if serving and all(w.reserve for w in serving):
+            problems.append(f"queues.{q.code}: only reserve windows serve this queue, and they are closed by default")
     problems += _tier_problems(f.warning_tiers or [])
+    problems += _staffing_problems(f, queues)
+    return problems
+
+
+def _staffing_problems(f: HallFile, queues: dict[str, QueueIn]) -> list[str]:
+    """The alert thresholds and overflow rules name queues and windows that must exist."""
+    problems = [
+        f"alerts: queue_longest_wait_minutes: {_unknown('queue', code, queues)}"
+        for code in f.alerts.queue_longest_wait_minutes
+        if code not in queues
+    ]
+    windows = {w.id for w in f.windows}
+    for i, rule in enumerate(f.overflow):
+        where = _label("overflow", i, rule.name)
+        if rule.queue not in queues:
+            problems.append(f"{where}: {_unknown('queue', rule.queue, queues)}")
+        if rule.window not in windows:
+            problems.append(f"{where}: {_unknown('window', rule.window, windows)}")
     return problems
 
 
 def _duplicates(f: HallFile) -> list[str]:
     problems: list[str] = []
-    for section in ("departments", "queues", "items", "printer_profiles", "warning_tiers"):
+    for section in ("departments", "queues", "items", "printer_profiles", "warning_tiers", "overflow"):
         key = _KEYED[section]
         entries = getattr(f, section) or []
         for value, where in _repeats((getattr(e, key), i) for i, e in enumerate(entries)).items():

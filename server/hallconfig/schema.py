@@ -29,6 +29,8 @@ from printers.urls import PrinterURLError, parse_printer_url
 from server.core import hall as core
 from server.speech.settings import CHIMES, HallVoice
 
+from .manager import AlertsIn, OverflowIn, StaffingIn
+
 _CODE = re.compile(r"[A-Za-z0-9_-]+")
 _PREFIX = re.compile(r"[A-Z]{1,2}")
 _PERIOD = re.compile(r"\s*([0-9]{1,2}):([0-9]{2})\s*[-–—~～]\s*([0-9]{1,2}):([0-9]{2})\s*")
@@ -402,6 +404,8 @@ class WindowIn(_Model):
     ]
     printer: Annotated[str, AfterValidator(_printer_url)] | None = None
     zone: OptionalText = ""
+    # 备用窗口: closed by default, opened by a manager at a peak.
+    reserve: bool = False
 
     @model_validator(mode="after")
     def _defaults(self) -> WindowIn:
@@ -425,6 +429,7 @@ class WindowIn(_Model):
             queues=tuple(q.to_core() for q in self.queues),
             printer=self.printer,
             zone=self.zone,
+            reserve=self.reserve,
         )
 
 
@@ -445,6 +450,9 @@ class HallFile(_Model):
     queues: Annotated[list[QueueIn], _none]
     items: Annotated[list[ItemIn], _none]
     windows: Annotated[list[WindowIn], _none]
+    staffing: StaffingIn = StaffingIn()
+    alerts: AlertsIn = AlertsIn()
+    overflow: list[OverflowIn] = []
 
     def to_core(self) -> core.Hall:
         extra: dict[str, Any] = {}
@@ -471,6 +479,9 @@ class HallFile(_Model):
             appeal=self.appeal.to_core(),
             notices=tuple(h.notices),
             origins=tuple(h.origins),
+            staffing=self.staffing.to_core(),
+            alerts=self.alerts.to_core(),
+            overflow=tuple(r.to_core() for r in self.overflow),
             **extra,
         )
 

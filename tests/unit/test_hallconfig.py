@@ -679,3 +679,118 @@ def test_a_mistake_in_the_full_demo_is_located(tmp_path: Path):
     )
     message = refused(tmp_path, text)
     assert message == f'{tmp_path / "hall.toml"}: windows[11] (id "12"): serves unknown queue "Z"'
+
+
+# --- the manager's board: staffing target, alert thresholds, overflow rules, reserve windows -------
+
+MANAGER_SECTIONS = """
+[staffing]
+share = 0.9
+wait_minutes = 10
+interval_minutes = 15
+
+[alerts]
+longest_wait_minutes = 25
+queue_longest_wait_minutes = { B = 40 }
+pause_minutes = { "午休" = 60 }
+other_pause_minutes = 20
+
+[[overflow]]
+name = "A-to-2"
+queue = "A"
+window = 2
+waiting_over = 10
+longest_wait_minutes_over = 20
+
+[[overflow]]
+name = "C-auto"
+queue = "C"
+window = "1"
+weight = 2
+waiting_over = 3
+automatic = true
+"""
+
+
+def test_demo_has_a_staffing_target_alerts_overflow_rules_and_reserve_windows(demo: Hall):
+    assert (demo.staffing.share, demo.staffing.wait_minutes, demo.staffing.interval_minutes) == (0.8, 15, 30)
+    assert demo.staffing.wait_s == 900
+    assert demo.alerts.longest_wait_for("C") > demo.alerts.longest_wait_for("A") == 30
+    assert demo.alerts.pause_limit_for("午休") == 90 and demo.alerts.pause_limit_for("去银行") == 30
+    assert demo.overflow and any(r.automatic for r in demo.overflow) and any(not r.automatic for r in demo.overflow)
+    for rule in demo.overflow:
+        assert demo.queue(rule.queue) and demo.window(rule.window) and not demo.window(rule.window).serves(rule.queue)
+    reserves = [w for w in demo.windows if w.reserve]
+    assert len(reserves) >= 2 and all(w.department and w.queues for w in reserves)
+    # Every queue a reserve window serves has a regular window too (article 26).
+    assert all(any(not w.reserve for w in demo.windows_serving(q.code)) for q in demo.queues)
+
+
+def test_manager_sections_load():
+    hall = loads_hall(BASE + MANAGER_SECTIONS)
+    assert (hall.staffing.share, hall.staffing.wait_s, hall.staffing.interval_minutes) == (0.9, 600, 15)
+    assert hall.alerts.longest_wait_for("B") == 40 and hall.alerts.longest_wait_for("A") == 25
+    assert hall.alerts.pause_limit_for(" 午休 ") == 60 and hall.alerts.pause_limit_for("会议") == 20
+    first, second = hall.overflow
+    assert (first.name, first.queue, first.window, first.weight, first.automatic) == ("A-to-2", "A", "2", 1, False)
+    assert (first.waiting_over, first.longest_wait_minutes_over) == (10, 20.0)
+    assert (second.weight, second.automatic, second.longest_wait_minutes_over) == (2, True, None)
+
+
+def test_manager_sections_default_when_left_out():
+    hall = loads_hall(BASE)
+    assert (hall.staffing.share, hall.staffing.wait_minutes, hall.staffing.interval_minutes) == (0.8, 15, 30)
+    assert hall.alerts.longest_wait_minutes == 30 and hall.alerts.pause_limit_for("暂时离开") == 15
+    assert hall.overflow == () and not any(w.reserve for w in hall.windows)
+
+
+def test_a_reserve_window_is_read():
+    hall = loads_hall(variant('id = "2"', 'id = "2"\nreserve = true').replace(
+        'queues = ["B"]', 'queues = ["B"]\n\n[[windows]]\nid = "4"\ndepartment = "GA"\nqueues = ["B"]', 1))
+    assert hall.window("2").reserve and not hall.window("4").reserve
+
+
+MANAGER_CASES = {
+    "typo in staffing": ("share = 0.9", "shaer = 0.9", ['staffing: unknown key "shaer" (did you mean "share"?)']),
+    "share of one": ("share = 0.9", "share = 1.0", ["staffing: share: should be less than 1"]),
+    "interval not dividing an hour": (
+        "interval_minutes = 15", "interval_minutes = 25", ["staffing: interval_minutes: should be"]),
+    "wait as text": ("wait_minutes = 10", 'wait_minutes = "10"', ["staffing: wait_minutes: should be a number"]),
+    "alert for an unknown queue": (
+        "{ B = 40 }", "{ Z = 40 }", ['alerts: queue_longest_wait_minutes: unknown queue "Z"']),
+    "pause limit of zero": (
+        '{ "午休" = 60 }', '{ "午休" = 0 }', ["alerts: pause_minutes.午休: should be greater than 0"]),
+    "typo in alerts": (
+        "other_pause_minutes = 20", "other_pause_minute = 20",
+        ['alerts: unknown key "other_pause_minute" (did you mean "other_pause_minutes"?)']),
+    "rule without condition": (
+        "waiting_over = 10\nlongest_wait_minutes_over = 20\n", "",
+        ['overflow[0] (name "A-to-2"): has no condition; set waiting_over, longest_wait_minutes_over or both']),
+    "rule for an unknown window": ("window = 2", "window = 9", ['overflow[0] (name "A-to-2"): unknown window "9"']),
+    "rule for an unknown queue": (
+        'queue = "C"\nwindow', 'queue = "CC"\nwindow', ['overflow[1] (name "C-auto"): unknown queue "CC"']),
+    "typo in a rule": (
+        "weight = 2\nwaiting_over = 3", "wieght = 2\nwaiting_over = 3",
+        ['overflow[1] (name "C-auto"): unknown key "wieght" (did you mean "weight"?)']),
+    "rule weight of zero": (
+        "weight = 2\nwaiting_over = 3", "weight = 0\nwaiting_over = 3",
+        ['overflow[1] (name "C-auto"): weight: should be greater']),
+    "two rules of one name": (
+        'name = "C-auto"', 'name = "A-to-2"', ['overflow[0] (name "A-to-2"): name "A-to-2" is used twice']),
+    "automatic as text": (
+        "automatic = true", 'automatic = "yes"', ['overflow[1] (name "C-auto"): automatic: should be']),
+}
+
+
+@pytest.mark.parametrize("old,new,expected", list(MANAGER_CASES.values()), ids=list(MANAGER_CASES))
+def test_manager_section_mistake_is_refused_naming_the_entry(tmp_path: Path, old: str, new: str, expected: list[str]):
+    text = BASE + MANAGER_SECTIONS
+    assert text.count(old) == 1, old
+    message = refused(tmp_path, text.replace(old, new))
+    for part in expected:
+        assert part in message, message
+
+
+def test_a_queue_served_only_by_reserve_windows_is_refused(tmp_path: Path):
+    message = refused(tmp_path, variant('id = "2"', 'id = "2"\nreserve = true'))
+    assert 'queues.B: only reserve windows serve this queue, and they are closed by default' in message
