@@ -15,7 +15,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from server.core.throttle import Record
 from server.core.windows import Role, Staff
 
-from .tables import devices, login_throttle, tickets, tokens, users
+from .account_tables import devices, login_throttle, tokens, users
+from .ticket_tables import tickets
 
 
 def to_staff(row) -> Staff:  # noqa: ANN001

@@ -8,7 +8,8 @@ from sqlalchemy import Connection, exists, insert, select, update
 
 from server.core.windows import WindowState, WindowStatus
 
-from .tables import tokens, window_states
+from .account_tables import tokens
+from .ticket_tables import window_states
 
 # Every change reads every window's state: rows are unpacked by position, not looked up by name.
 _COLUMNS = (
