@@ -11,7 +11,7 @@ from sqlalchemy import Connection, insert, or_, select, update
 from server.core.cases import UNDECIDED, Applicant, Case, Outcome, Status, StatusChange
 
 from .case_tables import case_history, cases
-from .tickets_repo import next_counter
+from .counters_repo import next_counter
 
 
 @dataclass(frozen=True)

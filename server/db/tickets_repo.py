@@ -23,34 +23,14 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from server.core.hall import Window
 from server.core.tickets import Outcome, Priority, Status, Ticket
 
-from .tables import counters, queue_stats, ticket_calls, tickets
+from .ticket_tables import queue_stats, ticket_calls, tickets
+from .upsert import insert_for
 
 HEADS_PER_QUEUE = 6
-
-
-def _upsert(conn: Connection):  # noqa: ANN202
-    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-
-
-def next_counter(conn: Connection, name: str) -> int:
-    """Take the next value of a named counter, in this transaction (gapless)."""
-    return conn.execute(_next_counter_stmt(conn.dialect.name), {"name": name}).scalar_one()
-
-
-# The hot writes are built once per dialect with bound parameters: composing an upsert per
-# request cost a tenth of a ticket's time (docs/performance.md).
-@lru_cache(maxsize=4)
-def _next_counter_stmt(dialect: str):  # noqa: ANN202
-    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert_(counters).values(name=bindparam("name"), value=1)
-    return stmt.on_conflict_do_update(
-        index_elements=[counters.c.name], set_={"value": counters.c.value + 1}
-    ).returning(counters.c.value)
 
 
 def to_ticket(row) -> Ticket:  # noqa: ANN001
@@ -121,6 +101,11 @@ def save(conn: Connection, t: Ticket) -> None:
 
 
 _SAVE = update(tickets).where(tickets.c.id == bindparam("ticket_id"))
+
+
+def link_case(conn: Connection, ticket_id: str, case_number: str) -> None:
+    """Record the case a visit opened on its ticket."""
+    conn.execute(update(tickets).where(tickets.c.id == ticket_id).values(case_number=case_number))
 
 
 def get(conn: Connection, ticket_id: str, *, lock: bool = False) -> Ticket | None:
@@ -351,7 +336,7 @@ def bump_stats(conn: Connection, queue: str, day: date, *, served: int = 0, serv
 
 @lru_cache(maxsize=4)
 def _bump_stats_stmt(dialect: str):  # noqa: ANN202
-    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert_ = insert_for(dialect)
     served = bindparam("served", type_=Integer)
     service_s = bindparam("service_s", type_=Float)
     no_show = bindparam("no_show", type_=Integer)
