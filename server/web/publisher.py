@@ -24,11 +24,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Engine
-
 from server.app.rooms import delivery_rooms
 from server.db import event_log
 from server.db.event_log import read_events
+from server.db.handles import Engine
 from server.db.uow import Committed
 
 from .chain import RoomChain
