@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import Engine, select, text
 
@@ -70,7 +71,7 @@ def leadership(engine: Engine) -> Iterator[Wait | None]:
         # that lands before the wait starts.
         conn.execute(text(f"LISTEN {EVENTS_CHANNEL}"))
         conn.commit()
-        listener = conn.connection.dbapi_connection
+        listener: Any = conn.connection.dbapi_connection  # psycopg's, which has `notifies`
 
         def wait(timeout: float) -> None:
             for _ in listener.notifies(timeout=timeout, stop_after=1):

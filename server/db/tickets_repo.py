@@ -11,7 +11,10 @@ from sqlalchemy import (
     Connection,
     Date,
     Float,
+    FromClause,
     Integer,
+    Row,
+    Select,
     and_,
     bindparam,
     case,
@@ -38,11 +41,13 @@ from .upsert import insert_for
 # the first k of its class of its queue in (place, number) order, or of the tickets sent here. So
 # HEADS is how many choices call-next ranks to claim (window_ops.RANKED): with as many, a window
 # that finds its first choices held on PostgreSQL takes the next in the policy's order, not a
-# guess. tests/db/test_calling_agreement.py holds the two together; change both or neither.
+# guess. Six rows per class and queue keep an uncontended call as cheap as the old bound was;
+# more would let more of the windows racing on one queue win in one round, at every call's cost.
+# tests/db/test_calling_agreement.py holds the two together; change both or neither.
 HEADS = 6
 
 
-def to_ticket(row) -> Ticket:  # noqa: ANN001
+def to_ticket(row: Row[Any]) -> Ticket:
     return Ticket(
         id=row.id,
         number=row.number,
@@ -68,7 +73,7 @@ def to_ticket(row) -> Ticket:  # noqa: ANN001
     )
 
 
-def _values(t: Ticket) -> dict:
+def _values(t: Ticket) -> dict[str, Any]:
     return {
         "number": t.number,
         "queue": t.queue,
@@ -258,7 +263,7 @@ def oldest_waiting(conn: Connection, queue: str, day: date) -> datetime | None:
     return conn.execute(_OLDEST, {"queue": queue, "day": day}).scalar()
 
 
-def _oldest_of(t):  # noqa: ANN001, ANN202
+def _oldest_of(t: FromClause) -> Select[Any]:
     """When the longest-waiting ticket of queue :queue on :day took its place, over `t` (the
     tickets table or an alias of it)."""
     return select(func.min(t.c.rank_at)).where(
@@ -332,7 +337,7 @@ def bump_stats(conn: Connection, queue: str, day: date, *, served: int = 0, serv
 
 
 @lru_cache(maxsize=4)
-def _bump_stats_stmt(dialect: str):  # noqa: ANN202
+def _bump_stats_stmt(dialect: str) -> Any:
     insert_ = insert_for(dialect)
     served = bindparam("served", type_=Integer)
     service_s = bindparam("service_s", type_=Float)

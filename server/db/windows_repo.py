@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, exists, insert, select, update
 
@@ -18,7 +19,7 @@ _COLUMNS = (
 )
 
 
-def _to_state(row) -> WindowState:  # noqa: ANN001
+def _to_state(row: Any) -> WindowState:  # a row of window_states
     window, status, staff_id, pause_reason, since, current_ticket = row
     return WindowState(
         window=window,
