@@ -24,7 +24,7 @@ from server.core.errors import DomainError
 from server.core.hall import PrinterProfile
 from server.db.engine import make_engine
 from server.db.migrate import upgrade
-from server.db.print_store import AGENT_SCHEME
+from server.db.print_jobs_repo import AGENT_SCHEME
 from server.hallconfig import HallConfigError, load_hall
 from server.kiosk_agent import KioskAgent
 from server.settings import ASYNC_MODES, Settings, SettingsError

@@ -23,8 +23,6 @@ import logging
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
-
 from server.core import calling
 from server.core import cases as core
 from server.core import tickets as tk
@@ -32,9 +30,8 @@ from server.core.errors import Invalid, NotFound
 from server.core.hall import Hall, Item, Window
 from server.core.tickets import Ticket
 from server.core.windows import Staff
-from server.db import cases_repo, print_jobs_repo
+from server.db import cases_repo, print_jobs_repo, tickets_repo
 from server.db.cases_repo import StoredCase
-from server.db.tables import tickets
 from server.db.uow import Actor, UnitOfWork
 
 from . import cases, window_ops
@@ -151,7 +148,7 @@ def _open_case(
     token = cases.new_token()
     cases_repo.add(uow.conn, case, token=token, ticket_id=ticket.id, window=w.id, opened_by=staff.id,
                    note=note.strip(), now=uow.now)
-    uow.conn.execute(update(tickets).where(tickets.c.id == ticket.id).values(case_number=case.number))
+    tickets_repo.link_case(uow.conn, ticket.id, case.number)
     stored = cases.announce(svc, uow, case.number, "case.opened", {
         "kind": "opened", "outcome": outcome, "status": case.status.value, "window": w.id, "by": staff.username,
         "ticket": ticket.number,

@@ -10,10 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine
-
 from server.core.hall import Hall
 from server.core.numbering import service_day
+from server.db.handles import Engine
 from server.db.uow import Actor, Committed, UnitOfWork
 from server.speech.api import Speech
 

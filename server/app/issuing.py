@@ -12,8 +12,8 @@ from server.core.errors import Invalid, NotFound, NotIssuing
 from server.core.hall import ClosedQueuePolicy, Hall, Queue
 from server.core.numbering import format_number
 from server.core.tickets import GREEN_REASONS, Priority, Ticket, cancel
-from server.db import tickets_repo
-from server.db.print_store import device_printer
+from server.db import counters_repo, tickets_repo
+from server.db.print_jobs_repo import device_printer
 from server.db.uow import Actor
 
 from .accounts import kiosk_for_key
@@ -102,7 +102,7 @@ def issue_ticket(
                 f"{q.name}暂无窗口办理，窗口开放后按顺序叫号，等待时间未知 / No window is open for {q.name_en} yet; "
                 "you will be called in turn once one opens, waiting time unknown"
             )
-        seq_no = tickets_repo.next_counter(uow.conn, f"ticket:{q.code}:{day.isoformat()}")
+        seq_no = counters_repo.next_counter(uow.conn, f"ticket:{q.code}:{day.isoformat()}")
         t = Ticket(
             id=secrets.token_urlsafe(16),
             number=format_number(q.prefix, seq_no, q.digits),

@@ -27,9 +27,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
-
-from server.db.case_tables import outbox
+from server.db import outbox_repo
+from server.db.outbox_repo import OutboxRow
 from server.db.uow import Actor, UnitOfWork
 
 from .context import Services
@@ -61,17 +60,7 @@ def record(svc: Services, uow: UnitOfWork, case_number: str, event: str, payload
         "idempotency_key": key,
         **payload,
     }
-    uow.conn.execute(
-        insert(outbox).values(
-            case_number=case_number,
-            event=event,
-            payload=body,
-            idempotency_key=key,
-            created_at=uow.now,
-            attempts=0,
-            next_try_at=uow.now,
-        )
-    )
+    outbox_repo.add(uow.conn, case_number, event, body, key, uow.now)
     return key
 
 
@@ -107,9 +96,7 @@ def run_outbox_once(
         post = requests.post
     done = Round()
     with svc.read() as uow:
-        rows = uow.conn.execute(
-            select(outbox).where(outbox.c.delivered_at.is_(None)).order_by(outbox.c.id).limit(batch)
-        ).all()
+        rows = outbox_repo.undelivered(uow.conn, batch)
     for row in rows:
         if row.case_number in done.held:
             continue
@@ -145,24 +132,19 @@ def run_outbox_once(
     return done
 
 
-def _settle(svc: Services, row: Any, now: datetime, error: str) -> None:
+def _settle(svc: Services, row: OutboxRow, now: datetime, error: str) -> None:
+    attempts = row.attempts + 1
     with svc.write(OUTBOX_ACTOR) as uow:
         if error:
-            attempts = row.attempts + 1
-            values: dict[str, Any] = {"attempts": attempts, "last_error": error, "next_try_at": now + backoff(attempts)}
+            outbox_repo.mark_failed(uow.conn, row.id, attempts, error, now + backoff(attempts))
         else:
-            values = {"attempts": row.attempts + 1, "delivered_at": now, "last_error": ""}
-        uow.conn.execute(update(outbox).where(outbox.c.id == row.id).values(**values))
+            outbox_repo.mark_delivered(uow.conn, row.id, attempts, now)
         uow.commit()  # delivery bookkeeping: the row itself is the record, no audit entry
 
 
 def pending_count(svc: Services) -> int:
-    from sqlalchemy import func
-
     with svc.read() as uow:
-        return uow.conn.execute(
-            select(func.count()).select_from(outbox).where(outbox.c.delivered_at.is_(None))
-        ).scalar_one()
+        return outbox_repo.pending_count(uow.conn)
 
 
 class OutboxWorker:

@@ -11,8 +11,6 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection
-
 from printers.escpos_render import render
 from printers.layout import ticket_document
 from server.core import calling
@@ -21,7 +19,8 @@ from server.core.errors import Forbidden, Invalid, NotFound
 from server.core.hall import Hall, PrinterProfile
 from server.core.windows import Staff
 from server.db import accounts_repo, print_jobs_repo, tickets_repo, windows_repo
-from server.db.print_store import device_printer
+from server.db.handles import Connection
+from server.db.print_jobs_repo import device_printer
 from server.db.uow import Actor
 
 from .context import Services

@@ -10,14 +10,13 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection
-
 from server.core import calling
 from server.core.estimate import effective_windows, estimate_wait_s, mean_service_s
 from server.core.hall import Hall, Window
 from server.core.tickets import Status, Ticket
 from server.core.windows import Staff, WindowState, WindowStatus, is_serving
 from server.db import accounts_repo, tickets_repo, windows_repo
+from server.db.handles import Connection
 
 ORDER_CAP = 200
 

@@ -26,9 +26,9 @@ from .context import Services
 from .views import HallLoad, ticket_view, window_views
 
 # How many of the policy's choices call-next tries to claim before it looks again: a window
-# that loses a race on PostgreSQL takes the next best ticket rather than failing.
-RANKED = 8
-CLAIM_ROUNDS = 5
+# that loses a race on PostgreSQL takes the next best ticket rather than failing. As many as the
+# candidates keep in the policy's order (tickets_repo.HEADS).
+RANKED = tickets_repo.HEADS
 
 
 def actor_of(staff: Staff) -> Actor:
@@ -187,14 +187,16 @@ def call_next(svc: Services, staff: Staff, window_id: str) -> dict[str, Any] | N
         day = svc.today(uow.now)
         max_wait = timedelta(minutes=svc.hall.max_wait_minutes)
         recent = tickets_repo.recent_call_queues(uow.conn, w.id, calling.recent_window_size(w))
-        chosen = None
-        for _ in range(CLAIM_ROUNDS):
-            pool = tickets_repo.candidates(uow.conn, w, day)
-            if not pool:
+        chosen: Ticket | None = None
+        held: set[str] = set()
+        # Each round that claims nothing excludes its ranked tickets (all held by other windows)
+        # from the next read, so the rounds end: with a ticket, or when the line runs out.
+        while chosen is None and (pool := tickets_repo.candidates(uow.conn, w, day, exclude=held)):
+            ranked = _rank(w, pool, recent, uow, max_wait)
+            chosen = tickets_repo.claim(uow.conn, ranked)
+            if held.issuperset(ranked):
                 break
-            chosen = tickets_repo.claim(uow.conn, _rank(w, pool, recent, uow, max_wait))
-            if chosen is not None:
-                break
+            held.update(ranked)
         if chosen is None:
             return None
         return _call(svc, uow, staff, w, state, chosen, "ticket.call")

@@ -9,6 +9,13 @@ In order:
 
 The share is judged over the window's recent calls rather than the whole day, so a queue a
 manager adds to a window at 14:00 does not take every call until it has "caught up".
+
+The database gives `choose_next` only the heads of each line (server/db/tickets_repo.py,
+`candidates` and HEADS), chosen so that its first picks there are its first picks over every
+waiting ticket. That holds because each rule below takes the minimum of one order that the query
+reads the head of: sent here by (place, number), aged and green by (place, number), a queue's head
+by (class, place, number). A rule that looks past such a minimum needs the query changed with it;
+tests/db/test_calling_agreement.py holds the two together.
 """
 
 from __future__ import annotations

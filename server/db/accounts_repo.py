@@ -9,16 +9,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, Row, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from server.core.throttle import Record
 from server.core.windows import Role, Staff
 
-from .tables import devices, login_throttle, tickets, tokens, users
+from .account_tables import devices, login_throttle, tokens, users
+from .ticket_tables import tickets
 
 
-def to_staff(row) -> Staff:  # noqa: ANN001
+def to_staff(row: Row[Any]) -> Staff:
     return Staff(
         id=row.id,
         username=row.username,
@@ -29,7 +30,7 @@ def to_staff(row) -> Staff:  # noqa: ANN001
     )
 
 
-def user_row(conn: Connection, username: str):  # noqa: ANN201
+def user_row(conn: Connection, username: str) -> Row[Any] | None:
     return conn.execute(select(users).where(users.c.username == username)).first()
 
 
@@ -163,7 +164,7 @@ def add_device(conn: Connection, **values: Any) -> int:
     return conn.execute(insert(devices).values(**values).returning(devices.c.id)).scalar_one()
 
 
-def device_by_key(conn: Connection, digest: str):  # noqa: ANN201
+def device_by_key(conn: Connection, digest: str) -> Row[Any] | None:
     return conn.execute(_DEVICE_BY_KEY, {"digest": digest}).first()
 
 
@@ -171,7 +172,7 @@ def device_by_key(conn: Connection, digest: str):  # noqa: ANN201
 _DEVICE_BY_KEY = select(devices).where(devices.c.key_hash == bindparam("digest"), devices.c.revoked_at.is_(None))
 
 
-def device_by_name(conn: Connection, name: str):  # noqa: ANN201
+def device_by_name(conn: Connection, name: str) -> Row[Any] | None:
     return conn.execute(select(devices).where(devices.c.name == name)).first()
 
 
@@ -183,7 +184,7 @@ def list_devices(conn: Connection) -> list:
     return list(conn.execute(select(devices).order_by(devices.c.id)))
 
 
-def device_of_ticket(conn: Connection, ticket_id: str):  # noqa: ANN201
+def device_of_ticket(conn: Connection, ticket_id: str) -> Row[Any] | None:
     """The device (kiosk) that issued a ticket, if it still exists."""
     return conn.execute(
         select(devices).join(tickets, tickets.c.device_id == devices.c.id).where(tickets.c.id == ticket_id)

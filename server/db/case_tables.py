@@ -1,9 +1,5 @@
-"""Tables of the acceptance flow: cases (articles 12-17), their history, the outbox to the approval
-platform (articles 10, 21), the window printers' job queue and per-window settings.
-
-They live on the one `metadata` of `server.db.tables`, which imports this module at its end, so
-anything that reads that metadata (Alembic, `create_all` in a test) sees them too.
-"""
+"""Tables of the acceptance flow: cases (articles 12-17), their history and the outbox to the
+approval platform (articles 10, 21)."""
 
 from __future__ import annotations
 
@@ -15,13 +11,12 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Table,
     Text,
 )
 
-from server.db.tables import TS, metadata
+from server.db.metadata import TS, metadata
 
 # One row per case. The applicant's ID number and phone are kept in full: the department needs
 # them to decide (article 14) and the platform to share (article 21); every view beyond the
@@ -91,31 +86,4 @@ outbox = Table(
     Column("last_error", Text, nullable=False, server_default=""),
     Index("ix_outbox_pending", "delivered_at", "id"),
     Index("ix_outbox_case_number", "case_number", "id"),
-)
-
-# Documents for the window printers, already rendered to ESC/POS. The print spooler takes the
-# rows with printed_at NULL and next_try_at <= now, oldest first per printer.
-print_jobs = Table(
-    "print_jobs",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("printer", String(200), nullable=False),
-    Column("payload", LargeBinary, nullable=False),
-    Column("kind", String(32), nullable=False),
-    Column("ref", String(64), nullable=False, server_default=""),
-    Column("created_at", TS, nullable=False),
-    Column("attempts", Integer, nullable=False, server_default="0"),
-    Column("next_try_at", TS),
-    Column("printed_at", TS),
-    Column("last_error", Text, nullable=False, server_default=""),
-    Index("ix_print_jobs_pending", "printed_at", "next_try_at"),
-)
-
-# What the hall config says about a window, overridden at run time (`hallq window set-printer`).
-window_settings = Table(
-    "window_settings",
-    metadata,
-    Column("window", String(16), primary_key=True),
-    Column("printer", String(200)),
-    Column("updated_at", TS, nullable=False),
 )

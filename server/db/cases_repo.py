@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select, update
+from sqlalchemy import Connection, Row, Select, insert, or_, select, update
 
 from server.core.cases import UNDECIDED, Applicant, Case, Outcome, Status, StatusChange
 
 from .case_tables import case_history, cases
-from .tickets_repo import next_counter
+from .counters_repo import next_counter
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ def set_warning(conn: Connection, number: str, level: str | None, now: datetime)
     return result.rowcount == 1
 
 
-def _locked(stmt, conn: Connection, lock: bool):  # noqa: ANN001, ANN202
+def _locked(stmt: Select[Any], conn: Connection, lock: bool) -> Select[Any]:
     return stmt.with_for_update() if lock and conn.dialect.name == "postgresql" else stmt
 
 
@@ -160,7 +161,7 @@ def undecided(conn: Connection, departments: Iterable[str] | None = None) -> lis
     return _with_history(conn, conn.execute(stmt.order_by(cases.c.promised, cases.c.number)).all())
 
 
-def _with_history(conn: Connection, rows: list) -> list[StoredCase]:
+def _with_history(conn: Connection, rows: Sequence[Row[Any]]) -> list[StoredCase]:
     if not rows:
         return []
     numbers = [r.number for r in rows]
@@ -180,7 +181,7 @@ def _with_history(conn: Connection, rows: list) -> list[StoredCase]:
     return [_stored(r, tuple(history[r.number])) for r in rows]
 
 
-def _stored(row, history: tuple[StatusChange, ...]) -> StoredCase:  # noqa: ANN001
+def _stored(row: Row[Any], history: tuple[StatusChange, ...]) -> StoredCase:
     case = Case(
         number=row.number,
         item=row.item,

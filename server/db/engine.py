@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import Engine, create_engine, event, exc
+from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.pool import ConnectionPoolEntry
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # A pooled PostgreSQL connection unused for this long is pinged before it is handed out.
@@ -47,17 +49,20 @@ def _ping_after_idle(engine: Engine) -> None:
     use a moment ago. A dead one is dropped here and the pool hands out (or opens) another."""
 
     @event.listens_for(engine, "checkin")
-    def _checked_in(_dbapi_conn, record) -> None:  # noqa: ANN001
+    def _checked_in(_dbapi_conn: DBAPIConnection, record: ConnectionPoolEntry) -> None:
         record.info["hallq_idle_since"] = time.monotonic()
 
     @event.listens_for(engine, "checkout")
-    def _checked_out(dbapi_conn, record, _proxy) -> None:  # noqa: ANN001
+    def _checked_out(dbapi_conn: DBAPIConnection, record: ConnectionPoolEntry, _proxy: object) -> None:
         since = record.info.get("hallq_idle_since")
         if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
             return
         try:
-            with dbapi_conn.cursor() as cur:
+            cur = dbapi_conn.cursor()
+            try:
                 cur.execute("SELECT 1")
+            finally:
+                cur.close()
             dbapi_conn.rollback()
         except engine.dialect.loaded_dbapi.Error as e:
             raise exc.DisconnectionError(f"pooled connection is gone: {e}") from e
@@ -65,7 +70,7 @@ def _ping_after_idle(engine: Engine) -> None:
 
 def _setup_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001
+    def _on_connect(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
         # Let SQLAlchemy's begin hook, not pysqlite, decide when transactions start.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
@@ -76,5 +81,5 @@ def _setup_sqlite(engine: Engine) -> None:
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn) -> None:  # noqa: ANN001
+    def _on_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("hallq_write") else "BEGIN")

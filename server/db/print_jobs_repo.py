@@ -1,18 +1,41 @@
-"""Print jobs for the window printers, and the per-window printer setting.
+"""The `print_jobs` table: documents for the window printers and kiosk agents, and the spooler's
+job store over it (printers.jobs.JobStore); and the per-window printer setting.
 
 A job is ESC/POS bytes already rendered for its printer (see `printers.escpos_render`), written in
-the transaction of the change it documents: an accepted case and its acceptance slip commit
-together or not at all. The print spooler reads the table afterwards.
+the transaction of the change it documents: a ticket and its print job, an accepted case and its
+acceptance slip, commit together or not at all, so a kill -9 loses no job. Only one process runs
+the spooler (with several processes, the one holding the event publisher's leadership), so a job
+is never sent twice.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Engine, Row, insert, select, update
 
-from .case_tables import print_jobs, window_settings
-from .tickets_repo import _upsert
+from printers.jobs import Job, JobState
+
+from .print_tables import print_jobs, window_settings
+from .upsert import upsert_for
+
+# A ticket printed after its visitor walked away only confuses the next one.
+TICKET_EXPIRES = timedelta(minutes=10)
+AGENT_SCHEME = "agent://"
+# A failed job keeps the start of its printer's error: enough to tell a jam from a dead host.
+ERROR_MAX = 500
+
+
+def agent_printer(device_name: str) -> str:
+    """The printer of a kiosk whose agent prints for it (its device printer is `agent://`)."""
+    return f"{AGENT_SCHEME}{device_name}"
+
+
+def device_printer(name: str, printer: str | None) -> str | None:
+    if printer and printer.startswith(AGENT_SCHEME):
+        return agent_printer(name)
+    return printer or None
 
 
 def enqueue_print(
@@ -32,36 +55,83 @@ def enqueue_print(
     return int(result.scalar_one())
 
 
-def jobs_for(conn: Connection, ref: str) -> list:
+def jobs_for(conn: Connection, ref: str) -> list[Row[Any]]:
     """Every job of a reference (a case number), oldest first."""
     return list(conn.execute(select(print_jobs).where(print_jobs.c.ref == ref).order_by(print_jobs.c.id)))
 
 
-def pending(conn: Connection, now: datetime, limit: int = 100) -> list:
-    """Jobs not printed yet and due, oldest first (the order a printer must print them in). A job
-    given up has next_try_at NULL and is never due again."""
-    return list(
-        conn.execute(
+class SqlJobStore:
+    """The spooler's jobs: due ones oldest first, and what became of each try."""
+
+    def __init__(self, engine: Engine, *, batch: int = 50) -> None:
+        self._engine = engine
+        self._batch = batch
+
+    def due_jobs(self, now: datetime) -> list[Job]:
+        with self._engine.connect() as conn:
+            rows = conn.execute(
+                select(print_jobs)
+                .where(
+                    print_jobs.c.printed_at.is_(None),
+                    print_jobs.c.next_try_at <= now,
+                    # Jobs for a kiosk agent go over Socket.IO, not from here.
+                    ~print_jobs.c.printer.startswith(AGENT_SCHEME),
+                )
+                .order_by(print_jobs.c.id)
+                .limit(self._batch)
+            ).all()
+        return [to_job(r) for r in rows]
+
+    def mark_printed(self, job_id: str, now: datetime) -> None:
+        self._write(int(job_id), printed_at=now, last_error="")
+
+    def mark_failed(self, job_id: str, error: str, retry_at: datetime | None) -> None:
+        """One more attempt failed; retry at `retry_at`, or never when it is None (given up)."""
+        self._write(int(job_id), attempts=print_jobs.c.attempts + 1, last_error=error[:ERROR_MAX],
+                    next_try_at=retry_at)
+
+    def _write(self, job_id: int, **values: object) -> None:
+        with self._engine.connect() as conn:
+            conn.info["hallq_write"] = True
+            with conn.begin():
+                conn.execute(update(print_jobs).where(print_jobs.c.id == job_id).values(**values))
+            conn.info["hallq_write"] = False
+
+
+def to_job(row: Row[Any]) -> Job:
+    expires = row.created_at + TICKET_EXPIRES if row.kind == "ticket" else None
+    if row.printed_at is not None:
+        state = JobState.PRINTED
+    elif row.next_try_at is None:
+        state = JobState.GAVE_UP
+    else:
+        state = JobState.QUEUED
+    return Job(
+        id=str(row.id),
+        printer_url=row.printer,
+        payload=bytes(row.payload),
+        next_try_at=row.next_try_at or row.created_at,
+        attempts=row.attempts,
+        state=state,
+        expires_at=expires,
+        printed_at=row.printed_at,
+        last_error=row.last_error,
+    )
+
+
+def pending_for_printer(engine: Engine, printer: str) -> list[Job]:
+    """Jobs not printed and not given up for one printer (a kiosk agent's), oldest first."""
+    with engine.connect() as conn:
+        rows = conn.execute(
             select(print_jobs)
-            .where(print_jobs.c.printed_at.is_(None))
-            .where(print_jobs.c.next_try_at <= now)
+            .where(
+                print_jobs.c.printer == printer,
+                print_jobs.c.printed_at.is_(None),
+                print_jobs.c.next_try_at.is_not(None),
+            )
             .order_by(print_jobs.c.id)
-            .limit(limit)
-        )
-    )
-
-
-def mark_printed(conn: Connection, job_id: int, now: datetime) -> None:
-    conn.execute(update(print_jobs).where(print_jobs.c.id == job_id).values(printed_at=now))
-
-
-def mark_failed(conn: Connection, job_id: int, error: str, retry_at: datetime | None) -> None:
-    """One more attempt failed; retry at `retry_at`, or never when it is None (given up)."""
-    conn.execute(
-        update(print_jobs)
-        .where(print_jobs.c.id == job_id)
-        .values(attempts=print_jobs.c.attempts + 1, last_error=error[:2000], next_try_at=retry_at)
-    )
+        ).all()
+    return [to_job(r) for r in rows]
 
 
 # --- the window's printer ------------------------------------------------------------------------
@@ -74,7 +144,7 @@ def window_printer_override(conn: Connection, window_id: str) -> str | None:
 
 
 def set_window_printer(conn: Connection, window_id: str, printer_url: str | None, now: datetime) -> None:
-    stmt = _upsert(conn)(window_settings).values(window=window_id, printer=printer_url, updated_at=now)
+    stmt = upsert_for(conn)(window_settings).values(window=window_id, printer=printer_url, updated_at=now)
     stmt = stmt.on_conflict_do_update(
         index_elements=[window_settings.c.window], set_={"printer": printer_url, "updated_at": now}
     )

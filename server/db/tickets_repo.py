@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date, datetime
 from functools import lru_cache
-from weakref import WeakKeyDictionary
+from typing import Any
 
 from sqlalchemy import (
     Connection,
     Date,
     Float,
+    FromClause,
     Integer,
-    Transaction,
+    Row,
+    Select,
     and_,
     bindparam,
     case,
@@ -23,37 +25,29 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from server.core.hall import Window
-from server.core.tickets import Outcome, Priority, Status, Ticket
+from server.core.tickets import CLASS_RANKS, Outcome, Priority, Status, Ticket
 
-from .tables import counters, queue_stats, ticket_calls, tickets
+from .ticket_tables import queue_stats, ticket_calls, tickets
+from .upsert import insert_for
 
-HEADS_PER_QUEUE = 6
-
-
-def _upsert(conn: Connection):  # noqa: ANN202
-    return postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-
-
-def next_counter(conn: Connection, name: str) -> int:
-    """Take the next value of a named counter, in this transaction (gapless)."""
-    return conn.execute(_next_counter_stmt(conn.dialect.name), {"name": name}).scalar_one()
-
-
-# The hot writes are built once per dialect with bound parameters: composing an upsert per
-# request cost a tenth of a ticket's time (docs/performance.md).
-@lru_cache(maxsize=4)
-def _next_counter_stmt(dialect: str):  # noqa: ANN202
-    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert_(counters).values(name=bindparam("name"), value=1)
-    return stmt.on_conflict_do_update(
-        index_elements=[counters.c.name], set_={"value": counters.c.value + 1}
-    ).returning(counters.c.value)
+# The calling order is written twice: as `server.core.calling.choose_next`, and here as the
+# candidates it is given, so that a call reads a few heads instead of the whole line. They agree
+# when the first k picks of `choose_next` (each pick taken out before the next) are the same over
+# `candidates` as over every waiting ticket, for every k up to HEADS: each of its rules takes the
+# minimum of one order (sent to this window, by place and number; aged and green, by place and
+# number; a queue's head, by class, place and number), and after k - 1 picks that minimum is among
+# the first k of its class of its queue in (place, number) order, or of the tickets sent here. So
+# HEADS is how many choices call-next ranks to claim (window_ops.RANKED): with as many, a window
+# that finds its first choices held on PostgreSQL takes the next in the policy's order, not a
+# guess. Six rows per class and queue keep an uncontended call as cheap as the old bound was;
+# more would let more of the windows racing on one queue win in one round, at every call's cost.
+# tests/db/test_calling_agreement.py holds the two together; change both or neither.
+HEADS = 6
 
 
-def to_ticket(row) -> Ticket:  # noqa: ANN001
+def to_ticket(row: Row[Any]) -> Ticket:
     return Ticket(
         id=row.id,
         number=row.number,
@@ -79,7 +73,7 @@ def to_ticket(row) -> Ticket:  # noqa: ANN001
     )
 
 
-def _values(t: Ticket) -> dict:
+def _values(t: Ticket) -> dict[str, Any]:
     return {
         "number": t.number,
         "queue": t.queue,
@@ -123,6 +117,11 @@ def save(conn: Connection, t: Ticket) -> None:
 _SAVE = update(tickets).where(tickets.c.id == bindparam("ticket_id"))
 
 
+def link_case(conn: Connection, ticket_id: str, case_number: str) -> None:
+    """Record the case a visit opened on its ticket."""
+    conn.execute(update(tickets).where(tickets.c.id == ticket_id).values(case_number=case_number))
+
+
 def get(conn: Connection, ticket_id: str, *, lock: bool = False) -> Ticket | None:
     stmt = select(tickets).where(tickets.c.id == ticket_id)
     if lock and conn.dialect.name == "postgresql":
@@ -138,59 +137,49 @@ def find_by_number(conn: Connection, day: date, number: str) -> Ticket | None:
     return to_ticket(row) if row else None
 
 
-def candidates(conn: Connection, window: Window, day: date) -> list[Ticket]:
-    """The tickets the calling policy may choose from: each served queue's heads (by class and
-    place, and the oldest by place alone for the starvation rule) and tickets sent to this window.
-    Bounded per queue, so a backlog of thousands costs no more than a short line.
-
-    Read again after a failed `claim`, they are the heads behind the tickets other windows hold:
-    the same heads every round let twelve windows on one queue answer 204 to most calls."""
-    taken = _taken_in(conn)
-    params = {"day": day, "taken": sorted(taken)} if taken else {"day": day}
+def candidates(conn: Connection, window: Window, day: date, exclude: Collection[str] = ()) -> list[Ticket]:
+    """The waiting tickets the calling policy may choose from, leaving out `exclude` (tickets a claim
+    found held by another window): for each class of each served queue its first HEADS by place,
+    and the first HEADS sent to this window. Bounded per queue, so a backlog of thousands costs no
+    more than a short line, and enough that the policy picks from them what it would pick from
+    every waiting ticket (see HEADS)."""
+    params: dict[str, object] = {"day": day}
+    if exclude:
+        params["taken"] = sorted(exclude)
     seen: dict[str, Ticket] = {}
-    for row in conn.execute(_candidates_stmt(window, bool(taken)), params):
+    for row in conn.execute(_candidates_stmt(window, bool(exclude)), params):
         seen.setdefault(row.id, to_ticket(row))
     return list(seen.values())
 
 
 @lru_cache(maxsize=512)
-def _candidates_stmt(window: Window, skipping: bool):  # noqa: ANN202
+def _candidates_stmt(window: Window, skipping: bool) -> Any:
     # Built once per window: composing a union of a dozen selects costs more than running it.
     waiting = and_(tickets.c.status == Status.WAITING.value, tickets.c.day == bindparam("day"))
     if skipping:
         waiting = and_(waiting, tickets.c.id.not_in(bindparam("taken", expanding=True)))
-    parts = [
-        select(tickets)
-        .where(waiting, tickets.c.target_window == window.id)
-        .order_by(tickets.c.rank_at)
-        .limit(HEADS_PER_QUEUE)
-    ]
+    # Sent to this window: read through `ix_tickets_target`, which orders by place but not number,
+    # so every ticket up to the HEADS-th place comes, ties at that place included.
+    sent = and_(waiting, tickets.c.target_window == window.id)
+    last_place = (
+        select(tickets.c.rank_at).where(sent).order_by(tickets.c.rank_at).offset(HEADS - 1).limit(1).scalar_subquery()
+    )
+    parts = [select(tickets).where(sent, or_(last_place.is_(None), tickets.c.rank_at <= last_place))]
+    # Each class of each queue in (place, number) order: a walk of `ix_tickets_line` that stops early.
     for sq in window.queues:
-        own = and_(waiting, tickets.c.queue == sq.queue, tickets.c.target_window.is_(None))
-        parts.append(
-            select(tickets).where(own).order_by(tickets.c.class_rank, tickets.c.rank_at).limit(HEADS_PER_QUEUE)
-        )
-        parts.append(select(tickets).where(own).order_by(tickets.c.rank_at).limit(1))
+        for rank in sorted(set(CLASS_RANKS.values())):
+            line = and_(waiting, tickets.c.queue == sq.queue, tickets.c.class_rank == rank,
+                        tickets.c.target_window.is_(None))
+            parts.append(select(tickets).where(line).order_by(tickets.c.rank_at, tickets.c.number).limit(HEADS))
     return union_all(*[p.subquery().select() for p in parts])
-
-
-# Per transaction, the tickets its claims found held by another window or no longer waiting.
-# Keyed weakly by the transaction, so what one call-next learnt never outlives it: a ticket held
-# a moment ago may be free (its window rolled back) by the next call.
-_TAKEN: WeakKeyDictionary[Transaction, set[str]] = WeakKeyDictionary()
-
-
-def _taken_in(conn: Connection) -> set[str]:
-    tx = conn.get_transaction()
-    return _TAKEN.get(tx, set()) if tx is not None else set()
 
 
 def claim(conn: Connection, ranked: Sequence[str]) -> Ticket | None:
     """Lock the best-ranked ticket still waiting; on PostgreSQL skip the ones another window holds.
 
-    When every ranked ticket is held, they are remembered for this transaction and the next
-    `candidates` reads past them, so the window takes the best ticket nobody holds, in the policy's
-    order, however many windows call the same queue at once.
+    None when every ranked ticket is held: the caller reads the candidates again excluding them, so
+    the window takes the best ticket nobody holds, in the policy's order, however many windows
+    call the same queue at once.
 
     SQLite has one writer at a time (BEGIN IMMEDIATE), so the rows are as this transaction reads
     them: they are looked up by key and checked here, because with the status in the query its
@@ -210,8 +199,6 @@ def claim(conn: Connection, ranked: Sequence[str]) -> Ticket | None:
         .with_for_update(skip_locked=True)
     )
     row = conn.execute(stmt).first()
-    if row is None and (tx := conn.get_transaction()) is not None:
-        _TAKEN.setdefault(tx, set()).update(ranked)
     return to_ticket(row) if row else None
 
 
@@ -276,7 +263,7 @@ def oldest_waiting(conn: Connection, queue: str, day: date) -> datetime | None:
     return conn.execute(_OLDEST, {"queue": queue, "day": day}).scalar()
 
 
-def _oldest_of(t):  # noqa: ANN001, ANN202
+def _oldest_of(t: FromClause) -> Select[Any]:
     """When the longest-waiting ticket of queue :queue on :day took its place, over `t` (the
     tickets table or an alias of it)."""
     return select(func.min(t.c.rank_at)).where(
@@ -350,8 +337,8 @@ def bump_stats(conn: Connection, queue: str, day: date, *, served: int = 0, serv
 
 
 @lru_cache(maxsize=4)
-def _bump_stats_stmt(dialect: str):  # noqa: ANN202
-    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
+def _bump_stats_stmt(dialect: str) -> Any:
+    insert_ = insert_for(dialect)
     served = bindparam("served", type_=Integer)
     service_s = bindparam("service_s", type_=Float)
     no_show = bindparam("no_show", type_=Integer)

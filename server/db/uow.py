@@ -20,7 +20,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, select, update
 
-from .tables import counters, event_log
+from .counters_repo import SEQ
+from .counters_repo import current_seq as current_seq  # what handlers read a snapshot's seq with
+from .log_tables import counters, event_log
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,7 @@ class UnitOfWork:
 
 
 _NEXT_SEQ = (
-    update(counters).where(counters.c.name == "seq").values(value=counters.c.value + 1).returning(counters.c.value)
+    update(counters).where(counters.c.name == SEQ).values(value=counters.c.value + 1).returning(counters.c.value)
 )
 
 _ENTRY_COLUMNS = ("at", "actor_kind", "actor_id", "actor_name", "action", "subject", "detail", "events")
@@ -132,7 +134,3 @@ _LOG_WITH_NEXT_SEQ = (
 def logged(seq: int, events: list[dict[str, Any]]) -> list[Emitted]:
     """The events of an event-log entry as they were emitted, `seq` included."""
     return [Emitted(e["event"], e["rooms"], {**e["data"], "seq": seq}) for e in events]
-
-
-def current_seq(conn: Connection) -> int:
-    return conn.execute(select(counters.c.value).where(counters.c.name == "seq")).scalar_one()

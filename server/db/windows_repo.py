@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, exists, insert, select, update
 
 from server.core.windows import WindowState, WindowStatus
 
-from .tables import tokens, window_states
+from .account_tables import tokens
+from .ticket_tables import window_states
 
 # Every change reads every window's state: rows are unpacked by position, not looked up by name.
 _COLUMNS = (
@@ -17,7 +19,7 @@ _COLUMNS = (
 )
 
 
-def _to_state(row) -> WindowState:  # noqa: ANN001
+def _to_state(row: Any) -> WindowState:  # a row of window_states
     window, status, staff_id, pause_reason, since, current_ticket = row
     return WindowState(
         window=window,

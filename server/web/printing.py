@@ -20,7 +20,7 @@ from printers.connections import PrinterStatus
 from printers.spooler import Spooler
 from server.app.context import Services
 from server.db import accounts_repo
-from server.db.print_store import AGENT_SCHEME, SqlJobStore, agent_printer, device_printer, pending_for_printer
+from server.db.print_jobs_repo import AGENT_SCHEME, SqlJobStore, agent_printer, device_printer, pending_for_printer
 from server.db.uow import Actor
 
 from .background import every

@@ -24,12 +24,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Engine, select, text
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-
 from server.app.rooms import delivery_rooms
-from server.db.tables import counters, event_log
-from server.db.uow import Committed, current_seq, logged
+from server.db import event_log
+from server.db.event_log import read_events
+from server.db.handles import Engine
+from server.db.uow import Committed
 
 from .chain import RoomChain
 
@@ -37,29 +36,16 @@ log = logging.getLogger("hallq.publisher")
 
 GAP_WAIT_S = 0.15
 GAP_GIVE_UP_S = 3.0
-# The leader waits on `LISTEN hallq_events` (migration 0007 notifies it on every commit that logs
-# a change), and reads the log this often anyway, in case a notification went astray.
-EVENTS_CHANNEL = "hallq_events"
+# The leader waits for the notification of a logged commit (server.db.event_log.leadership), and
+# reads the log this often anyway, in case a notification went astray.
 IDLE_READ_S = 1.0
 LEADER_RETRY_S = 1.0
-LEADER_LOCK_KEY = 0x4A11_0001
-# The emitter's mark in `counters`: the last seq it has sent; a successor resumes after it.
-EMITTED = "emitted"
 MARK_INTERVAL_S = 0.5
 REPLAY_MAX = 1000
 
 Emit = Callable[[str, dict[str, Any], list[str]], None]
 # An event ready to send: name, payload with `seq` and `prev`, rooms to deliver to.
 Outgoing = tuple[str, dict[str, Any], list[str]]
-
-
-def read_events(engine: Engine, after: int, limit: int = 500) -> list[Committed]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(event_log.c.seq, event_log.c.events).where(event_log.c.seq > after).order_by(event_log.c.seq)
-            .limit(limit)
-        ).all()
-    return [Committed(seq=r.seq, events=logged(r.seq, r.events)) for r in rows]
 
 
 class Publisher:
@@ -82,8 +68,7 @@ class Publisher:
         # The one process that emits events and runs singleton work (the print spooler). Always
         # this process on its own; with several, whichever holds the advisory lock.
         self.leader = True
-        with engine.connect() as conn:
-            self._next = current_seq(conn) + 1
+        self._next = event_log.latest_seq(engine) + 1
         self._chain = RoomChain(self._next - 1)
 
     def publish(self, committed: Committed) -> None:
@@ -134,9 +119,8 @@ class Publisher:
             if self._pending:
                 return  # the gap filler is on it
             after = self._next - 1
-        with self._engine.connect() as conn:
-            if current_seq(conn) <= after:
-                return
+        if event_log.latest_seq(self._engine) <= after:
+            return
         for c in read_events(self._engine, after):
             self.publish(c)
 
@@ -172,18 +156,11 @@ class Publisher:
         self.leader = False
         while self._running:
             try:
-                with self._engine.connect() as lock_conn:
-                    got = lock_conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LEADER_LOCK_KEY}).scalar()
-                    lock_conn.commit()
-                    if not got:
+                with event_log.leadership(self._engine) as wait:
+                    if wait is None:
                         self._sleep(LEADER_RETRY_S)
                         continue
                     log.info("this process now emits the hall's events")
-                    # Listening before the first read: a commit after it wakes the wait below,
-                    # even one that lands before the wait starts.
-                    lock_conn.execute(text(f"LISTEN {EVENTS_CHANNEL}"))
-                    lock_conn.commit()
-                    listener = lock_conn.connection.dbapi_connection
                     self.leader = True
                     self._next, replayable = self._resume_from()
                     self._chain.restart(self._next - 1)
@@ -208,8 +185,7 @@ class Publisher:
                             self._mark_emitted(upto)
                             marked, marked_at = upto, time.monotonic()
                         if not batch:
-                            for _ in listener.notifies(timeout=IDLE_READ_S, stop_after=1):
-                                pass
+                            wait(IDLE_READ_S)
             except Exception:
                 self.leader = False
                 log.exception("event tail failed; retrying")
@@ -220,19 +196,13 @@ class Publisher:
         changes committed while it died and the lock passed on still go out (its last batch may
         go out twice; clients apply only newer seqs). A log far ahead of the mark (the whole hall
         was down) starts at the end, and says so (False): the clients must resync."""
-        with self._engine.connect() as conn:
-            now = current_seq(conn)
-            sent = conn.execute(select(counters.c.value).where(counters.c.name == EMITTED)).scalar()
+        now, sent = event_log.emitted_mark(self._engine)
         if sent is None or not 0 <= now - sent <= REPLAY_MAX:
             return now + 1, sent is None or sent == now
         return sent + 1, True
 
     def _mark_emitted(self, seq: int) -> None:
-        with self._engine.begin() as conn:
-            conn.execute(
-                pg_insert(counters).values(name=EMITTED, value=seq)
-                .on_conflict_do_update(index_elements=[counters.c.name], set_={"value": seq})
-            )
+        event_log.mark_emitted(self._engine, seq)
 
     def stop(self) -> None:
         self._running = False

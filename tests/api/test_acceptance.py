@@ -14,8 +14,7 @@ from server.app import acceptance
 from server.cli import run as cli_run
 from server.core.idnumber import check_character
 from server.db import print_jobs_repo
-from server.db.case_tables import cases, outbox, print_jobs
-from server.db.tables import event_log, tickets
+from server.db.tables import cases, event_log, outbox, print_jobs, tickets
 from server.db.uow import Actor
 from tests.support.escpos_decode import decode
 

@@ -13,8 +13,7 @@ from sqlalchemy import select
 from server.app import accounts
 from server.app.cases import check_warnings
 from server.app.outbox import backoff, run_outbox_once
-from server.db.case_tables import outbox
-from server.db.tables import event_log
+from server.db.tables import event_log, outbox
 from tests.api.test_acceptance import ALL_MATERIALS, APPLICANT, ID, call_one
 from tests.conftest import PASSWORD
 

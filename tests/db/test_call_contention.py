@@ -82,6 +82,24 @@ def test_a_window_calls_the_best_ticket_nobody_holds_behind_those_other_windows_
         engine.dispose()
 
 
+def test_a_window_reads_past_any_number_of_held_tickets(pg_url):
+    """Fifty tickets held at once (a burst of transactions mid-call, a stuck one): the window still
+    gets A051. Call-next once gave up after five rounds of eight, 204 with tickets free behind."""
+    engine = make_engine(pg_url)
+    upgrade(engine)
+    try:
+        svc, staff = one_queue_hall(engine, 60)
+        held = [f"t{n:04d}" for n in range(1, 51)]
+        with engine.connect() as others:
+            others.begin()
+            others.execute(select(tickets.c.id).where(tickets.c.id.in_(held)).with_for_update()).all()
+            called = window_ops.call_next(svc, staff["12"], "12")
+            others.rollback()
+        assert called is not None and called["number"] == "A051"
+    finally:
+        engine.dispose()
+
+
 def test_twelve_windows_on_one_queue_each_get_a_ticket_while_one_waits(engine):
     svc, staff = one_queue_hall(engine, WAITING)
 

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import psycopg
 
 from server.db.engine import make_engine
+from server.db.event_log import EVENTS_CHANNEL
 from server.db.migrate import upgrade
 from server.db.uow import SYSTEM, UnitOfWork
-from server.web.publisher import EVENTS_CHANNEL
 
 NOW = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
 

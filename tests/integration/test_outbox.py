@@ -14,8 +14,8 @@ import requests
 from sqlalchemy import select
 
 from server.app.outbox import backoff, run_outbox_once
-from server.db.case_tables import outbox
 from server.db.engine import make_engine
+from server.db.tables import outbox
 from tests.support.server_process import ServerProcess
 
 ITEM = "SCJG-001"

@@ -1,0 +1,80 @@
+"""Reading the event log, and what the one emitting process keeps in the database.
+
+The unit of work (`server.db.uow`) appends a change's entry; the publisher (server/web/publisher.py)
+reads entries back in `seq` order to emit them. With several server processes, one of them, the
+holder of a PostgreSQL advisory lock, tails the log, woken by the notification migration 0007
+sends on every logged commit, and keeps a mark of the last seq it sent in `counters`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, select, text
+
+from .counters_repo import current_seq, read_counter, set_counter
+from .log_tables import event_log
+from .uow import Committed, logged
+
+# Migration 0007's trigger notifies this channel on every commit that logs a change.
+EVENTS_CHANNEL = "hallq_events"
+# The advisory lock the emitting process holds (any constant no other lock of the hall uses).
+LEADER_LOCK_KEY = 0x4A11_0001
+# The emitter's mark in `counters`: the last seq it has sent; a successor resumes after it.
+EMITTED = "emitted"
+
+# Waits for a notification, at most the given seconds.
+Wait = Callable[[float], None]
+
+
+def read_events(engine: Engine, after: int, limit: int = 500) -> list[Committed]:
+    """The logged changes after seq `after`, oldest first, at most `limit`."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(event_log.c.seq, event_log.c.events).where(event_log.c.seq > after).order_by(event_log.c.seq)
+            .limit(limit)
+        ).all()
+    return [Committed(seq=r.seq, events=logged(r.seq, r.events)) for r in rows]
+
+
+def latest_seq(engine: Engine) -> int:
+    """The seq of the latest logged change."""
+    with engine.connect() as conn:
+        return current_seq(conn)
+
+
+def emitted_mark(engine: Engine) -> tuple[int, int | None]:
+    """The latest seq logged and the last one the previous emitter marked as sent (None: never)."""
+    with engine.connect() as conn:
+        return current_seq(conn), read_counter(conn, EMITTED)
+
+
+def mark_emitted(engine: Engine, seq: int) -> None:
+    with engine.begin() as conn:
+        set_counter(conn, EMITTED, seq)
+
+
+@contextmanager
+def leadership(engine: Engine) -> Iterator[Wait | None]:
+    """Try to become the emitting process (PostgreSQL only): yields None when another process holds
+    the lock, else a `wait(timeout)` that returns at the next logged commit or after `timeout`
+    seconds. The lock is held on this connection for as long as the block runs."""
+    with engine.connect() as conn:
+        got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LEADER_LOCK_KEY}).scalar()
+        conn.commit()
+        if not got:
+            yield None
+            return
+        # Listening before the caller's first read: a commit after it wakes the wait, even one
+        # that lands before the wait starts.
+        conn.execute(text(f"LISTEN {EVENTS_CHANNEL}"))
+        conn.commit()
+        listener: Any = conn.connection.dbapi_connection  # psycopg's, which has `notifies`
+
+        def wait(timeout: float) -> None:
+            for _ in listener.notifies(timeout=timeout, stop_after=1):
+                pass
+
+        yield wait
