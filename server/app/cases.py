@@ -108,6 +108,7 @@ def summary(svc: Services, stored: StoredCase, now: datetime | None = None) -> d
         "status": case.status.value,
         "status_label": labels.label(labels.CASE_STATUS, case.status),
         "outcome": case.outcome.value,
+        "outcome_label": labels.label(labels.OUTCOME, case.outcome),
         "item": case.item,
         "item_name": item.name if item else case.item,
         "department": case.department,

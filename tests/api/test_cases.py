@@ -411,3 +411,12 @@ def test_every_refusal_of_a_case_request_answers_word_for_word_as_before(client,
         400, "reason_required", "note: A denial must state its reason (articles 14 and 16).",
         "须填写理由：不予受理、不予批准都要写明理由")
 
+
+def test_cases_and_tickets_carry_the_words_of_their_status_and_outcome(client, kiosk, alice, case):
+    assert case["status_label"] == {"zh": "已受理", "en": "Accepted"}
+    assert case["outcome_label"] == {"zh": "受理", "en": "Accepted"}
+    ticket = call_one(client, kiosk, alice)
+    assert ticket["status_label"] == {"zh": "已叫号", "en": "Called"} and ticket["outcome_label"] is None
+    done = client.post("/api/v1/windows/1/finish", headers=alice, json={"outcome": "consulted"}).get_json()["ticket"]
+    assert done["status_label"] == {"zh": "已办结", "en": "Done"}
+    assert done["outcome_label"] == {"zh": "咨询", "en": "Consultation"}
