@@ -101,7 +101,7 @@ def _open_case(
     svc: Services, uow: UnitOfWork, staff: Staff, w: Window, ticket: Ticket, asked: CaseRequest
 ) -> dict[str, Any]:
     hall = svc.hall
-    # The lists first, the applicant next, the number last: a wrong code costs no case number.
+    # The lists first, then the applicant, then the case: a request with several faults is told the first.
     item = intake.item_served(hall, w, ticket, asked.item)
     intake.check_materials(item, asked.materials, asked.missing)
     a = asked.applicant

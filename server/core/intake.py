@@ -1,8 +1,8 @@
 """What a window states when a service opens a case, checked before anything is recorded: the
 item the service was for, and the materials it lists as received or missing.
 
-These run before the applicant is read and before a case number is drawn, so a wrong code costs
-no number (case numbers run without gaps) and the error names the list it is in.
+These run before the applicant is read and before a case number is drawn; their errors name the
+list at fault ("materials: ...", "missing: ...") with the codes the item does have.
 """
 
 from __future__ import annotations
