@@ -13,6 +13,7 @@ from typing import Any
 
 from printers.document import Align, Block, Document, Line, QrCode, Size
 from printers.textwidth import columns_for, text_width, wrap
+from server.core.masking import mask_name
 
 __all__ = [
     "Align",
@@ -279,18 +280,6 @@ def slip_document(kind: SlipKind | str, **fields: Any) -> Document:
         known = ", ".join(k.value for k in SlipKind)
         raise ValueError(f"unknown slip kind {kind!r} (known: {known})") from None
     return builder(**fields)
-
-
-def mask_name(name: str) -> str:
-    """Hide a name on paper that others may see: 张三 → 张*, 王小明 → 王*明, John Smith → J*** S****."""
-    name = name.strip()
-    if not name:
-        return ""
-    if all(ord(ch) < 0x80 for ch in name):
-        return " ".join(w[0] + "*" * (len(w) - 1) for w in name.split())
-    if len(name) <= 2:
-        return name[0] + "*" * (len(name) - 1)
-    return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
 def _largest_fitting(text: str, columns: int) -> Size:

@@ -20,14 +20,17 @@ The window's printer is `hallq window set-printer WINDOW URL` if set, else the h
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from server.core import calling
 from server.core import cases as core
+from server.core import intake
 from server.core import tickets as tk
+from server.core.case_errors import ApplicantRequired
 from server.core.errors import Invalid, NotFound
-from server.core.hall import Hall, Item, Window
+from server.core.hall import Item, Window
 from server.core.tickets import Ticket
 from server.core.windows import Staff
 from server.db import cases_repo, print_jobs_repo, tickets_repo
@@ -35,13 +38,25 @@ from server.db.cases_repo import StoredCase
 from server.db.uow import Actor, UnitOfWork
 
 from . import cases, window_ops
-from .cases import CaseRuleError, translate
 from .context import Services
 from .workcal import hall_calendar
 
 log = logging.getLogger("hallq.acceptance")
 
 OPENS_CASE = {"accepted", "notice", "refused", "concluded"}
+
+
+@dataclass(frozen=True)
+class CaseRequest:
+    """What the window states about a service that opens a case, as the finish request gives it."""
+
+    outcome: core.Outcome
+    applicant: Mapping[str, str]  # name, id_number, phone: read and validated as `core.Applicant`
+    materials: tuple[str, ...]  # codes received
+    missing: tuple[str, ...]  # codes the notice lists
+    reason: str  # of a refusal
+    note: str  # the staff's own, kept with the case
+    item: str | None  # the item served, when not the ticket's
 
 
 def finish(
@@ -65,93 +80,42 @@ def finish(
         result = window_ops.finish(svc, staff, w.id, tk.Outcome(outcome) if outcome else None)
         return {**result, "case": None}
     if applicant is None:
-        raise CaseRuleError(
-            f'outcome {outcome} opens a case: give "applicant": {{"name", "id_number", "phone"}}', "applicant_required"
-        )
+        raise ApplicantRequired(outcome=outcome)
+    asked = CaseRequest(
+        outcome=core.Outcome(outcome), applicant=applicant, materials=tuple(materials or ()),
+        missing=tuple(missing or ()), reason=reason, note=note, item=item,
+    )
 
     def open_case(uow: UnitOfWork, ticket: Ticket) -> dict[str, Any]:
-        return _open_case(
-            svc, uow, staff, w, ticket, outcome=outcome, applicant=applicant, materials=materials or [],
-            missing=missing or [], reason=reason, note=note, item_code=item,
-        )
+        return _open_case(svc, uow, staff, w, ticket, asked)
 
     result = window_ops.finish(svc, staff, w.id, tk.Outcome(outcome), on_finish=open_case)
     result.setdefault("case", None)
     return result
 
 
-def resolve_item(hall: Hall, w: Window, ticket: Ticket, item_code: str | None) -> Item:
-    """The item the service was for: the one given (a visitor may have taken a number for a
-    neighbouring item), else the ticket's."""
-    code = item_code or ticket.item
-    if not code:
-        served = ", ".join(i.code for i in hall.items_of_queue(ticket.queue))
-        raise CaseRuleError(
-            f'ticket {ticket.number} was taken for queue {ticket.queue}, not an item: give "item" '
-            f"(one of {served})", "item_required",
-        )
-    found = hall.item(code)
-    if found is None:
-        raise NotFound(f"unknown item {code!r}")
-    # The item, even the ticket's own (a ticket transferred here keeps its first item), must be
-    # one this window serves: a case opened elsewhere would show another department the applicant.
-    calling.require_item_here(hall, w, found)
-    return found
-
-
-def check_materials(item: Item, field: str, codes: list[str]) -> None:
-    unknown = [c for c in dict.fromkeys(codes) if item.material(c) is None]
-    if unknown:
-        known = ", ".join(m.code for m in item.guide.materials) or "none"
-        listed = ", ".join(f'"{c}"' for c in unknown)
-        raise CaseRuleError(
-            f"{field}: unknown material code{'s' if len(unknown) > 1 else ''} {listed} for item {item.code} "
-            f"({item.name}); its materials are {known}", "unknown_material",
-        )
-
-
 def _open_case(
-    svc: Services,
-    uow: UnitOfWork,
-    staff: Staff,
-    w: Window,
-    ticket: Ticket,
-    *,
-    outcome: str,
-    applicant: dict[str, str],
-    materials: list[str],
-    missing: list[str],
-    reason: str,
-    note: str,
-    item_code: str | None,
+    svc: Services, uow: UnitOfWork, staff: Staff, w: Window, ticket: Ticket, asked: CaseRequest
 ) -> dict[str, Any]:
     hall = svc.hall
-    item = resolve_item(hall, w, ticket, item_code)
-    check_materials(item, "materials", materials)
-    check_materials(item, "missing", missing)
-    both = sorted(set(materials) & set(missing))
-    if both:
-        raise CaseRuleError(f"material {', '.join(both)} cannot be both received and missing", "invalid_materials")
-    try:
-        person = core.Applicant(applicant.get("name", ""), applicant.get("id_number", ""), applicant.get("phone", ""))
-    except Exception as exc:  # noqa: BLE001 - translated into the error naming the field
-        raise translate(exc) from None
+    # The lists first, then the applicant, then the case: a request with several faults is told the first.
+    item = intake.item_served(hall, w, ticket, asked.item)
+    intake.check_materials(item, asked.materials, asked.missing)
+    a = asked.applicant
+    person = core.Applicant(a.get("name", ""), a.get("id_number", ""), a.get("phone", ""))
     at = uow.now.astimezone(ZoneInfo(hall.timezone))
     seq = cases_repo.next_case_seq(uow.conn, item.department, at.year)
-    try:
-        case = core.open_case(
-            item=item, outcome=core.Outcome(outcome), seq=seq, applicant=person, materials=materials, at=at,
-            actor=staff.username, calendar=hall_calendar(hall), missing=missing, reason=reason,
-        )
-    except Exception as exc:  # noqa: BLE001
-        raise translate(exc, "reason" if isinstance(exc, core.MissingReason) else "") from None
+    case = core.open_case(
+        item=item, outcome=asked.outcome, seq=seq, applicant=person, materials=asked.materials, at=at,
+        actor=staff.username, calendar=hall_calendar(hall), missing=asked.missing, reason=asked.reason,
+    )
     token = cases.new_token()
     cases_repo.add(uow.conn, case, token=token, ticket_id=ticket.id, window=w.id, opened_by=staff.id,
-                   note=note.strip(), now=uow.now)
+                   note=asked.note.strip(), now=uow.now)
     tickets_repo.link_case(uow.conn, ticket.id, case.number)
     stored = cases.announce(svc, uow, case.number, "case.opened", {
-        "kind": "opened", "outcome": outcome, "status": case.status.value, "window": w.id, "by": staff.username,
-        "ticket": ticket.number,
+        "kind": "opened", "outcome": asked.outcome.value, "status": case.status.value, "window": w.id,
+        "by": staff.username, "ticket": ticket.number,
     })
     printed = print_document(svc, uow, w, stored, item)
     view = cases.response_view(svc, stored)
@@ -234,13 +198,15 @@ def print_document(svc: Services, uow: UnitOfWork, w: Window, stored: StoredCase
         error = f"{w.name} has no printer; set one with hallq window set-printer"
         return {"job": None, "printer": None, "error": error}
     kind, fields = slip_fields(svc, w, stored, item)
+    # The boundary with the renderers (qrcode, python-escpos and the layout's own checks), whose
+    # failures share no type: whatever fails is logged and the case stands, its answer naming it.
     try:
         from printers.escpos_render import render
         from printers.layout import slip_document
 
         profile = svc.hall.printer_profiles[0]
         data = render(slip_document(kind, paper_mm=profile.paper_mm, **fields), profile)
-    except Exception as exc:  # noqa: BLE001 - logged; the case stands and the answer names the problem
+    except Exception as exc:
         log.exception("could not render the %s of case %s", kind, stored.number)
         return {"job": None, "printer": url, "kind": kind, "error": f"the {kind} could not be rendered: {exc}"}
     job = print_jobs_repo.enqueue_print(uow.conn, url, data, kind, stored.number, now=uow.now)

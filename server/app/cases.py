@@ -1,18 +1,9 @@
 """Cases after the window: who may see and move them, their life cycle by staff or by the approval
 platform, article 16 warnings, and the views each reader gets.
 
-Who sees what (article 20 and least privilege):
-
-| reader | reads | full applicant (ID number, phone, name) | moves it |
-|---|---|---|---|
-| window staff, chief representative of the lead or a copied department (art. 17) | yes | yes | lead dept. only |
-| the member of staff who opened it (a proxy window's generalist) | yes | yes | no |
-| hall managers | all cases | masked: they oversee time limits, not identities | yes |
-| admin (technical) | all cases | masked | no |
-| the approval platform (device of kind `platform`) | all cases | yes: it decides the case (article 21) | yes |
-| anyone with the progress page's token | the public view of `core.cases.public_view` | masked name only | no |
-
-Every read that reveals a full ID number is written to the audit log, as is every change.
+Who may read a case, see its applicant whole and move it is ruled in `core.case_access`; the
+words of its statuses and outcomes are `core.labels`. Every read that reveals a full ID number is
+written to the audit log, as is every change.
 """
 
 from __future__ import annotations
@@ -22,13 +13,13 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from server.core import case_access as access
 from server.core import cases as core
-from server.core import deadlines
-from server.core.errors import DomainError, Forbidden, Invalid, NotFound
+from server.core import deadlines, labels
+from server.core.case_errors import CaseNotFound
 from server.core.hall import Appeal
-from server.core.idnumber import InvalidIdNumber, mask_id_number, mask_name, mask_phone
-from server.core.windows import Role, Staff
-from server.core.workdays import CalendarError
+from server.core.masking import mask_id_number, mask_name, mask_phone
+from server.core.windows import Staff
 from server.db import cases_repo
 from server.db.cases_repo import StoredCase
 from server.db.uow import Actor, UnitOfWork
@@ -39,70 +30,13 @@ from .views import iso
 from .workcal import hall_calendar
 
 # A member of staff, or a device as `accounts.device_json` gives it.
-Caller = Staff | dict
+Caller = Staff | dict[str, Any]
 
-STATUS_LABELS: dict[str, tuple[str, str]] = {
-    "accepted": ("已受理", "Accepted"),
-    "in_review": ("审查中", "In review"),
-    "decided_approved": ("已批准", "Approved"),
-    "decided_denied": ("不予批准", "Not approved"),
-    "delivered": ("已送达", "Delivered"),
-    # Terminal: the applicant comes back with the listed materials as a new application.
-    "noticed": ("已一次性告知", "Notified of missing materials"),
-    "refused": ("不予受理", "Not accepted"),
-    "concluded": ("当场办结", "Concluded on the spot"),
-}
-OUTCOME_LABELS: dict[str, tuple[str, str]] = {
-    "accepted": ("受理", "Accepted"),
-    "notice": ("一次性告知", "Notice of missing materials"),
-    "refused": ("不予受理", "Not accepted"),
-    "concluded": ("当场办结", "Concluded on the spot"),
-    "consulted": ("咨询", "Consultation"),
-}
 CASE_ROOMS = ["cases"]
 WARNING_ROOMS = ["hall", "cases"]
 WARNINGS_ACTOR = Actor("system", None, "case warnings")
 # How often a running server looks for cases that reached a new article 16 tier.
 WARNING_CHECK_EVERY_S = 300.0
-
-
-class CaseRuleError(DomainError):
-    """The case rules refuse this."""
-
-    kind = "invalid"
-    code = "invalid_case"
-
-    def __init__(self, message: str, code: str = "invalid_case", kind: str = "invalid", zh: str = "") -> None:
-        super().__init__(message, zh=zh or "不符合办件规则")
-        self.code, self.kind = code, kind
-
-
-_APPLICANT_FIELD_ZH = {"name": "姓名", "phone": "联系电话", "id_number": "身份证号"}
-
-
-def translate(exc: Exception, field: str = "") -> DomainError:
-    """A core rule's error as an API error that names the field at fault."""
-    where = f"{field}: " if field else ""
-    if isinstance(exc, core.IllegalTransition):
-        was, to = (label_zh(str(exc.details.get(k, ""))) for k in ("from_status", "to_status"))
-        return CaseRuleError(str(exc), "illegal_transition", "conflict", zh=f"办件当前为“{was}”，不能改为“{to}”")
-    if isinstance(exc, InvalidIdNumber):
-        return CaseRuleError(f"applicant.id_number: {exc}", "invalid_id_number", zh="申请人身份证号有误")
-    if isinstance(exc, core.InvalidApplicant):
-        name = str(exc.details.get("field", ""))
-        return CaseRuleError(f"applicant.{name}: {exc}", "invalid_applicant",
-                             zh=f"申请人{_APPLICANT_FIELD_ZH.get(name, '信息')}有误")
-    if isinstance(exc, core.UnknownMaterial):
-        return CaseRuleError(f"{where}{exc}", "unknown_material", zh="所列材料不属于该事项")
-    if isinstance(exc, core.MissingReason):
-        return CaseRuleError(f"{where}{exc}", "reason_required", zh="须填写理由：不予受理、不予批准都要写明理由")
-    if isinstance(exc, core.CaseError | CalendarError):
-        return CaseRuleError(f"{where}{exc}")
-    raise exc
-
-
-def label_zh(status: str) -> str:
-    return STATUS_LABELS.get(status, (status, status))[0]
 
 
 def new_token() -> str:
@@ -116,41 +50,13 @@ def progress_url(svc: Services, token: str) -> str:
 # --- who may --------------------------------------------------------------------------------------
 
 
-def is_platform(caller: Caller) -> bool:
-    return isinstance(caller, dict) and caller.get("kind") == "platform"
-
-
-def _departments(case: core.Case) -> set[str]:
-    return {case.department, *case.copied_departments}
-
-
-def may_read(caller: Caller, stored: StoredCase) -> bool:
-    if isinstance(caller, dict):
-        return is_platform(caller)
-    if caller.role in (Role.MANAGER, Role.ADMIN):
-        return True
-    return (caller.department is not None and caller.department in _departments(stored.case)) or (
-        stored.opened_by == caller.id
-    )
+def who(caller: Caller) -> access.Caller:
+    """The caller as the access rules know it: a member of staff, or a device by its kind."""
+    return access.Device(str(caller.get("kind", ""))) if isinstance(caller, dict) else caller
 
 
 def sees_identity(caller: Caller, stored: StoredCase) -> bool:
-    if isinstance(caller, dict):
-        return is_platform(caller)
-    if caller.role not in (Role.WINDOW, Role.CHIEF):
-        return False
-    return (caller.department is not None and caller.department in _departments(stored.case)) or (
-        stored.opened_by == caller.id
-    )
-
-
-def may_move(caller: Caller, stored: StoredCase) -> bool:
-    if isinstance(caller, dict):
-        return is_platform(caller)
-    if caller.role is Role.MANAGER:
-        return True
-    # Article 17: the lead department moves a joint case; the copied ones follow it.
-    return caller.role in (Role.WINDOW, Role.CHIEF) and caller.department == stored.case.department
+    return access.sees_identity(who(caller), stored.case, stored.opened_by)
 
 
 def actor_for(caller: Caller) -> Actor:
@@ -190,12 +96,6 @@ def level_of(svc: Services, case: core.Case, now: datetime) -> str | None:
     return deadlines.tier_of(time_left(svc, case, now), svc.hall.warning_tiers)
 
 
-def status_label(status: str) -> dict[str, str]:
-    """The one place a case status gets its words; every screen shows these."""
-    zh, en = STATUS_LABELS.get(status, (status, status))
-    return {"zh": zh, "en": en}
-
-
 def summary(svc: Services, stored: StoredCase, now: datetime | None = None) -> dict[str, Any]:
     """What events carry: no personal data at all, since rooms outlive a reader's rights."""
     case = stored.case
@@ -206,8 +106,9 @@ def summary(svc: Services, stored: StoredCase, now: datetime | None = None) -> d
     return {
         "number": case.number,
         "status": case.status.value,
-        "status_label": status_label(case.status.value),
+        "status_label": labels.label(labels.CASE_STATUS, case.status),
         "outcome": case.outcome.value,
+        "outcome_label": labels.label(labels.OUTCOME, case.outcome),
         "item": case.item,
         "item_name": item.name if item else case.item,
         "department": case.department,
@@ -227,9 +128,10 @@ def case_view(svc: Services, stored: StoredCase, *, identity: bool, now: datetim
     case, hall = stored.case, svc.hall
     a = case.applicant
     dept = hall.department(case.department)
+    item = hall.item(case.item)
     return {
         **summary(svc, stored, now),
-        "item_name_en": (hall.item(case.item).name_en if hall.item(case.item) else ""),
+        "item_name_en": item.name_en if item else "",
         "department_name": dept.name if dept else case.department,
         "applicant": {
             "name": a.name if identity else mask_name(a.name),
@@ -282,23 +184,13 @@ def announce(svc: Services, uow: UnitOfWork, number: str, event: str, change: di
 # --- reading and moving ----------------------------------------------------------------------------
 
 
-def canonical_number(number: str) -> str:
-    try:
-        dept, year, seq = core.parse_case_number(number)
-    except core.InvalidCaseNumber as exc:
-        raise NotFound(f"no case {number!r}: {exc}", zh="办件编号格式不对，应如 SCJG-2026-000042") from None
-    return core.case_number(dept, year, seq)
-
-
 def get_case(svc: Services, caller: Caller, number: str) -> dict[str, Any]:
-    number = canonical_number(number)
+    number = core.canonical_case_number(number)
     with svc.read() as uow:
         stored = cases_repo.get(uow.conn, number)
     if stored is None:
-        raise NotFound(f"no case {number}", zh=f"没有编号为 {number} 的办件")
-    if not may_read(caller, stored):
-        raise Forbidden(f"case {number} belongs to {stored.case.department}; its staff, chief and the managers see it",
-                        zh=f"办件 {number} 属于{stored.case.department}，仅该部门人员、首席代表和管理人员可查看")
+        raise CaseNotFound(number)
+    access.require_read(who(caller), stored.case, stored.opened_by)
     identity = sees_identity(caller, stored)
     if identity:
         # Who saw an applicant's full identity is itself on record (article 31).
@@ -309,26 +201,14 @@ def get_case(svc: Services, caller: Caller, number: str) -> dict[str, Any]:
 
 
 def transition(svc: Services, caller: Caller, number: str, to: str, note: str = "") -> dict[str, Any]:
-    number = canonical_number(number)
-    try:
-        target = core.Status(to)
-    except ValueError:
-        raise Invalid(f"unknown case status {to!r}; use one of {', '.join(s.value for s in core.Status)}",
-                      zh="未知的办件状态") from None
+    number = core.canonical_case_number(number)
+    target = core.status_named(to)
     with svc.write(actor_for(caller)) as uow:
         stored = cases_repo.get(uow.conn, number, lock=True)
         if stored is None:
-            raise NotFound(f"no case {number}", zh=f"没有编号为 {number} 的办件")
-        if not may_move(caller, stored):
-            raise Forbidden(
-                f"case {number} is led by {stored.case.department}: its staff, its chief representative, "
-                "the managers or the approval platform move it",
-                zh=f"办件 {number} 由{stored.case.department}主办，仅该部门人员、首席代表、管理人员或审批平台可办理",
-            )
-        try:
-            after = core.advance(stored.case, target, at=uow.now, actor=_actor_name(caller), note=note)
-        except core.CaseError as exc:
-            raise translate(exc, "to" if isinstance(exc, core.IllegalTransition) else "note") from None
+            raise CaseNotFound(number)
+        access.require_move(who(caller), stored.case)
+        after = core.advance(stored.case, target, at=uow.now, actor=_actor_name(caller), note=note)
         cases_repo.save_transition(uow.conn, stored, after, uow.now)
         uow.audit("case.transition", number, previous=stored.case.status.value, status=target.value, note=note)
         moved = announce(svc, uow, number, "case.updated", {
@@ -347,9 +227,7 @@ def updated_since(svc: Services, caller: Caller, since: datetime | None, limit: 
     """For platforms that pull (article 21): cases changed at or after `since`, oldest first.
     Inclusive, so a client resumes from the last `updated_at` it saw and drops the (number, version)
     pairs it already has."""
-    if not (is_platform(caller) or (isinstance(caller, Staff) and caller.role is Role.MANAGER)):
-        raise Forbidden("pulling cases needs the approval platform's device key or a manager",
-                        zh="仅审批平台或管理人员可拉取办件")
+    access.require_pull(who(caller))
     limit = max(1, min(MAX_PAGE, limit))
     with svc.read() as uow:
         found = cases_repo.updated_since(uow.conn, since, limit + 1)
@@ -373,13 +251,7 @@ def updated_since(svc: Services, caller: Caller, since: datetime | None, limit: 
 
 def warnings(svc: Services, staff: Staff) -> dict[str, Any]:
     """Cases at a warning tier: the department's own for its chief representative, all for managers."""
-    if staff.role in (Role.MANAGER, Role.ADMIN):
-        departments = None
-    elif staff.role is Role.CHIEF and staff.department:
-        departments = [staff.department]
-    else:
-        raise Forbidden("time-limit warnings are for the chief representatives and the managers",
-                        zh="时限预警仅供首席代表和管理人员查看")
+    departments = access.warning_departments(staff)
     with svc.read() as uow:
         now = uow.now
         found = cases_repo.undecided(uow.conn, departments)
@@ -444,11 +316,11 @@ def progress_page(svc: Services, token: str) -> dict[str, Any] | None:
         "department": dept(view.department),
         "copied": [dept(c) for c in view.copied_departments],
         "applicant_name": view.applicant_name,
-        "outcome": OUTCOME_LABELS.get(view.outcome.value, (view.outcome.value, view.outcome.value)),
-        "status": STATUS_LABELS.get(view.status.value, (view.status.value, view.status.value)),
+        "outcome": labels.words(labels.OUTCOME, view.outcome),
+        "status": labels.words(labels.CASE_STATUS, view.status),
         "status_code": view.status.value,
-        "number_label": NUMBER_LABELS[view.number_kind],
-        "date_label": DATE_LABELS[view.number_kind],
+        "number_label": labels.words(labels.NUMBER_KIND, view.number_kind),
+        "date_label": labels.words(labels.NUMBER_DATE, view.number_kind),
         "reason": view.reason,
         "rights": appeal_rights(hall.appeal) if view.contestable else None,
         "accepted_on": view.accepted_on.isoformat(),
@@ -456,20 +328,10 @@ def progress_page(svc: Services, token: str) -> dict[str, Any] | None:
         "days_left": days_left(svc, stored.case, today),
         "missing": _materials(svc, view.item, view.missing),
         "history": [
-            {"status": STATUS_LABELS.get(s.value, (s.value, s.value)), "at": _minute(iso(hall, at))}
+            {"status": labels.words(labels.CASE_STATUS, s), "at": _minute(iso(hall, at))}
             for s, at in view.history
         ],
     }
-
-
-NUMBER_LABELS = {
-    core.NumberKind.ACCEPTANCE: ("受理编号", "Acceptance number"),
-    core.NumberKind.RECORD: ("登记编号", "Record number"),
-}
-DATE_LABELS = {
-    core.NumberKind.ACCEPTANCE: ("受理日期", "Accepted on"),
-    core.NumberKind.RECORD: ("办理日期", "Date at the window"),
-}
 
 
 def appeal_rights(appeal: Appeal) -> dict[str, str]:

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from server.core import calling
+from server.core import calling, labels
 from server.core.estimate import effective_windows, estimate_wait_s, mean_service_s
 from server.core.hall import Hall, Window
 from server.core.tickets import Status, Ticket
@@ -148,6 +148,7 @@ def ticket_view(conn: Connection, hall: Hall, t: Ticket, load: HallLoad) -> dict
         "item_name": item.name if item else None,
         "item_name_en": item.name_en if item else None,
         "status": t.status.value,
+        "status_label": labels.label(labels.TICKET_STATUS, t.status),
         "priority": t.priority.value,
         "green_reason": t.green_reason,
         "issued_at": iso(hall, t.issued_at),
@@ -162,6 +163,7 @@ def ticket_view(conn: Connection, hall: Hall, t: Ticket, load: HallLoad) -> dict
         "target_window": t.target_window,
         "recalls": t.recalls,
         "outcome": t.outcome.value if t.outcome else None,
+        "outcome_label": labels.label(labels.OUTCOME, t.outcome) if t.outcome else None,
         "note": t.note,
         "status_url": f"{hall.public_url.rstrip('/')}/t/{t.id}",
     }

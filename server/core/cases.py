@@ -20,53 +20,23 @@ from datetime import date, datetime
 from enum import StrEnum
 from types import MappingProxyType
 
+from server.core.case_errors import (
+    ConsultationOpensNoCase,
+    EmptyNotice,
+    IllegalCaseTransition,
+    InvalidApplicant,
+    InvalidCaseNumber,
+    MissingOnlyInNotice,
+    MissingReason,
+    NaiveTime,
+    UnknownCaseStatus,
+    UnknownMaterial,
+    UnreadableCaseNumber,
+)
 from server.core.hall import Item
-from server.core.idnumber import mask_name, validate_id_number
+from server.core.idnumber import InvalidIdNumber, validate_id_number
+from server.core.masking import mask_name
 from server.core.workdays import WorkCalendar
-
-
-class CaseError(ValueError):
-    """The case rules forbid this."""
-
-    def __init__(self, **details: object) -> None:
-        self.details = details
-        super().__init__((self.__doc__ or "").strip().format(**details))
-
-
-class IllegalTransition(CaseError):
-    """A case cannot go from {from_status} to {to_status} (from {from_status}: {allowed})."""
-
-
-class ConsultationOpensNoCase(CaseError):
-    """A consultation opens no case: record it on the ticket."""
-
-
-class EmptyNotice(CaseError):
-    """A correction notice (一次性告知, article 14) lists every missing material at once; this lists none."""
-
-
-class MissingOnlyInNotice(CaseError):
-    """Only a correction notice lists missing materials, not an outcome `{outcome}`."""
-
-
-class UnknownMaterial(CaseError):
-    """Item {item} has no material {codes}."""
-
-
-class MissingReason(CaseError):
-    """A {what} must state its reason (articles 14 and 16)."""
-
-
-class InvalidApplicant(CaseError):
-    """The applicant's {field} is not valid: {why}."""
-
-
-class InvalidCaseNumber(CaseError):
-    """A case number reads DEPT-YEAR-SEQUENCE, as SCJG-2026-000042: {why}."""
-
-
-class NaiveTime(CaseError):
-    """A case time must be time-zone aware, as every time the hall records."""
 
 
 class Outcome(StrEnum):
@@ -105,6 +75,14 @@ TRANSITIONS: Mapping[Status, frozenset[Status]] = MappingProxyType(
 )
 # The promise of article 16 binds the decision, so warnings stop once a case is decided.
 UNDECIDED = frozenset({Status.ACCEPTED, Status.IN_REVIEW})
+
+
+def status_named(name: str) -> Status:
+    """The status a caller asks a case to move to, by its value."""
+    try:
+        return Status(name)
+    except ValueError:
+        raise UnknownCaseStatus(status=name, known=", ".join(s.value for s in Status)) from None
 
 _FIRST_STATUS = {
     Outcome.ACCEPTED: Status.ACCEPTED,
@@ -146,6 +124,14 @@ def validate_phone(phone: str) -> str:
     raise InvalidApplicant(field="phone", why="neither a mobile (1xxxxxxxxxx) nor a landline number")
 
 
+def validate_applicant_id(id_number: str, today: date | None = None) -> str:
+    """`idnumber.validate_id_number`, its faults said of the applicant's field."""
+    try:
+        return validate_id_number(id_number, today)
+    except InvalidIdNumber as exc:
+        raise exc.at("applicant.id_number", zh="申请人身份证号有误") from None
+
+
 @dataclass(frozen=True)
 class Applicant:
     """Validated and normalised on construction, so a case never holds an unchecked applicant."""
@@ -156,7 +142,7 @@ class Applicant:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "name", validate_name(self.name))
-        object.__setattr__(self, "id_number", validate_id_number(self.id_number))
+        object.__setattr__(self, "id_number", validate_applicant_id(self.id_number))
         object.__setattr__(self, "phone", validate_phone(self.phone))
 
 
@@ -179,11 +165,17 @@ def case_number(department: str, year: int, seq: int) -> str:
 
 
 def parse_case_number(s: str) -> tuple[str, int, int]:
-    """(department, year, sequence) of a number as a visitor types it (any case, stray spaces)."""
+    """(department, year, sequence) of a number as a visitor types it (any case, stray spaces); a
+    string that cannot be a number names no case (`UnreadableCaseNumber`, a not-found)."""
     m = _NUMBER.fullmatch("".join(unicodedata.normalize("NFKC", s).split()).upper())
     if not m or int(m.group(3)) == 0:
-        raise InvalidCaseNumber(why="this is not one")
+        raise UnreadableCaseNumber(number=s, why="this is not one")
     return m.group(1), int(m.group(2)), int(m.group(3))
+
+
+def canonical_case_number(s: str) -> str:
+    """The number as the hall writes it, however it was typed."""
+    return case_number(*parse_case_number(s))
 
 
 # --- the case ----------------------------------------------------------------------------------
@@ -251,7 +243,7 @@ def open_case(
     if outcome is Outcome.CONSULTED:
         raise ConsultationOpensNoCase()
     today = at.date()
-    validate_id_number(applicant.id_number, today=today)
+    validate_applicant_id(applicant.id_number, today=today)
     received = _material_codes(item, materials)
     missing = _material_codes(item, missing)
     reason = reason.strip()
@@ -260,7 +252,7 @@ def open_case(
     if outcome is not Outcome.NOTICE and missing:
         raise MissingOnlyInNotice(outcome=outcome)
     if outcome is Outcome.REFUSED and not reason:
-        raise MissingReason(what="refusal")
+        raise MissingReason(what="refusal", where="reason")
 
     promised = None
     if outcome is Outcome.ACCEPTED:
@@ -290,14 +282,14 @@ def advance(case: Case, to: Status, *, at: datetime, actor: str, note: str = "")
     _aware(at)
     allowed = TRANSITIONS[case.status]
     if to not in allowed:
-        raise IllegalTransition(
+        raise IllegalCaseTransition(
             from_status=case.status,
             to_status=to,
             allowed=", ".join(sorted(allowed)) or "nothing, it is final",
         )
     note = note.strip()
     if to is Status.DECIDED_DENIED and not note:
-        raise MissingReason(what="denial")
+        raise MissingReason(what="denial", where="note")
     change = StatusChange(at=at, status=to, previous=case.status, actor=actor, note=note)
     return replace(
         case,

@@ -5,9 +5,17 @@ core knowing anything about HTTP. Every error speaks Chinese first to the people
 `message_zh` is the Chinese a screen shows, `message` the English beside it (and the protocol's
 `message`). A raise site that knows more says it with `zh=`, or writes both as "中文 / English"
 in the message, whose head is then the Chinese; otherwise the class's words stand.
+
+This is the one hierarchy of the core: every rule of every module (tickets, windows, cases, ID
+numbers, working days) raises a subclass of `DomainError`, so a caller never needs a broad
+`except` to find out what went wrong. A class whose docstring has `{placeholders}` is raised with
+those details as keywords (`MissingReason(what="denial")`), and `where=` names the input at fault
+("note", "applicant.phone"), written before the message as "note: ...".
 """
 
 from __future__ import annotations
+
+from typing import Self
 
 
 class DomainError(Exception):
@@ -17,16 +25,34 @@ class DomainError(Exception):
     code = "invalid"
     zh = ""  # none: the transport says it by status
 
-    def __init__(self, message: str | None = None, *, zh: str | None = None, **details: object) -> None:
+    def __init__(
+        self, message: str | None = None, *, zh: str | None = None, where: str = "", **details: object
+    ) -> None:
         if zh is None and message and " / " in message and _has_hanzi(head := message.split(" / ", 1)[0]):
             zh = head  # the message stays whole: clients that show only `message` still read both
-        super().__init__(message or (self.__doc__ or self.code).strip())
+        if not message:
+            message = _template(self).format(**details) if details else _template(self)
+        super().__init__(f"{where}: {message}" if where else message)
         self.details = details
+        self.where = where
         self.message_zh = zh or type(self).zh
 
     @property
     def message(self) -> str:
         return str(self)
+
+    def at(self, where: str, *, zh: str | None = None) -> Self:
+        """The same error said of the input `where` (and in the words `zh`), for a rule checked by a
+        function that does not know what its argument is called by the caller."""
+        self.args = (f"{where}: {self}",)
+        self.where = where
+        if zh:
+            self.message_zh = zh
+        return self
+
+
+def _template(error: DomainError) -> str:
+    return (type(error).__doc__ or error.code).strip()
 
 
 def _has_hanzi(text: str) -> bool:

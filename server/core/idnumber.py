@@ -1,7 +1,4 @@
-"""Resident ID numbers (公民身份号码, GB 11643-1999) and the masking of personal data.
-
-Article 20 keeps personal privacy out of what the hall publishes, so anything shown beyond the
-window (progress pages, displays, exports) goes through the `mask_*` functions.
+"""Resident ID numbers (公民身份号码, GB 11643-1999). Their masking is in `masking`.
 
 Error messages never repeat the ID number: they end up in logs and on screens.
 """
@@ -10,6 +7,8 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date
+
+from server.core.errors import DomainError
 
 # ISO 7064 MOD 11-2: weight of position i (0-based, left to right) is 2**(17 - i) mod 11.
 _WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))
@@ -27,12 +26,12 @@ PROVINCE_CODES = frozenset(
 _EARLIEST_BIRTH_YEAR = 1800
 
 
-class InvalidIdNumber(ValueError):
+class InvalidIdNumber(DomainError):
     """The ID number is not valid."""
 
-    def __init__(self, **details: object) -> None:
-        self.details = details
-        super().__init__((self.__doc__ or "").strip().format(**details))
+    kind = "invalid"
+    code = "invalid_id_number"
+    zh = "身份证号有误"
 
 
 class IdNumberLength(InvalidIdNumber):
@@ -101,31 +100,3 @@ def _check_birth(digits: str, today: date | None) -> None:
         raise IdNumberBirthDate(why=f"before {_EARLIEST_BIRTH_YEAR}")
     if today is not None and born > today:
         raise IdNumberBirthDate(why="in the future")
-
-
-def mask_id_number(s: str) -> str:
-    """First 6 (region) and last 4 kept: 110105********1234."""
-    s = s.strip()
-    if len(s) <= 10:
-        return "*" * len(s)
-    return s[:6] + "*" * (len(s) - 10) + s[-4:]
-
-
-def mask_name(name: str) -> str:
-    """First and last character kept: 张*三, 欧**娜; a two-character name keeps its first: 张*."""
-    name = name.strip()
-    if len(name) <= 1:
-        return "*" * len(name)
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
-
-
-def mask_phone(phone: str) -> str:
-    """First 3 and last 4 kept: 138****5678; short numbers keep only their last 2."""
-    phone = phone.strip()
-    if len(phone) >= 8:
-        return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
-    if len(phone) >= 3:
-        return "*" * (len(phone) - 2) + phone[-2:]
-    return "*" * len(phone)

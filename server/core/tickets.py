@@ -14,6 +14,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from .errors import IllegalTransition, Invalid
+from .labels import TICKET_STATUS, words
 
 
 class Status(StrEnum):
@@ -88,16 +89,10 @@ class Ticket:
         return (self.class_rank, self.rank_at, self.number)
 
 
-_ZH = {
-    Status.WAITING: "等候中", Status.CALLED: "已叫号", Status.SERVING: "办理中", Status.SUSPENDED: "已挂起",
-    Status.DONE: "已办结", Status.NO_SHOW: "已记为未到", Status.CANCELLED: "已作废",
-}
-
-
 def _refuse(ticket: Ticket, action: str, zh_action: str = "进行此操作") -> IllegalTransition:
     return IllegalTransition(
         f"ticket {ticket.number} is {ticket.status.value}; cannot {action}",
-        zh=f"{ticket.number}号{_ZH[ticket.status]}，不能{zh_action}",
+        zh=f"{ticket.number}号{words(TICKET_STATUS, ticket.status)[0]}，不能{zh_action}",
         ticket=ticket.id,
         status=ticket.status.value,
         action=action,

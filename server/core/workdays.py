@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
+from server.core.errors import DomainError
 from server.core.hall import CalendarOverrides
 
 # True: working day, False: closed, None: no data for that date's year. A lookup must answer
@@ -22,20 +23,24 @@ NationalLookup = Callable[[date], bool | None]
 _DAY = timedelta(days=1)
 
 
-class CalendarError(ValueError):
+class CalendarError(DomainError):
     """The work calendar cannot answer."""
 
-    def __init__(self, **details: object) -> None:
-        self.details = details
-        super().__init__((self.__doc__ or "").strip().format(**details))
+    kind = "invalid"
+    code = "invalid_calendar"
+    zh = "工作日历无法推算"
 
 
 class ConflictingOverrides(CalendarError):
     """The hall calendar lists {days} both as holidays and as workdays."""
 
+    zh = "大厅日历中同一天既是节假日又是工作日"
+
 
 class NegativeWorkingDays(CalendarError):
     """A number of working days to add must be zero or more, not {n}."""
+
+    zh = "工作日数不能为负"
 
 
 @lru_cache(maxsize=8192)
@@ -48,7 +53,9 @@ def chinese_calendar_lookup(d: date) -> bool | None:
     try:
         return chinese_calendar.is_workday(d)
     except NotImplementedError:
-        # The package only knows the years the State Council has already announced.
+        # The boundary with the library: its way of saying it has no data for a year the State
+        # Council has not announced yet. That is an answer, not an error: `covers` reports the
+        # year, and the managers are told to list its holidays in the hall's [calendar].
         return None
 
 

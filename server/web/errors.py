@@ -17,6 +17,8 @@ from server.core.errors import DomainError
 
 log = logging.getLogger("hallq.web")
 
+# The one table from an error's kind to its HTTP status: every error the server answers with is a
+# DomainError (the core's, the handlers', and `ApiError` for what only the transport can refuse).
 STATUS = {
     "invalid": 400,
     "unauthorized": 401,
@@ -82,10 +84,16 @@ STATUS_ZH = {
 }
 
 
+KIND_OF_STATUS = {status: kind for kind, status in STATUS.items()}
+
+
 class ApiError(DomainError):
+    """A request the transport refuses before any handler runs (no body, bad query, no credentials),
+    given by its status, which is its kind in `STATUS`."""
+
     def __init__(self, status: int, code: str, message: str, zh: str | None = None) -> None:
         super().__init__(message, zh=zh)
-        self.status, self.code = status, code
+        self.kind, self.code = KIND_OF_STATUS[status], code
 
 
 def error_response(status: int, code: str, message: str, message_zh: str = "", **extra: Any) -> tuple[Response, int]:
@@ -122,16 +130,12 @@ def parse_body(raw: bytes, model: type[BaseModel] | None = None, *, required: bo
 
 
 def install(app: Flask) -> None:
-    @app.errorhandler(ApiError)
-    def _api(exc: ApiError):  # noqa: ANN202
-        return error_response(exc.status, exc.code, exc.message, exc.message_zh)
-
     @app.errorhandler(DomainError)
-    def _domain(exc: DomainError):  # noqa: ANN202
+    def _domain(exc: DomainError) -> tuple[Response, int]:
         return error_response(STATUS.get(exc.kind, 400), exc.code, exc.message, exc.message_zh)
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException):  # noqa: ANN202
+    def _http(exc: HTTPException) -> tuple[Response, int]:
         code = (exc.name or "error").lower().replace(" ", "_")
         resp, status = error_response(exc.code or 500, code, exc.description or exc.name)
         # Allow on a 405, Retry-After where one is set, ...; the body is ours.
@@ -140,7 +144,8 @@ def install(app: Flask) -> None:
                 resp.headers[name] = value
         return resp, status
 
+    # The last resort, not a translation: a bug answers as JSON 500 and is logged, never a trace.
     @app.errorhandler(Exception)
-    def _crash(exc: Exception):  # noqa: ANN202
+    def _crash(exc: Exception) -> tuple[Response, int]:
         log.exception("unhandled error")
         return error_response(500, "internal_error", "the server failed on this request; it has been logged")

@@ -328,3 +328,55 @@ def test_the_managers_are_told_which_years_holidays_the_hall_does_not_know(svc, 
     listed = replace(svc.hall.calendar, holidays=frozenset({date(2099, 12, 31), date(2100, 1, 1)}))
     svc.hall = replace(svc.hall, calendar=listed)
     assert client.get("/api/v1/alerts", headers=manager).get_json()["calendar"] is None
+
+
+# Every refusal of a finish, whole: status, code, English and Chinese exactly as clients have read
+# them since before the core's errors became one hierarchy (issue 10), so that change moved none.
+REFUSALS = {
+    "unknown_material": ({"materials": ["APP_FORM", "M09"]}, 400, "unknown_material",
+                         'materials: unknown material code "M09" for item SCJG-001 (有限责任公司设立登记); its '
+                         "materials are APP_FORM, ARTICLES, SHAREHOLDER_ID, OFFICER_ID, PREMISES", "不符合办件规则"),
+    "unknown_missing": ({"missing": ["X1", "X2"], "outcome": "notice"}, 400, "unknown_material",
+                        'missing: unknown material codes "X1", "X2" for item SCJG-001 (有限责任公司设立登记); its '
+                        "materials are APP_FORM, ARTICLES, SHAREHOLDER_ID, OFFICER_ID, PREMISES", "不符合办件规则"),
+    "both": ({"materials": ["APP_FORM"], "missing": ["APP_FORM"], "outcome": "notice"}, 400, "invalid_materials",
+             "material APP_FORM cannot be both received and missing", "不符合办件规则"),
+    "check_digit": ({"applicant": {**APPLICANT, "id_number": ID[:-1] + ("0" if ID[-1] != "0" else "1")}}, 400,
+                    "invalid_id_number", "applicant.id_number: The ID number's check digit (character 18) does not "
+                    "match the others: a character is wrong.", "申请人身份证号有误"),
+    "first_generation": ({"applicant": {**APPLICANT, "id_number": "110105491231002"}}, 400, "invalid_id_number",
+                         "applicant.id_number: This is a 15-digit first-generation ID number, no longer valid: ask "
+                         "for the 18-character one.", "申请人身份证号有误"),
+    "born_later": ({"applicant": {**APPLICANT, "id_number": id_number("11010520300101002")}}, 400,
+                   "invalid_id_number", "applicant.id_number: The ID number's birth date (characters 7-14) is not "
+                   "valid: in the future.", "申请人身份证号有误"),
+    "phone": ({"applicant": {**APPLICANT, "phone": "12345"}}, 400, "invalid_applicant",
+              "applicant.phone: The applicant's phone is not valid: neither a mobile (1xxxxxxxxxx) nor a landline "
+              "number.", "申请人联系电话有误"),
+    "name": ({"applicant": {**APPLICANT, "name": "张\x07"}}, 400, "invalid_applicant",
+             "applicant.name: The applicant's name is not valid: it contains control characters.", "申请人姓名有误"),
+    "no_applicant": ({"applicant": None}, 400, "applicant_required",
+                     'outcome accepted opens a case: give "applicant": {"name", "id_number", "phone"}',
+                     "不符合办件规则"),
+    "empty_notice": ({"outcome": "notice", "materials": ["APP_FORM"]}, 400, "invalid_case",
+                     "A correction notice (一次性告知, article 14) lists every missing material at once; this lists "
+                     "none.", "不符合办件规则"),
+    "missing_in_acceptance": ({"missing": ["APP_FORM"], "materials": []}, 400, "invalid_case",
+                              "Only a correction notice lists missing materials, not an outcome `accepted`.",
+                              "不符合办件规则"),
+    "refusal_without_reason": ({"outcome": "refused"}, 400, "reason_required",
+                               "reason: A refusal must state its reason (articles 14 and 16).",
+                               "须填写理由：不予受理、不予批准都要写明理由"),
+    "unknown_item": ({"item": "NOPE"}, 404, "not_found", "unknown item 'NOPE'", "未找到"),
+}
+
+
+@pytest.mark.parametrize("name", REFUSALS)
+def test_every_refusal_of_a_finish_answers_word_for_word_as_before(client, serving, alice, name):
+    body, status, code, message, message_zh = REFUSALS[name]
+    full = {"outcome": "accepted", "applicant": APPLICANT, "materials": ALL_MATERIALS, **body}
+    if full["applicant"] is None:
+        del full["applicant"]
+    r = finish(client, alice, **full)
+    assert (r.status_code, r.get_json()) == (status, {"error": {"code": code, "message": message,
+                                                                "message_zh": message_zh}})

@@ -373,3 +373,49 @@ def test_the_openapi_document_describes_the_case_paths(client):
         assert path in doc["paths"], path
     assert {"CaseTransition", "Case", "Finish"} <= set(doc["components"]["schemas"])
     assert "item" in doc["components"]["schemas"]["Finish"]["properties"]
+
+
+def test_every_refusal_of_a_case_request_answers_word_for_word_as_before(client, case, alice, make_staff):
+    """Status, code, English and Chinese exactly as clients read them before the core's errors became
+    one hierarchy and the access rules moved into the core (issue 10)."""
+    n = case["number"]
+    bob = make_staff("bob", "window", "SWJ")
+
+    def answer(r):
+        e = r.get_json()["error"]
+        return r.status_code, e["code"], e["message"], e["message_zh"]
+
+    assert answer(move(client, alice, n, "delivered")) == (
+        409, "illegal_transition", "A case cannot go from accepted to delivered (from accepted: in_review).",
+        "办件当前为“已受理”，不能改为“已送达”")
+    assert answer(client.get("/api/v1/cases/not-a-number", headers=alice)) == (
+        404, "not_found", "no case 'not-a-number': A case number reads DEPT-YEAR-SEQUENCE, as SCJG-2026-000042: "
+        "this is not one.", "办件编号格式不对，应如 SCJG-2026-000042")
+    assert answer(client.get("/api/v1/cases/SCJG-2026-000099", headers=alice)) == (
+        404, "not_found", "no case SCJG-2026-000099", "没有编号为 SCJG-2026-000099 的办件")
+    assert answer(client.get(f"/api/v1/cases/{n}", headers=bob)) == (
+        403, "forbidden", f"case {n} belongs to SCJG; its staff, chief and the managers see it",
+        f"办件 {n} 属于SCJG，仅该部门人员、首席代表和管理人员可查看")
+    assert answer(move(client, bob, n, "in_review")) == (
+        403, "forbidden", f"case {n} is led by SCJG: its staff, its chief representative, the managers or the "
+        "approval platform move it", f"办件 {n} 由SCJG主办，仅该部门人员、首席代表、管理人员或审批平台可办理")
+    assert answer(client.get("/api/v1/cases/warnings", headers=bob)) == (
+        403, "forbidden", "time-limit warnings are for the chief representatives and the managers",
+        "时限预警仅供首席代表和管理人员查看")
+    assert answer(client.get("/api/v1/cases", headers=bob)) == (
+        403, "forbidden", "pulling cases needs the approval platform's device key or a manager",
+        "仅审批平台或管理人员可拉取办件")
+    move(client, alice, n, "in_review")
+    assert answer(move(client, alice, n, "decided_denied")) == (
+        400, "reason_required", "note: A denial must state its reason (articles 14 and 16).",
+        "须填写理由：不予受理、不予批准都要写明理由")
+
+
+def test_cases_and_tickets_carry_the_words_of_their_status_and_outcome(client, kiosk, alice, case):
+    assert case["status_label"] == {"zh": "已受理", "en": "Accepted"}
+    assert case["outcome_label"] == {"zh": "受理", "en": "Accepted"}
+    ticket = call_one(client, kiosk, alice)
+    assert ticket["status_label"] == {"zh": "已叫号", "en": "Called"} and ticket["outcome_label"] is None
+    done = client.post("/api/v1/windows/1/finish", headers=alice, json={"outcome": "consulted"}).get_json()["ticket"]
+    assert done["status_label"] == {"zh": "已办结", "en": "Done"}
+    assert done["outcome_label"] == {"zh": "咨询", "en": "Consultation"}

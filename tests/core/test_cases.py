@@ -6,21 +6,23 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from server.core.cases import (
-    TRANSITIONS,
-    Applicant,
+from server.core.case_errors import (
     ConsultationOpensNoCase,
     EmptyNotice,
-    IllegalTransition,
+    IllegalCaseTransition,
     InvalidApplicant,
     InvalidCaseNumber,
     MissingOnlyInNotice,
     MissingReason,
     NaiveTime,
+    UnknownMaterial,
+)
+from server.core.cases import (
+    TRANSITIONS,
+    Applicant,
     NumberKind,
     Outcome,
     Status,
-    UnknownMaterial,
     advance,
     case_number,
     open_case,
@@ -208,7 +210,7 @@ ILLEGAL = [(a, b) for a, b in itertools.product(Status, Status) if b not in TRAN
 @pytest.mark.parametrize(("from_status", "to_status"), ILLEGAL)
 def test_every_illegal_transition_raises_naming_both_states(from_status, to_status):
     case = replace(opened(), status=from_status)
-    with pytest.raises(IllegalTransition) as raised:
+    with pytest.raises(IllegalCaseTransition) as raised:
         advance(case, to_status, at=at(2026, 10, 8), actor="staff-9", note="reason")
     message = str(raised.value)
     assert f"from {from_status.value} to {to_status.value}" in message
@@ -219,9 +221,9 @@ def test_every_status_is_in_the_transition_table():
 
 
 def test_illegal_transition_message_lists_what_is_allowed():
-    with pytest.raises(IllegalTransition, match=r"\(from accepted: in_review\)"):
+    with pytest.raises(IllegalCaseTransition, match=r"\(from accepted: in_review\)"):
         advance(opened(), Status.DELIVERED, at=at(2026, 10, 8), actor="staff-9")
-    with pytest.raises(IllegalTransition, match="it is final"):
+    with pytest.raises(IllegalCaseTransition, match="it is final"):
         advance(opened(Outcome.CONCLUDED), Status.IN_REVIEW, at=at(2026, 10, 8), actor="staff-9")
 
 

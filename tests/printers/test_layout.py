@@ -170,4 +170,7 @@ def test_layout_stays_pure():
         imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names} | {
             node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
         }
+        # The pure core (tests/core/test_boundary.py holds it pure) is allowed: its masking rule
+        # is the one every screen and slip applies. The rest of the server is not.
+        imported = {m for m in imported if not (m == "server.core" or m.startswith("server.core."))}
         assert not {m for m in imported if m.split(".")[0] in {"escpos", "socket", "server", "time"}}, name
