@@ -22,8 +22,6 @@ from server.app.context import Services
 from server.app.workcal import calendar_gaps
 from server.core.errors import DomainError
 from server.core.hall import PrinterProfile
-from server.db.engine import make_engine
-from server.db.migrate import upgrade
 from server.db.print_jobs_repo import AGENT_SCHEME
 from server.hallconfig import HallConfigError, load_hall
 from server.kiosk_agent import KioskAgent
@@ -133,12 +131,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def services_for(settings: Settings) -> Services:
-    hall = load_hall(settings.config)
-    if settings.db_url.startswith("sqlite:///"):
-        settings.var_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.db_url)
-    upgrade(engine)
-    return Services(hall=hall, engine=engine)
+    from server.bootstrap import command_services
+
+    return command_services(settings)
 
 
 def run(argv: list[str]) -> int:
@@ -265,12 +260,12 @@ def _raise_file_limit(wanted: int) -> None:
 
 
 def serve(settings: Settings) -> int:
-    from server.web.factory import create_app
+    from server.bootstrap import build
 
     if not port_free(settings.host, settings.port):
         print(f"hallq: port {settings.port} on {settings.host} is taken; is HallQ already running?", file=sys.stderr)
         return 2
-    hq = create_app(settings)
+    hq = build(settings)
     _raise_file_limit(settings.max_connections)
 
     def _stop(signum: int, _frame: object) -> None:

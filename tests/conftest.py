@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from server.app import accounts
-from server.app.context import Services
+from server.app.context import Followers, Services
 from server.db.engine import make_engine
 from server.db.migrate import upgrade
 from server.hallconfig import DEFAULT_CONFIG, load_hall
@@ -45,29 +45,29 @@ def published() -> list:
 
 
 @pytest.fixture
-def svc(hall, template_db, tmp_path, clock, published) -> Services:
+def db_engine(template_db, tmp_path):
     path = tmp_path / "hallq.db"
     shutil.copy(template_db, path)
-    engine = make_engine(f"sqlite:///{path}")
-    services = Services(hall=hall, engine=engine, clock=clock, publish=published.append)
-    yield services
-    engine.dispose()
+    made = make_engine(f"sqlite:///{path}")
+    yield made
+    made.dispose()
 
 
 @pytest.fixture
-def hq(svc, tmp_path, published):
-    from server.web.factory import create_app
+def svc(request, hall, db_engine, clock, published) -> Services:
+    """The hall's services: the app's own when the test uses the app, else bare ones (no
+    publisher), with every committed change recorded in `published` either way."""
+    if "hq" in request.fixturenames:
+        return request.getfixturevalue("hq").services
+    return Services(hall=hall, engine=db_engine, clock=clock, followers=Followers(published.append))
 
-    settings = Settings(db_url=str(svc.engine.url), async_mode="threading", var_dir=tmp_path, testing=True)
-    made = create_app(settings, hall=svc.hall, services=svc)
-    inner = svc.publish
 
-    def both(committed):
-        published.append(committed)
-        inner(committed)
+@pytest.fixture
+def hq(hall, db_engine, clock, tmp_path, published):
+    from server.bootstrap import build
 
-    svc.publish = both
-    return made
+    settings = Settings(db_url=str(db_engine.url), async_mode="threading", var_dir=tmp_path, testing=True)
+    return build(settings, hall=hall, engine=db_engine, clock=clock, watch=[published.append])
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
 """The spoken call: 请A幺零七号到五号窗口, its audio, and the `announcement` event.
 
-The event is built inside the calling transaction (it carries that change's `seq`); the audio is
-only requested there, never synthesized: the speech worker process makes it while the event
-travels, and the audio route waits a few hundred milliseconds for it if it must.
+The event is built inside the calling transaction (it carries that change's `seq`), naming its
+audio by the hash of its words; the audio is requested once the call has committed (a call that
+rolls back is never spoken), and the speech worker process makes it while the event travels: the
+audio route waits a few hundred milliseconds for it if it must.
 
 Each call has three sounds: its full announcement (`audio_url`: chime, the call `repeat` times,
 the English line), and the two pieces a busy loudspeaker merges (`parts.once`, the call said once
@@ -16,7 +17,7 @@ from typing import Any
 
 from server.core.hall import Hall, Voice, Window
 from server.speech.api import Speech
-from server.speech.settings import SynthSettings, template_more
+from server.speech.settings import SynthSettings, audio_id, chime_id, template_more
 from server.speech.text import announcement_text, announcement_text_en
 
 AUDIO_PREFIX = "/audio/"
@@ -34,30 +35,31 @@ def spoken_parts(hall: Hall, number: str, window: Window) -> tuple[str, str]:
     return announcement_text(number, window.number, hall.voice), announcement_text(number, window.number, more)
 
 
-def spoken_texts(
-    hall: Hall, speech: Speech, number: str, window: Window
-) -> list[tuple[str, str | None, SynthSettings]]:
-    """Every sound a call may need, for prewarming."""
+# What a call asks the speech worker for: the words, and the settings they are said with.
+Sounds = list[tuple[str, str | None, SynthSettings]]
+
+
+def spoken_texts(hall: Hall, speech: Speech, number: str, window: Window) -> Sounds:
+    """Every sound a call may need: its full announcement, then the two merged pieces."""
     zh, en = spoken_pair(hall, number, window)
     once, more = spoken_parts(hall, number, window)
     part = speech.settings.part()
     return [(zh, en, speech.settings), (once, None, part), (more, None, part)]
 
 
-def announcement(hall: Hall, speech: Speech, window: Window, view: dict[str, Any], *, recall: bool) -> dict[str, Any]:
-    text, spoken_en = spoken_pair(hall, view["number"], window)
-    text_en = announcement_text_en(view["number"], window.number, hall.voice)
-    audio_id, _ready = speech.request(text, spoken_en)
-    once, more = spoken_parts(hall, view["number"], window)
-    part = speech.settings.part()
-    return {
-        "text": text,
-        "text_en": text_en,
-        "audio_url": _url(audio_id),
+def announcement(
+    hall: Hall, speech: Speech, window: Window, view: dict[str, Any], *, recall: bool
+) -> tuple[dict[str, Any], Sounds]:
+    """The `announcement` event, and the sounds to request for it once the call has committed."""
+    said = spoken_texts(hall, speech, view["number"], window)
+    event = {
+        "text": said[0][0],
+        "text_en": announcement_text_en(view["number"], window.number, hall.voice),
+        "audio_url": _url(audio_id(*said[0])),
         "parts": {
-            "chime": _url(speech.chime()),
-            "once": _url(speech.request(once, None, part)[0]),
-            "more": _url(speech.request(more, None, part)[0]),
+            "chime": _url(chime_id(speech.settings)),
+            "once": _url(audio_id(*said[1])),
+            "more": _url(audio_id(*said[2])),
         },
         "ticket": view["id"],
         "number": view["number"],
@@ -68,7 +70,15 @@ def announcement(hall: Hall, speech: Speech, window: Window, view: dict[str, Any
         "recall": recall,
         "repeat": hall.voice.repeat,
     }
+    return event, said
 
 
-def _url(audio_id: str) -> str:
-    return f"{AUDIO_PREFIX}{audio_id}.wav"
+def request_audio(speech: Speech, said: Sounds) -> None:
+    """After the commit: have the worker make a call's sounds, and the chime ready."""
+    for zh, en, settings in said:
+        speech.request(zh, en, settings)
+    speech.chime()
+
+
+def _url(aid: str) -> str:
+    return f"{AUDIO_PREFIX}{aid}.wav"

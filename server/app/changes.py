@@ -1,12 +1,20 @@
-"""The events a change emits, built from the state inside its transaction (protocol v1)."""
+"""The events a change emits, built from the state inside its transaction (protocol v1).
+
+A call is also spoken: its audio, and the voice of the next likely calls at its window, are
+requested after the commit (`UnitOfWork.after_commit`), never from inside the transaction.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
 
 from server.core.tickets import Ticket
 from server.core.windows import Staff
 from server.db.uow import UnitOfWork
+from server.speech.api import Speech
 
-from .announce import announcement, spoken_texts
+from .announce import Sounds, announcement, request_audio, spoken_texts
 from .context import Services
 from .views import HallLoad, queue_view, ticket_view, window_views
 
@@ -49,6 +57,7 @@ class Changes:
         conn, hall = self.uow.conn, self.svc.hall
         load = load or HallLoad.read(conn, hall, self.svc.today(self.uow.now), self.uow.now)
         views: dict[str, dict] = {}
+        speech = self.svc.speech
         for event, t, extra in self._tickets:
             view = ticket_view(conn, hall, t, load)
             views[t.id] = view
@@ -57,9 +66,10 @@ class Changes:
                 rooms = ["hall", f"queue:{t.queue}"]
             self.uow.emit(event, rooms, {"ticket": view, **extra})
             window = hall.window(t.window) if t.window else None
-            if event == "ticket.called" and window is not None and self.svc.speech is not None:
-                said = announcement(hall, self.svc.speech, window, view, recall=bool(extra.get("recall")))
+            if event == "ticket.called" and window is not None and speech is not None:
+                said, sounds = announcement(hall, speech, window, view, recall=bool(extra.get("recall")))
                 self.uow.emit("announcement", ["hall", f"window:{window.id}"], said)
+                self._after_commit(partial(request_audio, speech, sounds))
         if self.windows:
             known = {t.id: t for _, t, _ in self._tickets}
             for wv in window_views(conn, hall, load.states, self.windows, known_tickets=known, known_staff=self._staff):
@@ -69,19 +79,23 @@ class Changes:
             qv = queue_view(conn, hall, code, load)
             orders[code] = qv["order"]
             self.uow.emit("queue.updated", ["hall", f"queue:{code}", f"progress:{code}"], {"queue": qv})
-        self._prewarm(orders)
+        if speech is not None:
+            self._prewarm(speech, orders)
         return views
 
-    def _prewarm(self, orders: dict[str, list[str]]) -> None:
+    def _after_commit(self, work: Callable[[], object]) -> None:
+        self.uow.after_commit(lambda _committed: work())
+
+    def _prewarm(self, speech: Speech, orders: dict[str, list[str]]) -> None:
         """After a call, have the voice of the likely next calls at that window ready in advance."""
-        speech, hall = self.svc.speech, self.svc.hall
-        if speech is None:
-            return
-        texts = []
+        hall = self.svc.hall
+        texts: Sounds = []
         for event, t, _ in self._tickets:
             window = hall.window(t.window) if event == "ticket.called" and t.window else None
-            for sq in window.queues if window else ():
+            if window is None:
+                continue
+            for sq in window.queues:
                 for number in orders.get(sq.queue, [])[:PREWARM_PER_QUEUE]:
                     texts += spoken_texts(hall, speech, number, window)
         if texts:
-            speech.prewarm(texts)
+            self._after_commit(partial(speech.prewarm, texts))

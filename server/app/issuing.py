@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import replace
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,7 @@ from server.core.numbering import format_number
 from server.core.tickets import GREEN_REASONS, Priority, Ticket, cancel
 from server.db import counters_repo, tickets_repo
 from server.db.print_jobs_repo import device_printer
-from server.db.uow import Actor
+from server.db.uow import Actor, UnitOfWork
 
 from .accounts import kiosk_for_key
 from .changes import Changes
@@ -48,89 +48,113 @@ def issuing_refusal(hall: Hall, now: datetime) -> str | None:
     return None
 
 
-def issue_ticket(
-    svc: Services,
-    actor: Actor,
-    *,
-    item: str | None = None,
-    queue: str | None = None,
-    priority: str | None = None,
-    green_reason: str | None = None,
-    device: dict[str, Any] | None = None,
-    device_key: str | None = None,
-    ignore_hours: bool = False,
-    request_key: str | None = None,
-) -> dict[str, Any]:
-    """Issue a number; when the kiosk has a printer, its print job commits with the ticket.
+# Who asks until the kiosk's key is checked, in the issuing transaction.
+KIOSK = Actor("device", None, "kiosk")
 
-    A kiosk's request passes its `device_key`: the key is checked in the issuing transaction
-    itself, which spares every ticket a transaction of its own for it."""
+
+@dataclass(frozen=True)
+class TicketRequest:
+    """What a kiosk asks for: a service item (or a queue), the channel, and the kiosk.
+
+    A kiosk's request passes its `device_key`, checked in the issuing transaction itself, which
+    spares every ticket a transaction of its own for it; `request_key` makes its retry safe."""
+
+    item: str | None = None
+    queue: str | None = None
+    priority: str | None = None
+    green_reason: str | None = None
+    device_key: str | None = None
+    request_key: str | None = None
+    ignore_hours: bool = False
+
+
+def issue_ticket(svc: Services, actor: Actor, req: TicketRequest) -> dict[str, Any]:
+    """Issue a number; when the kiosk has a printer, its print job commits with the ticket and
+    the spooler is woken once it has."""
     hall = svc.hall
     with svc.write(actor) as uow:
-        now = uow.now
-        if device_key is not None:
-            device = kiosk_for_key(uow.conn, device_key)
+        now, day = uow.now, svc.today(uow.now)
+        device = None
+        if req.device_key is not None:
+            device = kiosk_for_key(uow.conn, req.device_key)
             uow.actor = Actor("device", device["id"], device["name"])
-        q, item_code = resolve_queue(hall, item, queue)
-        prio = Priority.NORMAL
-        if priority not in (None, "normal"):
-            if priority != Priority.GREEN.value:
-                raise Invalid(f'unknown priority {priority!r}; use "green" for the green channel')
-            prio = Priority.GREEN
-            if green_reason is not None and green_reason not in GREEN_REASONS:
-                raise Invalid(f"green channel reason must be one of {', '.join(GREEN_REASONS)}")
-        if device and request_key and (done := tickets_repo.find_by_request(uow.conn, device["id"], request_key)):
+        q, item_code = resolve_queue(hall, req.item, req.queue)
+        prio = priority_of(req)
+        done = None
+        if device and req.request_key:
+            done = tickets_repo.find_by_request(uow.conn, device["id"], req.request_key)
+        if done is not None:
             # The kiosk lost our answer and asks again: the visitor gets the number already made.
-            load = HallLoad.read(uow.conn, hall, svc.today(now), now)
-            return ticket_view(uow.conn, hall, done, load)
-        if not ignore_hours and (why := issuing_refusal(hall, now)):
+            return ticket_view(uow.conn, hall, done, HallLoad.read(uow.conn, hall, day, now))
+        if not req.ignore_hours and (why := issuing_refusal(hall, now)):
             raise NotIssuing(why)
-        day = svc.today(now)
         load = HallLoad.read(uow.conn, hall, day, now)
-        warning = None
-        # Article 26: a window paused for lunch will be back, so its queue keeps issuing; only a
-        # queue nobody is signed in for (before staff arrive at opening, or all its windows
-        # closed) falls under the hall's `closed_queue_policy`.
-        if not load.served(q.code):
-            if hall.closed_queue_policy is ClosedQueuePolicy.REFUSE:
-                raise NotIssuing(
-                    f"{q.name}暂无窗口办理，请咨询服务台 / "
-                    f"No window is serving {q.name_en} now; please ask at the desk",
-                    queue=q.code,
-                )
-            warning = (
-                f"{q.name}暂无窗口办理，窗口开放后按顺序叫号，等待时间未知 / No window is open for {q.name_en} yet; "
-                "you will be called in turn once one opens, waiting time unknown"
-            )
-        seq_no = counters_repo.next_counter(uow.conn, f"ticket:{q.code}:{day.isoformat()}")
-        t = Ticket(
-            id=secrets.token_urlsafe(16),
-            number=format_number(q.prefix, seq_no, q.digits),
-            queue=q.code,
-            item=item_code,
-            day=day,
-            seq_no=seq_no,
-            issued_at=now,
-            rank_at=now,
-            priority=prio,
-            green_reason=green_reason if prio is Priority.GREEN else None,
-        )
-        tickets_repo.add(uow.conn, t, device["id"] if device else None, request_key if device else None)
+        warning = unserved_warning(hall, q, load)
+        t = _new_ticket(uow, q, item_code, prio, req.green_reason, day)
+        tickets_repo.add(uow.conn, t, device["id"] if device else None, req.request_key if device else None)
         uow.audit("ticket.issue", t.number, ticket=t.id, queue=q.code, item=item_code, priority=prio.value)
         load.add_waiting(t)
         changes = Changes(svc, uow)
         changes.ticket("ticket.issued", t)
         view = changes.emit(load)[t.id]
         printer = device_printer(device["name"], device.get("printer")) if device else None
-        if printer:
-            enqueue_ticket(uow.conn, hall, view, device, now)  # type: ignore[arg-type]
+        if printer and device:
+            enqueue_ticket(uow, hall, view, device, printer)
+            uow.after_commit(lambda _committed: svc.printers.wake(printer))
         svc.commit(uow)
     if printer:
         # The kiosk shows the QR code and asks the visitor to photograph it when its printer is out.
-        view = {**view, "print": {"printer_status": svc.printer_status(printer), "printer": printer}}
+        view = {**view, "print": {"printer_status": svc.printers.status_of(printer)}}
     if warning:
         view = {**view, "warning": warning}
     return view
+
+
+def priority_of(req: TicketRequest) -> Priority:
+    if req.priority in (None, "normal"):
+        return Priority.NORMAL
+    if req.priority != Priority.GREEN.value:
+        raise Invalid(f'unknown priority {req.priority!r}; use "green" for the green channel')
+    if req.green_reason is not None and req.green_reason not in GREEN_REASONS:
+        raise Invalid(f"green channel reason must be one of {', '.join(GREEN_REASONS)}")
+    return Priority.GREEN
+
+
+def unserved_warning(hall: Hall, q: Queue, load: HallLoad) -> str | None:
+    """What the visitor is told when nobody serves their queue now; raises when the hall refuses.
+
+    Article 26: a window paused for lunch will be back, so its queue keeps issuing; only a queue
+    nobody is signed in for (before staff arrive at opening, or all its windows closed) falls
+    under the hall's `closed_queue_policy`."""
+    if load.served(q.code):
+        return None
+    if hall.closed_queue_policy is ClosedQueuePolicy.REFUSE:
+        raise NotIssuing(
+            f"{q.name}暂无窗口办理，请咨询服务台 / No window is serving {q.name_en} now; please ask at the desk",
+            queue=q.code,
+        )
+    return (
+        f"{q.name}暂无窗口办理，窗口开放后按顺序叫号，等待时间未知 / No window is open for {q.name_en} yet; "
+        "you will be called in turn once one opens, waiting time unknown"
+    )
+
+
+def _new_ticket(
+    uow: UnitOfWork, q: Queue, item_code: str | None, prio: Priority, green_reason: str | None, day: date
+) -> Ticket:
+    seq_no = counters_repo.next_counter(uow.conn, f"ticket:{q.code}:{day.isoformat()}")
+    return Ticket(
+        id=secrets.token_urlsafe(16),
+        number=format_number(q.prefix, seq_no, q.digits),
+        queue=q.code,
+        item=item_code,
+        day=day,
+        seq_no=seq_no,
+        issued_at=uow.now,
+        rank_at=uow.now,
+        priority=prio,
+        green_reason=green_reason if prio is Priority.GREEN else None,
+    )
 
 
 def expire_previous_days(svc: Services) -> int:

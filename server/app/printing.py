@@ -19,9 +19,8 @@ from server.core.errors import Forbidden, Invalid, NotFound
 from server.core.hall import Hall, PrinterProfile
 from server.core.windows import Staff
 from server.db import accounts_repo, print_jobs_repo, tickets_repo, windows_repo
-from server.db.handles import Connection
 from server.db.print_jobs_repo import device_printer
-from server.db.uow import Actor
+from server.db.uow import Actor, UnitOfWork
 
 from .context import Services
 from .views import HallLoad, ticket_view
@@ -58,11 +57,11 @@ def ticket_bytes(hall: Hall, view: dict[str, Any], profile: PrinterProfile) -> b
     return render(doc, profile)
 
 
-def enqueue_ticket(conn: Connection, hall: Hall, view: dict[str, Any], device: dict[str, Any], now: datetime) -> int:
+def enqueue_ticket(uow: UnitOfWork, hall: Hall, view: dict[str, Any], device: dict[str, Any], printer: str) -> int:
+    """The ticket's print job, in the issuing transaction, at the kiosk's printer."""
     profile = profile_for(hall, (device.get("settings") or {}).get("printer_profile"))
-    printer = device_printer(device["name"], device["printer"])
     return print_jobs_repo.enqueue_print(
-        conn, printer, ticket_bytes(hall, view, profile), "ticket", view["id"], now=now
+        uow.conn, printer, ticket_bytes(hall, view, profile), "ticket", view["id"], now=uow.now
     )
 
 
@@ -99,5 +98,6 @@ def reprint_ticket(svc: Services, staff: Staff, ticket_id: str, window: str | No
             uow.conn, printer, ticket_bytes(hall, view, profile_for(hall, profile_name)), "ticket", t.id, now=uow.now
         )
         uow.audit("ticket.reprint", t.number, ticket=t.id, printer=printer, job=job)
+        uow.after_commit(lambda _committed: svc.printers.wake(printer))
         svc.commit(uow)
     return {"ticket": view, "print_job": job, "printer": printer}

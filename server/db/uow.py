@@ -10,10 +10,16 @@ Every change of the hall waits for that row on PostgreSQL, so it is held as brie
 one statement takes the number and writes the entry (the events are serialised before it is
 sent), then the commit. The logged events carry no `seq` of their own: it is the entry's, and
 `logged()` puts it back.
+
+Work that must follow the commit (the publisher, the print spooler's wake-up, speech synthesis)
+is handed to `after_commit`: it runs once the change is durable, in the order it was added, and
+never for a change that rolled back.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,6 +30,7 @@ from .counters_repo import SEQ
 from .counters_repo import current_seq as current_seq  # what handlers read a snapshot's seq with
 from .log_tables import counters, event_log
 
+log = logging.getLogger("hallq.uow")
 
 @dataclass(frozen=True)
 class Actor:
@@ -55,8 +62,14 @@ class Committed:
     action: str = ""
 
 
+# What follows a commit; whatever it returns is ignored.
+Follower = Callable[[Committed], object]
+
+
 class UnitOfWork:
-    def __init__(self, engine: Engine, actor: Actor, now: datetime, *, write: bool = True) -> None:
+    def __init__(self, engine: Engine, actor: Actor, now: datetime, *, write: bool = True,
+                 after_commit: Iterable[Follower] = ()) -> None:
+        """`after_commit`: work that follows every commit of this unit (the hall's followers)."""
         self._engine = engine
         self.actor = actor
         self.now = now
@@ -65,6 +78,7 @@ class UnitOfWork:
         self._action = ""
         self._subject = ""
         self._detail: dict[str, Any] = {}
+        self._followers: list[Follower] = list(after_commit)
         self.conn: Connection
 
     def __enter__(self) -> UnitOfWork:
@@ -90,7 +104,20 @@ class UnitOfWork:
     def emit(self, event: str, rooms: list[str], data: dict[str, Any]) -> None:
         self._events.append(Emitted(event, rooms, data))
 
+    def after_commit(self, follower: Follower) -> None:
+        """Run `follower` with the committed change once `commit()` has made it durable."""
+        self._followers.append(follower)
+
     def commit(self) -> Committed:
+        committed = self._commit()
+        for follower in self._followers:
+            try:
+                follower(committed)
+            except Exception:  # the change is committed: a failed follower must not undo its answer
+                log.exception("after-commit work %r failed for seq %s", follower, committed.seq)
+        return committed
+
+    def _commit(self) -> Committed:
         if not self._action and not self._events:
             self.conn.commit()
             return Committed(seq=0)

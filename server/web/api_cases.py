@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import Blueprint, Response, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 
 from server.app import cases
 from server.app.alerts import current_alerts
@@ -37,12 +38,12 @@ def _caller() -> cases.Caller:
 
 
 @bp.get("/api/v1/cases/warnings")
-def case_warnings():  # noqa: ANN201
+def case_warnings() -> ResponseReturnValue:
     return jsonify(cases.warnings(services(), require_staff()))
 
 
 @bp.get("/api/v1/alerts")
-def alerts():  # noqa: ANN201
+def alerts() -> ResponseReturnValue:
     """What a manager's screen shows on (re)connecting, before `alert.*` events take over; a chief
     representative sees the department's queues."""
     staff = require_staff(Role.CHIEF, Role.MANAGER, Role.ADMIN)
@@ -55,7 +56,7 @@ def alerts():  # noqa: ANN201
 
 
 @bp.get("/api/v1/cases")
-def cases_updated():  # noqa: ANN201
+def cases_updated() -> ResponseReturnValue:
     caller = _caller()
     raw = request.args.get("updated_since")
     since = _parse_time(raw) if raw else None
@@ -68,19 +69,19 @@ def cases_updated():  # noqa: ANN201
 
 
 @bp.get("/api/v1/cases/<number>")
-def case_get(number: str):  # noqa: ANN201
+def case_get(number: str) -> ResponseReturnValue:
     return jsonify({"case": cases.get_case(services(), _caller(), number)})
 
 
 @bp.post("/api/v1/cases/<number>/transition")
-def case_transition(number: str):  # noqa: ANN201
+def case_transition(number: str) -> ResponseReturnValue:
     caller = _caller()
     body = parse_body(request.get_data(), CaseTransition)
     return jsonify({"case": cases.transition(services(), caller, number, body.to, body.note)})
 
 
 @bp.get("/case/<token>")
-def progress_page(token: str):  # noqa: ANN201
+def progress_page(token: str) -> ResponseReturnValue:
     page = cases.progress_page(services(), token)
     html = render_template("case_progress.html", case=page)
     return Response(html, status=200 if page else 404, content_type="text/html; charset=utf-8",

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
-from server.app.issuing import issue_ticket
-from server.db.uow import Actor
+from server.app.issuing import KIOSK, TicketRequest, issue_ticket
 
 from .auth import services
 from .bodies import IssueTicket
@@ -15,14 +14,12 @@ bp = Blueprint("api_kiosk", __name__, url_prefix="/api/v1")
 
 
 @bp.post("/tickets")
-def take_number():  # noqa: ANN201
+def take_number() -> tuple[Response, int]:
     key = request.headers.get("X-Device-Key")
     if not key:
         raise ApiError(401, "unauthorized", "this needs a registered device: send X-Device-Key")
     body = parse_body(request.get_data(), IssueTicket)
-    view = issue_ticket(
-        services(),
-        Actor("device", None, "kiosk"),
+    asked = TicketRequest(
         item=body.item,
         queue=body.queue,
         priority=body.priority,
@@ -31,7 +28,4 @@ def take_number():  # noqa: ANN201
         request_key=body.request_id,
         ignore_hours=not current_app.config["HALLQ_ENFORCE_HOURS"],
     )
-    printed = view.get("print")
-    if printed:
-        current_app.extensions["hallq_printing"].kick(printed.pop("printer"))
-    return jsonify({"ticket": view}), 201
+    return jsonify({"ticket": issue_ticket(services(), KIOSK, asked)}), 201

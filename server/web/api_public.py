@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, jsonify
+from flask.typing import ResponseReturnValue
 
 from server.app.snapshots import get_ticket
 from server.core.hall import Hall
@@ -51,15 +52,15 @@ def catalog(hall: Hall) -> dict[str, Any]:
 
 
 @bp.get("/catalog")
-def get_catalog():  # noqa: ANN201
+def get_catalog() -> ResponseReturnValue:
     return jsonify(catalog(services().hall))
 
 
 @bp.get("/tickets/<ticket_id>")
-def ticket(ticket_id: str):  # noqa: ANN201
+def ticket(ticket_id: str) -> ResponseReturnValue:
     return jsonify({"ticket": get_ticket(services(), ticket_id)})
 
 
 @bp.get("/openapi.json")
-def openapi():  # noqa: ANN201
+def openapi() -> ResponseReturnValue:
     return jsonify(openapi_document())

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
+from flask.typing import ResponseReturnValue
 
 from server.app import acceptance, accounts, printing, window_ops
 from server.app.snapshots import hall_snapshot
-from server.core.errors import NotFound
-from server.db import accounts_repo
+from server.app.staff import hand_over_to
 
 from .auth import bearer, client_address, require_staff, services
 from .bodies import CallNumber, Finish, HandOver, Login, Pause, Reprint, Suspend, Transfer
@@ -19,7 +19,7 @@ bp = Blueprint("api_staff", __name__, url_prefix="/api/v1")
 
 
 @bp.post("/auth/login")
-def login():  # noqa: ANN201
+def login() -> ResponseReturnValue:
     body = parse_body(request.get_data(), Login)
     try:
         return jsonify(accounts.login(services(), body.username, body.password, client_address()))
@@ -30,7 +30,7 @@ def login():  # noqa: ANN201
 
 
 @bp.post("/auth/logout")
-def logout():  # noqa: ANN201
+def logout() -> ResponseReturnValue:
     require_staff()
     accounts.logout(services(), bearer() or "")
     # Article 26: a window its staff left by signing out is closed, its visitors back in line.
@@ -39,29 +39,29 @@ def logout():  # noqa: ANN201
 
 
 @bp.get("/auth/me")
-def me():  # noqa: ANN201
+def me() -> ResponseReturnValue:
     staff = require_staff()
     return jsonify({"user": accounts.staff_json(staff), "windows": accounts.windows_for(services().hall, staff)})
 
 
 @bp.get("/hall")
-def hall():  # noqa: ANN201
+def hall() -> ResponseReturnValue:
     require_staff()
     return jsonify(hall_snapshot(services()))
 
 
 @bp.post("/windows/<window_id>/open")
-def open_window(window_id: str):  # noqa: ANN201
+def open_window(window_id: str) -> ResponseReturnValue:
     return jsonify({"window": window_ops.open_window(services(), require_staff(), window_id)})
 
 
 @bp.get("/windows/<window_id>/today")
-def window_today(window_id: str):  # noqa: ANN201
+def window_today(window_id: str) -> ResponseReturnValue:
     return jsonify(window_ops.window_today(services(), require_staff(), window_id))
 
 
 @bp.post("/windows/<window_id>/call-next")
-def call_next(window_id: str):  # noqa: ANN201
+def call_next(window_id: str) -> ResponseReturnValue:
     view = window_ops.call_next(services(), require_staff(), window_id)
     if view is None:
         return Response(status=204)
@@ -69,33 +69,33 @@ def call_next(window_id: str):  # noqa: ANN201
 
 
 @bp.post("/windows/<window_id>/call-number")
-def call_number(window_id: str):  # noqa: ANN201
+def call_number(window_id: str) -> ResponseReturnValue:
     staff = require_staff()
     body = parse_body(request.get_data(), CallNumber)
     return jsonify({"ticket": window_ops.call_number(services(), staff, window_id, body.number)})
 
 
-def _ticket_action(fn: Any, window_id: str) -> Any:
+def _ticket_action(fn: Any, window_id: str) -> ResponseReturnValue:
     return jsonify(fn(services(), require_staff(), window_id))
 
 
 @bp.post("/windows/<window_id>/recall")
-def recall(window_id: str):  # noqa: ANN201
+def recall(window_id: str) -> ResponseReturnValue:
     return _ticket_action(window_ops.recall, window_id)
 
 
 @bp.post("/windows/<window_id>/start")
-def start(window_id: str):  # noqa: ANN201
+def start(window_id: str) -> ResponseReturnValue:
     return _ticket_action(window_ops.start, window_id)
 
 
 @bp.post("/windows/<window_id>/no-show")
-def no_show(window_id: str):  # noqa: ANN201
+def no_show(window_id: str) -> ResponseReturnValue:
     return _ticket_action(window_ops.no_show, window_id)
 
 
 @bp.post("/windows/<window_id>/transfer")
-def transfer(window_id: str):  # noqa: ANN201
+def transfer(window_id: str) -> ResponseReturnValue:
     staff = require_staff()
     body = parse_body(request.get_data(), Transfer)
     return jsonify(
@@ -104,50 +104,45 @@ def transfer(window_id: str):  # noqa: ANN201
 
 
 @bp.post("/windows/<window_id>/suspend")
-def suspend(window_id: str):  # noqa: ANN201
+def suspend(window_id: str) -> ResponseReturnValue:
     staff = require_staff()
     body = parse_body(request.get_data(), Suspend, required=False)
     return jsonify(window_ops.suspend(services(), staff, window_id, body.note))
 
 
 @bp.post("/windows/<window_id>/resume-ticket")
-def resume_ticket(window_id: str):  # noqa: ANN201
+def resume_ticket(window_id: str) -> ResponseReturnValue:
     staff = require_staff()
     body = parse_body(request.get_data(), CallNumber)
     return jsonify(window_ops.resume_ticket(services(), staff, window_id, body.number))
 
 
 @bp.post("/windows/<window_id>/pause")
-def pause(window_id: str):  # noqa: ANN201
+def pause(window_id: str) -> ResponseReturnValue:
     staff = require_staff()
     body = parse_body(request.get_data(), Pause)
     return jsonify({"window": window_ops.pause(services(), staff, window_id, body.reason)})
 
 
 @bp.post("/windows/<window_id>/resume")
-def resume(window_id: str):  # noqa: ANN201
+def resume(window_id: str) -> ResponseReturnValue:
     return jsonify({"window": window_ops.resume(services(), require_staff(), window_id)})
 
 
 @bp.post("/windows/<window_id>/close")
-def close(window_id: str):  # noqa: ANN201
+def close(window_id: str) -> ResponseReturnValue:
     return jsonify({"window": window_ops.close(services(), require_staff(), window_id)})
 
 
 @bp.post("/windows/<window_id>/hand-over")
-def hand_over(window_id: str):  # noqa: ANN201
+def hand_over(window_id: str) -> ResponseReturnValue:
     staff = require_staff()
     body = parse_body(request.get_data(), HandOver)
-    svc = services()
-    with svc.read() as uow:
-        row = accounts_repo.user_row(uow.conn, body.username)
-    if row is None or not row.active:
-        raise NotFound(f"no active user {body.username!r}")
-    return jsonify({"window": window_ops.hand_over(svc, staff, window_id, accounts_repo.to_staff(row))})
+    return jsonify({"window": hand_over_to(services(), staff, window_id, body.username)})
 
 
 @bp.post("/windows/<window_id>/finish")
-def finish(window_id: str):  # noqa: ANN201
+def finish(window_id: str) -> ResponseReturnValue:
     staff = require_staff()
     body = parse_body(request.get_data(), Finish, required=False)
     return jsonify(
@@ -160,7 +155,7 @@ def finish(window_id: str):  # noqa: ANN201
 
 
 @bp.post("/tickets/<ticket_id>/reprint")
-def reprint(ticket_id: str):  # noqa: ANN201
+def reprint(ticket_id: str) -> ResponseReturnValue:
     """Print a ticket again: at the given window's printer, else at the kiosk that issued it."""
     staff = require_staff()
     body = parse_body(request.get_data(), Reprint, required=False)

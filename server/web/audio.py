@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, send_file
+from flask import Blueprint, Response, send_file
 
-from server.speech.settings import is_audio_id
+from server.app.audio import find_audio
 
+from .auth import services
 from .errors import ApiError
 
 bp = Blueprint("audio", __name__)
@@ -14,21 +15,19 @@ bp = Blueprint("audio", __name__)
 # request waits for it rather than failing.
 WAIT_S = 1.5
 
+NOT_FOUND = {
+    "off": "this server does not synthesize announcements (--no-speech)",
+    "unknown": "unknown announcement",
+    "pending": "unknown or not yet synthesized announcement",
+}
+
 
 @bp.get("/audio/<audio_id>.wav")
-def audio(audio_id: str):  # noqa: ANN201
-    speech = current_app.extensions["hallq"].speech
-    if speech is None:
-        raise ApiError(404, "not_found", "this server does not synthesize announcements (--no-speech)")
-    if not is_audio_id(audio_id):
-        raise ApiError(404, "not_found", "unknown announcement")
-    if not speech.wait_ready(audio_id, WAIT_S):
-        why = speech.error(audio_id)
-        if why:
-            raise ApiError(503, "speech_failed", f"the announcement could not be synthesized: {why}")
-        raise ApiError(404, "not_found", "unknown or not yet synthesized announcement")
-    path = speech.path_for(audio_id)
-    if path is None:
-        raise ApiError(404, "not_found", "unknown announcement")
+def audio(audio_id: str) -> Response:
+    found = find_audio(services(), audio_id, WAIT_S)
+    if found.missing == "failed":
+        raise ApiError(503, "speech_failed", f"the announcement could not be synthesized: {found.why}")
+    if found.path is None:
+        raise ApiError(404, "not_found", NOT_FOUND[found.missing or "unknown"])
     # Named by a hash of its words and voice: the same id is the same sound for ever.
-    return send_file(path, mimetype="audio/wav", max_age=86400, conditional=True)
+    return send_file(found.path, mimetype="audio/wav", max_age=86400, conditional=True)

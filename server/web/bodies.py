@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.json_schema import JsonDict, JsonValue
 
 from .errors import ApiError, excerpt
 
@@ -46,9 +47,9 @@ def parse_instant(raw: str, name: str) -> datetime:
     return at
 
 # At least one, or two, characters other than spaces (Python's `re`, as the schema's pattern).
-SOME_TEXT = {"pattern": r"\S"}
-TWO_CHARS = {"pattern": r"\S[\s\S]*\S"}
-OPENS_CASE = ["accepted", "notice", "refused", "concluded"]
+SOME_TEXT: JsonDict = {"pattern": r"\S"}
+TWO_CHARS: JsonDict = {"pattern": r"\S[\s\S]*\S"}
+OPENS_CASE: list[JsonValue] = ["accepted", "notice", "refused", "concluded"]
 
 
 class Body(BaseModel):

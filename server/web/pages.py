@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, Flask, Response, jsonify, redirect, request
+from flask.typing import ResponseReturnValue
 
 
 def register(app: Flask) -> None:
@@ -14,11 +15,11 @@ def register(app: Flask) -> None:
         app.register_blueprint(bp)
 
     @app.get("/")
-    def index():  # noqa: ANN202
+    def index() -> ResponseReturnValue:
         return redirect("/api/v1/catalog")
 
     @app.get("/healthz")
-    def healthz():  # noqa: ANN202
+    def healthz() -> ResponseReturnValue:
         return jsonify({"ok": True})
 
 

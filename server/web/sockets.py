@@ -29,110 +29,138 @@ REFUSED = {
 }
 
 
-def register(socketio: SocketIO, svc: Services) -> Callable[[], int]:
-    """Registers the handlers; returns the sweep that drops this process's connections whose
-    token has expired (run it every few seconds)."""
-    joined: dict[str, set[str]] = {}
-    # Every connection of this process with a credential, by sid: for the expiry sweep.
-    live: dict[str, dict[str, Any]] = {}
+class Connections:
+    """This process's Socket.IO connections: who each is, and the rooms each has joined."""
 
-    @socketio.on("connect")
-    def _connect(auth: Any = None) -> bool:
+    def __init__(self, socketio: SocketIO, svc: Services) -> None:
+        self.socketio, self.svc = socketio, svc
+        self.joined: dict[str, set[str]] = {}
+        # Every connection of this process with a credential, by sid: for the expiry sweep.
+        self.live: dict[str, dict[str, Any]] = {}
+
+    def register(self) -> None:
+        on = self.socketio.on
+        on("connect")(self.connect)
+        on("disconnect")(self.disconnect)
+        on("subscribe")(self.subscribe)
+        on("unsubscribe")(self.unsubscribe)
+        on("ping_hall")(self.ping)
+
+    def connect(self, auth: Any = None) -> bool:
         auth = auth if isinstance(auth, dict) else {}
-        who = sessions.identify(svc, auth)
+        who = sessions.identify(self.svc, auth)
         if who is None:
             raise ConnectionRefusedError(REFUSED["device" if auth.get("device_key") else "staff"])
         # Flask-SocketIO keeps `session` per connection, server-side.
         session["hallq_who"] = who
-        joined[request.sid] = set()
+        self.joined[_sid()] = set()
         for room in who["rooms"]:
             join_room(room)
         if who["kind"] != "visitor":
-            live[request.sid] = who
+            self.live[_sid()] = who
         return True
 
-    @socketio.on("disconnect")
-    def _disconnect(*_: Any) -> None:
-        joined.pop(request.sid, None)
-        live.pop(request.sid, None)
+    def disconnect(self, *_: Any) -> None:
+        self.joined.pop(_sid(), None)
+        self.live.pop(_sid(), None)
 
-    @socketio.on("subscribe")
-    def _subscribe(data: Any = None) -> dict[str, Any]:
-        sid = request.sid
-        who = identity()
-        if who["kind"] != "visitor":
-            fresh = sessions.recheck(svc, who)
-            if fresh is None or sessions.expired(fresh, svc.clock()):
-                # The ack goes out first; the drop follows once this handler has returned.
-                socketio.start_background_task(socketio.server.disconnect, sid)
-                return _error("unauthorized", REFUSED[who["kind"]])
-            who = fresh
-            session["hallq_who"] = live[sid] = who
+    def subscribe(self, data: Any = None) -> dict[str, Any]:
+        sid = _sid()
+        who = self._recheck(sid)
+        if who is None:
+            return _error("unauthorized", REFUSED[identity()["kind"]])
         rooms = data.get("rooms") if isinstance(data, dict) else None
         if not isinstance(rooms, list) or not rooms or len(rooms) > 64:
             return _error("invalid", 'send {"rooms": [...]}: a list of 1 to 64 rooms')
-        may_see = lambda kind: who["kind"] in ("device", "staff")  # noqa: E731
+        before = self.joined.get(sid, set())
         wanted: set[str] = set()
         try:
-            for room in rooms:
-                # Checked before joining anything: a refused client must not sit in the room,
-                # even for the moment the snapshot takes.
-                kind = parse_room(room)[0]
-                if kind != "ticket" and not may_see(kind):
-                    raise Forbidden(f"room {room} needs a device key or a staff token")
-            wanted = set(rooms) - {CASES}
-            if CASES in rooms:
-                # Only the departments the snapshot shows (a chief's own; all for managers).
-                wanted.update(case_rooms_for(who.get("staff")))
-            # A visitor's page also follows its queue's public progress (who is next, how fast),
-            # so its "ahead" and estimate stay true without a message per waiting ticket.
-            for room in rooms:
-                if room.startswith("ticket:") and (queue := ticket_queue(svc, room[len("ticket:"):])):
-                    wanted.add(f"progress:{queue}")
+            wanted = self._wanted(who, rooms)
             # Join first, read second: nothing committed in between can be missed.
-            for room in joined.get(sid, set()) - wanted:
+            for room in before - wanted:
                 leave_room(room)
             for room in wanted:
                 join_room(room)
-            snap = snapshot(svc, rooms, may_see=may_see, staff=who.get("staff"))
-            joined[sid] = wanted
-            # The rooms events reach this connection through: the keys of an event's `prev`
-            # that the gap rule (docs/api.md) checks.
-            return {**snap, "rooms": sorted(wanted)}
+            snap = snapshot(self.svc, rooms, may_see=_may_see(who), staff=who.get("staff"))
         except DomainError as exc:
             # A refused subscribe changes nothing: the client keeps the rooms it had before.
-            before = joined.get(sid, set())
             for room in wanted - before:
                 leave_room(room)
             for room in before:
                 join_room(room)
             return _error(exc.code, exc.message)
+        self.joined[sid] = wanted
+        # The rooms events reach this connection through: the keys of an event's `prev` that the
+        # gap rule (docs/api.md) checks.
+        return {**snap, "rooms": sorted(wanted)}
 
-    @socketio.on("unsubscribe")
-    def _unsubscribe(data: Any = None) -> dict[str, Any]:
+    def _recheck(self, sid: str) -> dict[str, Any] | None:
+        """Who the connection is now; None, and the connection dropped, once its credential ended."""
+        who = identity()
+        if who["kind"] == "visitor":
+            return who
+        fresh = sessions.recheck(self.svc, who)
+        if fresh is None or sessions.expired(fresh, self.svc.clock()):
+            # The ack goes out first; the drop follows once this handler has returned.
+            self.socketio.start_background_task(self.socketio.server.disconnect, sid)
+            return None
+        session["hallq_who"] = self.live[sid] = fresh
+        return fresh
+
+    def _wanted(self, who: dict[str, Any], rooms: list[Any]) -> set[str]:
+        """The rooms a subscribe joins; refused (Forbidden) before joining anything."""
+        may_see = _may_see(who)
+        for room in rooms:
+            # Checked before joining anything: a refused client must not sit in the room, even
+            # for the moment the snapshot takes.
+            kind = parse_room(room)[0]
+            if kind != "ticket" and not may_see(kind):
+                raise Forbidden(f"room {room} needs a device key or a staff token")
+        wanted = set(rooms) - {CASES}
+        if CASES in rooms:
+            # Only the departments the snapshot shows (a chief's own; all for managers).
+            wanted.update(case_rooms_for(who.get("staff")))
+        # A visitor's page also follows its queue's public progress (who is next, how fast), so
+        # its "ahead" and estimate stay true without a message per waiting ticket.
+        for room in rooms:
+            if room.startswith("ticket:") and (queue := ticket_queue(self.svc, room[len("ticket:"):])):
+                wanted.add(f"progress:{queue}")
+        return wanted
+
+    def unsubscribe(self, data: Any = None) -> dict[str, Any]:
         rooms = data.get("rooms") if isinstance(data, dict) else None
+        joined = self.joined.get(_sid(), set())
         for room in rooms if isinstance(rooms, list) else []:
             if isinstance(room, str):
-                inner = case_rooms_for(identity().get("staff")) if room == CASES else [room]
-                for r in inner:
-                    if r in joined.get(request.sid, set()):
+                for r in case_rooms_for(identity().get("staff")) if room == CASES else [room]:
+                    if r in joined:
                         leave_room(r)
-                        joined[request.sid].discard(r)
+                        joined.discard(r)
         return {"ok": True}
 
-    @socketio.on("ping_hall")
-    def _ping(*_: Any) -> dict[str, Any]:
+    def ping(self, *_: Any) -> dict[str, Any]:
         return {"ok": True}
 
-    def sweep() -> int:
-        now = svc.clock()
-        gone = [sid for sid, who in list(live.items()) if sessions.expired(who, now)]
+    def sweep(self) -> int:
+        """Drop this process's connections whose sign-in has expired (run every few seconds)."""
+        now = self.svc.clock()
+        gone = [sid for sid, who in list(self.live.items()) if sessions.expired(who, now)]
         for sid in gone:
-            live.pop(sid, None)
-            end_connection(socketio, sid, "expired", "登录已过期 The sign-in has expired")
+            self.live.pop(sid, None)
+            end_connection(self.socketio, sid, "expired", "登录已过期 The sign-in has expired")
         return len(gone)
 
-    return sweep
+
+def register(socketio: SocketIO, svc: Services) -> Connections:
+    """Registers the handlers; the connections' `sweep` drops those whose token has expired."""
+    connections = Connections(socketio, svc)
+    connections.register()
+    return connections
+
+
+def _may_see(who: dict[str, Any]) -> Callable[[str], bool]:
+    """Rooms other than a ticket's need a device key or a staff token, whatever their kind."""
+    return lambda kind: who["kind"] in ("device", "staff")
 
 
 def end_room(socketio: SocketIO, svc: Services, room: str, data: dict[str, Any]) -> int:
@@ -143,7 +171,7 @@ def end_room(socketio: SocketIO, svc: Services, room: str, data: dict[str, Any])
         log.warning("asked to end the sessions of %r, which is no credential's room", room)
         return 0
     if kind == "token":
-        svc.token_cache.pop(key, None)
+        sessions.forget_token(svc, key)
     sids = [sid for sid, _ in socketio.server.manager.get_participants("/", room)]
     for sid in sids:
         end_connection(socketio, sid, str(data.get("reason") or "ended"), str(data.get("message") or ""))
@@ -161,6 +189,11 @@ def end_connection(socketio: SocketIO, sid: str, reason: str, message: str) -> N
 def identity() -> dict[str, Any]:
     """Who this Socket.IO connection is: {"kind": "device", "device": {...}}, staff, or visitor."""
     return session.get("hallq_who") or dict(sessions.VISITOR)
+
+
+def _sid() -> str:
+    """This Socket.IO connection's id, which Flask-SocketIO sets on the request."""
+    return request.sid  # type: ignore[attr-defined]
 
 
 def _error(code: str, message: str) -> dict[str, Any]:

@@ -14,7 +14,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from server.app.context import Services
 from server.app.views import iso
 from server.db.engine import make_engine
 from server.db.migrate import upgrade
@@ -26,8 +25,8 @@ NUL_TEXTS = ["a\x00b", "\ud800"]  # NUL; a lone surrogate (JSON may carry one as
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def svc(request, hall, template_db, tmp_path, clock, published):
-    """The conftest's services on each database."""
+def db_engine(request, template_db, tmp_path):
+    """The conftest's database, on each engine."""
     if request.param == "sqlite":
         path = tmp_path / "hallq.db"
         shutil.copy(template_db, path)
@@ -35,7 +34,7 @@ def svc(request, hall, template_db, tmp_path, clock, published):
     else:
         engine = make_engine(request.getfixturevalue("pg_url"))
         upgrade(engine)
-    yield Services(hall=hall, engine=engine, clock=clock, publish=published.append)
+    yield engine
     engine.dispose()
 
 

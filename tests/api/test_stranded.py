@@ -253,7 +253,7 @@ def test_on_postgresql_a_closing_window_and_an_expired_sign_in_release_their_vis
         alice, bob = (to_staff(user_row(uow.conn, n)) for n in ("alice", "bob"))
     window_ops.open_window(svc, alice, "1")
     window_ops.open_window(svc, bob, "2")
-    first = issuing.issue_ticket(svc, SYSTEM, item="SCJG-001")
+    first = issuing.issue_ticket(svc, SYSTEM, issuing.TicketRequest(item="SCJG-001"))
     window_ops.call_next(svc, alice, "1")
     window_ops.transfer(svc, alice, "1", queue=None, to_window="2", note="")
     window_ops.close(svc, bob, "2")

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from server.app import accounts, window_ops
-from server.app.issuing import expire_previous_days, issue_ticket
+from server.app.issuing import TicketRequest, expire_previous_days, issue_ticket
 from server.db import accounts_repo, tickets_repo
 from server.db.uow import Actor
 from tests.support.clock import FakeClock
@@ -31,7 +31,7 @@ def staff(svc):
 
 
 def take(svc) -> dict:
-    return issue_ticket(svc, KIOSK, queue="A", ignore_hours=True)
+    return issue_ticket(svc, KIOSK, TicketRequest(queue="A", ignore_hours=True))
 
 
 def test_numbering_restarts_at_local_midnight_and_yesterday_is_not_called(svc, clock, staff, published):

@@ -1,0 +1,174 @@
+"""The composition root: the one place that builds a running hall and wires its parts together.
+
+It builds, once each: the hall and its database, speech, the Socket.IO transport, the publisher,
+the print spooler, the services every handler takes, and the followers that run after every
+commit (the publisher first, then the unserved-queue alerts and the outbox's wake-up). A
+change's own after-commit work (the spooler's wake-up, speech) rides on its unit of work
+(`UnitOfWork.after_commit`). Nothing is patched once built: the followers are sealed before the
+app serves.
+
+Some parts call back into parts built after them (the relay into the publisher, the spooler's
+status reports into the services): those callbacks run only once the server serves, after
+`build` has returned.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import Flask
+from flask_socketio import SocketIO
+from sqlalchemy import Engine
+
+from server.app.alerts import UnservedAlerts
+from server.app.cases import WARNING_CHECK_EVERY_S, check_warnings
+from server.app.context import Followers, Services, utc_now
+from server.app.outbox import OutboxWorker
+from server.app.print_spooler import AGENT_RESEND_EVERY_S, SPOOL_EVERY_S, PrintSpooler
+from server.app.printer_status import record_status
+from server.core.hall import Hall
+from server.db.engine import make_engine
+from server.db.migrate import upgrade
+from server.db.uow import Follower
+from server.hallconfig import load_hall
+from server.settings import Settings
+from server.speech import SpeechService
+from server.speech.api import Speech
+from server.web import background, factory, printing, sockets
+from server.web.publisher import Publisher
+from server.web.relay import Relay
+
+log = logging.getLogger("hallq")
+
+# How often a process drops its connections whose sign-in has expired, and (one process) looks
+# for changes another process (the command line) logged.
+SWEEP_EVERY_S = 5.0
+POLL_EVERY_S = 1.0
+
+
+@dataclass
+class HallQ:
+    app: Flask
+    socketio: SocketIO
+    services: Services
+    publisher: Publisher
+    printing: PrintSpooler
+    settings: Settings
+
+
+def open_database(settings: Settings) -> Engine:
+    """The hall's database, migrated to the current schema."""
+    if settings.db_url.startswith("sqlite:///"):
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.db_url)
+    upgrade(engine)
+    return engine
+
+
+def command_services(settings: Settings) -> Services:
+    """The services of a command-line process: no publisher (the serving process sends what it
+    logs), no spooler and no speech."""
+    return Services(hall=load_hall(settings.config), engine=open_database(settings))
+
+
+def build(
+    settings: Settings,
+    *,
+    hall: Hall | None = None,
+    engine: Engine | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    speech: Speech | None = None,
+    watch: Sequence[Follower] = (),
+) -> HallQ:
+    """The running hall. `hall`, `engine`, `clock`, `speech`: given rather than made (tests);
+    `watch`: followers that see every commit before the publisher does (tests record them)."""
+    hall = hall or load_hall(settings.config)
+    engine = engine or open_database(settings)
+    if settings.message_queue and engine.dialect.name != "postgresql":
+        raise ValueError("several processes (--message-queue) need PostgreSQL: SQLite is for one process")
+    if speech is None and settings.speech and not settings.testing:
+        speech = SpeechService(settings.var_dir / "audio", voice=hall.voice)
+
+    # Calls into parts built further down; none runs before the server serves.
+    def end_room(room: str, data: dict[str, Any]) -> None:
+        sockets.end_room(socketio, svc, room, data)
+
+    def is_leader() -> bool:
+        return publisher.leader
+
+    app = factory.make_app(settings)
+    socketio, relay = _socketio(app, hall, engine, settings, is_leader=is_leader, end_room=end_room)
+    publisher = Publisher(
+        engine, factory.emitter(socketio, relay, end_room), sleep=socketio.sleep,
+        spawn=socketio.start_background_task, unsent=relay.unsent_seq if relay else lambda: None,
+        resync=lambda reason: socketio.emit("resync", {"reason": reason}),
+    )
+    spooler = PrintSpooler(
+        engine, clock, on_status=lambda url, status: record_status(svc, url, status),
+        spawn=socketio.start_background_task, send=printing.sender(socketio), is_leader=is_leader,
+    )
+    followers = Followers(*watch, publisher.publish)
+    svc = Services(hall=hall, engine=engine, clock=clock, followers=followers, printers=spooler, speech=speech)
+    outbox = _follow(settings, svc, socketio)
+    connections = factory.install(app, socketio, svc, spooler)
+    if settings.message_queue:
+        socketio.start_background_task(publisher.run_tail)
+    if not settings.testing:
+        _start_background(settings, svc, socketio, publisher, spooler, connections.sweep, outbox)
+    return HallQ(app=app, socketio=socketio, services=svc, publisher=publisher, printing=spooler, settings=settings)
+
+
+def _socketio(
+    app: Flask, hall: Hall, engine: Engine, settings: Settings, *,
+    is_leader: Callable[[], bool], end_room: Callable[[str, dict[str, Any]], None],
+) -> tuple[SocketIO, Relay | None]:
+    # Redis channels are global to the Redis server: one per hall and database, so two halls
+    # (or a test next to a live hall) sharing a Redis never receive each other's events.
+    channel = f"hallq:{hall.code}:{engine.url.database}"
+    relay = None
+    if factory.uses_relay(settings):
+        relay = Relay(settings.message_queue or "", channel,
+                      on_back=lambda: factory.resync_after_outage(socketio, is_leader), on_end_sessions=end_room)
+    socketio = factory.make_socketio(app, hall, settings, channel=channel, relay=relay)
+    return socketio, relay
+
+
+def _follow(settings: Settings, svc: Services, socketio: SocketIO) -> OutboxWorker | None:
+    """The hall's followers after the publisher: article 26 alerts on every relevant commit (their
+    own commits carry only alert events), and the outbox's wake-up; then none joins."""
+    svc.followers.add(UnservedAlerts(svc).on_commit)
+    outbox = _outbox(settings, svc, socketio)
+    if outbox is not None:
+        svc.followers.add(outbox.wake)
+    svc.followers.seal()
+    return outbox
+
+
+def _outbox(settings: Settings, svc: Services, socketio: SocketIO) -> OutboxWorker | None:
+    """The worker that hands cases to the approval platform (articles 10, 21), outside tests."""
+    if settings.testing:
+        return None
+    if not settings.platform_webhook:
+        log.info("no HALLQ_PLATFORM_WEBHOOK: case changes wait in the outbox; platforms may pull /api/v1/cases")
+        return None
+    return OutboxWorker(svc, settings.platform_webhook, sleep=socketio.sleep)
+
+
+def _start_background(
+    settings: Settings, svc: Services, socketio: SocketIO, publisher: Publisher, spooler: PrintSpooler,
+    sweep: Callable[[], Any], outbox: OutboxWorker | None,
+) -> None:
+    background.start(socketio, svc)
+    background.every(socketio, WARNING_CHECK_EVERY_S, "case warnings", lambda: check_warnings(svc))
+    if outbox is not None:
+        socketio.start_background_task(outbox.run)
+    background.every(socketio, SWEEP_EVERY_S, "expired sign-ins", sweep)
+    if not settings.message_queue:
+        background.every(socketio, POLL_EVERY_S, "event log", publisher.poll)
+    if settings.printing:
+        background.every(socketio, SPOOL_EVERY_S, "print spooler", spooler.spool)
+        background.every(socketio, AGENT_RESEND_EVERY_S, "kiosk agent resend", spooler.resend_all)
