@@ -210,6 +210,8 @@ def print_document(svc: Services, uow: UnitOfWork, w: Window, stored: StoredCase
         log.exception("could not render the %s of case %s", kind, stored.number)
         return {"job": None, "printer": url, "kind": kind, "error": f"the {kind} could not be rendered: {exc}"}
     job = print_jobs_repo.enqueue_print(uow.conn, url, data, kind, stored.number, now=uow.now)
+    # The slip is in the visitor's hand sooner when the spooler need not wait for its next round.
+    uow.after_commit(lambda _committed: svc.printers.wake(url))
     return {"job": job, "printer": url, "kind": kind, "error": None}
 
 
