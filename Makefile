@@ -28,10 +28,12 @@ run: $(STAMP) system-deps
 
 test: $(STAMP) system-deps
 	$(BIN)/ruff check server printers kiosk display console tests bench
+	$(BIN)/mypy
 	$(BIN)/pytest -q -p no:cacheprovider
 
 lint: $(STAMP)
 	$(BIN)/ruff check server printers kiosk display console tests bench
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run

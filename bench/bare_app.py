@@ -70,7 +70,7 @@ def serve(args: argparse.Namespace) -> int:  # noqa: C901 - one small app, kept 
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001
+        def _on_connect(dbapi_conn, _record) -> None:
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
@@ -79,7 +79,7 @@ def serve(args: argparse.Namespace) -> int:  # noqa: C901 - one small app, kept 
             cur.close()
 
         @event.listens_for(engine, "begin")
-        def _on_begin(conn) -> None:  # noqa: ANN001
+        def _on_begin(conn) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
     else:
         engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
@@ -91,11 +91,11 @@ def serve(args: argparse.Namespace) -> int:  # noqa: C901 - one small app, kept 
                         ping_interval=10, ping_timeout=10)
 
     @app.get("/healthz")
-    def healthz():  # noqa: ANN202
+    def healthz():
         return jsonify({"ok": True})
 
     @app.post("/tickets")
-    def take():  # noqa: ANN202
+    def take():
         body = request.get_json(silent=True) or {}
         queue = str(body.get("queue") or "A")[:8]
         event_name = "ticket.called" if body.get("event") == "ticket.called" else "ticket.issued"
@@ -111,11 +111,11 @@ def serve(args: argparse.Namespace) -> int:  # noqa: C901 - one small app, kept 
         return jsonify({"ticket": view}), 201
 
     @socketio.on("connect")
-    def _connect(auth=None) -> bool:  # noqa: ANN001
+    def _connect(auth=None) -> bool:
         return True
 
     @socketio.on("subscribe")
-    def _subscribe(data=None) -> dict:  # noqa: ANN001
+    def _subscribe(data=None) -> dict:
         rooms = data.get("rooms") if isinstance(data, dict) else None
         for room in rooms if isinstance(rooms, list) else []:
             join_room(str(room))

@@ -74,18 +74,18 @@ def voice_config(hall: Hall) -> dict[str, Any]:
 
 
 @bp.get("/display/")
-def index():  # noqa: ANN201
+def index():
     return redirect("/display/hall")
 
 
 @bp.get("/display/hall")
-def hall_screen():  # noqa: ANN201
+def hall_screen():
     hall = services().hall
     return render_template("display/hall.html", config=page_config(hall, screen="hall"), hall=hall)
 
 
 @bp.get("/display/window/<window_id>")
-def window_screen(window_id: str):  # noqa: ANN201
+def window_screen(window_id: str):
     hall = services().hall
     window = hall.window(window_id)
     if window is None:
@@ -96,7 +96,7 @@ def window_screen(window_id: str):  # noqa: ANN201
 
 
 @bp.get("/api/v1/devices/me")
-def device_me():  # noqa: ANN201
+def device_me():
     """The calling device's own record: id, name, kind, printer and its settings.
 
     A display's settings may hold `zone` (a zone name or a list of them), `windows` and `queues`

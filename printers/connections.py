@@ -249,7 +249,7 @@ def _network_class() -> type:
             try:
                 self.device = socket.create_connection((self.host, self.port), timeout=self.timeout)
             except OSError as e:
-                self.device = None
+                self.device = None  # type: ignore[assignment]  # python-escpos's own "not open" state
                 raise DeviceNotFoundError(f"cannot connect to {self.host}:{self.port}: {e}") from e
 
     return ClosingNetwork

@@ -113,10 +113,10 @@ class _Limits:
     """What both servers' handlers share; mixed into each one's request handler class."""
 
     limits = Limits()
-    rfile: io.BufferedReader
+    rfile: Any  # a BufferedReader over the clock (the base classes type it as their own stream)
     wfile: Any
     connection: socket.socket
-    close_connection: bool | int
+    close_connection: bool
     raw_requestline: bytes
 
     def _use_clock(self) -> None:
@@ -214,9 +214,9 @@ def eventlet_options(limits: Limits) -> dict[str, Any]:
             super().setup()
             self._use_clock()
 
-        def _read_request_line(self) -> bytes:  # type: ignore[override]
+        def _read_request_line(self) -> bytes:
             if self.rfile.closed:
-                self.close_connection = 1
+                self.close_connection = True
                 return b""
             return _Limits._read_request_line(self)
 

@@ -174,12 +174,13 @@ def login(
     address = address[:64]
     with svc.read() as uow:
         now = uow.now
-        decision = throttle.decide(*accounts_repo.throttle_records(uow.conn, address, username), now, policy)
+        at_address, at_pair, at_account = accounts_repo.throttle_records(uow.conn, address, username)
+        decision = throttle.decide(at_address, at_pair, at_account, now, policy)
         row = None if decision.refused else accounts_repo.user_row(uow.conn, username)
     if decision.refused:
         # Decided before the users table is read, so no name answers differently; and no argon2
         # here, or a refused client could still make the server hash at will.
-        raise TooManyAttempts(retry_after_s=decision.retry_after_s)
+        raise TooManyAttempts(retry_after_s=decision.retry_after_s or 1)
     if decision.delay:
         sleep(decision.delay.total_seconds())
     # Outside any transaction: argon2 takes a good fraction of a second, the database must not wait on it.
@@ -192,6 +193,7 @@ def login(
             uow.audit("auth.failed", username, address=address)
             svc.commit(uow)
             raise Unauthorized("用户名或密码错误 / wrong username or password")
+        assert row is not None  # `ok` holds only for a real, active account
         token = secrets.token_urlsafe(32)
         expires = now + TOKEN_TTL
         accounts_repo.add_token(uow.conn, digest(token), row.id, now, expires)

@@ -46,7 +46,8 @@ def delivery_rooms(rooms: list[str], data: dict[str, Any]) -> list[str]:
     """The rooms an event is sent to, for the logical rooms it was logged with."""
     if CASES not in rooms:
         return list(rooms)
-    case = data.get("case") if isinstance(data.get("case"), dict) else {}
+    found = data.get("case")
+    case: dict[str, Any] = found if isinstance(found, dict) else {}
     departments = [case.get("department"), *(case.get("copied_departments") or [])]
     out = [r for r in rooms if r != CASES]
     out.append(ALL_CASES)

@@ -61,6 +61,7 @@ def snapshot(svc: Services, rooms: list[str], *, may_see: Any, staff: Staff | No
             elif kind == "queue":
                 out.setdefault("queues", {})[key] = queue_view(conn, hall, key, load)
             elif kind == "cases":
+                assert staff is not None  # refused above before anything is read
                 out["cases"] = case_warnings(svc, staff)
             elif kind == "window":
                 out.setdefault("windows", {})[key] = window_views(conn, hall, load.states, [key])[0]
@@ -90,8 +91,8 @@ def hall_view(svc: Services, conn: Any, load: HallLoad) -> dict[str, Any]:
     calls = [
         {
             "ticket": t.id, "number": t.number, "queue": t.queue, "window": t.window,
-            "window_name": (hall.window(t.window).name if t.window and hall.window(t.window) else t.window),
-            "window_number": hall.window(t.window).number if t.window and hall.window(t.window) else None,
+            "window_name": w.name if (w := hall.window(t.window) if t.window else None) else t.window,
+            "window_number": w.number if w else None,
             "called_at": iso(hall, t.called_at), "status": t.status.value,
         }
         for t in tickets_repo.latest_calls(conn, load.day, LATEST_CALLS)

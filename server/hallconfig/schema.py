@@ -8,185 +8,56 @@ has types: a number written as "3" is more likely a mistake than a wish.
 
 from __future__ import annotations
 
-import re
-import string
-from datetime import date, datetime, time
+from datetime import time
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
-    PlainValidator,
     model_validator,
 )
 
-from printers.urls import PrinterURLError, parse_printer_url
 from server.core import hall as core
 from server.speech.settings import CHIMES, HallVoice
 
+from .fields import (
+    PREFIX,
+    Code,
+    Day,
+    Model,
+    OptionalText,
+    Period,
+    Text,
+    check_code,
+    check_department_code,
+    check_http_url,
+    check_origin,
+    check_printer_url,
+    check_served,
+    check_template,
+    check_timezone,
+    check_window_id,
+    not_empty,
+)
 from .manager import AlertsIn, OverflowIn, StaffingIn
 
-_CODE = re.compile(r"[A-Za-z0-9_-]+")
-_PREFIX = re.compile(r"[A-Z]{1,2}")
-_PERIOD = re.compile(r"\s*([0-9]{1,2}):([0-9]{2})\s*[-–—~～]\s*([0-9]{1,2}):([0-9]{2})\s*")
-_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-# Case numbers start with the department code (SCJG-2026-000042), see core.cases.
-_DEPARTMENT = re.compile(r"[A-Z0-9_]{1,20}")
-# The names an announcement template may use: the contract with server.speech, which passes
-# all of them, so a template using any other would fail at the first call, in front of visitors.
-VOICE_FIELDS = frozenset({"number", "number_en", "window"})
 
-
-def _code(value: str) -> str:
-    if not _CODE.fullmatch(value):
-        raise ValueError(f'"{value}" is not a valid code: use only letters, digits, "-" and "_"')
-    return value
-
-
-def _department_code(value: str) -> str:
-    if not _DEPARTMENT.fullmatch(value):
-        raise ValueError(
-            f'"{value}" is not a department code: use 1-20 of A-Z, 0-9 and "_" '
-            "(it starts every case number, e.g. SCJG-2026-000042)"
-        )
-    return value
-
-
-def _text(value: str) -> str:
-    value = value.strip()
-    if not value:
-        raise ValueError("must not be empty")
-    return value
-
-
-def _window_id(value: Any) -> Any:
-    # An admin writing `id = 12` means the window "12"; refusing that would only annoy.
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return value
-
-
-def _timezone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f'unknown timezone "{value}" (use an IANA name such as "Asia/Shanghai")') from None
-    return value
-
-
-def _http_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f'"{value}" is not an http(s) URL such as "http://127.0.0.1:5000"')
-    # Trailing slash dropped so callers can append "/t/…" without doubling it.
-    return value.rstrip("/")
-
-
-def _origin(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
-        raise ValueError(f'"{value}" is not an origin such as "https://hall.example.gov.cn"')
-    return value.rstrip("/")
-
-
-def _printer_url(value: str) -> str:
-    try:
-        parse_printer_url(value)
-    except PrinterURLError as e:
-        raise ValueError(str(e)) from None
-    return value
-
-
-def _period(value: Any) -> tuple[time, time]:
-    if not isinstance(value, str):
-        raise ValueError(f'a period is a string like "09:00-12:00", not {value!r}')
-    m = _PERIOD.fullmatch(value)
-    if not m:
-        raise ValueError(f'"{value}" is not a period; write "HH:MM-HH:MM", e.g. "09:00-12:00"')
-    h1, m1, h2, m2 = map(int, m.groups())
-    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
-        raise ValueError(f'"{value}" has a time that does not exist')
-    start, end = time(h1, m1), time(h2, m2)
-    if end <= start:
-        raise ValueError(f'"{value}" ends before it starts')
-    return start, end
-
-
-def _day(value: Any) -> date:
-    if isinstance(value, datetime):
-        raise ValueError(f"{value} is a date and time; give the day only, e.g. 2026-10-01")
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and _DAY.fullmatch(value):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ValueError(f"{value!r} is not a date; write YYYY-MM-DD, e.g. 2026-10-01")
-
-
-def _served(value: Any) -> Any:
-    if isinstance(value, str):
-        return {"queue": value}
-    if isinstance(value, dict):
-        return value
-    raise ValueError(f'a served queue is a code like "A" or a table like {{queue = "A", weight = 2}}, not {value!r}')
-
-
-def _template(value: str) -> str:
-    try:
-        names = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
-    except ValueError as e:
-        raise ValueError(f'"{value}" is not a valid template: {e}') from None
-    unknown = names - VOICE_FIELDS
-    if unknown:
-        allowed = ", ".join("{" + n + "}" for n in sorted(VOICE_FIELDS))
-        raise ValueError(f"unknown placeholder {{{sorted(unknown)[0]}}}; use {allowed}")
-    if "window" not in names or not names & {"number", "number_en"}:
-        raise ValueError(f'"{value}" must say the number ({{number}}) and the window ({{window}})')
-    return value
-
-
-def _not_empty(problem: str) -> AfterValidator:
-    def check(value: list[Any]) -> list[Any]:
-        if not value:
-            raise ValueError(problem)
-        return value
-
-    return AfterValidator(check)
-
-
-Code = Annotated[str, AfterValidator(_code)]
-Text = Annotated[str, AfterValidator(_text)]
-OptionalText = Annotated[str, AfterValidator(str.strip)]
-Day = Annotated[date, PlainValidator(_day)]
-Period = Annotated[tuple[time, time], PlainValidator(_period)]
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-
-class HallIn(_Model):
+class HallIn(Model):
     code: Code
     name: Text
     name_en: Text
-    timezone: Annotated[str, AfterValidator(_timezone)]
-    public_url: Annotated[str, AfterValidator(_http_url)]
+    timezone: Annotated[str, AfterValidator(check_timezone)]
+    public_url: Annotated[str, AfterValidator(check_http_url)]
     closed_queue_policy: Literal["refuse", "warn"] = "refuse"
     max_wait_minutes: int = Field(90, gt=0)
     notices: list[Text] = []
     # Extra browser origins allowed besides public_url's own (never "*").
-    origins: list[Annotated[str, AfterValidator(_origin)]] = []
+    origins: list[Annotated[str, AfterValidator(check_origin)]] = []
 
 
-class HoursIn(_Model):
-    periods: Annotated[list[Period], _not_empty('lists no period; write e.g. ["09:00-17:00"]')]
+class HoursIn(Model):
+    periods: Annotated[list[Period], not_empty('lists no period; write e.g. ["09:00-17:00"]')]
     issue_stop_minutes: int = Field(0, ge=0)
 
     @model_validator(mode="after")
@@ -208,7 +79,7 @@ class HoursIn(_Model):
         return core.Hours(periods=tuple(self.periods), issue_stop_minutes=self.issue_stop_minutes)
 
 
-class CalendarIn(_Model):
+class CalendarIn(Model):
     national: bool = True
     holidays: list[Day] = []
     workdays: list[Day] = []
@@ -224,12 +95,12 @@ class CalendarIn(_Model):
         return core.CalendarOverrides(frozenset(self.holidays), frozenset(self.workdays), self.national)
 
 
-class VoiceIn(_Model):
+class VoiceIn(Model):
     """Defaults meet issue 9's targets: a call in about 3.5 s, ten at once heard within 30 s."""
 
-    template: Annotated[str, AfterValidator(_template)] = HallVoice.template
-    template_en: Annotated[str, AfterValidator(_template)] = HallVoice.template_en
-    template_more: Annotated[str, AfterValidator(_template)] = HallVoice.template_more
+    template: Annotated[str, AfterValidator(check_template)] = HallVoice.template
+    template_en: Annotated[str, AfterValidator(check_template)] = HallVoice.template_en
+    template_more: Annotated[str, AfterValidator(check_template)] = HallVoice.template_more
     english: bool = False
     repeat: int = Field(HallVoice.repeat, ge=1, le=5)
     rate: int = Field(HallVoice.rate, ge=80, le=450)
@@ -247,7 +118,7 @@ class VoiceIn(_Model):
         )
 
 
-class WarningTierIn(_Model):
+class WarningTierIn(Model):
     name: Code
     # Of the item's time limit, in working time: raised once less than this share is ahead;
     # 0 is the overdue tier.
@@ -257,7 +128,7 @@ class WarningTierIn(_Model):
         return core.WarningTier(self.name, self.share_left)
 
 
-class AppealIn(_Model):
+class AppealIn(Model):
     review_body: str = ""
     review_body_en: str = ""
     court: str = ""
@@ -268,7 +139,7 @@ class AppealIn(_Model):
                            self.court_en.strip())
 
 
-class PrinterProfileIn(_Model):
+class PrinterProfileIn(Model):
     name: Code
     paper_mm: int = Field(80, ge=40, le=120)
     native_qr: bool = True
@@ -278,8 +149,8 @@ class PrinterProfileIn(_Model):
         return core.PrinterProfile(self.name, self.paper_mm, self.native_qr, self.cut)
 
 
-class DepartmentIn(_Model):
-    code: Annotated[str, AfterValidator(_department_code)]
+class DepartmentIn(Model):
+    code: Annotated[str, AfterValidator(check_department_code)]
     name: Text
     name_en: Text
 
@@ -287,7 +158,7 @@ class DepartmentIn(_Model):
         return core.Department(self.code, self.name, self.name_en)
 
 
-class QueueIn(_Model):
+class QueueIn(Model):
     code: Code
     name: Text
     name_en: Text
@@ -299,7 +170,7 @@ class QueueIn(_Model):
     @model_validator(mode="after")
     def _prefix(self) -> QueueIn:
         prefix = self.code if self.prefix is None else self.prefix
-        if not _PREFIX.fullmatch(prefix):
+        if not PREFIX.fullmatch(prefix):
             origin = "" if self.prefix is not None else " (taken from the code; set prefix)"
             raise ValueError(f'ticket prefix "{prefix}"{origin} is not 1-2 uppercase ASCII letters')
         self.prefix = prefix
@@ -310,7 +181,7 @@ class QueueIn(_Model):
         return core.Queue(self.code, self.name, self.name_en, self.prefix, self.department, self.digits)
 
 
-class MaterialIn(_Model):
+class MaterialIn(Model):
     code: Code
     name: Text
     name_en: OptionalText = ""
@@ -321,14 +192,14 @@ class MaterialIn(_Model):
         return core.Material(self.code, self.name, self.name_en, self.copies, self.note)
 
 
-class GuideIn(_Model):
+class GuideIn(Model):
     """Article 7: every item's guide lists these."""
 
     legal_basis: Text
     conditions: Text
     materials: Annotated[
         list[MaterialIn],
-        _not_empty("lists no material; the window checks every case against this list (article 14)"),
+        not_empty("lists no material; the window checks every case against this list (article 14)"),
     ]
     fee: Text
     time_limit_days: int = Field(ge=0)
@@ -358,7 +229,7 @@ class GuideIn(_Model):
         )
 
 
-class ItemIn(_Model):
+class ItemIn(Model):
     code: Code
     name: Text
     name_en: Text
@@ -381,7 +252,7 @@ class ItemIn(_Model):
         )
 
 
-class ServedQueueIn(_Model):
+class ServedQueueIn(Model):
     queue: Code
     weight: int = Field(1, ge=1, le=100)
 
@@ -389,9 +260,9 @@ class ServedQueueIn(_Model):
         return core.ServedQueue(self.queue, self.weight)
 
 
-class WindowIn(_Model):
+class WindowIn(Model):
     # Window ids appear in URLs (/api/v1/windows/12/open), hence a code's characters.
-    id: Annotated[str, BeforeValidator(_window_id), AfterValidator(_code)]
+    id: Annotated[str, BeforeValidator(check_window_id), AfterValidator(check_code)]
     # number, name and name_en default to the id ("5" -> 5, "5号窗口", "Window 5").
     number: int | None = Field(None, gt=0)
     name: Text | None = None
@@ -399,10 +270,10 @@ class WindowIn(_Model):
     kind: Literal["department", "proxy"] = "department"
     department: Code | None = None
     queues: Annotated[
-        list[Annotated[ServedQueueIn, BeforeValidator(_served)]],
-        _not_empty("serves no queue; list at least one in queues"),
+        list[Annotated[ServedQueueIn, BeforeValidator(check_served)]],
+        not_empty("serves no queue; list at least one in queues"),
     ]
-    printer: Annotated[str, AfterValidator(_printer_url)] | None = None
+    printer: Annotated[str, AfterValidator(check_printer_url)] | None = None
     zone: OptionalText = ""
     # 备用窗口: closed by default, opened by a manager at a peak.
     reserve: bool = False
@@ -433,10 +304,10 @@ class WindowIn(_Model):
         )
 
 
-_none = _not_empty("lists none; a hall needs at least one")
+_none = not_empty("lists none; a hall needs at least one")
 
 
-class HallFile(_Model):
+class HallFile(Model):
     """The whole file. Lists keep the file's order, so the admin decides the order screens use."""
 
     hall: HallIn

@@ -46,7 +46,7 @@ class FakeSpeech:
         ids = []
         for item in texts:
             self.prewarmed.append((item[0], item[1]))
-            ids.append(self._make(item[0], item[1], item[2] if len(item) > 2 else None)[0])  # type: ignore[misc]
+            ids.append(self._make(item[0], item[1], item[2] if len(item) > 2 else None)[0])
         return ids
 
     def path_for(self, audio_id: str) -> Path | None:

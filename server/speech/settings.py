@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
 
 from server.core.hall import Voice
 
@@ -50,7 +51,7 @@ class SynthSettings:
     busy_rate: int = BUSY_RATE
 
     @classmethod
-    def from_voice(cls, voice: Voice, **overrides: object) -> SynthSettings:
+    def from_voice(cls, voice: Voice, **overrides: Any) -> SynthSettings:
         base = cls(
             repeat=voice.repeat,
             english=voice.english,

@@ -79,7 +79,7 @@ class SpeechService:
     def prewarm(self, texts: Texts) -> list[str]:
         ids = []
         for i, item in enumerate(texts, 1):
-            settings = item[2] if len(item) > 2 else self.settings  # type: ignore[misc]
+            settings = item[2] if len(item) > 2 else self.settings
             ids.append(self._submit(item[0], item[1], PREWARM, settings)[0])
             if i % PREWARM_YIELD_EVERY == 0:
                 # A day's prewarm is thousands of files: let other greenthreads (eventlet) or

@@ -75,10 +75,10 @@ def guard_socketio(socketio: SocketIO) -> None:
     refused character is answered with the error, and a connection whose `auth` holds one is
     refused; an error it answers quotes its input as an HTTP error does. Call after the handlers
     are registered."""
-    for namespace, handlers in socketio.server.handlers.items():  # type: ignore[union-attr]
+    for namespace, handlers in socketio.server.handlers.items():
         for event, handler in list(handlers.items()):
             handlers[event] = _guarded(event, handler)
-        socketio.server.handlers[namespace] = handlers  # type: ignore[union-attr]
+        socketio.server.handlers[namespace] = handlers
 
 
 def _guarded(event: str, handler: Callable[..., Any]) -> Callable[..., Any]:

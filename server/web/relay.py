@@ -48,6 +48,8 @@ REDIS_OPTIONS: dict[str, Any] = {
 
 
 class Relay(RedisManager):
+    connected: bool  # the base class's, set in its own connect
+
     def __init__(self, url: str, channel: str, *, on_back: Callable[[], None] = lambda: None,
                  on_end_sessions: Callable[[str, dict[str, Any]], None] = lambda room, data: None) -> None:
         super().__init__(url, channel=channel, redis_options=dict(REDIS_OPTIONS))
@@ -114,7 +116,7 @@ class Relay(RedisManager):
 
     # -- listening -------------------------------------------------------------------------------
 
-    def _redis_listen_with_retries(self):  # noqa: ANN202 - a generator, as in the base class
+    def _redis_listen_with_retries(self):
         pause, failed = LISTEN_RETRY_MIN_S, False
         while True:
             try:

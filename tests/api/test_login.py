@@ -41,7 +41,7 @@ def slept(monkeypatch) -> list[float]:
     calls: list[float] = []
     real = accounts.login
 
-    def login(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def login(*args, **kwargs):
         kwargs.setdefault("sleep", calls.append)
         return real(*args, **kwargs)
 

@@ -140,11 +140,11 @@ def window_today(server: ServerProcess, window: str = "1") -> dict:
     return r.json()
 
 
-def waiting(page: Page, queue: str = "A"):  # noqa: ANN201 - a Playwright locator
+def waiting(page: Page, queue: str = "A"):
     return page.locator(f'li[data-queue="{queue}"] .q-count')
 
 
-def tally(page: Page, outcome: str):  # noqa: ANN201
+def tally(page: Page, outcome: str):
     return page.locator(f'#tally tr[data-outcome="{outcome}"] td')
 
 

@@ -184,7 +184,7 @@ def hall(tmp_path_factory) -> Hall:
     server.stop()
 
 
-def open_display(browser, url: str, viewport: dict, key: str | None):  # noqa: ANN201
+def open_display(browser, url: str, viewport: dict, key: str | None):
     # The test reads the page's state with string expressions, which Playwright evaluates; the
     # hall's content security policy (no eval) is for the page, not for the test's probes.
     context = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai", bypass_csp=True)

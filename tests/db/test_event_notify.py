@@ -15,7 +15,7 @@ from server.db.uow import SYSTEM, UnitOfWork
 NOW = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
 
 
-def _change(engine, *, commit: bool) -> None:  # noqa: ANN001
+def _change(engine, *, commit: bool) -> None:
     with UnitOfWork(engine, SYSTEM, NOW) as uow:
         uow.audit("test.change", "x")
         uow.emit("window.updated", ["hall"], {"window": {"id": "1"}})

@@ -37,11 +37,11 @@ def long_line(tmp_path_factory):
     engine.dispose()
 
 
-def plans_of(engine, read) -> list[str]:  # noqa: ANN001
+def plans_of(engine, read) -> list[str]:
     """The query plan of every SELECT `read(conn)` runs."""
     statements = []
 
-    def seen(conn, cursor, statement, params, context, executemany):  # noqa: ANN001
+    def seen(conn, cursor, statement, params, context, executemany):
         if statement.lstrip().startswith("SELECT"):
             statements.append((statement, params))
 
@@ -66,7 +66,7 @@ def test_call_next_reads_the_heads_of_lines_and_claims_by_key(long_line):
     hall = load_hall(DEFAULT_CONFIG)
     window = hall.window("1")
 
-    def read(conn):  # noqa: ANN001
+    def read(conn):
         pool = tickets_repo.candidates(conn, window, DAY)
         tickets_repo.claim(conn, [t.id for t in pool][:8])
 

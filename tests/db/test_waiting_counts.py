@@ -54,7 +54,7 @@ def pg_engine(pg_url):
     engine.dispose()
 
 
-def _apply(engine, steps) -> Counter:  # noqa: ANN001
+def _apply(engine, steps) -> Counter:
     """Run the steps through the repository in one transaction per step; return the issued counts
     they should have left."""
     issued: Counter = Counter()
@@ -85,7 +85,7 @@ def _apply(engine, steps) -> Counter:  # noqa: ANN001
     return issued
 
 
-def _check(engine, issued: Counter) -> None:  # noqa: ANN001
+def _check(engine, issued: Counter) -> None:
     with engine.connect() as conn:
         counted = Counter({
             (q, d): n for q, d, n in conn.execute(
@@ -100,7 +100,7 @@ def _check(engine, issued: Counter) -> None:  # noqa: ANN001
         assert got_issued == issued[key], f"{key}: queue_stats says {got_issued} issued, {issued[key]} were"
 
 
-def _reset(engine) -> None:  # noqa: ANN001
+def _reset(engine) -> None:
     with engine.begin() as conn:
         conn.execute(delete(tickets))
         conn.execute(delete(queue_stats))

@@ -92,7 +92,7 @@ def assert_each_called_once(issued: list[dict], calls: list[dict], apis: list[Ap
         assert c["queue"] in apis[0].queues_of(c["window"]), c
 
 
-def assert_queue_counts_agree(server) -> None:  # noqa: ANN001
+def assert_queue_counts_agree(server) -> None:
     """The counts the database keeps by trigger (migration 0005) match the tickets, after
     changes from many connections at once."""
     rows = db_rows(server, """

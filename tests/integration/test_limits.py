@@ -27,7 +27,7 @@ def server(request, tmp_path_factory):
     s.kill()
 
 
-def connect(server) -> socket.socket:  # noqa: ANN001
+def connect(server) -> socket.socket:
     sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
     return sock
 
@@ -58,7 +58,7 @@ def json_answer(raw: bytes) -> tuple[int, dict[str, str], dict]:
     return status, headers, err
 
 
-def exchange(server, request: bytes) -> tuple[int, dict[str, str], dict]:  # noqa: ANN001
+def exchange(server, request: bytes) -> tuple[int, dict[str, str], dict]:
     with connect(server) as sock:
         sock.sendall(request)
         return json_answer(read_all(sock))

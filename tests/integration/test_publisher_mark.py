@@ -20,12 +20,12 @@ from server.web.publisher import Publisher
 pytestmark = [pytest.mark.postgres]
 
 
-def emitted_mark(engine) -> int | None:  # noqa: ANN001
+def emitted_mark(engine) -> int | None:
     with engine.connect() as conn:
         return conn.execute(select(counters.c.value).where(counters.c.name == EMITTED)).scalar()
 
 
-def run_until(publisher: Publisher, done) -> None:  # noqa: ANN001
+def run_until(publisher: Publisher, done) -> None:
     thread = threading.Thread(target=publisher.run_tail, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 ITEM = "SCJG-001"
 
 
-def wait_until(predicate, timeout: float, what: str):  # noqa: ANN001, ANN201
+def wait_until(predicate, timeout: float, what: str):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()

@@ -36,7 +36,7 @@ def require_chromium() -> None:
         pytest.skip("Debian's chromium is not installed (make test installs it with apt-get)")
 
 
-def launch(playwright):  # noqa: ANN001, ANN201
+def launch(playwright):
     require_chromium()
     return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
 

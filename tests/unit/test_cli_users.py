@@ -34,7 +34,7 @@ def hallq(svc, clock, monkeypatch, capsys):
     output)."""
     made = cli.services_for
 
-    def on_test_clock(settings):  # noqa: ANN001, ANN202
+    def on_test_clock(settings):
         services = made(settings)
         services.clock = clock
         return services
@@ -58,7 +58,7 @@ def slept(monkeypatch) -> list[float]:
     return calls
 
 
-def bearer(r) -> dict[str, str]:  # noqa: ANN001
+def bearer(r) -> dict[str, str]:
     assert r.status_code == 200, r.get_json()
     return {"Authorization": f"Bearer {r.get_json()['token']}"}
 
