@@ -6,6 +6,7 @@ from server.core.tickets import Ticket
 from server.core.windows import Staff
 from server.db.uow import UnitOfWork
 
+from .allocated import current_hall
 from .announce import announcement, spoken_texts
 from .context import Services
 from .views import HallLoad, queue_view, ticket_view, window_views
@@ -46,7 +47,7 @@ class Changes:
     def emit(self, load: HallLoad | None = None) -> dict[str, dict]:
         """Emit every event; returns the ticket views by id for the handler's response. `load`:
         the hall's state as of now, when the handler already has it."""
-        conn, hall = self.uow.conn, self.svc.hall
+        conn, hall = self.uow.conn, current_hall(self.svc, self.uow)
         load = load or HallLoad.read(conn, hall, self.svc.today(self.uow.now), self.uow.now)
         views: dict[str, dict] = {}
         for event, t, extra in self._tickets:
@@ -74,7 +75,7 @@ class Changes:
 
     def _prewarm(self, orders: dict[str, list[str]]) -> None:
         """After a call, have the voice of the likely next calls at that window ready in advance."""
-        speech, hall = self.svc.speech, self.svc.hall
+        speech, hall = self.svc.speech, current_hall(self.svc, self.uow)
         if speech is None:
             return
         texts = []

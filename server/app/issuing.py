@@ -17,6 +17,7 @@ from server.db.print_jobs_repo import device_printer
 from server.db.uow import Actor
 
 from .accounts import kiosk_for_key
+from .allocated import current_hall
 from .changes import Changes
 from .context import Services
 from .printing import enqueue_ticket
@@ -65,9 +66,9 @@ def issue_ticket(
 
     A kiosk's request passes its `device_key`: the key is checked in the issuing transaction
     itself, which spares every ticket a transaction of its own for it."""
-    hall = svc.hall
     with svc.write(actor) as uow:
         now = uow.now
+        hall = current_hall(svc, uow)  # the live allocation routes the item (article 24)
         if device_key is not None:
             device = kiosk_for_key(uow.conn, device_key)
             uow.actor = Actor("device", device["id"], device["name"])
