@@ -72,6 +72,14 @@ def _load(svc: Services, uow: UnitOfWork, version: int) -> Allocated:
     return Allocated(version, svc.hall, state, hall_with(svc.hall, state))
 
 
+def install(svc: Services, uow: UnitOfWork, version: int, state: AllocationState) -> Allocated:
+    """The change `version` was just written in this transaction: the rest of it (its events)
+    sees the new allocation, and so does this process once it commits."""
+    made = Allocated(version, svc.hall, state, hall_with(svc.hall, state))
+    _seen[uow] = made
+    return made
+
+
 def current_hall(svc: Services, uow: UnitOfWork) -> Hall:
     return current(svc, uow).hall
 
