@@ -6,14 +6,14 @@ from pydantic import Field
 
 from server.core.allocation import MAX_REASON, MAX_WEIGHT
 
-from .bodies import SOME_TEXT, Body
+from .bodies import Body
 
 REASON = Field(min_length=1, max_length=MAX_REASON, json_schema_extra={
-    **SOME_TEXT, "description": "why: kept in the audit with who and when"})
+    "pattern": r"\S", "description": "why: kept in the audit with who and when"})
 
 
 class ServedQueueBody(Body):
-    queue: str = Field(min_length=1, max_length=16, json_schema_extra=SOME_TEXT)
+    queue: str = Field(min_length=1, max_length=16, json_schema_extra={"pattern": r"\S"})
     weight: int = Field(default=1, ge=1, le=MAX_WEIGHT, strict=True)
 
 
@@ -25,7 +25,7 @@ class WindowQueues(Body):
 
 
 class ItemQueue(Body):
-    queue: str = Field(min_length=1, max_length=16, json_schema_extra=SOME_TEXT)
+    queue: str = Field(min_length=1, max_length=16, json_schema_extra={"pattern": r"\S"})
     reason: str = REASON
     force: bool = False
 
