@@ -38,6 +38,7 @@ from server.db.cases_repo import StoredCase
 from server.db.uow import Actor, UnitOfWork
 
 from . import cases, window_ops
+from .allocated import current_hall
 from .context import Services
 from .workcal import hall_calendar
 
@@ -97,7 +98,7 @@ def finish(
 def _open_case(
     svc: Services, uow: UnitOfWork, staff: Staff, w: Window, ticket: Ticket, asked: CaseRequest
 ) -> dict[str, Any]:
-    hall = svc.hall
+    hall = current_hall(svc, uow)  # the item's queue as allocated now
     # The lists first, then the applicant, then the case: a request with several faults is told the first.
     item = intake.item_served(hall, w, ticket, asked.item)
     intake.check_materials(item, asked.materials, asked.missing)

@@ -20,6 +20,7 @@ from server.core.tickets import Status
 from server.db import tickets_repo
 from server.db.uow import Actor, Committed
 
+from .allocated import current_hall
 from .context import Services
 from .views import HallLoad
 
@@ -33,7 +34,7 @@ ROOMS = ["hall"]
 # arriving in (or leaving) a queue by another way than its window calling it.
 RELEVANT_ACTIONS = frozenset({
     "window.open", "window.pause", "window.resume", "window.close", "window.hand_over", "window.sign_off",
-    "ticket.transfer", "ticket.resume", "day.rollover",
+    "ticket.transfer", "ticket.resume", "day.rollover", "allocation.change",
 })
 
 
@@ -50,20 +51,21 @@ def _relevant(committed: Committed) -> bool:
 def unserved_queues(svc: Services) -> list[dict[str, Any]]:
     """Queues with visitors waiting that no held window serves, now."""
     with svc.read() as uow:
-        load = HallLoad.read(uow.conn, svc.hall, svc.today(uow.now), uow.now)
+        hall = current_hall(svc, uow)
+        load = HallLoad.read(uow.conn, hall, svc.today(uow.now), uow.now)
         out = []
         for code, count in sorted(load.waiting_counts().items()):
             if count <= 0 or load.served(code):
                 continue
             oldest = tickets_repo.oldest_waiting(uow.conn, code, load.day)
-            q = svc.hall.queue(code)
+            q = hall.queue(code)
             out.append({
                 "queue": code,
                 "name": q.name if q else code,
                 "name_en": q.name_en if q else code,
                 "waiting": count,
                 "longest_wait_s": int((load.now - oldest).total_seconds()) if oldest else 0,
-                "windows": [w.id for w in svc.hall.windows_serving(code)],
+                "windows": [w.id for w in hall.windows_serving(code)],
             })
     return out
 
@@ -71,12 +73,13 @@ def unserved_queues(svc: Services) -> list[dict[str, Any]]:
 def unserved_tickets(svc: Services) -> list[dict[str, Any]]:
     """Visitors waiting for one window that nobody holds (their queue's own alert covers the rest)."""
     with svc.read() as uow:
-        states = HallLoad.read(uow.conn, svc.hall, svc.today(uow.now), uow.now).states
+        hall = current_hall(svc, uow)
+        states = HallLoad.read(uow.conn, hall, svc.today(uow.now), uow.now).states
         out = []
         for window_id in sorted(tickets_repo.targeted_windows(uow.conn)):
             if win.is_serving(states.get(window_id)):
                 continue
-            w = svc.hall.window(window_id)
+            w = hall.window(window_id)
             for t in tickets_repo.sent_to_window(uow.conn, window_id):
                 if t.status is Status.WAITING:
                     out.append({

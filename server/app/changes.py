@@ -14,6 +14,7 @@ from server.core.windows import Staff
 from server.db.uow import UnitOfWork
 from server.speech.api import Speech
 
+from .allocated import current_hall
 from .announce import Sounds, announcement, request_audio, spoken_texts
 from .context import Services
 from .views import HallLoad, queue_view, ticket_view, window_views
@@ -54,7 +55,7 @@ class Changes:
     def emit(self, load: HallLoad | None = None) -> dict[str, dict]:
         """Emit every event; returns the ticket views by id for the handler's response. `load`:
         the hall's state as of now, when the handler already has it."""
-        conn, hall = self.uow.conn, self.svc.hall
+        conn, hall = self.uow.conn, current_hall(self.svc, self.uow)
         load = load or HallLoad.read(conn, hall, self.svc.today(self.uow.now), self.uow.now)
         views: dict[str, dict] = {}
         speech = self.svc.speech
@@ -88,7 +89,7 @@ class Changes:
 
     def _prewarm(self, speech: Speech, orders: dict[str, list[str]]) -> None:
         """After a call, have the voice of the likely next calls at that window ready in advance."""
-        hall = self.svc.hall
+        hall = current_hall(self.svc, self.uow)
         texts: Sounds = []
         for event, t, _ in self._tickets:
             window = hall.window(t.window) if event == "ticket.called" and t.window else None

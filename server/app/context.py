@@ -91,6 +91,8 @@ class Services:
     token_cache: dict[str, Any] = field(default_factory=dict)
     # The last hall snapshot: (seq, monotonic time built, view).
     snapshot_cache: dict[str, Any] = field(default_factory=dict)
+    # The live allocation this process last read (server.app.allocated), by its change id.
+    allocation_cache: dict[str, Any] = field(default_factory=dict)
 
     def write(self, actor: Actor) -> UnitOfWork:
         return UnitOfWork(self.engine, actor, self.clock(), after_commit=[self.followers])

@@ -17,6 +17,7 @@ from server.db.print_jobs_repo import device_printer
 from server.db.uow import Actor, UnitOfWork
 
 from .accounts import kiosk_for_key
+from .allocated import current_hall
 from .changes import Changes
 from .context import Services
 from .printing import enqueue_ticket
@@ -71,9 +72,9 @@ class TicketRequest:
 def issue_ticket(svc: Services, actor: Actor, req: TicketRequest) -> dict[str, Any]:
     """Issue a number; when the kiosk has a printer, its print job commits with the ticket and
     the spooler is woken once it has."""
-    hall = svc.hall
     with svc.write(actor) as uow:
         now, day = uow.now, svc.today(uow.now)
+        hall = current_hall(svc, uow)  # the live allocation routes the item (article 24)
         device = None
         if req.device_key is not None:
             device = kiosk_for_key(uow.conn, req.device_key)

@@ -16,6 +16,7 @@ from server.core.windows import Staff
 from server.db import tickets_repo
 from server.db.uow import current_seq
 
+from .allocated import current_hall
 from .cases import warnings as case_warnings
 from .context import Services
 from .views import HallLoad, iso, queue_view, ticket_view, window_views
@@ -47,7 +48,7 @@ def snapshot(svc: Services, rooms: list[str], *, may_see: Any, staff: Staff | No
         if kind == "window" and svc.hall.window(key) is None:
             raise NotFound(f"unknown window {key!r}")
     with svc.read() as uow:
-        conn, hall = uow.conn, svc.hall
+        conn, hall = uow.conn, current_hall(svc, uow)
         seq = current_seq(conn)
         out: dict[str, Any] = {"seq": seq, "now": iso(hall, uow.now)}
         if all(kind == "hall" for kind, _ in parsed) and (cached := _cached_hall(svc, seq)) is not None:
@@ -87,7 +88,7 @@ def _cached_hall(svc: Services, seq: int) -> dict[str, Any] | None:
 
 
 def hall_view(svc: Services, conn: Any, load: HallLoad) -> dict[str, Any]:
-    hall = svc.hall
+    hall = load.hall  # as allocated now
     calls = [
         {
             "ticket": t.id, "number": t.number, "queue": t.queue, "window": t.window,
@@ -112,7 +113,7 @@ def hall_view(svc: Services, conn: Any, load: HallLoad) -> dict[str, Any]:
 
 def hall_snapshot(svc: Services) -> dict[str, Any]:
     with svc.read() as uow:
-        load = HallLoad.read(uow.conn, svc.hall, svc.today(uow.now), uow.now)
+        load = HallLoad.read(uow.conn, current_hall(svc, uow), svc.today(uow.now), uow.now)
         return {"seq": current_seq(uow.conn), **hall_view(svc, uow.conn, load)}
 
 
@@ -121,8 +122,9 @@ def get_ticket(svc: Services, ticket_id: str) -> dict[str, Any]:
         t = tickets_repo.get(uow.conn, ticket_id)
         if t is None:
             raise NotFound("unknown ticket")
-        load = HallLoad.read(uow.conn, svc.hall, svc.today(uow.now), uow.now)
-        return ticket_view(uow.conn, svc.hall, t, load)
+        hall = current_hall(svc, uow)
+        load = HallLoad.read(uow.conn, hall, svc.today(uow.now), uow.now)
+        return ticket_view(uow.conn, hall, t, load)
 
 def ticket_queue(svc: Services, ticket_id: str) -> str | None:
     with svc.read() as uow:

@@ -205,7 +205,7 @@ def window_view(hall: Hall, state: WindowState, staff: dict[int, Any], current: 
         "name_en": w.name_en if w else state.window,
         "kind": w.kind.value if w else None,
         "department": w.department if w else None,
-        "queues": [sq.queue for sq in w.queues] if w else [],
+        "queues": [{"queue": sq.queue, "weight": sq.weight} for sq in w.queues] if w else [],
         "status": state.status.value,
         "pause_reason": state.pause_reason,
         "since": iso(hall, state.since),

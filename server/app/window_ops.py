@@ -14,13 +14,14 @@ from typing import Any
 from server.core import calling
 from server.core import tickets as tk
 from server.core import windows as win
-from server.core.errors import Forbidden, Invalid, NotFound
+from server.core.errors import Forbidden, Invalid, NotFound, WindowStateError
 from server.core.hall import Window
 from server.core.tickets import Status, Ticket
 from server.core.windows import Staff, WindowState
 from server.db import tickets_repo, windows_repo
 from server.db.uow import Actor, UnitOfWork
 
+from .allocated import current, current_hall
 from .changes import Changes
 from .context import Services
 from .views import HallLoad, ticket_view, window_views
@@ -42,6 +43,11 @@ def window_of(svc: Services, window_id: str) -> Window:
     return w
 
 
+def live_window(svc: Services, uow: UnitOfWork, w: Window) -> Window:
+    """`w` as allocated now, read in the transaction: the queues it serves at this moment."""
+    return current_hall(svc, uow).window(w.id) or w
+
+
 def _current(uow: UnitOfWork, state: WindowState) -> Ticket:
     if state.current_ticket is None:
         raise tk.IllegalTransition(f"window {state.window} has no current ticket; call one first")
@@ -54,6 +60,12 @@ def _current(uow: UnitOfWork, state: WindowState) -> Ticket:
 def open_window(svc: Services, staff: Staff, window_id: str) -> dict[str, Any]:
     w = window_of(svc, window_id)
     with svc.write(actor_of(staff)) as uow:
+        allocated = current(svc, uow)
+        w = allocated.hall.window(w.id) or w
+        if w.reserve and w.id not in allocated.state.reserves_open:
+            raise WindowStateError(
+                f"{w.name}是备用窗口，须由大厅主任启用后才能登录 / {w.name_en} is a reserve window; "
+                "a hall manager opens it for service first", window=w.id)
         state = windows_repo.get(uow.conn, w.id, lock=True)
         new = win.open_window(state, w, staff, uow.now)
         windows_repo.save(uow.conn, new)
@@ -76,7 +88,7 @@ def _finish_window_change(
 
 def window_state_view(svc: Services, window_id: str) -> dict[str, Any]:
     with svc.read() as uow:
-        return window_views(uow.conn, svc.hall, windows_repo.all_states(uow.conn), [window_id])[0]
+        return window_views(uow.conn, current_hall(svc, uow), windows_repo.all_states(uow.conn), [window_id])[0]
 
 
 def _window_action(
@@ -84,6 +96,7 @@ def _window_action(
 ) -> dict[str, Any]:
     w = window_of(svc, window_id)
     with svc.write(actor_of(staff)) as uow:
+        w = live_window(svc, uow, w)
         state = windows_repo.get(uow.conn, w.id, lock=True)
         win.require_staffed_by(state, staff)
         new = change(state, uow.now)
@@ -143,7 +156,7 @@ def sign_off_absent(svc: Services) -> list[str]:
     with svc.write(Actor("system", None, "sign-off")) as uow:
         changes = Changes(svc, uow)
         for window_id in _unheld(svc, uow):
-            w = window_of(svc, window_id)
+            w = live_window(svc, uow, window_of(svc, window_id))
             state = windows_repo.get(uow.conn, w.id, lock=True)
             released = _release_held(uow, changes, w, state)
             if state.status is win.WindowStatus.CLOSED and not released:
@@ -168,6 +181,7 @@ def hand_over(svc: Services, by: Staff, window_id: str, to: Staff) -> dict[str, 
     to anyone allowed at the window taking over one that was left paused."""
     w = window_of(svc, window_id)
     with svc.write(actor_of(by)) as uow:
+        w = live_window(svc, uow, w)
         state = windows_repo.get(uow.conn, w.id, lock=True)
         left_paused = by.id == to.id and state.status is win.WindowStatus.PAUSED
         if not (by.id == state.staff_id or win.may_oversee(w, by) or left_paused):
@@ -181,6 +195,8 @@ def hand_over(svc: Services, by: Staff, window_id: str, to: Staff) -> dict[str, 
 def call_next(svc: Services, staff: Staff, window_id: str) -> dict[str, Any] | None:
     w = window_of(svc, window_id)
     with svc.write(actor_of(staff)) as uow:
+        # The queues and weights in force now (a manager may have just moved this window).
+        w = live_window(svc, uow, w)
         state = windows_repo.get(uow.conn, w.id, lock=True)
         win.require_staffed_by(state, staff)
         win.require_calling(state)
@@ -235,13 +251,14 @@ def call_number(svc: Services, staff: Staff, window_id: str, number: str) -> dic
     """特呼: call a given waiting number out of turn (a visitor who came back, a special case)."""
     w = window_of(svc, window_id)
     with svc.write(actor_of(staff)) as uow:
+        w = live_window(svc, uow, w)
         state = windows_repo.get(uow.conn, w.id, lock=True)
         win.require_staffed_by(state, staff)
         win.require_calling(state)
         t = tickets_repo.find_by_number(uow.conn, svc.today(uow.now), number.strip())
         if t is None:
             raise NotFound(f"no ticket {number!r} today")
-        calling.require_may_serve(svc.hall, w, t)
+        calling.require_may_serve(current_hall(svc, uow), w, t)
         if t.status is Status.WAITING and t.target_window not in (None, w.id):
             t = replace(t, target_window=None)
         if tickets_repo.claim(uow.conn, [t.id]) is None and t.status is Status.WAITING:
@@ -264,6 +281,7 @@ def _ticket_action(
     """`guard`: a check in the transaction, after the window's own, before the ticket changes."""
     w = window_of(svc, window_id)
     with svc.write(actor_of(staff)) as uow:
+        w = live_window(svc, uow, w)
         state = windows_repo.get(uow.conn, w.id, lock=True)
         win.require_staffed_by(state, staff)
         if guard is not None:
@@ -329,31 +347,32 @@ def finish(
 def transfer(
     svc: Services, staff: Staff, window_id: str, *, queue: str | None, to_window: str | None, note: str
 ) -> dict[str, Any]:
-    target_queue = queue
-    target: Window | None = None
-    if to_window is not None:
-        target = window_of(svc, to_window)
-        if target_queue is None:
-            target_queue = target.queues[0].queue
-    if target_queue is None:
+    if queue is None and to_window is None:
         raise Invalid('give "queue" or "window" to transfer to')
-    if svc.hall.queue(target_queue) is None:
-        raise NotFound(f"unknown queue {target_queue!r}")
-    if target is not None and not target.serves(target_queue):
-        raise Invalid(
-            f"{target.name}不办理{target_queue}队列业务 / {target.name_en} does not serve queue {target_queue}"
-        )
+    target = window_of(svc, to_window) if to_window is not None else None
+    if queue is not None and svc.hall.queue(queue) is None:
+        raise NotFound(f"unknown queue {queue!r}")
+    target_queue = queue
 
     def receiving(uow: UnitOfWork) -> None:
+        nonlocal target_queue
+        if target is None:
+            return
+        live = live_window(svc, uow, target)  # the queues it serves now
+        if target_queue is None:
+            target_queue = live.queues[0].queue
+        if not live.serves(target_queue):
+            raise Invalid(
+                f"{live.name}不办理{target_queue}队列业务 / {live.name_en} does not serve queue {target_queue}"
+            )
         # Sent to one window, the visitor waits for that window alone: someone must hold it.
         # Read without a lock (two windows sending to each other must not deadlock); a close that
         # races this commit is caught by `sign_off_absent`'s sweep.
-        if target is not None:
-            win.require_receiving(windows_repo.get(uow.conn, target.id), target)
+        win.require_receiving(windows_repo.get(uow.conn, live.id), live)
 
     return _ticket_action(
         svc, staff, window_id, "ticket.transfer",
-        lambda t, now: tk.transfer(t, target_queue, now, window=to_window, note=note), releases=True,
+        lambda t, now: tk.transfer(t, target_queue or t.queue, now, window=to_window, note=note), releases=True,
         guard=receiving,
     )
 
@@ -369,12 +388,13 @@ def resume_ticket(svc: Services, staff: Staff, window_id: str, number: str) -> d
     suspended them, or another window of their queue when that one has closed since)."""
     w = window_of(svc, window_id)
     with svc.write(actor_of(staff)) as uow:
+        w = live_window(svc, uow, w)
         state = windows_repo.get(uow.conn, w.id, lock=True)
         win.require_staffed_by(state, staff)
         t = tickets_repo.find_by_number(uow.conn, svc.today(uow.now), number.strip())
         if t is None:
             raise NotFound(f"no ticket {number!r} today")
-        calling.require_may_serve(svc.hall, w, t)
+        calling.require_may_serve(current_hall(svc, uow), w, t)
         # The visitor is back at this window: its staff calls them first.
         back = tk.resume(t, uow.now, window=w.id)
         tickets_repo.save(uow.conn, back)
@@ -395,12 +415,13 @@ def window_today(svc: Services, staff: Staff, window_id: str) -> dict[str, Any]:
             raise Forbidden(f"{staff.username} is neither at {w.name} nor overseeing it")
         day = svc.today(uow.now)
         outcomes, no_shows, suspended = tickets_repo.window_day(uow.conn, w.id, day)
-        load = HallLoad.read(uow.conn, svc.hall, day, uow.now)
+        hall = current_hall(svc, uow)
+        load = HallLoad.read(uow.conn, hall, day, uow.now)
         return {
             "window": w.id,
             "day": day.isoformat(),
             "finished": sum(outcomes.values()),
             "outcomes": outcomes,
             "no_show": no_shows,
-            "suspended": [ticket_view(uow.conn, svc.hall, t, load) for t in suspended],
+            "suspended": [ticket_view(uow.conn, hall, t, load) for t in suspended],
         }

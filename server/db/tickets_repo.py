@@ -418,3 +418,15 @@ def targeted_windows(conn: Connection) -> list[str]:
         )
     )
     return [r.target_window for r in rows]
+
+
+def still_to_call_of_item(conn: Connection, day: date, item: str) -> list[Ticket]:
+    """An item's tickets of `day` still to be called (waiting, or suspended and coming back),
+    locked on PostgreSQL: the item moves to another queue and they move with it."""
+    stmt = select(tickets).where(
+        tickets.c.day == day, tickets.c.item == item,
+        tickets.c.status.in_([Status.WAITING.value, Status.SUSPENDED.value]),
+    ).order_by(tickets.c.rank_at)
+    if conn.dialect.name == "postgresql":
+        stmt = stmt.with_for_update()
+    return [to_ticket(r) for r in conn.execute(stmt)]

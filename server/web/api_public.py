@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
+from server.app.allocated import live_hall
 from server.app.snapshots import get_ticket
 from server.core.hall import Hall
 
@@ -53,7 +54,7 @@ def catalog(hall: Hall) -> dict[str, Any]:
 
 @bp.get("/catalog")
 def get_catalog() -> ResponseReturnValue:
-    return jsonify(catalog(services().hall))
+    return jsonify(catalog(live_hall(services())))
 
 
 @bp.get("/tickets/<ticket_id>")

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from . import bodies
+from . import bodies, bodies_manage
 
 
 def ref(name: str) -> dict[str, str]:
@@ -78,7 +78,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     ),
     "Window": obj({
         "id": STR, "number": INT_OR_NULL, "name": STR, "name_en": STR,
-        "kind": {"enum": ["department", "proxy", None]}, "department": STR_OR_NULL, "queues": STRINGS,
+        "kind": {"enum": ["department", "proxy", None]}, "department": STR_OR_NULL,
+        "queues": {"type": "array", "items": obj({"queue": STR, "weight": INT})},
         "status": {"enum": ["closed", "open", "paused"]}, "pause_reason": STR, "since": TIME_OR_NULL,
         "staff": nullable(obj({"id": INT, "name": STR, "staff_no": STR})),
         "current": nullable(obj({"id": STR, "number": STR, "status": {"enum": TICKET_STATUS}, "queue": STR})),
@@ -178,6 +179,7 @@ PATH_PARAMS: dict[str, dict[str, Any]] = {
     "number": {"description": "a case number, DEPT-YEAR-SEQUENCE", "schema": {**STR, "pattern": NO_SLASH},
                "example": "SCJG-2026-000042"},
     "token": {"description": "the progress page's unguessable token", "schema": {**STR, "pattern": NO_SLASH}},
+    "code": {"description": "a service item's code in the hall config", "schema": {**STR, "pattern": NO_SLASH}},
 }
 
 BEARER = "bearer"
@@ -220,6 +222,41 @@ def _window(action: str, summary: str, *, ok: dict[str, Any] = TICKET_OK, body: 
     return Route("post", f"{W}/{action}", summary, ok=ok, errors=errors, auth=STAFF, body=body,
                  body_required=body_required)
 
+
+# The manager's allocation (server/web/api_manage.py): CHANGE, one audited change.
+SERVED = {"type": "array", "items": obj({"queue": STR, "weight": INT})}
+CHANGE = obj(
+    {"id": INT, "at": TIME, "actor": obj({"name": STR, "role": STR}),
+     "kind": {"enum": ["window_queues", "item_queue", "reserve"]}, "reason": STR,
+     "before": {"description": "window_queues: [{queue, weight}]; item_queue: a queue; reserve: open"},
+     "after": {"description": "as before"}, "forced": BOOL, "stranded": STRINGS},
+    {"window": STR, "item": STR, "undoes": INT},
+)
+CHANGE_OK = {"change": CHANGE}
+ALLOCATION_ROUTES: tuple[Route, ...] = (
+    Route("get", f"{W}/queues", "the queues the window serves now, with weights", auth=STAFF,
+          ok=obj({"window": STR, "queues": SERVED})),
+    Route("put", f"{W}/queues", "change the queues the window serves (managers; chiefs: the department's and the "
+          "proxy windows); in force for its next call-next. 409 queue_left_unserved unless force",
+          ok=obj({"window": STR, "queues": SERVED, **CHANGE_OK}), errors=(400, 403, 409), auth=STAFF,
+          body=bodies_manage.WindowQueues),
+    Route("put", "/api/v1/items/<code>/queue", "route a service item to another queue (article 24); its tickets "
+          "still to be called move along keeping number and place", errors=(400, 403, 409), auth=STAFF,
+          ok=obj({"item": STR, "queue": STR, "moved": INT, **CHANGE_OK}), body=bodies_manage.ItemQueue),
+    Route("post", f"{W}/reserve", "open a reserve window for service, or close it (managers)", auth=STAFF,
+          ok=obj({"window": STR, "open": BOOL, **CHANGE_OK}), errors=(400, 403, 409), body=bodies_manage.Reserve),
+    Route("post", "/api/v1/allocation/undo", "restore the allocation before the latest change (managers); 409 "
+          "nothing_to_undo", ok=obj({**CHANGE_OK, "restored": {"type": "object"}}), errors=(403, 409), auth=STAFF,
+          body=bodies_manage.Undo, body_required=False),
+    Route("get", "/api/v1/allocation", "the whole allocation in force (managers, chiefs)", errors=(403,), auth=STAFF,
+          ok=obj({"windows": {"type": "object", "additionalProperties": SERVED},
+                  "items": {"type": "object", "additionalProperties": STR}, "reserve_open": STRINGS,
+                  "version": INT})),
+    Route("get", "/api/v1/audit", "allocation changes, oldest first (managers: all; chiefs: their department's)",
+          ok=obj({"changes": {"type": "array", "items": CHANGE}}), errors=(400, 403), auth=STAFF,
+          query=({"name": "since", "in": "query", "description": "ISO 8601 with a zone offset",
+                  "schema": {**STR, "format": "date-time"}},)),
+)
 
 ROUTES: tuple[Route, ...] = (
     Route("get", "/api/v1/catalog", "departments, service items with guides, queues, windows (article 20)",
@@ -306,6 +343,7 @@ ROUTES: tuple[Route, ...] = (
               "calendar": nullable(obj({"years": {"type": "array", "items": INT}, "message": STR})),
           })),
     Route("get", "/case/<token>", "the public progress page (HTML, masked name only; article 20)", html=True),
+    *ALLOCATION_ROUTES,
 )
 
 

@@ -1,0 +1,90 @@
+"""The hall as allocated now: the hall file's windows and items with the live allocation applied.
+
+Calling, issuing, estimates, snapshots and alerts ask `current_hall` instead of reading
+`svc.hall`, so a manager's change governs the next call-next on every process at once. The
+allocation is cached per process by the id of the latest change: a transaction pays one indexed
+read of that id (and the state itself only when it moved), and asks once however often it asks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from server.core.allocation import AllocationState, hall_with, initial_state
+from server.core.hall import Hall, ServedQueue
+from server.db import allocation_repo
+from server.db.uow import UnitOfWork
+
+from .context import Services
+
+
+class Allocated:
+    """One version of the allocation: its change id (0: the hall file's), state and hall."""
+
+    __slots__ = ("version", "base", "state", "hall")
+
+    def __init__(self, version: int, base: Hall, state: AllocationState, hall: Hall) -> None:
+        self.version, self.base, self.state, self.hall = version, base, state, hall
+
+
+# What a transaction already read: asked again (a handler, then its events), it costs nothing.
+_seen: WeakKeyDictionary[UnitOfWork, Allocated] = WeakKeyDictionary()
+
+
+def state_json(state: AllocationState) -> dict[str, Any]:
+    return {
+        "windows": {w: [{"queue": sq.queue, "weight": sq.weight} for sq in qs] for w, qs in state.windows.items()},
+        "items": dict(state.items),
+        "reserves_open": sorted(state.reserves_open),
+    }
+
+
+def state_from_json(hall: Hall, raw: Mapping[str, Any]) -> AllocationState:
+    """A stored state, over the hall file's: windows or items the file added since start from it,
+    and those it dropped are left out."""
+    base = initial_state(hall)
+    windows = {w: tuple(ServedQueue(e["queue"], int(e["weight"])) for e in qs)
+               for w, qs in raw.get("windows", {}).items() if w in base.windows}
+    items = {i: q for i, q in raw.get("items", {}).items() if i in base.items and hall.queue(q) is not None}
+    reserves = frozenset(w for w in raw.get("reserves_open", []) if w in base.windows)
+    return AllocationState({**base.windows, **windows}, {**base.items, **items}, reserves)
+
+
+def current(svc: Services, uow: UnitOfWork) -> Allocated:
+    """The allocation in force for this transaction."""
+    seen = _seen.get(uow)
+    if seen is not None and seen.base is svc.hall:
+        return seen
+    version = allocation_repo.latest_id(uow.conn)
+    cached: Allocated | None = svc.allocation_cache.get("current")
+    if cached is None or cached.version != version or cached.base is not svc.hall:
+        cached = _load(svc, uow, version)
+        svc.allocation_cache["current"] = cached
+    _seen[uow] = cached
+    return cached
+
+
+def _load(svc: Services, uow: UnitOfWork, version: int) -> Allocated:
+    raw = allocation_repo.state_of(uow.conn, version) if version else None
+    state = state_from_json(svc.hall, raw) if raw else initial_state(svc.hall)
+    return Allocated(version, svc.hall, state, hall_with(svc.hall, state))
+
+
+def install(svc: Services, uow: UnitOfWork, version: int, state: AllocationState) -> Allocated:
+    """The change `version` was just written in this transaction: the rest of it (its events)
+    sees the new allocation, and so does this process once it commits."""
+    made = Allocated(version, svc.hall, state, hall_with(svc.hall, state))
+    _seen[uow] = made
+    return made
+
+
+def current_hall(svc: Services, uow: UnitOfWork) -> Hall:
+    return current(svc, uow).hall
+
+
+def live_hall(svc: Services) -> Hall:
+    """The allocated hall, outside any transaction of the caller's (the catalogue)."""
+    with svc.read() as uow:
+        return current_hall(svc, uow)

@@ -1,0 +1,49 @@
+"""The allocation changes (server.db.allocation_tables): the latest state, the history, a new change.
+
+The current allocation is the `state` of the latest row; callers cache it by that row's id, so
+the hot paths read one indexed id (`latest_id`) and the state only when it moved.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, select
+
+from .allocation_tables import allocation_changes as changes
+from .counters_repo import next_counter
+
+# The counter whose row a change locks and whose value is the change's id: taking it puts the
+# changes of two managers (or two processes) one after the other, on PostgreSQL as on SQLite.
+ALLOCATION = "allocation"
+
+_LATEST_ID = select(changes.c.id).order_by(changes.c.id.desc()).limit(1)
+
+
+def latest_id(conn: Connection) -> int:
+    """The id of the latest change; 0 before any (the hall file's allocation holds)."""
+    value = conn.execute(_LATEST_ID).scalar()
+    return int(value) if value is not None else 0
+
+
+def state_of(conn: Connection, change_id: int) -> dict[str, Any] | None:
+    """The whole allocation as it stood after change `change_id`."""
+    return conn.execute(select(changes.c.state).where(changes.c.id == change_id)).scalar()
+
+
+def lock_next_id(conn: Connection) -> int:
+    """Take the next change id, holding the counter's row until this transaction ends."""
+    return next_counter(conn, ALLOCATION)
+
+
+def add(conn: Connection, row: dict[str, Any]) -> None:
+    conn.execute(changes.insert(), row)
+
+
+def history(conn: Connection, since: datetime | None = None) -> list[Row[Any]]:
+    """Every change, oldest first (a hall makes a few dozen a day); `since`: at or after it."""
+    stmt = select(changes).order_by(changes.c.id)
+    if since is not None:
+        stmt = stmt.where(changes.c.at >= since)
+    return list(conn.execute(stmt))
