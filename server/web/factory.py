@@ -22,7 +22,7 @@ from server.hallconfig import load_hall
 from server.settings import Settings
 from server.speech import SpeechService
 
-from . import api_cases, api_kiosk, api_public, api_staff, audio, background, errors, inputs, sockets
+from . import api_admin, api_cases, api_kiosk, api_public, api_staff, audio, background, errors, inputs, sockets
 from .printing import Printing
 from .publisher import Publisher
 from .relay import END_SESSIONS, Relay
@@ -122,7 +122,7 @@ def create_app(settings: Settings, *, hall: Hall | None = None, services: Servic
 
     errors.install(app)
     app.before_request(inputs.check_request)
-    for bp in (audio.bp, api_public.bp, api_kiosk.bp, api_staff.bp, api_cases.bp):
+    for bp in (audio.bp, api_public.bp, api_kiosk.bp, api_staff.bp, api_cases.bp, api_admin.bp):
         app.register_blueprint(bp)
     _start_case_tasks(settings, services, socketio)
     sweep = sockets.register(socketio, services)
