@@ -227,3 +227,12 @@ def test_window_staff_may_not_set_the_notice(client, make_staff):
     english_only = client.put("/api/v1/hall/notice", headers=make_staff("mona", "manager"), json={
         "text": "", "text_en": "English only"})
     assert english_only.status_code == 400
+
+
+def test_the_admin_page_is_served_with_the_hall_policy(client):
+    r = client.get("/manage/admin")
+    assert r.status_code == 200 and "系统管理" in r.get_data(as_text=True)
+    assert "script-src 'self'" in r.headers["Content-Security-Policy"]
+    script = client.get("/manage/admin/static/admin.js")
+    assert script.status_code == 200
+    script.close()
