@@ -81,7 +81,8 @@ function fillActions(cell, u) {
   });
   var reset = h("button", { type: "button", cls: "small", "data-act": "reset" }, [bi("重置密码", "Reset password")]);
   reset.addEventListener("click", function () { askPassword(cell, u, path); });
-  cell.appendChild(disable);
+  // The server refuses an admin's own account (own_account): no button that can only fail.
+  if (u.username !== session.user.username) { cell.appendChild(disable); }
   cell.appendChild(reset);
   if (u.failures) {
     var unlock = h("button", { type: "button", cls: "small", "data-act": "unlock" }, [bi("解除限制", "Unlock")]);
