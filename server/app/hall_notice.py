@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection
-
 from server.core.errors import Forbidden, Invalid
 from server.core.hall import Hall
 from server.core.windows import Role, Staff
@@ -26,7 +24,7 @@ HALL_NOTICE = "hall.notice"
 SETS_NOTICE = (Role.MANAGER, Role.ADMIN)
 
 
-def notice_view(conn: Connection, hall: Hall) -> dict[str, Any]:
+def notice_view(conn: Any, hall: Hall) -> dict[str, Any]:
     """The notice as set, and the lines the screens scroll because of it."""
     row = admin_repo.notice(conn)
     text, text_en = (row.text, row.text_en) if row else ("", "")
@@ -37,7 +35,7 @@ def notice_view(conn: Connection, hall: Hall) -> dict[str, Any]:
     }
 
 
-def notices(conn: Connection, hall: Hall) -> list[str]:
+def notices(conn: Any, hall: Hall) -> list[str]:
     return list(notice_view(conn, hall)["notices"])
 
 
