@@ -77,6 +77,16 @@ def test_an_admin_adds_staff_pairs_a_display_and_its_notice_shows_live(server, n
             "() => document.getElementById('notice-showing').textContent.indexOf('系统升级') >= 0")
         assert "admin" in page.text_content("#notice-meta")
         shot(page, "admin.png", full_page=True)
+
+        # A display's settings changed here reach it at once (it takes a fresh snapshot).
+        row = "#devices-body tr[data-device='hall-screen-2']"
+        page.click(f"{row} button[data-act=edit]")
+        page.fill(f"{row} input[data-field=windows]", "1,2")
+        page.fill(f"{row} input[data-field=title]", "一楼东 · East")
+        page.click(f"{row} button[data-act=save]")
+        display.wait_for_function(
+            "() => document.getElementById('zone').textContent.indexOf('一楼东') >= 0", timeout=8000)
+        assert "窗口 windows: 1,2" in page.text_content(row)
         assert not script_errors(display.errors)
     finally:
         display_ctx.close()
