@@ -27,7 +27,7 @@ from server.db import accounts_repo
 from server.db.uow import SYSTEM, Actor
 
 from .context import Services
-from .rooms import device_room, end_sessions, token_room
+from .rooms import device_room, end_sessions, staff_room, token_room
 
 TOKEN_TTL = timedelta(hours=12)
 TOKEN_CACHE_S = 5.0
@@ -71,7 +71,7 @@ def digest(secret: str) -> str:
 
 def add_user(
     svc: Services, username: str, password: str, role: str, department: str | None = None,
-    display_name: str = "", staff_no: str = "",
+    display_name: str = "", staff_no: str = "", *, actor: Actor = SYSTEM,
 ) -> int:
     if not username or len(username) > 64 or not username.replace("-", "").replace("_", "").replace(".", "").isalnum():
         raise Invalid(f"username {username!r}: use letters, digits, '.', '-' or '_' (at most 64)")
@@ -85,7 +85,7 @@ def add_user(
         raise NotFound(f"unknown department {department!r}; see the hall config's departments")
     if role_value is Role.CHIEF and department is None:
         raise Invalid("a chief representative (article 15) needs --department")
-    with svc.write(SYSTEM) as uow:
+    with svc.write(actor) as uow:
         if accounts_repo.user_row(uow.conn, username) is not None:
             raise Invalid(f"user {username!r} exists already")
         uid = accounts_repo.add_user(
@@ -111,36 +111,41 @@ def _revoke_tokens(svc: Services, uow: Any, user_id: int) -> int:
     return len(digests)
 
 
-def unlock_user(svc: Services, username: str) -> None:
+def unlock_user(svc: Services, username: str, *, actor: Actor = SYSTEM) -> None:
     """Forget the failed sign-ins counted against a name, from every address."""
-    with svc.write(SYSTEM) as uow:
+    with svc.write(actor) as uow:
         _user(uow, username)
         accounts_repo.clear_throttle(uow.conn, username)
         uow.audit("user.unlock", username)
         svc.commit(uow)
 
 
-def set_disabled(svc: Services, username: str, disabled: bool = True) -> int:
-    """A disabled user cannot sign in (the answer is the wrong-password one) and every token they
-    hold is revoked now. Returns how many tokens were revoked."""
-    with svc.write(SYSTEM) as uow:
+def set_disabled(svc: Services, username: str, disabled: bool = True, *, actor: Actor = SYSTEM) -> int:
+    """A disabled user cannot sign in (the answer is the wrong-password one), every token they
+    hold is revoked and their live connections are dropped now. Returns how many tokens were revoked."""
+    with svc.write(actor) as uow:
         row = _user(uow, username)
         accounts_repo.update_user(uow.conn, row.id, active=not disabled)
         revoked = _revoke_tokens(svc, uow, row.id) if disabled else 0
+        if disabled:
+            end_sessions(uow, staff_room(row.id), "disabled", "账号已停用 The account was disabled")
         uow.audit("user.disable" if disabled else "user.enable", username, tokens_revoked=revoked)
         svc.commit(uow)
     return revoked
 
 
-def reset_password(svc: Services, username: str, password: str) -> int:
-    """A new password; every token of the user is revoked and their failure counters forgotten."""
+def reset_password(svc: Services, username: str, password: str, *, actor: Actor = SYSTEM) -> int:
+    """A new password; every token of the user is revoked, their live connections dropped and
+    their failure counters forgotten."""
     if len(password) < 8:
         raise Invalid("the password must have at least 8 characters")
     hashed = _hasher.hash(password)
-    with svc.write(SYSTEM) as uow:
+    with svc.write(actor) as uow:
         row = _user(uow, username)
         accounts_repo.update_user(uow.conn, row.id, password_hash=hashed)
         revoked = _revoke_tokens(svc, uow, row.id)
+        end_sessions(uow, staff_room(row.id), "password_reset",
+                     "密码已重置，请重新登录 The password was reset; sign in again")
         accounts_repo.clear_throttle(uow.conn, username)
         uow.audit("user.reset_password", username, tokens_revoked=revoked)
         svc.commit(uow)
@@ -157,7 +162,8 @@ def list_users(svc: Services) -> list[dict[str, Any]]:
                                    throttle.DEFAULT.account, now)
         slowed = counter.next_allowed if counter.next_allowed and counter.next_allowed > now else None
         out.append({
-            "username": r.username, "role": r.role, "department": r.department, "disabled": not r.active,
+            "username": r.username, "name": r.display_name or r.username, "staff_no": r.staff_no,
+            "role": r.role, "department": r.department, "disabled": not r.active,
             "failures": counter.failures, "slowed_until": slowed, "last_login": r.last_login,
         })
     return out
@@ -270,13 +276,13 @@ def kiosk_for_key(conn: Any, key: str) -> dict[str, Any]:
 
 
 def add_device(svc: Services, name: str, kind: str, printer: str | None = None,
-               settings: dict | None = None) -> str:
+               settings: dict | None = None, *, actor: Actor = SYSTEM) -> str:
     if kind not in DEVICE_KINDS:
         raise Invalid(f"unknown device kind {kind!r}; use one of {', '.join(DEVICE_KINDS)}")
     if not name or len(name) > 64:
         raise Invalid("a device needs a name of at most 64 characters")
     key = secrets.token_urlsafe(32)
-    with svc.write(SYSTEM) as uow:
+    with svc.write(actor) as uow:
         if accounts_repo.device_by_name(uow.conn, name) is not None:
             raise Invalid(f"device {name!r} exists already; revoke it first to re-pair")
         accounts_repo.add_device(
@@ -288,8 +294,8 @@ def add_device(svc: Services, name: str, kind: str, printer: str | None = None,
     return key
 
 
-def revoke_device(svc: Services, name: str) -> None:
-    with svc.write(SYSTEM) as uow:
+def revoke_device(svc: Services, name: str, *, actor: Actor = SYSTEM) -> None:
+    with svc.write(actor) as uow:
         row = accounts_repo.device_by_name(uow.conn, name)
         if row is None:
             raise NotFound(f"no device named {name!r}")

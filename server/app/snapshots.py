@@ -19,6 +19,7 @@ from server.db.uow import current_seq
 from .allocated import current_hall
 from .cases import warnings as case_warnings
 from .context import Services
+from .hall_notice import notices
 from .views import HallLoad, iso, queue_view, ticket_view, window_views
 
 LATEST_CALLS = 12
@@ -107,7 +108,7 @@ def hall_view(svc: Services, conn: Any, load: HallLoad) -> dict[str, Any]:
         "queues": [queue_view(conn, hall, q.code, load) for q in hall.queues],
         "windows": window_views(conn, hall, load.states, [w.id for w in hall.windows]),
         "latest_calls": calls,
-        "notices": list(hall.notices),
+        "notices": notices(conn, hall),
     }
 
 

@@ -20,7 +20,20 @@ from server.app.rooms import SESSION_ENDED
 from server.core.hall import Hall
 from server.settings import Settings
 
-from . import api_cases, api_kiosk, api_manage, api_public, api_staff, audio, errors, inputs, pages, printing, sockets
+from . import (
+    api_admin,
+    api_cases,
+    api_kiosk,
+    api_manage,
+    api_public,
+    api_staff,
+    audio,
+    errors,
+    inputs,
+    pages,
+    printing,
+    sockets,
+)
 from .relay import END_SESSIONS, Relay
 
 log = logging.getLogger("hallq")
@@ -110,7 +123,7 @@ def install(app: Flask, socketio: SocketIO, svc: Services, printer_spooler: Prin
     app.extensions["hallq_socketio"] = socketio
     errors.install(app)
     app.before_request(inputs.check_request)
-    for bp in (audio.bp, api_public.bp, api_kiosk.bp, api_staff.bp, api_cases.bp, api_manage.bp):
+    for bp in (audio.bp, api_public.bp, api_kiosk.bp, api_staff.bp, api_cases.bp, api_manage.bp, api_admin.bp):
         app.register_blueprint(bp)
     connections = sockets.register(socketio, svc)
     app.extensions["hallq_sweep"] = connections.sweep

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from . import bodies, bodies_manage
+from . import bodies, bodies_admin, bodies_manage
 
 
 def ref(name: str) -> dict[str, str]:
@@ -99,6 +99,22 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "printer": STR_OR_NULL, "settings": {"type": "object"},
     }),
     "Material": obj({"code": STR, "name": STR, "name_en": STR}),
+    # The admin page's (server/app/admin_ops.py, hall_notice.py).
+    "AdminUser": obj({
+        "username": STR, "name": STR, "staff_no": STR, "role": {"enum": ["window", "chief", "manager", "admin"]},
+        "department": STR_OR_NULL, "disabled": BOOL,
+        "failures": {**INT, "description": "failed sign-ins counted against the name"},
+        "slowed_until": TIME_OR_NULL, "last_login": TIME_OR_NULL,
+    }),
+    "AdminDevice": obj({
+        "id": INT, "name": STR, "kind": {"enum": ["kiosk", "display", "agent", "platform"]},
+        "printer": STR_OR_NULL, "settings": {"type": "object"}, "created_at": TIME_OR_NULL,
+    }),
+    "HallNotice": obj({
+        "text": STR, "text_en": STR,
+        "notices": {**STRINGS, "description": "what the hall screens scroll: the notice, or the config's"},
+        "updated_at": TIME_OR_NULL, "updated_by": STR_OR_NULL,
+    }),
     "CaseSummary": obj({
         "number": {**STR, "example": "SCJG-2026-000042", "description": "DEPT-YEAR-SEQUENCE"},
         "status": {"enum": CASE_STATUS},
@@ -180,6 +196,10 @@ PATH_PARAMS: dict[str, dict[str, Any]] = {
                "example": "SCJG-2026-000042"},
     "token": {"description": "the progress page's unguessable token", "schema": {**STR, "pattern": NO_SLASH}},
     "code": {"description": "a service item's code in the hall config", "schema": {**STR, "pattern": NO_SLASH}},
+    "username": {"description": "a staff account's username", "schema": {**STR, "pattern": NO_SLASH},
+                 "example": "wang.li"},
+    "device_name": {"description": "a device's name", "schema": {**STR, "pattern": NO_SLASH},
+                    "example": "kiosk-1"},
 }
 
 BEARER = "bearer"
@@ -256,6 +276,38 @@ ALLOCATION_ROUTES: tuple[Route, ...] = (
           ok=obj({"changes": {"type": "array", "items": CHANGE}}), errors=(400, 403), auth=STAFF,
           query=({"name": "since", "in": "query", "description": "ISO 8601 with a zone offset",
                   "schema": {**STR, "format": "date-time"}},)),
+)
+USER_OK = obj({"user": ref("AdminUser")})
+REVOKED_OK = obj({"user": ref("AdminUser"), "tokens_revoked": INT})
+U = "/api/v1/admin/users/<username>"
+D = "/api/v1/admin/devices"
+ADMIN_ROUTES: tuple[Route, ...] = (
+    Route("get", "/api/v1/admin/users", "staff accounts with their sign-in failures (managers, admins)",
+          ok=obj({"users": {"type": "array", "items": ref("AdminUser")}}), errors=(403,), auth=STAFF),
+    Route("post", "/api/v1/admin/users", "add a staff account with its role and department (admins)",
+          ok=USER_OK, status=201, errors=(403, 404), auth=STAFF, body=bodies_admin.AddUser),
+    Route("post", f"{U}/disable", "refuse the account's sign-ins, revoke its tokens, drop its connections "
+          "(admins; 409 own_account for one's own)", ok=REVOKED_OK, errors=(403, 409), auth=STAFF),
+    Route("post", f"{U}/enable", "let a disabled account sign in again (admins)", ok=REVOKED_OK, errors=(403,),
+          auth=STAFF),
+    Route("post", f"{U}/reset-password", "a new password; the account's tokens revoked, connections dropped "
+          "(admins)", ok=REVOKED_OK, errors=(403,), auth=STAFF, body=bodies_admin.ResetPassword),
+    Route("post", f"{U}/unlock", "forget the failed sign-ins counted against the name (admins)", ok=USER_OK,
+          errors=(403,), auth=STAFF),
+    Route("get", D, "paired devices (managers, admins)",
+          ok=obj({"devices": {"type": "array", "items": ref("AdminDevice")}}), errors=(403,), auth=STAFF),
+    Route("post", D, "pair a device: its key is in this answer, once (admins)",
+          ok=obj({"device": ref("AdminDevice"), "key": STR}), status=201, errors=(403,), auth=STAFF,
+          body=bodies_admin.PairDevice),
+    Route("put", f"{D}/<device_name>", "a kiosk's printer or a display's zone, windows and queues (admins); the "
+          "display takes them at once", ok=obj({"device": ref("AdminDevice")}), errors=(403,), auth=STAFF,
+          body=bodies_admin.UpdateDevice),
+    Route("delete", f"{D}/<device_name>", "revoke a device's key; its connections drop (admins)", status=204,
+          errors=(403,), auth=STAFF),
+    Route("get", "/api/v1/hall/notice", "the hall notice the hall screens scroll",
+          ok=obj({"notice": ref("HallNotice")}), auth=STAFF),
+    Route("put", "/api/v1/hall/notice", "set the hall notice (managers, admins); sent live as hall.notice; \"\" "
+          "clears it", ok=obj({"notice": ref("HallNotice")}), errors=(403,), auth=STAFF, body=bodies_admin.Notice),
 )
 
 ROUTES: tuple[Route, ...] = (
@@ -344,6 +396,7 @@ ROUTES: tuple[Route, ...] = (
           })),
     Route("get", "/case/<token>", "the public progress page (HTML, masked name only; article 20)", html=True),
     *ALLOCATION_ROUTES,
+    *ADMIN_ROUTES,
 )
 
 

@@ -49,8 +49,9 @@ def register_static(app: Flask) -> None:
 
 def blueprints() -> list[Blueprint]:
     """Each face of the hall is a package with a `bp` blueprint; add new faces here."""
+    import admin
     import console
     import display
     import kiosk
 
-    return [kiosk.bp, display.bp, console.bp]
+    return [kiosk.bp, display.bp, console.bp, admin.bp]

@@ -1,0 +1,94 @@
+// The API as the admin page calls it (JSON, the signed-in token) and what the page says of its
+// answers: a note when a change is done, the server's own refusal otherwise, Chinese first.
+
+import { $, show } from "/static/shared/dom.js";
+import { leadsWith } from "/static/shared/bilingual.js";
+
+export var KEY = "hallq-admin:";
+export var session = { token: null, user: null, catalog: null };
+
+export function ApiError(status, code, message, zh) {
+  this.status = status; this.code = code; this.message = message; this.zh = zh || "";
+}
+
+export function api(method, path, body) {
+  var opts = { method: method, headers: { Accept: "application/json" }, cache: "no-store" };
+  if (session.token) { opts.headers.Authorization = "Bearer " + session.token; }
+  if (body !== undefined) {
+    opts.headers["Content-Type"] = "application/json";
+    opts.body = JSON.stringify(body);
+  }
+  return fetch("/api/v1" + path, opts).then(function (r) {
+    if (r.status === 204) { return null; }
+    return r.text().then(function (text) {
+      var data = null;
+      try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
+      if (!r.ok) {
+        var e = data && data.error ? data.error : {};
+        throw new ApiError(r.status, e.code || "http_" + r.status, e.message || r.statusText, e.message_zh);
+      }
+      return data;
+    });
+  }, function () {
+    throw new ApiError(0, "network", "the server did not answer; check the network", "服务器无应答，请检查网络");
+  });
+}
+
+export function describe(err) {
+  if (!(err instanceof ApiError)) { return "出错了 / Something went wrong: " + String(err && err.message || err); }
+  var zh = err.zh || "操作未完成";
+  var text = leadsWith(err.message, zh) ? err.message : zh + " / " + err.message;
+  return text + (err.status ? "（" + err.code + "，HTTP " + err.status + "）" : "");
+}
+
+// Who may change what: the server decides; the page only hides the buttons it would refuse.
+export function isAdmin() { return !!session.user && session.user.role === "admin"; }
+
+var noteTimer = null;
+
+export function showError(err) {
+  $("error-text").textContent = describe(err);
+  show($("error"), true);
+}
+
+export function clearError() { show($("error"), false); }
+
+export function showNote(text) {
+  clearError();
+  var note = $("note");
+  note.textContent = text;
+  show(note, true);
+  clearTimeout(noteTimer);
+  noteTimer = setTimeout(function () { show(note, false); }, 5000);
+}
+
+// A change: the call, then a note and a fresh list, or the refusal; the promise says which.
+export function change(promise, done, reload) {
+  return promise.then(function (data) {
+    showNote(done);
+    if (reload) { reload(); }
+    return data;
+  }, function (err) {
+    if (err instanceof ApiError && err.status === 401) { window.location.reload(); }
+    showError(err);
+    throw err;
+  });
+}
+
+// "2026-05-12T14:05:09+08:00" → "05-12 14:05", the hall's own time as the server wrote it.
+export function when(iso) { return iso ? iso.slice(5, 10) + " " + iso.slice(11, 16) : "—"; }
+
+// The two-click confirm a destructive button asks for, instead of a browser dialog.
+export function confirming(button, ask, act) {
+  if (button.dataset.armed === "1") { act(); return; }
+  button.dataset.armed = "1";
+  button.dataset.label = button.textContent;
+  button.textContent = ask;
+  button.classList.add("armed");
+  setTimeout(function () {
+    if (!button.isConnected) { return; }
+    button.dataset.armed = "";
+    button.textContent = button.dataset.label;
+    button.classList.remove("armed");
+  }, 4000);
+}

@@ -1,0 +1,22 @@
+"""What the admin page reads and writes beyond accounts_repo: the hall notice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, insert, select, update
+
+from .notice_tables import hall_notice
+
+NOTICE_ID = 1
+
+
+def notice(conn: Connection) -> Row[Any] | None:
+    return conn.execute(select(hall_notice).where(hall_notice.c.id == NOTICE_ID)).first()
+
+
+def save_notice(conn: Connection, text: str, text_en: str, now: datetime, by: str) -> None:
+    values = {"text": text, "text_en": text_en, "updated_at": now, "updated_by": by}
+    if not conn.execute(update(hall_notice).where(hall_notice.c.id == NOTICE_ID).values(**values)).rowcount:
+        conn.execute(insert(hall_notice).values(id=NOTICE_ID, **values))
