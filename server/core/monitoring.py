@@ -218,5 +218,6 @@ def queue_unserved(queue: str, name: str, name_en: str, department: str | None, 
 def ticket_unserved(ticket: str, number: str, queue: str, window: str, window_name: str, window_name_en: str,
                     department: str | None, now: datetime) -> Alert:
     return Alert(f"ticket_unserved:{ticket}", "ticket_unserved", CRITICAL,
-                 f"{number}号在等候{window_name}，但该窗口无人", f"{number} waits for {window_name_en}, which nobody holds",
+                 f"{number}号在等候{window_name}，但该窗口无人",
+                 f"{number} waits for {window_name_en}, which nobody holds",
                  now, department, {"ticket": ticket, "number": number, "queue": queue, "window": window})

@@ -3,7 +3,8 @@
 The tables are declared by what they hold, each module importing only `server.db.metadata`:
 log_tables (counters, event log), ticket_tables (tickets, calls, window states, queue counts),
 account_tables (users, tokens, sign-in throttle, devices), case_tables (cases, history, outbox),
-print_tables (print jobs, window printer settings). Repositories import the module they need.
+print_tables (print jobs, window printer settings), monitor_tables (refusals, forced finishes).
+Repositories import the module they need.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ from server.db.account_tables import devices, login_throttle, tokens, users
 from server.db.case_tables import case_history, cases, outbox
 from server.db.log_tables import counters, event_log
 from server.db.metadata import TS, metadata
+from server.db.monitor_tables import forced_finishes, visitor_refusals
 from server.db.print_tables import print_jobs, window_settings
 from server.db.ticket_tables import queue_stats, ticket_calls, tickets, window_states
 
 __all__ = [
     "TS", "case_history", "cases", "counters", "devices", "event_log", "login_throttle", "metadata", "outbox",
     "print_jobs", "queue_stats", "ticket_calls", "tickets", "tokens", "users", "window_settings", "window_states",
+    "forced_finishes", "visitor_refusals",
 ]
