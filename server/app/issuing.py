@@ -12,7 +12,7 @@ from server.core.errors import Invalid, NotFound, NotIssuing
 from server.core.hall import ClosedQueuePolicy, Hall, Queue
 from server.core.numbering import format_number
 from server.core.tickets import GREEN_REASONS, Priority, Ticket, cancel
-from server.db import counters_repo, tickets_repo
+from server.db import counters_repo, stats_repo, tickets_repo
 from server.db.print_jobs_repo import device_printer
 from server.db.uow import Actor
 
@@ -65,6 +65,43 @@ def issue_ticket(
 
     A kiosk's request passes its `device_key`: the key is checked in the issuing transaction
     itself, which spares every ticket a transaction of its own for it."""
+    try:
+        return _issue(svc, actor, item=item, queue=queue, priority=priority, green_reason=green_reason,
+                      device=device, device_key=device_key, ignore_hours=ignore_hours, request_key=request_key)
+    except NotIssuing as exc:
+        if "queue" in exc.details:  # refused because no window serves the queue: the board counts it
+            record_refusal(svc, actor, str(exc.details["queue"]), device, device_key)
+        raise
+
+
+def record_refusal(
+    svc: Services, actor: Actor, queue: str, device: dict[str, Any] | None, device_key: str | None
+) -> None:
+    """A visitor turned away because no window served the queue (article 26): one row, audited as
+    `issue.refused`, in its own transaction (the refused issue rolled back)."""
+    with svc.write(actor) as uow:
+        if device_key is not None:
+            device = kiosk_for_key(uow.conn, device_key)
+            uow.actor = Actor("device", device["id"], device["name"])
+        stats_repo.record_refusal(uow.conn, uow.now, svc.today(uow.now), queue, "refused",
+                                  device["id"] if device else None)
+        uow.audit("issue.refused", queue, queue=queue)
+        svc.commit(uow)
+
+
+def _issue(
+    svc: Services,
+    actor: Actor,
+    *,
+    item: str | None,
+    queue: str | None,
+    priority: str | None,
+    green_reason: str | None,
+    device: dict[str, Any] | None,
+    device_key: str | None,
+    ignore_hours: bool,
+    request_key: str | None,
+) -> dict[str, Any]:
     hall = svc.hall
     with svc.write(actor) as uow:
         now = uow.now
@@ -102,6 +139,7 @@ def issue_ticket(
                 f"{q.name}暂无窗口办理，窗口开放后按顺序叫号，等待时间未知 / No window is open for {q.name_en} yet; "
                 "you will be called in turn once one opens, waiting time unknown"
             )
+            stats_repo.record_refusal(uow.conn, now, day, q.code, "warned", device["id"] if device else None)
         seq_no = counters_repo.next_counter(uow.conn, f"ticket:{q.code}:{day.isoformat()}")
         t = Ticket(
             id=secrets.token_urlsafe(16),
