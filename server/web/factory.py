@@ -22,7 +22,7 @@ from server.hallconfig import load_hall
 from server.settings import Settings
 from server.speech import SpeechService
 
-from . import api_cases, api_kiosk, api_public, api_staff, audio, background, errors, inputs, sockets
+from . import api_cases, api_kiosk, api_monitor, api_public, api_staff, audio, background, errors, inputs, sockets
 from .printing import Printing
 from .publisher import Publisher
 from .relay import END_SESSIONS, Relay
@@ -130,6 +130,7 @@ def create_app(settings: Settings, *, hall: Hall | None = None, services: Servic
     printing = Printing(socketio, services, is_leader=lambda: publisher.leader)
     printing.register_agent_handlers()
     app.extensions["hallq_printing"] = printing
+    api_monitor.install(app, socketio, services, testing=settings.testing, is_leader=lambda: publisher.leader)
     _register_pages(app)
     inputs.guard_socketio(socketio)  # after every handler is registered
     if settings.speech and services.speech is None and not settings.testing:
