@@ -69,7 +69,7 @@ MONITOR_ROUTES: tuple[Route, ...] = (
                  {"target": obj({"share": NUM, "wait_s": INT})}), errors=(403,), auth=STAFF),
     Route("post", "/api/v1/recommendations/what-if", "expected waits of both queues before and after moving a window",
           ok=obj({"queues": {"type": "array", "items": obj({"queue": STR, "before": WAITS, "after": WAITS})}}),
-          errors=(400, 403), auth=STAFF, body=b.WhatIf),
+          errors=(400, 403, 404), auth=STAFF, body=b.WhatIf),
     Route("get", "/api/v1/manage/proposals", "what the overflow rules propose now",
           ok=obj({"proposals": {"type": "array", "items": PROPOSAL}}), errors=(403,), auth=STAFF),
     Route("post", "/api/v1/manage/proposals/apply", "apply a proposal through the live allocation (audited)",
