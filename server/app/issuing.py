@@ -77,15 +77,15 @@ def issue_ticket(
 def record_refusal(
     svc: Services, actor: Actor, queue: str, device: dict[str, Any] | None, device_key: str | None
 ) -> None:
-    """A visitor turned away because no window served the queue (article 26): one row, audited as
-    `issue.refused`, in its own transaction (the refused issue rolled back)."""
+    """A visitor turned away because no window served the queue (article 26): one row in its own
+    transaction (the refused issue rolled back). A measurement, not a change of the hall: no event
+    and no seq (a refusal publishes nothing); the board's periodic check raises the alert."""
     with svc.write(actor) as uow:
         if device_key is not None:
             device = kiosk_for_key(uow.conn, device_key)
             uow.actor = Actor("device", device["id"], device["name"])
         stats_repo.record_refusal(uow.conn, uow.now, svc.today(uow.now), queue, "refused",
                                   device["id"] if device else None)
-        uow.audit("issue.refused", queue, queue=queue)
         svc.commit(uow)
 
 

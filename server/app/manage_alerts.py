@@ -39,7 +39,7 @@ ROOMS = ["hall"]
 CHECK_EVERY_S = 30.0
 
 # Commits after which the alerts are looked at again at once; the rest waits for the next round.
-RELEVANT_ACTIONS = frozenset({*mon.WINDOW_ACTIONS, "issue.refused", "printer.status", "day.rollover"})
+RELEVANT_ACTIONS = frozenset({*mon.WINDOW_ACTIONS, "printer.status", "day.rollover"})
 
 
 def _queue_alerts(floor: Floor) -> list[mon.Alert]:

@@ -7,6 +7,7 @@ The allocation change itself is alloc11's `server.app.allocation_ops.set_window_
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 from typing import Any
@@ -81,8 +82,8 @@ def proposals(svc: Services, staff: Staff) -> dict[str, Any]:
 
 def _set_window_queues(svc: Services, who: Staff | Actor, window: str, queues: list[dict[str, Any]],
                        reason: str) -> dict[str, Any]:
-    try:
-        from server.app import allocation_ops  # alloc11's handler; imported late, see the module doc
+    try:  # alloc11's handler, imported late: see the module doc
+        allocation_ops = importlib.import_module("server.app.allocation_ops")
     except ImportError as exc:
         raise AllocationUnavailable() from exc
     result: dict[str, Any] = allocation_ops.set_window_queues(svc, who, window, queues, reason, force=False)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from server.core import staffing
@@ -94,7 +94,8 @@ def recommendations(svc: Services, staff: Staff) -> dict[str, Any]:
         now = uow.now
     typical = {q: svc.hall.typical_service_s(q) for q in queues}
     out = staffing.recommendations(loads, allocation, svc.hall.staffing, typical)
-    for row in out["queues"]:  # type: ignore[union-attr]
+    rows = cast(list[dict[str, Any]], out["queues"])
+    for row in rows:
         row["arrivals_today"] = measured["arrivals_today"].get(row["queue"], 0)
     return {**out, "at": now.astimezone(ZoneInfo(svc.hall.timezone)).isoformat(timespec="seconds"),
             "interval_minutes": svc.hall.staffing.interval_minutes, "history_days": measured["history_days"]}

@@ -7,13 +7,13 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
-from .bodies import SOME_TEXT, Body
+from .bodies import Body
 
-CODE = Field(min_length=1, max_length=32, json_schema_extra=SOME_TEXT)
+CODE = Field(min_length=1, max_length=32, json_schema_extra={"pattern": r"\S"})
 
 
 class Reason(Body):
-    reason: str = Field(min_length=1, max_length=500, json_schema_extra=SOME_TEXT,
+    reason: str = Field(min_length=1, max_length=500, json_schema_extra={"pattern": r"\S"},
                         description="why, for the audit log (required)")
 
 
@@ -36,11 +36,11 @@ class MonitorPriority(Reason):
 
 class WhatIf(Body):
     window: str = CODE
-    from_: str = Field(alias="from", min_length=1, max_length=32, json_schema_extra=SOME_TEXT)
+    from_: str = Field(alias="from", min_length=1, max_length=32, json_schema_extra={"pattern": r"\S"})
     to: str = CODE
 
 
 class ApplyProposal(Body):
-    rule: str = Field(min_length=1, max_length=80, json_schema_extra=SOME_TEXT)
+    rule: str = Field(min_length=1, max_length=80, json_schema_extra={"pattern": r"\S"})
     window: str = CODE
     queue: str = CODE

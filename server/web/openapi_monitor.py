@@ -5,10 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from . import bodies_monitor as b
-from .openapi import BOOL, INT, INT_OR_NULL, STAFF, STR, STR_OR_NULL, Route, nullable, obj, ref
+from .openapi import Route, nullable, obj, ref
 
-NUM = {"type": "number"}
-NUM_OR_NULL = {"type": ["number", "null"]}
+# Said again here, typed: this module is read while openapi.py is still being imported.
+Schema = dict[str, Any]
+STR: Schema = {"type": "string"}
+STR_OR_NULL: Schema = {"type": ["string", "null"]}
+INT: Schema = {"type": "integer"}
+INT_OR_NULL: Schema = {"type": ["integer", "null"]}
+BOOL: Schema = {"type": "boolean"}
+NUM: Schema = {"type": "number"}
+NUM_OR_NULL: Schema = {"type": ["number", "null"]}
+STAFF: tuple[tuple[str, ...], ...] = (("bearer",),)
 QUEUES = {"type": "array", "items": obj({"queue": STR, "weight": INT})}
 SECONDS_BY_REASON = {"type": "object", "additionalProperties": INT}
 

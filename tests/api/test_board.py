@@ -148,7 +148,7 @@ def test_visitors_refused_and_warned_are_counted(hq, client, kiosk, manager, svc
     svc.hall = replace(svc.hall, closed_queue_policy=ClosedQueuePolicy.REFUSE)
     r = client.post("/api/v1/tickets", headers=kiosk, json={"item": "SCJG-001"})
     assert r.status_code == 409
-    # The refusal's own commit woke the watch.
+    watch(hq).check()  # the periodic round
     raised = [e["alert"] for e in events(published, "alert.raised") if e["alert"]["kind"] == "visitors_refused"]
     assert raised and raised[-1]["refused"] == 1
     [alert] = alerts_of(board(client, manager), "visitors_refused")
