@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 
 from server.core.hall import AlertThresholds, ClosedQueuePolicy
+from tests.support.services import pg_url  # noqa: F401 - a fresh PostgreSQL database per test
 
 from .test_protocol import assert_error
 
@@ -35,6 +36,18 @@ def issue(client, kiosk, item: str = "SCJG-001") -> dict:
     r = client.post("/api/v1/tickets", headers=kiosk, json={"item": item})
     assert r.status_code == 201, r.get_json()
     return r.get_json()["ticket"]
+
+
+@pytest.fixture
+def pg_svc(pg_url, hall, clock):  # noqa: F811 - the fixture imported above
+    from server.app.context import Services
+    from server.db.engine import make_engine
+    from server.db.migrate import upgrade
+
+    engine = make_engine(pg_url)
+    upgrade(engine)
+    yield Services(hall=hall, engine=engine, clock=clock)
+    engine.dispose()
 
 
 def board(client, headers) -> dict:
@@ -187,3 +200,32 @@ def test_case_deadline_alert_follows_the_tiers(hq, client, kiosk, manager, alice
     assert alert["level"] == "critical" and "超期" in alert["message"]
     assert alerts_of(board(client, make_staff("chief", "chief", "SCJG")), "case_deadline")
     assert not alerts_of(board(client, make_staff("chief2", "chief", "CRJ")), "case_deadline")
+
+
+def test_on_postgresql_the_board_measures_and_the_monitor_acts(pg_svc, clock):
+    from server.app import accounts, issuing, manage_board, monitor_ops, window_ops
+    from server.app.manage_alerts import AlertWatch
+    from server.db.accounts_repo import to_staff, user_row
+    from server.db.uow import SYSTEM
+
+    svc = pg_svc
+    accounts.add_user(svc, "alice", "correct-horse-1", "window", "SCJG")
+    accounts.add_user(svc, "boss", "correct-horse-1", "manager", None)
+    with svc.read() as uow:
+        alice, boss = (to_staff(user_row(uow.conn, n)) for n in ("alice", "boss"))
+    window_ops.open_window(svc, alice, "1")
+    first = issuing.issue_ticket(svc, SYSTEM, item="SCJG-001")
+    issuing.issue_ticket(svc, SYSTEM, item="SCJG-101")  # B: no window, warned and counted
+    window_ops.call_next(svc, alice, "1")
+    clock.advance(minutes=3)
+    assert monitor_ops.force_finish(svc, boss, first["id"], "忘记办结")["ticket"]["forced"] is True
+    window_ops.pause(svc, alice, "1", "暂时离开")
+    clock.advance(minutes=16)
+    data = manage_board.board(svc, boss)
+    w1 = next(w for w in data["windows"] if w["id"] == "1")
+    assert w1["paused_s_by_reason"] == {"暂时离开": 16 * 60} and w1["served_today"] == 1
+    assert next(q for q in data["queues"] if q["code"] == "A")["arrivals_30m"] == 1
+    assert monitor_ops.search(svc, boss, first["number"].lower())["tickets"][0]["forced"] is True
+    kinds = {a["kind"] for a in data["alerts"]}
+    assert {"pause_too_long", "visitors_refused", "window_not_opened"} <= kinds
+    assert ("pause_too_long:1", "raised") in AlertWatch(svc).check()
