@@ -229,3 +229,14 @@ def test_on_postgresql_the_board_measures_and_the_monitor_acts(pg_svc, clock):
     kinds = {a["kind"] for a in data["alerts"]}
     assert {"pause_too_long", "visitors_refused", "window_not_opened"} <= kinds
     assert ("pause_too_long:1", "raised") in AlertWatch(svc).check()
+
+
+def test_calendar_gap_alert_names_the_years_the_hall_lacks(svc, clock):
+    from server.app.manage_alerts import current_alerts
+    from server.app.workcal import calendar_gaps
+
+    clock.now = clock.now.replace(year=2098, month=12, day=30)  # the holiday table ends long before
+    expected = calendar_gaps(svc.hall, svc.today())
+    assert expected is not None and 2099 in expected["years"]
+    [gap] = [a for a in current_alerts(svc) if a.kind == "calendar_gap"]
+    assert gap.extra["years"] == expected["years"] and "节假日" in gap.message and gap.message_en
