@@ -27,7 +27,10 @@ from sqlalchemy import Engine
 from server.app.alerts import UnservedAlerts
 from server.app.cases import WARNING_CHECK_EVERY_S, check_warnings
 from server.app.context import Followers, Services, utc_now
+from server.app.manage_alerts import CHECK_EVERY_S as BOARD_CHECK_EVERY_S
+from server.app.manage_alerts import AlertWatch
 from server.app.outbox import OutboxWorker
+from server.app.overflow_ops import ProposalWatch
 from server.app.print_spooler import AGENT_RESEND_EVERY_S, SPOOL_EVERY_S, PrintSpooler
 from server.app.printer_status import record_status
 from server.core.hall import Hall
@@ -113,12 +116,17 @@ def build(
     )
     followers = Followers(*watch, publisher.publish)
     svc = Services(hall=hall, engine=engine, clock=clock, followers=followers, printers=spooler, speech=speech)
-    outbox = _follow(settings, svc, socketio)
+    board = AlertWatch(svc, is_leader)
+    board.extra.append(ProposalWatch(svc).check)
+    outbox = _follow(settings, svc, socketio, board)
     connections = factory.install(app, socketio, svc, spooler)
+    # Tests drive the board's round by hand.
+    app.extensions["hallq_board_watch"] = board
     if settings.message_queue:
         socketio.start_background_task(publisher.run_tail)
     if not settings.testing:
         _start_background(settings, svc, socketio, publisher, spooler, connections.sweep, outbox)
+        background.every(socketio, BOARD_CHECK_EVERY_S, "board alerts and overflow rules", board.round)
     return HallQ(app=app, socketio=socketio, services=svc, publisher=publisher, printing=spooler, settings=settings)
 
 
@@ -137,10 +145,12 @@ def _socketio(
     return socketio, relay
 
 
-def _follow(settings: Settings, svc: Services, socketio: SocketIO) -> OutboxWorker | None:
+def _follow(settings: Settings, svc: Services, socketio: SocketIO, board: AlertWatch) -> OutboxWorker | None:
     """The hall's followers after the publisher: article 26 alerts on every relevant commit (their
-    own commits carry only alert events), and the outbox's wake-up; then none joins."""
+    own commits carry only alert events), the board's alerts, and the outbox's wake-up; then none
+    joins."""
     svc.followers.add(UnservedAlerts(svc).on_commit)
+    svc.followers.add(board.on_commit)
     outbox = _outbox(settings, svc, socketio)
     if outbox is not None:
         svc.followers.add(outbox.wake)

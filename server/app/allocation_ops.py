@@ -39,7 +39,13 @@ class Checked:
     load: HallLoad
 
 
+# Who an automatic overflow rule acts as: the hall itself, with a manager's reach.
+RULES = Staff(id=0, username="rules", role=Role.MANAGER, display_name="跨窗通办规则")
+
+
 def _actor(staff: Staff, name: str | None) -> Actor:
+    if staff is RULES:
+        return Actor("system", None, name or staff.username)
     return Actor("staff", staff.id, name or staff.username)
 
 

@@ -12,7 +12,7 @@ from server.core.errors import Invalid, NotFound, NotIssuing
 from server.core.hall import ClosedQueuePolicy, Hall, Queue
 from server.core.numbering import format_number
 from server.core.tickets import GREEN_REASONS, Priority, Ticket, cancel
-from server.db import counters_repo, tickets_repo
+from server.db import counters_repo, stats_repo, tickets_repo
 from server.db.print_jobs_repo import device_printer
 from server.db.uow import Actor, UnitOfWork
 
@@ -71,7 +71,31 @@ class TicketRequest:
 
 def issue_ticket(svc: Services, actor: Actor, req: TicketRequest) -> dict[str, Any]:
     """Issue a number; when the kiosk has a printer, its print job commits with the ticket and
-    the spooler is woken once it has."""
+    the spooler is woken once it has. A visitor turned away because no window serves the queue
+    is counted for the manager's board."""
+    try:
+        return _issue(svc, actor, req)
+    except NotIssuing as exc:
+        if "queue" in exc.details:  # refused because no window serves the queue: the board counts it
+            record_refusal(svc, actor, str(exc.details["queue"]), req.device_key)
+        raise
+
+
+def record_refusal(svc: Services, actor: Actor, queue: str, device_key: str | None) -> None:
+    """A visitor turned away because no window served the queue (article 26): one row in its own
+    transaction (the refused issue rolled back). A measurement, not a change of the hall: no event
+    and no seq (a refusal publishes nothing); the board's periodic check raises the alert."""
+    with svc.write(actor) as uow:
+        device = None
+        if device_key is not None:
+            device = kiosk_for_key(uow.conn, device_key)
+            uow.actor = Actor("device", device["id"], device["name"])
+        stats_repo.record_refusal(uow.conn, uow.now, svc.today(uow.now), queue, "refused",
+                                  device["id"] if device else None)
+        svc.commit(uow)
+
+
+def _issue(svc: Services, actor: Actor, req: TicketRequest) -> dict[str, Any]:
     with svc.write(actor) as uow:
         now, day = uow.now, svc.today(uow.now)
         hall = current_hall(svc, uow)  # the live allocation routes the item (article 24)
@@ -91,6 +115,8 @@ def issue_ticket(svc: Services, actor: Actor, req: TicketRequest) -> dict[str, A
             raise NotIssuing(why)
         load = HallLoad.read(uow.conn, hall, day, now)
         warning = unserved_warning(hall, q, load)
+        if warning:
+            stats_repo.record_refusal(uow.conn, now, day, q.code, "warned", device["id"] if device else None)
         t = _new_ticket(uow, q, item_code, prio, req.green_reason, day)
         tickets_repo.add(uow.conn, t, device["id"] if device else None, req.request_key if device else None)
         uow.audit("ticket.issue", t.number, ticket=t.id, queue=q.code, item=item_code, priority=prio.value)

@@ -215,3 +215,52 @@ def release(ticket: Ticket, window: str, now: datetime) -> Ticket:
     if ticket.status in (Status.WAITING, Status.SUSPENDED) and ticket.target_window == window:
         return replace(ticket, target_window=None)
     raise _refuse(ticket, f"release it from window {window}", f"从{window}号窗口放回")
+
+
+# --- the hall monitor's corrections (大厅监控): each needs a manager or a chief, and a reason ------
+
+
+def move(ticket: Ticket, queue: str, now: datetime, *, window: str | None = None, note: str = "") -> Ticket:
+    """The monitor sends a ticket to another queue (or one window): a waiting or suspended one keeps
+    its number and its place; one at a window leaves it as by `transfer`."""
+    if ticket.status in ACTIVE_AT_WINDOW:
+        return transfer(ticket, queue, now, window=window, note=note)
+    if ticket.status not in (Status.WAITING, Status.SUSPENDED):
+        raise _refuse(ticket, f"move it to queue {queue}", "转移")
+    if queue == ticket.queue and window in (None, ticket.target_window):
+        raise Invalid(f"ticket {ticket.number} is already in queue {queue}", zh=f"{ticket.number}号已在该队列中")
+    return replace(
+        ticket, status=Status.WAITING, queue=queue, target_window=window, note=note or ticket.note,
+        origin_queue=ticket.origin_queue or (ticket.queue if queue != ticket.queue else None),
+    )
+
+
+def set_priority(ticket: Ticket, priority: Priority, now: datetime, green_reason: str | None = None) -> Ticket:
+    """绿色通道 given or taken away while the visitor still waits; the place (`rank_at`) stays."""
+    if ticket.status not in (Status.WAITING, Status.SUSPENDED):
+        raise _refuse(ticket, "change its priority", "更改优先级")
+    if green_reason is not None and green_reason not in GREEN_REASONS:
+        raise Invalid(f"green channel reason must be one of {', '.join(GREEN_REASONS)}",
+                      zh="绿色通道原因须为 elderly、disabled、military 或 pregnant")
+    if priority is ticket.priority:
+        raise Invalid(f"ticket {ticket.number} already has priority {priority.value}",
+                      zh=f"{ticket.number}号已是该优先级")
+    return replace(ticket, priority=priority, green_reason=green_reason if priority is Priority.GREEN else None)
+
+
+def reactivate(ticket: Ticket, now: datetime) -> Ticket:
+    """A no-show who turned up after all: waiting again with the same number and the same place
+    (`rank_at` from the ticket's issue or transfer), so the next call of its queue takes it in turn."""
+    if ticket.status is not Status.NO_SHOW:
+        raise _refuse(ticket, "reactivate it (only a no-show can be)", "恢复（仅过号未到的号码可恢复）")
+    return replace(ticket, status=Status.WAITING, window=None, target_window=None, called_at=None,
+                   started_at=None, finished_at=None, recalls=0)
+
+
+def force_finish(ticket: Ticket, now: datetime) -> Ticket:
+    """A service left open (the staff forgot to finish, the window was abandoned): done now, with no
+    outcome; the caller records it as forced so statistics leave its duration out."""
+    if ticket.status not in ACTIVE_AT_WINDOW:
+        raise _refuse(ticket, "force-finish it (only a called or serving ticket can be)", "强制办结")
+    return replace(ticket, status=Status.DONE, started_at=ticket.started_at or ticket.called_at or now,
+                   finished_at=now, outcome=None)

@@ -4,7 +4,8 @@ The tables are declared by what they hold, each module importing only `server.db
 log_tables (counters, event log), ticket_tables (tickets, calls, window states, queue counts),
 account_tables (users, tokens, sign-in throttle, devices), case_tables (cases, history, outbox),
 print_tables (print jobs, window printer settings), allocation_tables (allocation changes),
-notice_tables (the hall notice). Repositories import the module they need.
+notice_tables (the hall notice), monitor_tables (refusals, forced finishes). Repositories import the
+module they need.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from server.db.allocation_tables import allocation_changes
 from server.db.case_tables import case_history, cases, outbox
 from server.db.log_tables import counters, event_log
 from server.db.metadata import TS, metadata
+from server.db.monitor_tables import forced_finishes, visitor_refusals
 from server.db.notice_tables import hall_notice
 from server.db.print_tables import print_jobs, window_settings
 from server.db.ticket_tables import queue_stats, ticket_calls, tickets, window_states
 
 __all__ = [
-    "TS", "allocation_changes", "case_history", "cases", "counters", "devices", "event_log", "hall_notice",
-    "login_throttle", "metadata", "outbox", "print_jobs", "queue_stats", "ticket_calls", "tickets", "tokens", "users",
-    "window_settings", "window_states",
+    "TS", "allocation_changes", "case_history", "cases", "counters", "devices", "event_log", "forced_finishes",
+    "hall_notice", "login_throttle", "metadata", "outbox", "print_jobs", "queue_stats", "ticket_calls", "tickets",
+    "tokens", "users", "visitor_refusals", "window_settings", "window_states",
 ]

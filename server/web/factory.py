@@ -25,6 +25,7 @@ from . import (
     api_cases,
     api_kiosk,
     api_manage,
+    api_monitor,
     api_public,
     api_staff,
     audio,
@@ -123,7 +124,8 @@ def install(app: Flask, socketio: SocketIO, svc: Services, printer_spooler: Prin
     app.extensions["hallq_socketio"] = socketio
     errors.install(app)
     app.before_request(inputs.check_request)
-    for bp in (audio.bp, api_public.bp, api_kiosk.bp, api_staff.bp, api_cases.bp, api_manage.bp, api_admin.bp):
+    for bp in (audio.bp, api_public.bp, api_kiosk.bp, api_staff.bp, api_cases.bp, api_manage.bp, api_monitor.bp,
+               api_admin.bp):
         app.register_blueprint(bp)
     connections = sockets.register(socketio, svc)
     app.extensions["hallq_sweep"] = connections.sweep

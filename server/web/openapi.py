@@ -500,3 +500,9 @@ def openapi_document() -> dict[str, Any]:
             },
         },
     }
+
+
+# The manager's board routes (issue #11), in their own module; it reads the helpers above.
+from .openapi_monitor import MONITOR_ROUTES  # noqa: E402
+
+ROUTES = (*ROUTES, *MONITOR_ROUTES)

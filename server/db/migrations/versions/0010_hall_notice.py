@@ -1,7 +1,7 @@
 """The hall notice set from the admin page (issue 11, point 8)
 
-Revision ID: 0011
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 """
 
 import sqlalchemy as sa
