@@ -27,11 +27,11 @@ run: $(STAMP) system-deps
 	$(BIN)/hallq serve --any-hours
 
 test: $(STAMP) system-deps
-	$(BIN)/ruff check server printers kiosk display console tests bench
+	$(BIN)/ruff check server printers kiosk display console manage tests bench
 	$(BIN)/pytest -q -p no:cacheprovider
 
 lint: $(STAMP)
-	$(BIN)/ruff check server printers kiosk display console tests bench
+	$(BIN)/ruff check server printers kiosk display console manage tests bench
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run

@@ -51,5 +51,6 @@ def blueprints() -> list[Blueprint]:
     import console
     import display
     import kiosk
+    import manage
 
-    return [kiosk.bp, display.bp, console.bp]
+    return [kiosk.bp, display.bp, console.bp, manage.bp]
