@@ -9,7 +9,10 @@ run on the same machine, and printed as a ratio to it:
    (N = 100, 1000; SQLite), against the bare app broadcasting one event to as many clients;
 4. call-next from 30 windows (12 with --quick) across three `hallq serve` processes on PostgreSQL
    + Redis, every ticket checked to have been handed out once, against three bare apps;
-5. (full run only) server CPU per ticket and per call as the number of waiting tickets grows.
+5. (full run only) server CPU per ticket and per call as the number of waiting tickets grows;
+6. issuance at 8 kiosks with five managers' boards (Socket.IO clients in `hall` with a manager's
+   token) connected, against the same with none: the ratio of the two rates (issue 11: the board
+   must not slow issuing).
 
 Alongside each figure it prints the server's CPU time per request (robust on a shared machine)
 and how much CPU other work on the machine took meanwhile, so a noisy run shows as one.
@@ -140,6 +143,7 @@ def add_staff_and_devices(sp: ServerProcess, windows: list[str]) -> dict[str, st
     with ThreadPoolExecutor(3) as pool:
         list(pool.map(lambda n: _cli_ok(sp, "user", "add", n, "--role", "window", stdin=PASSWORD + "\n"), names))
     keys = {}
+    _cli_ok(sp, "user", "add", "bench-manager", "--role", "manager", stdin=PASSWORD + "\n")
     for name, kind in (("bench-kiosk", "kiosk"), ("bench-display", "display")):
         keys[kind] = _cli_ok(sp, "device", "add", name, "--kind", kind).strip().splitlines()[-1]
     return keys
@@ -259,6 +263,39 @@ def issuance(plan: Plan, hq: ServerProcess, bare: BareApp, kiosk_key: str, mix: 
     out["paced"] = paced
     out["waiting_after"] = waiting_count(hq)
     return out
+
+
+BOARDS = 5
+
+
+def boards(plan: Plan, hq: ServerProcess, kiosk_key: str, mix: list[dict]) -> dict[str, Any]:
+    """Eight kiosks issuing with no board open, then with five managers' boards in the `hall` room
+    (each receives every ticket.issued, queue.updated and window.updated), then none again: the rate
+    with boards over the mean of the two without, so the backlog each load leaves biases neither side."""
+    r = requests.post(f"{hq.url}/api/v1/auth/login", json={"username": "bench-manager", "password": PASSWORD},
+                      timeout=30)
+    r.raise_for_status()
+    token = r.json()["token"]
+
+    def load() -> dict[str, Any]:
+        jobs = [HttpJob("post", hq.url, {"X-Device-Key": kiosk_key}, path="/api/v1/tickets",
+                        bodies=mix[k % len(mix):] + mix[:k % len(mix)]) for k in range(8)]
+        return _no_ids(metered([hq.proc.pid], lambda: run_http(jobs, procs=4, deadline_s=plan.issue_s)))
+
+    log("issuance, 8 kiosks, no board connected")
+    none = load()
+    boards_on = Displays(hq.port, {"token": token}, ["hall"], "ticket.issued")
+    connected = boards_on.add(BOARDS, 1)
+    log(f"issuance, 8 kiosks, {connected} boards connected")
+    try:
+        five = load()
+    finally:
+        received, _, _ = boards_on.collect()
+    log("issuance, 8 kiosks, no board connected again")
+    after = load()
+    base = (none["rate"] + after["rate"]) / 2
+    return {"none": none, "none_after": after, "boards": five, "connected": connected,
+            "events_received": len(received), "ratio": five["rate"] / max(1e-9, base)}
 
 
 def metered(pids: list[int], fn: Any) -> dict[str, Any]:
@@ -671,7 +708,7 @@ def report(res: dict[str, Any]) -> str:
                        "call + finish: wall ms"], rows)]
     for name, why in res.get("failed", {}).items():
         out += ["", f"phase {name} FAILED: {why}"]
-    out += ["", "Targets", table(["target", "figure", "met"], targets(res))]
+    out += ["", "Targets", table(["target", "figure", "met"], targets(res) + _boards_target(res))]
     return "\n".join(out)
 
 
@@ -705,6 +742,24 @@ def targets(res: dict[str, Any]) -> list[list[str]]:
         dup = h["duplicates_in_responses"] + h["tickets_called_twice_in_db"]
         rows.append(["PostgreSQL: no ticket handed out twice", f"{dup} duplicates", _yes(dup == 0)])
     return rows
+
+
+def boards_report(res: dict[str, Any]) -> list[str]:
+    if "boards" not in res:
+        return []
+    v = res["boards"]
+    return ["", "", f"Issuance at 8 kiosks with {v['connected']} managers' boards connected vs none (SQLite): "
+            f"{fmt(v['boards']['rate'])}/s vs {fmt(v['none']['rate'])}/s and "
+            f"{fmt(v['none_after']['rate'])}/s, ratio {v['ratio']:.2f}; "
+            f"p99 {fmt(v['boards']['latency_ms'].get('p99'))} ms vs {fmt(v['none']['latency_ms'].get('p99'))} ms; "
+            f"{v['events_received']} ticket.issued events reached the boards"]
+
+
+def _boards_target(res: dict[str, Any]) -> list[list[str]]:
+    if "boards" not in res:
+        return []
+    ratio = res["boards"]["ratio"]
+    return [["issuance with 5 boards >= 90% of none", f"{ratio:.0%}", _yes(ratio >= 0.9)]]
 
 
 def _yes(ok: bool) -> str:
@@ -765,7 +820,7 @@ def setup(work: Path, pg_base: str, redis_url: str, phases: set[str], pg_process
     hq: ServerProcess | None = None
     servers: list[ServerProcess] = []
     jobs = []
-    if phases & {"issuance", "windows", "broadcast"}:
+    if phases & {"issuance", "windows", "broadcast", "boards"}:
         hq = ServerProcess(work / "sqlite", extra_args=["--no-speech"])
         hq.var_dir.mkdir(parents=True)
         jobs.append(("sqlite", hq, WINDOWS))
@@ -784,8 +839,9 @@ def setup(work: Path, pg_base: str, redis_url: str, phases: set[str], pg_process
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.run", description="HallQ's benchmark against a bare app")
     p.add_argument("--quick", action="store_true", help="shorter phases (under 2 minutes in all)")
-    p.add_argument("--only", default="issuance,windows,broadcast,postgres,backlog",
-                   help="comma-separated phases: issuance, windows, broadcast, postgres, backlog (not with --quick)")
+    p.add_argument("--only", default="issuance,windows,broadcast,postgres,backlog,boards",
+                   help="comma-separated phases: issuance, windows, broadcast, postgres, backlog (not with --quick), "
+                        "boards")
     p.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432"),
                    help="PostgreSQL server (a fresh database is created and dropped)")
     p.add_argument("--redis", default=os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/14"))
@@ -826,6 +882,8 @@ def main(argv: list[str] | None = None) -> int:
                     phase(res, "windows", lambda: windows_sqlite(plan, hq, bare, staff))
                 if "broadcast" in only:
                     phase(res, "broadcast", lambda: broadcast(plan, hq, bare, keys["kiosk"], keys["display"], staff))
+                if "boards" in only:
+                    phase(res, "boards", lambda: boards(plan, hq, keys["kiosk"], mix))
         if servers:
             phase(res, "postgres", lambda: postgres(plan, work, servers, pg_keys, args.redis))
         if "backlog" in only and plan.backlog_steps:
@@ -841,7 +899,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(work, ignore_errors=True)
     res["duration_s"] = round(time.monotonic() - began, 1)
-    text = report(res)
+    text = report(res) + "\n".join(boards_report(res))
     print()
     m = res["machine"]
     print(f"HallQ benchmark, {res['started']}, {'quick' if args.quick else 'full'} run of {res['duration_s']} s "

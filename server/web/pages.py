@@ -53,5 +53,6 @@ def blueprints() -> list[Blueprint]:
     import console
     import display
     import kiosk
+    import manage
 
-    return [kiosk.bp, display.bp, console.bp, admin.bp]
+    return [kiosk.bp, display.bp, console.bp, admin.bp, manage.bp]

@@ -21,8 +21,8 @@ FRAMEWORK = {"flask", "flask_socketio", "socketio", "engineio", "werkzeug"}
 # Request bodies are parsed with pydantic models: parsing is the transport's.
 PARSING = {"pydantic"}
 SERVER_ALLOWED = ("server.app", "server.core", "server.web", "server.bootstrap", "server.settings")
-# The faces (kiosk, display, console, admin) are blueprints the pages module registers.
-FACES = {"kiosk", "display", "console", "admin"}
+# The faces (kiosk, display, console, admin, manage) are blueprints the pages module registers.
+FACES = {"kiosk", "display", "console", "admin", "manage"}
 # What single modules may import besides, and why.
 EXCEPTIONS = {
     # The relay wraps python-socketio's Redis manager, with its own retry policy.

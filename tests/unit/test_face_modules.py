@@ -15,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT / "server/web/static"
-FACES = [ROOT / "console", ROOT / "kiosk", ROOT / "display", ROOT / "admin", SHARED]
+FACES = [ROOT / "console", ROOT / "kiosk", ROOT / "display", ROOT / "admin", ROOT / "manage", SHARED]
 MAX_LINES = 600
 DOM_MODULE = SHARED / "shared/dom.js"
 # Classic scripts, not modules: the Socket.IO client's wrapper every page loads by a tag (the

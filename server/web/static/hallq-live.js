@@ -7,7 +7,7 @@
 (function (global) {
   "use strict";
 
-  // The events pages are handed (others, such as `announcement`, pages listen to themselves).
+  // The events pages are handed (others a page names in `options.events`).
   var EVENTS = ["ticket.issued", "ticket.called", "ticket.updated", "window.updated", "queue.updated",
     "announcement", "printer.updated", "case.opened", "case.updated", "case.warning", "hall.notice"];
 
@@ -23,6 +23,8 @@
     this.asking = null;     // the subscribe on its way, if any
     this.ended = null;      // why the server ended this credential's connections
     this.socket = null;
+    // A page may ask for more of the room's events than these (the manager's board: alerts).
+    this.events = EVENTS.concat(options.events || []);
   }
 
   HallqLive.prototype.start = function () {
@@ -46,7 +48,7 @@
     if (this.waiting) { this.waiting.push([name, data]); return; }
     if (data.seq <= this.seq) { return; }     // already in the snapshot
     var missed = this.advance(data);
-    if (EVENTS.indexOf(name) >= 0) { this.onEvent(name, data); }
+    if (this.events.indexOf(name) >= 0) { this.onEvent(name, data); }
     if (missed) { this.resync(); }
   };
 

@@ -1,0 +1,119 @@
+// Staffing (测算): how many windows each queue needs, by Erlang C, with the method said on the
+// page; a one-click apply that goes through the allocation route and its audit; a what-if
+// ("move window 12 from queue B to queue F") showing both queues' expected waits before and
+// after; and the overflow rules' proposals (跨窗通办) with their own one-click apply.
+
+import { api, describe, optional, unavailable } from "./api.js";
+import { floor, hall, queueVisible, windowVisible } from "./state.js";
+import { refreshTools } from "./tools.js";
+import { bi } from "/static/shared/bilingual.js";
+import { $, clear, h } from "/static/shared/dom.js";
+
+function mins(s) { return s === null || s === undefined ? "—" : (s / 60).toFixed(1) + "′"; }
+
+function note(box, text, ok) { box.appendChild(h("p", { cls: "form-msg" + (ok ? " ok" : ""), role: "alert", text: text })); }
+
+function queuesOf(w) { return (w.queues || []).map(function (q) { return typeof q === "string" ? { queue: q, weight: 1 } : q; }); }
+
+// An open window not serving `code`, taken from a queue with windows to spare (same department first).
+function candidate(code, recs) {
+  var spare = {};
+  recs.forEach(function (r) { spare[r.queue] = (r.windows_now || 0) - (r.windows_needed || 0); });
+  var dept = (hall.queueCat[code] || {}).department;
+  var found = Object.keys(floor.windows).map(function (id) { return floor.windows[id]; }).filter(function (w) {
+    var qs = queuesOf(w);
+    return w.status === "open" && windowVisible(Object.assign({}, hall.windowCat[w.id], w))
+      && !qs.some(function (q) { return q.queue === code; })
+      && qs.every(function (q) { return (spare[q.queue] || 0) >= 1; });
+  });
+  found.sort(function (a, b) { return (b.department === dept) - (a.department === dept); });
+  return found[0] || null;
+}
+
+function apply(box, w, code, why) {
+  var queues = queuesOf(w).concat([{ queue: code, weight: 1 }]);
+  api("PUT", "/windows/" + encodeURIComponent(w.id) + "/queues", { queues: queues, reason: why }).then(function () {
+    refreshTools();
+  }, function (err) { note(box, describe(err)); });
+}
+
+export function renderStaffing(box) {
+  clear(box);
+  box.appendChild(h("p", { cls: "method" }, [bi(
+    "方法：Erlang C 排队模型。按今日到达率（结合同一工作日历史）和平均办理时长，求使目标比例群众在目标时间内被叫到所需的最少窗口数；假设到达服从泊松分布、无人离队。",
+    "Method: Erlang C. From today's arrival rate (blended with the same weekday's history) and the mean service time, the fewest windows so that the target share of visitors is called within the target wait; assumes Poisson arrivals and no abandonment.")]));
+  optional("recommendations", "/recommendations").then(function (res) {
+    if (!res) { unavailable(box); return; }
+    var recs = (res.queues || []).filter(function (r) { return queueVisible(r.queue); });
+    var body = h("tbody");
+    recs.forEach(function (r) {
+      var short = (r.windows_needed || 0) > (r.windows_now || 0);
+      var w = short ? candidate(r.queue, recs) : null;
+      var why = "按测算推荐：" + r.queue + " 需 " + r.windows_needed + " 个窗口 / recommendation: queue " + r.queue +
+        " needs " + r.windows_needed + " windows";
+      body.appendChild(h("tr", { cls: short ? "short" : "", "data-queue": r.queue }, [
+        h("td", { text: r.queue }),
+        h("td", { cls: "num", text: r.arrivals_per_hour === undefined ? "—" : String(Math.round(r.arrivals_per_hour * 10) / 10) }),
+        h("td", { cls: "num", text: mins(r.service_s) }),
+        h("td", { cls: "num", text: String(r.windows_now) + " → " + String(r.windows_needed) }),
+        h("td", { cls: "num", text: mins(r.expected_wait_s_now) + " → " + mins(r.expected_wait_s_needed) }),
+        h("td", {}, [w ? h("button", { type: "button", cls: "small primary", "data-apply": r.queue,
+          onclick: function () { apply(box, w, r.queue, why); } }, ["+" + (w.number || w.id) + "号窗 ", h("span", { cls: "en", text: "apply" })]) : null])
+      ]));
+    });
+    box.appendChild(h("table", { cls: "recs" }, [h("thead", {}, [h("tr", {}, [
+      h("th", { text: "队列 Q" }), h("th", { cls: "num", text: "到达/时 λ/h" }), h("th", { cls: "num", text: "办理 svc" }),
+      h("th", { cls: "num", text: "窗口 now→need" }), h("th", { cls: "num", text: "预计等候 wait" }), h("th", { text: "" })])]), body]));
+    box.appendChild(whatIf());
+  }, function (err) { note(box, describe(err)); });
+}
+
+function select(id, options) {
+  return h("select", { id: id }, options.map(function (o) { return h("option", { value: o[0], text: o[1] }); }));
+}
+
+function whatIf() {
+  var windows = Object.keys(floor.windows).map(function (id) { return floor.windows[id]; })
+    .filter(function (w) { return windowVisible(Object.assign({}, hall.windowCat[w.id], w)); });
+  var queues = hall.catalog.queues.filter(function (q) { return queueVisible(q.code); });
+  var qopts = queues.map(function (q) { return [q.code, q.code + " " + q.name]; });
+  var out = h("div", { id: "whatif-out" });
+  var form = h("form", { cls: "whatif" }, [h("h3", {}, [bi("假如调整", "What if")]),
+    select("wi-window", windows.map(function (w) { return [w.id, (w.number || w.id) + "号 " + w.name]; })),
+    bi("从", "from"), select("wi-from", qopts), bi("到", "to"), select("wi-to", qopts),
+    h("button", { type: "submit", cls: "small" }, [bi("测算", "Show")]), out]);
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var body = { window: $("wi-window").value, from: $("wi-from").value, to: $("wi-to").value };
+    api("POST", "/recommendations/what-if", body).then(function (res) {
+      clear(out).appendChild(h("table", { cls: "recs" }, (res.queues || []).map(function (q) {
+        return h("tr", {}, [h("td", { text: q.queue }),
+          h("td", { cls: "num", text: mins(q.before && q.before.expected_wait_s) + " → " + mins(q.after && q.after.expected_wait_s) }),
+          h("td", { cls: "num", text: (q.before && q.before.windows) + " → " + (q.after && q.after.windows) })]);
+      })));
+    }, function (err) { clear(out); note(out, describe(err)); });
+  });
+  return form;
+}
+
+export function renderProposals(box) {
+  clear(box);
+  optional("proposals", "/manage/proposals").then(function (res) {
+    if (!res) { unavailable(box); return; }
+    floor.proposals = res.proposals || [];
+    $("proposals-count").textContent = floor.proposals.length ? String(floor.proposals.length) : "";
+    var list = h("ul", { cls: "proposals" });
+    floor.proposals.filter(function (p) { return queueVisible(p.queue); }).forEach(function (p) {
+      list.appendChild(h("li", { cls: "proposal" }, [
+        h("div", {}, [p.why || "", " ", h("span", { cls: "en", text: p.why_en || "" })]),
+        h("div", { cls: "p-what", text: "窗口 " + p.window + " + " + p.queue + (p.weight > 1 ? "×" + p.weight : "") +
+          (p.automatic ? "（自动 automatic）" : "") }),
+        h("button", { type: "button", cls: "small primary", onclick: function () {
+          api("POST", "/manage/proposals/apply", { rule: p.rule, window: p.window, queue: p.queue })
+            .then(function () { renderProposals(box); }, function (err) { note(box, describe(err)); });
+        } }, [bi("采纳", "Apply")])]));
+    });
+    if (!list.firstChild) { list.appendChild(h("li", { cls: "none" }, [bi("暂无建议", "No proposals")])); }
+    box.appendChild(list);
+  }, function (err) { note(box, describe(err)); });
+}

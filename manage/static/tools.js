@@ -1,0 +1,142 @@
+// The tools beside the floor, one tab each: allocation of a window (which queues, with weights,
+// and why), undo and the audit history, staffing (staffing.js), proposals, today's tickets
+// (tickets.js). Each reads its route when shown and after a change; a route this server does not
+// have shows "not available" in its tab.
+
+import { api, describe, missing, optional, unavailable } from "./api.js";
+import { floor, hall, queueVisible, scope } from "./state.js";
+import { renderProposals, renderStaffing } from "./staffing.js";
+import { renderTickets } from "./tickets.js";
+import { bi, hhmm } from "/static/shared/bilingual.js";
+import { $, clear, each, h } from "/static/shared/dom.js";
+
+export var tools = { tab: "alloc", window: null };
+
+var RENDER = {
+  alloc: function () { renderAlloc(); },
+  history: function () { renderHistory(); },
+  staffing: function () { renderStaffing($("tab-staffing")); },
+  proposals: function () { renderProposals($("tab-proposals")); },
+  tickets: function () { renderTickets($("tab-tickets")); }
+};
+
+export function showTab(name) {
+  tools.tab = name;
+  each(".tab", function (b) { b.classList.toggle("on", b.dataset.tab === name); b.setAttribute("aria-selected", b.dataset.tab === name); });
+  each(".tab-body", function (p) { p.hidden = p.dataset.panel !== name; });
+  RENDER[name]();
+}
+
+export function refreshTools() { showTab(tools.tab); }
+
+export function wireTools() {
+  each(".tab", function (b) { b.addEventListener("click", function () { showTab(b.dataset.tab); }); });
+}
+
+export function onToolEvent(name, data) {
+  if (name === "allocation.changed") {
+    if (tools.tab === "history" || (tools.tab === "alloc" && tools.window)) { refreshTools(); }
+  } else if (name === "proposal.updated" && data.proposals) {
+    floor.proposals = data.proposals;
+    $("proposals-count").textContent = data.proposals.length ? String(data.proposals.length) : "";
+    if (tools.tab === "proposals") { refreshTools(); }
+  }
+}
+
+export function selectWindow(id) {
+  tools.window = id;
+  each(".win", function (c) { c.classList.toggle("selected", c.dataset.window === id); });
+  showTab("alloc");
+}
+
+function msg(box, text, ok) { box.appendChild(h("p", { cls: "form-msg" + (ok ? " ok" : ""), role: "alert", text: text })); }
+
+// -- allocation ----------------------------------------------------------------------------
+
+function renderAlloc() {
+  var box = clear($("tab-alloc"));
+  var undo = h("button", { type: "button", cls: "small", id: "btn-undo", onclick: doUndo }, [bi("撤销上一次调配", "Undo last change")]);
+  if (scope()) { undo.hidden = true; }
+  box.appendChild(h("div", { cls: "tool-head" }, [h("span", { cls: "hint" },
+    [bi("点击左侧窗口进行调配", "Click a window on the floor to change its queues")]), undo]));
+  if (!tools.window) { return; }
+  var id = tools.window, w = floor.windows[id] || hall.windowCat[id] || { id: id };
+  var form = h("form", { cls: "alloc", id: "alloc-form" });
+  box.appendChild(form);
+  form.appendChild(h("h3", {}, [(w.name || id) + " ", h("span", { cls: "en", text: w.name_en || "" })]));
+  optional("window_queues", "/windows/" + encodeURIComponent(id) + "/queues").then(function (res) {
+    if (!res) { unavailable(form); return; }
+    var served = {};
+    res.queues.forEach(function (q) { served[q.queue] = q.weight; });
+    var grid = h("div", { cls: "alloc-grid" });
+    hall.catalog.queues.filter(function (q) { return queueVisible(q.code) || served[q.code]; }).forEach(function (q) {
+      grid.appendChild(h("label", { cls: "alloc-q" + (served[q.code] ? " on" : "") }, [
+        h("input", { type: "checkbox", name: "q", value: q.code, checked: !!served[q.code] }),
+        h("b", { text: q.code }), " " + q.name + " ",
+        h("input", { type: "number", name: "w-" + q.code, min: "1", max: "9", value: String(served[q.code] || 1),
+          title: "权重 weight", cls: "weight" })]));
+    });
+    form.appendChild(grid);
+    form.appendChild(h("label", { cls: "reason" }, [bi("原因", "Reason"),
+      h("input", { id: "alloc-reason", maxlength: "200", required: true, placeholder: "如：B队列积压 e.g. queue B backlog" })]));
+    form.appendChild(h("label", { cls: "force" }, [h("input", { type: "checkbox", id: "alloc-force" }),
+      bi("即使有队列因此无窗口服务也执行（第26条预警）", "Apply even if a queue is left with no window (raises the article 26 alert)")]));
+    form.appendChild(h("button", { type: "submit", cls: "primary" }, [bi("保存调配", "Save allocation")]));
+    form.addEventListener("submit", function (e) { e.preventDefault(); saveAlloc(form, id); });
+  }, function (err) { msg(form, describe(err)); });
+}
+
+function saveAlloc(form, id) {
+  var queues = [];
+  Array.prototype.forEach.call(form.querySelectorAll("input[name=q]:checked"), function (c) {
+    queues.push({ queue: c.value, weight: Number(form.querySelector("input[name='w-" + c.value + "']").value) || 1 });
+  });
+  var body = { queues: queues, reason: $("alloc-reason").value.trim(), force: $("alloc-force").checked };
+  Array.prototype.forEach.call(form.querySelectorAll(".form-msg"), function (n) { n.remove(); });
+  api("PUT", "/windows/" + encodeURIComponent(id) + "/queues", body).then(function () {
+    renderAlloc();
+    msg($("tab-alloc"), "已调配 Saved", true);
+  }, function (err) {
+    msg(form, missing(err) ? "功能未启用 / not available" : describe(err));
+  });
+}
+
+function doUndo() {
+  api("POST", "/allocation/undo", {}).then(function () {
+    refreshTools();
+    msg($("tab-alloc"), "已撤销 Undone", true);
+  }, function (err) { msg($("tab-alloc"), missing(err) ? "功能未启用 / not available" : describe(err)); });
+}
+
+// -- history -------------------------------------------------------------------------------
+
+function describeQueues(list) {
+  return (list || []).map(function (q) { return typeof q === "string" ? q : q.queue + (q.weight > 1 ? "×" + q.weight : ""); }).join(" ") || "—";
+}
+
+function side(x) {
+  if (x === null || x === undefined) { return "—"; }
+  if (Array.isArray(x)) { return describeQueues(x); }
+  if (typeof x === "object") { return x.queues ? describeQueues(x.queues) : (x.queue || JSON.stringify(x)); }
+  return String(x);
+}
+
+function renderHistory() {
+  var box = clear($("tab-history"));
+  var day = new Date(Date.now() + (floor.skew || 0)).toISOString().slice(0, 10) + "T00:00:00";
+  optional("audit", "/audit?since=" + encodeURIComponent(day)).then(function (res) {
+    if (!res) { unavailable(box); return; }
+    var list = h("ol", { cls: "history", reversed: true });
+    (res.changes || []).slice().reverse().forEach(function (c) {
+      list.appendChild(h("li", { cls: "change" + (c.forced ? " forced" : "") + (c.undoes ? " undo" : "") }, [
+        h("span", { cls: "at", text: hhmm(c.at) }),
+        h("b", { text: " " + (c.actor ? c.actor.name : "") + " " }),
+        (c.window ? "窗口 " + c.window : c.item ? "事项 " + c.item : c.kind) + "：",
+        side(c.before) + " → " + side(c.after),
+        h("div", { cls: "why", text: (c.undoes ? "撤销 undo · " : "") + (c.forced ? "强制 forced · " : "") + (c.reason || "") })
+      ]));
+    });
+    if (!list.firstChild) { list.appendChild(h("li", { cls: "none" }, [bi("今日无调配", "No changes today")])); }
+    box.appendChild(list);
+  }, function (err) { msg(box, describe(err)); });
+}
