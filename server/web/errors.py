@@ -24,6 +24,8 @@ STATUS = {
     "unauthorized": 401,
     "forbidden": 403,
     "not_found": 404,
+    # Only the transport refuses so: a request body that trickled in past the server's clock.
+    "too_slow": 408,
     "conflict": 409,
     "too_many": 429,
     "unavailable": 503,
@@ -76,6 +78,7 @@ STATUS_ZH = {
     403: "无权进行此操作",
     404: "未找到",
     405: "不支持该请求方式",
+    408: "请求发送太慢，连接已关闭",
     409: "当前状态不允许此操作",
     413: "请求内容过大",
     429: "尝试过于频繁，请稍后再试",
