@@ -14,7 +14,8 @@ var LEVELS = { critical: 0, warn: 1, info: 2 };
 var sources = { core: {}, cases: {}, board: {}, live: {} };
 
 export function keyOf(a) {
-  return [a.kind, a.queue || "", a.window || "", a.ticket || "", a.case || a.number || "", a.printer || ""].join(":");
+  // Not the ticket's number: the board's ticket_unserved carries it, /alerts' does not.
+  return [a.kind, a.queue || "", a.window || "", a.ticket || "", a.case || "", a.printer || ""].join(":");
 }
 
 function put(source, a) { a.key = keyOf(a); sources[source][a.key] = a; }
@@ -44,11 +45,14 @@ function caseAlert(c) {
 // Read the core sources again (each snapshot), or take the board route's own list.
 export function loadAlerts(boardAlerts) {
   if (boardAlerts) {
-    sources.board = {};
+    // The board's list is the server's whole view as of its read: events before it are in it.
+    // It holds every kind /alerts and /cases/warnings give, so theirs go.
+    sources.board = {}; sources.live = {}; sources.core = {}; sources.cases = {};
     boardAlerts.forEach(function (a) { put("board", Object.assign({}, a)); });
     renderAlerts();
     return;
   }
+  if (floor.routes.board) { return; }
   api("GET", "/alerts").then(function (res) {
     sources.core = {}; sources.live = {};
     (res.unserved_queues || []).forEach(function (a) { put("core", queueAlert(a)); });
@@ -103,7 +107,8 @@ export function renderAlerts() {
   $("alerts-count").textContent = list.length ? String(list.length) : "";
   if (!list.length) { box.appendChild(h("li", { cls: "none" }, [bi("暂无预警", "No alerts")])); return; }
   list.forEach(function (a) {
-    box.appendChild(h("li", { cls: "alert lv-" + (a.level || "info"), "data-kind": a.kind, "data-queue": a.queue || null }, [
+    box.appendChild(h("li", { cls: "alert lv-" + (a.level || "info"), "data-kind": a.kind, "data-queue": a.queue || null,
+      "data-window": a.window || null }, [
       h("span", { cls: "lv", text: { critical: "紧急", warn: "注意", info: "提示" }[a.level] || "提示" }),
       h("span", { cls: "msg" }, [a.message || a.kind, " ", h("span", { cls: "en", text: a.message_en || "" })]),
       a.at ? h("span", { cls: "at", text: hhmm(a.at) }) : null

@@ -61,7 +61,7 @@ export function serverNow() { return Date.now() + (floor.skew || 0); }
 function onSnapshot(ack) {
   floor.snapshots += 1;
   document.body.dataset.snapshots = String(floor.snapshots);
-  if (ack.now) { floor.skew = Date.parse(ack.now) - Date.now(); }
+  if (ack.now) { floor.skew = Date.parse(ack.now) - Date.now(); floor.nowIso = ack.now; }
   var view = ack.hall || {};
   floor.queues = {}; floor.windows = {};
   var at = serverNow();
@@ -103,6 +103,7 @@ export function loadBoard() {
   return optional("board", "/manage/board").then(function (b) {
     if (!b) { renderAll(); return; }
     var at = serverNow();
+    if (b.at) { floor.nowIso = b.at; }
     floor.extra = { queues: {}, windows: {}, at: at };
     (b.queues || []).forEach(function (q) { floor.extra.queues[q.code] = q; });
     (b.windows || []).forEach(function (w) { floor.extra.windows[w.id] = w; });

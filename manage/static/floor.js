@@ -29,8 +29,15 @@ export function tick() {
   Array.prototype.forEach.call(document.querySelectorAll("[data-since]"), function (node) {
     node.textContent = age(Number(node.dataset.base) + (now() - Number(node.dataset.since)) / 1000);
   });
-  var d = new Date(now());
-  $("clock").textContent = String(d.getHours()).padStart(2, "0") + ":" + String(d.getMinutes()).padStart(2, "0");
+  $("clock").textContent = hallClock(now(), floor.nowIso);
+}
+
+// "10:27" in the hall's own time zone (the offset the server writes its times with), not this PC's.
+export function hallClock(ms, iso) {
+  var m = /([+-])(\d\d):(\d\d)$/.exec(iso || "");
+  var offset = m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : -new Date(ms).getTimezoneOffset();
+  var d = new Date(ms + offset * 60000);
+  return String(d.getUTCHours()).padStart(2, "0") + ":" + String(d.getUTCMinutes()).padStart(2, "0");
 }
 
 export function renderAll() { renderQueues(); renderFloor(); }

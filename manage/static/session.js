@@ -72,10 +72,19 @@ export function expire() {
   showLogin("登录已失效，请重新登录。Your sign-in has expired; please sign in again.");
 }
 
+// The role once: the demo's "大厅主任 王敏" already carries it, so it is taken out of the name.
+export function whoParts(user) {
+  var roles = { manager: ["大厅主任", "Manager"], admin: ["管理员", "Admin"], chief: ["首席代表", "Chief"] };
+  var role = roles[user.role] || ["", user.role || ""];
+  var name = String(user.name || user.username || "");
+  if (role[0] && name.indexOf(role[0]) >= 0) { name = name.split(role[0]).join(" ").replace(/\s+/g, " ").trim(); }
+  return { zh: role[0], en: role[1], name: name || user.username || "" };
+}
+
 function renderWho() {
-  var u = session.user || {};
-  var role = { manager: bi("大厅主任", "Manager"), admin: bi("管理员", "Admin"), chief: bi("首席代表", "Chief") }[u.role];
-  clear($("who")).appendChild(h("span", {}, [h("span", { cls: "who-name", text: u.name || u.username || "" }), " ", role]));
+  var p = whoParts(session.user || {});
+  clear($("who")).appendChild(h("span", {}, [h("span", { cls: "who-role", text: p.zh }), " ",
+    h("span", { cls: "who-name", text: p.name }), " ", h("span", { cls: "en", text: p.en })]));
   var dept = scope();
   show($("scope"), !!dept);
   if (dept) {

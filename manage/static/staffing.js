@@ -9,7 +9,13 @@ import { refreshTools } from "./tools.js";
 import { bi } from "/static/shared/bilingual.js";
 import { $, clear, h } from "/static/shared/dom.js";
 
-function mins(s) { return s === null || s === undefined ? "—" : (s / 60).toFixed(1) + "′"; }
+// A wait in minutes; null is the server's "grows without end" (arrivals at or past what the windows serve).
+function mins(s) { return s === null ? "∞" : s === undefined ? "—" : (s / 60).toFixed(1) + "′"; }
+
+// Windows count proxies by their share: 1.5, not 1.5000001.
+function wins(n) { return n === null || n === undefined ? "—" : String(Math.round(n * 10) / 10); }
+
+function pct(x) { return x === null || x === undefined ? "—" : Math.round(x * 100) + "%"; }
 
 function note(box, text, ok) { box.appendChild(h("p", { cls: "form-msg" + (ok ? " ok" : ""), role: "alert", text: text })); }
 
@@ -32,18 +38,25 @@ function candidate(code, recs) {
 
 function apply(box, w, code, why) {
   var queues = queuesOf(w).concat([{ queue: code, weight: 1 }]);
-  api("PUT", "/windows/" + encodeURIComponent(w.id) + "/queues", { queues: queues, reason: why }).then(function () {
-    refreshTools();
+  api("PUT", "/windows/" + encodeURIComponent(w.id) + "/queues", { queues: queues, reason: why }).then(function (res) {
+    renderStaffing(box, (w.name || w.id) + " 现办理 " + queues.map(function (q) { return q.queue; }).join(" ") +
+      "，已记入调配记录 / " + (w.name_en || "window " + w.id) + " now serves " + (res.queues || queues).map(function (q) { return q.queue; }).join(" "));
   }, function (err) { note(box, describe(err)); });
 }
 
-export function renderStaffing(box) {
+export function renderStaffing(box, done) {
   clear(box);
+  if (done) { note(box, done, true); }
   box.appendChild(h("p", { cls: "method" }, [bi(
     "方法：Erlang C 排队模型。按今日到达率（结合同一工作日历史）和平均办理时长，求使目标比例群众在目标时间内被叫到所需的最少窗口数；假设到达服从泊松分布、无人离队。",
     "Method: Erlang C. From today's arrival rate (blended with the same weekday's history) and the mean service time, the fewest windows so that the target share of visitors is called within the target wait; assumes Poisson arrivals and no abandonment.")]));
   optional("recommendations", "/recommendations").then(function (res) {
     if (!res) { unavailable(box); return; }
+    if (res.target) {
+      box.appendChild(h("p", { cls: "target" }, [bi("目标：" + pct(res.target.share) + " 的群众在 " + Math.round(res.target.wait_s / 60) +
+        " 分钟内被叫到" + (res.history_days && res.history_days.length ? "（含 " + res.history_days.length + " 个同工作日历史）" : "（仅今日数据）"),
+        "target: " + pct(res.target.share) + " called within " + Math.round(res.target.wait_s / 60) + " min")]));
+    }
     var recs = (res.queues || []).filter(function (r) { return queueVisible(r.queue); });
     var body = h("tbody");
     recs.forEach(function (r) {
@@ -55,15 +68,17 @@ export function renderStaffing(box) {
         h("td", { text: r.queue }),
         h("td", { cls: "num", text: r.arrivals_per_hour === undefined ? "—" : String(Math.round(r.arrivals_per_hour * 10) / 10) }),
         h("td", { cls: "num", text: mins(r.service_s) }),
-        h("td", { cls: "num", text: String(r.windows_now) + " → " + String(r.windows_needed) }),
-        h("td", { cls: "num", text: mins(r.expected_wait_s_now) + " → " + mins(r.expected_wait_s_needed) }),
+        h("td", { cls: "num rec-windows", text: wins(r.windows_now) + " → " + wins(r.windows_needed) }),
+        h("td", { cls: "num rec-wait", text: mins(r.expected_wait_s_now) + " → " + mins(r.expected_wait_s_needed) }),
+        h("td", { cls: "num rec-level", text: pct(r.service_level_now) + " → " + pct(r.service_level_needed) }),
         h("td", {}, [w ? h("button", { type: "button", cls: "small primary", "data-apply": r.queue,
           onclick: function () { apply(box, w, r.queue, why); } }, ["+" + (w.number || w.id) + "号窗 ", h("span", { cls: "en", text: "apply" })]) : null])
       ]));
     });
     box.appendChild(h("table", { cls: "recs" }, [h("thead", {}, [h("tr", {}, [
       h("th", { text: "队列 Q" }), h("th", { cls: "num", text: "到达/时 λ/h" }), h("th", { cls: "num", text: "办理 svc" }),
-      h("th", { cls: "num", text: "窗口 now→need" }), h("th", { cls: "num", text: "预计等候 wait" }), h("th", { text: "" })])]), body]));
+      h("th", { cls: "num", text: "窗口 now→need" }), h("th", { cls: "num", text: "预计等候 wait" }),
+      h("th", { cls: "num", text: "达标 level" }), h("th", { text: "" })])]), body]));
     box.appendChild(whatIf());
   }, function (err) { note(box, describe(err)); });
 }
@@ -86,11 +101,16 @@ function whatIf() {
     e.preventDefault();
     var body = { window: $("wi-window").value, from: $("wi-from").value, to: $("wi-to").value };
     api("POST", "/recommendations/what-if", body).then(function (res) {
-      clear(out).appendChild(h("table", { cls: "recs" }, (res.queues || []).map(function (q) {
-        return h("tr", {}, [h("td", { text: q.queue }),
-          h("td", { cls: "num", text: mins(q.before && q.before.expected_wait_s) + " → " + mins(q.after && q.after.expected_wait_s) }),
-          h("td", { cls: "num", text: (q.before && q.before.windows) + " → " + (q.after && q.after.windows) })]);
-      })));
+      var b = function (q) { return q.before || {}; }, a = function (q) { return q.after || {}; };
+      clear(out).appendChild(h("table", { cls: "recs whatif-table" }, [h("thead", {}, [h("tr", {}, [
+        h("th", { text: "队列 Q" }), h("th", { cls: "num", text: "窗口 windows" }), h("th", { cls: "num", text: "预计等候 wait" }),
+        h("th", { cls: "num", text: "达标 level" })])]), h("tbody", {}, (res.queues || []).map(function (q) {
+        return h("tr", { "data-queue": q.queue }, [h("td", { text: q.queue }),
+          h("td", { cls: "num", text: wins(b(q).windows) + " → " + wins(a(q).windows) }),
+          h("td", { cls: "num", text: mins(b(q).expected_wait_s) + " → " + mins(a(q).expected_wait_s) }),
+          h("td", { cls: "num", text: pct(b(q).service_level) + " → " + pct(a(q).service_level) })]);
+      }))]));
+      if (res.window_open === false) { note(out, "该窗口现未开放，测算按开放计 / the window is not open now; counted as open"); }
     }, function (err) { clear(out); note(out, describe(err)); });
   });
   return form;

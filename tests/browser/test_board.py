@@ -1,9 +1,11 @@
 """The manager's board in Debian's chromium against a real `hallq serve`, at 1920×1080 and 1366×768.
 
 A manager signs in and sees every queue and window; a call made at a window through the API
-appears on the floor view at once; a queue nobody serves raises the article 26 alert live; a
-chief representative sees the department only. The server is the truth: each check is what a
-manager would see after an action somebody else took.
+appears on the floor view at once; a queue nobody serves raises the article 26 alert live; the
+manager reads the recommendation, moves a window to that queue with a reason, the next call there
+comes from it, undo puts it back and the history shows both; a no-show is reactivated from the
+tickets tab; a chief representative sees the department only and cannot change another's window.
+The server is the truth: each check is what a manager would see after an action somebody else took.
 """
 
 from __future__ import annotations
@@ -97,6 +99,128 @@ def test_manager_watches_the_floor_live(browser, server):
     assert not script_errors(errors), errors
 
 
+def api_get(server: ServerProcess, who: dict, path: str) -> dict:
+    r = requests.get(f"{server.url}/api/v1{path}", headers=who, timeout=10)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_issue_11_done_when_a_window_moves_to_the_growing_queue_and_back(browser, server):
+    """Issue #11's "Done when", in the demo hall, on the board."""
+    scjg01, scjg02 = server.login("scjg01"), server.login("scjg02")
+    post(server, scjg01, "/windows/1/open")
+    post(server, scjg02, "/windows/2/open")
+    context = browser.new_context(viewport=WALL, device_scale_factor=1, locale="zh-CN")
+    page = context.new_page()
+    errors = page_errors(page)
+    sign_in(page, server)
+    # The header names the manager and the role once (the demo's name already says 大厅主任).
+    expect(page.locator("#who")).to_have_text("大厅主任 王敏 Manager")
+
+    # Queue C (出入境) grows with nobody serving it: the count rises and the article 26 alert with it.
+    take(server, {"queue": "C"})
+    expect(page.locator('tr.queue[data-queue="C"] .waiting')).to_have_text("1")
+    take(server, {"queue": "C"})
+    expect(page.locator('tr.queue[data-queue="C"] .waiting')).to_have_text("2")
+    alert = page.locator('.alert[data-kind="queue_unserved"][data-queue="C"]')
+    expect(alert).to_be_visible()
+    expect(alert).to_have_class("alert lv-critical")
+    expect(alert).to_contain_text("出入境证件")
+
+    # The recommendation for C, with its figures: no window now, at least one needed, waits ∞ → finite.
+    page.locator('.tab[data-tab="staffing"]').click()
+    rec = page.locator('#tab-staffing tr[data-queue="C"]')
+    expect(rec.locator(".rec-windows")).to_have_text("0 → 1")
+    expect(rec.locator(".rec-wait")).to_contain_text("∞ →")
+    expect(page.locator("#tab-staffing .method")).to_contain_text("Erlang C")
+    expect(page.locator("#tab-staffing [data-unavailable]")).to_have_count(0)
+    # What if window 1 moved from A to C: both queues, before and after.
+    page.locator("#wi-window").select_option("1")
+    page.locator("#wi-from").select_option("A")
+    page.locator("#wi-to").select_option("C")
+    page.locator("form.whatif button[type=submit]").click()
+    expect(page.locator('#whatif-out tr[data-queue="C"]')).to_contain_text("0 → 1")
+    expect(page.locator('#whatif-out tr[data-queue="A"]')).to_contain_text("2 → 1")
+    shot(page, "board-staffing-1920.png")
+    page.set_viewport_size(LAPTOP)
+    shot(page, "board-staffing-1366.png")
+    page.set_viewport_size(WALL)
+
+    # One action: window 1 leaves A (window 2 still serves it) for C, with a reason.
+    page.locator('.win[data-window="1"]').click()
+    form = page.locator("#alloc-form")
+    form.locator('input[name="q"][value="A"]').uncheck()
+    form.locator('input[name="q"][value="C"]').check()
+    page.locator("#alloc-reason").fill("出入境积压，1号窗口支援")
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#tab-alloc .form-msg.ok")).to_be_visible()
+    expect(page.locator('.win[data-window="1"] .w-q')).to_have_text("C")
+    expect(alert).to_have_count(0)
+    assert api_get(server, scjg01, "/windows/1/queues")["queues"] == [{"queue": "C", "weight": 1}]
+
+    # The next call at window 1, made by its clerk, comes from C.
+    called = post(server, scjg01, "/windows/1/call-next").json()["ticket"]
+    assert called["queue"] == "C"
+    expect(page.locator('.win[data-window="1"] .w-number')).to_have_text(called["number"])
+
+    # Undo on the board: C still has a visitor, so the server asks first (article 26); undo anyway.
+    page.locator("#btn-undo").click()
+    expect(page.locator(".undo-confirm")).to_contain_text("队列C仍有群众等候")
+    page.locator("#btn-undo-force").click()
+    expect(page.locator("#tab-alloc .form-msg.ok")).to_contain_text("已撤销")
+    expect(page.locator('.win[data-window="1"] .w-q')).to_have_text("A")
+    assert api_get(server, scjg01, "/windows/1/queues")["queues"] == [{"queue": "A", "weight": 1}]
+
+    # The history shows both changes, newest first: the undo (forced) and the move with its reason.
+    page.locator('.tab[data-tab="history"]').click()
+    changes = page.locator("#tab-history li.change")
+    expect(changes).to_have_count(2)
+    expect(changes.nth(0)).to_have_class("change forced undo")
+    expect(changes.nth(0).locator(".c-change")).to_have_text("C → A")
+    expect(changes.nth(1).locator(".c-change")).to_have_text("A → C")
+    expect(changes.nth(1)).to_contain_text("出入境积压，1号窗口支援")
+    expect(changes.nth(1)).to_contain_text("大厅主任 manager")
+    shot(page, "board-history-1920.png")
+    page.set_viewport_size(LAPTOP)
+    shot(page, "board-history-1366.png")
+    expect(page.locator("[data-unavailable]")).to_have_count(0)
+    context.close()
+    assert not script_errors(errors), errors
+
+
+def test_a_no_show_is_reactivated_from_the_tickets_tab(browser, server):
+    staff = server.login("scjg01")
+    post(server, staff, "/windows/1/open")
+    ticket = take(server, {"queue": "A"})
+    post(server, staff, "/windows/1/call-next")
+    post(server, staff, "/windows/1/no-show")
+    context = browser.new_context(viewport=LAPTOP, device_scale_factor=1, locale="zh-CN")
+    page = context.new_page()
+    errors = page_errors(page)
+    sign_in(page, server)
+    page.locator('.tab[data-tab="tickets"]').click()
+    page.locator("#t-search").fill(ticket["number"])
+    page.locator("#t-search").press("Enter")
+    row = page.locator(f'.t-row[data-ticket="{ticket["id"]}"]')
+    expect(row).to_contain_text("未到")
+    row.locator('[data-act="reactivate"]').click()
+    expect(page.locator("#dlg-act")).to_be_visible()
+    page.locator("#act-reason").fill("群众回来了")
+    page.locator('#act-form button[type="submit"]').click()
+    expect(page.locator("#dlg-act")).to_be_hidden()
+    expect(row).to_contain_text("等候中")
+    expect(page.locator('tr.queue[data-queue="A"] .waiting')).to_have_text("1")
+    assert api_get(server, staff, f"/tickets/{ticket['id']}")["ticket"]["status"] == "waiting"
+    # ...and now waiting, the same row offers green-channel priority.
+    row.locator('[data-act="priority"]').click()
+    page.locator("#act-reason").fill("老年人")
+    page.locator('#act-form button[type="submit"]').click()
+    expect(page.locator("#dlg-act")).to_be_hidden()
+    expect(row).to_contain_text("绿色通道")
+    context.close()
+    assert not script_errors(errors), errors
+
+
 def test_a_chief_sees_the_department_only(browser, server):
     context = browser.new_context(viewport=LAPTOP, device_scale_factor=1, locale="zh-CN")
     page = context.new_page()
@@ -112,6 +236,15 @@ def test_a_chief_sees_the_department_only(browser, server):
     take(server, {"queue": "A"})
     expect(page.locator('.alert[data-kind="queue_unserved"][data-queue="A"]')).to_be_visible()
     expect(page.locator('.alert[data-kind="queue_unserved"][data-queue="C"]')).to_have_count(0)
+    expect(page.locator("#who")).to_have_text("首席代表 李强 Chief")
+    # The chief may change the department's window, not undo the hall's, nor touch another's.
+    page.locator('.win[data-window="1"]').click()
+    expect(page.locator("#alloc-form")).to_be_visible()
+    expect(page.locator("#btn-undo")).to_be_hidden()
+    chief = server.login("chief-scjg")
+    r = requests.put(f"{server.url}/api/v1/windows/6/queues", headers=chief, timeout=10,
+                     json={"queues": [{"queue": "A", "weight": 1}], "reason": "试试"})
+    assert r.status_code == 403, r.text
     shot(page, "board-chief-1366.png")
     context.close()
     assert not script_errors(errors), errors
