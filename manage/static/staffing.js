@@ -5,7 +5,6 @@
 
 import { api, describe, optional, unavailable } from "./api.js";
 import { floor, hall, queueVisible, windowVisible } from "./state.js";
-import { refreshTools } from "./tools.js";
 import { bi } from "/static/shared/bilingual.js";
 import { $, clear, h } from "/static/shared/dom.js";
 
@@ -14,6 +13,10 @@ function mins(s) { return s === null ? "∞" : s === undefined ? "—" : (s / 60
 
 // Windows count proxies by their share: 1.5, not 1.5000001.
 function wins(n) { return n === null || n === undefined ? "—" : String(Math.round(n * 10) / 10); }
+
+function short(r) { return (r.windows_needed || 0) > (r.windows_now || 0) ? 1 : 0; }
+
+function qlist(list) { return (list || []).map(function (q) { return q.queue + (q.weight > 1 ? "×" + q.weight : ""); }).join(" ") || "—"; }
 
 function pct(x) { return x === null || x === undefined ? "—" : Math.round(x * 100) + "%"; }
 
@@ -58,27 +61,37 @@ export function renderStaffing(box, done) {
         "target: " + pct(res.target.share) + " called within " + Math.round(res.target.wait_s / 60) + " min")]));
     }
     var recs = (res.queues || []).filter(function (r) { return queueVisible(r.queue); });
-    var body = h("tbody");
+    var body = h("tbody"), quiet = [];
+    // Short queues first; queues nobody comes to and nobody serves fold into one line.
+    recs.sort(function (x, y) { return short(y) - short(x); });
     recs.forEach(function (r) {
-      var short = (r.windows_needed || 0) > (r.windows_now || 0);
-      var w = short ? candidate(r.queue, recs) : null;
-      var why = "按测算推荐：" + r.queue + " 需 " + r.windows_needed + " 个窗口 / recommendation: queue " + r.queue +
-        " needs " + r.windows_needed + " windows";
-      body.appendChild(h("tr", { cls: short ? "short" : "", "data-queue": r.queue }, [
-        h("td", { text: r.queue }),
-        h("td", { cls: "num", text: r.arrivals_per_hour === undefined ? "—" : String(Math.round(r.arrivals_per_hour * 10) / 10) }),
+      if (!r.arrivals_per_hour && !r.windows_now && !r.windows_needed) { quiet.push(r.queue); return; }
+      var noLoad = !r.arrivals_per_hour;
+      body.appendChild(h("tr", { cls: short(r) ? "short" : "", "data-queue": r.queue }, [
+        h("td", { cls: "rec-q", title: (hall.queueCat[r.queue] || {}).name || "", text: r.queue }),
+        h("td", { cls: "num", text: String(Math.round((r.arrivals_per_hour || 0) * 10) / 10) }),
         h("td", { cls: "num", text: mins(r.service_s) }),
         h("td", { cls: "num rec-windows", text: wins(r.windows_now) + " → " + wins(r.windows_needed) }),
-        h("td", { cls: "num rec-wait", text: mins(r.expected_wait_s_now) + " → " + mins(r.expected_wait_s_needed) }),
-        h("td", { cls: "num rec-level", text: pct(r.service_level_now) + " → " + pct(r.service_level_needed) }),
-        h("td", {}, [w ? h("button", { type: "button", cls: "small primary", "data-apply": r.queue,
-          onclick: function () { apply(box, w, r.queue, why); } }, ["+" + (w.number || w.id) + "号窗 ", h("span", { cls: "en", text: "apply" })]) : null])
+        h("td", { cls: "num" }, [h("span", { cls: "rec-wait", text: noLoad ? "—" : mins(r.expected_wait_s_now) + " → " + mins(r.expected_wait_s_needed) }),
+          noLoad ? null : h("span", { cls: "rec-level", text: pct(r.service_level_now) + " → " + pct(r.service_level_needed) })])
       ]));
+      var w = short(r) ? candidate(r.queue, recs) : null;
+      if (!short(r)) { return; }
+      var why = "按测算：" + r.queue + " 需 " + r.windows_needed + " 个窗口，现 " + wins(r.windows_now) +
+        " / recommended: queue " + r.queue + " needs " + r.windows_needed + " windows";
+      body.appendChild(h("tr", { cls: "short apply-row", "data-apply-for": r.queue }, [h("td", { colspan: "5" }, w ? [
+        bi("建议 " + w.name + " 加办 " + r.queue, "let window " + (w.number || w.id) + " also serve " + r.queue), " ",
+        h("button", { type: "button", cls: "small primary", "data-apply": r.queue, onclick: function () { apply(box, w, r.queue, why); } },
+          [bi("采纳", "Apply")])] : [bi("没有可调的空闲窗口，请开放窗口或在调配中调整", "no open window to spare: open one, or move one in Allocate")])]));
     });
+    if (quiet.length) {
+      body.appendChild(h("tr", { cls: "quiet" }, [h("td", { colspan: "5" }, [bi("无人到达、无窗口：" + quiet.join(" "), "no arrivals, no window")])]));
+    }
     box.appendChild(h("table", { cls: "recs" }, [h("thead", {}, [h("tr", {}, [
-      h("th", { text: "队列 Q" }), h("th", { cls: "num", text: "到达/时 λ/h" }), h("th", { cls: "num", text: "办理 svc" }),
-      h("th", { cls: "num", text: "窗口 now→need" }), h("th", { cls: "num", text: "预计等候 wait" }),
-      h("th", { cls: "num", text: "达标 level" }), h("th", { text: "" })])]), body]));
+      h("th", { text: "队列" }), h("th", { cls: "num", text: "到达/时" }), h("th", { cls: "num", text: "办理" }),
+      h("th", { cls: "num", text: "窗口 现→需" }), h("th", { cls: "num", text: "预计等候 · 达标率" })]), h("tr", { cls: "en-head" }, [
+      h("th", { text: "Queue" }), h("th", { cls: "num", text: "per hour" }), h("th", { cls: "num", text: "service" }),
+      h("th", { cls: "num", text: "windows now→need" }), h("th", { cls: "num", text: "wait · within target" })])]), body]));
     box.appendChild(whatIf());
   }, function (err) { note(box, describe(err)); });
 }
@@ -94,7 +107,7 @@ function whatIf() {
   var qopts = queues.map(function (q) { return [q.code, q.code + " " + q.name]; });
   var out = h("div", { id: "whatif-out" });
   var form = h("form", { cls: "whatif" }, [h("h3", {}, [bi("假如调整", "What if")]),
-    select("wi-window", windows.map(function (w) { return [w.id, (w.number || w.id) + "号 " + w.name]; })),
+    select("wi-window", windows.map(function (w) { return [w.id, w.name]; })),
     bi("从", "from"), select("wi-from", qopts), bi("到", "to"), select("wi-to", qopts),
     h("button", { type: "submit", cls: "small" }, [bi("测算", "Show")]), out]);
   form.addEventListener("submit", function (e) {
@@ -126,7 +139,8 @@ export function renderProposals(box) {
     floor.proposals.filter(function (p) { return queueVisible(p.queue); }).forEach(function (p) {
       list.appendChild(h("li", { cls: "proposal" }, [
         h("div", {}, [p.why || "", " ", h("span", { cls: "en", text: p.why_en || "" })]),
-        h("div", { cls: "p-what", text: "窗口 " + p.window + " + " + p.queue + (p.weight > 1 ? "×" + p.weight : "") +
+        h("div", { cls: "p-what", text: ((hall.windowCat[p.window] || {}).name || "窗口 " + p.window) + "：" +
+          (p.before && p.after ? qlist(p.before) + " → " + qlist(p.after) : "+ " + p.queue + (p.weight > 1 ? "×" + p.weight : "")) +
           (p.automatic ? "（自动 automatic）" : "") }),
         h("button", { type: "button", cls: "small primary", onclick: function () {
           api("POST", "/manage/proposals/apply", { rule: p.rule, window: p.window, queue: p.queue })
