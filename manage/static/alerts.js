@@ -54,6 +54,7 @@ export function loadAlerts(boardAlerts) {
   }
   if (floor.routes.board) { return; }
   api("GET", "/alerts").then(function (res) {
+    if (floor.routes.board) { return; }   // the board's list came first and holds these
     sources.core = {}; sources.live = {};
     (res.unserved_queues || []).forEach(function (a) { put("core", queueAlert(a)); });
     (res.unserved_tickets || []).forEach(function (a) { put("core", ticketAlert(a)); });
@@ -64,6 +65,7 @@ export function loadAlerts(boardAlerts) {
     renderAlerts();
   }, showError);
   api("GET", "/cases/warnings").then(function (res) {
+    if (floor.routes.board) { return; }
     sources.cases = {};
     (res.cases || []).forEach(function (c) { put("cases", caseAlert(c)); });
     renderAlerts();
