@@ -1,4 +1,5 @@
-"""What every phase does with a load's results: merge the clients', add the servers' CPU."""
+"""What the phases share: a load's results merged over its clients with the servers' CPU added,
+the tickets waiting in the SQLite hall, and tickets issued ahead of a phase that needs them."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The processes a run starts besides HallQ's own (tests/support/server_process.py): the bare
-app, and the PostgreSQL administration of the run's database; and the `hallq` command line."""
+"""What a run drives beside HallQ's servers (tests/support/server_process.py): the bare app's
+processes, the `hallq` command line, and the PostgreSQL server holding the run's database."""
 
 from __future__ import annotations
 
