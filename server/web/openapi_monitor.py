@@ -1,22 +1,13 @@
-"""OpenAPI rows of the manager's board routes (api_monitor.py), appended to `openapi.ROUTES`."""
+"""OpenAPI rows of the manager's board routes (api_monitor.py), part of `openapi.ROUTES`."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from . import bodies_monitor as b
-from .openapi import Route, nullable, obj, ref
+from .openapi_route import STAFF, Route
+from .openapi_schemas import BOOL, INT, INT_OR_NULL, NUM, NUM_OR_NULL, STR, STR_OR_NULL, nullable, obj, ref
 
-# Said again here, typed: this module is read while openapi.py is still being imported.
-Schema = dict[str, Any]
-STR: Schema = {"type": "string"}
-STR_OR_NULL: Schema = {"type": ["string", "null"]}
-INT: Schema = {"type": "integer"}
-INT_OR_NULL: Schema = {"type": ["integer", "null"]}
-BOOL: Schema = {"type": "boolean"}
-NUM: Schema = {"type": "number"}
-NUM_OR_NULL: Schema = {"type": ["number", "null"]}
-STAFF: tuple[tuple[str, ...], ...] = (("bearer",),)
 QUEUES = {"type": "array", "items": obj({"queue": STR, "weight": INT})}
 SECONDS_BY_REASON = {"type": "object", "additionalProperties": INT}
 
