@@ -33,6 +33,7 @@ from server.app.outbox import OutboxWorker
 from server.app.overflow_ops import ProposalWatch
 from server.app.print_spooler import AGENT_RESEND_EVERY_S, SPOOL_EVERY_S, PrintSpooler
 from server.app.printer_status import record_status
+from server.app.publisher import Publisher
 from server.core.hall import Hall
 from server.db.engine import make_engine
 from server.db.migrate import upgrade
@@ -42,7 +43,6 @@ from server.settings import Settings
 from server.speech import SpeechService
 from server.speech.api import Speech
 from server.web import background, factory, printing, sockets
-from server.web.publisher import Publisher
 from server.web.relay import Relay
 
 log = logging.getLogger("hallq")

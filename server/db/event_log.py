@@ -1,6 +1,6 @@
 """Reading the event log, and what the one emitting process keeps in the database.
 
-The unit of work (`server.db.uow`) appends a change's entry; the publisher (server/web/publisher.py)
+The unit of work (`server.db.uow`) appends a change's entry; the publisher (server/app/publisher.py)
 reads entries back in `seq` order to emit them. With several server processes, one of them, the
 holder of a PostgreSQL advisory lock, tails the log, woken by the notification migration 0007
 sends on every logged commit, and keeps a mark of the last seq it sent in `counters`.

@@ -10,12 +10,12 @@ from sqlalchemy import select
 
 from server.app import accounts
 from server.app.context import Services
+from server.app.publisher import Publisher
 from server.db.engine import make_engine
 from server.db.event_log import EMITTED
 from server.db.migrate import upgrade
 from server.db.tables import counters
 from server.hallconfig import DEFAULT_CONFIG, load_hall
-from server.web.publisher import Publisher
 
 pytestmark = [pytest.mark.postgres]
 

@@ -3,7 +3,7 @@
 With several processes the leader tailed `event_log` every 10 ms: a hundred queries a second,
 a sixth of a core on an idle hall. Every insert into the log now notifies the channel
 `hallq_events`, delivered when its transaction commits; the leader LISTENs and reads the log
-when woken (server/web/publisher.py). SQLite runs one process, which needs no tail.
+when woken (server/app/publisher.py). SQLite runs one process, which needs no tail.
 
 Revision ID: 0007
 Revises: 0006

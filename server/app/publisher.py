@@ -12,7 +12,7 @@ it. If it dies, another takes the lock.
 
 Its mark (the last seq sent, for a successor to resume after) never passes an event the
 message queue has not taken yet (`unsent`): a Redis outage delays the other processes' events
-but a new emitter would still send them. Every event also carries `prev` (server.web.chain),
+but a new emitter would still send them. Every event also carries `prev` (server.app.chain),
 so a client sees a gap it cannot otherwise tell from a quiet room.
 """
 
@@ -24,13 +24,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from server.app.rooms import delivery_rooms
 from server.db import event_log
 from server.db.event_log import read_events
 from server.db.handles import Engine
 from server.db.uow import Committed
 
 from .chain import RoomChain
+from .rooms import delivery_rooms
 
 log = logging.getLogger("hallq.publisher")
 
