@@ -71,3 +71,14 @@ def hq(hq) -> Iterator[Any]:
     yield hq
     problems = sorted(set(undeclared(seen)))
     assert not problems, "answers the OpenAPI document does not declare:\n" + "\n".join(problems)
+
+
+# Credentials many API tests use: the demo kiosk's key, and a hall manager.
+@pytest.fixture
+def kiosk(kiosk_key):
+    return {"X-Device-Key": kiosk_key}
+
+
+@pytest.fixture
+def manager(make_staff):
+    return make_staff("boss", "manager")

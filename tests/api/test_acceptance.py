@@ -31,11 +31,6 @@ APPLICANT = {"name": "张三丰", "id_number": ID, "phone": "13800138000"}
 
 
 @pytest.fixture
-def kiosk(kiosk_key):
-    return {"X-Device-Key": kiosk_key}
-
-
-@pytest.fixture
 def alice(client, make_staff):
     headers = make_staff("alice", "window", "SCJG")
     assert client.post("/api/v1/windows/1/open", headers=headers).status_code == 200

@@ -18,11 +18,6 @@ def kiosk(svc):
 
 
 @pytest.fixture
-def manager(make_staff):
-    return make_staff("boss", "manager")
-
-
-@pytest.fixture
 def chief(make_staff):
     return make_staff("chief-scjg", "chief", "SCJG")
 

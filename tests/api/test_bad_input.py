@@ -39,11 +39,6 @@ def db_engine(request, template_db, tmp_path):
 
 
 @pytest.fixture
-def kiosk(kiosk_key):
-    return {"X-Device-Key": kiosk_key}
-
-
-@pytest.fixture
 def alice(client, make_staff):
     """Window staff signed in at window 1, with ticket A001 called there."""
     headers = make_staff("alice", "window", "SCJG")

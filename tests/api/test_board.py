@@ -11,17 +11,8 @@ import pytest
 from server.core.hall import AlertThresholds, ClosedQueuePolicy
 from tests.support.services import pg_url  # noqa: F401 - a fresh PostgreSQL database per test
 
+from .helpers import issue
 from .test_protocol import assert_error
-
-
-@pytest.fixture
-def kiosk(kiosk_key):
-    return {"X-Device-Key": kiosk_key}
-
-
-@pytest.fixture
-def manager(make_staff):
-    return make_staff("boss", "manager")
 
 
 @pytest.fixture
@@ -30,12 +21,6 @@ def alice(client, make_staff):
     headers = make_staff("alice", "window", "SCJG")
     assert client.post("/api/v1/windows/1/open", headers=headers).status_code == 200
     return headers
-
-
-def issue(client, kiosk, item: str = "SCJG-001") -> dict:
-    r = client.post("/api/v1/tickets", headers=kiosk, json={"item": item})
-    assert r.status_code == 201, r.get_json()
-    return r.get_json()["ticket"]
 
 
 @pytest.fixture

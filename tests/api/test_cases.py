@@ -21,11 +21,6 @@ JOINT = "SCJG-005"  # led by SCJG, copied to SWJ, RSJ and GJJ (article 17)
 
 
 @pytest.fixture
-def kiosk(kiosk_key):
-    return {"X-Device-Key": kiosk_key}
-
-
-@pytest.fixture
 def alice(client, make_staff):
     headers = make_staff("alice", "window", "SCJG")
     assert client.post("/api/v1/windows/1/open", headers=headers).status_code == 200

@@ -9,17 +9,8 @@ from sqlalchemy import select
 
 from server.db.log_tables import event_log
 
+from .helpers import issue
 from .test_protocol import assert_error
-
-
-@pytest.fixture
-def kiosk(kiosk_key):
-    return {"X-Device-Key": kiosk_key}
-
-
-@pytest.fixture
-def manager(make_staff):
-    return make_staff("boss", "manager")
 
 
 @pytest.fixture
@@ -27,12 +18,6 @@ def alice(client, make_staff):
     headers = make_staff("alice", "window", "SCJG")
     assert client.post("/api/v1/windows/1/open", headers=headers).status_code == 200
     return headers
-
-
-def issue(client, kiosk, item: str = "SCJG-001") -> dict:
-    r = client.post("/api/v1/tickets", headers=kiosk, json={"item": item})
-    assert r.status_code == 201, r.get_json()
-    return r.get_json()["ticket"]
 
 
 def act(client, headers, t: dict, action: str, **body):

@@ -14,11 +14,6 @@ ITEM_A = "SCJG-001"
 
 
 @pytest.fixture
-def kiosk(kiosk_key):
-    return {"X-Device-Key": kiosk_key}
-
-
-@pytest.fixture
 def staff1(make_staff):
     return make_staff("alice", "window", "SCJG")
 

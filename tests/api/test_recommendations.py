@@ -11,29 +11,14 @@ import pytest
 from server.core import staffing
 from server.core.hall import OverflowRule
 
+from .helpers import issue
 from .test_protocol import assert_error
-
-
-@pytest.fixture
-def kiosk(kiosk_key):
-    return {"X-Device-Key": kiosk_key}
-
-
-@pytest.fixture
-def manager(make_staff):
-    return make_staff("boss", "manager")
 
 
 def open_window(client, make_staff, name: str, window: str, department: str) -> dict:
     headers = make_staff(name, "window", department)
     assert client.post(f"/api/v1/windows/{window}/open", headers=headers).status_code == 200
     return headers
-
-
-def issue(client, kiosk, item: str = "SCJG-001") -> dict:
-    r = client.post("/api/v1/tickets", headers=kiosk, json={"item": item})
-    assert r.status_code == 201, r.get_json()
-    return r.get_json()["ticket"]
 
 
 def test_figures_follow_erlang_c_for_a_known_load(client, kiosk, manager, make_staff, svc):

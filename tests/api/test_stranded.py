@@ -17,12 +17,8 @@ from server.db import windows_repo
 from server.hallconfig import DEFAULT_CONFIG, HallConfigError, loads_hall
 from tests.support.services import pg_url  # noqa: F401 - a fresh PostgreSQL database per test
 
+from .helpers import issue
 from .test_protocol import assert_error
-
-
-@pytest.fixture
-def kiosk(kiosk_key):
-    return {"X-Device-Key": kiosk_key}
 
 
 @pytest.fixture
@@ -39,17 +35,6 @@ def bob(client, make_staff):
     headers = make_staff("bob", "window", "SCJG")
     assert client.post("/api/v1/windows/2/open", headers=headers).status_code == 200
     return headers
-
-
-@pytest.fixture
-def manager(make_staff):
-    return make_staff("boss", "manager")
-
-
-def issue(client, kiosk, item: str = "SCJG-001") -> dict:
-    r = client.post("/api/v1/tickets", headers=kiosk, json={"item": item})
-    assert r.status_code == 201, r.get_json()
-    return r.get_json()["ticket"]
 
 
 def ticket(client, t: dict) -> dict:
