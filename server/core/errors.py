@@ -8,7 +8,7 @@ in the message, whose head is then the Chinese; otherwise the class's words stan
 
 This is the one hierarchy of the core: every rule of every module (tickets, windows, cases, ID
 numbers, working days) raises a subclass of `DomainError`, so a caller never needs a broad
-`except` to find out what went wrong. A class whose docstring has `{placeholders}` is raised with
+`except` to find out what went wrong. A class whose docstring has `{named fields}` is raised with
 those details as keywords (`MissingReason(what="denial")`), and `where=` names the input at fault
 ("note", "applicant.phone"), written before the message as "note: ...".
 """
