@@ -2,43 +2,16 @@
 // answers: a note when a change is done, the server's own refusal otherwise, Chinese first.
 
 import { $, show } from "/static/shared/dom.js";
-import { leadsWith } from "/static/shared/bilingual.js";
+import { ApiError, describe, request } from "/static/shared/api.js";
+
+export { ApiError, describe };
 
 export var KEY = "hallq-admin:";
 export var session = { token: null, user: null, catalog: null };
 
-export function ApiError(status, code, message, zh) {
-  this.status = status; this.code = code; this.message = message; this.zh = zh || "";
-}
-
+// Resolves to the answer's body (null for a 204).
 export function api(method, path, body) {
-  var opts = { method: method, headers: { Accept: "application/json" }, cache: "no-store" };
-  if (session.token) { opts.headers.Authorization = "Bearer " + session.token; }
-  if (body !== undefined) {
-    opts.headers["Content-Type"] = "application/json";
-    opts.body = JSON.stringify(body);
-  }
-  return fetch("/api/v1" + path, opts).then(function (r) {
-    if (r.status === 204) { return null; }
-    return r.text().then(function (text) {
-      var data = null;
-      try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
-      if (!r.ok) {
-        var e = data && data.error ? data.error : {};
-        throw new ApiError(r.status, e.code || "http_" + r.status, e.message || r.statusText, e.message_zh);
-      }
-      return data;
-    });
-  }, function () {
-    throw new ApiError(0, "network", "the server did not answer; check the network", "服务器无应答，请检查网络");
-  });
-}
-
-export function describe(err) {
-  if (!(err instanceof ApiError)) { return "出错了 / Something went wrong: " + String(err && err.message || err); }
-  var zh = err.zh || "操作未完成";
-  var text = leadsWith(err.message, zh) ? err.message : zh + " / " + err.message;
-  return text + (err.status ? "（" + err.code + "，HTTP " + err.status + "）" : "");
+  return request(method, path, body, session.token).then(function (r) { return r.data; });
 }
 
 // Who may change what: the server decides; the page only hides the buttons it would refuse.

@@ -3,35 +3,15 @@
 // error body of the API's own) is "not available": its panel says so instead of failing.
 
 import { floor, session } from "./state.js";
-import { bi, leadsWith } from "/static/shared/bilingual.js";
+import { bi } from "/static/shared/bilingual.js";
+import { ApiError, describe, request } from "/static/shared/api.js";
 import { clear, h } from "/static/shared/dom.js";
 
-var API = "/api/v1";
+export { ApiError, describe };
 
-export function ApiError(status, code, message, zh) {
-  this.status = status; this.code = code; this.message = message; this.zh = zh || "";
-}
-
+// Resolves to the answer's body ({} when it has none).
 export function api(method, path, body) {
-  var opts = { method: method, headers: { Accept: "application/json" }, cache: "no-store" };
-  if (session.token) { opts.headers.Authorization = "Bearer " + session.token; }
-  if (body !== undefined) {
-    opts.headers["Content-Type"] = "application/json";
-    opts.body = JSON.stringify(body);
-  }
-  return fetch(API + path, opts).then(function (r) {
-    return r.text().then(function (text) {
-      var data = null;
-      try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
-      if (!r.ok) {
-        var e = data && data.error ? data.error : {};
-        throw new ApiError(r.status, e.code || "http_" + r.status, e.message || r.statusText, e.message_zh);
-      }
-      return data || {};
-    });
-  }, function () {
-    throw new ApiError(0, "network", "the server did not answer; check the network", "服务器无应答，请检查网络");
-  });
+  return request(method, path, body, session.token).then(function (r) { return r.data || {}; });
 }
 
 // A route missing from this server (Flask's own 404, not the API's "unknown ticket" and the like).
@@ -45,13 +25,6 @@ export function optional(name, path) {
     if (missing(err)) { floor.routes[name] = false; return null; }
     throw err;
   });
-}
-
-export function describe(err) {
-  if (!(err instanceof ApiError)) { return "出错了 / Something went wrong: " + String(err && err.message || err); }
-  var zh = err.zh || "操作未完成";
-  var text = leadsWith(err.message, zh) ? err.message : zh + " / " + err.message;
-  return text + (err.status ? "（" + err.code + "，HTTP " + err.status + "）" : "");
 }
 
 // What a panel shows when its route is not on this server.
