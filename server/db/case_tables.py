@@ -73,7 +73,10 @@ outbox = Table(
     "outbox",
     metadata,
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    # The ordering key: a case's number, or "rating-ID" for a rating's follow-up.
     Column("case_number", String(40), nullable=False),
+    # Whose webhook: "platform" (the approval platform) or "ratings" (the provincial 好差评 system).
+    Column("destination", String(16), nullable=False, server_default="platform"),
     Column("event", String(40), nullable=False),
     Column("payload", JSON, nullable=False),
     # Sent as the Idempotency-Key header: the same on every retry, so the platform applies a
