@@ -41,6 +41,7 @@ from .fields import (
     not_empty,
 )
 from .manager import AlertsIn, OverflowIn, StaffingIn
+from .ratings import RatingsIn
 
 
 class HallIn(Model):
@@ -324,6 +325,7 @@ class HallFile(Model):
     staffing: StaffingIn = StaffingIn()
     alerts: AlertsIn = AlertsIn()
     overflow: list[OverflowIn] = []
+    ratings: RatingsIn = RatingsIn()
 
     def to_core(self) -> core.Hall:
         extra: dict[str, Any] = {}
@@ -353,6 +355,7 @@ class HallFile(Model):
             staffing=self.staffing.to_core(),
             alerts=self.alerts.to_core(),
             overflow=tuple(r.to_core() for r in self.overflow),
+            ratings=self.ratings.to_core(),
             **extra,
         )
 
