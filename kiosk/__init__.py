@@ -2,7 +2,8 @@
 
 Routes (no rules here: the server's API decides, these pages only show what it says):
   /kiosk/              the kiosk (a registered device; pairs once with ?key=KEY)
-  /t/<ticket id>       the visitor's live status page, the target of the ticket's QR code
+  /t/<ticket id>       the visitor's live status page, the target of the ticket's QR code; once the
+                       service is done, its 好差评 rating form
   /t/<ticket id>/qr.svg  that QR code as SVG, for the kiosk's result screen
 
 Article 7: both pages show the item's service guide (materials, time limit, fee, conditions)
@@ -17,6 +18,7 @@ import qrcode
 import qrcode.image.svg
 from flask import Blueprint, Response, render_template
 
+from server.app.ratings import ticket_form
 from server.app.snapshots import get_ticket
 from server.core.errors import NotFound
 from server.core.hall import Hall
@@ -44,8 +46,8 @@ def status_page(ticket_id: str) -> Any:
         ticket = get_ticket(svc, ticket_id)
     except NotFound:
         return render_template("kiosk/ticket_404.html", hall=svc.hall), 404
-    resp = Response(render_template("kiosk/status.html", hall=svc.hall, ticket=ticket,
-                                    page=status_data(svc.hall, ticket)))
+    page = {**status_data(svc.hall, ticket), "rating": ticket_form(svc, ticket["id"])}
+    resp = Response(render_template("kiosk/status.html", hall=svc.hall, ticket=ticket, page=page))
     # The page is a view of live state: a phone must never show yesterday's copy from its cache.
     resp.headers["Cache-Control"] = "no-store"
     return resp

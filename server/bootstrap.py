@@ -159,13 +159,17 @@ def _follow(settings: Settings, svc: Services, socketio: SocketIO, board: AlertW
 
 
 def _outbox(settings: Settings, svc: Services, socketio: SocketIO) -> OutboxWorker | None:
-    """The worker that hands cases to the approval platform (articles 10, 21), outside tests."""
+    """The worker that hands cases to the approval platform (articles 10, 21) and ratings to the
+    provincial rating system, outside tests; a destination with no webhook keeps its rows."""
     if settings.testing:
         return None
-    if not settings.platform_webhook:
+    urls = {"platform": settings.platform_webhook or "", "ratings": settings.ratings_webhook or ""}
+    if not urls["platform"]:
         log.info("no HALLQ_PLATFORM_WEBHOOK: case changes wait in the outbox; platforms may pull /api/v1/cases")
-        return None
-    return OutboxWorker(svc, settings.platform_webhook, sleep=socketio.sleep)
+    if not urls["ratings"]:
+        log.info("no HALLQ_RATINGS_WEBHOOK: ratings wait in the outbox for the provincial rating system")
+    urls = {d: u for d, u in urls.items() if u}
+    return OutboxWorker(svc, urls, sleep=socketio.sleep) if urls else None
 
 
 def _start_background(

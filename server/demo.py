@@ -29,6 +29,8 @@ DEVICES: list[dict[str, Any]] = [
     {"name": "kiosk-2", "kind": "kiosk", "printer": None},
     {"name": "display-hall", "kind": "display"},
     {"name": "display-windows", "kind": "display"},
+    # Window 1's rating pad (好差评): scjg01 finishes a service there, the visitor rates it.
+    {"name": "rater-1", "kind": "rater", "settings": {"window": "1"}},
 ]
 
 
@@ -55,7 +57,8 @@ def seed(svc: Services, settings: Settings) -> dict[str, Any]:
             accounts.revoke_device(svc, name)
         printer = d.get("printer")
         keys[name] = accounts.add_device(
-            svc, name, d["kind"], printer=printer.format(var=settings.var_dir) if printer else None
+            svc, name, d["kind"], printer=printer.format(var=settings.var_dir) if printer else None,
+            settings=d.get("settings"),
         )
     creds = {"password": DEMO_PASSWORD, "users": [s["name"] for s in STAFF], "devices": keys}
     creds_path.write_text(json.dumps(creds, indent=2, ensure_ascii=False))
@@ -76,5 +79,6 @@ def _print(creds: dict[str, Any], settings: Settings) -> None:
     print(f"  kiosk          {base}/kiosk/?key={k['kiosk-1']}")
     print(f"  hall screen    {base}/display/hall?key={k['display-hall']}")
     print(f"  window screen  {base}/display/window/1?key={k['display-windows']}")
+    print(f"  rating pad     {base}/rater/?key={k['rater-1']}   (window 1)")
     print(f"  console        {base}/console/")
     print(f"  API            {base}/api/v1/catalog   (OpenAPI: {base}/api/v1/openapi.json)")

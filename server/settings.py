@@ -36,6 +36,8 @@ class Settings:
     testing: bool = False
     # The approval platform's webhook (articles 10, 21): every case change is posted there.
     platform_webhook: str | None = None
+    # The provincial 好差评 rating system's webhook: every rating and its follow-up is posted there.
+    ratings_webhook: str | None = None
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -69,6 +71,8 @@ class Settings:
             values["var_dir"] = env["HALLQ_VAR"]
         if env.get("HALLQ_PLATFORM_WEBHOOK"):
             values["platform_webhook"] = env["HALLQ_PLATFORM_WEBHOOK"].strip()
+        if env.get("HALLQ_RATINGS_WEBHOOK"):
+            values["ratings_webhook"] = env["HALLQ_RATINGS_WEBHOOK"].strip()
         if env.get("HALLQ_ORIGINS"):
             values["extra_origins"] = tuple(o.strip() for o in env["HALLQ_ORIGINS"].split(",") if o.strip())
         if env.get("HALLQ_TRUSTED_PROXIES"):

@@ -122,10 +122,33 @@
     $("note").hidden = !note;
     $("note").textContent = note || "";
 
+    renderRating();
+
     var key = callKey(t);
     if (key && key !== alertedKey) {
       alertedKey = key;
       alertVisitor();
+    }
+  }
+
+  // 好差评: the form once the service is done; "thank you" once rated, here or on the pad.
+  var rating = data.rating || null;
+  var ratingForm = null;
+  var ratingDone = rating && rating.rated ? "already" : null;
+
+  function renderRating() {
+    var box = $("rating");
+    if (!box || !rating || !window.HallqRatingForm) { return; }
+    box.hidden = ticket.status !== "done";
+    if (box.hidden) { return; }
+    var body = $("rating-body");
+    if (ratingDone) { window.HallqRatingForm.thanks(body, ratingDone); return; }
+    if (!ratingForm) {
+      ratingForm = new window.HallqRatingForm(body, {
+        levels: rating.levels, tags: rating.tags, comment: true,
+        post: window.HallqRatingForm.post("/api/v1/tickets/" + encodeURIComponent(id) + "/rating"),
+        onDone: function (kind) { ratingDone = kind; renderRating(); }
+      });
     }
   }
 

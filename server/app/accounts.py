@@ -32,7 +32,8 @@ from .rooms import device_room, end_sessions, staff_room, token_room
 TOKEN_TTL = timedelta(hours=12)
 TOKEN_CACHE_S = 5.0
 TOKEN_CACHE_MAX = 10_000
-DEVICE_KINDS = ("kiosk", "display", "agent", "platform")
+# A `rater` is a window's rating pad (好差评); its settings name the window: {"window": "3"}.
+DEVICE_KINDS = ("kiosk", "display", "agent", "platform", "rater")
 
 _hasher = PasswordHasher()
 
@@ -281,6 +282,12 @@ def add_device(svc: Services, name: str, kind: str, printer: str | None = None,
         raise Invalid(f"unknown device kind {kind!r}; use one of {', '.join(DEVICE_KINDS)}")
     if not name or len(name) > 64:
         raise Invalid("a device needs a name of at most 64 characters")
+    if kind == "rater":
+        window = str((settings or {}).get("window", ""))
+        if svc.hall.window(window) is None:
+            raise Invalid(f"a rating pad is paired to one window: --settings '{{\"window\": \"1\"}}' naming a window "
+                          f"of the hall config, not {window!r}", where="settings.window")
+        settings = {**(settings or {}), "window": window}
     key = secrets.token_urlsafe(32)
     with svc.write(actor) as uow:
         if accounts_repo.device_by_name(uow.conn, name) is not None:

@@ -1,13 +1,18 @@
-"""Handing cases on to the approval platform (articles 10 and 21): the transactional outbox.
+"""Handing changes on to outside systems: the transactional outbox.
 
-Every case change writes an outbox row in the transaction that makes the change (`record`), so
-a change and its message commit together or not at all. A worker then posts each row as JSON to
-the platform's webhook (`HALLQ_PLATFORM_WEBHOOK`):
+Every case change (articles 10 and 21) and every rating (好差评, with its follow-up) writes an
+outbox row in the transaction that makes the change (`record`), so a change and its message
+commit together or not at all. Each row names its destination, and a worker posts it as JSON to
+that destination's webhook: "platform", the approval platform (`HALLQ_PLATFORM_WEBHOOK`), or
+"ratings", the provincial rating system (`HALLQ_RATINGS_WEBHOOK`). A destination with no webhook
+set is not posted to: its rows wait in the table, as every row did before a webhook existed, and
+go out once one is set. Delivery is:
 
 - with an `Idempotency-Key` header fixed when the row was written, the same on every retry and
   after a restart, so a platform that saw a change once applies it once;
-- in order per case: a case's later change is not sent before its earlier one was acknowledged
-  (a 2xx answer); other cases go on meanwhile;
+- in order per key (a case's number, or "rating-ID" for a rating and its follow-up): a later
+  change is not sent before its earlier one was acknowledged (a 2xx answer); other keys go on
+  meanwhile, and one receiver that is down holds up none of the other's rows;
 - retried with exponential backoff (1 s, 2 s, 4 s ... capped at 10 minutes), never dropped: a
   row stays until acknowledged, in the database, so a crash or kill -9 loses nothing.
 
@@ -22,7 +27,7 @@ import json
 import logging
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -49,18 +54,28 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** max(0, attempts - 1)))
 
 
-def record(svc: Services, uow: UnitOfWork, case_number: str, event: str, payload: dict[str, Any]) -> str:
-    """Queue `payload` for the platform inside `uow`'s transaction; returns its idempotency key."""
+PLATFORM = "platform"
+RATINGS = "ratings"
+DESTINATIONS = (PLATFORM, RATINGS)
+
+
+def record(svc: Services, uow: UnitOfWork, case_number: str, event: str, payload: dict[str, Any],
+           destination: str = PLATFORM) -> str:
+    """Queue `payload` for `destination` inside `uow`'s transaction; returns its idempotency key.
+    `case_number` is the ordering key: the case's number, or "rating-ID" for a rating's rows
+    (which the body then names `key`; the platform's bodies keep `case_number`)."""
+    if destination not in DESTINATIONS:
+        raise ValueError(f"unknown outbox destination {destination!r}")
     key = uuid.uuid4().hex
     body = {
         "event": event,
         "hall": svc.hall.code,
-        "case_number": case_number,
+        ("case_number" if destination == PLATFORM else "key"): case_number,
         "at": iso(svc.hall, uow.now),
         "idempotency_key": key,
         **payload,
     }
-    outbox_repo.add(uow.conn, case_number, event, body, key, uow.now)
+    outbox_repo.add(uow.conn, case_number, event, body, key, uow.now, destination)
     return key
 
 
@@ -70,8 +85,10 @@ class Round:
 
     delivered: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
-    # Cases whose next change waits (a failed or backing-off earlier change).
+    # Keys whose next change waits (a failed or backing-off earlier change).
     held: set[str] = field(default_factory=set)
+    # Destinations found unreachable in this pass: the rest of their rows wait for the next.
+    down: set[str] = field(default_factory=set)
 
 
 Post = Callable[..., Any]
@@ -81,27 +98,36 @@ def run_outbox_once(
     svc: Services,
     now: datetime,
     *,
-    url: str,
+    url: str | None = None,
+    urls: Mapping[str, str] | None = None,
     post: Post | None = None,
     timeout: float = POST_TIMEOUT_S,
     batch: int = BATCH,
 ) -> Round:
-    """One pass: post every case's oldest undelivered change that is due; record each answer.
+    """One pass: post every key's oldest undelivered change that is due to its destination's
+    webhook (`urls`, by destination; `url`: the platform's); record each answer. Rows of a
+    destination with no webhook are not read at all.
 
-    A connection failure (the platform is down) ends the pass after recording it, rather than
-    waiting out a timeout for every case in turn."""
+    A connection failure (a receiver is down) ends the pass for that destination after recording
+    it, rather than waiting out a timeout for every key in turn."""
+    routes = {d: u for d, u in (urls or {}).items() if u}
+    if url:
+        routes.setdefault(PLATFORM, url)
     if post is None:
         import requests
 
         post = requests.post
     done = Round()
+    if not routes:
+        return done
     with svc.read() as uow:
-        rows = outbox_repo.undelivered(uow.conn, batch)
+        rows = outbox_repo.undelivered(uow.conn, batch, routes)
     for row in rows:
-        if row.case_number in done.held:
+        held = f"{row.destination}:{row.case_number}"
+        if held in done.held or row.destination in done.down:
             continue
-        # Whatever happens to this row, the case's later rows wait for it.
-        done.held.add(row.case_number)
+        # Whatever happens to this row, the key's later rows wait for it.
+        done.held.add(held)
         if row.next_try_at > now:
             continue
         body = json.dumps(row.payload, ensure_ascii=False, separators=(",", ":")).encode()
@@ -109,11 +135,13 @@ def run_outbox_once(
             "Content-Type": "application/json; charset=utf-8",
             "Idempotency-Key": row.idempotency_key,
             "X-HallQ-Event": row.event,
-            "X-HallQ-Case": row.case_number,
+            "X-HallQ-Key": row.case_number,
         }
+        if row.destination == PLATFORM:
+            headers["X-HallQ-Case"] = row.case_number
         error, unreachable = "", False
         try:
-            response = post(url, data=body, headers=headers, timeout=timeout)
+            response = post(routes[row.destination], data=body, headers=headers, timeout=timeout)
             status = int(response.status_code)
             if not 200 <= status < 300:
                 error = f"HTTP {status}: {str(getattr(response, 'text', ''))[:300]}"
@@ -122,13 +150,13 @@ def run_outbox_once(
         _settle(svc, row, now, error)
         if error:
             done.failed.append(row.id)
-            log.warning("outbox %s (%s %s) not delivered, try %s: %s", row.id, row.case_number, row.event,
-                        row.attempts + 1, error)
+            log.warning("outbox %s (%s %s to %s) not delivered, try %s: %s", row.id, row.case_number, row.event,
+                        row.destination, row.attempts + 1, error)
             if unreachable:
-                break
+                done.down.add(row.destination)
         else:
             done.delivered.append(row.id)
-            done.held.discard(row.case_number)
+            done.held.discard(held)
     return done
 
 
@@ -142,36 +170,43 @@ def _settle(svc: Services, row: OutboxRow, now: datetime, error: str) -> None:
         uow.commit()  # delivery bookkeeping: the row itself is the record, no audit entry
 
 
-def pending_count(svc: Services) -> int:
+def pending_count(svc: Services, destination: str | None = None) -> int:
     with svc.read() as uow:
-        return outbox_repo.pending_count(uow.conn)
+        return outbox_repo.pending_count(uow.conn, destination)
+
+
+# The events of the commits that queue outbox rows: a commit with one wakes the worker at once.
+WAKING = ("case.", "rating.", "followup.")
 
 
 class OutboxWorker:
     """Runs `run_outbox_once` every `interval` seconds, and at once after a commit that queued a
-    case change (`wake`). `sleep` is the server's (eventlet-friendly) sleep."""
+    change (`wake`). `urls`: the webhook of each destination set (a lone URL: the platform's).
+    `sleep` is the server's (eventlet-friendly) sleep."""
 
-    def __init__(self, svc: Services, url: str, *, sleep: Callable[[float], None], interval: float = POLL_S,
-                 post: Post | None = None) -> None:
-        self.svc, self.url, self.sleep, self.interval, self.post = svc, url, sleep, interval, post
+    def __init__(self, svc: Services, urls: Mapping[str, str] | str, *, sleep: Callable[[float], None],
+                 interval: float = POLL_S, post: Post | None = None) -> None:
+        self.urls = {PLATFORM: urls} if isinstance(urls, str) else dict(urls)
+        self.svc, self.sleep, self.interval, self.post = svc, sleep, interval, post
         self._stop = threading.Event()
         self._wake = False
 
     def wake(self, committed: Any = None) -> None:
-        """An `after_commit` hook: a commit that changed a case has something to deliver."""
+        """An `after_commit` hook: a commit that changed a case or rated has something to deliver."""
         events = getattr(committed, "events", None)
-        if events is None or any(e.event.startswith("case.") for e in events):
+        if events is None or any(e.event.startswith(WAKING) for e in events):
             self._wake = True
 
     def stop(self) -> None:
         self._stop.set()
 
     def run(self) -> None:
-        log.info("outbox worker posting case changes to %s", self.url)
+        for destination, url in self.urls.items():
+            log.info("outbox worker posting %s rows to %s", destination, url)
         while not self._stop.is_set():
             self._wake = False
             try:
-                run_outbox_once(self.svc, self.svc.clock(), url=self.url, post=self.post)
+                run_outbox_once(self.svc, self.svc.clock(), urls=self.urls, post=self.post)
             except Exception:  # noqa: BLE001 - the worker must outlive a database hiccup
                 log.exception("outbox pass failed; trying again")
             waited = 0.0

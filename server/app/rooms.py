@@ -1,6 +1,7 @@
 """Socket.IO room names: the ones clients ask for, and the ones events are delivered to.
 
-Clients subscribe to `hall`, `queue:CODE`, `window:ID`, `ticket:ID` and `cases`. Most are
+Clients subscribe to `hall`, `queue:CODE`, `window:ID`, `ticket:ID`, `cases`, `ratings` (managers
+and chiefs) and `rater:WINDOW` (that window's rating pad). Most are
 delivered as named. `cases` is not: a chief representative may see only the cases of the
 department (lead or copied, article 17) the `cases` snapshot shows them, so case events go to
 one room per department and one for everyone who sees all of them, and a subscriber joins the
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from server.core.errors import Forbidden
 from server.core.windows import Role, Staff
 from server.db.uow import UnitOfWork
 
@@ -44,15 +46,72 @@ def case_rooms_for(staff: Staff | None) -> list[str]:
 
 def delivery_rooms(rooms: list[str], data: dict[str, Any]) -> list[str]:
     """The rooms an event is sent to, for the logical rooms it was logged with."""
-    if CASES not in rooms:
+    if CASES not in rooms and RATINGS not in rooms:
         return list(rooms)
-    found = data.get("case")
-    case: dict[str, Any] = found if isinstance(found, dict) else {}
-    departments = [case.get("department"), *(case.get("copied_departments") or [])]
-    out = [r for r in rooms if r != CASES]
-    out.append(ALL_CASES)
-    out += [cases_room(d) for d in dict.fromkeys(departments) if isinstance(d, str) and d]
+    out = [r for r in rooms if r not in (CASES, RATINGS)]
+    if CASES in rooms:
+        found = data.get("case")
+        case: dict[str, Any] = found if isinstance(found, dict) else {}
+        departments = [case.get("department"), *(case.get("copied_departments") or [])]
+        out.append(ALL_CASES)
+        out += [cases_room(d) for d in dict.fromkeys(departments) if isinstance(d, str) and d]
+    if RATINGS in rooms:
+        found = data.get("rating")
+        department = found.get("department") if isinstance(found, dict) else None
+        out.append(ALL_RATINGS)
+        if isinstance(department, str) and department:
+            out.append(ratings_room(department))
     return out
+
+
+# 好差评: a rating's level reaches the hall's managers and its department's chief only, never the
+# staff rated (who learn that a rating came in, on `window:ID`, without its value). `ratings` is
+# logical like `cases`; a rating pad (a `rater` device) sits in `rater:WINDOW` of its window only.
+RATINGS = "ratings"
+ALL_RATINGS = "ratings:*"
+
+
+def ratings_room(department: str) -> str:
+    return f"ratings:{department}"
+
+
+def rating_rooms_for(staff: Staff | None) -> list[str] | None:
+    """Where `ratings` puts a subscriber; None: it may not subscribe to ratings at all."""
+    if staff is None:
+        return None
+    if staff.role in (Role.MANAGER, Role.ADMIN):
+        return [ALL_RATINGS]
+    if staff.role is Role.CHIEF and staff.department:
+        return [ratings_room(staff.department)]
+    return None
+
+
+def rater_room(window: str) -> str:
+    return f"rater:{window}"
+
+
+def rating_rooms(who: dict[str, Any], rooms: list[str]) -> set[str]:
+    """The rooms a subscribe to `rooms` joins for ratings (`ratings` expanded, `rater:W` as is);
+    Forbidden when the caller may not have one of them. A rating pad may have its own
+    `rater:WINDOW` and nothing else: it faces the public and needs nothing more."""
+    device = who.get("device") if who.get("kind") == "device" else None
+    if device is not None and device.get("kind") == "rater":
+        own = rater_room(str((device.get("settings") or {}).get("window", "")))
+        if any(r != own for r in rooms):
+            raise Forbidden(f"a rating pad may subscribe to {own} only (its settings name its window)",
+                            zh="评价器只能订阅其配对窗口的评价请求")
+        return {own}
+    joined: set[str] = set()
+    for room in rooms:
+        if isinstance(room, str) and room.startswith("rater:"):
+            raise Forbidden(f"room {room} is for that window's rating pad only", zh="该房间仅供窗口评价器使用")
+        if room == RATINGS:
+            found = rating_rooms_for(who.get("staff"))
+            if found is None:
+                raise Forbidden("room ratings needs a manager or a chief representative: the staff rated never "
+                                "see a rating's value", zh="评价结果仅大厅主任和首席代表可见")
+            joined.update(found)
+    return joined
 
 
 def device_room(device_id: int) -> str:

@@ -20,6 +20,7 @@ from .allocated import current_hall
 from .cases import warnings as case_warnings
 from .context import Services
 from .hall_notice import notices
+from .rating_views import rating_snapshot
 from .views import HallLoad, iso, queue_view, ticket_view, window_views
 
 LATEST_CALLS = 12
@@ -29,11 +30,11 @@ def parse_room(room: Any) -> tuple[str, str]:
     if not isinstance(room, str) or not room:
         raise Invalid(f"room must be a non-empty string, got {room!r}")
     kind, _, key = room.partition(":")
-    if kind in ("hall", "cases") and not key:
+    if kind in ("hall", "cases", "ratings") and not key:
         return kind, ""
-    if kind in ("queue", "window", "ticket") and key:
+    if kind in ("queue", "window", "ticket", "rater") and key:
         return kind, key
-    raise Invalid(f"unknown room {room!r}; use hall, queue:CODE, window:ID, ticket:ID or cases")
+    raise Invalid(f"unknown room {room!r}; use hall, queue:CODE, window:ID, ticket:ID, cases, ratings or rater:ID")
 
 
 def snapshot(svc: Services, rooms: list[str], *, may_see: Any, staff: Staff | None = None) -> dict[str, Any]:
@@ -46,7 +47,7 @@ def snapshot(svc: Services, rooms: list[str], *, may_see: Any, staff: Staff | No
             raise Forbidden(f"room {kind}{':' + key if key else ''} needs a device key or a staff token")
         if kind == "queue" and svc.hall.queue(key) is None:
             raise NotFound(f"unknown queue {key!r}")
-        if kind == "window" and svc.hall.window(key) is None:
+        if kind in ("window", "rater") and svc.hall.window(key) is None:
             raise NotFound(f"unknown window {key!r}")
     with svc.read() as uow:
         conn, hall = uow.conn, current_hall(svc, uow)
@@ -67,6 +68,8 @@ def snapshot(svc: Services, rooms: list[str], *, may_see: Any, staff: Staff | No
                 out["cases"] = case_warnings(svc, staff)
             elif kind == "window":
                 out.setdefault("windows", {})[key] = window_views(conn, hall, load.states, [key])[0]
+            elif kind in ("rater", "ratings"):
+                out[kind] = rating_snapshot(hall, key)
             else:
                 t = tickets_repo.get(conn, key)
                 if t is None:

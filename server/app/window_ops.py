@@ -24,6 +24,7 @@ from server.db.uow import Actor, UnitOfWork
 from .allocated import current, current_hall
 from .changes import Changes
 from .context import Services
+from .ratings import request_rating
 from .views import HallLoad, ticket_view, window_views
 
 # How many of the policy's choices call-next tries to claim before it looks again: a window
@@ -336,7 +337,9 @@ def finish(
         began = before.called_at or after.finished_at
         seconds = max(0.0, (after.finished_at - began).total_seconds()) if began and after.finished_at else 0.0
         tickets_repo.bump_stats(uow.conn, after.queue, after.day, served=1, service_s=seconds)
-        return on_finish(uow, after) if on_finish else {}
+        extra = on_finish(uow, after) if on_finish else {}
+        request_rating(svc, uow, window_id, after, staff)  # 好差评: the window's pad asks the visitor
+        return extra
 
     return _ticket_action(
         svc, staff, window_id, "ticket.finish", lambda t, now: tk.finish(t, now, outcome), releases=True,

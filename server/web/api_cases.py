@@ -5,7 +5,8 @@ public progress page (articles 20, 21).
     POST /api/v1/cases/{number}/transition  {"to", "note"}: staff of the lead department, managers, platform
     GET  /api/v1/cases?updated_since=ISO    the platform or a manager, for pulling
     GET  /api/v1/cases/warnings             chief representatives (their department) and managers (all)
-    GET  /case/{token}                      the public progress page, HTML, masked name only
+    GET  /case/{token}                      the public progress page, HTML, masked name only; its
+                                            rating form once delivered (api_ratings.py takes it)
     GET  /api/v1/alerts                     article 26: queues with visitors and no open window; years
                                             whose holidays the calendar lacks
 """
@@ -18,7 +19,7 @@ from pathlib import Path
 from flask import Blueprint, Response, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
-from server.app import cases
+from server.app import cases, ratings
 from server.app.alerts import current_alerts
 from server.app.workcal import calendar_gaps
 from server.core.windows import Role
@@ -83,7 +84,9 @@ def case_transition(number: str) -> ResponseReturnValue:
 @bp.get("/case/<token>")
 def progress_page(token: str) -> ResponseReturnValue:
     page = cases.progress_page(services(), token)
-    html = render_template("case_progress.html", case=page)
+    # 一事一评: the rating form once the case is delivered or concluded.
+    rating = ratings.case_form(services(), token) if page else None
+    html = render_template("case_progress.html", case=page, rating=rating)
     return Response(html, status=200 if page else 404, content_type="text/html; charset=utf-8",
                     headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
                              "X-Robots-Tag": "noindex"})

@@ -89,7 +89,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "department": STR_OR_NULL, "name": STR, "staff_no": STR,
     }),
     "Device": obj({
-        "id": INT, "name": STR, "kind": {"enum": ["kiosk", "display", "agent", "platform"]},
+        "id": INT, "name": STR, "kind": {"enum": ["kiosk", "display", "agent", "platform", "rater"]},
         "printer": STR_OR_NULL, "settings": {"type": "object"},
     }),
     "Material": obj({"code": STR, "name": STR, "name_en": STR}),
@@ -101,7 +101,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "slowed_until": TIME_OR_NULL, "last_login": TIME_OR_NULL,
     }),
     "AdminDevice": obj({
-        "id": INT, "name": STR, "kind": {"enum": ["kiosk", "display", "agent", "platform"]},
+        "id": INT, "name": STR, "kind": {"enum": ["kiosk", "display", "agent", "platform", "rater"]},
         "printer": STR_OR_NULL, "settings": {"type": "object"}, "created_at": TIME_OR_NULL,
     }),
     "HallNotice": obj({

@@ -54,5 +54,6 @@ def blueprints() -> list[Blueprint]:
     import display
     import kiosk
     import manage
+    import rater
 
-    return [kiosk.bp, display.bp, console.bp, admin.bp, manage.bp]
+    return [kiosk.bp, display.bp, console.bp, admin.bp, manage.bp, rater.bp]

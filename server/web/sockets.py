@@ -17,7 +17,15 @@ from flask_socketio import SocketIO, join_room, leave_room
 
 from server.app import sessions
 from server.app.context import Services
-from server.app.rooms import CASES, SESSION_ENDED, case_rooms_for, is_credential_room
+from server.app.rooms import (
+    CASES,
+    RATINGS,
+    SESSION_ENDED,
+    case_rooms_for,
+    is_credential_room,
+    rating_rooms,
+    rating_rooms_for,
+)
 from server.app.snapshots import parse_room, snapshot, ticket_queue
 from server.core.errors import DomainError, Forbidden
 
@@ -116,7 +124,9 @@ class Connections:
             kind = parse_room(room)[0]
             if kind != "ticket" and not may_see(kind):
                 raise Forbidden(f"room {room} needs a device key or a staff token")
-        wanted = set(rooms) - {CASES}
+        wanted = set(rooms) - {CASES, RATINGS}
+        # 好差评: `ratings` for managers and chiefs only; a rating pad in its own `rater:WINDOW`.
+        wanted.update(rating_rooms(who, rooms))
         if CASES in rooms:
             # Only the departments the snapshot shows (a chief's own; all for managers).
             wanted.update(case_rooms_for(who.get("staff")))
@@ -132,7 +142,7 @@ class Connections:
         joined = self.joined.get(_sid(), set())
         for room in rooms if isinstance(rooms, list) else []:
             if isinstance(room, str):
-                for r in case_rooms_for(identity().get("staff")) if room == CASES else [room]:
+                for r in _logical(room, identity()):
                     if r in joined:
                         leave_room(r)
                         joined.discard(r)
@@ -156,6 +166,15 @@ def register(socketio: SocketIO, svc: Services) -> Connections:
     connections = Connections(socketio, svc)
     connections.register()
     return connections
+
+
+def _logical(room: str, who: dict[str, Any]) -> list[str]:
+    """The rooms a client's room name stands for (the logical `cases` and `ratings` expand)."""
+    if room == CASES:
+        return case_rooms_for(who.get("staff"))
+    if room == RATINGS:
+        return rating_rooms_for(who.get("staff")) or []
+    return [room]
 
 
 def _may_see(who: dict[str, Any]) -> Callable[[str], bool]:

@@ -15,13 +15,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT / "server/web/static"
-FACES = [ROOT / "console", ROOT / "kiosk", ROOT / "display", ROOT / "admin", ROOT / "manage", SHARED]
+FACES = [ROOT / "console", ROOT / "kiosk", ROOT / "display", ROOT / "admin", ROOT / "manage", ROOT / "rater", SHARED]
 MAX_LINES = 600
 DOM_MODULE = SHARED / "shared/dom.js"
 # Classic scripts, not modules: the Socket.IO client's wrapper every page loads by a tag (the
 # phone's page needs it without modules), the speech planner node also runs (tests/speech), and
-# the phone's status page, written in ES5 for old phones' browsers.
-CLASSIC = {SHARED / "hallq-live.js", ROOT / "display/static/voiceplan.js", ROOT / "kiosk/static/status.js"}
+# the phone's status page, written in ES5 for old phones' browsers, and the rating form it shares
+# with the case progress page (whose mount script is classic too) and the rating pad.
+CLASSIC = {SHARED / "hallq-live.js", ROOT / "display/static/voiceplan.js", ROOT / "kiosk/static/status.js",
+           SHARED / "rating-form.js", SHARED / "case-rating.js"}
 
 IMPORT = re.compile(r'^import\s*\{([^}]*)\}\s*from\s*"([^"]+)";', re.M)
 EXPORT_DECL = re.compile(r"^export\s+(?:function|var|let|const|class)\s+([\w$]+)", re.M)
@@ -105,11 +107,12 @@ def test_the_faces_draw_with_the_shared_helper() -> None:
         assert re.search(r'^import \{[^}]*\} from "/static/shared/dom\.js";', text, re.M), face
 
 
-CLASSIC_TAGS = ("/static/vendor/", "/static/hallq-live.js", "/display/static/voiceplan.js")
+CLASSIC_TAGS = ("/static/vendor/", "/static/hallq-live.js", "/display/static/voiceplan.js", "/static/rating-form.js")
 
 
 @pytest.mark.parametrize("page", ["console/templates/console/console.html", "kiosk/templates/kiosk/kiosk.html",
-                                  "display/templates/display/hall.html", "display/templates/display/window.html"])
+                                  "display/templates/display/hall.html", "display/templates/display/window.html",
+                                  "rater/templates/rater/rater.html"])
 def test_each_page_loads_its_face_as_a_module(page: str) -> None:
     html = (ROOT / page).read_text(encoding="utf-8")
     tags = [t for t in re.findall(r"<script\b[^>]*\bsrc=[^>]*>", html) if not any(c in t for c in CLASSIC_TAGS)]

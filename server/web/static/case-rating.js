@@ -1,0 +1,14 @@
+// 一事一评 on the case progress page (/case/TOKEN): the shared rating form, posted by the page's
+// token. A classic script, like the form it mounts (rating-form.js).
+(function () {
+  "use strict";
+  var data = JSON.parse(document.getElementById("rating-data").textContent);
+  var body = document.getElementById("rating-body");
+  var Form = window.HallqRatingForm;
+  body.textContent = "";
+  new Form(body, {
+    levels: data.levels, tags: data.tags, comment: true,
+    post: Form.post("/api/v1/case/" + encodeURIComponent(data.token) + "/rating"),
+    onDone: function (kind) { Form.thanks(body, kind); }
+  });
+})();
