@@ -50,7 +50,7 @@ function startLive() {
   var rooms = ["window:" + desk.win].concat(windowQueues().map(function (q) { return "queue:" + q; }));
   desk.conn = "connecting";
   desk.live = connect({
-    rooms: rooms, auth: { token: session.token },
+    rooms: rooms, auth: { token: session.token }, events: ["rating.received"],
     onSnapshot: onSnapshot, onEvent: onEvent, onStatus: onStatus
   });
   renderConn();
@@ -95,7 +95,14 @@ function onSnapshot(ack) {
 }
 
 function onEvent(name, data) {
-  if (name === "window.updated" && data.window && data.window.id === desk.win) {
+  if (name === "rating.received") {
+    // 好差评: the visitor rated the service; the console learns that, never the value.
+    if (data.window === desk.win) {
+      desk.ratings = (desk.ratings || 0) + 1;
+      document.body.dataset.ratings = String(desk.ratings);
+      note("收到一条评价（" + data.number + "） A rating came in (" + data.number + ")", "info");
+    }
+  } else if (name === "window.updated" && data.window && data.window.id === desk.win) {
     applyWindow(data.window);
   } else if (name === "queue.updated" && data.queue) {
     desk.queues[data.queue.code] = data.queue;

@@ -15,7 +15,8 @@ export var desk = {
   win: null, wstate: null, queues: {}, ticket: null,
   day: null, today: null,
   live: null, conn: "connecting", snapshots: 0, busy: false,
-  result: null, leaving: false
+  result: null, leaving: false,
+  ratings: 0   // 好差评 ratings that came in at this window since the page opened (never their value)
 };
 
 // Staff's work on tickets, kept in sessionStorage until the ticket is finished (ticket.js, finish.js).
