@@ -72,7 +72,8 @@
       this.box.appendChild(tagBox);
     }
     if (chosen && o.comment) {
-      var label = bi("label", "rating-comment-label", "意见或建议（可不填）", "Comment (optional)");
+      var label = node("label", "rating-comment-label");
+      label.appendChild(bi("span", "rating-comment-title", "意见或建议（可不填）", "Comment (optional)"));
       var area = node("textarea", "rating-comment");
       area.id = "rating-comment";
       area.maxLength = 500;
