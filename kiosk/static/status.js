@@ -139,7 +139,7 @@
   function renderRating() {
     var box = $("rating");
     if (!box || !rating || !window.HallqRatingForm) { return; }
-    box.hidden = ticket.status !== "done";
+    box.hidden = ticket.status !== "done" || rating.forced;
     if (box.hidden) { return; }
     var body = $("rating-body");
     if (ratingDone) { window.HallqRatingForm.thanks(body, ratingDone); return; }

@@ -148,7 +148,8 @@ def ticket_form(svc: Services, ticket_id: str) -> dict[str, Any]:
     """What the phone page's rating form starts from: whether the ticket is rated, the levels, tags."""
     with svc.read() as uow:
         rated = ratings_repo.by_ticket(uow.conn, ticket_id) is not None
-    return {"rated": rated, **form_config(svc.hall)}
+        forced = bool(monitor_repo.forced(uow.conn, [ticket_id]))
+    return {"rated": rated, "forced": forced, **form_config(svc.hall)}
 
 
 def case_form(svc: Services, token: str) -> dict[str, Any] | None:

@@ -143,10 +143,12 @@ def validate(settings: RatingSettings, level: Any, tags: Any = (), comment: Any 
 
 def require_ticket_ratable(status: str, *, forced: bool, rated: bool) -> None:
     """A ticket (its status value) may be rated: its service finished at a window, not rated yet."""
-    if status != "done" or forced:
-        why = "was finished by a manager, not served to the end" if forced else f"is {status}"
-        raise NotFinished(f"the service has not finished at a window (the ticket {why}); rate it after service",
-                          status=status)
+    if forced:
+        raise NotFinished("the ticket was finished by a manager, not served to the end at a window: "
+                          "there is no service to rate", zh="该号由管理人员强制办结，没有可评价的服务", status=status)
+    if status != "done":
+        raise NotFinished(f"the service has not finished at a window (the ticket is {status}); rate it after "
+                          "service", status=status)
     if rated:
         raise AlreadyRated()
 

@@ -67,7 +67,9 @@ def test_a_service_not_finished_cannot_be_rated(client, kiosk, staff, manager):
     # Finished by a manager's force, nobody served it to the end: nothing to rate either.
     r = client.post(f"/api/v1/manage/tickets/{t['id']}/force-finish", headers=manager, json={"reason": "忘记办结"})
     assert r.status_code == 200, r.get_json()
-    assert rate(client, t["id"], level=4).get_json()["error"]["code"] == "not_finished"
+    r = rate(client, t["id"], level=4)
+    assert r.get_json()["error"]["code"] == "not_finished" and "强制办结" in r.get_json()["error"]["message_zh"]
+    assert '"forced": true' in client.get(f"/t/{t['id']}").get_data(as_text=True)  # the phone offers no form
     assert rate(client, "no-such-ticket", level=4).status_code == 404
 
 
