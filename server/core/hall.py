@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from enum import StrEnum
 
+from .rating import RatingSettings
+
 
 class WindowKind(StrEnum):
     DEPARTMENT = "department"
@@ -269,6 +271,7 @@ class Hall:
     alerts: AlertThresholds = AlertThresholds()
     overflow: tuple[OverflowRule, ...] = ()
     followup: FollowupLimits = FollowupLimits()
+    ratings: RatingSettings = RatingSettings()
     _by_code: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

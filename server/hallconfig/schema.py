@@ -42,6 +42,7 @@ from .fields import (
 )
 from .followup import FollowupIn
 from .manager import AlertsIn, OverflowIn, StaffingIn
+from .ratings import RatingsIn
 
 
 class HallIn(Model):
@@ -326,6 +327,7 @@ class HallFile(Model):
     alerts: AlertsIn = AlertsIn()
     overflow: list[OverflowIn] = []
     followup: FollowupIn = FollowupIn()
+    ratings: RatingsIn = RatingsIn()
 
     def to_core(self) -> core.Hall:
         extra: dict[str, Any] = {}
@@ -356,6 +358,7 @@ class HallFile(Model):
             alerts=self.alerts.to_core(),
             overflow=tuple(r.to_core() for r in self.overflow),
             followup=self.followup.to_core(),
+            ratings=self.ratings.to_core(),
             **extra,
         )
 
