@@ -49,8 +49,10 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** max(0, attempts - 1)))
 
 
-def record(svc: Services, uow: UnitOfWork, case_number: str, event: str, payload: dict[str, Any]) -> str:
-    """Queue `payload` for the platform inside `uow`'s transaction; returns its idempotency key."""
+def record(svc: Services, uow: UnitOfWork, case_number: str, event: str, payload: dict[str, Any], *,
+           destination: str = "platform") -> str:
+    """Queue `payload` inside `uow`'s transaction for `destination` ("platform": the approval
+    platform; "ratings": the provincial 好差评 system); returns its idempotency key."""
     key = uuid.uuid4().hex
     body = {
         "event": event,
@@ -60,7 +62,7 @@ def record(svc: Services, uow: UnitOfWork, case_number: str, event: str, payload
         "idempotency_key": key,
         **payload,
     }
-    outbox_repo.add(uow.conn, case_number, event, body, key, uow.now)
+    outbox_repo.add(uow.conn, case_number, event, body, key, uow.now, destination=destination)
     return key
 
 

@@ -28,11 +28,13 @@ class OutboxRow:
     next_try_at: datetime
 
 
-def add(conn: Connection, case_number: str, event: str, payload: dict[str, Any], key: str, now: datetime) -> None:
-    """Queue `payload`, due at once."""
+def add(conn: Connection, case_number: str, event: str, payload: dict[str, Any], key: str, now: datetime, *,
+        destination: str = "platform") -> None:
+    """Queue `payload` for `destination`'s webhook, due at once."""
     conn.execute(
         insert(outbox).values(
-            case_number=case_number, event=event, payload=payload, idempotency_key=key, created_at=now,
+            case_number=case_number, destination=destination, event=event, payload=payload, idempotency_key=key,
+            created_at=now,
             attempts=0, next_try_at=now,
         )
     )
