@@ -1,11 +1,12 @@
 """Socket.IO room names: the ones clients ask for, and the ones events are delivered to.
 
-Clients subscribe to `hall`, `queue:CODE`, `window:ID`, `ticket:ID` and `cases`. Most are
-delivered as named. `cases` is not: a chief representative may see only the cases of the
+Clients subscribe to `hall`, `queue:CODE`, `window:ID`, `ticket:ID`, `cases` and `followups`.
+Most are delivered as named. `cases` is not: a chief representative may see only the cases of the
 department (lead or copied, article 17) the `cases` snapshot shows them, so case events go to
 one room per department and one for everyone who sees all of them, and a subscriber joins the
 room of what it may see. The event log keeps the logical room (`cases`); the publisher expands
-it when it emits.
+it when it emits. `followups` (poor ratings' follow-ups, 差评整改) is expanded the same way, by
+the follow-up's department; window staff join none of its rooms.
 
 A connection also sits, unasked, in the rooms of its credential (`device-key:ID`, `token:DIGEST`,
 `staff:ID`): ending the credential ends every connection in its room, on every process.
@@ -20,6 +21,9 @@ from server.db.uow import UnitOfWork
 
 CASES = "cases"
 ALL_CASES = "cases:*"
+# Poor ratings' follow-ups (差评整改), expanded like `cases`: one room per department, one for all.
+FOLLOWUPS = "followups"
+ALL_FOLLOWUPS = "followups:*"
 # The event a credential's connections get just before the server drops them.
 SESSION_ENDED = "session.ended"
 # `device-key:`, not `device:`: printer.updated names `device:NAME` rooms, and a device may be
@@ -42,8 +46,31 @@ def case_rooms_for(staff: Staff | None) -> list[str]:
     return []
 
 
+def followups_room(department: str) -> str:
+    return f"followups:{department}"
+
+
+def followup_rooms_for(staff: Staff | None) -> list[str]:
+    """Where `followups` puts a subscriber: a chief their department's poor ratings, managers and
+    admins all; window staff none (whom a rating is about never learns of it here)."""
+    if staff is None:
+        return []
+    if staff.role in (Role.MANAGER, Role.ADMIN):
+        return [ALL_FOLLOWUPS]
+    if staff.role is Role.CHIEF and staff.department:
+        return [followups_room(staff.department)]
+    return []
+
+
 def delivery_rooms(rooms: list[str], data: dict[str, Any]) -> list[str]:
     """The rooms an event is sent to, for the logical rooms it was logged with."""
+    if FOLLOWUPS in rooms:
+        found = data.get("followup")
+        department = found.get("department") if isinstance(found, dict) else None
+        out = [r for r in rooms if r != FOLLOWUPS] + [ALL_FOLLOWUPS]
+        if isinstance(department, str) and department:
+            out.append(followups_room(department))
+        return out
     if CASES not in rooms:
         return list(rooms)
     found = data.get("case")

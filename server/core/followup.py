@@ -88,9 +88,15 @@ def due_key(step: Status) -> str:
     return "rectified" if step is Status.EXPLAINED else step.value
 
 
-def label(status: str) -> str:
+def label(status: str) -> dict[str, str]:
+    """As the API carries it: `{"zh": ..., "en": ...}`."""
     zh, en = LABELS.get(status, (status, status))
-    return f"{zh} / {en}"
+    return {"zh": zh, "en": en}
+
+
+def history_label(status: str) -> dict[str, str]:
+    """A history entry says what happened: the rating came in, not "awaiting the call back"."""
+    return {"zh": "收到差评", "en": "received"} if status == Status.RECEIVED else label(status)
 
 
 # --- errors ------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from flask_socketio import SocketIO, join_room, leave_room
 
 from server.app import sessions
 from server.app.context import Services
-from server.app.rooms import CASES, SESSION_ENDED, case_rooms_for, is_credential_room
+from server.app.rooms import CASES, FOLLOWUPS, SESSION_ENDED, case_rooms_for, followup_rooms_for, is_credential_room
 from server.app.snapshots import parse_room, snapshot, ticket_queue
 from server.core.errors import DomainError, Forbidden
 
@@ -116,10 +116,12 @@ class Connections:
             kind = parse_room(room)[0]
             if kind != "ticket" and not may_see(kind):
                 raise Forbidden(f"room {room} needs a device key or a staff token")
-        wanted = set(rooms) - {CASES}
+        wanted = set(rooms) - {CASES, FOLLOWUPS}
         if CASES in rooms:
             # Only the departments the snapshot shows (a chief's own; all for managers).
             wanted.update(case_rooms_for(who.get("staff")))
+        if FOLLOWUPS in rooms:
+            wanted.update(followup_rooms_for(who.get("staff")))
         # A visitor's page also follows its queue's public progress (who is next, how fast), so
         # its "ahead" and estimate stay true without a message per waiting ticket.
         for room in rooms:
@@ -132,7 +134,7 @@ class Connections:
         joined = self.joined.get(_sid(), set())
         for room in rooms if isinstance(rooms, list) else []:
             if isinstance(room, str):
-                for r in case_rooms_for(identity().get("staff")) if room == CASES else [room]:
+                for r in _logical(room, identity().get("staff")):
                     if r in joined:
                         leave_room(r)
                         joined.discard(r)
@@ -156,6 +158,13 @@ def register(socketio: SocketIO, svc: Services) -> Connections:
     connections = Connections(socketio, svc)
     connections.register()
     return connections
+
+
+def _logical(room: str, staff: Any) -> list[str]:
+    """The rooms a subscription to `room` joined: `cases` and `followups` by department."""
+    if room == CASES:
+        return case_rooms_for(staff)
+    return followup_rooms_for(staff) if room == FOLLOWUPS else [room]
 
 
 def _may_see(who: dict[str, Any]) -> Callable[[str], bool]:
