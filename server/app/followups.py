@@ -11,6 +11,7 @@ server/core/followup.py's; the JSON shapes are followup_views'.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -83,7 +84,8 @@ def open_for(svc: Services, uow: UnitOfWork, rating: dict[str, Any]) -> None:
         log.error("rating %s has no department: no follow-up opened", rating.get("id"))
         return
     rating_id = int(rating["id"])
-    received = svc.today(rating["at"])
+    at = rating.get("at") or uow.now
+    received = svc.today(datetime.fromisoformat(at) if isinstance(at, str) else at)
     due = core.due_dates(received, svc.hall.followup, hall_calendar(svc.hall))
     first = core.Followup()
     repo.open_followup(uow.conn, rating_id, department, due, core.next_due(first, due), uow.now)
@@ -221,7 +223,7 @@ def decide_appeal(svc: Services, staff: Staff, rating_id: int, approve: bool, re
 # --- warnings ---------------------------------------------------------------------------------------
 
 
-def level_of(svc: Services, stored: StoredFollowup, now: Any) -> str | None:
+def level_of(svc: Services, stored: StoredFollowup, now: datetime) -> str | None:
     hall = svc.hall
     return core.tier(stored.followup, stored.due, stored.rating["at"], now, hall.hours, hall_calendar(hall),
                      ZoneInfo(hall.timezone), hall.warning_tiers)
