@@ -111,16 +111,17 @@ class FollowupError(DomainError):
 
 
 class UnknownStep(FollowupError):
-    """step must be one of {steps}, not {step!r}"""
+    """must be one of {steps}, not {step!r}"""
 
     code = "unknown_step"
+    zh = "办理步骤不正确"
 
 
 class NoteRequired(FollowupError):
-    """Write what was done in {what}: it is kept with the step and sent to the provincial rating system."""
+    """is required: say what was done or why (kept, and sent to the provincial rating system)"""
 
     code = "note_required"
-    zh = "请填写办理情况说明"
+    zh = "请填写说明"
 
 
 class StepOutOfOrder(FollowupError):
@@ -191,7 +192,7 @@ def step_named(name: object) -> Status:
 def _note(text: str, what: str) -> str:
     text = (text or "").strip()
     if not text:
-        raise NoteRequired(what=what, where=what)
+        raise NoteRequired(where=what)
     if len(text) > MAX_NOTE:
         raise FollowupError(f"at most {MAX_NOTE} characters, got {len(text)}", zh=f"最多{MAX_NOTE}字", where=what)
     return text
