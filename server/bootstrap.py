@@ -27,6 +27,7 @@ from sqlalchemy import Engine
 from server.app.alerts import UnservedAlerts
 from server.app.cases import WARNING_CHECK_EVERY_S, check_warnings
 from server.app.context import Followers, Services, utc_now
+from server.app.followups import check_warnings as check_followup_warnings
 from server.app.manage_alerts import CHECK_EVERY_S as BOARD_CHECK_EVERY_S
 from server.app.manage_alerts import AlertWatch
 from server.app.outbox import OutboxWorker
@@ -178,6 +179,7 @@ def _start_background(
 ) -> None:
     background.start(socketio, svc)
     background.every(socketio, WARNING_CHECK_EVERY_S, "case warnings", lambda: check_warnings(svc))
+    background.every(socketio, WARNING_CHECK_EVERY_S, "follow-up warnings", lambda: check_followup_warnings(svc))
     if outbox is not None:
         socketio.start_background_task(outbox.run)
     background.every(socketio, SWEEP_EVERY_S, "expired sign-ins", sweep)

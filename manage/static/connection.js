@@ -1,10 +1,11 @@
-// Staying live: the `hall` room's snapshot on every (re)connect, then newer events; the manager's
+// Staying live: the `hall` and `followups` rooms' snapshot on every (re)connect, then newer events; the manager's
 // board route (figures the snapshot lacks) read again on each snapshot, every half minute, and
 // soon after the floor moved. Order of trust as on every face: snapshot, then events, then the
 // answers of this page's own actions.
 
 import { loadAlerts, onAlertEvent } from "./alerts.js";
 import { optional } from "./api.js";
+import { onFollowupEvent, onFollowupSnapshot } from "./followups.js";
 import { renderAll, renderFloor, renderQueues } from "./floor.js";
 import { showError } from "./notes.js";
 import { expire } from "./session.js";
@@ -15,7 +16,8 @@ import { $, clear } from "/static/shared/dom.js";
 import { connect } from "/static/shared/live.js";
 
 var EXTRA_EVENTS = ["alert.queue_unserved", "alert.queue_served", "alert.ticket_unserved", "alert.ticket_served",
-  "alert.raised", "alert.cleared", "allocation.changed", "proposal.updated"];
+  "alert.raised", "alert.cleared", "allocation.changed", "proposal.updated",
+  "followup.opened", "followup.updated", "followup.warning"];
 var BOARD_EVERY_MS = 30000;
 var timers = { board: null, soon: null };
 
@@ -24,7 +26,7 @@ export function startBoard() {
   floor.conn = "connecting";
   renderConn();
   floor.live = connect({
-    rooms: ["hall"], auth: { token: session.token }, events: EXTRA_EVENTS,
+    rooms: ["hall", "followups"], auth: { token: session.token }, events: EXTRA_EVENTS,
     onSnapshot: onSnapshot, onEvent: onEvent, onStatus: onStatus
   });
   timers.board = setInterval(loadBoard, BOARD_EVERY_MS);
@@ -71,6 +73,7 @@ function onSnapshot(ack) {
   renderAll();
   loadAlerts();
   loadBoard();
+  onFollowupSnapshot(ack.followups);
 }
 
 function onEvent(name, data) {
@@ -89,6 +92,7 @@ function onEvent(name, data) {
   }
   if (name.indexOf("alert.") === 0 || name === "case.warning" || name === "printer.updated") { onAlertEvent(name, data); }
   onToolEvent(name, data);
+  if (name.indexOf("followup.") === 0) { onFollowupEvent(name, data); }
   if (name.indexOf("ticket.") === 0) { boardSoon(); }
 }
 

@@ -4,8 +4,9 @@
 
 import { api, ApiError, describe } from "./api.js";
 import { startBoard, stopBoard } from "./connection.js";
+import { showView } from "./followups.js";
 import { clearError, showError } from "./notes.js";
-import { hall, load, save, scope, session } from "./state.js";
+import { hall, load, save, scope, session, view } from "./state.js";
 import { bi } from "/static/shared/bilingual.js";
 import { $, clear, h, show } from "/static/shared/dom.js";
 
@@ -14,7 +15,8 @@ var ROLES = ["manager", "admin", "chief"];
 export function screen(name) {
   document.body.dataset.screen = name;
   show($("screen-login"), name === "login");
-  show($("screen-board"), name === "board");
+  show($("views"), name === "board");
+  showView(view.name);
   show($("who"), name === "board");
   show($("btn-logout"), name === "board");
   if (name !== "board") { show($("conn"), false); show($("scope"), false); }

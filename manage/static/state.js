@@ -49,3 +49,7 @@ export function save(key, value) {
     else { sessionStorage.setItem(KEY + key, JSON.stringify(value)); }
   } catch (e) { /* storage disabled: the page still works, it only forgets on reload */ }
 }
+
+// Which view of the board is shown (followups.js): the floor ("board") or the poor ratings'
+// follow-ups ("followups", 差评整改).
+export var view = { name: "board" };

@@ -28,7 +28,7 @@ from server.db import accounts_repo, cases_repo, monitor_repo, ratings_repo, tic
 from server.db.ratings_repo import Subject
 from server.db.uow import Actor, UnitOfWork
 
-from . import outbox
+from . import followups, outbox
 from .context import Services
 from .rating_views import form_config, full_view, rating_view
 from .rooms import RATINGS, rater_room
@@ -118,15 +118,10 @@ def _record(svc: Services, uow: UnitOfWork, row: dict[str, Any]) -> None:
 
 
 def _after_rating(svc: Services, uow: UnitOfWork, row: dict[str, Any]) -> None:
-    """What follows a new rating in its own transaction. A poor one (level 1 or 2) opens its
-    follow-up (差评整改) for the department's chief:
-
-        if row["level"] in rating.POOR:
-            followups.open_for(svc, uow, row)
-
-    `server.app.followups.open_for(svc, uow, rating: dict) -> None` lives on the `followups`
-    branch; the lead wires this call when merging it. Nothing else goes here."""
-    return None
+    """What follows a new rating in its own transaction: a poor one (level 1 or 2) opens its
+    follow-up (差评整改) for the department's chief, so a rating never exists without it."""
+    if row["level"] in rating.POOR:
+        followups.open_for(svc, uow, row)
 
 
 def request_rating(svc: Services, uow: UnitOfWork, window_id: str, t: Ticket, staff: Staff) -> None:

@@ -1,12 +1,13 @@
 """Socket.IO room names: the ones clients ask for, and the ones events are delivered to.
 
-Clients subscribe to `hall`, `queue:CODE`, `window:ID`, `ticket:ID`, `cases`, `ratings` (managers
-and chiefs) and `rater:WINDOW` (that window's rating pad). Most are
+Clients subscribe to `hall`, `queue:CODE`, `window:ID`, `ticket:ID`, `cases`, `followups` and
+`ratings` (managers and chiefs) and `rater:WINDOW` (that window's rating pad). Most are
 delivered as named. `cases` is not: a chief representative may see only the cases of the
 department (lead or copied, article 17) the `cases` snapshot shows them, so case events go to
 one room per department and one for everyone who sees all of them, and a subscriber joins the
 room of what it may see. The event log keeps the logical room (`cases`); the publisher expands
-it when it emits.
+it when it emits. `followups` (poor ratings' follow-ups, 差评整改) is expanded the same way, by
+the follow-up's department; window staff join none of its rooms.
 
 A connection also sits, unasked, in the rooms of its credential (`device-key:ID`, `token:DIGEST`,
 `staff:ID`): ending the credential ends every connection in its room, on every process.
@@ -22,6 +23,9 @@ from server.db.uow import UnitOfWork
 
 CASES = "cases"
 ALL_CASES = "cases:*"
+# Poor ratings' follow-ups (差评整改), expanded like `cases`: one room per department, one for all.
+FOLLOWUPS = "followups"
+ALL_FOLLOWUPS = "followups:*"
 # The event a credential's connections get just before the server drops them.
 SESSION_ENDED = "session.ended"
 # `device-key:`, not `device:`: printer.updated names `device:NAME` rooms, and a device may be
@@ -44,23 +48,43 @@ def case_rooms_for(staff: Staff | None) -> list[str]:
     return []
 
 
+def followups_room(department: str) -> str:
+    return f"followups:{department}"
+
+
+def followup_rooms_for(staff: Staff | None) -> list[str]:
+    """Where `followups` puts a subscriber: a chief their department's poor ratings, managers and
+    admins all; window staff none (whom a rating is about never learns of it here)."""
+    if staff is None:
+        return []
+    if staff.role in (Role.MANAGER, Role.ADMIN):
+        return [ALL_FOLLOWUPS]
+    if staff.role is Role.CHIEF and staff.department:
+        return [followups_room(staff.department)]
+    return []
+
+
 def delivery_rooms(rooms: list[str], data: dict[str, Any]) -> list[str]:
     """The rooms an event is sent to, for the logical rooms it was logged with."""
-    if CASES not in rooms and RATINGS not in rooms:
+    logical = (CASES, RATINGS, FOLLOWUPS)
+    if not any(r in rooms for r in logical):
         return list(rooms)
-    out = [r for r in rooms if r not in (CASES, RATINGS)]
+    out = [r for r in rooms if r not in logical]
     if CASES in rooms:
         found = data.get("case")
         case: dict[str, Any] = found if isinstance(found, dict) else {}
         departments = [case.get("department"), *(case.get("copied_departments") or [])]
         out.append(ALL_CASES)
         out += [cases_room(d) for d in dict.fromkeys(departments) if isinstance(d, str) and d]
-    if RATINGS in rooms:
-        found = data.get("rating")
-        department = found.get("department") if isinstance(found, dict) else None
-        out.append(ALL_RATINGS)
-        if isinstance(department, str) and department:
-            out.append(ratings_room(department))
+    for room, key, everyone, per_department in (
+        (RATINGS, "rating", ALL_RATINGS, ratings_room), (FOLLOWUPS, "followup", ALL_FOLLOWUPS, followups_room),
+    ):
+        if room in rooms:
+            found = data.get(key)
+            department = found.get("department") if isinstance(found, dict) else None
+            out.append(everyone)
+            if isinstance(department, str) and department:
+                out.append(per_department(department))
     return out
 
 

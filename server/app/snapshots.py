@@ -19,6 +19,7 @@ from server.db.uow import current_seq
 from .allocated import current_hall
 from .cases import warnings as case_warnings
 from .context import Services
+from .followups import list_followups
 from .hall_notice import notices
 from .rating_views import rating_snapshot
 from .views import HallLoad, iso, queue_view, ticket_view, window_views
@@ -30,19 +31,21 @@ def parse_room(room: Any) -> tuple[str, str]:
     if not isinstance(room, str) or not room:
         raise Invalid(f"room must be a non-empty string, got {room!r}")
     kind, _, key = room.partition(":")
-    if kind in ("hall", "cases", "ratings") and not key:
+    if kind in ("hall", "cases", "ratings", "followups") and not key:
         return kind, ""
     if kind in ("queue", "window", "ticket", "rater") and key:
         return kind, key
-    raise Invalid(f"unknown room {room!r}; use hall, queue:CODE, window:ID, ticket:ID, cases, ratings or rater:ID")
+    raise Invalid(
+        f"unknown room {room!r}; use hall, queue:CODE, window:ID, ticket:ID, cases, followups, ratings or rater:ID"
+    )
 
 
 def snapshot(svc: Services, rooms: list[str], *, may_see: Any, staff: Staff | None = None) -> dict[str, Any]:
     """`may_see(kind)`: whether the caller may join a room of that kind."""
     parsed = [parse_room(r) for r in rooms]
     for kind, key in parsed:
-        if kind == "cases" and staff is None:
-            raise Forbidden("room cases needs a staff token: it lists the cases near or past their time limit")
+        if kind in ("cases", "followups") and staff is None:
+            raise Forbidden(f"room {kind} needs a staff token: it lists the {kind} near or past their time limit")
         if kind != "ticket" and not may_see(kind):
             raise Forbidden(f"room {kind}{':' + key if key else ''} needs a device key or a staff token")
         if kind == "queue" and svc.hall.queue(key) is None:
@@ -66,6 +69,9 @@ def snapshot(svc: Services, rooms: list[str], *, may_see: Any, staff: Staff | No
             elif kind == "cases":
                 assert staff is not None  # refused above before anything is read
                 out["cases"] = case_warnings(svc, staff)
+            elif kind == "followups":
+                assert staff is not None
+                out["followups"] = list_followups(svc, staff, "open")
             elif kind == "window":
                 out.setdefault("windows", {})[key] = window_views(conn, hall, load.states, [key])[0]
             elif kind in ("rater", "ratings"):

@@ -1,4 +1,5 @@
-"""Article 16 warnings, relative to each item's promised time limit.
+"""Article 16 warnings, relative to each item's promised time limit (and the same tiers for the steps
+of a poor rating's follow-up, through `left_until`).
 
 A tier is reached by the share of the limit's working time still ahead, not by a count of days:
 a fixed "2 days left" marks every 1-day item yellow and every same-day item orange the moment it
@@ -65,13 +66,19 @@ def time_left(case: Case, now: datetime, hours: Hours, calendar: WorkCalendar, t
     """None when no decision is pending (decided, delivered, a notice, a refusal)."""
     if not case.undecided or case.promised is None:
         return None
-    due = due_at(case.promised, tz)
+    return left_until(case.history[0].at, case.promised, now, hours, calendar, tz)
+
+
+def left_until(start: datetime, promised: date, now: datetime, hours: Hours, calendar: WorkCalendar,
+               tz: tzinfo) -> TimeLeft:
+    """Where anything promised by the end of `promised`, counted from `start`, stands at `now`:
+    a case from its acceptance, a poor rating's follow-up step from the rating's arrival."""
+    due = due_at(promised, tz)
     if now >= due:
         return TimeLeft(share=0.0, seconds=0.0, overdue=True)
-    accepted = case.history[0].at
-    budget = working_seconds(accepted, due, hours, calendar, tz)
+    budget = working_seconds(start, due, hours, calendar, tz)
     ahead = working_seconds(now, due, hours, calendar, tz)
-    # Accepted after closing on its due day (or on a closed day) leaves no working time to use
+    # Started after closing on its due day (or on a closed day) leaves no working time to use
     # up: nothing to warn about until the promise is broken.
     share = 1.0 if budget <= 0 else min(1.0, ahead / budget)
     return TimeLeft(share=share, seconds=ahead, overdue=False)

@@ -229,6 +229,19 @@ class OverflowRule:
 
 
 @dataclass(frozen=True)
+class FollowupLimits:
+    """差评整改: the working days, counted from the day a poor rating came in (that day not
+    counted, as any time limit), by which each step of its follow-up is due. Cumulative, not per
+    step: called back by day 1, verified by day 3, rectified or explained by day 5, answered by
+    day 5 means the whole follow-up ends within 5 working days of the rating."""
+
+    called_back_days: int = 1
+    verified_days: int = 3
+    rectified_days: int = 5  # rectified, or explained when nothing was wrong
+    answered_days: int = 5
+
+
+@dataclass(frozen=True)
 class Hall:
     code: str
     name: str
@@ -257,6 +270,7 @@ class Hall:
     staffing: StaffingTarget = StaffingTarget()
     alerts: AlertThresholds = AlertThresholds()
     overflow: tuple[OverflowRule, ...] = ()
+    followup: FollowupLimits = FollowupLimits()
     ratings: RatingSettings = RatingSettings()
     _by_code: dict = field(default_factory=dict, compare=False, repr=False)
 

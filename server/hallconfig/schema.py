@@ -40,6 +40,7 @@ from .fields import (
     check_window_id,
     not_empty,
 )
+from .followup import FollowupIn
 from .manager import AlertsIn, OverflowIn, StaffingIn
 from .ratings import RatingsIn
 
@@ -325,6 +326,7 @@ class HallFile(Model):
     staffing: StaffingIn = StaffingIn()
     alerts: AlertsIn = AlertsIn()
     overflow: list[OverflowIn] = []
+    followup: FollowupIn = FollowupIn()
     ratings: RatingsIn = RatingsIn()
 
     def to_core(self) -> core.Hall:
@@ -355,6 +357,7 @@ class HallFile(Model):
             staffing=self.staffing.to_core(),
             alerts=self.alerts.to_core(),
             overflow=tuple(r.to_core() for r in self.overflow),
+            followup=self.followup.to_core(),
             ratings=self.ratings.to_core(),
             **extra,
         )

@@ -19,13 +19,16 @@ from typing import Any
 
 from .openapi_admin import ADMIN_ROUTES
 from .openapi_allocation import ALLOCATION_ROUTES
+from .openapi_followups import FOLLOWUP_ROUTES
 from .openapi_monitor import MONITOR_ROUTES
 from .openapi_ratings import RATING_ROUTES
 from .openapi_route import BEARER, DEVICE, Route
 from .openapi_routes import CORE_ROUTES
 from .openapi_schemas import SCHEMAS, STR, error, ref
 
-ROUTES: tuple[Route, ...] = (*CORE_ROUTES, *ALLOCATION_ROUTES, *ADMIN_ROUTES, *MONITOR_ROUTES, *RATING_ROUTES)
+ROUTES: tuple[Route, ...] = (
+    *CORE_ROUTES, *ALLOCATION_ROUTES, *ADMIN_ROUTES, *MONITOR_ROUTES, *RATING_ROUTES, *FOLLOWUP_ROUTES,
+)
 
 # Path parameters by the name the Flask rules give them, with the name protocol v1 gives them.
 # Ids never hold a slash (the route would not match) and are never a dot segment (clients fold
@@ -45,6 +48,8 @@ PATH_PARAMS: dict[str, dict[str, Any]] = {
                  "example": "wang.li"},
     "device_name": {"description": "a device's name", "schema": {**STR, "pattern": NO_SLASH},
                     "example": "kiosk-1"},
+    "rating_id": {"description": "a poor rating's id (its follow-up's)", "schema": {**STR, "pattern": NO_SLASH},
+                  "example": "42"},
 }
 
 
@@ -63,7 +68,7 @@ ERROR_TEXT = {
     400: "the body or query is not valid: malformed JSON, a missing or unknown field, a value the hall refuses",
     401: "no credential, or an unknown, expired or revoked one; at sign-in: a wrong username or password",
     403: "the caller may not do this",
-    404: "no such window, ticket, case, queue, item or user",
+    404: "no such window, ticket, case, queue, item, user or follow-up",
     409: "the current state does not allow it",
     413: "the body is larger than 1 MB",
     429: "too many failed sign-ins",

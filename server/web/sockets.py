@@ -19,9 +19,11 @@ from server.app import sessions
 from server.app.context import Services
 from server.app.rooms import (
     CASES,
+    FOLLOWUPS,
     RATINGS,
     SESSION_ENDED,
     case_rooms_for,
+    followup_rooms_for,
     is_credential_room,
     rating_rooms,
     rating_rooms_for,
@@ -124,12 +126,14 @@ class Connections:
             kind = parse_room(room)[0]
             if kind != "ticket" and not may_see(kind):
                 raise Forbidden(f"room {room} needs a device key or a staff token")
-        wanted = set(rooms) - {CASES, RATINGS}
+        wanted = set(rooms) - {CASES, RATINGS, FOLLOWUPS}
         # 好差评: `ratings` for managers and chiefs only; a rating pad in its own `rater:WINDOW`.
         wanted.update(rating_rooms(who, rooms))
         if CASES in rooms:
             # Only the departments the snapshot shows (a chief's own; all for managers).
             wanted.update(case_rooms_for(who.get("staff")))
+        if FOLLOWUPS in rooms:
+            wanted.update(followup_rooms_for(who.get("staff")))
         # A visitor's page also follows its queue's public progress (who is next, how fast), so
         # its "ahead" and estimate stay true without a message per waiting ticket.
         for room in rooms:
@@ -169,11 +173,13 @@ def register(socketio: SocketIO, svc: Services) -> Connections:
 
 
 def _logical(room: str, who: dict[str, Any]) -> list[str]:
-    """The rooms a client's room name stands for (the logical `cases` and `ratings` expand)."""
+    """The rooms a client's room name stands for (the logical `cases`, `ratings` and `followups` expand)."""
     if room == CASES:
         return case_rooms_for(who.get("staff"))
     if room == RATINGS:
         return rating_rooms_for(who.get("staff")) or []
+    if room == FOLLOWUPS:
+        return followup_rooms_for(who.get("staff"))
     return [room]
 
 
