@@ -73,7 +73,7 @@ def test_the_chief_takes_it_step_by_step_to_the_answer(client, svc, make_staff):
                      ("opened", "called_back", "verified", "rectified", "answered")]
     last = outbox_rows(svc)[-1]["payload"]
     assert last["change"]["step"] == "answered" and last["followup"]["status"] == "answered"
-    assert last["case_number"] == f"rating-{rid}" and last["idempotency_key"]
+    assert last["key"] == f"rating-{rid}" and last["idempotency_key"]
 
 
 def test_a_manager_may_take_the_explained_branch(client, svc, manager):
