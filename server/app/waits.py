@@ -17,6 +17,7 @@ from server.core.estimate import (
     WaitEstimate,
     measured_service,
     residual_s,
+    slowdowns,
     wait_estimates,
     window_servers,
 )
@@ -52,7 +53,7 @@ class Waits:
 
     def free_in(self, windows: list[str]) -> dict[str, float]:
         """When each of `windows` (open or paused) can next call: the rest of its current service,
-        or the rest of its pause allowance (the hall's alert limit for that reason). Read only for
+        or half the rest of its pause allowance (the hall's alert limit for that reason). Read only for
         the windows asked about, once per change."""
         load, now = self.load, self.load.now
         todo = [w for w in windows if w not in self._free and w in load.states]
@@ -67,14 +68,17 @@ class Waits:
                     queue, at = call
                     rest = residual_s((now - at).total_seconds(), self.service(queue))
                 if state.status is WindowStatus.PAUSED and state.since is not None:
+                    # Assumed to end at any moment of its allowance alike: half the rest of it.
                     limit = 60.0 * load.hall.alerts.pause_limit_for(state.pause_reason)
-                    rest = max(rest, limit - (now - state.since).total_seconds())
+                    rest = max(rest, (limit - (now - state.since).total_seconds()) / 2)
                 self._free[wid] = max(0.0, rest)
         return {w: self._free.get(w, 0.0) for w in windows}
 
     def green_per_s(self, queue: str) -> float:
+        """Tickets a second that go ahead of a normal ticket's place: green-channel tickets and
+        tickets transferred in, at today's rate so far."""
         if self._green is None:
-            self._green = waits_repo.green_issued(self.conn, self.load.day)
+            self._green = waits_repo.cut_ins(self.conn, self.load.day)
         count = self._green.get(queue, 0)
         if not count:
             return 0.0
@@ -88,6 +92,18 @@ class Waits:
             return 0.0
         start = local.replace(hour=opening.hour, minute=opening.minute, second=0, microsecond=0)
         return max(0.0, (local - start).total_seconds())
+
+    def spans(self, queue: str) -> list[tuple[float, float, float]]:
+        """The hall's planned pauses ahead for `queue` (its [waits] rota)."""
+        hall = self.load.hall
+        if not hall.planned_pauses:
+            return []
+        local = self.load.now.astimezone(ZoneInfo(hall.timezone))
+        now_s = local.hour * 3600.0 + local.minute * 60.0 + local.second
+        windows = [w.id for w in self.load.serving_windows() if w.serves(queue)]
+        paused = [w for w in windows if self.load.states[w].status is WindowStatus.PAUSED]
+        free = self.free_in(paused)
+        return slowdowns(now_s, hall.planned_pauses, len(windows) - len(paused), [free[w] for w in paused])
 
     def servers(self, queue: str) -> list[Server]:
         """None open: no server at all (the estimate is then None, "no window open")."""
@@ -104,7 +120,8 @@ class Waits:
         if key not in self._lists or (known is not None and len(known) <= ahead):
             count = max(ahead + 1, len(self.load.lines.get(queue, ([], None))[0]), 1)
             self._lists[key] = wait_estimates(
-                count, self.servers(queue), self.service(queue), 0.0 if green else self.green_per_s(queue)
+                count, self.servers(queue), self.service(queue), 0.0 if green else self.green_per_s(queue),
+                self.spans(queue),
             )
         found = self._lists[key]
         return None if found is None else found[ahead]

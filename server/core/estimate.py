@@ -18,7 +18,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .hall import Window
+from .hall import PlannedPause, Window
 
 PRIOR_WEIGHT = 3.0
 
@@ -60,15 +60,19 @@ PRIOR_CV = 0.6
 CV_PRIOR_WEIGHT = 5.0
 # Today's durations weigh by recency: a weight halves every HALF_LIFE visits back.
 HALF_LIFE = 20.0
+# A window's staff take a moment from one visitor's finish to the next call.
+CALL_GAP_S = 15.0
 # What a no-show costs a window: the call, a recall and the wait before the next call.
 NO_SHOW_S = 150.0
 # The relative error of the model itself (shares, staff's pace, tickets arriving ahead), added to
 # the stochastic spread. Set once on the normal-day scenario only (docs/wait-estimates.md).
-MODEL_ERROR = 0.22
+MODEL_ERROR = 0.5
 # The range aims at this central share: the 10% and 90% quantiles.
 Z80 = 1.2816
 # A range is at least this wide (it is shown in whole minutes), never empty or inverted.
 MIN_WIDTH_S = 60.0
+# Planned pauses leave at least this share of a queue's capacity.
+MIN_CAPACITY = 0.2
 # The expected green arrivals slow a normal ticket at most this much (the factor is capped).
 MAX_GREEN_SLOWDOWN = 2.0
 
@@ -84,7 +88,7 @@ class ServiceTimes:
 
     @property
     def occupation_s(self) -> float:
-        return (1.0 - self.no_show) * self.mean_s + self.no_show * NO_SHOW_S
+        return (1.0 - self.no_show) * self.mean_s + self.no_show * NO_SHOW_S + CALL_GAP_S
 
     @property
     def occupation_var(self) -> float:
@@ -199,12 +203,58 @@ def call_times(count: int, servers: Sequence[Server], occupation_s: float) -> li
     return out
 
 
+def slowdowns(
+    now_s: float, pauses: Iterable[PlannedPause], open_count: int, returns_s: Sequence[float] = (),
+) -> list[tuple[float, float, float]]:
+    """The hall's planned pauses ahead, as (start, end, capacity factor) in seconds from now
+    (`now_s`: seconds since local midnight). During a pause about `share` of a queue's windows are
+    away, whoever they are: a paused window coming back (`returns_s`, from now) frees a colleague
+    for lunch rather than adding a window. So each span's factor caps the windows the model counts
+    at work (the `open_count` open now, plus those back by then) at (1 − share) of them all."""
+    total = open_count + len(returns_s)
+    if total <= 0:
+        return []
+    back = sorted(max(0.0, r) for r in returns_s)
+    out = []
+    for p in pauses:
+        start = max(0.0, p.start.hour * 3600.0 + p.start.minute * 60.0 - now_s)
+        end = p.end.hour * 3600.0 + p.end.minute * 60.0 - now_s
+        if end <= start:
+            continue
+        allowed = (1.0 - p.share) * total
+        cuts = [start, *(r for r in back if start < r < end), end]
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            working = open_count + sum(1 for r in back if r <= a)
+            if working > allowed and b > a:
+                out.append((a, b, max(MIN_CAPACITY, allowed / working)))
+    return sorted(out)
+
+
+def stretch(full_s: float, spans: Sequence[tuple[float, float, float]]) -> float:
+    """Seconds it takes to do `full_s` seconds of full-capacity work through the slowed spans."""
+    at, left = 0.0, full_s
+    for start, end, factor in spans:
+        start = max(start, at)
+        if end <= start:
+            continue
+        if left <= start - at:
+            return at + left
+        left -= start - at
+        if left <= (end - start) * factor:
+            return start + left / factor
+        left -= (end - start) * factor
+        at = end
+    return at + left
+
+
 def wait_estimates(
     count: int, servers: Sequence[Server], service: ServiceTimes, green_per_s: float = 0.0,
+    spans: Sequence[tuple[float, float, float]] = (),
 ) -> list[WaitEstimate] | None:
     """The estimate for the tickets with 0, 1, ... `count` − 1 ahead; None when no window serves
     the queue (say "no window open", never a number). `green_per_s`: green-channel arrivals
-    expected per second, who will be called before a normal ticket (0 for a green one)."""
+    expected per second, who will be called before a normal ticket (0 for a green one); `spans`:
+    the planned pauses ahead (`slowdowns`)."""
     active = [s for s in servers if s.share > 0]
     if not active:
         return None
@@ -216,13 +266,15 @@ def wait_estimates(
         slow = min(MAX_GREEN_SLOWDOWN, 1.0 / max(1e-9, 1.0 - load)) if load < 1 else MAX_GREEN_SLOWDOWN
     rel_var = service.occupation_var / occupation**2 if occupation > 0 else 0.0
     out = []
-    for ahead, at in enumerate(call_times(count, active, occupation)):
-        mean = at * slow
+    times = call_times(count, active, occupation)
+    # The first free-up is raced as exponentials: its variance is its mean squared, and every
+    # later call inherits it.
+    first_var = (times[0] * slow) ** 2 if times else 0.0
+    for ahead, at in enumerate(times):
+        mean = stretch(at * slow, spans) if spans else at * slow
         gap = occupation / capacity
         # Renewal processes: Var(time to n completions) ≈ n · gap² · cv² (summed over windows).
-        var = ahead * gap**2 * rel_var + (MODEL_ERROR * mean) ** 2
-        if ahead == 0:
-            var += (0.5 * mean) ** 2  # the first free-up: the least predictable part
+        var = first_var + ahead * gap**2 * rel_var + (MODEL_ERROR * mean) ** 2
         out.append(_range(mean, var))
     return out
 

@@ -227,6 +227,16 @@ class OverflowRule:
 
 
 @dataclass(frozen=True)
+class PlannedPause:
+    """The hall's rota ([waits] in the hall file): from `start` to `end` about `share` of each
+    queue's windows are away (lunch in rotation). The waiting-time estimate slows down there."""
+
+    start: time
+    end: time
+    share: float
+
+
+@dataclass(frozen=True)
 class Hall:
     code: str
     name: str
@@ -255,6 +265,7 @@ class Hall:
     staffing: StaffingTarget = StaffingTarget()
     alerts: AlertThresholds = AlertThresholds()
     overflow: tuple[OverflowRule, ...] = ()
+    planned_pauses: tuple[PlannedPause, ...] = ()
     _by_code: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

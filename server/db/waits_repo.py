@@ -1,13 +1,13 @@
 """What the waiting-time estimate reads besides the queues' daily counts (issue 13): the latest
 service durations of a queue, the calls the windows are in the middle of, and the day's green
-tickets per queue. Each is an index read bounded by its limit or by the windows' number."""
+tickets that went ahead of the line per queue. Each is an index read bounded by its limit or by the windows' number."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, bindparam, func, or_, select
 
 from server.core.tickets import Priority, Status
 
@@ -46,13 +46,17 @@ _CALLS = select(tickets.c.id, tickets.c.queue, tickets.c.called_at).where(
 )
 
 
-_GREEN = (
+_CUT_INS = (
     select(tickets.c.queue, func.count())
-    .where(tickets.c.day == bindparam("day"), tickets.c.priority == Priority.GREEN.value)
+    .where(
+        tickets.c.day == bindparam("day"),
+        or_(tickets.c.priority == Priority.GREEN.value, tickets.c.origin_queue.is_not(None)),
+    )
     .group_by(tickets.c.queue)
 )
 
 
-def green_issued(conn: Connection, day: date) -> dict[str, int]:
-    """How many green-channel tickets each queue has issued today."""
-    return {q: n for q, n in conn.execute(_GREEN, {"day": day})}
+def cut_ins(conn: Connection, day: date) -> dict[str, int]:
+    """How many tickets joined each queue ahead of its normal tail today: green-channel tickets,
+    and tickets transferred in (they keep the place they took at issue)."""
+    return {q: n for q, n in conn.execute(_CUT_INS, {"day": day})}

@@ -41,6 +41,7 @@ from .fields import (
     not_empty,
 )
 from .manager import AlertsIn, OverflowIn, StaffingIn
+from .waits import WaitsIn
 
 
 class HallIn(Model):
@@ -324,6 +325,7 @@ class HallFile(Model):
     staffing: StaffingIn = StaffingIn()
     alerts: AlertsIn = AlertsIn()
     overflow: list[OverflowIn] = []
+    waits: WaitsIn = WaitsIn()
 
     def to_core(self) -> core.Hall:
         extra: dict[str, Any] = {}
@@ -353,6 +355,7 @@ class HallFile(Model):
             staffing=self.staffing.to_core(),
             alerts=self.alerts.to_core(),
             overflow=tuple(r.to_core() for r in self.overflow),
+            planned_pauses=self.waits.to_core(),
             **extra,
         )
 

@@ -48,15 +48,15 @@ def at_issue(records: Sequence[Record]) -> dict[str, dict[str, Any]]:
     out = {}
     for name in PREDICTORS:
         pairs = [(float(getattr(r, name)), float(r.wait_s or 0.0)) for r in records]
-        ranges = [(float(r.low or 0), float(r.high or 0), float(r.wait_s or 0.0)) for r in records] if name == "hallq" else ()
-        out[name] = figures(pairs, ranges)
+        ranges = [(float(r.low or 0), float(r.high or 0), float(r.wait_s or 0.0)) for r in records]
+        out[name] = figures(pairs, ranges if name == "hallq" else ())
     return out
 
 
 def margins(predictors: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """By how much HallQ's median absolute error is below each baseline's."""
     ours = predictors["hallq"]["median_abs_error_s"]
-    out = {}
+    out: dict[str, Any] = {}
     for name in PREDICTORS[1:]:
         theirs = predictors[name]["median_abs_error_s"]
         if ours is None or theirs is None:
