@@ -279,6 +279,16 @@ def wait_estimates(
     return out
 
 
+def range_minutes(low_s: float, high_s: float) -> tuple[int, int]:
+    """A range in whole minutes as screens and tickets show it: outward to the minute, and to
+    5 minutes once it reaches 10 (约15–25分钟, not 约13–27分钟); never empty. kiosk/static/wait.js
+    holds the same rule for the pages."""
+    step = 1 if high_s < 600 else 5
+    low = math.floor(low_s / 60 / step) * step
+    high = math.ceil(high_s / 60 / step) * step
+    return low, max(high, low + step)
+
+
 def _range(mean: float, var: float) -> WaitEstimate:
     """The 10%..90% quantiles of a lognormal with this mean and variance, never negative, empty
     or inverted, at least MIN_WIDTH_S wide."""

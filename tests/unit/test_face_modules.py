@@ -20,8 +20,9 @@ MAX_LINES = 600
 DOM_MODULE = SHARED / "shared/dom.js"
 # Classic scripts, not modules: the Socket.IO client's wrapper every page loads by a tag (the
 # phone's page needs it without modules), the speech planner node also runs (tests/speech), and
-# the phone's status page, written in ES5 for old phones' browsers.
-CLASSIC = {SHARED / "hallq-live.js", ROOT / "display/static/voiceplan.js", ROOT / "kiosk/static/status.js"}
+# the phone's status page, written in ES5 for old phones' browsers, and its wait wording (wait.js).
+CLASSIC = {SHARED / "hallq-live.js", ROOT / "display/static/voiceplan.js", ROOT / "kiosk/static/status.js",
+           ROOT / "kiosk/static/wait.js"}
 
 IMPORT = re.compile(r'^import\s*\{([^}]*)\}\s*from\s*"([^"]+)";', re.M)
 EXPORT_DECL = re.compile(r"^export\s+(?:function|var|let|const|class)\s+([\w$]+)", re.M)
@@ -105,7 +106,7 @@ def test_the_faces_draw_with_the_shared_helper() -> None:
         assert re.search(r'^import \{[^}]*\} from "/static/shared/dom\.js";', text, re.M), face
 
 
-CLASSIC_TAGS = ("/static/vendor/", "/static/hallq-live.js", "/display/static/voiceplan.js")
+CLASSIC_TAGS = ("/static/vendor/", "/static/hallq-live.js", "/display/static/voiceplan.js", "/kiosk/static/wait.js")
 
 
 @pytest.mark.parametrize("page", ["console/templates/console/console.html", "kiosk/templates/kiosk/kiosk.html",
