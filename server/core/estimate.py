@@ -186,10 +186,9 @@ def call_times(count: int, servers: Sequence[Server], occupation_s: float) -> li
     pace = 0.0  # calls a second of the windows that already called
     waiting = []  # the busy windows' rests, shortest first
     for s in active:
-        if s.free_in_s <= 0 and len(out) < count:
-            out.append(0.0)
-            pace += s.share / occupation_s
-        elif s.free_in_s <= 0:
+        if s.free_in_s < 1.0:  # free now, or within the second
+            if len(out) < count:
+                out.append(0.0)
             pace += s.share / occupation_s
         else:
             waiting.append(s)
@@ -292,7 +291,7 @@ def range_minutes(low_s: float, high_s: float) -> tuple[int, int]:
 def _range(mean: float, var: float) -> WaitEstimate:
     """The 10%..90% quantiles of a lognormal with this mean and variance, never negative, empty
     or inverted, at least MIN_WIDTH_S wide."""
-    if mean <= 0:
+    if mean < 1.0:  # now, or within the second: at once (and no division by a vanishing mean)
         return WaitEstimate(0, 0, int(MIN_WIDTH_S))
     sigma2 = math.log1p(var / mean**2)
     sigma = math.sqrt(sigma2)

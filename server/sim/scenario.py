@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from server.core.hall import Hall
-from server.hallconfig import load_hall
+from server.hallconfig import HallConfigError, load_hall
 
 
 class ScenarioError(ValueError):
@@ -192,7 +192,10 @@ def load_scenario(path: Path | str) -> Scenario:
 def _scenario(path: Path, doc: dict[str, Any]) -> Scenario:
     head = doc.get("scenario", {})
     hall_path = (path.parent / str(head.get("hall", "../hall.toml"))).resolve()
-    hall = load_hall(hall_path)
+    try:
+        hall = load_hall(hall_path)
+    except HallConfigError as exc:
+        raise ScenarioError(f"scenario.hall: {exc}") from None
     day = head.get("date", date(2026, 11, 25))
     if isinstance(day, str):
         day = date.fromisoformat(day)
