@@ -70,7 +70,7 @@ def _by_hour(draw: ImageDraw.ImageDraw, x0: int, y0: int, report: dict[str, Any]
         for p in PREDICTORS
     }
     top = _nice_top(max(max(v) for v in series.values()) * 1.1 or 1.0)
-    left, bottom, height, right = x0 + 50, y0 + PANEL_H - 40, PANEL_H - 80, x0 + PANEL_W - 20
+    left, bottom, height, right = x0 + 50, y0 + PANEL_H - 40, PANEL_H - 80, x0 + PANEL_W - 40
     for k in range(5):
         y = bottom - height * k / 4
         draw.line([(left, y), (right, y)], fill=GREY)
@@ -101,3 +101,20 @@ def draw_many(reports: list[dict[str, Any]], path: Path) -> None:
 
 def draw_report(report: dict[str, Any], path: Path) -> None:
     draw_many([report], path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """python -m server.sim.chart REPORT.json ... --out CHART.png: the scenarios side by side."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(prog="python -m server.sim.chart")
+    parser.add_argument("reports", nargs="+", type=Path)
+    parser.add_argument("--out", required=True, type=Path)
+    args = parser.parse_args(argv)
+    draw_many([json.loads(p.read_text(encoding="utf-8")) for p in args.reports], args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
