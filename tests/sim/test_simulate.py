@@ -74,3 +74,23 @@ def test_a_wrong_scenario_is_named_with_its_place(tmp_path):
     with pytest.raises(ScenarioError, match="scenario.hall: .*missing.toml"):
         load_scenario(tmp_path / "nohall.toml")
     assert cli(["simulate", "--scenario", str(bad), "--seed", "1", "--out", str(tmp_path / "x")]) == 2
+
+
+@pytest.mark.postgres
+def test_the_same_day_on_postgresql_gives_the_same_figures(day, pg_url, tmp_path):
+    """The estimate's reads (server/db/waits_repo.py) and the whole day agree on both databases."""
+    from server.db.engine import make_engine
+    from server.db.migrate import upgrade
+    from server.sim import report as reporting
+    from server.sim.day import Day
+
+    report, _ = day
+    engine = make_engine(pg_url)
+    upgrade(engine)
+    try:
+        obs = Day(load_scenario(SHORT), 7, engine).run()
+    finally:
+        engine.dispose()
+    again = reporting.build(obs, {})
+    assert again["predictors"] == report["predictors"]
+    assert again["updates"] == report["updates"]
