@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 APT_STAMP := /var/tmp/hallq-apt-ok
 
-.PHONY: run test lint bench system-deps clean-demo
+.PHONY: run test lint bench simulate system-deps clean-demo
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -37,6 +37,13 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+# Replays the demo hall's days and measures the waiting-time estimates (docs/wait-estimates.md):
+# var/sim/SCENARIO/report.json and chart.png each, and the three side by side.
+SCENARIOS := normal-day peak-day held-out-short-staffed
+simulate: $(STAMP)
+	@for s in $(SCENARIOS); do $(BIN)/hallq simulate --scenario config/scenarios/$$s.toml --seed 1 --out var/sim/$$s || exit 1; done
+	$(BIN)/python -m server.sim.chart $(foreach s,$(SCENARIOS),var/sim/$(s)/report.json) --out var/sim/wait-estimates.png
 
 clean-demo:
 	rm -rf var/

@@ -89,6 +89,7 @@ def ticket_document(
     people_ahead: int,
     wait_minutes: int | None,
     issued_at: datetime,
+    wait_range_minutes: tuple[int, int] | None = None,
     status_url: str,
     paper_mm: int = 80,
     tz: tzinfo | None = None,
@@ -96,7 +97,8 @@ def ticket_document(
     notice_en: str = TICKET_NOTICE_EN,
 ) -> Document:
     """A queue ticket. `issued_at` is printed as given, or converted to `tz` (the hall's zone)
-    when both are aware; `wait_minutes` None prints "no estimate"."""
+    when both are aware; `wait_minutes` None prints "no estimate". `wait_range_minutes`, when
+    given, is printed instead of `wait_minutes`: the range the wait should fall in ("约15-25分钟")."""
     _require_absolute(status_url, "status_url")
     page = _Page(paper_mm)
     page.title(hall_name, hall_name_en)
@@ -109,7 +111,8 @@ def ticket_document(
     page.rule()
     # Labels short enough that each line fits 58 mm paper whole.
     page.text(f"前面等候 People ahead：{people_ahead}")
-    page.text(f"预计等候 Est. wait：{_wait_text(wait_minutes)}")
+    shown = _range_text(wait_range_minutes) if wait_range_minutes else _wait_text(wait_minutes)
+    page.text(f"预计等候 Est. wait：{shown}")
     page.text(f"取号 Issued：{_local(issued_at, tz):%Y-%m-%d %H:%M}")
     page.blank()
     page.qr(status_url)
@@ -289,6 +292,16 @@ def _largest_fitting(text: str, columns: int) -> Size:
 
 def _fits(text: str, columns: int, factor: int) -> bool:
     return text_width(text) * factor <= columns
+
+
+def _range_text(minutes: tuple[int, int]) -> str:
+    """An ASCII hyphen: any printer's Chinese mode has it (GB2312 lacks the en dash)."""
+    low, high = minutes
+    if high <= 1:
+        return "即将叫号 soon"
+    if low == 0:
+        return f"{high}分钟内"
+    return f"约{low}-{high}分钟"
 
 
 def _wait_text(minutes: int | None) -> str:

@@ -1,4 +1,4 @@
-"""The `hallq` subcommands: serve, user, device, demo, db, printer."""
+"""The `hallq` subcommands: serve, user, device, demo, db, printer, simulate."""
 
 from __future__ import annotations
 
@@ -104,6 +104,11 @@ def parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="the demo hall").add_subparsers(dest="action", required=True)
     seed = demo.add_parser("seed", help="create demo staff and devices (demo database only) and print them")
     _common(seed)
+
+    sim = sub.add_parser("simulate", help="replay a hall day and measure the waiting-time estimates (docs/simulate.md)")
+    sim.add_argument("--scenario", required=True, help="scenario TOML, e.g. config/scenarios/normal-day.toml")
+    sim.add_argument("--seed", type=int, default=1)
+    sim.add_argument("--out", required=True, help="folder for report.json, chart.png, tickets.csv, sim.db")
     return top
 
 
@@ -150,6 +155,8 @@ def run(argv: list[str]) -> int:
             return 0
         if args.cmd == "printer":
             return printer_test(settings, args.url, args.profile)
+        if args.cmd == "simulate":
+            return simulate_command(args.scenario, args.seed, args.out)
         svc = services_for(settings)
         if args.cmd == "user":
             user_command(svc, args)
@@ -179,6 +186,25 @@ def run(argv: list[str]) -> int:
     except (HallConfigError, SettingsError, DomainError, ValueError) as exc:
         print(f"hallq: {exc}", file=sys.stderr)
         return 2
+
+
+def simulate_command(scenario: str, seed: int, out: str) -> int:
+    from server.sim.run import run as simulate
+    from server.sim.scenario import ScenarioError
+
+    try:
+        report = simulate(scenario, seed, out)
+    except ScenarioError as exc:
+        print(f"hallq: {exc}", file=sys.stderr)
+        return 2
+    preds = report["predictors"]
+    print(f"{report['scenario']} (seed {seed}): {report['tickets']} tickets, {report['scored']} scored; "
+          "median absolute error at issue:")
+    for name, p in preds.items():
+        extra = f", range covers {100 * p['range_coverage']:.0f}%" if "range_coverage" in p else ""
+        print(f"  {name:13} {p['median_abs_error_s']:7.0f} s  within ±20%: {100 * p['within_20pct']:.0f}%{extra}")
+    print(f"report: {Path(out) / 'report.json'}")
+    return 0
 
 
 def user_command(svc: Services, args: argparse.Namespace) -> None:

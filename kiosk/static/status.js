@@ -74,12 +74,8 @@
 
   function waitWords(t) {
     // The status line above says why (no window serves the queue); no number is invented here.
-    if (t.unserved || t.estimated_wait_s === null || t.estimated_wait_s === undefined) {
-      return ["未知", "Unknown"];
-    }
-    if (t.ahead === 0 || t.estimated_wait_s < 60) { return ["即将叫号", "Very soon"]; }
-    var m = Math.round(t.estimated_wait_s / 60);
-    return ["约 " + m + " 分钟", "About " + m + " min"];
+    // The range and its words: wait.js (issue 13).
+    return window.HallqWait.words(t) || ["未知", "Unknown"];
   }
 
   // -- rendering ------------------------------------------------------------------------------
@@ -261,21 +257,28 @@
   }
 
   // queue.updated carries the queue's waiting numbers in calling order: this ticket's place in
-  // it is how many are ahead, and the estimate follows from the queue's seconds per ticket.
+  // it is how many are ahead, and `waits` the estimate for each place.
   function applyQueue(q) {
     if (!q || q.code !== ticket.queue || ticket.status !== "waiting") { return; }
     var at = (q.order || []).indexOf(ticket.number);
     // A ticket sent to one window is served by that window, whatever its queue: the server's
     // ticket events say whether that one is held.
     if (!ticket.target_window) { ticket.unserved = !!q.unserved; }
-    if (ticket.unserved) { ticket.estimated_wait_s = null; }
+    if (ticket.unserved) { ticket.estimated_wait_s = null; ticket.estimated_wait_range_s = null; }
     if (at < 0) {
       // Not in the list: held for one window, or beyond the list's length; keep what we know.
-      if (q.s_per_ticket === null || q.s_per_ticket === undefined) { ticket.estimated_wait_s = null; }
+      if (!q.waits) { ticket.estimated_wait_s = null; ticket.estimated_wait_range_s = null; }
       return;
     }
     ticket.ahead = at;
-    ticket.estimated_wait_s = q.s_per_ticket === null || q.s_per_ticket === undefined ? null : at * q.s_per_ticket;
+    // q.waits: HallQ's estimate for each place, [wait, low, high]; the shown range moves only
+    // when it has drifted past wait.js's threshold.
+    var w = q.waits && q.waits[at];
+    var next = w ? [w[1], w[2]] : null;
+    if (window.HallqWait.drifted(ticket.estimated_wait_range_s || null, next)) {
+      ticket.estimated_wait_range_s = next;
+      ticket.estimated_wait_s = w ? w[0] : null;
+    }
   }
 
   // The hall's clock, whatever zone the visitor's phone is set to.

@@ -95,12 +95,12 @@ function showResult(ticket) {
   renderCountdown();
 }
 
+// The estimated range in words (wait.js, a classic script the page loads first), never a
+// single false minute; unknown when no open window serves the queue.
 function waitText(tk) {
-  if (tk.warning || tk.unserved || tk.estimated_wait_s === null || tk.estimated_wait_s === undefined) {
-    return t("wait_unknown");
-  }
-  if (tk.ahead === 0 || tk.estimated_wait_s < 60) { return t("very_soon"); }
-  return t("minutes", { n: Math.round(tk.estimated_wait_s / 60) });
+  var words = tk.warning ? null : window.HallqWait.words(tk);
+  if (!words) { return t("wait_unknown"); }
+  return state.lang === "en" ? words[1] : words[0];
 }
 
 export function renderResult() {

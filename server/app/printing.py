@@ -16,6 +16,7 @@ from printers.layout import ticket_document
 from server.core import calling
 from server.core import windows as win
 from server.core.errors import Forbidden, Invalid, NotFound
+from server.core.estimate import range_minutes
 from server.core.hall import Hall, PrinterProfile
 from server.core.windows import Staff
 from server.db import accounts_repo, print_jobs_repo, tickets_repo, windows_repo
@@ -39,6 +40,7 @@ def ticket_bytes(hall: Hall, view: dict[str, Any], profile: PrinterProfile) -> b
     queue = hall.queue(view["queue"])
     dept = hall.department(queue.department) if queue else None
     wait = view.get("estimated_wait_s")
+    wait_range = view.get("estimated_wait_range_s")
     doc = ticket_document(
         hall_name=hall.name,
         hall_name_en=hall.name_en,
@@ -49,6 +51,7 @@ def ticket_bytes(hall: Hall, view: dict[str, Any], profile: PrinterProfile) -> b
         item_en=view.get("item_name_en") or view.get("queue_name_en") or "",
         people_ahead=int(view.get("ahead") or 0),
         wait_minutes=None if wait is None else round(wait / 60),
+        wait_range_minutes=range_minutes(*wait_range) if wait_range else None,
         issued_at=datetime.fromisoformat(view["issued_at"]),
         status_url=view["status_url"],
         paper_mm=profile.paper_mm,

@@ -11,12 +11,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from server.core import calling, labels
-from server.core.estimate import effective_windows, estimate_wait_s, mean_service_s
+from server.core.estimate import WaitEstimate, effective_windows, estimate_wait_s, mean_service_s
 from server.core.hall import Hall, Window
-from server.core.tickets import Status, Ticket
+from server.core.tickets import Priority, Status, Ticket
 from server.core.windows import Staff, WindowState, WindowStatus, is_serving
 from server.db import accounts_repo, tickets_repo, windows_repo
 from server.db.handles import Connection
+
+from .waits import Waits
 
 ORDER_CAP = 200
 
@@ -46,6 +48,7 @@ class HallLoad:
     _open: list[Window] | None = field(default=None, repr=False)
     _serving: list[Window] | None = field(default=None, repr=False)
     _served: dict[str, float] = field(default_factory=dict, repr=False)
+    _waits: Waits | None = field(default=None, repr=False)
 
     @classmethod
     def read(cls, conn: Connection, hall: Hall, day: date, now: datetime) -> HallLoad:
@@ -75,6 +78,7 @@ class HallLoad:
         stats["issued"] += 1
         stats["waiting"] += 1
         self.lines.pop(t.queue, None)
+        self._waits = None  # the shares and the lines changed
         self._served.clear()  # a queue that had no line shares its windows differently now
 
     def open_windows(self) -> list[Window]:
@@ -108,7 +112,14 @@ class HallLoad:
         return mean_service_s(s.get("service_s", 0.0), s.get("served", 0), self.hall.typical_service_s(queue))
 
     def estimate(self, queue: str, ahead: int) -> int | None:
+        """The queue-length estimate (`ahead × mean ÷ windows`): the manager's per-ticket pace."""
         return estimate_wait_s(ahead, self.mean_s(queue), self.windows_for(queue))
+
+    def waits(self, conn: Connection) -> Waits:
+        """HallQ's estimator over this load (server/app/waits.py), built once per change."""
+        if self._waits is None:
+            self._waits = Waits(conn, self)
+        return self._waits
 
 
 def _ahead(conn: Connection, t: Ticket, load: HallLoad) -> int:
@@ -125,16 +136,18 @@ def ticket_view(conn: Connection, hall: Hall, t: Ticket, load: HallLoad) -> dict
     item = hall.item(t.item) if t.item else None
     window = hall.window(t.window) if t.window else None
     unserved = load.unserved(t)
+    wait: WaitEstimate | None = None
     if unserved:
         # Article 26: nobody would call it; no number is invented.
         ahead, estimate = (_ahead(conn, t, load) if t.target_window is None else 0), None
     elif t.status is Status.WAITING and t.target_window is not None:
-        # First in that window's line: at once while it is open, unknown while it is paused.
-        target = load.states.get(t.target_window)
-        ahead, estimate = 0, 0 if target and target.status is WindowStatus.OPEN else None
+        # First in that window's line: when it frees up while it is open, unknown while paused.
+        ahead, wait = 0, load.waits(conn).for_window(t.target_window)
+        estimate = None if wait is None else wait.wait_s
     elif t.status is Status.WAITING:
         ahead = _ahead(conn, t, load)
-        estimate = load.estimate(t.queue, ahead)
+        wait = load.waits(conn).at(t.queue, ahead, green=t.priority is Priority.GREEN)
+        estimate = None if wait is None else wait.wait_s
     else:
         ahead, estimate = 0, 0 if t.status in (Status.CALLED, Status.SERVING) else None
     return {
@@ -156,6 +169,8 @@ def ticket_view(conn: Connection, hall: Hall, t: Ticket, load: HallLoad) -> dict
         "finished_at": iso(hall, t.finished_at),
         "ahead": ahead,
         "estimated_wait_s": estimate,
+        # Where the wait should fall four times in five; null: no open window serves the queue.
+        "estimated_wait_range_s": wait.range if wait is not None else None,
         "unserved": unserved,
         "window": t.window,
         "window_name": window.name if window else None,
@@ -183,8 +198,12 @@ def queue_view(conn: Connection, hall: Hall, code: str, load: HallLoad) -> dict[
         "prefix": q.prefix if q else "",
         "waiting": count,
         "longest_wait_s": int((load.now - oldest).total_seconds()) if oldest else 0,
-        "estimate_s": load.estimate(code, count),
+        "estimate_s": None if (new := load.waits(conn).at(code, count)) is None else new.wait_s,
         "s_per_ticket": round(load.mean_s(code) / windows) if windows else None,
+        # HallQ's estimate for each place of `order`: [wait_s, low_s, high_s]; null: no window open.
+        "waits": None if (line := load.waits(conn).line(code, len(order))) is None else [
+            [w.wait_s, w.low_s, w.high_s] for w in line
+        ],
         "open_windows": open_here,
         # Article 26: a queue nobody serves must be visible, never a silent dead end. A paused
         # window will be back: its queue is waiting, not stranded.

@@ -14,9 +14,11 @@ With no open window the estimate is None: the hall must say so rather than inven
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
-from .hall import Window
+from .hall import PlannedPause, Window
 
 PRIOR_WEIGHT = 3.0
 
@@ -40,3 +42,260 @@ def estimate_wait_s(ahead: int, mean_s: float, windows: float) -> int | None:
     if windows <= 0:
         return None
     return round(ahead * mean_s / windows)
+
+
+# --- HallQ's estimator (issue 13): when will the windows reach this ticket, and how sure is it --
+#
+# docs/queueing.md explains the model and its assumptions; docs/wait-estimates.md measures it.
+# In short: each window that serves the queue is a server that frees up after the rest of its
+# current service (the elapsed time is known; the rest follows from a lognormal service time) or,
+# paused, at the end of its pause allowance; then it takes one of this queue's tickets every
+# `occupation ÷ share` seconds, where `share` is the queue's weight at that window among the
+# queues waiting there. The (ahead + 1)-th free-up is the call. The spread comes from the
+# renewal-process variance of that many completions, plus the model's own error.
+
+# Lognormal service times' coefficient of variation before any is measured, and the weight of
+# that prior (in visits) against the measured ones.
+PRIOR_CV = 0.6
+CV_PRIOR_WEIGHT = 5.0
+# Today's durations weigh by recency: a weight halves every HALF_LIFE visits back.
+HALF_LIFE = 20.0
+# A window's staff take a moment from one visitor's finish to the next call.
+CALL_GAP_S = 15.0
+# What a no-show costs a window: the call, a recall and the wait before the next call.
+NO_SHOW_S = 150.0
+# The relative error of the model itself (shares, staff's pace, tickets arriving ahead), added to
+# the stochastic spread. Set once on the normal-day scenario only (docs/wait-estimates.md).
+MODEL_ERROR = 0.5
+# The range aims at this central share: the 10% and 90% quantiles.
+Z80 = 1.2816
+# A range is at least this wide (it is shown in whole minutes), never empty or inverted.
+MIN_WIDTH_S = 60.0
+# Planned pauses leave at least this share of a queue's capacity.
+MIN_CAPACITY = 0.2
+# The expected green arrivals slow a normal ticket at most this much (the factor is capped).
+MAX_GREEN_SLOWDOWN = 2.0
+
+
+@dataclass(frozen=True)
+class ServiceTimes:
+    """What one call of the queue occupies a window for: the mean and spread of its services,
+    and the share of calls nobody answers."""
+
+    mean_s: float
+    cv: float = PRIOR_CV
+    no_show: float = 0.0
+
+    @property
+    def occupation_s(self) -> float:
+        return (1.0 - self.no_show) * self.mean_s + self.no_show * NO_SHOW_S + CALL_GAP_S
+
+    @property
+    def occupation_var(self) -> float:
+        """Variance of one call's occupation: a mixture of a lognormal service and a no-show."""
+        second = (1.0 - self.no_show) * self.mean_s**2 * (1.0 + self.cv**2) + self.no_show * NO_SHOW_S**2
+        return max(0.0, second - self.occupation_s**2)
+
+
+@dataclass(frozen=True)
+class Server:
+    """A window as the estimate sees it: free in `free_in_s` seconds, then calling one of this
+    queue's tickets every `occupation ÷ share` seconds."""
+
+    share: float
+    free_in_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class WaitEstimate:
+    wait_s: int
+    low_s: int
+    high_s: int
+
+    @property
+    def range(self) -> list[int]:
+        return [self.low_s, self.high_s]
+
+
+def measured_service(durations: Sequence[float], typical_s: float, no_shows: int = 0) -> ServiceTimes:
+    """The queue's service times from today's latest durations (newest first), recency-weighted
+    (weight halves every HALF_LIFE visits) and shrunk towards the items' typical duration."""
+    w_total = PRIOR_WEIGHT
+    total = PRIOR_WEIGHT * typical_s
+    for i, d in enumerate(durations):
+        w = 0.5 ** (i / HALF_LIFE)
+        w_total += w
+        total += w * d
+    mean = total / w_total
+    var_total = CV_PRIOR_WEIGHT * (PRIOR_CV * mean) ** 2
+    var_w = CV_PRIOR_WEIGHT
+    for i, d in enumerate(durations):
+        w = 0.5 ** (i / HALF_LIFE)
+        var_w += w
+        var_total += w * (d - mean) ** 2
+    cv = math.sqrt(var_total / var_w) / mean if mean > 0 else PRIOR_CV
+    calls = len(durations) + no_shows
+    share = no_shows / (calls + PRIOR_WEIGHT) if calls else 0.0
+    return ServiceTimes(mean_s=mean, cv=cv, no_show=share)
+
+
+def residual_s(elapsed_s: float, service: ServiceTimes) -> float:
+    """Expected rest of a lognormal service already `elapsed_s` long: E[S − e | S > e]."""
+    m = service.mean_s
+    if elapsed_s <= 0 or m <= 0:
+        return max(0.0, m)
+    sigma2 = math.log1p(service.cv**2)
+    sigma = math.sqrt(sigma2)
+    mu = math.log(m) - sigma2 / 2
+    z = (math.log(elapsed_s) - mu) / sigma
+    survive = 0.5 * math.erfc(z / math.sqrt(2))
+    if survive < 1e-9:
+        return min(m, NO_SHOW_S)  # far beyond any usual service: it must end any moment
+    tail = 0.5 * math.erfc((z - sigma) / math.sqrt(2))
+    return max(0.0, m * tail / survive - elapsed_s)
+
+
+def window_servers(
+    queue: str, windows: Iterable[Window], waiting: Mapping[str, int], free_in_s: Mapping[str, float],
+) -> list[Server]:
+    """The windows (open, or paused and coming back) that serve `queue`, each with its share of
+    calls as `effective_windows` counts it and when it frees up (`free_in_s` by window id)."""
+    out = []
+    for w in windows:
+        own = w.weight(queue)
+        if not own:
+            continue
+        busy = sum(sq.weight for sq in w.queues if sq.queue == queue or waiting.get(sq.queue, 0) > 0)
+        out.append(Server(share=own / busy, free_in_s=free_in_s.get(w.id, 0.0)))
+    return out
+
+
+def call_times(count: int, servers: Sequence[Server], occupation_s: float) -> list[float]:
+    """Expected seconds until each of the next `count` calls of the queue.
+
+    A free window calls at once. A busy one frees up after a random rest of mean `free_in_s`;
+    the first of several to free up comes sooner than the soonest of their means (the mean of a
+    minimum is below the minimum of the means), so the rests are raced as exponentials: the next
+    call comes after 1 / (the sum of the rates), and the window likeliest to have freed (the
+    shortest rest) then serves at its long-run pace, `share ÷ occupation_s` calls a second."""
+    active = sorted((s for s in servers if s.share > 0), key=lambda s: s.free_in_s)
+    if not active or occupation_s <= 0:
+        return [0.0] * count if active else []
+    out: list[float] = []
+    at = 0.0
+    pace = 0.0  # calls a second of the windows that already called
+    waiting = []  # the busy windows' rests, shortest first
+    for s in active:
+        if s.free_in_s < 1.0:  # free now, or within the second
+            if len(out) < count:
+                out.append(0.0)
+            pace += s.share / occupation_s
+        else:
+            waiting.append(s)
+    rate = pace + sum(1.0 / s.free_in_s for s in waiting)
+    while len(out) < count:
+        at += 1.0 / rate
+        out.append(at)
+        if waiting:
+            first = waiting.pop(0)
+            rate += first.share / occupation_s - 1.0 / first.free_in_s
+    return out
+
+
+def slowdowns(
+    now_s: float, pauses: Iterable[PlannedPause], open_count: int, returns_s: Sequence[float] = (),
+) -> list[tuple[float, float, float]]:
+    """The hall's planned pauses ahead, as (start, end, capacity factor) in seconds from now
+    (`now_s`: seconds since local midnight). During a pause about `share` of a queue's windows are
+    away, whoever they are: a paused window coming back (`returns_s`, from now) frees a colleague
+    for lunch rather than adding a window. So each span's factor caps the windows the model counts
+    at work (the `open_count` open now, plus those back by then) at (1 − share) of them all."""
+    total = open_count + len(returns_s)
+    if total <= 0:
+        return []
+    back = sorted(max(0.0, r) for r in returns_s)
+    out = []
+    for p in pauses:
+        start = max(0.0, p.start.hour * 3600.0 + p.start.minute * 60.0 - now_s)
+        end = p.end.hour * 3600.0 + p.end.minute * 60.0 - now_s
+        if end <= start:
+            continue
+        allowed = (1.0 - p.share) * total
+        cuts = [start, *(r for r in back if start < r < end), end]
+        for a, b in zip(cuts, cuts[1:], strict=False):
+            working = open_count + sum(1 for r in back if r <= a)
+            if working > allowed and b > a:
+                out.append((a, b, max(MIN_CAPACITY, allowed / working)))
+    return sorted(out)
+
+
+def stretch(full_s: float, spans: Sequence[tuple[float, float, float]]) -> float:
+    """Seconds it takes to do `full_s` seconds of full-capacity work through the slowed spans."""
+    at, left = 0.0, full_s
+    for start, end, factor in spans:
+        start = max(start, at)
+        if end <= start:
+            continue
+        if left <= start - at:
+            return at + left
+        left -= start - at
+        if left <= (end - start) * factor:
+            return start + left / factor
+        left -= (end - start) * factor
+        at = end
+    return at + left
+
+
+def wait_estimates(
+    count: int, servers: Sequence[Server], service: ServiceTimes, green_per_s: float = 0.0,
+    spans: Sequence[tuple[float, float, float]] = (),
+) -> list[WaitEstimate] | None:
+    """The estimate for the tickets with 0, 1, ... `count` − 1 ahead; None when no window serves
+    the queue (say "no window open", never a number). `green_per_s`: green-channel arrivals
+    expected per second, who will be called before a normal ticket (0 for a green one); `spans`:
+    the planned pauses ahead (`slowdowns`)."""
+    active = [s for s in servers if s.share > 0]
+    if not active:
+        return None
+    capacity = sum(s.share for s in active)
+    occupation = service.occupation_s
+    slow = 1.0
+    if green_per_s > 0 and capacity > 0:
+        load = green_per_s * occupation / capacity
+        slow = min(MAX_GREEN_SLOWDOWN, 1.0 / max(1e-9, 1.0 - load)) if load < 1 else MAX_GREEN_SLOWDOWN
+    rel_var = service.occupation_var / occupation**2 if occupation > 0 else 0.0
+    out = []
+    times = call_times(count, active, occupation)
+    # The first free-up is raced as exponentials: its variance is its mean squared, and every
+    # later call inherits it.
+    first_var = (times[0] * slow) ** 2 if times else 0.0
+    for ahead, at in enumerate(times):
+        mean = stretch(at * slow, spans) if spans else at * slow
+        gap = occupation / capacity
+        # Renewal processes: Var(time to n completions) ≈ n · gap² · cv² (summed over windows).
+        var = first_var + ahead * gap**2 * rel_var + (MODEL_ERROR * mean) ** 2
+        out.append(_range(mean, var))
+    return out
+
+
+def range_minutes(low_s: float, high_s: float) -> tuple[int, int]:
+    """A range in whole minutes as screens and tickets show it: outward to the minute, and to
+    5 minutes once it reaches 10 (约15–25分钟, not 约13–27分钟); never empty. kiosk/static/wait.js
+    holds the same rule for the pages."""
+    step = 1 if high_s < 600 else 5
+    low = math.floor(low_s / 60 / step) * step
+    high = math.ceil(high_s / 60 / step) * step
+    return low, max(high, low + step)
+
+
+def _range(mean: float, var: float) -> WaitEstimate:
+    """The 10%..90% quantiles of a lognormal with this mean and variance, never negative, empty
+    or inverted, at least MIN_WIDTH_S wide."""
+    if mean < 1.0:  # now, or within the second: at once (and no division by a vanishing mean)
+        return WaitEstimate(0, 0, int(MIN_WIDTH_S))
+    sigma2 = math.log1p(var / mean**2)
+    sigma = math.sqrt(sigma2)
+    mu = math.log(mean) - sigma2 / 2
+    low = max(0, math.floor(math.exp(mu - Z80 * sigma)))
+    high = max(math.ceil(math.exp(mu + Z80 * sigma)), low + int(MIN_WIDTH_S))
+    return WaitEstimate(round(mean), low, high)

@@ -242,6 +242,16 @@ class FollowupLimits:
 
 
 @dataclass(frozen=True)
+class PlannedPause:
+    """The hall's rota ([waits] in the hall file): from `start` to `end` about `share` of each
+    queue's windows are away (lunch in rotation). The waiting-time estimate slows down there."""
+
+    start: time
+    end: time
+    share: float
+
+
+@dataclass(frozen=True)
 class Hall:
     code: str
     name: str
@@ -272,6 +282,7 @@ class Hall:
     overflow: tuple[OverflowRule, ...] = ()
     followup: FollowupLimits = FollowupLimits()
     ratings: RatingSettings = RatingSettings()
+    planned_pauses: tuple[PlannedPause, ...] = ()
     _by_code: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -31,11 +31,13 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+def make_engine(url: str, *, pool_size: int = 10, durable: bool = True) -> Engine:
+    """`durable=False`: an SQLite scratch database (the day simulator's), `synchronous=OFF`: a
+    replayed day is made again from its seed, so no commit needs to survive a power loss."""
     url = normalise_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
-        _setup_sqlite(engine)
+        _setup_sqlite(engine, durable)
         return engine
     engine = create_engine(url, pool_size=pool_size, max_overflow=20)
     _ping_after_idle(engine)
@@ -68,14 +70,14 @@ def _ping_after_idle(engine: Engine) -> None:
             raise exc.DisconnectionError(f"pooled connection is gone: {e}") from e
 
 
-def _setup_sqlite(engine: Engine) -> None:
+def _setup_sqlite(engine: Engine, durable: bool = True) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
         # Let SQLAlchemy's begin hook, not pysqlite, decide when transactions start.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA synchronous=FULL" if durable else "PRAGMA synchronous=OFF")
         cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()

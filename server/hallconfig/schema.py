@@ -43,6 +43,7 @@ from .fields import (
 from .followup import FollowupIn
 from .manager import AlertsIn, OverflowIn, StaffingIn
 from .ratings import RatingsIn
+from .waits import WaitsIn
 
 
 class HallIn(Model):
@@ -328,6 +329,7 @@ class HallFile(Model):
     overflow: list[OverflowIn] = []
     followup: FollowupIn = FollowupIn()
     ratings: RatingsIn = RatingsIn()
+    waits: WaitsIn = WaitsIn()
 
     def to_core(self) -> core.Hall:
         extra: dict[str, Any] = {}
@@ -359,6 +361,7 @@ class HallFile(Model):
             overflow=tuple(r.to_core() for r in self.overflow),
             followup=self.followup.to_core(),
             ratings=self.ratings.to_core(),
+            planned_pauses=self.waits.to_core(),
             **extra,
         )
 

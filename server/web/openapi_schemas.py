@@ -57,6 +57,11 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "issued_at": TIME, "called_at": TIME_OR_NULL, "finished_at": TIME_OR_NULL,
             "ahead": {**INT, "minimum": 0, "description": "waiting tickets of its queue called before it"},
             "estimated_wait_s": {**INT_OR_NULL, "description": "null when no window serves the queue"},
+            "estimated_wait_range_s": {
+                "type": ["array", "null"], "items": {**INT, "minimum": 0}, "minItems": 2, "maxItems": 2,
+                "description": "[low, high]: where the wait should fall four times in five (docs/wait-estimates.md); "
+                               "null where no open window serves its queue",
+            },
             "unserved": {**BOOL, "description": "no open window serves its queue (article 26)"},
             "window": STR_OR_NULL, "window_name": STR_OR_NULL, "window_name_en": STR_OR_NULL,
             "target_window": {**STR_OR_NULL, "description": "the window it was transferred or suspended to"},
@@ -83,6 +88,12 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "waiting": INT, "longest_wait_s": INT, "estimate_s": INT_OR_NULL, "s_per_ticket": INT_OR_NULL,
         "open_windows": STRINGS, "unserved": BOOL, "issued_today": INT, "served_today": INT,
         "order": {**STRINGS, "description": "waiting numbers in calling order (the first 200)"},
+        "waits": {
+            "type": ["array", "null"],
+            "items": {"type": "array", "items": INT, "minItems": 3, "maxItems": 3},
+            "description": "HallQ's estimate for each place of `order`: [wait_s, low_s, high_s]; "
+                           "null when no open window serves the queue",
+        },
     }),
     "Staff": obj({
         "id": INT, "username": STR, "role": {"enum": ["window", "chief", "manager", "admin"]},

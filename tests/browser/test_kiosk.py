@@ -107,7 +107,7 @@ def test_take_a_number_department_item_guide_result(browser, server, orientation
         expect(page.locator("#result-item")).to_have_text("有限责任公司设立登记")
         expect(page.locator("#result-dept")).to_have_text("市场监督管理局")
         expect(page.locator("#result-ahead")).to_have_text(f"{ticket['ahead']} 人")
-        expect(page.locator("#result-wait")).to_have_text(re.compile(r"约 \d+ 分钟|即将叫号"))
+        expect(page.locator("#result-wait")).to_have_text(re.compile(r"约\d+–\d+分钟|\d+分钟内|即将叫号"))
         # kiosk-1's demo printer is a file: it cannot report, so the page asks to keep or photograph.
         expect(page.locator("#keep")).to_have_text("请妥善保管号票，或拍照留存本页")
         expect(page.locator("#result-countdown, #countdown")).to_have_text(re.compile(r"\d+ 秒后自动返回首页"))

@@ -23,7 +23,8 @@ DOM_MODULE = SHARED / "shared/dom.js"
 # the phone's status page, written in ES5 for old phones' browsers, and the rating form it shares
 # with the case progress page (whose mount script is classic too) and the rating pad.
 CLASSIC = {SHARED / "hallq-live.js", ROOT / "display/static/voiceplan.js", ROOT / "kiosk/static/status.js",
-           SHARED / "rating-form.js", SHARED / "case-rating.js"}
+           SHARED / "rating-form.js", SHARED / "case-rating.js",
+           ROOT / "kiosk/static/wait.js"}
 
 IMPORT = re.compile(r'^import\s*\{([^}]*)\}\s*from\s*"([^"]+)";', re.M)
 EXPORT_DECL = re.compile(r"^export\s+(?:function|var|let|const|class)\s+([\w$]+)", re.M)
@@ -107,7 +108,8 @@ def test_the_faces_draw_with_the_shared_helper() -> None:
         assert re.search(r'^import \{[^}]*\} from "/static/shared/dom\.js";', text, re.M), face
 
 
-CLASSIC_TAGS = ("/static/vendor/", "/static/hallq-live.js", "/display/static/voiceplan.js", "/static/rating-form.js")
+CLASSIC_TAGS = ("/static/vendor/", "/static/hallq-live.js", "/display/static/voiceplan.js", "/static/rating-form.js",
+                "/kiosk/static/wait.js")
 
 
 @pytest.mark.parametrize("page", ["console/templates/console/console.html", "kiosk/templates/kiosk/kiosk.html",

@@ -1,0 +1,142 @@
+"""HallQ's waiting-time estimate for the views (issue 13): the core's model fed from one change's
+reads, worked out once per queue and transaction and shared by every view of that change.
+
+`server.core.estimate` holds the model; this reads what it needs: each queue's latest service
+durations, the calls the windows are in the middle of, the windows' pauses and the day's green
+tickets. docs/queueing.md explains it and docs/wait-estimates.md measures it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from server.core.estimate import (
+    Server,
+    ServiceTimes,
+    WaitEstimate,
+    measured_service,
+    residual_s,
+    slowdowns,
+    wait_estimates,
+    window_servers,
+)
+from server.core.windows import WindowStatus
+from server.db import waits_repo
+from server.db.handles import Connection
+
+if TYPE_CHECKING:
+    from .views import HallLoad
+
+# How many of a queue's latest services the estimate reads.
+RECENT_SERVICES = 40
+# Green arrivals are counted over at least this much of the day (one early green ticket is not
+# a rate).
+MIN_GREEN_SPAN_S = 3600.0
+
+
+class Waits:
+    def __init__(self, conn: Connection, load: HallLoad) -> None:
+        self.conn, self.load = conn, load
+        self._service: dict[str, ServiceTimes] = {}
+        self._free: dict[str, float] = {}
+        self._green: dict[str, int] | None = None
+        self._lists: dict[tuple[str, bool], list[WaitEstimate] | None] = {}
+
+    def service(self, queue: str) -> ServiceTimes:
+        if queue not in self._service:
+            load = self.load
+            durations = waits_repo.recent_services(self.conn, queue, load.day, RECENT_SERVICES)
+            no_shows = load.stats.get(queue, {}).get("no_show", 0)
+            self._service[queue] = measured_service(durations, load.hall.typical_service_s(queue), no_shows)
+        return self._service[queue]
+
+    def free_in(self, windows: list[str]) -> dict[str, float]:
+        """When each of `windows` (open or paused) can next call: the rest of its current service,
+        or half the rest of its pause allowance (the hall's alert limit for that reason). Read only for
+        the windows asked about, once per change."""
+        load, now = self.load, self.load.now
+        todo = [w for w in windows if w not in self._free and w in load.states]
+        if todo:
+            current = {load.states[w].current_ticket: w for w in todo if load.states[w].current_ticket}
+            calls = waits_repo.calls_since(self.conn, [t for t in current if t])
+            for wid in todo:
+                state = load.states[wid]
+                rest = 0.0
+                call = calls.get(state.current_ticket or "")
+                if call is not None:
+                    queue, at = call
+                    rest = residual_s((now - at).total_seconds(), self.service(queue))
+                if state.status is WindowStatus.PAUSED and state.since is not None:
+                    # Assumed to end at any moment of its allowance alike: half the rest of it.
+                    limit = 60.0 * load.hall.alerts.pause_limit_for(state.pause_reason)
+                    rest = max(rest, (limit - (now - state.since).total_seconds()) / 2)
+                self._free[wid] = max(0.0, rest)
+        return {w: self._free.get(w, 0.0) for w in windows}
+
+    def green_per_s(self, queue: str) -> float:
+        """Tickets a second that go ahead of a normal ticket's place: green-channel tickets and
+        tickets transferred in, at today's rate so far."""
+        if self._green is None:
+            self._green = waits_repo.cut_ins(self.conn, self.load.day)
+        count = self._green.get(queue, 0)
+        if not count:
+            return 0.0
+        return count / max(MIN_GREEN_SPAN_S, self._since_opening())
+
+    def _since_opening(self) -> float:
+        hall, now = self.load.hall, self.load.now
+        local = now.astimezone(ZoneInfo(hall.timezone))
+        opening = min((start for start, _ in hall.hours.periods), default=None)
+        if opening is None:
+            return 0.0
+        start = local.replace(hour=opening.hour, minute=opening.minute, second=0, microsecond=0)
+        return max(0.0, (local - start).total_seconds())
+
+    def spans(self, queue: str) -> list[tuple[float, float, float]]:
+        """The hall's planned pauses ahead for `queue` (its [waits] rota)."""
+        hall = self.load.hall
+        if not hall.planned_pauses:
+            return []
+        local = self.load.now.astimezone(ZoneInfo(hall.timezone))
+        now_s = local.hour * 3600.0 + local.minute * 60.0 + local.second
+        windows = [w.id for w in self.load.serving_windows() if w.serves(queue)]
+        paused = [w for w in windows if self.load.states[w].status is WindowStatus.PAUSED]
+        free = self.free_in(paused)
+        return slowdowns(now_s, hall.planned_pauses, len(windows) - len(paused), [free[w] for w in paused])
+
+    def servers(self, queue: str) -> list[Server]:
+        """None open: no server at all (the estimate is then None, "no window open")."""
+        load = self.load
+        if not any(w.serves(queue) for w in load.open_windows()):
+            return []
+        windows = [w for w in load.serving_windows() if w.serves(queue)]
+        return window_servers(queue, windows, load.waiting_counts(), self.free_in([w.id for w in windows]))
+
+    def at(self, queue: str, ahead: int, *, green: bool = False) -> WaitEstimate | None:
+        """The estimate for a ticket of `queue` with `ahead` before it; None: no window open."""
+        key = (queue, green)
+        known = self._lists.get(key, [])
+        if key not in self._lists or (known is not None and len(known) <= ahead):
+            count = max(ahead + 1, len(self.load.lines.get(queue, ([], None))[0]), 1)
+            self._lists[key] = wait_estimates(
+                count, self.servers(queue), self.service(queue), 0.0 if green else self.green_per_s(queue),
+                self.spans(queue),
+            )
+        found = self._lists[key]
+        return None if found is None else found[ahead]
+
+    def for_window(self, window_id: str) -> WaitEstimate | None:
+        """A ticket sent to one window: first in its line there, called when that window frees."""
+        state = self.load.states.get(window_id)
+        if state is None or state.status is not WindowStatus.OPEN:
+            return None
+        found = wait_estimates(1, [Server(1.0, self.free_in([window_id])[window_id])], ServiceTimes(mean_s=0.0))
+        return found[0] if found else None
+
+    def line(self, queue: str, count: int) -> list[WaitEstimate] | None:
+        if count <= 0:
+            return []
+        self.at(queue, count - 1)
+        found = self._lists[(queue, False)]
+        return None if found is None else found[:count]

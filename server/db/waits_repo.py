@@ -1,0 +1,62 @@
+"""What the waiting-time estimate reads besides the queues' daily counts (issue 13): the latest
+service durations of a queue, the calls the windows are in the middle of, and the day's green
+tickets that went ahead of the line per queue. Each is an index read bounded by its limit or by the windows' number."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from sqlalchemy import Connection, bindparam, func, or_, select
+
+from server.core.tickets import Priority, Status
+
+from .ticket_tables import tickets
+
+# Durations of a queue's latest finished services, newest first.
+_RECENT = (
+    select(tickets.c.called_at, tickets.c.finished_at)
+    .where(
+        tickets.c.day == bindparam("day"),
+        tickets.c.status == Status.DONE.value,
+        tickets.c.queue == bindparam("queue"),
+        tickets.c.called_at.is_not(None),
+        tickets.c.finished_at.is_not(None),
+    )
+    .order_by(tickets.c.finished_at.desc())
+    .limit(bindparam("limit"))
+)
+
+
+def recent_services(conn: Connection, queue: str, day: date, limit: int) -> list[float]:
+    rows = conn.execute(_RECENT, {"queue": queue, "day": day, "limit": limit})
+    return [max(0.0, (finished - called).total_seconds()) for called, finished in rows]
+
+
+def calls_since(conn: Connection, ticket_ids: Iterable[str]) -> dict[str, tuple[str, datetime]]:
+    """The windows' current tickets: queue and when each was (last) called, by ticket id."""
+    ids = list(ticket_ids)
+    if not ids:
+        return {}
+    return {i: (q, at) for i, q, at in conn.execute(_CALLS, {"ids": ids})}
+
+
+_CALLS = select(tickets.c.id, tickets.c.queue, tickets.c.called_at).where(
+    tickets.c.id.in_(bindparam("ids", expanding=True)), tickets.c.called_at.is_not(None)
+)
+
+
+_CUT_INS = (
+    select(tickets.c.queue, func.count())
+    .where(
+        tickets.c.day == bindparam("day"),
+        or_(tickets.c.priority == Priority.GREEN.value, tickets.c.origin_queue.is_not(None)),
+    )
+    .group_by(tickets.c.queue)
+)
+
+
+def cut_ins(conn: Connection, day: date) -> dict[str, int]:
+    """How many tickets joined each queue ahead of its normal tail today: green-channel tickets,
+    and tickets transferred in (they keep the place they took at issue)."""
+    return {q: n for q, n in conn.execute(_CUT_INS, {"day": day})}

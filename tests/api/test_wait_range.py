@@ -1,0 +1,51 @@
+"""The ticket's estimated range (issue 13, protocol v1.1): `estimated_wait_range_s` is [low, high]
+while an open window serves the queue, null when none does; the queue's events carry the
+estimate of every place in its line, which the phone page follows."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.helpers import issue
+
+
+@pytest.fixture
+def alice(make_staff):
+    return make_staff("alice", "window", "SCJG")
+
+
+def test_a_ticket_shows_a_range_around_its_estimate_once_a_window_serves_it(client, kiosk, alice, clock):
+    assert client.post("/api/v1/windows/1/open", headers=alice).status_code == 200
+    first = issue(client, kiosk)
+    assert first["estimated_wait_s"] == 0 and first["estimated_wait_range_s"] == [0, 60]
+    assert client.post("/api/v1/windows/1/call-next", headers=alice).status_code == 200
+    clock.advance(minutes=5)
+    second, third = issue(client, kiosk), issue(client, kiosk)
+    for t in (second, third):
+        low, high = t["estimated_wait_range_s"]
+        assert 0 <= low <= t["estimated_wait_s"] <= high and high - low >= 60
+    # Window 1 is five minutes into A001's visit: A002 waits for the rest of it, A003 a visit more.
+    assert 0 < second["estimated_wait_s"] < third["estimated_wait_s"]
+    assert third["estimated_wait_range_s"][1] > second["estimated_wait_range_s"][1]
+    again = client.get(f"/api/v1/tickets/{third['id']}").get_json()["ticket"]
+    assert again["estimated_wait_range_s"] == third["estimated_wait_range_s"]
+
+
+def test_no_window_open_means_no_range_and_no_number(client, kiosk, alice):
+    t = issue(client, kiosk)  # the demo hall warns and issues before its windows open
+    assert t["estimated_wait_s"] is None and t["estimated_wait_range_s"] is None
+    client.post("/api/v1/windows/1/open", headers=alice)
+    client.post("/api/v1/windows/1/pause", headers=alice, json={"reason": "午休"})
+    paused = client.get(f"/api/v1/tickets/{t['id']}").get_json()["ticket"]
+    assert paused["estimated_wait_range_s"] is None, "a paused window: nobody knows when lunch ends"
+
+
+def test_the_queue_event_carries_each_places_estimate(client, kiosk, alice, published):
+    client.post("/api/v1/windows/1/open", headers=alice)
+    client.post("/api/v1/windows/1/call-next", headers=alice)
+    tickets = [issue(client, kiosk) for _ in range(3)]
+    queue = [e.data["queue"] for c in published for e in c.events if e.event == "queue.updated"][-1]
+    assert queue["order"] == [t["number"] for t in tickets]
+    assert len(queue["waits"]) == 3
+    assert [w[0] for w in queue["waits"]] == sorted(w[0] for w in queue["waits"])
+    assert queue["waits"][-1] == [tickets[-1]["estimated_wait_s"], *tickets[-1]["estimated_wait_range_s"]]

@@ -1,0 +1,127 @@
+"""HallQ's waiting-time estimator (issue 13): a range is never negative, empty or inverted; with no
+window open there is no number; more ahead never means a shorter wait; the parts add up."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from server.core.estimate import (
+    MIN_WIDTH_S,
+    Server,
+    ServiceTimes,
+    call_times,
+    measured_service,
+    range_minutes,
+    residual_s,
+    slowdowns,
+    stretch,
+    wait_estimates,
+    window_servers,
+)
+from server.core.hall import PlannedPause, ServedQueue, Window, WindowKind
+
+servers = st.lists(
+    st.builds(Server, share=st.floats(0.05, 1.0), free_in_s=st.floats(0.0, 7200.0)), min_size=1, max_size=12
+)
+services = st.builds(
+    ServiceTimes, mean_s=st.floats(30.0, 5400.0), cv=st.floats(0.0, 2.0), no_show=st.floats(0.0, 0.5)
+)
+spans = st.lists(
+    st.tuples(st.floats(0, 20000), st.floats(1, 7200), st.floats(0.2, 1.0)).map(lambda t: (t[0], t[0] + t[1], t[2])),
+    max_size=3,
+).map(sorted)
+
+
+@given(count=st.integers(1, 60), servers=servers, service=services, green=st.floats(0, 0.01), spans=spans)
+def test_a_range_is_never_negative_empty_or_inverted(count, servers, service, green, spans):
+    found = wait_estimates(count, servers, service, green, spans)
+    assert found is not None and len(found) == count
+    for w in found:
+        assert 0 <= w.low_s <= w.wait_s <= w.high_s or (w.wait_s == 0 and w.low_s == 0)
+        assert w.high_s - w.low_s >= MIN_WIDTH_S
+        lo, hi = range_minutes(w.low_s, w.high_s)
+        assert 0 <= lo < hi
+
+
+@given(count=st.integers(1, 60), servers=servers, service=services, spans=spans)
+def test_more_ahead_never_means_a_shorter_wait(count, servers, service, spans):
+    found = wait_estimates(count, servers, service, 0.0, spans)
+    assert found is not None
+    waits = [w.wait_s for w in found]
+    assert waits == sorted(waits)
+
+
+@given(count=st.integers(1, 20), service=services)
+def test_no_window_open_gives_no_number(count, service):
+    assert wait_estimates(count, [], service) is None
+    assert wait_estimates(count, [Server(share=0.0, free_in_s=0.0)], service) is None
+
+
+def test_free_windows_call_at_once_and_then_at_their_pace():
+    times = call_times(4, [Server(1.0, 0.0), Server(1.0, 0.0)], 600.0)
+    assert times[:2] == [0.0, 0.0]
+    assert times[2] == pytest.approx(300.0) and times[3] == pytest.approx(600.0)  # two windows: 600 s / 2
+
+
+def test_the_first_of_several_busy_windows_frees_sooner_than_the_soonest_mean():
+    """Three windows each with 600 s left: the first call comes before 600 s (the race), then the
+    pace settles at the windows' capacity."""
+    times = call_times(6, [Server(1.0, 600.0)] * 3, 900.0)
+    assert times[0] == pytest.approx(200.0)
+    assert times[0] < 600.0
+    gaps = [b - a for a, b in zip(times[3:], times[4:], strict=False)]
+    assert all(g == pytest.approx(300.0) for g in gaps)
+
+
+def test_a_shared_window_counts_by_its_share_of_the_queues_waiting_there():
+    proxy = Window("31", 31, "31", "31", WindowKind.PROXY, None, (ServedQueue("L", 2), ServedQueue("M", 1)))
+    own = Window("1", 1, "1", "1", WindowKind.DEPARTMENT, "X", (ServedQueue("L", 1),))
+    found = window_servers("L", [proxy, own], {"L": 3, "M": 2}, {"31": 100.0})
+    assert [s.share for s in found] == [pytest.approx(2 / 3), 1.0]
+    assert [s.free_in_s for s in found] == [100.0, 0.0]
+    assert window_servers("L", [proxy], {"L": 3, "M": 0}, {})[0].share == 1.0
+
+
+def test_a_service_long_under_way_has_less_left_until_its_tail():
+    service = ServiceTimes(mean_s=600.0, cv=0.5)
+    assert residual_s(0.0, service) == pytest.approx(600.0)
+    assert residual_s(300.0, service) < 600.0
+    assert residual_s(300.0, service) > residual_s(500.0, service) > 0
+
+
+def test_measured_services_lean_on_the_typical_duration_until_measured():
+    assert measured_service([], 600.0).mean_s == pytest.approx(600.0)
+    many = measured_service([300.0] * 60, 600.0)
+    assert many.mean_s < 340.0
+    # The latest count most: a queue that just got slower is believed sooner.
+    assert measured_service([900.0] * 10 + [300.0] * 40, 600.0).mean_s > measured_service(
+        [300.0] * 40 + [900.0] * 10, 600.0).mean_s
+    assert measured_service([600.0] * 20, 600.0, no_shows=20).no_show > 0.4
+
+
+@given(full=st.floats(0, 50000), spans=spans)
+def test_planned_pauses_only_ever_slow_the_work(full, spans):
+    assert stretch(full, spans) >= full - 1e-6
+    assert stretch(full + 10, spans) >= stretch(full, spans)
+
+
+def test_the_lunch_rota_caps_the_windows_at_work_whoever_comes_back():
+    lunch = (PlannedPause(time(11, 30), time(13, 30), 0.5),)
+    ten_to_eleven = 10 * 3600 + 50 * 60
+    found = slowdowns(ten_to_eleven, lunch, open_count=4)
+    assert found == [(40 * 60.0, 160 * 60.0, 0.5)]
+    # At noon two of four are away already: no further slowdown until they are back.
+    noon = 12 * 3600
+    found = slowdowns(noon, lunch, open_count=2, returns_s=[1800.0, 3600.0])
+    assert found[0][0] == 1800.0 and found[0][2] == pytest.approx(2 / 3)
+    assert slowdowns(14 * 3600, lunch, open_count=4) == []
+
+
+@given(low=st.integers(0, 20000), width=st.integers(int(MIN_WIDTH_S), 20000))
+def test_minutes_shown_contain_the_range(low, width):
+    lo, hi = range_minutes(low, low + width)
+    assert lo * 60 <= low and hi * 60 >= low + width and lo < hi
