@@ -109,7 +109,9 @@ def test_each_rating_is_audited_without_the_rater_and_queued_for_the_rating_syst
     rid = rate(client, t["id"], level=1, tags=["guide"]).get_json()["rating"]["id"]
     with svc.engine.connect() as conn:
         entry = conn.execute(select(event_log).where(event_log.c.action == "rating.add")).one()
-        [row] = conn.execute(select(outbox).where(outbox.c.destination == "ratings")).all()
+        # The rating itself, then the follow-up its level 1 opened (tests/api/test_rating_followup.py).
+        row, opened = conn.execute(select(outbox).where(outbox.c.destination == "ratings").order_by(outbox.c.id)).all()
+    assert opened.event == "rating.followup.opened"
     assert (entry.actor_kind, entry.actor_id, entry.actor_name) == ("visitor", None, "visitor")
     assert entry.detail["rating"] == rid and entry.detail["channel"] == "phone"
     assert (row.case_number, row.event) == (f"rating-{rid}", "rating.created")
