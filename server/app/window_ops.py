@@ -152,19 +152,22 @@ def _unheld(svc: Services, uow: UnitOfWork) -> list[str]:
 def sign_off_absent(svc: Services) -> list[str]:
     """Windows left open or paused by staff who are no longer signed in (signed out without closing,
     or the sign-in expired) are closed, and their tickets go back to their queues. Run on sign-out
-    and periodically; returns the windows closed or released."""
+    and periodically; returns the windows closed or released. One transaction per window, so each
+    has its own audit entry (one transaction keeps one entry: a sweep of several windows named
+    only the first, with the last one's staff and tickets)."""
     with svc.read() as uow:
-        if not _unheld(svc, uow):
-            return []
+        found = _unheld(svc, uow)
     done: list[str] = []
-    with svc.write(Actor("system", None, "sign-off")) as uow:
-        changes = Changes(svc, uow)
-        for window_id in _unheld(svc, uow):
+    for window_id in found:
+        with svc.write(Actor("system", None, "sign-off")) as uow:
+            if window_id not in _unheld(svc, uow):
+                continue  # another process's sweep got there first, or its staff came back
+            changes = Changes(svc, uow)
             w = live_window(svc, uow, window_of(svc, window_id))
             state = windows_repo.get(uow.conn, w.id, lock=True)
             released = _release_held(uow, changes, w, state)
             if state.status is win.WindowStatus.CLOSED and not released:
-                continue  # another process's sweep got there first
+                continue
             if state.status is not win.WindowStatus.CLOSED:
                 windows_repo.save(uow.conn, off := win.sign_off(state, uow.now))
                 record.window_changed(svc, uow, state, off)
@@ -172,10 +175,9 @@ def sign_off_absent(svc: Services) -> list[str]:
             changes.window(w.id)
             for sq in w.queues:
                 changes.queue(sq.queue)
-            done.append(w.id)
-        if done:
             changes.emit()
             svc.commit(uow)
+            done.append(w.id)
     return done
 
 

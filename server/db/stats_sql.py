@@ -53,7 +53,8 @@ from .ticket_tables import ticket_calls, tickets
 BY = ("department", "item", "queue", "window", "staff")
 ENDINGS = ("finished", "no_show", "transferred", "suspended", "released", "forced")
 OUTCOMES = ("accepted", "notice", "refused", "concluded")
-DECIDED = ("decided_approved", "decided_denied")
+# A case concluded at the window (当场办结) is decided then; an accepted one when approved or denied.
+DECIDED = ("decided_approved", "decided_denied", "concluded")
 Rows = dict[Any, dict[str, Any]]
 
 
@@ -252,7 +253,8 @@ def _first_history(statuses: Sequence[str]) -> Any:
 def case_outcomes(conn: Connection, scope: Scope, by: str | None) -> Rows:
     """Cases opened in the range by outcome, and their promise kept.
 
-    On time: of the cases with a promised date (accepted ones), those decided, or whose promised date
+    On time: of the cases with a promised date (accepted ones, and those concluded at the window,
+    promised and decided that day), those decided, or whose promised date
     is past (before `now`'s day) undecided, are `cases_due`; `cases_on_time` were decided on or before
     the promised date (a day of the hall, at its UTC offset) and, where the delivery is recorded,
     delivered by it too. on_time_rate = cases_on_time / cases_due."""
