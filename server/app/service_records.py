@@ -50,6 +50,9 @@ def ticket_changed(svc: Services, uow: UnitOfWork, before: Ticket, after: Ticket
             uow.conn, ticket_id=after.id, day=after.day, queue=after.queue, item=after.item,
             department=queue.department if queue else None, window=after.window or "", staff_id=staff_id,
             at=after.called_at or uow.now,
+            # The ticket's first call from waiting (as ticket_calls numbers them): its wait.
+            wait_s=max(0.0, ((after.called_at or uow.now) - after.issued_at).total_seconds())
+            if after.attempts == 1 and not was else None,
         )
     elif was and now_at and before.status is Status.CALLED and after.status is Status.SERVING:
         service_repo.start_segment(uow.conn, after.id, after.started_at or uow.now)

@@ -61,22 +61,57 @@ def _empty() -> dict[str, Any]:
     }
 
 
-def _figures(conn: Connection, scope: stats_sql.Scope, by: str | None, per_window: bool) -> dict[Any, dict[str, Any]]:
+def _figures(conn: Connection, scope: stats_sql.Scope, by: str) -> tuple[dict[Any, dict[str, Any]], dict[str, Any]]:
+    """The rows, and the figures of the whole range that are not the sum of the rows' (means, p90)."""
     rows: dict[Any, dict[str, Any]] = {}
+    whole: dict[str, Any] = {}
+    per_window = by in ("window", "staff")
     parts = [stats_sql.ticket_figures, stats_sql.segment_figures, stats_sql.case_outcomes, stats_sql.rating_figures]
-    if per_window:
-        parts.append(stats_sql.period_figures)
-    for part in parts:
+    for part in parts + ([stats_sql.period_figures] if per_window else []):
         for key, figures in part(conn, scope, by).items():
+            if key == stats_sql.TOTAL:
+                whole.update(figures)
+                continue
             if by == "staff" and key is not None:
                 key = int(key)
             rows.setdefault(key, _empty()).update(figures)
     for row in rows.values():
-        if by in ("window", "staff"):
+        if per_window:
             row["issued"] = None  # a window issues nothing; its tickets are counted where they were served
-        if per_window and row["paused_s"] is None:
-            row.update(paused_s={}, open_s=0, idle_s=0)
-    return rows
+            if row["paused_s"] is None:
+                row.update(paused_s={}, open_s=0, idle_s=0)
+        else:
+            row.update(paused_s=None, open_s=None, idle_s=None)
+    return rows, whole
+
+
+def _sum_of(dicts: list[dict[str, int]]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for d in dicts:
+        for k, v in d.items():
+            out[k] = out.get(k, 0) + v
+    return out
+
+
+def _totals(rows: list[dict[str, Any]], whole: dict[str, Any], per_window: bool) -> dict[str, Any]:
+    """The rows added up (every ticket, stint, period, case and rating is in exactly one row), with the
+    means and percentiles of the whole range."""
+    t = _empty()
+    for name in ("served", "no_show", "transferred", "suspended", "released", "forced", "cases_due",
+                 "cases_on_time", "rated"):
+        t[name] = sum(r[name] for r in rows)
+    t["issued"] = sum(r["issued"] or 0 for r in rows)
+    t["cases"] = {**t["cases"], **_sum_of([r["cases"] for r in rows])}
+    t["ratings"] = {**t["ratings"], **_sum_of([r["ratings"] for r in rows])}
+    if per_window:  # like the rows, the totals count time by window and staff only
+        t["paused_s"] = dict(sorted(_sum_of([r["paused_s"] for r in rows]).items()))
+        t["open_s"] = sum(r["open_s"] for r in rows)
+        t["idle_s"] = sum(r["idle_s"] for r in rows)
+    t.update(whole)
+    t["on_time_rate"] = round(t["cases_on_time"] / t["cases_due"], 4) if t["cases_due"] else None
+    good = t["ratings"]["4"] + t["ratings"]["5"]
+    t["satisfaction_rate"] = round(good / t["rated"], 4) if t["rated"] else None
+    return t
 
 
 def _label(hall: Hall, by: str, key: Any, staff: dict[int, tuple[str, str, str]]) -> dict[str, Any]:
@@ -117,13 +152,7 @@ def stats(svc: Services, staff: Staff, first: date, last: date, by: str) -> dict
     """The statistics of the days `first`..`last` (both included) by `by`; see the module doc."""
     with svc.read() as uow:
         scope = _scope(svc, staff, first, last, by, uow.now)
-        per_window = by in ("window", "staff")
-        rows = _figures(uow.conn, scope, by, per_window)
-        totals = _figures(uow.conn, scope, None, True).get(None) or {**_empty(), "paused_s": {}, "open_s": 0,
-                                                                     "idle_s": 0}
-        if not per_window:
-            for row in rows.values():
-                row.update(paused_s=None, open_s=None, idle_s=None)
+        rows, whole = _figures(uow.conn, scope, by)
         arrivals = stats_sql.arrivals_by_hour(uow.conn, scope)
         names = stats_sql.staff_names(uow.conn, [k for k in rows if k is not None]) if by == "staff" else {}
     hall = svc.hall
@@ -131,5 +160,6 @@ def stats(svc: Services, staff: Staff, first: date, last: date, by: str) -> dict
         {"key": None if key is None else str(key), **_label(hall, by, key, names), **rows[key]}
         for key in sorted(rows, key=lambda k: _order(hall, by, k))
     ]
+    totals = _totals(list(rows.values()), whole, by in ("window", "staff"))
     return {"from": first.isoformat(), "to": last.isoformat(), "by": by, "rows": out_rows,
             "totals": totals, "arrivals_by_hour": arrivals}

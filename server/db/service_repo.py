@@ -6,16 +6,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Connection, Update, insert, update
+from sqlalchemy import Connection, Update, insert, select, update
 
 from .service_tables import service_segments, window_periods
 
 
 def open_segment(conn: Connection, *, ticket_id: str, day: date, queue: str, item: str | None,
-                 department: str | None, window: str, staff_id: int | None, at: datetime) -> None:
+                 department: str | None, window: str, staff_id: int | None, at: datetime,
+                 wait_s: float | None) -> None:
     conn.execute(insert(service_segments).values(
         ticket_id=ticket_id, day=day, queue=queue, item=item, department=department, window=window,
-        staff_id=staff_id, called_at=at,
+        staff_id=staff_id, called_at=at, wait_s=wait_s,
     ))
 
 
@@ -29,12 +30,17 @@ def start_segment(conn: Connection, ticket_id: str, at: datetime) -> None:
 
 
 def end_segment(conn: Connection, ticket_id: str, at: datetime, ending: str, started: datetime | None) -> None:
-    """Ends the ticket's open stint; `started` fills `started_at` when the service had no start."""
-    values: dict[str, object] = {"ended_at": at, "ending": ending}
-    if started is not None:
-        conn.execute(_open_of(ticket_id).where(service_segments.c.started_at.is_(None)).values(
-            started_at=started, **values))
-    conn.execute(_open_of(ticket_id).values(**values))
+    """Ends the ticket's open stint; `started` fills `started_at` when the service had no start. A
+    finished stint gets its service time."""
+    rows = conn.execute(select(service_segments.c.id, service_segments.c.started_at).where(
+        service_segments.c.ticket_id == ticket_id, service_segments.c.ended_at.is_(None))).all()
+    for stint_id, began in rows:
+        values: dict[str, object] = {"ended_at": at, "ending": ending}
+        if began is None and started is not None:
+            began = values["started_at"] = started
+        if ending == "finished" and began is not None:
+            values["service_s"] = max(0.0, (at - began).total_seconds())
+        conn.execute(update(service_segments).where(service_segments.c.id == stint_id).values(**values))
 
 
 def end_period(conn: Connection, window: str, at: datetime) -> None:

@@ -5,7 +5,7 @@ transaction of the change itself (server/app/service_records.py)."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, Index, Integer, String, Table, Text
+from sqlalchemy import Column, Date, Float, Index, Integer, String, Table, Text
 
 from server.db.metadata import TS, metadata
 
@@ -15,6 +15,8 @@ from server.db.metadata import TS, metadata
 # staff signed off, the ticket went back to its queue). `started_at`: the start press, or the call
 # when the service finished without one. `department`: the department of `queue` at the call
 # (null in rows backfilled by migration 0013: statistics take the queue's from the hall config).
+# `wait_s`, on the ticket's first stint only: its first call − its issue. `service_s`, on a stint
+# ended `finished`: ended_at − started_at. Both in seconds, so statistics sort numbers.
 service_segments = Table(
     "service_segments",
     metadata,
@@ -30,7 +32,11 @@ service_segments = Table(
     Column("started_at", TS),
     Column("ended_at", TS),
     Column("ending", String(12)),
-    Index("ix_service_segments_day", "day", "window"),
+    Column("wait_s", Float),
+    Column("service_s", Float),
+    # By day and window, and within them by call: what statistics read, and the stints of one window's
+    # period found by their times.
+    Index("ix_service_segments_day", "day", "window", "called_at"),
     Index("ix_service_segments_ticket", "ticket_id", "ended_at"),
 )
 

@@ -103,20 +103,40 @@ def _grouped(conn: Connection, key: Any | None, columns: list[Any], where: list[
     return list(conn.execute(stmt))
 
 
+TOTAL = "__total__"  # the key under which a function returns the figures of the whole range
+
+
 def _mean_p90(conn: Connection, key: Any | None, value: Any, where: list[Any], froms: Any, prefix: str) -> Rows:
-    """Mean and nearest-rank 90th percentile of `value` per key."""
-    part = [key] if key is not None else []
+    """Mean and nearest-rank 90th percentile of `value` per key (each value ranked within its key by
+    ROW_NUMBER, the key's size by COUNT), and under TOTAL over all keys (the value at that rank of
+    the whole, by ORDER BY ... LIMIT 1 OFFSET rank − 1)."""
+    part = [key] if key is not None else None
     inner = select(
         (key if key is not None else null()).label("k"), value.label("v"),
-        func.row_number().over(partition_by=part or None, order_by=value).label("rn"),
-        func.count().over(partition_by=part or None).label("n"),
+        func.row_number().over(partition_by=part, order_by=value).label("rn"),
+        func.count().over(partition_by=part).label("n"),
     ).select_from(froms).where(*where).subquery()
-    pick = and_(inner.c.rn * 10 >= inner.c.n * 9, (inner.c.rn - 1) * 10 < inner.c.n * 9)
-    k = inner.c.k if key is not None else null()  # PostgreSQL: no ungrouped column beside an aggregate
-    stmt = select(k, func.avg(inner.c.v), func.max(case((pick, inner.c.v), else_=null())))
+    c = inner.c
+    pick = and_(c.rn * 10 >= c.n * 9, (c.rn - 1) * 10 < c.n * 9)
+    k = c.k if key is not None else null()  # PostgreSQL: no ungrouped column beside an aggregate
+    stmt = select(k, func.sum(c.v), func.count(), func.max(case((pick, c.v), else_=null())))
     if key is not None:
-        stmt = stmt.group_by(inner.c.k)
-    return {k: {f"{prefix}_mean_s": _num(mean), f"{prefix}_p90_s": _num(p90)} for k, mean, p90 in conn.execute(stmt)}
+        stmt = stmt.group_by(c.k)
+    out: Rows = {}
+    whole_sum, whole_n, last_p90 = 0.0, 0, None
+    for k_val, total_v, n, p90 in conn.execute(stmt):
+        n = int(n or 0)
+        if n:
+            whole_sum, whole_n, last_p90 = whole_sum + float(total_v), whole_n + n, p90
+            out[k_val] = {f"{prefix}_mean_s": _num(float(total_v) / n), f"{prefix}_p90_s": _num(p90)}
+    p90_all = last_p90 if len(out) == 1 else None
+    if whole_n and len(out) > 1:
+        rank = (9 * whole_n + 9) // 10  # ⌈0.9·n⌉
+        p90_all = conn.execute(select(value).select_from(froms).where(*where).order_by(value).limit(1)
+                               .offset(rank - 1)).scalar()
+    out[TOTAL] = {f"{prefix}_mean_s": _num(whole_sum / whole_n) if whole_n else None,
+                  f"{prefix}_p90_s": _num(p90_all)}
+    return out
 
 
 def _num(v: Any) -> float | None:
@@ -147,15 +167,13 @@ def _with_first_call(outer: bool) -> Any:
 
 
 def ticket_figures(conn: Connection, scope: Scope, by: str | None) -> Rows:
-    """issued (not for window and staff: a window issues nothing) and wait_mean_s, wait_p90_s."""
-    key = _ticket_key(scope, by)
+    """issued per key (not for window and staff: a window issues nothing), and in all under TOTAL."""
     out: Rows = {}
     if by not in ("window", "staff"):
-        for k, n in _grouped(conn, key, [func.count()], _ticket_where(scope), tickets):
+        for k, n in _grouped(conn, _ticket_key(scope, by), [func.count()], _ticket_where(scope), tickets):
             out.setdefault(k, {})["issued"] = int(n)
-    wait = _seconds(conn, tickets.c.issued_at, _FIRST_CALL.c.called_at)
-    for k, figures in _mean_p90(conn, key, wait, _ticket_where(scope), _with_first_call(False), "wait").items():
-        out.setdefault(k, {}).update(figures)
+    issued = conn.execute(select(func.count()).select_from(tickets).where(*_ticket_where(scope))).scalar()
+    out[TOTAL] = {"issued": int(issued or 0)}
     return out
 
 
@@ -188,7 +206,8 @@ def _segment_where(scope: Scope) -> list[Any]:
 
 
 def segment_figures(conn: Connection, scope: Scope, by: str | None) -> Rows:
-    """Stints by ending (served = finished), and service_mean_s, service_p90_s of the finished."""
+    """Stints by ending (served = finished); wait_mean_s, wait_p90_s of the tickets first called in
+    them; service_mean_s, service_p90_s of the finished ones."""
     key = _segment_key(scope, by)
     counts = [func.sum(case((seg.c.ending == e, 1), else_=0)) for e in ENDINGS]
     out: Rows = {}
@@ -196,10 +215,10 @@ def segment_figures(conn: Connection, scope: Scope, by: str | None) -> Rows:
         named = dict(zip(ENDINGS, (int(n or 0) for n in ns), strict=True))
         named["served"] = named.pop("finished")
         out[k] = named
-    service = _seconds(conn, seg.c.started_at, seg.c.ended_at)
-    finished = [*_segment_where(scope), seg.c.ending == "finished", seg.c.started_at.is_not(None)]
-    for k, figures in _mean_p90(conn, key, service, finished, seg, "service").items():
-        out.setdefault(k, {}).update(figures)
+    for column, prefix in ((seg.c.wait_s, "wait"), (seg.c.service_s, "service")):
+        for k, figures in _mean_p90(conn, key, column, [*_segment_where(scope), column.is_not(None)], seg,
+                                    prefix).items():
+            out.setdefault(k, {}).update(figures)
     return out
 
 
@@ -234,8 +253,14 @@ def period_figures(conn: Connection, scope: Scope, by: str | None) -> Rows:
     s_end = func.coalesce(_epoch(conn, seg.c.ended_at), scope.now.timestamp())
     p_begin, s_begin = _epoch(conn, per.c.started_at), _epoch(conn, seg.c.called_at)
     overlap = (case((p_end < s_end, p_end), else_=s_end) - case((p_begin > s_begin, p_begin), else_=s_begin))
-    joined = per.join(seg, and_(seg.c.window == per.c.window, seg.c.day >= scope.first - timedelta(days=1),
-                                seg.c.day <= scope.last + timedelta(days=1), s_begin < p_end, s_end > p_begin))
+    # A stint and a period of the same window and day (the hall's day: the sign-off sweep closes a
+    # window left open overnight), on the segments' (day, window) index.
+    # The plain comparisons first (ISO text on SQLite, timestamps on PostgreSQL): the segments' (day,
+    # window, called_at) index narrows each period to its stints before any time is computed.
+    joined = per.join(seg, and_(seg.c.day == per.c.day, seg.c.window == per.c.window,
+                                or_(per.c.ended_at.is_(None), seg.c.called_at < per.c.ended_at),
+                                or_(seg.c.ended_at.is_(None), seg.c.ended_at > per.c.started_at),
+                                s_begin < p_end, s_end > p_begin))
     for k, busy in _grouped(conn, key, [func.sum(overlap)], [*_period_where(scope), per.c.state == "open"], joined):
         out.setdefault(k, {"paused_s": {}, "open_s": 0.0, "busy_s": 0.0})["busy_s"] = float(busy or 0)
     for row in out.values():

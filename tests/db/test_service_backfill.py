@@ -82,6 +82,9 @@ def test_the_migration_backfills_what_old_rows_tell(engine):
     assert (segs["a4"].ending, segs["a4"].ended_at, segs["a4"].started_at) == (None, None, at(31))
     assert (segs["a6"].started_at, segs["a6"].ended_at, segs["a6"].staff_id) == (at(8), at(12), None)
     assert all(s.department is None and s.day == DAY for s in segs.values())
+    # The wait of the first call (a1: called first at window 2 after 2 minutes), service if finished.
+    assert [(segs[t].wait_s, segs[t].service_s) for t in ("a1", "a2", "a3", "a4", "a6")] == [
+        (120, 600), (1200, None), (420, None), (1800, None), (None, 240)]
     assert [(p.window, p.staff_id, p.state, p.reason, p.started_at, p.ended_at) for p in periods] == [
         ("1", 5, "paused", "午休", at(55), None), ("2", 7, "open", "", at(1), None)]
     command.downgrade(cfg, "0012")  # and back: the tables go

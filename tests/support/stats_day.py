@@ -193,7 +193,7 @@ class Stint:
 @dataclass
 class Replay:
     issued: dict[str, dict[str, Any]] = field(default_factory=dict)  # ticket id → issue facts
-    first_call: dict[str, tuple[datetime, str, int | None]] = field(default_factory=dict)
+    first_call: dict[str, tuple[datetime, str, int | None, str]] = field(default_factory=dict)
     stints: list[Stint] = field(default_factory=list)
     periods: list[dict[str, Any]] = field(default_factory=list)
 
@@ -236,7 +236,7 @@ def replay(conn: Any) -> Replay:
             queue_now[ticket] = d["queue"]
             by_number[row.subject] = ticket
         elif action in ("ticket.call", "ticket.call_number"):
-            out.first_call.setdefault(ticket, (at, d["window"], row.actor_id))
+            out.first_call.setdefault(ticket, (at, d["window"], row.actor_id, queue_now[ticket]))
             s = Stint(ticket, queue_now[ticket], out.issued[ticket]["item"], d["window"], row.actor_id, at, at)
             open_stint[ticket] = s
             out.stints.append(s)
@@ -284,13 +284,15 @@ def expected(svc: Services, conn: Any, by: str, now: datetime) -> dict[Any, dict
 
     waits: dict[Any, list[float]] = defaultdict(list)
     for tid, facts in data.issued.items():
+        if by not in ("window", "staff"):  # issued: by the queue issued for
+            rows[k({"department": dept_of[facts["queue"]], "item": facts["item"], "queue": facts["queue"]}[by])][
+                "issued"] += 1
         first = data.first_call.get(tid)
-        key = {"department": dept_of[facts["queue"]], "item": facts["item"], "queue": facts["queue"],
-               "window": first[1] if first else None, "staff": first[2] if first else None}[by]
-        if by not in ("window", "staff"):
-            rows[k(key)]["issued"] += 1
-        if first is not None:
-            waits[k(key)].append((first[0] - facts["at"]).total_seconds())
+        if first is not None:  # wait: by where the first call was (its window, staff, queue)
+            at, window, staff, queue = first
+            key = {"department": dept_of[queue], "item": facts["item"], "queue": queue, "window": window,
+                   "staff": staff}[by]
+            waits[k(key)].append((at - facts["at"]).total_seconds())
     for key, vs in waits.items():
         rows[key]["wait_mean_s"], rows[key]["wait_p90_s"] = sum(vs) / len(vs), p90(vs)
     services: dict[Any, list[float]] = defaultdict(list)
