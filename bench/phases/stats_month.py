@@ -11,11 +11,13 @@ manager (the hall) and a chief (one department). `python -m bench.phases.stats_m
 
 from __future__ import annotations
 
+import os
 import random
 import secrets
 import statistics
 import time
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, insert, text
@@ -201,32 +203,34 @@ def report_lines(res: dict[str, Any]) -> list[str]:
             table(["who", "by", "rows", *[f"{d} (wall)" for d in dbs], "sqlite (CPU)"], rows)]
 
 
-def main() -> None:
-    import json
-    import os
-    import tempfile
-    from pathlib import Path
-
+def run(work: Path, pg_base: str, total: int = 100_000) -> dict[str, Any]:
+    """The phase in a fresh SQLite file under `work` and a fresh PostgreSQL database, dropped after."""
     from bench.servers import pg_admin
     from server.db.engine import make_engine
     from server.db.migrate import upgrade
     from server.hallconfig import DEFAULT_CONFIG, load_hall
 
+    dbname = f"hallq_bench_stats_{os.getpid()}_{int(time.time())}"
+    pg_admin(pg_base, f'CREATE DATABASE "{dbname}"')
+    engines = {"sqlite": make_engine(f"sqlite:///{work / 'stats-month.db'}"),
+               "postgresql": make_engine(f"{pg_base}/{dbname}")}
+    try:
+        for e in engines.values():
+            upgrade(e)
+        return stats_month(engines, load_hall(DEFAULT_CONFIG), total)
+    finally:
+        for e in engines.values():
+            e.dispose()
+        pg_admin(pg_base, f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+
+
+def main() -> None:
+    import json
+    import tempfile
+
     pg = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
-    total = int(os.environ.get("BENCH_STATS_TICKETS", "100000"))
-    dbname = f"hallq_bench_stats_{os.getpid()}"
     with tempfile.TemporaryDirectory(prefix="hallq-stats-") as work:
-        pg_admin(pg, f'CREATE DATABASE "{dbname}"')
-        engines = {"sqlite": make_engine(f"sqlite:///{Path(work) / 'month.db'}"),
-                   "postgresql": make_engine(f"{pg}/{dbname}")}
-        try:
-            for e in engines.values():
-                upgrade(e)
-            res = {"stats": stats_month(engines, load_hall(DEFAULT_CONFIG), total)}
-        finally:
-            for e in engines.values():
-                e.dispose()
-            pg_admin(pg, f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+        res = {"stats": run(Path(work), pg, int(os.environ.get("BENCH_STATS_TICKETS", "100000")))}
     print("\n".join(report_lines(res)))
     print(json.dumps(res, indent=1, ensure_ascii=False))
 

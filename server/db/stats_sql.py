@@ -273,32 +273,34 @@ def period_figures(conn: Connection, scope: Scope, by: str | None) -> Rows:
 # --- cases ------------------------------------------------------------------------------------
 
 
-def _first_history(statuses: Sequence[str]) -> Any:
-    return (select(func.min(case_history.c.at)).where(case_history.c.case_number == cases.c.number,
-                                                      case_history.c.status.in_(list(statuses)))
-            .correlate(cases).scalar_subquery())
-
-
 def case_outcomes(conn: Connection, scope: Scope, by: str | None) -> Rows:
     """Cases opened in the range by outcome, and their promise kept.
 
     On time: of the cases with a promised date (accepted ones, and those concluded at the window,
-    promised and decided that day), those decided, or whose promised date
-    is past (before `now`'s day) undecided, are `cases_due`; `cases_on_time` were decided on or before
-    the promised date (a day of the hall, at its UTC offset) and, where the delivery is recorded,
-    delivered by it too. on_time_rate = cases_on_time / cases_due."""
-    joined = cases.outerjoin(tickets, tickets.c.id == cases.c.ticket_id)
+    promised and decided that day), those decided, or undecided with the promised date past (before
+    `now`'s day), are `cases_due`; `cases_on_time` were decided on or before the promised date (a
+    day of the hall, at its UTC offset) and, where the delivery is recorded, delivered by it too.
+    on_time_rate = cases_on_time / cases_due."""
+    joined = cases.outerjoin(case_history, case_history.c.case_number == cases.c.number)
+    if by == "queue":
+        joined = joined.outerjoin(tickets, tickets.c.id == cases.c.ticket_id)
     key = {None: None, "department": cases.c.department, "item": cases.c.item, "queue": tickets.c.queue,
            "window": cases.c.window, "staff": cases.c.opened_by}[by]
     where = [cases.c.accepted_on >= scope.first, cases.c.accepted_on <= scope.last]
     if scope.department is not None:
         where.append(cases.c.department == scope.department)
-    decided, delivered = _first_history(DECIDED), _first_history(("delivered",))
+    # One row per case: its first decision and delivery, from its history in one grouped pass.
+    decided = func.min(case((case_history.c.status.in_(DECIDED), case_history.c.at), else_=null()))
+    delivered = func.min(case((case_history.c.status == "delivered", case_history.c.at), else_=null()))
+    k_col = (key if key is not None else null()).label("k")
+    pc = select(k_col, cases.c.outcome, cases.c.promised, decided.label("decided"),
+                delivered.label("delivered")).select_from(joined).where(*where).group_by(
+        cases.c.number, cases.c.outcome, cases.c.promised, *([key] if key is not None else [])).subquery().c
     inner = select(
-        (key if key is not None else null()).label("k"), cases.c.outcome, cases.c.promised,
-        _epoch(conn, decided).label("decided"), _epoch(conn, delivered).label("delivered"),
-        (_epoch(conn, cases.c.promised) + 86400 - scope.offset_s).label("deadline"),
-    ).select_from(joined).where(*where).subquery()
+        pc.k, pc.outcome, pc.promised, _epoch(conn, pc.decided).label("decided"),
+        _epoch(conn, pc.delivered).label("delivered"),
+        (_epoch(conn, pc.promised) + 86400 - scope.offset_s).label("deadline"),
+    ).subquery()
     today = (scope.now + timedelta(seconds=scope.offset_s)).date()
     due = and_(inner.c.promised.is_not(None), or_(inner.c.decided.is_not(None), inner.c.promised < today))
     kept = and_(due, inner.c.decided.is_not(None), inner.c.decided < inner.c.deadline,
