@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Connection, Update, insert, select, update
+from sqlalchemy import Connection, Update, func, insert, literal, update
 
+from .metadata import TS
 from .service_tables import service_segments, window_periods
 
 
@@ -29,18 +30,14 @@ def start_segment(conn: Connection, ticket_id: str, at: datetime) -> None:
     conn.execute(_open_of(ticket_id).values(started_at=at))
 
 
-def end_segment(conn: Connection, ticket_id: str, at: datetime, ending: str, started: datetime | None) -> None:
-    """Ends the ticket's open stint; `started` fills `started_at` when the service had no start. A
-    finished stint gets its service time."""
-    rows = conn.execute(select(service_segments.c.id, service_segments.c.started_at).where(
-        service_segments.c.ticket_id == ticket_id, service_segments.c.ended_at.is_(None))).all()
-    for stint_id, began in rows:
-        values: dict[str, object] = {"ended_at": at, "ending": ending}
-        if began is None and started is not None:
-            began = values["started_at"] = started
-        if ending == "finished" and began is not None:
-            values["service_s"] = max(0.0, (at - began).total_seconds())
-        conn.execute(update(service_segments).where(service_segments.c.id == stint_id).values(**values))
+def end_segment(conn: Connection, ticket_id: str, at: datetime, ending: str, started: datetime | None,
+                service_s: float | None) -> None:
+    """Ends the ticket's open stint, with its service time when finished; `started` fills
+    `started_at` when the service had no start."""
+    values: dict[str, object] = {"ended_at": at, "ending": ending, "service_s": service_s}
+    if started is not None:
+        values["started_at"] = func.coalesce(service_segments.c.started_at, literal(started, TS))
+    conn.execute(_open_of(ticket_id).values(**values))
 
 
 def end_period(conn: Connection, window: str, at: datetime) -> None:
