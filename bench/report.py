@@ -149,6 +149,12 @@ def targets(res: dict[str, Any]) -> list[list[str]]:
         rows.append(["  (the bare app on this machine: posts/s / 2)", f"{fmt(bare / 2)}/s", _yes(bare / 2 > 1000)])
         dup = h["duplicates_in_responses"] + h["tickets_called_twice_in_db"]
         rows.append(["PostgreSQL: no ticket handed out twice", f"{dup} duplicates", _yes(dup == 0)])
+    if "stats" in res:
+        s = res["stats"]
+        for db in ("sqlite", "postgresql"):
+            worst = max(s[db][who][by]["median_s"] for who in ("manager", "chief") for by in s[db][who])
+            rows.append([f"statistics of a month ({s['tickets']:,} tickets) < 2 s, {db}", f"{worst:.3f} s",
+                         _yes(worst < 2)])
     return rows
 
 

@@ -12,7 +12,9 @@ run on the same machine, and printed as a ratio to it:
 5. (full run only) server CPU per ticket and per call as the number of waiting tickets grows;
 6. issuance at 8 kiosks with five managers' boards (Socket.IO clients in `hall` with a manager's
    token) connected, against the same with none: the ratio of the two rates (issue 11: the board
-   must not slow issuing).
+   must not slow issuing);
+7. the statistics of a month of a large hall (100,000 tickets, 20,000 with --quick) generated into
+   SQLite and PostgreSQL, each `by` of GET /api/v1/stats timed (issue 12: under 2 s).
 
 Alongside each figure it prints the server's CPU time per request (robust on a shared machine)
 and how much CPU other work on the machine took meanwhile, so a noisy run shows as one.
@@ -48,6 +50,8 @@ from bench.phases.boards import boards
 from bench.phases.broadcast import broadcast
 from bench.phases.issuance import issuance
 from bench.phases.postgres import postgres
+from bench.phases.stats_month import report_lines as stats_report
+from bench.phases.stats_month import run as stats_month
 from bench.phases.windows import windows_sqlite
 from bench.plan import WINDOWS, Plan, log, queue_mix
 from bench.report import boards_report, report
@@ -125,9 +129,9 @@ def setup(work: Path, pg_base: str, redis_url: str, phases: set[str], pg_process
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.run", description="HallQ's benchmark against a bare app")
     p.add_argument("--quick", action="store_true", help="shorter phases (under 2 minutes in all)")
-    p.add_argument("--only", default="issuance,windows,broadcast,postgres,backlog,boards",
+    p.add_argument("--only", default="issuance,windows,broadcast,postgres,backlog,boards,stats",
                    help="comma-separated phases: issuance, windows, broadcast, postgres, backlog (not with --quick), "
-                        "boards")
+                        "boards, stats")
     p.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432"),
                    help="PostgreSQL server (a fresh database is created and dropped)")
     p.add_argument("--redis", default=os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/14"))
@@ -174,6 +178,8 @@ def main(argv: list[str] | None = None) -> int:
             phase(res, "postgres", lambda: postgres(plan, work, servers, pg_keys, args.redis))
         if "backlog" in only and plan.backlog_steps:
             phase(res, "backlog", lambda: backlog(plan, work, mix))
+        if "stats" in only:
+            phase(res, "stats", lambda: stats_month(work, args.pg, 20_000 if args.quick else 100_000))
     finally:
         if dbname:
             try:
@@ -185,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(work, ignore_errors=True)
     res["duration_s"] = round(time.monotonic() - began, 1)
-    text = report(res) + "\n".join(boards_report(res))
+    text = report(res) + "\n".join(boards_report(res) + stats_report(res))
     print()
     m = res["machine"]
     print(f"HallQ benchmark, {res['started']}, {'quick' if args.quick else 'full'} run of {res['duration_s']} s "

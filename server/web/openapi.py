@@ -25,9 +25,11 @@ from .openapi_ratings import RATING_ROUTES
 from .openapi_route import BEARER, DEVICE, Route
 from .openapi_routes import CORE_ROUTES
 from .openapi_schemas import SCHEMAS, STR, error, ref
+from .openapi_stats import STATS_ROUTES
 
 ROUTES: tuple[Route, ...] = (
     *CORE_ROUTES, *ALLOCATION_ROUTES, *ADMIN_ROUTES, *MONITOR_ROUTES, *RATING_ROUTES, *FOLLOWUP_ROUTES,
+    *STATS_ROUTES,
 )
 
 # Path parameters by the name the Flask rules give them, with the name protocol v1 gives them.
