@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from enum import StrEnum
 
+from .evaluation import Weights as EvaluationWeights
+
 
 class WindowKind(StrEnum):
     DEPARTMENT = "department"
@@ -255,6 +257,8 @@ class Hall:
     staffing: StaffingTarget = StaffingTarget()
     alerts: AlertThresholds = AlertThresholds()
     overflow: tuple[OverflowRule, ...] = ()
+    # The monthly evaluation's weights ([evaluation], server/core/evaluation.py).
+    evaluation: EvaluationWeights = EvaluationWeights()
     _by_code: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

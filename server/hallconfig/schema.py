@@ -40,6 +40,7 @@ from .fields import (
     check_window_id,
     not_empty,
 )
+from .evaluation import EvaluationIn
 from .manager import AlertsIn, OverflowIn, StaffingIn
 
 
@@ -324,6 +325,7 @@ class HallFile(Model):
     staffing: StaffingIn = StaffingIn()
     alerts: AlertsIn = AlertsIn()
     overflow: list[OverflowIn] = []
+    evaluation: EvaluationIn = EvaluationIn()
 
     def to_core(self) -> core.Hall:
         extra: dict[str, Any] = {}
@@ -353,6 +355,7 @@ class HallFile(Model):
             staffing=self.staffing.to_core(),
             alerts=self.alerts.to_core(),
             overflow=tuple(r.to_core() for r in self.overflow),
+            evaluation=self.evaluation.to_core(),
             **extra,
         )
 
