@@ -7,8 +7,8 @@ The formula, in one place (`TERMS`, `formula_zh`, `formula_en`), is printed on t
 
 with the configured weights (they sum to 100), each rate a share between 0 and 1:
 
-- 满意率 satisfaction rate: ratings 非常满意, 满意 and 基本满意 (levels 5, 4, 3: the 好评 of the
-  好差评 system) over all ratings; levels 2 and 1 are the 差评 that open a follow-up;
+- 满意率 satisfaction rate: ratings 非常满意 and 满意 (levels 5 and 4) over all ratings, as the
+  statistics count it (server/db/stats_sql.py), so the report and the statistics page agree;
 - 按时办结率 on-time case rate: cases decided and delivered within their promise over the cases
   whose on-time status is known (decided, delivered, or past their promise);
 - 过号率 no-show rate: no-shows over the tickets called and either served or not shown;
@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 
 from .errors import Invalid
 
-# 好评: the levels a satisfaction rate counts (5 非常满意, 4 满意, 3 基本满意).
-SATISFIED_LEVELS = (3, 4, 5)
+# The levels a satisfaction rate counts (5 非常满意, 4 满意), as the statistics do.
+SATISFIED_LEVELS = (4, 5)
 
 
 @dataclass(frozen=True)
@@ -166,8 +166,7 @@ MISSING_ZH = "某项无数据（无评价、无已知时限的办件、无叫号
 MISSING_EN = ("A term without data (no rating, no case with a known outcome, nobody called, never signed in) is "
               "left out: the score is the other terms' points over their weights × 100; with no term at all, no "
               "score and no rank.")
-DEFINITIONS_ZH = ("满意率 = (非常满意+满意+基本满意) ÷ 评价数；按时办结率 = 按时办结件数 ÷ 已知时限结果件数；"
+DEFINITIONS_ZH = ("满意率 = (非常满意+满意) ÷ 评价数；按时办结率 = 按时办结件数 ÷ 已知时限结果件数；"
                   "过号率 = 过号数 ÷ (办理数+过号数)；暂停占比 = 暂停时长 ÷ 签到时长。")
-DEFINITIONS_EN = ("satisfaction rate = ratings at levels 5, 4, 3 ÷ all ratings; on-time case rate = cases on time ÷ "
-                  "cases with a known outcome; no-show rate = no-shows ÷ (served + no-shows); pause share = time "
+DEFINITIONS_EN = ("satisfaction rate = ratings at levels 5 and 4 ÷ all ratings; X; no-show rate = no-shows ÷ (served + no-shows); pause share = time "
                   "paused ÷ time signed in.")

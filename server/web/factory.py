@@ -22,7 +22,9 @@ from server.settings import Settings
 
 from . import (
     api_admin,
+    api_audit,
     api_cases,
+    api_evaluation,
     api_kiosk,
     api_manage,
     api_monitor,
@@ -125,7 +127,7 @@ def install(app: Flask, socketio: SocketIO, svc: Services, printer_spooler: Prin
     errors.install(app)
     app.before_request(inputs.check_request)
     for bp in (audio.bp, api_public.bp, api_kiosk.bp, api_staff.bp, api_cases.bp, api_manage.bp, api_monitor.bp,
-               api_admin.bp):
+               api_admin.bp, api_audit.bp, api_evaluation.bp):
         app.register_blueprint(bp)
     connections = sockets.register(socketio, svc)
     app.extensions["hallq_sweep"] = connections.sweep

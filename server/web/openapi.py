@@ -20,11 +20,12 @@ from typing import Any
 from .openapi_admin import ADMIN_ROUTES
 from .openapi_allocation import ALLOCATION_ROUTES
 from .openapi_monitor import MONITOR_ROUTES
+from .openapi_reports import REPORT_ROUTES
 from .openapi_route import BEARER, DEVICE, Route
 from .openapi_routes import CORE_ROUTES
 from .openapi_schemas import SCHEMAS, STR, error, ref
 
-ROUTES: tuple[Route, ...] = (*CORE_ROUTES, *ALLOCATION_ROUTES, *ADMIN_ROUTES, *MONITOR_ROUTES)
+ROUTES: tuple[Route, ...] = (*CORE_ROUTES, *ALLOCATION_ROUTES, *ADMIN_ROUTES, *MONITOR_ROUTES, *REPORT_ROUTES)
 
 # Path parameters by the name the Flask rules give them, with the name protocol v1 gives them.
 # Ids never hold a slash (the route would not match) and are never a dot segment (clients fold
