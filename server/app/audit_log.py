@@ -83,7 +83,8 @@ def _entry(svc: Services, row: Any) -> dict[str, Any]:
     }
 
 
-def search(svc: Services, staff: Staff, f: Filters, *, limit: int = PAGE, before_seq: int | None = None) -> dict[str, Any]:
+def search(svc: Services, staff: Staff, f: Filters, *, limit: int = PAGE,
+           before_seq: int | None = None) -> dict[str, Any]:
     """A page of matching entries, newest first; `next_before_seq` continues below it (null: the end)."""
     require_auditor(staff)
     if not 1 <= limit <= MAX_PAGE:

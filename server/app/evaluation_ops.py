@@ -33,7 +33,8 @@ def month_days(month: str) -> tuple[date, date]:
             raise ValueError
         first = date(year, mon, 1)
     except ValueError:
-        raise Invalid(f"month must be YYYY-MM, not {month[:20]!r}", zh="month 须为 YYYY-MM 格式", where="month") from None
+        raise Invalid(f"month must be YYYY-MM, not {month[:20]!r}", zh="month 须为 YYYY-MM 格式",
+                      where="month") from None
     return first, date(year, mon, calendar.monthrange(year, mon)[1])
 
 

@@ -137,7 +137,8 @@ def ranked(rows: Sequence[Figures], weights: Weights) -> list[Scored]:
     """Every row scored, best first; rows without a score last, by key."""
     scored = [score(f, weights) for f in rows]
     # Rounded before ranking, as printed: two scores that print the same share a rank.
-    with_score = sorted((s for s in scored if s.score is not None), key=lambda s: (-round(s.score or 0, 2), s.figures.key))
+    with_score = sorted((s for s in scored if s.score is not None),
+                        key=lambda s: (-round(s.score or 0, 2), s.figures.key))
     without = sorted((s for s in scored if s.score is None), key=lambda s: s.figures.key)
     out: list[Scored] = []
     for i, s in enumerate(with_score):
@@ -162,11 +163,13 @@ def formula_en(weights: Weights) -> str:
     return "Score = " + " + ".join(parts)
 
 
-MISSING_ZH = "某项无数据（无评价、无已知时限的办件、无叫号或未签到）时不计该项，得分 = 其余各项得分之和 ÷ 其余各项权重之和 × 100；各项均无数据则不评分、不排名。"
+MISSING_ZH = ("某项无数据（无评价、无已知时限的办件、无叫号或未签到）时不计该项，"
+              "得分 = 其余各项得分之和 ÷ 其余各项权重之和 × 100；各项均无数据则不评分、不排名。")
 MISSING_EN = ("A term without data (no rating, no case with a known outcome, nobody called, never signed in) is "
               "left out: the score is the other terms' points over their weights × 100; with no term at all, no "
               "score and no rank.")
 DEFINITIONS_ZH = ("满意率 = (非常满意+满意) ÷ 评价数；按时办结率 = 按时办结件数 ÷ 已知时限结果件数；"
                   "过号率 = 过号数 ÷ (办理数+过号数)；暂停占比 = 暂停时长 ÷ 签到时长。")
-DEFINITIONS_EN = ("satisfaction rate = ratings at levels 5 and 4 ÷ all ratings; X; no-show rate = no-shows ÷ (served + no-shows); pause share = time "
+DEFINITIONS_EN = ("satisfaction rate = ratings at levels 5 and 4 ÷ all ratings; on-time case rate = cases on time "
+                  "÷ cases with a known outcome; no-show rate = no-shows ÷ (served + no-shows); pause share = time "
                   "paused ÷ time signed in.")

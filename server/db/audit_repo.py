@@ -69,4 +69,4 @@ def search(conn: Connection, q: AuditQuery) -> list[Row[Any]]:
         .order_by(log.seq.desc())
         .limit(q.limit)
     )
-    return list(conn.execute(stmt).all())
+    return list(conn.execute(stmt))

@@ -21,6 +21,7 @@ from pydantic import (
 from server.core import hall as core
 from server.speech.settings import CHIMES, HallVoice
 
+from .evaluation import EvaluationIn
 from .fields import (
     PREFIX,
     Code,
@@ -40,7 +41,6 @@ from .fields import (
     check_window_id,
     not_empty,
 )
-from .evaluation import EvaluationIn
 from .manager import AlertsIn, OverflowIn, StaffingIn
 
 

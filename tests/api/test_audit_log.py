@@ -116,7 +116,8 @@ def test_days_are_the_halls_days(client, manager, the_four, clock, svc, make_sta
     # 23:30 in Beijing on the 25th is still the 25th, though it is 15:30 UTC.
     clock.now = clock.now.replace(hour=15, minute=30)
     exclude_a_rating(svc, clock)
-    late = log(client, make_staff("night", "manager"), action="rating.exclude", **{"from": today, "to": today})["entries"]
+    night = make_staff("night", "manager")
+    late = log(client, night, action="rating.exclude", **{"from": today, "to": today})["entries"]
     assert len(late) == 2 and late[0]["at"].startswith(f"{today}T23:30")
 
 
