@@ -18,6 +18,7 @@ from server.core.windows import Staff
 from server.db import monitor_repo, tickets_repo, windows_repo
 from server.db.uow import UnitOfWork
 
+from . import service_records as record
 from .changes import Changes
 from .context import Services
 from .floor import department_of
@@ -77,6 +78,7 @@ def _act(
         _require_may_act(svc, staff, before, *queues)
         after = change(before, uow.now)
         tickets_repo.save(uow.conn, after)
+        record.ticket_changed(svc, uow, before, after, ending="forced" if action == "monitor.force_finish" else None)
         changes = Changes(svc, uow, staff)
         if state is not None and state.current_ticket == before.id and after.status not in tk.ACTIVE_AT_WINDOW:
             windows_repo.save(uow.conn, replace(state, current_ticket=None))

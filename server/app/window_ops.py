@@ -21,6 +21,7 @@ from server.core.windows import Staff, WindowState
 from server.db import tickets_repo, windows_repo
 from server.db.uow import Actor, UnitOfWork
 
+from . import service_records as record
 from .allocated import current, current_hall
 from .changes import Changes
 from .context import Services
@@ -69,6 +70,7 @@ def open_window(svc: Services, staff: Staff, window_id: str) -> dict[str, Any]:
         state = windows_repo.get(uow.conn, w.id, lock=True)
         new = win.open_window(state, w, staff, uow.now)
         windows_repo.save(uow.conn, new)
+        record.window_changed(svc, uow, state, new)
         uow.audit("window.open", w.id, staff=staff.username)
         return _finish_window_change(svc, uow, w, new, staff)
 
@@ -103,6 +105,7 @@ def _window_action(
         changes = Changes(svc, uow, staff)
         released = _release_held(uow, changes, w, state) if new.status is win.WindowStatus.CLOSED else []
         windows_repo.save(uow.conn, new)
+        record.window_changed(svc, uow, state, new)
         uow.audit(action, w.id, reason=new.pause_reason, **({"released": released} if released else {}))
         return _finish_window_change(svc, uow, w, new, staff, changes)
 
@@ -131,6 +134,7 @@ def _release_held(uow: UnitOfWork, changes: Changes, w: Window, state: WindowSta
     for t in held:
         back = tk.release(t, w.id, uow.now)
         tickets_repo.save(uow.conn, back)
+        record.ticket_changed(changes.svc, uow, t, back)
         # Rooms of the window it leaves, so that window's screen clears too.
         changes.ticket("ticket.updated", replace(back, window=back.window or t.window))
     return [t.number for t in held]
@@ -162,7 +166,8 @@ def sign_off_absent(svc: Services) -> list[str]:
             if state.status is win.WindowStatus.CLOSED and not released:
                 continue  # another process's sweep got there first
             if state.status is not win.WindowStatus.CLOSED:
-                windows_repo.save(uow.conn, win.sign_off(state, uow.now))
+                windows_repo.save(uow.conn, off := win.sign_off(state, uow.now))
+                record.window_changed(svc, uow, state, off)
             uow.audit("window.sign_off", w.id, staff=state.staff_id, released=released)
             changes.window(w.id)
             for sq in w.queues:
@@ -188,6 +193,7 @@ def hand_over(svc: Services, by: Staff, window_id: str, to: Staff) -> dict[str, 
             raise Forbidden(f"{by.username} may not assign {w.name}; its staff or a chief representative can")
         new = win.hand_over(state, w, to, uow.now)
         windows_repo.save(uow.conn, new)
+        record.window_changed(svc, uow, state, new)
         uow.audit("window.hand_over", w.id, to=to.username, previous=state.staff_id)
         return _finish_window_change(svc, uow, w, new, to)
 
@@ -237,6 +243,7 @@ def _call(
     called = tk.call(t, w.id, uow.now)
     tickets_repo.save(uow.conn, called)
     tickets_repo.record_call(uow.conn, called, staff.id)
+    record.ticket_changed(svc, uow, t, called, staff.id)
     windows_repo.save(uow.conn, replace(state, current_ticket=called.id))
     uow.audit(action, called.number, ticket=called.id, window=w.id)
     changes = Changes(svc, uow, staff)
@@ -289,6 +296,7 @@ def _ticket_action(
         before = _current(uow, state)
         after = change(before, uow.now)
         tickets_repo.save(uow.conn, after)
+        record.ticket_changed(svc, uow, before, after)
         if releases:
             windows_repo.save(uow.conn, replace(state, current_ticket=None))
         extra = on_change(uow, before, after) if on_change else {}

@@ -52,6 +52,8 @@ cases = Table(
     Column("updated_at", TS, nullable=False),
     Index("ix_cases_updated_at", "updated_at", "number"),
     Index("ix_cases_status_department", "status", "department"),
+    # Statistics count cases by the day they were opened (server/db/stats_sql.py).
+    Index("ix_cases_accepted_on", "accepted_on", "department"),
 )
 
 case_history = Table(

@@ -30,6 +30,7 @@ from . import (
     api_monitor,
     api_public,
     api_staff,
+    api_stats,
     audio,
     errors,
     inputs,
@@ -127,7 +128,7 @@ def install(app: Flask, socketio: SocketIO, svc: Services, printer_spooler: Prin
     errors.install(app)
     app.before_request(inputs.check_request)
     for bp in (audio.bp, api_public.bp, api_kiosk.bp, api_staff.bp, api_cases.bp, api_manage.bp, api_monitor.bp,
-               api_admin.bp, api_audit.bp, api_evaluation.bp):
+               api_admin.bp, api_stats.bp, api_audit.bp, api_evaluation.bp):
         app.register_blueprint(bp)
     connections = sockets.register(socketio, svc)
     app.extensions["hallq_sweep"] = connections.sweep

@@ -24,8 +24,10 @@ from .openapi_reports import REPORT_ROUTES
 from .openapi_route import BEARER, DEVICE, Route
 from .openapi_routes import CORE_ROUTES
 from .openapi_schemas import SCHEMAS, STR, error, ref
+from .openapi_stats import STATS_ROUTES
 
-ROUTES: tuple[Route, ...] = (*CORE_ROUTES, *ALLOCATION_ROUTES, *ADMIN_ROUTES, *MONITOR_ROUTES, *REPORT_ROUTES)
+ROUTES: tuple[Route, ...] = (*CORE_ROUTES, *ALLOCATION_ROUTES, *ADMIN_ROUTES, *MONITOR_ROUTES, *STATS_ROUTES,
+                             *REPORT_ROUTES)
 
 # Path parameters by the name the Flask rules give them, with the name protocol v1 gives them.
 # Ids never hold a slash (the route would not match) and are never a dot segment (clients fold

@@ -1,0 +1,48 @@
+"""Writes of the service history (service_tables): a stint of a ticket at a window opened, started
+and ended; a window's open or paused period begun and ended. Called by server/app/service_records.py
+in the transaction of the change."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Connection, Update, insert, update
+
+from .service_tables import service_segments, window_periods
+
+
+def open_segment(conn: Connection, *, ticket_id: str, day: date, queue: str, item: str | None,
+                 department: str | None, window: str, staff_id: int | None, at: datetime) -> None:
+    conn.execute(insert(service_segments).values(
+        ticket_id=ticket_id, day=day, queue=queue, item=item, department=department, window=window,
+        staff_id=staff_id, called_at=at,
+    ))
+
+
+def _open_of(ticket_id: str) -> Update:
+    return update(service_segments).where(service_segments.c.ticket_id == ticket_id,
+                                          service_segments.c.ended_at.is_(None))
+
+
+def start_segment(conn: Connection, ticket_id: str, at: datetime) -> None:
+    conn.execute(_open_of(ticket_id).values(started_at=at))
+
+
+def end_segment(conn: Connection, ticket_id: str, at: datetime, ending: str, started: datetime | None) -> None:
+    """Ends the ticket's open stint; `started` fills `started_at` when the service had no start."""
+    values: dict[str, object] = {"ended_at": at, "ending": ending}
+    if started is not None:
+        conn.execute(_open_of(ticket_id).where(service_segments.c.started_at.is_(None)).values(
+            started_at=started, **values))
+    conn.execute(_open_of(ticket_id).values(**values))
+
+
+def end_period(conn: Connection, window: str, at: datetime) -> None:
+    conn.execute(update(window_periods).where(window_periods.c.window == window, window_periods.c.ended_at.is_(None))
+                 .values(ended_at=at))
+
+
+def begin_period(conn: Connection, *, window: str, staff_id: int | None, state: str, reason: str, day: date,
+                 at: datetime) -> None:
+    conn.execute(insert(window_periods).values(window=window, staff_id=staff_id, state=state, reason=reason,
+                                               day=day, started_at=at))

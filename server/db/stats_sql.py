@@ -1,0 +1,315 @@
+"""Statistics over any range of days (issue #12), computed in SQL on SQLite and PostgreSQL alike:
+each figure is one GROUP BY over the range's indexed rows, never every ticket loaded into Python.
+
+Every function takes a `Scope` (the days, the hall's UTC offset, the queues' departments, a chief's
+filter) and a grouping `by` (department, item, queue, window, staff), and returns {key: {field:
+value}}; a `by` of None gives the hall-wide totals, under the key None.
+
+Sources and definitions:
+- issued, wait: tickets of the range. A ticket counts for the queue it was issued for (before any
+  transfer), that queue's department, its item; for a window or a member of staff, the tickets they
+  called first. wait = first call (ticket_calls, attempt 1) − issue, over the tickets called.
+- served, no_show, transferred, suspended, released, forced: stints at a window (service_segments)
+  by how they ended, counted for the stint's queue, department, item, window and staff.
+  service = end − start of the stints that ended `finished` (forced ones left out).
+- paused_s by reason, open time and idle_s = open time not spent on a ticket (window_periods,
+  window and staff only); a period still running counts until `now`.
+- cases by outcome (accepted, notice, refused, concluded) by the day they were opened; on time:
+  see `case_outcomes`.
+- ratings by level, excluding those excluded on appeal.
+Percentiles are nearest-rank: the p-th percentile of n values is the k-th smallest, k = ⌈p·n/100⌉,
+the same as bench/stats.py; in SQL ROW_NUMBER and COUNT windows pick it on both databases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Float,
+    Integer,
+    and_,
+    case,
+    cast,
+    extract,
+    func,
+    null,
+    or_,
+    select,
+)
+from sqlalchemy.sql.elements import ColumnElement
+
+from .account_tables import users
+from .case_tables import case_history, cases
+from .rating_tables import ratings
+from .service_tables import service_segments as seg
+from .service_tables import window_periods as per
+from .ticket_tables import ticket_calls, tickets
+
+BY = ("department", "item", "queue", "window", "staff")
+ENDINGS = ("finished", "no_show", "transferred", "suspended", "released", "forced")
+OUTCOMES = ("accepted", "notice", "refused", "concluded")
+DECIDED = ("decided_approved", "decided_denied")
+Rows = dict[Any, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Scope:
+    first: date
+    last: date
+    now: datetime
+    offset_s: int  # the hall's UTC offset (China keeps one all year)
+    queue_departments: Mapping[str, str]  # queue code → department code, from the hall config
+    department: str | None = None  # a chief sees this department only
+    windows: Sequence[str] = ()  # ... and, for window periods, these windows
+
+
+def _epoch(conn: Connection, col: Any) -> ColumnElement[Any]:
+    """Seconds since 1970 of a timestamp (or of midnight of a date) column, as a float."""
+    if conn.dialect.name == "postgresql":
+        return cast(extract("epoch", col), Float)
+    return (func.julianday(col) - 2440587.5) * 86400.0
+
+
+def _seconds(conn: Connection, begin: Any, end: Any) -> ColumnElement[Any]:
+    return _epoch(conn, end) - _epoch(conn, begin)
+
+
+def _department_of(scope: Scope, queue_col: Any) -> ColumnElement[Any]:
+    if not scope.queue_departments:
+        return null()
+    return case(dict(scope.queue_departments), value=queue_col, else_=null())
+
+
+def _grouped(conn: Connection, key: Any | None, columns: list[Any], where: list[Any], froms: Any = None,
+             extra_group: Sequence[Any] = ()) -> list[Any]:
+    k = (key if key is not None else null()).label("k")
+    stmt = select(k, *extra_group, *columns).where(*where)
+    if froms is not None:
+        stmt = stmt.select_from(froms)
+    if key is not None:
+        stmt = stmt.group_by(key, *extra_group)
+    elif extra_group:
+        stmt = stmt.group_by(*extra_group)
+    return list(conn.execute(stmt))
+
+
+def _mean_p90(conn: Connection, key: Any | None, value: Any, where: list[Any], froms: Any, prefix: str) -> Rows:
+    """Mean and nearest-rank 90th percentile of `value` per key."""
+    part = [key] if key is not None else []
+    inner = select(
+        (key if key is not None else null()).label("k"), value.label("v"),
+        func.row_number().over(partition_by=part or None, order_by=value).label("rn"),
+        func.count().over(partition_by=part or None).label("n"),
+    ).select_from(froms).where(*where).subquery()
+    pick = and_(inner.c.rn * 10 >= inner.c.n * 9, (inner.c.rn - 1) * 10 < inner.c.n * 9)
+    k = inner.c.k if key is not None else null()  # PostgreSQL: no ungrouped column beside an aggregate
+    stmt = select(k, func.avg(inner.c.v), func.max(case((pick, inner.c.v), else_=null())))
+    if key is not None:
+        stmt = stmt.group_by(inner.c.k)
+    return {k: {f"{prefix}_mean_s": _num(mean), f"{prefix}_p90_s": _num(p90)} for k, mean, p90 in conn.execute(stmt)}
+
+
+def _num(v: Any) -> float | None:
+    return None if v is None else round(float(v), 1)
+
+
+# --- tickets: issued and wait -----------------------------------------------------------------
+
+_FIRST_CALL = ticket_calls.alias("first_call")
+_ARRIVED_IN = func.coalesce(tickets.c.origin_queue, tickets.c.queue)
+
+
+def _ticket_key(scope: Scope, by: str | None) -> Any | None:
+    return {None: None, "department": _department_of(scope, _ARRIVED_IN), "item": tickets.c.item,
+            "queue": _ARRIVED_IN, "window": _FIRST_CALL.c.window, "staff": _FIRST_CALL.c.staff_id}[by]
+
+
+def _ticket_where(scope: Scope) -> list[Any]:
+    where = [tickets.c.day >= scope.first, tickets.c.day <= scope.last]
+    if scope.department is not None:
+        where.append(_ARRIVED_IN.in_([q for q, d in scope.queue_departments.items() if d == scope.department]))
+    return where
+
+
+def _with_first_call(outer: bool) -> Any:
+    on = and_(_FIRST_CALL.c.ticket_id == tickets.c.id, _FIRST_CALL.c.attempt == 1)
+    return tickets.outerjoin(_FIRST_CALL, on) if outer else tickets.join(_FIRST_CALL, on)
+
+
+def ticket_figures(conn: Connection, scope: Scope, by: str | None) -> Rows:
+    """issued (not for window and staff: a window issues nothing) and wait_mean_s, wait_p90_s."""
+    key = _ticket_key(scope, by)
+    out: Rows = {}
+    if by not in ("window", "staff"):
+        for k, n in _grouped(conn, key, [func.count()], _ticket_where(scope), tickets):
+            out.setdefault(k, {})["issued"] = int(n)
+    wait = _seconds(conn, tickets.c.issued_at, _FIRST_CALL.c.called_at)
+    for k, figures in _mean_p90(conn, key, wait, _ticket_where(scope), _with_first_call(False), "wait").items():
+        out.setdefault(k, {}).update(figures)
+    return out
+
+
+def arrivals_by_hour(conn: Connection, scope: Scope) -> list[dict[str, int]]:
+    """Tickets issued in each hour of the hall's day, over the range."""
+    local = (_epoch(conn, tickets.c.issued_at) + scope.offset_s) / 3600.0
+    hours = cast(func.floor(local) if conn.dialect.name == "postgresql" else local, Integer) % 24
+    rows = conn.execute(select(hours.label("h"), func.count()).where(*_ticket_where(scope)).group_by(hours)
+                        .order_by(hours))
+    return [{"hour": int(h), "issued": int(n)} for h, n in rows]
+
+
+# --- service segments -------------------------------------------------------------------------
+
+
+def _segment_department(scope: Scope) -> Any:
+    return func.coalesce(seg.c.department, _department_of(scope, seg.c.queue))
+
+
+def _segment_key(scope: Scope, by: str | None) -> Any | None:
+    return {None: None, "department": _segment_department(scope), "item": seg.c.item, "queue": seg.c.queue,
+            "window": seg.c.window, "staff": seg.c.staff_id}[by]
+
+
+def _segment_where(scope: Scope) -> list[Any]:
+    where = [seg.c.day >= scope.first, seg.c.day <= scope.last]
+    if scope.department is not None:
+        where.append(_segment_department(scope) == scope.department)
+    return where
+
+
+def segment_figures(conn: Connection, scope: Scope, by: str | None) -> Rows:
+    """Stints by ending (served = finished), and service_mean_s, service_p90_s of the finished."""
+    key = _segment_key(scope, by)
+    counts = [func.sum(case((seg.c.ending == e, 1), else_=0)) for e in ENDINGS]
+    out: Rows = {}
+    for k, *ns in _grouped(conn, key, counts, _segment_where(scope), seg):
+        named = dict(zip(ENDINGS, (int(n or 0) for n in ns), strict=True))
+        named["served"] = named.pop("finished")
+        out[k] = named
+    service = _seconds(conn, seg.c.started_at, seg.c.ended_at)
+    finished = [*_segment_where(scope), seg.c.ending == "finished", seg.c.started_at.is_not(None)]
+    for k, figures in _mean_p90(conn, key, service, finished, seg, "service").items():
+        out.setdefault(k, {}).update(figures)
+    return out
+
+
+# --- window periods ---------------------------------------------------------------------------
+
+
+def _period_where(scope: Scope) -> list[Any]:
+    where = [per.c.day >= scope.first, per.c.day <= scope.last]
+    if scope.department is not None:
+        where.append(per.c.window.in_(list(scope.windows)))
+    return where
+
+
+def _period_end(conn: Connection, scope: Scope) -> Any:
+    return func.coalesce(_epoch(conn, per.c.ended_at), scope.now.timestamp())
+
+
+def period_figures(conn: Connection, scope: Scope, by: str | None) -> Rows:
+    """paused_s by reason, open_s and idle_s, per window or member of staff (or in all)."""
+    key = {None: None, "window": per.c.window, "staff": per.c.staff_id}[by]
+    length = _period_end(conn, scope) - _epoch(conn, per.c.started_at)
+    out: Rows = {}
+    for k, state, reason, s in _grouped(conn, key, [func.sum(length)], _period_where(scope), per,
+                                        extra_group=(per.c.state, per.c.reason)):
+        row = out.setdefault(k, {"paused_s": {}, "open_s": 0.0, "busy_s": 0.0})
+        if state == "paused":
+            row["paused_s"][reason] = row["paused_s"].get(reason, 0.0) + float(s or 0)
+        else:
+            row["open_s"] += float(s or 0)
+    # Time at a ticket within the open periods: each stint's overlap with them.
+    p_end = _period_end(conn, scope)
+    s_end = func.coalesce(_epoch(conn, seg.c.ended_at), scope.now.timestamp())
+    p_begin, s_begin = _epoch(conn, per.c.started_at), _epoch(conn, seg.c.called_at)
+    overlap = (case((p_end < s_end, p_end), else_=s_end) - case((p_begin > s_begin, p_begin), else_=s_begin))
+    joined = per.join(seg, and_(seg.c.window == per.c.window, seg.c.day >= scope.first - timedelta(days=1),
+                                seg.c.day <= scope.last + timedelta(days=1), s_begin < p_end, s_end > p_begin))
+    for k, busy in _grouped(conn, key, [func.sum(overlap)], [*_period_where(scope), per.c.state == "open"], joined):
+        out.setdefault(k, {"paused_s": {}, "open_s": 0.0, "busy_s": 0.0})["busy_s"] = float(busy or 0)
+    for row in out.values():
+        row["paused_s"] = {r: round(s) for r, s in sorted(row["paused_s"].items())}
+        row["idle_s"] = round(max(0.0, row["open_s"] - row.pop("busy_s")))
+        row["open_s"] = round(row["open_s"])
+    return out
+
+
+# --- cases ------------------------------------------------------------------------------------
+
+
+def _first_history(statuses: Sequence[str]) -> Any:
+    return (select(func.min(case_history.c.at)).where(case_history.c.case_number == cases.c.number,
+                                                      case_history.c.status.in_(list(statuses)))
+            .correlate(cases).scalar_subquery())
+
+
+def case_outcomes(conn: Connection, scope: Scope, by: str | None) -> Rows:
+    """Cases opened in the range by outcome, and their promise kept.
+
+    On time: of the cases with a promised date (accepted ones), those decided, or whose promised date
+    is past (before `now`'s day) undecided, are `cases_due`; `cases_on_time` were decided on or before
+    the promised date (a day of the hall, at its UTC offset) and, where the delivery is recorded,
+    delivered by it too. on_time_rate = cases_on_time / cases_due."""
+    joined = cases.outerjoin(tickets, tickets.c.id == cases.c.ticket_id)
+    key = {None: None, "department": cases.c.department, "item": cases.c.item, "queue": tickets.c.queue,
+           "window": cases.c.window, "staff": cases.c.opened_by}[by]
+    where = [cases.c.accepted_on >= scope.first, cases.c.accepted_on <= scope.last]
+    if scope.department is not None:
+        where.append(cases.c.department == scope.department)
+    decided, delivered = _first_history(DECIDED), _first_history(("delivered",))
+    inner = select(
+        (key if key is not None else null()).label("k"), cases.c.outcome, cases.c.promised,
+        _epoch(conn, decided).label("decided"), _epoch(conn, delivered).label("delivered"),
+        (_epoch(conn, cases.c.promised) + 86400 - scope.offset_s).label("deadline"),
+    ).select_from(joined).where(*where).subquery()
+    today = (scope.now + timedelta(seconds=scope.offset_s)).date()
+    due = and_(inner.c.promised.is_not(None), or_(inner.c.decided.is_not(None), inner.c.promised < today))
+    kept = and_(due, inner.c.decided.is_not(None), inner.c.decided < inner.c.deadline,
+                or_(inner.c.delivered.is_(None), inner.c.delivered < inner.c.deadline))
+    counts = [func.sum(case((inner.c.outcome == o, 1), else_=0)) for o in OUTCOMES]
+    k = inner.c.k if key is not None else null()
+    stmt = select(k, *counts, func.sum(case((due, 1), else_=0)), func.sum(case((kept, 1), else_=0)))
+    if key is not None:
+        stmt = stmt.group_by(inner.c.k)
+    out: Rows = {}
+    for k, *ns in conn.execute(stmt):
+        *outcomes, n_due, n_kept = (int(n or 0) for n in ns)
+        out[k] = {"cases": dict(zip(OUTCOMES, outcomes, strict=True)), "cases_due": n_due, "cases_on_time": n_kept,
+                  "on_time_rate": round(n_kept / n_due, 4) if n_due else None}
+    return out
+
+
+# --- ratings ----------------------------------------------------------------------------------
+
+
+def rating_figures(conn: Connection, scope: Scope, by: str | None) -> Rows:
+    """Ratings by level ("1".."5") and satisfaction_rate = share of 4 and 5, both of the ratings
+    not excluded on appeal."""
+    key = {None: None, "department": ratings.c.department, "item": ratings.c.item, "queue": ratings.c.queue,
+           "window": ratings.c.window, "staff": ratings.c.staff_id}[by]
+    where = [ratings.c.day >= scope.first, ratings.c.day <= scope.last, ratings.c.excluded_at.is_(None)]
+    if scope.department is not None:
+        where.append(ratings.c.department == scope.department)
+    levels = [func.sum(case((ratings.c.level == n, 1), else_=0)) for n in range(1, 6)]
+    out: Rows = {}
+    for k, *ns in _grouped(conn, key, levels, where, ratings):
+        counts = [int(n or 0) for n in ns]
+        total = sum(counts)
+        out[k] = {"ratings": {str(i + 1): n for i, n in enumerate(counts)}, "rated": total,
+                  "satisfaction_rate": round((counts[3] + counts[4]) / total, 4) if total else None}
+    return out
+
+
+def staff_names(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[str, str, str]]:
+    """(username, display name, 工号) of the given staff."""
+    if not ids:
+        return {}
+    rows = conn.execute(select(users.c.id, users.c.username, users.c.display_name, users.c.staff_no)
+                        .where(users.c.id.in_(list(ids))))
+    return {i: (u, d, n) for i, u, d, n in rows}
