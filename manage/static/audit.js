@@ -29,9 +29,9 @@ function detailText(detail) {
 
 function row(e) {
   return h("tr", { "data-action": e.action, "data-seq": String(e.seq) }, [
-    h("td", { text: hhmmss(e.at) }),
-    h("td", {}, [e.actor.name, " ", h("span", { cls: "en", text: e.actor.kind })]),
-    h("td", {}, [e.label.zh, " ", h("span", { cls: "en", text: e.label.en })]),
+    h("td", { cls: "nowrap", text: hhmmss(e.at) }),
+    h("td", { cls: "nowrap" }, [e.actor.name, " ", h("span", { cls: "en", text: e.actor.kind })]),
+    h("td", { cls: "nowrap" }, [e.label.zh, " ", h("span", { cls: "en", text: e.label.en })]),
     h("td", { text: e.subject }),
     h("td", { cls: "detail", text: detailText(e.detail) })
   ]);

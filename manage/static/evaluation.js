@@ -21,7 +21,7 @@ function counts(r, key) {
   if (key === "satisfaction") { return r.satisfied + "/" + r.rated; }
   if (key === "on_time") { return r.cases_on_time + "/" + r.cases_known; }
   if (key === "no_show") { return r.no_show + "/" + (r.served + r.no_show); }
-  return Math.round(r.paused_s / 60) + "/" + Math.round(r.signed_in_s / 60) + "分";
+  return Math.round(r.paused_s / 60) + "/" + Math.round(r.signed_in_s / 60) + "分钟";
 }
 
 function render(answer) {

@@ -84,8 +84,8 @@ def month(client, svc, clock, kiosk, make_staff):
     for ticket_id, level, excluded in ((first["id"], 5, False), (third["id"], 4, False), ("earlier-1", 2, False),
                                        ("earlier-2", 1, True)):
         rate(svc, ticket_id, "1", ids["alice"], level, clock.now, excluded=excluded)
-    clock.advance(days=10)
-    return {"boss": boss, "alice": ids["alice"], "bob": ids["bob"]}
+    clock.advance(days=10)  # the month is evaluated after it
+    return {"boss": make_staff("director", "manager"), "alice": ids["alice"], "bob": ids["bob"]}
 
 
 def evaluation(client, headers, **query):
