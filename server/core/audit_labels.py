@@ -76,23 +76,24 @@ _LABELS: tuple[tuple[str, str, str], ...] = (
     # Ratings (好差评) and their follow-up (差评整改)
     ("rating.add", "提交评价", "rating given"),
     ("rating.exclude", "排除评价", "rating excluded"),
-    ("followup.open", "差评整改立项", "poor-rating follow-up opened"),
+    ("followup.opened", "差评整改立项", "poor-rating follow-up opened"),
     ("followup.step", "差评整改进展", "follow-up step"),
     ("followup.appeal", "差评申诉", "rating appealed"),
-    ("followup.approve", "批准申诉", "appeal approved"),
-    ("followup.reject", "驳回申诉", "appeal rejected"),
+    ("followup.excluded", "批准申诉，排除评价", "appeal approved, rating excluded"),
+    ("followup.appeal_rejected", "驳回申诉", "appeal rejected"),
     ("followup.warnings", "整改时限预警", "follow-up deadline warnings"),
 )
 
 LABELS: dict[str, ActionLabel] = {a: ActionLabel(a, zh, en) for a, zh, en in _LABELS}
 
-# The kinds the issue names, as filters the audit page offers first: a filter is an action name
-# or the prefix of several (`followup.` for the whole follow-up).
+# The kinds the issue names, as filters the audit page offers first: a filter is an action name,
+# the prefix of several (`followup.` for the whole follow-up) or a comma-separated list. A rating
+# is excluded when a manager approves its appeal (branch followups logs `followup.excluded`).
 IMPORTANT: tuple[ActionLabel, ...] = (
     ActionLabel("allocation.change", "调整窗口分配", "allocation changes"),
     ActionLabel("case.read", "查阅完整身份信息", "full-identity reads"),
     ActionLabel("monitor.force_finish", "强制结束服务", "force-finishes"),
-    ActionLabel("rating.exclude", "排除评价", "exclusions of ratings"),
+    ActionLabel("followup.excluded,rating.exclude", "排除评价", "exclusions of ratings"),
 )
 
 
