@@ -11,6 +11,7 @@ as the statistics show it to them.
 from __future__ import annotations
 
 import calendar
+import re
 from datetime import date
 from typing import Any
 
@@ -28,8 +29,10 @@ BY = ("window", "staff")
 def month_days(month: str) -> tuple[date, date]:
     """"2026-05" → its first and last day; Invalid naming `month` otherwise."""
     try:
-        year, mon = (int(p) for p in month.split("-"))
-        if len(month) != 7 or not 1900 <= year <= 8999:
+        if not re.fullmatch(r"\d{4}-\d{2}", month):
+            raise ValueError
+        year, mon = int(month[:4]), int(month[5:])
+        if not 1900 <= year <= 8999:
             raise ValueError
         first = date(year, mon, 1)
     except ValueError:

@@ -30,15 +30,23 @@ def query_date(name: str) -> date | None:
     return day
 
 
+# The widest whole number a query may name: the databases' BIGINT.
+BIGINT = 2**63 - 1
+
+
 def query_int(name: str) -> int | None:
     raw = request.args.get(name)
     if raw is None or not raw.strip():
         return None
     try:
-        return int(raw.strip())
+        value = int(raw.strip())
     except ValueError:
         raise ApiError(400, "invalid_query", f"{name} must be a whole number, not {excerpt(raw)}",
                        f"{name} 须为整数") from None
+    if not 0 <= value <= BIGINT:
+        raise ApiError(400, "invalid_query", f"{name} must be 0 to {BIGINT}, not {excerpt(raw)}",
+                       f"{name} 须在0到{BIGINT}之间")
+    return value
 
 
 def query_format() -> str:

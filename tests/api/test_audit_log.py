@@ -125,6 +125,7 @@ def test_days_are_the_halls_days(client, manager, the_four, clock, svc, make_sta
 def test_bad_filters_are_400_naming_the_field(client, manager):
     for query, field in (({"from": "2026-13-01"}, "from"), ({"to": "tomorrow"}, "to"), ({"limit": "x"}, "limit"),
                          ({"limit": "0"}, "limit"), ({"before_seq": "1.5"}, "before_seq"),
+                         ({"before_seq": str(2**64)}, "before_seq"), ({"limit": "-1"}, "limit"),
                          ({"format": "pdf"}, "format"), ({"from": "2026-11-26", "to": "2026-11-25"}, "from"),
                          ({"q": "x" * 101}, "q")):
         err = assert_error(client.get("/api/v1/audit/log", headers=manager, query_string=query), 400)

@@ -155,6 +155,7 @@ def test_who_may_see_it_and_bad_input(client, month, make_staff):
     assert_error(client.get("/api/v1/evaluation", headers=make_staff("w", "window", "SCJG"),
                             query_string={"month": MONTH}), 403)
     for query, field in (({}, "month"), ({"month": "2026-13"}, "month"), ({"month": "11/2026"}, "month"),
+                         ({"month": "2026-+1"}, "month"), ({"month": "0000-01"}, "month"),
                          ({"month": MONTH, "by": "queue"}, "by"), ({"month": MONTH, "format": "pdf"}, "format")):
         err = assert_error(client.get("/api/v1/evaluation", headers=month["boss"], query_string=query), 400)
         assert field in err["message"], (query, err)
