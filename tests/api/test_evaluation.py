@@ -1,24 +1,42 @@
 """The monthly evaluation (article 27; issue #12 point 4) of a small month driven through the real
 app with a fake clock: two windows, a no-show, a pause, a case decided and delivered on time, and
 ratings. Every figure, term and score is computed here by hand and compared with the answer, the
-XLSX is opened with openpyxl, and a chief sees the department only."""
+XLSX is opened with openpyxl, and a chief sees the department only. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import io
+import shutil
 from datetime import date
 
 import pytest
 from sqlalchemy import insert
 
+from server.db.engine import make_engine
+from server.db.migrate import upgrade
 from server.db.tables import ratings
 from tests.api.test_acceptance import ALL_MATERIALS, APPLICANT
+from tests.support.services import pg_url  # noqa: F401 - a fresh PostgreSQL database per test
 
 from .test_protocol import assert_error
 
 openpyxl = pytest.importorskip("openpyxl")
 
 MONTH = "2026-11"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_engine(request, template_db, tmp_path):
+    """The app's database (tests/conftest.py's), on each of the two."""
+    if request.param == "sqlite":
+        path = tmp_path / "hallq.db"
+        shutil.copy(template_db, path)
+        made = make_engine(f"sqlite:///{path}")
+    else:
+        made = make_engine(request.getfixturevalue("pg_url"))
+        upgrade(made)
+    yield made
+    made.dispose()
 
 
 def post(client, headers, path, body=None):
