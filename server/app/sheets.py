@@ -32,12 +32,26 @@ class Table:
     notes: Sequence[str] = ()
 
 
+# A text cell starting with one of these is a formula to a spreadsheet: a visitor's note or a name
+# written "=HYPERLINK(...)" would run as one. CSV puts an apostrophe before it (shown, not run);
+# XLSX marks the cell as text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Cell) -> Cell:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def to_csv(table: Table) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(table.headers)
     for row in table.rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow([_csv_cell(v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -80,6 +94,9 @@ def to_xlsx(table: Table) -> bytes:
         cell.font = Font(bold=True)
     for row in table.rows:
         sheet.append([_clean(v) for v in row])
+        for cell in sheet[sheet.max_row]:
+            if cell.data_type == "f":  # openpyxl reads a leading "=" as a formula: keep it text
+                cell.data_type = "s"
     sheet.freeze_panes = f"A{head + 1}"
     for j, heading in enumerate(table.headers):
         wide = max([_width(heading)] + [_width(r[j]) for r in table.rows if j < len(r)])

@@ -193,3 +193,16 @@ def test_issuing_is_logged_too(client, kiosk, manager):
     t = issue(client, kiosk)
     [entry] = log(client, manager, action="ticket.issue")["entries"]
     assert entry["subject"] == t["number"] and entry["actor"]["kind"] == "device"
+
+
+def test_exports_never_carry_a_formula(client, svc, manager):
+    with svc.write(Actor("staff", 1, "=HYPERLINK(1)")) as uow:
+        uow.audit("hall.notice", "=1+2", note="@SUM(A1)")
+        svc.commit(uow)
+    r = client.get("/api/v1/audit/log", headers=manager, query_string={"format": "csv", "action": "hall.notice"})
+    [row] = list(csv.reader(io.StringIO(r.get_data().decode("utf-8")[1:])))[1:]
+    assert row[1] == "'=HYPERLINK(1)" and row[5] == "'=1+2"
+    r = client.get("/api/v1/audit/log", headers=manager, query_string={"format": "xlsx", "action": "hall.notice"})
+    sheet = openpyxl.load_workbook(io.BytesIO(r.get_data())).active
+    cells = {c.value: c.data_type for row in sheet.iter_rows() for c in row if c.value}
+    assert cells["=1+2"] == "s" and cells["=HYPERLINK(1)"] == "s"
