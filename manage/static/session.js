@@ -19,6 +19,7 @@ export function screen(name) {
   showView(view.name);
   show($("who"), name === "board");
   show($("btn-logout"), name === "board");
+  show($("reports"), name === "board");
   if (name !== "board") { show($("conn"), false); show($("scope"), false); }
 }
 
@@ -50,9 +51,18 @@ function enter(user) {
   }
   session.user = user;
   save("user", user);
+  if (goNext()) { return; }
   renderWho();
   screen("board");
   startBoard();
+}
+
+// Back to the report page that sent the manager here to sign in (only the board's own pages).
+function goNext() {
+  var next = new URLSearchParams(location.search).get("next");
+  if (!next || !/^\/manage\/(stats|audit|evaluation)(\?|$)/.test(next)) { return false; }
+  location.assign(next);
+  return true;
 }
 
 function showLogin(message) {
@@ -88,6 +98,7 @@ function renderWho() {
   clear($("who")).appendChild(h("span", {}, [h("span", { cls: "who-role", text: p.zh }), " ",
     h("span", { cls: "who-name", text: p.name }), " ", h("span", { cls: "en", text: p.en })]));
   var dept = scope();
+  show($("link-audit"), !dept);  // the audit log is the managers' (the server says so too)
   show($("scope"), !!dept);
   if (dept) {
     var d = (hall.catalog.departments || []).filter(function (x) { return x.code === dept; })[0];

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from enum import StrEnum
 
+from .evaluation import Weights as EvaluationWeights
 from .rating import RatingSettings
 
 
@@ -283,6 +284,8 @@ class Hall:
     followup: FollowupLimits = FollowupLimits()
     ratings: RatingSettings = RatingSettings()
     planned_pauses: tuple[PlannedPause, ...] = ()
+    # The monthly evaluation's weights ([evaluation], server/core/evaluation.py).
+    evaluation: EvaluationWeights = EvaluationWeights()
     _by_code: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -21,6 +21,7 @@ from pydantic import (
 from server.core import hall as core
 from server.speech.settings import CHIMES, HallVoice
 
+from .evaluation import EvaluationIn
 from .fields import (
     PREFIX,
     Code,
@@ -330,6 +331,7 @@ class HallFile(Model):
     followup: FollowupIn = FollowupIn()
     ratings: RatingsIn = RatingsIn()
     waits: WaitsIn = WaitsIn()
+    evaluation: EvaluationIn = EvaluationIn()
 
     def to_core(self) -> core.Hall:
         extra: dict[str, Any] = {}
@@ -362,6 +364,7 @@ class HallFile(Model):
             followup=self.followup.to_core(),
             ratings=self.ratings.to_core(),
             planned_pauses=self.waits.to_core(),
+            evaluation=self.evaluation.to_core(),
             **extra,
         )
 

@@ -1,0 +1,113 @@
+"""A table as a file to download: CSV or XLSX.
+
+The audit log and the monthly evaluation export the same way: a title, notes above the table
+(the evaluation's formula), column headings (Chinese first, the English beside) and rows of text
+and numbers. CSV is UTF-8 with a byte-order mark, so Excel on a Chinese Windows opens it as UTF-8,
+not GBK; it holds the headings and rows only, for a program to read. XLSX (openpyxl, as the
+statistics' files) has one sheet: the notes, the bold headings frozen at the top, widths fitted to
+the text. A value of None is an empty cell, never a made-up 0.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+Cell = str | int | float | None
+
+CSV_MIMETYPE = "text/csv"
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    headers: Sequence[str]
+    rows: Sequence[Sequence[Cell]]
+    # Lines printed above the headings in the workbook (e.g. the evaluation's formula); CSV leaves
+    # them out so that its first line is the headings a program reads.
+    notes: Sequence[str] = ()
+
+
+# A text cell starting with one of these is a formula to a spreadsheet: a visitor's note or a name
+# written "=HYPERLINK(...)" would run as one. CSV puts an apostrophe before it (shown, not run);
+# XLSX marks the cell as text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Cell) -> Cell:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def to_csv(table: Table) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(table.headers)
+    for row in table.rows:
+        writer.writerow([_csv_cell(v) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _width(value: Cell) -> int:
+    text = "" if value is None else str(value)
+    # A hanzi takes about two Latin characters' room.
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _clean(value: Cell) -> Cell:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, str):
+        # XML 1.0 cannot hold most control characters; a visitor's note could carry one.
+        return "".join(ch for ch in value if ch in "\t\n\r" or ord(ch) >= 32)
+    return value
+
+
+def _sheet_name(title: str) -> str:
+    return "".join(ch for ch in title if ch not in "[]:*?/\\")[:31].strip() or "Sheet1"
+
+
+def to_xlsx(table: Table) -> bytes:
+    """One sheet: the notes, a blank line, the bold headings (frozen), the rows; widths fitted."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = _sheet_name(table.title)
+    for note in table.notes:
+        sheet.append([_clean(note)])
+    if table.notes:
+        sheet.append([])
+    sheet.append([_clean(h) for h in table.headers])
+    head = sheet.max_row
+    for cell in sheet[head]:
+        cell.font = Font(bold=True)
+    for row in table.rows:
+        sheet.append([_clean(v) for v in row])
+        for cell in sheet[sheet.max_row]:
+            if cell.data_type == "f":  # openpyxl reads a leading "=" as a formula: keep it text
+                cell.data_type = "s"
+    sheet.freeze_panes = f"A{head + 1}"
+    for j, heading in enumerate(table.headers):
+        wide = max([_width(heading)] + [_width(r[j]) for r in table.rows if j < len(r)])
+        sheet.column_dimensions[get_column_letter(j + 1)].width = min(60, wide + 2)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def render(table: Table, fmt: str) -> tuple[bytes, str]:
+    """The table as `fmt` ("csv" or "xlsx"): its bytes and mimetype."""
+    if fmt == "xlsx":
+        return to_xlsx(table), XLSX_MIMETYPE
+    return to_csv(table), CSV_MIMETYPE
