@@ -48,6 +48,8 @@ _LABELS: tuple[tuple[str, str, str], ...] = (
     ("ticket.resume", "恢复挂起", "suspended ticket resumed"),
     # Windows
     ("window.open", "窗口签到", "window opened"),
+    # Only in a simulated day's scratch database (hallq simulate), never in a hall's own log.
+    ("sim.staff", "模拟日排班", "simulated day staffed"),
     ("window.pause", "窗口暂停", "window paused"),
     ("window.resume", "窗口恢复", "window resumed"),
     ("window.close", "窗口关闭", "window closed"),
