@@ -1,11 +1,12 @@
 """A table as a file to download: CSV or XLSX.
 
-The audit log and the monthly evaluation export the same way: a title, notes above the table
-(the evaluation's formula), column headings (Chinese first, the English beside) and rows of text
-and numbers. CSV is UTF-8 with a byte-order mark, so Excel on a Chinese Windows opens it as UTF-8,
-not GBK; it holds the headings and rows only, for a program to read. XLSX (openpyxl, as the
-statistics' files) has one sheet: the notes, the bold headings frozen at the top, widths fitted to
-the text. A value of None is an empty cell, never a made-up 0.
+The statistics, the audit log and the monthly evaluation export the same way: a title, notes
+above the table (the evaluation's formula), column headings (Chinese first, the English beside)
+and rows of text and numbers. CSV is UTF-8 with a byte-order mark, so Excel on a Chinese Windows
+opens it as UTF-8, not GBK; it holds the headings and rows only, for a program to read. XLSX
+(openpyxl) has one sheet per table (the statistics add arrivals by hour): the notes, the bold
+headings frozen at the top, widths fitted to the text. A value of None is an empty cell, never a
+made-up 0.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 Cell = str | int | float | None
 
@@ -30,6 +32,10 @@ class Table:
     # Lines printed above the headings in the workbook (e.g. the evaluation's formula); CSV leaves
     # them out so that its first line is the headings a program reads.
     notes: Sequence[str] = ()
+    # Columns (0-based) of shares between 0 and 1, shown in the workbook as percentages.
+    percent: frozenset[int] = frozenset()
+    # Where the workbook freezes its panes beside the headings: 1 keeps the first column in view.
+    frozen_columns: int = 0
 
 
 # A text cell starting with one of these is a formula to a spreadsheet: a visitor's note or a name
@@ -74,15 +80,26 @@ def _sheet_name(title: str) -> str:
     return "".join(ch for ch in title if ch not in "[]:*?/\\")[:31].strip() or "Sheet1"
 
 
-def to_xlsx(table: Table) -> bytes:
-    """One sheet: the notes, a blank line, the bold headings (frozen), the rows; widths fitted."""
+def to_xlsx(table: Table, *more: Table) -> bytes:
+    """One sheet per table: the notes, a blank line, the bold headings (frozen), the rows; widths
+    fitted to the text."""
     from openpyxl import Workbook
+
+    book = Workbook()
+    first = book.active
+    assert first is not None
+    _fill(first, table)
+    for extra in more:
+        _fill(book.create_sheet(), extra)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _fill(sheet: Any, table: Table) -> None:
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
     sheet.title = _sheet_name(table.title)
     for note in table.notes:
         sheet.append([_clean(note)])
@@ -94,16 +111,15 @@ def to_xlsx(table: Table) -> bytes:
         cell.font = Font(bold=True)
     for row in table.rows:
         sheet.append([_clean(v) for v in row])
-        for cell in sheet[sheet.max_row]:
+        for j, cell in enumerate(sheet[sheet.max_row]):
             if cell.data_type == "f":  # openpyxl reads a leading "=" as a formula: keep it text
                 cell.data_type = "s"
-    sheet.freeze_panes = f"A{head + 1}"
+            if j in table.percent:
+                cell.number_format = "0.0%"
+    sheet.freeze_panes = f"{get_column_letter(table.frozen_columns + 1)}{head + 1}"
     for j, heading in enumerate(table.headers):
         wide = max([_width(heading)] + [_width(r[j]) for r in table.rows if j < len(r)])
         sheet.column_dimensions[get_column_letter(j + 1)].width = min(60, wide + 2)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def render(table: Table, fmt: str) -> tuple[bytes, str]:

@@ -1,14 +1,15 @@
 """The statistics table as a file: CSV (UTF-8 with a byte-order mark, so Excel reads the Chinese)
-and XLSX (a sheet of rows, numbers as numbers, and a second sheet of arrivals by hour). Both carry
+and XLSX (a sheet of rows, numbers as numbers, and a second sheet of arrivals by hour), written
+by server/app/sheets.py as every table the hall exports. Both carry
 the same rows as the JSON answer, flattened: one column per rating level, case outcome and pause
 reason; the header names each column in Chinese and English."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
+from . import sheets
+from .sheets import Table
 from .stats_ops import COUNTS, TIMES
 
 BY_ZH = {"department": "部门", "item": "事项", "queue": "队列", "window": "窗口", "staff": "工作人员"}
@@ -68,46 +69,19 @@ def filename(answer: dict[str, Any], ext: str) -> str:
     return f"hallq-stats-{answer['by']}-{answer['from']}-{answer['to']}.{ext}"
 
 
-def to_csv(answer: dict[str, Any]) -> bytes:
+def tables(answer: dict[str, Any]) -> tuple[Table, Table]:
+    """The statistics as a table of rows (their total last) and one of arrivals by hour."""
     cols, lines = _lines(answer)
-    buf = io.StringIO()
-    out = csv.writer(buf, lineterminator="\r\n")
-    out.writerow([h for _, h in cols])
-    for line in lines:
-        out.writerow(["" if v is None else v for v in line])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    main = Table(title=f"按{BY_ZH[answer['by']]}统计", headers=[h for _, h in cols], rows=lines,
+                 percent=frozenset(j for j, (f, _) in enumerate(cols) if f.endswith("_rate")), frozen_columns=1)
+    hours = Table(title="分时段取号", headers=["时段 / hour", "取号数 / issued"],
+                  rows=[[h["hour"], h["issued"]] for h in answer["arrivals_by_hour"]])
+    return main, hours
+
+
+def to_csv(answer: dict[str, Any]) -> bytes:
+    return sheets.to_csv(tables(answer)[0])
 
 
 def to_xlsx(answer: dict[str, Any]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    cols, lines = _lines(answer)
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = f"按{BY_ZH[answer['by']]}统计"
-    sheet.append([h for _, h in cols])
-    for line in lines:
-        sheet.append(line)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "B2"
-    for i, (field, header) in enumerate(cols, start=1):
-        longest = max([len(str(line[i - 1] or "")) for line in lines] + [len(header) // 2 + 2, 8])
-        sheet.column_dimensions[get_column_letter(i)].width = min(40, longest + 2)
-        if field.endswith("_rate"):
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
-                cell.number_format = "0.0%"
-    hours = book.create_sheet("分时段取号")
-    hours.append(["时段 / hour", "取号数 / issued"])
-    for cell in hours[1]:
-        cell.font = Font(bold=True)
-    for h in answer["arrivals_by_hour"]:
-        hours.append([h["hour"], h["issued"]])
-    hours.column_dimensions["A"].width = 14
-    hours.column_dimensions["B"].width = 16
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()
+    return sheets.to_xlsx(*tables(answer))
