@@ -18,6 +18,9 @@ from sqlalchemy import (
 
 from server.db.metadata import TS, metadata
 
+# A ticket that went ahead of its queue's tail today (waits_repo.cut_ins reads them).
+CUT_IN = "priority = 'green' OR origin_queue IS NOT NULL"
+
 tickets = Table(
     "tickets",
     metadata,
@@ -61,6 +64,15 @@ tickets = Table(
     Index("ix_tickets_day_status", "day", "status"),
     # The hall screen's latest calls: the day's newest first, without sorting the whole day.
     Index("ix_tickets_day_called", "day", "called_at"),
+    # The day's tickets that went ahead of their queue's normal tail (green channel, transferred
+    # in), which the waiting-time estimate counts on every change: partial, so it holds only them.
+    Index(
+        "ix_tickets_cut_ins",
+        "day",
+        "queue",
+        sqlite_where=text(CUT_IN),
+        postgresql_where=text(CUT_IN),
+    ),
     # The backstop of "one window, one current ticket": even a bug in the handlers cannot leave
     # a window with two tickets called at once.
     Index(

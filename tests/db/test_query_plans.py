@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event
 
 from server.core.tickets import Priority, Ticket
-from server.db import tickets_repo
+from server.db import tickets_repo, waits_repo
 from server.db.engine import make_engine
 from server.db.migrate import upgrade
 from server.hallconfig import DEFAULT_CONFIG, load_hall
@@ -84,3 +84,11 @@ def test_a_queue_view_reads_its_first_numbers_and_oldest_place_from_indexes(long
 def test_the_latest_calls_are_read_newest_first_from_an_index(long_line):
     plans = plans_of(long_line, lambda conn: tickets_repo.latest_calls(conn, DAY))
     assert plans == ["SEARCH tickets USING INDEX ix_tickets_day_called (day=? AND called_at>?)"], plans
+
+
+def test_the_day_s_cut_ins_are_counted_from_their_partial_index(long_line):
+    # The waiting-time estimate counts them on every change; the day's other tickets stay unread.
+    plans = plans_of(long_line, lambda conn: waits_repo.cut_ins(conn, DAY))
+    assert plans and all("ix_tickets_cut_ins" in p for p in plans), plans
+    with long_line.connect() as conn:
+        assert waits_repo.cut_ins(conn, DAY) == {"A": 40}
