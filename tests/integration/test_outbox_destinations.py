@@ -131,7 +131,9 @@ def test_a_rating_is_posted_to_the_rating_system_with_its_service(client, svc, c
     r = client.post(f"/api/v1/tickets/{t['ticket']['id']}/rating", json={"level": 1, "tags": ["attitude"]})
     assert r.status_code == 201, r.get_json()
     run_outbox_once(svc, clock.now, urls={"ratings": hook.url("/hallq/ratings")}, post=requests.post, timeout=5)
-    [got] = hook.got
+    # The rating, then the follow-up its level 1 opened for the chief, in that order.
+    got, opened = hook.got
+    assert opened["body"]["event"] == "rating.followup.opened"
     body = got["body"]
     assert (body["event"], body["hall"], body["key"]) == ("rating.created", svc.hall.code,
                                                            f"rating-{r.get_json()['rating']['id']}")
