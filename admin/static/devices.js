@@ -1,5 +1,6 @@
 // Devices: the list, pairing one (its key shown here once), a kiosk's printer, a display's zone,
-// windows and queues, and revoking a key (its screens drop at once).
+// windows and queues, a rating pad's window, and revoking a key (its screens drop at once). A pad
+// moved to another window is revoked and paired again: its key then names the new window.
 
 import { api, change, confirming, isAdmin, session, when } from "./api.js";
 import { $, clear, h, show } from "/static/shared/dom.js";
@@ -7,8 +8,13 @@ import { bi } from "/static/shared/bilingual.js";
 
 var KINDS = {
   kiosk: ["取号机", "Kiosk"], display: ["显示屏", "Display"], agent: ["打印代理", "Print agent"],
-  platform: ["审批平台", "Platform"]
+  platform: ["审批平台", "Platform"], rater: ["评价器", "Rating pad"]
 };
+
+function windowName(id) {
+  var w = (session.catalog.windows || []).filter(function (x) { return x.id === id; })[0];
+  return w ? (w.name || id + "号窗口") : id;
+}
 
 function zones() {
   var seen = {};
@@ -22,13 +28,17 @@ function list(text) {
 }
 
 export function initDevices() {
-  var kind = $("device-kind"), zone = $("device-zone");
+  var kind = $("device-kind"), zone = $("device-zone"), pads = $("device-window");
   Object.keys(KINDS).forEach(function (k) { kind.appendChild(h("option", { value: k, text: KINDS[k][0] + " " + KINDS[k][1] })); });
   zone.appendChild(h("option", { value: "", text: "全部区域 All zones" }));
   zones().forEach(function (z) { zone.appendChild(h("option", { value: z, text: z })); });
+  (session.catalog.windows || []).forEach(function (w) {
+    pads.appendChild(h("option", { value: w.id, text: windowName(w.id) }));
+  });
   var fit = function () {
     show($("device-printer"), kind.value === "kiosk");
     show(zone, kind.value === "display");
+    show(pads, kind.value === "rater");
   };
   kind.addEventListener("change", fit);
   fit();
@@ -37,6 +47,7 @@ export function initDevices() {
     var body = { name: $("device-name").value.trim(), kind: kind.value };
     if (kind.value === "kiosk" && $("device-printer").value.trim()) { body.printer = $("device-printer").value.trim(); }
     if (kind.value === "display" && zone.value) { body.settings = { zone: zone.value }; }
+    if (kind.value === "rater") { body.window = pads.value; }
     change(api("POST", "/admin/devices", body), "已配对 " + body.name + " / Paired", loadDevices).then(function (res) {
       $("device-form").reset();
       fit();
@@ -59,6 +70,7 @@ export function loadDevices() {
 
 function describeSettings(d) {
   if (d.kind === "kiosk") { return d.printer || "无打印机 No printer"; }
+  if (d.kind === "rater") { return "面向 " + windowName((d.settings || {}).window) + " / faces window " + (d.settings || {}).window; }
   if (d.kind !== "display") { return "—"; }
   var s = d.settings || {}, parts = [];
   if (s.title) { parts.push(s.title); }

@@ -119,11 +119,17 @@ def list_devices(svc: Services, staff: Staff) -> dict[str, Any]:
 
 
 def pair_device(svc: Services, staff: Staff, *, name: str, kind: str, printer: str | None = None,
-                settings: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A new device and its key, which this answer shows once: only its digest is kept."""
+                settings: dict[str, Any] | None = None, window: str | None = None) -> dict[str, Any]:
+    """A new device and its key, which this answer shows once: only its digest is kept. A rating
+    pad names its window; accounts.add_device checks it is one of the hall's."""
     _may(staff, CHANGES)
     printer = check_printer(kind, name, printer)
+    if (kind == "rater") != (window is not None):
+        raise Invalid("评价器须指定窗口，其他设备不指定 / a rating pad (rater) names its window; other devices do not",
+                      where="window")
     clean = check_settings(svc, kind, {}, settings) if settings is not None else {}
+    if window is not None:
+        clean = {"window": window}
     key = accounts.add_device(svc, name, kind, printer=printer, settings=clean, actor=_actor(staff))
     with svc.read() as uow:
         row = accounts_repo.device_by_name(uow.conn, name)

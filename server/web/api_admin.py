@@ -58,7 +58,7 @@ def pair() -> tuple[Response, int]:
     body = parse_body(request.get_data(), PairDevice)
     settings = body.settings.model_dump(exclude_none=True) if body.settings else None
     return jsonify(admin_ops.pair_device(services(), staff, name=body.name, kind=body.kind, printer=body.printer,
-                                         settings=settings)), 201
+                                         settings=settings, window=body.window)), 201
 
 
 @bp.put("/admin/devices/<device_name>")

@@ -36,9 +36,11 @@ class DisplaySettings(Body):
 
 class PairDevice(Body):
     name: str = Field(min_length=1, max_length=64, json_schema_extra={"pattern": NAME})
-    kind: Literal["kiosk", "display", "agent", "platform"]
+    kind: Literal["kiosk", "display", "agent", "platform", "rater"]
     printer: str | None = Field(default=None, max_length=200, description="a kiosk's printer URL")
     settings: DisplaySettings | None = None
+    window: str | None = Field(default=None, max_length=16,
+                               description="a rating pad's (rater's) window, the one whose visitors it faces")
 
 
 class UpdateDevice(Body):

@@ -236,3 +236,18 @@ def test_the_admin_page_is_served_with_the_hall_policy(client):
     script = client.get("/manage/admin/static/admin.js")
     assert script.status_code == 200
     script.close()
+
+
+def test_a_rating_pad_is_paired_to_a_window_of_the_hall(client, admin):
+    r = client.post("/api/v1/admin/devices", headers=admin, json={"name": "pad-2", "kind": "rater", "window": "2"})
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["device"]["settings"] == {"window": "2"}
+    me = client.get("/api/v1/devices/me", headers={"X-Device-Key": r.get_json()["key"]})
+    assert me.get_json()["device"]["kind"] == "rater"
+    for body, where in (({"name": "pad-x", "kind": "rater"}, "window"),
+                        ({"name": "pad-x", "kind": "rater", "window": "99"}, "settings.window"),
+                        ({"name": "screen-x", "kind": "display", "window": "2"}, "window")):
+        refused = client.post("/api/v1/admin/devices", headers=admin, json=body)
+        assert refused.status_code == 400, body
+        error = refused.get_json()["error"]
+        assert error["message"].startswith(f"{where}:") and error["message_zh"], error

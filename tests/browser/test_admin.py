@@ -104,3 +104,32 @@ def test_a_manager_sees_the_lists_but_no_buttons_that_change_them(server, new_co
     assert page.is_hidden("#user-form") and page.is_hidden("#device-form")
     assert page.locator("#users-body button").count() == 0
     assert page.is_visible("#notice-save")
+
+
+def test_an_admin_pairs_a_rating_pad_to_a_window_and_the_pad_names_it(server, new_context):
+    ctx = new_context(viewport=LAPTOP, locale="zh-CN", timezone_id="Asia/Shanghai")
+    page = ctx.new_page()
+    errors = page_errors(page)
+    page.goto(f"{server.url}/manage/admin")
+    page.fill("#login-user", "admin")
+    page.fill("#login-pass", server.credentials["password"])
+    page.click("#login-form button[type=submit]")
+    page.wait_for_selector("#screen-admin:not([hidden])")
+
+    page.fill("#device-name", "pad-window-2")
+    page.select_option("#device-kind", "rater")
+    assert page.is_visible("#device-window") and page.is_hidden("#device-zone")
+    page.select_option("#device-window", "2")
+    page.click("#device-form button[type=submit]")
+    page.wait_for_selector("#key-box:not([hidden])")
+    key = page.text_content("#key-value").strip()
+    row = "#devices-body tr[data-device='pad-window-2']"
+    page.wait_for_selector(row)
+    assert "评价器" in page.text_content(row) and "faces window 2" in page.text_content(row)
+
+    pad = new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN").new_page()
+    pad_errors = page_errors(pad)
+    pad.goto(f"{server.url}/rater/?key={key}")
+    pad.wait_for_selector("#idle:not([hidden])")
+    pad.wait_for_function("() => document.getElementById('pad-window').textContent.indexOf('2') >= 0")
+    assert not script_errors(errors) and not script_errors(pad_errors)
