@@ -6,7 +6,7 @@
 import { loadAlerts, onAlertEvent } from "./alerts.js";
 import { optional } from "./api.js";
 import { onFollowupEvent, onFollowupSnapshot } from "./followups.js";
-import { renderAll, renderFloor, renderQueues } from "./floor.js";
+import { renderAll, renderFloor, renderQueues, tick } from "./floor.js";
 import { showError } from "./notes.js";
 import { expire } from "./session.js";
 import { floor, session } from "./state.js";
@@ -71,6 +71,7 @@ function onSnapshot(ack) {
   (view.windows || []).forEach(function (w) { floor.windows[w.id] = w; });
   (view.latest_calls || []).forEach(function (c) { if (c.called_at) { floor.calledAt[c.ticket] = Date.parse(c.called_at); } });
   renderAll();
+  tick();  // the clock at once, in the hall's zone, not a second later
   loadAlerts();
   loadBoard();
   onFollowupSnapshot(ack.followups);

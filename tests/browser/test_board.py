@@ -10,7 +10,9 @@ The server is the truth: each check is what a manager would see after an action 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 import requests
@@ -262,3 +264,17 @@ def test_window_staff_are_turned_away(browser, server):
     expect(page.locator("#login-msg")).to_contain_text("仅供大厅主任和首席代表")
     expect(page.locator("#screen-board")).to_be_hidden()
     context.close()
+
+
+def test_the_clock_shows_with_the_first_snapshot_not_a_second_later(browser, server):
+    context = browser.new_context(viewport=WALL, locale="zh-CN")
+    page = context.new_page()
+    # Timers frozen: only the snapshot can fill the clock (it stayed blank until the first tick).
+    page.clock.install()
+    page.clock.pause_at(datetime.now())
+    try:
+        sign_in(page, server)
+        expect(page.locator("body")).to_have_attribute("data-snapshots", re.compile(r"[1-9]"))
+        assert re.fullmatch(r"\d\d:\d\d", page.text_content("#clock") or ""), page.text_content("#clock")
+    finally:
+        context.close()
