@@ -64,6 +64,9 @@ tickets = Table(
     Index("ix_tickets_day_status", "day", "status"),
     # The hall screen's latest calls: the day's newest first, without sorting the whole day.
     Index("ix_tickets_day_called", "day", "called_at"),
+    # A queue's latest finished services, newest first (the waiting-time estimate reads the last 40
+    # on every change): walked backwards from the newest, without sorting the day's.
+    Index("ix_tickets_finished", "status", "day", "queue", "finished_at"),
     # The day's tickets that went ahead of their queue's normal tail (green channel, transferred
     # in), which the waiting-time estimate counts on every change: partial, so it holds only them.
     Index(

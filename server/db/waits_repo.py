@@ -1,6 +1,8 @@
 """What the waiting-time estimate reads besides the queues' daily counts (issue 13): the latest
 service durations of a queue, the calls the windows are in the middle of, and the day's green
-tickets that went ahead of the line per queue. Each is an index read bounded by its limit or by the windows' number."""
+tickets that went ahead of the line per queue. Each is an index read (migration 0014): the latest
+services walk back from the newest and stop at the limit; the calls are the windows' own; the
+cut-ins are a count over a partial index holding only such tickets."""
 
 from __future__ import annotations
 
