@@ -114,7 +114,10 @@ def export(svc: Services, staff: Staff, f: Filters) -> Table:
     """Every matching entry (the newest MAX_EXPORT), newest first, as a table."""
     require_auditor(staff)
     with svc.read() as uow:
-        rows = audit_repo.search(uow.conn, _query(svc, f, None, MAX_EXPORT))
+        rows = audit_repo.search(uow.conn, _query(svc, f, None, MAX_EXPORT + 1))
+    # More than an export holds: the file says it has the newest MAX_EXPORT only, never silently.
+    cut = len(rows) > MAX_EXPORT
+    rows = rows[:MAX_EXPORT]
     out = []
     for r in rows:
         e = _entry(svc, r)
@@ -122,4 +125,6 @@ def export(svc: Services, staff: Staff, f: Filters) -> Table:
                     e["action"], e["subject"], json.dumps(e["detail"], ensure_ascii=False, sort_keys=True)])
     span = f"{f.first or '…'} – {f.last or '…'}"
     return Table(title="审计日志 Audit log", headers=HEADERS, rows=out,
-                 notes=[f"{svc.hall.name} 审计日志 Audit log", f"范围 Range: {span}"])
+                 notes=[f"{svc.hall.name} 审计日志 Audit log", f"范围 Range: {span}",
+                        *([f"仅含最新 {MAX_EXPORT} 条，请缩小范围导出其余 / only the newest {MAX_EXPORT}: "
+                           "narrow the range for the rest"] if cut else [])])

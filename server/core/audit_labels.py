@@ -77,7 +77,6 @@ _LABELS: tuple[tuple[str, str, str], ...] = (
     ("day.rollover", "日终切换", "day rolled over"),
     # Ratings (好差评) and their follow-up (差评整改)
     ("rating.add", "提交评价", "rating given"),
-    ("rating.exclude", "排除评价", "rating excluded"),
     ("followup.opened", "差评整改立项", "poor-rating follow-up opened"),
     ("followup.step", "差评整改进展", "follow-up step"),
     ("followup.appeal", "差评申诉", "rating appealed"),
@@ -95,7 +94,7 @@ IMPORTANT: tuple[ActionLabel, ...] = (
     ActionLabel("allocation.change", "调整窗口分配", "allocation changes"),
     ActionLabel("case.read", "查阅完整身份信息", "full-identity reads"),
     ActionLabel("monitor.force_finish", "强制结束服务", "force-finishes"),
-    ActionLabel("followup.excluded,rating.exclude", "排除评价", "exclusions of ratings"),
+    ActionLabel("followup.excluded", "排除评价", "exclusions of ratings"),
 )
 
 

@@ -63,7 +63,7 @@ REPORT_ROUTES: tuple[Route, ...] = (
           errors=(400, 403), auth=STAFF, more=with_files(AUDIT_LOG, "a page of entries, or the export"), query=(
               _q("from", "first day, YYYY-MM-DD (the hall's days)", DATE),
               _q("to", "last day, YYYY-MM-DD, inclusive", DATE),
-              _q("action", "allocation.change, case.read, monitor.force_finish, rating.exclude, a prefix "
+              _q("action", "allocation.change, case.read, monitor.force_finish, followup.excluded, a prefix "
                  "such as followup., or several comma-separated", STR),
               _q("actor", "part of the actor's name (any case)", STR),
               _q("q", "text in the subject, the actor's name, the action or its label (any case)", STR),
