@@ -22,7 +22,10 @@ from server.db.handles import Connection
 from .context import Services
 
 BY = stats_sql.BY
-MAX_DAYS = 366
+# A quarter at most: a month of a large hall takes 1.0-1.4 s on SQLite (docs/performance.md) and
+# the query holds the server's one event loop meanwhile, so a year (15 s or more) would stall
+# calling and announcements; a year is read as four quarters.
+MAX_DAYS = 92
 # Every figure of a row, in the order the files show them (ratings and cases are objects in JSON).
 COUNTS = ("issued", "served", "no_show", "transferred", "suspended", "released", "forced")
 TIMES = ("wait_mean_s", "wait_p90_s", "service_mean_s", "service_p90_s")

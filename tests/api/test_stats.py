@@ -94,8 +94,10 @@ def test_bad_dates_are_a_400_naming_the_date(client, manager, query, named):
     assert named in err["message"], err
 
 
-def test_a_year_is_the_longest_range(client, manager):
-    assert client.get("/api/v1/stats?from=2024-01-01&to=2024-12-31&by=item", headers=manager).status_code == 200
+def test_a_quarter_is_the_longest_range(client, manager):
+    assert client.get("/api/v1/stats?from=2024-01-01&to=2024-03-31&by=item", headers=manager).status_code == 200
+    year = client.get("/api/v1/stats?from=2024-01-01&to=2024-12-31&by=item", headers=manager)
+    assert year.status_code == 400 and "92" in year.get_json()["error"]["message"]
 
 
 def test_the_csv_holds_the_rows_with_a_bom_and_a_bilingual_header(client, day, manager):
