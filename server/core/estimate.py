@@ -3,7 +3,9 @@
 `ahead` counts the waiting tickets of the same queue that its windows call first: green before
 normal, then by place. It is the number a visitor can check against the hall screen.
 
-The estimate is `ahead × mean service time ÷ effective windows`:
+`estimate_wait_s` is the queue-length predictor, `ahead × mean service time ÷ effective windows`,
+what HallQ showed until issue 13. It is kept as the day simulator's baseline (docs/wait-estimates.md)
+and as the queue's `s_per_ticket` pace; every figure shown for a wait is HallQ's estimator below:
 - the mean service time is this queue's measured called→finished time today, shrunk towards the
   items' typical duration while there are few measurements (so the first two visits of the day
   do not swing every estimate);
