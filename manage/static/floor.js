@@ -61,6 +61,7 @@ export function renderQueues() {
   queueCodes().forEach(function (code) {
     var q = floor.queues[code], x = floor.extra.queues[code] || {}, cat = hall.queueCat[code] || {};
     total += q.waiting || 0;
+    // estimate_new_s (the board) and estimate_s (the queue view) are the same HallQ estimate for a ticket taken now.
     var est = x.estimate_new_s !== undefined ? x.estimate_new_s : q.estimate_s;
     var waitCell = q.waiting ? ticking("age", q.asOf || now(), q.longest_wait_s || 0) : h("span", { cls: "na", text: "—" });
     body.appendChild(h("tr", { cls: "queue" + (q.unserved && q.waiting ? " unserved" : "") + (q.waiting ? "" : " empty"),

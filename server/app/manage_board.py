@@ -31,6 +31,7 @@ def queue_rows(svc: Services, conn: Any, floor: Floor, dept: str | None) -> list
     last = stats_repo.arrivals(conn, floor.day, floor.now - TREND_WINDOW, floor.now + timedelta(seconds=1))
     prev = stats_repo.arrivals(conn, floor.day, floor.now - 2 * TREND_WINDOW, floor.now - TREND_WINDOW)
     rows = []
+    waits = floor.load.waits(conn)
     for code in visible_queues(svc.hall, dept):
         q = svc.hall.queue(code)
         assert q is not None
@@ -40,7 +41,9 @@ def queue_rows(svc: Services, conn: Any, floor: Floor, dept: str | None) -> list
             "code": code, "name": q.name, "name_en": q.name_en, "department": q.department,
             "waiting": waiting,
             "longest_wait_s": floor.longest_wait_s.get(code, 0),
-            "estimate_new_s": floor.load.estimate(code, waiting),
+            # HallQ's estimate for a ticket taken now, the queue view's `estimate_s`: managers see
+            # the figure visitors see.
+            "estimate_new_s": None if (new := waits.at(code, waiting)) is None else new.wait_s,
             "arrivals_30m": last.get(code, 0),
             "arrivals_prev_30m": prev.get(code, 0),
             "trend": _trend(last.get(code, 0), prev.get(code, 0)),

@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from server.core import calling, labels
-from server.core.estimate import WaitEstimate, effective_windows, estimate_wait_s, mean_service_s
+from server.core.estimate import WaitEstimate, effective_windows, mean_service_s
 from server.core.hall import Hall, Window
 from server.core.tickets import Priority, Status, Ticket
 from server.core.windows import Staff, WindowState, WindowStatus, is_serving
@@ -110,10 +110,6 @@ class HallLoad:
     def mean_s(self, queue: str) -> float:
         s = self.stats.get(queue, {})
         return mean_service_s(s.get("service_s", 0.0), s.get("served", 0), self.hall.typical_service_s(queue))
-
-    def estimate(self, queue: str, ahead: int) -> int | None:
-        """The queue-length estimate (`ahead × mean ÷ windows`): the manager's per-ticket pace."""
-        return estimate_wait_s(ahead, self.mean_s(queue), self.windows_for(queue))
 
     def waits(self, conn: Connection) -> Waits:
         """HallQ's estimator over this load (server/app/waits.py), built once per change."""

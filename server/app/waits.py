@@ -33,6 +33,9 @@ RECENT_SERVICES = 40
 # Green arrivals are counted over at least this much of the day (one early green ticket is not
 # a rate).
 MIN_GREEN_SPAN_S = 3600.0
+# A paused window is not expected back sooner than this: one paused past its allowance (overdue,
+# its staff not back yet) is still away, not calling at once.
+MIN_PAUSE_REST_S = 300.0
 
 
 class Waits:
@@ -47,19 +50,22 @@ class Waits:
         if queue not in self._service:
             load = self.load
             durations = waits_repo.recent_services(self.conn, queue, load.day, RECENT_SERVICES)
-            no_shows = load.stats.get(queue, {}).get("no_show", 0)
-            self._service[queue] = measured_service(durations, load.hall.typical_service_s(queue), no_shows)
+            day = load.stats.get(queue, {})
+            self._service[queue] = measured_service(
+                durations, load.hall.typical_service_s(queue), day.get("no_show", 0), day.get("served", 0),
+            )
         return self._service[queue]
 
     def free_in(self, windows: list[str]) -> dict[str, float]:
         """When each of `windows` (open or paused) can next call: the rest of its current service,
-        or half the rest of its pause allowance (the hall's alert limit for that reason). Read only for
-        the windows asked about, once per change."""
+        or half the rest of its pause allowance (the hall's alert limit for that reason), at least
+        MIN_PAUSE_REST_S. Read only for the windows asked about, once per change."""
         load, now = self.load, self.load.now
         todo = [w for w in windows if w not in self._free and w in load.states]
         if todo:
-            current = {load.states[w].current_ticket: w for w in todo if load.states[w].current_ticket}
-            calls = waits_repo.calls_since(self.conn, [t for t in current if t])
+            calls = waits_repo.calls_since(
+                self.conn, [t for w in todo if (t := load.states[w].current_ticket)],
+            )
             for wid in todo:
                 state = load.states[wid]
                 rest = 0.0
@@ -68,9 +74,11 @@ class Waits:
                     queue, at = call
                     rest = residual_s((now - at).total_seconds(), self.service(queue))
                 if state.status is WindowStatus.PAUSED and state.since is not None:
-                    # Assumed to end at any moment of its allowance alike: half the rest of it.
+                    # Assumed to end at any moment of its allowance alike: half the rest of it; an
+                    # overdue pause (past its allowance) still MIN_PAUSE_REST_S, never "at once".
                     limit = 60.0 * load.hall.alerts.pause_limit_for(state.pause_reason)
-                    rest = max(rest, (limit - (now - state.since).total_seconds()) / 2)
+                    left = (limit - (now - state.since).total_seconds()) / 2
+                    rest = max(rest, left, MIN_PAUSE_REST_S)
                 self._free[wid] = max(0.0, rest)
         return {w: self._free.get(w, 0.0) for w in windows}
 

@@ -3,7 +3,9 @@
 `ahead` counts the waiting tickets of the same queue that its windows call first: green before
 normal, then by place. It is the number a visitor can check against the hall screen.
 
-The estimate is `ahead × mean service time ÷ effective windows`:
+`estimate_wait_s` is the queue-length predictor, `ahead × mean service time ÷ effective windows`,
+what HallQ showed until issue 13. It is kept as the day simulator's baseline (docs/wait-estimates.md)
+and as the queue's `s_per_ticket` pace; every figure shown for a wait is HallQ's estimator below:
 - the mean service time is this queue's measured called→finished time today, shrunk towards the
   items' typical duration while there are few measurements (so the first two visits of the day
   do not swing every estimate);
@@ -23,19 +25,23 @@ from .hall import PlannedPause, Window
 PRIOR_WEIGHT = 3.0
 
 
-def mean_service_s(total_s: float, count: int, typical_s: float) -> float:
+def mean_service_s(total_s: float, count: float, typical_s: float) -> float:
+    """The measured mean shrunk towards the typical duration as if PRIOR_WEIGHT typical visits had
+    been measured too (`count` may be a sum of recency weights)."""
     return (total_s + PRIOR_WEIGHT * typical_s) / (count + PRIOR_WEIGHT)
 
 
+def share_of(queue: str, window: Window, waiting: Mapping[str, int]) -> float:
+    """The share of a window's calls that go to `queue`: its weight among the queues waiting there
+    (this one counted whether or not it has anyone waiting); 0 when the window does not serve it."""
+    own = window.weight(queue)
+    if not own:
+        return 0.0
+    return own / sum(sq.weight for sq in window.queues if sq.queue == queue or waiting.get(sq.queue, 0) > 0)
+
+
 def effective_windows(queue: str, open_windows: Iterable[Window], waiting: Mapping[str, int]) -> float:
-    total = 0.0
-    for w in open_windows:
-        own = w.weight(queue)
-        if not own:
-            continue
-        busy = sum(sq.weight for sq in w.queues if sq.queue == queue or waiting.get(sq.queue, 0) > 0)
-        total += own / busy
-    return total
+    return sum(share_of(queue, w, waiting) for w in open_windows)
 
 
 def estimate_wait_s(ahead: int, mean_s: float, windows: float) -> int | None:
@@ -117,24 +123,21 @@ class WaitEstimate:
         return [self.low_s, self.high_s]
 
 
-def measured_service(durations: Sequence[float], typical_s: float, no_shows: int = 0) -> ServiceTimes:
+def measured_service(
+    durations: Sequence[float], typical_s: float, no_shows: int = 0, served: int = 0,
+) -> ServiceTimes:
     """The queue's service times from today's latest durations (newest first), recency-weighted
-    (weight halves every HALF_LIFE visits) and shrunk towards the items' typical duration."""
-    w_total = PRIOR_WEIGHT
-    total = PRIOR_WEIGHT * typical_s
-    for i, d in enumerate(durations):
-        w = 0.5 ** (i / HALF_LIFE)
-        w_total += w
-        total += w * d
-    mean = total / w_total
+    (weight halves every HALF_LIFE visits) and shrunk towards the items' typical duration.
+
+    The no-show share is the day's: `no_shows` among the day's calls, `served + no_shows` (both
+    counted over the whole day; `durations` is only the latest few), shrunk towards none."""
+    weights = [0.5 ** (i / HALF_LIFE) for i in range(len(durations))]
+    mean = mean_service_s(sum(w * d for w, d in zip(weights, durations, strict=True)), sum(weights), typical_s)
     var_total = CV_PRIOR_WEIGHT * (PRIOR_CV * mean) ** 2
-    var_w = CV_PRIOR_WEIGHT
-    for i, d in enumerate(durations):
-        w = 0.5 ** (i / HALF_LIFE)
-        var_w += w
-        var_total += w * (d - mean) ** 2
+    var_w = CV_PRIOR_WEIGHT + sum(weights)
+    var_total += sum(w * (d - mean) ** 2 for w, d in zip(weights, durations, strict=True))
     cv = math.sqrt(var_total / var_w) / mean if mean > 0 else PRIOR_CV
-    calls = len(durations) + no_shows
+    calls = max(served, len(durations)) + no_shows
     share = no_shows / (calls + PRIOR_WEIGHT) if calls else 0.0
     return ServiceTimes(mean_s=mean, cv=cv, no_show=share)
 
@@ -160,45 +163,44 @@ def window_servers(
 ) -> list[Server]:
     """The windows (open, or paused and coming back) that serve `queue`, each with its share of
     calls as `effective_windows` counts it and when it frees up (`free_in_s` by window id)."""
-    out = []
-    for w in windows:
-        own = w.weight(queue)
-        if not own:
-            continue
-        busy = sum(sq.weight for sq in w.queues if sq.queue == queue or waiting.get(sq.queue, 0) > 0)
-        out.append(Server(share=own / busy, free_in_s=free_in_s.get(w.id, 0.0)))
-    return out
+    return [
+        Server(share=share, free_in_s=free_in_s.get(w.id, 0.0))
+        for w in windows if (share := share_of(queue, w, waiting)) > 0
+    ]
 
 
 def call_times(count: int, servers: Sequence[Server], occupation_s: float) -> list[float]:
-    """Expected seconds until each of the next `count` calls of the queue.
+    """Expected seconds until each of the next `count` calls of the queue (`occupation_s` > 0).
 
-    A free window calls at once. A busy one frees up after a random rest of mean `free_in_s`;
-    the first of several to free up comes sooner than the soonest of their means (the mean of a
-    minimum is below the minimum of the means), so the rests are raced as exponentials: the next
-    call comes after 1 / (the sum of the rates), and the window likeliest to have freed (the
-    shortest rest) then serves at its long-run pace, `share ÷ occupation_s` calls a second."""
+    A window calls this queue only `share` of the time. The calls are counted as the windows'
+    shares add up: the free windows' shares are there at once (two free windows of their own:
+    two calls at once; a free proxy window of share 0.1: a tenth of a call, the rest of it still
+    to come), and the rest accrues at the windows' rates. A busy window frees up after a random
+    rest of mean `free_in_s` and calls this queue with chance `share`: it adds `share ÷ free_in_s`
+    to the rate. The first of several to free up comes sooner than the soonest of their means (the
+    mean of a minimum is below the minimum of the means), so the rests are raced as exponentials;
+    after each call, the window likeliest to have freed (the shortest rest) serves at its long-run
+    pace, `share ÷ occupation_s` calls a second."""
     active = sorted((s for s in servers if s.share > 0), key=lambda s: s.free_in_s)
-    if not active or occupation_s <= 0:
-        return [0.0] * count if active else []
+    if not active:
+        return []
+    free = [s for s in active if s.free_in_s < 1.0]  # free now, or within the second
+    waiting = [s for s in active if s.free_in_s >= 1.0]  # the busy windows' rests, shortest first
+    credit = sum(s.share for s in free)  # calls already due
     out: list[float] = []
+    while len(out) < count and credit >= 1.0 - 1e-9:
+        out.append(0.0)
+        credit -= 1.0
+    credit = max(0.0, credit)
+    rate = sum(s.share / occupation_s for s in free) + sum(s.share / s.free_in_s for s in waiting)
     at = 0.0
-    pace = 0.0  # calls a second of the windows that already called
-    waiting = []  # the busy windows' rests, shortest first
-    for s in active:
-        if s.free_in_s < 1.0:  # free now, or within the second
-            if len(out) < count:
-                out.append(0.0)
-            pace += s.share / occupation_s
-        else:
-            waiting.append(s)
-    rate = pace + sum(1.0 / s.free_in_s for s in waiting)
     while len(out) < count:
-        at += 1.0 / rate
+        at += (1.0 - credit) / rate
+        credit = 0.0
         out.append(at)
         if waiting:
             first = waiting.pop(0)
-            rate += first.share / occupation_s - 1.0 / first.free_in_s
+            rate += first.share / occupation_s - first.share / first.free_in_s
     return out
 
 
@@ -260,7 +262,7 @@ def wait_estimates(
     capacity = sum(s.share for s in active)
     occupation = service.occupation_s
     slow = 1.0
-    if green_per_s > 0 and capacity > 0:
+    if green_per_s > 0:
         load = green_per_s * occupation / capacity
         slow = min(MAX_GREEN_SLOWDOWN, 1.0 / max(1e-9, 1.0 - load)) if load < 1 else MAX_GREEN_SLOWDOWN
     rel_var = service.occupation_var / occupation**2 if occupation > 0 else 0.0

@@ -226,3 +226,16 @@ def test_calendar_gap_alert_names_the_years_the_hall_lacks(svc, clock):
     assert expected is not None and 2099 in expected["years"]
     [gap] = [a for a in current_alerts(svc) if a.kind == "calendar_gap"]
     assert gap.extra["years"] == expected["years"] and "节假日" in gap.message and gap.message_en
+
+
+def test_the_board_shows_managers_the_wait_a_new_ticket_is_shown(client, kiosk, manager, alice, clock):
+    """Review of issue 13: the board's estimate_new_s was the old queue-length predictor, so the
+    manager read another figure than the visitor's ticket."""
+    client.post("/api/v1/windows/1/open", headers=alice)
+    for _ in range(3):
+        issue(client, kiosk)
+    client.post("/api/v1/windows/1/call-next", headers=alice)
+    clock.advance(minutes=4)
+    a = next(q for q in board(client, manager)["queues"] if q["code"] == "A")
+    assert a["waiting"] == 2
+    assert a["estimate_new_s"] == issue(client, kiosk)["estimated_wait_s"]

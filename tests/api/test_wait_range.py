@@ -49,3 +49,17 @@ def test_the_queue_event_carries_each_places_estimate(client, kiosk, alice, publ
     assert len(queue["waits"]) == 3
     assert [w[0] for w in queue["waits"]] == sorted(w[0] for w in queue["waits"])
     assert queue["waits"][-1] == [tickets[-1]["estimated_wait_s"], *tickets[-1]["estimated_wait_range_s"]]
+
+
+def test_a_window_paused_past_its_allowance_is_not_calling_at_once(client, kiosk, alice, make_staff, clock):
+    """Review of issue 13: a pause over its allowance gave the window a negative rest, counted as
+    free: the next ticket read 即将叫号 while nobody sat there."""
+    bob = make_staff("bob", "window", "SCJG")
+    assert client.post("/api/v1/windows/1/open", headers=alice).status_code == 200
+    assert client.post("/api/v1/windows/2/open", headers=bob).status_code == 200
+    issue(client, kiosk)
+    assert client.post("/api/v1/windows/1/call-next", headers=alice).status_code == 200
+    assert client.post("/api/v1/windows/2/pause", headers=bob, json={"reason": "暂时离开"}).status_code == 200
+    clock.advance(minutes=20)  # 暂时离开 allows 15
+    t = issue(client, kiosk)
+    assert t["estimated_wait_s"] > 0 and t["estimated_wait_range_s"][0] > 0

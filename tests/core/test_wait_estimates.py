@@ -135,3 +135,29 @@ def test_a_very_skewed_spread_still_holds_the_figure_shown_in_its_range():
     assert found is not None
     for w in found:
         assert w.low_s <= w.wait_s <= w.high_s
+
+
+def test_a_free_shared_window_calls_this_queue_only_by_its_share():
+    """Review of issue 13: a free comprehensive window of share 0.1 was counted as calling this
+    queue at once, and a busy one as freeing up for it at 1/free_in: every queue's first places
+    showed 即将叫号 while the window mostly serves the others."""
+    own = [Server(1.0, 600.0), Server(1.0, 600.0)]
+    service = ServiceTimes(mean_s=600.0)
+    alone = call_times(2, own, service.occupation_s)
+    with_free_proxy = call_times(2, [*own, Server(0.1, 0.0)], service.occupation_s)
+    assert with_free_proxy[0] > 0.8 * alone[0], "a tenth of a window is not a call at once"
+    found = wait_estimates(1, [*own, Server(0.1, 0.0)], service)
+    assert found is not None and found[0].wait_s > 0 and found[0].low_s > 0
+    with_busy_proxy = call_times(2, [*own, Server(0.1, 60.0)], service.occupation_s)
+    assert with_busy_proxy[0] > 0.6 * alone[0]  # not 1/60 + 2/600 a second: 50 s
+    # Shares add up: ten free windows of share 0.1 make one call at once.
+    assert call_times(1, [Server(0.1, 0.0)] * 10, 600.0) == [0.0]
+
+
+def test_the_no_show_share_is_of_the_days_calls_not_of_the_latest_visits():
+    """Review of issue 13: the day's no-shows were divided by the latest 40 visits only, so late in
+    a day of 200 visits and 20 no-shows the share read 32% instead of about 9%."""
+    latest = [600.0] * 40
+    share = measured_service(latest, 600.0, no_shows=20, served=200).no_show
+    assert share == pytest.approx(20 / 223)
+    assert measured_service(latest, 600.0).no_show == 0.0
