@@ -6,7 +6,8 @@
 // A new request replaces one still on screen: the window has moved on to the next visitor.
 
 import { fetchDevice, forgetKey, showPairing, takeKey } from "./device.js";
-import { $ } from "/static/shared/dom.js";
+import { bi } from "/static/shared/bilingual.js";
+import { $, clear } from "/static/shared/dom.js";
 import { connect } from "/static/shared/live.js";
 
 var config = JSON.parse($("rater-config").textContent);
@@ -83,11 +84,7 @@ var CONN_WORDS = {
 function setConn(status) {
   var mark = $("conn");
   var words = CONN_WORDS[status] || CONN_WORDS.offline;
-  var en = document.createElement("span");
-  en.className = "en";
-  en.textContent = words[1];
-  mark.textContent = words[0] + " ";
-  mark.appendChild(en);
+  clear(mark).appendChild(bi(words[0], words[1]));
   mark.hidden = status === "live";
   mark.className = "conn conn-" + status;
   document.body.dataset.live = status;
