@@ -112,7 +112,7 @@ def ticket_document(
     # Labels short enough that each line fits 58 mm paper whole.
     page.text(f"前面等候 People ahead：{people_ahead}")
     shown = _range_text(wait_range_minutes) if wait_range_minutes else _wait_text(wait_minutes)
-    page.text(f"预计等候 Est. wait：{shown}")
+    _label_and_value(page, "预计等候 Est. wait：", shown)
     page.text(f"取号 Issued：{_local(issued_at, tz):%Y-%m-%d %H:%M}")
     page.blank()
     page.qr(status_url)
@@ -294,14 +294,24 @@ def _fits(text: str, columns: int, factor: int) -> bool:
     return text_width(text) * factor <= columns
 
 
+def _label_and_value(page: _Page, label: str, value: str) -> None:
+    """One line when both fit the paper; else the value on a line of its own, so that a long
+    value ("约120-150分钟 min" on 58 mm) is never broken with a lone "钟" on the next line."""
+    if text_width(label + value) <= page.columns:
+        page.text(label + value)
+    else:
+        page.text(label)
+        page.text(value)
+
+
 def _range_text(minutes: tuple[int, int]) -> str:
     """An ASCII hyphen: any printer's Chinese mode has it (GB2312 lacks the en dash)."""
     low, high = minutes
     if high <= 1:
         return "即将叫号 soon"
     if low == 0:
-        return f"{high}分钟内"
-    return f"约{low}-{high}分钟"
+        return f"{high}分钟内 within {high} min"
+    return f"约{low}-{high}分钟 min"
 
 
 def _wait_text(minutes: int | None) -> str:

@@ -3,7 +3,7 @@
 // exclusions of ratings), actor and text; newest first, "older entries" pages on; the same filter
 // exported as CSV or XLSX. Managers and administrators only: the server refuses the others.
 
-import { api, boot, clearError, download, isoDay, showError } from "./report.js";
+import { api, boot, clearError, download, isoDay, showError, today } from "./report.js";
 import { $, clear, h } from "/static/shared/dom.js";
 
 var view = { next: null, shown: 0 };
@@ -73,10 +73,10 @@ function exportAs(fmt) {
 }
 
 function start() {
-  var today = new Date();
-  var weekAgo = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 6);
+  var day = today(); // the hall's, not this PC's
+  var weekAgo = new Date(day.getFullYear(), day.getMonth(), day.getDate() - 6);
   $("from").value = isoDay(weekAgo);
-  $("to").value = isoDay(today);
+  $("to").value = isoDay(day);
   $("filters").addEventListener("submit", function (e) { e.preventDefault(); load(false); });
   $("action").addEventListener("change", function () { load(false); });
   $("more").addEventListener("click", function () { load(true); });

@@ -4,7 +4,7 @@
 // manager's signature lines, and the same table as XLSX. /manage/evaluation?month=YYYY-MM&by=staff
 // opens a given month; the default is last month, the one an evaluation is made of.
 
-import { api, boot, clearError, download, isoMonth, showError } from "./report.js";
+import { api, boot, clearError, download, isoMonth, showError, today } from "./report.js";
 import { bi } from "/static/shared/bilingual.js";
 import { $, clear, h } from "/static/shared/dom.js";
 
@@ -13,7 +13,7 @@ var view = { answer: null };
 var TERMS = [["satisfaction", "满意率", "Satisfaction"], ["on_time", "按时办结率", "On time"],
   ["no_show", "过号率", "No-show"], ["pause", "暂停占比", "Pause share"]];
 
-function pct(rate) { return rate === null || rate === undefined ? "无数据" : (rate * 100).toFixed(1) + "%"; }
+function pct(rate) { return rate === null || rate === undefined ? "无数据 no data" : (rate * 100).toFixed(1) + "%"; }
 
 function pts(p) { return p === null || p === undefined ? "—" : p.toFixed(2); }
 
@@ -21,7 +21,7 @@ function counts(r, key) {
   if (key === "satisfaction") { return r.satisfied + "/" + r.rated; }
   if (key === "on_time") { return r.cases_on_time + "/" + r.cases_known; }
   if (key === "no_show") { return r.no_show + "/" + (r.served + r.no_show); }
-  return Math.round(r.paused_s / 60) + "/" + Math.round(r.signed_in_s / 60) + "分钟";
+  return Math.round(r.paused_s / 60) + "/" + Math.round(r.signed_in_s / 60) + " 分钟 min";
 }
 
 function render(answer) {
@@ -40,10 +40,10 @@ function render(answer) {
   var body = h("tbody", {});
   answer.rows.forEach(function (r) {
     var cells = [h("td", { cls: "num", text: r.rank === null ? "—" : String(r.rank) }), h("td", { text: r.name }),
-      h("td", { cls: "num score", text: r.score === null ? "不评分" : r.score.toFixed(2) })];
+      h("td", { cls: "num score", text: r.score === null ? "不评分 not scored" : r.score.toFixed(2) })];
     TERMS.forEach(function (t) {
       cells.push(h("td", { cls: "num" }, [pct(r.rates[t[0]]), h("br", {}),
-        h("span", { cls: "en", text: counts(r, t[0]) + " · " + pts(r.points[t[0]]) + "分" })]));
+        h("span", { cls: "en", text: counts(r, t[0]) + " · " + pts(r.points[t[0]]) + "分 pts" })]));
     });
     cells.push(h("td", { cls: "num", text: String(r.served) }));
     body.appendChild(h("tr", { "data-key": r.key }, cells));
@@ -73,7 +73,7 @@ function load() {
 
 function start() {
   var p = new URLSearchParams(location.search);
-  var now = new Date();
+  var now = today(); // the hall's day: last month is the hall's
   $("month").value = p.get("month") || isoMonth(new Date(now.getFullYear(), now.getMonth() - 1, 1));
   $("by").value = p.get("by") === "staff" ? "staff" : "window";
   $("go").addEventListener("click", load);

@@ -177,17 +177,27 @@ function note(id, label, labelEn) {
   return h("label", { cls: "fu-note" }, [bi(label, labelEn), area]);
 }
 
+// The value of the submit button that was clicked, kept by its click handler: SubmitEvent's
+// `submitter` is missing before Chromium 81 and Safari 15.4, and a form submitted with Enter
+// clicks its first submit button, so the click always comes first.
+function clicked(buttons, first) {
+  var chosen = { value: first };
+  buttons.forEach(function (b) { b.addEventListener("click", function () { chosen.value = b.value; }); });
+  return chosen;
+}
+
 function stepForm(f) {
   var id = "fu-note-" + f.rating_id;
   var msg = h("p", { cls: "form-msg", role: "alert" });
   var buttons = f.next_steps.map(function (s) {
     return h("button", { type: "submit", cls: "primary small", value: s, "data-step": s }, [words(STEP_WORDS[s])]);
   });
+  var chosen = clicked(buttons, f.next_steps[0]);
   var form = h("form", { cls: "fu-step", "data-rating": String(f.rating_id) },
     [note(id, "办理情况", "What was done"), h("div", { cls: "fu-buttons" }, buttons), msg]);
   form.addEventListener("submit", function (e) {
     e.preventDefault();
-    var step = (e.submitter && e.submitter.value) || f.next_steps[0];
+    var step = chosen.value;
     send(form, msg, "/followups/" + f.rating_id + "/steps", { step: step, note: $(id).value }, id);
   });
   return form;
@@ -208,13 +218,15 @@ function appealForm(f) {
 function decisionForm(f) {
   var id = "fu-decision-" + f.rating_id;
   var msg = h("p", { cls: "form-msg", role: "alert" });
+  var buttons = [
+    h("button", { type: "submit", cls: "primary small", value: "approve" }, [bi("通过（不计入统计）", "Approve: exclude")]),
+    h("button", { type: "submit", cls: "small", value: "reject" }, [bi("驳回", "Reject")])];
+  var chosen = clicked(buttons, "approve");
   var form = h("form", { cls: "fu-decision" }, [note(id, "审核意见", "Reason of the decision"),
-    h("div", { cls: "fu-buttons" }, [
-      h("button", { type: "submit", cls: "primary small", value: "approve" }, [bi("通过（不计入统计）", "Approve: exclude")]),
-      h("button", { type: "submit", cls: "small", value: "reject" }, [bi("驳回", "Reject")])]), msg]);
+    h("div", { cls: "fu-buttons" }, buttons), msg]);
   form.addEventListener("submit", function (e) {
     e.preventDefault();
-    var approve = !!(e.submitter && e.submitter.value === "approve");
+    var approve = chosen.value === "approve";
     send(form, msg, "/followups/" + f.rating_id + "/appeal/decision", { approve: approve, reason: $(id).value }, id);
   });
   return form;

@@ -27,10 +27,22 @@ export function needSignIn(box) {
   ]));
 }
 
+var hallDay = null; // "YYYY-MM-DD": the hall's business day as the server counts it (GET /hall)
+
+// Today in the hall's own time zone, as a local Date at midnight for `range` and `isoMonth`: the
+// server's day, not this PC's clock (a browser in another zone would pick yesterday or tomorrow).
+// Falls back on the browser's date only if the server did not say.
+export function today() {
+  var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(hallDay || "");
+  if (!m) { var now = new Date(); return new Date(now.getFullYear(), now.getMonth(), now.getDate()); }
+  return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+}
+
 // Runs `start(me)` for a signed-in manager, admin or chief; otherwise explains why not.
 export function boot(box, start) {
   if (!token()) { needSignIn(box); return; }
-  api("/auth/me").then(function (me) {
+  var day = api("/hall").then(function (hall) { hallDay = hall.day; }, function () { hallDay = null; });
+  api("/auth/me").then(function (me) { return day.then(function () { return me; }); }).then(function (me) {
     if (["manager", "admin", "chief"].indexOf(me.user.role) < 0) {
       clear(box).appendChild(h("p", { cls: "card" }, [bi("此页面仅供大厅主任和首席代表使用。", "For the hall managers and chief representatives.")]));
       return;

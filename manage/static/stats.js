@@ -3,7 +3,7 @@
 // same table as CSV or XLSX from GET /api/v1/stats?format=. A chief sees the department: the
 // server answers so.
 
-import { api, boot, clearError, download, minutes, percent, dash, range, showError } from "./report.js";
+import { api, boot, clearError, download, minutes, percent, dash, range, showError, today } from "./report.js";
 import { drawCharts, resizeCharts } from "./statscharts.js";
 import { bi } from "/static/shared/bilingual.js";
 import { $, clear, each, h } from "/static/shared/dom.js";
@@ -33,7 +33,7 @@ function pickRange(name) {
   view.range = name;
   each("#ranges button", function (b) { b.classList.toggle("on", b.dataset.range === name); });
   if (name !== "custom") {
-    var r = range(name, new Date());
+    var r = range(name, today());
     $("from").value = r[0];
     $("to").value = r[1];
     load();

@@ -6,7 +6,8 @@
 // A new request replaces one still on screen: the window has moved on to the next visitor.
 
 import { fetchDevice, forgetKey, showPairing, takeKey } from "./device.js";
-import { $ } from "/static/shared/dom.js";
+import { bi } from "/static/shared/bilingual.js";
+import { $, clear } from "/static/shared/dom.js";
 import { connect } from "/static/shared/live.js";
 
 var config = JSON.parse($("rater-config").textContent);
@@ -14,6 +15,7 @@ var Form = window.HallqRatingForm;
 var pad = window.__hallqRater = { screen: "boot", asked: null, rated: 0, device: null, live: null };
 var timer = null;
 var key = null;
+var current = null; // the form on screen; an answer for any other one is late and dropped
 var timeoutS = config.timeout_s;
 
 function showScreen(name) {
@@ -22,8 +24,16 @@ function showScreen(name) {
   ["idle", "ask", "thanks", "pairing"].forEach(function (id) { $(id).hidden = id !== name; });
 }
 
+// Retire the form on screen: a post still in flight for it must not thank (and so wipe) the
+// next visitor's form when its answer finally comes.
+function retire() {
+  if (current) { current.close(); }
+  current = null;
+}
+
 function idle() {
   clearTimeout(timer);
+  retire();
   pad.asked = null;
   $("ask-form").textContent = "";
   showScreen("idle");
@@ -45,18 +55,20 @@ function ask(data) {
   $("ask-prompt").textContent = data.prompt || config.prompt;
   $("ask-prompt-en").textContent = data.prompt_en || config.prompt_en;
   var box = $("ask-form");
+  retire();
   box.textContent = "";
-  new Form(box, {
+  var form = current = new Form(box, {
     levels: data.levels || config.levels, tags: data.tags || config.tags, instant: true, comment: false,
     post: Form.post("/api/v1/tickets/" + encodeURIComponent(data.ticket) + "/rating", { "X-Device-Key": key }),
-    onTouch: function () { later(timeoutS); },
-    onDone: function (kind) { thank(kind); }
+    onTouch: function () { if (form === current) { later(timeoutS); } },
+    onDone: function (kind) { if (form === current) { thank(kind); } }
   });
   showScreen("ask");
   later(timeoutS);
 }
 
 function thank(kind) {
+  retire();
   pad.rated += 1;
   pad.asked = null;
   Form.thanks($("thanks-body"), kind);
@@ -64,8 +76,15 @@ function thank(kind) {
   later(Math.min(config.thanks_s, timeoutS));
 }
 
+var CONN_WORDS = {
+  connecting: ["连接中", "Connecting"],
+  offline: ["已断开，正在重连", "Offline, reconnecting"]
+};
+
 function setConn(status) {
   var mark = $("conn");
+  var words = CONN_WORDS[status] || CONN_WORDS.offline;
+  clear(mark).appendChild(bi(words[0], words[1]));
   mark.hidden = status === "live";
   mark.className = "conn conn-" + status;
   document.body.dataset.live = status;

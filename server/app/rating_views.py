@@ -40,14 +40,19 @@ def rating_view(hall: Hall, row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def full_view(hall: Hall, row: dict[str, Any], staff: dict[str, Any] | None) -> dict[str, Any]:
+def full_view(hall: Hall, row: dict[str, Any], staff: dict[str, Any] | None,
+              ticket_number: str | None = None) -> dict[str, Any]:
     """The rating as managers and the department's chief see it (`rating.created`), and as the
-    provincial rating system receives it: the service rated, its staff and the tags' names."""
+    provincial rating system receives it: the service rated, its staff and the tags' names.
+    The ticket by its number (A007), never its id: the id is the unguessable link to the
+    visitor's status page /t/ID, which is for the visitor alone."""
     names = {t.code: {"code": t.code, "name": t.name, "name_en": t.name_en} for t in hall.ratings.tags}
     item = hall.item(row["item"]) if row["item"] else None
     w = hall.window(row["window"]) if row["window"] else None
+    own = {k: v for k, v in rating_view(hall, row).items() if k != "ticket"}
     return {
-        **rating_view(hall, row),
+        **own,
+        "ticket_number": ticket_number,
         "poor": row["level"] in rating.POOR,
         "day": row["day"].isoformat(),
         "department": row["department"], "item": row["item"], "queue": row["queue"], "window": row["window"],

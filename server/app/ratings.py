@@ -108,7 +108,8 @@ def _record(svc: Services, uow: UnitOfWork, row: dict[str, Any]) -> None:
     """The rating's audit entry, its event for those who may see its level, and its outbox row."""
     staff = accounts_repo.staff_by_id(uow.conn, row["staff_id"]) if row["staff_id"] else None
     who = {"id": staff.id, "name": staff.display_name or staff.username, "staff_no": staff.staff_no} if staff else None
-    view = full_view(svc.hall, row, who)
+    ticket = tickets_repo.get(uow.conn, row["ticket_id"]) if row["ticket_id"] else None
+    view = full_view(svc.hall, row, who, ticket.number if ticket else None)
     uow.audit("rating.add", f"rating-{row['id']}", rating=row["id"], ticket=row["ticket_id"],
               case=row["case_number"], channel=row["channel"], level=row["level"], window=row["window"])
     uow.emit("rating.created", [RATINGS], {"rating": view})

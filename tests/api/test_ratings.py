@@ -212,6 +212,7 @@ def test_the_pad_is_asked_after_a_finish_and_the_level_reaches_managers_and_the_
     for sock in (chief, boss):
         [created] = [d for n, d in received(sock) if n == "rating.created"]
         assert created["rating"]["level"] == 2 and created["rating"]["department"] == "SCJG"
+        assert created["rating"]["ticket_number"] == t["number"]
     assert "rating.created" not in [n for n, _ in received(other_chief)]
     assert received(screen) == []  # the pad hears only what it is asked
 
@@ -242,3 +243,23 @@ def test_no_rating_is_asked_for_a_no_show_or_a_forced_finish(hq, client, kiosk, 
     assert r.status_code == 200, r.get_json()
     assert [n for n, _ in received(screen)] == []
     assert t
+
+
+def test_no_ticket_id_leaves_for_the_ratings_room_or_the_rating_system(hq, client, kiosk, staff, make_staff, svc):
+    """The ticket id is the unguessable link to the visitor's status page /t/ID: managers, chiefs
+    and the provincial rating system get the ticket's number, never its id."""
+    boss = connect(hq, token=token(make_staff("boss3", "manager")))
+    subscribe(boss, "ratings")
+    boss.get_received()
+    t = served(client, kiosk, staff)
+    answer = rate(client, t["id"], level=1, tags=["guide"]).get_json()
+    assert answer["rating"]["ticket"] == t["id"]  # the rater's own answer may keep it
+    events = received(boss)
+    [created] = [d for n, d in events if n == "rating.created"]
+    assert created["rating"]["ticket_number"] == t["number"] and "ticket" not in created["rating"]
+    assert t["id"] not in repr(events)
+    with svc.engine.connect() as conn:
+        payloads = [r.payload for r in conn.execute(select(outbox).where(outbox.c.destination == "ratings"))]
+    assert [p["event"] for p in payloads] == ["rating.created", "rating.followup.opened"]
+    assert payloads[0]["rating"]["ticket_number"] == t["number"]
+    assert t["id"] not in repr(payloads)

@@ -134,3 +134,40 @@ def test_a_manager_decides_a_pending_appeal_on_the_board(new_context, server, ha
     # The chief's list follows live: the excluded rating is gone from the open ones.
     expect(chief.locator(f'.fu[data-rating="{rid}"]')).to_have_count(0, timeout=10_000)
     assert not script_errors(errors), errors
+
+
+# Browsers without SubmitEvent.submitter (Chromium < 81, Safari < 15.4).
+NO_SUBMITTER = "delete SubmitEvent.prototype.submitter;"
+
+
+def test_the_buttons_say_what_they_do_without_submit_event_submitter(new_context, server, hall_svc):
+    rid = rate(hall_svc, 2, comment="窗口解释不清")
+    chief = new_context(viewport=WALL, locale="zh-CN").new_page()
+    chief.add_init_script(NO_SUBMITTER)
+    errors = page_errors(chief)
+    sign_in(chief, server, "chief-scjg")
+    assert chief.evaluate("'submitter' in SubmitEvent.prototype") is False
+    chief.locator('.view-btn[data-view="followups"]').click()
+    card = chief.locator(f'.fu[data-rating="{rid}"]')
+    for step in ("called_back", "verified", "explained"):  # 已说明情况, the second of two buttons
+        card.locator("textarea").first.fill(f"{step} 的办理情况")
+        card.locator(f'button[data-step="{step}"]').click()
+        expect(card).to_have_attribute("data-status", step)
+
+    other = rate(hall_svc, 1, comment="恶意差评")
+    card = chief.locator(f'.fu[data-rating="{other}"]')
+    card.locator(".fu-appeal summary").click()
+    card.locator(".fu-appeal textarea").fill("系恶意评价")
+    card.locator(".fu-appeal button").click()
+    expect(card.locator(".fu-appeal-badge")).to_contain_text("申诉待审核")
+
+    boss = new_context(viewport=WALL, locale="zh-CN").new_page()
+    boss.add_init_script(NO_SUBMITTER)
+    errors += page_errors(boss)
+    sign_in(boss, server, "manager")
+    boss.locator('.view-btn[data-view="followups"]').click()
+    card = boss.locator(f'.fu[data-rating="{other}"]')
+    card.locator(".fu-decision textarea").fill("经调查属实，不计入统计")
+    card.locator('.fu-decision button[value="approve"]').click()  # 通过: approve, not reject
+    expect(card).to_have_count(0)
+    assert not script_errors(errors), errors

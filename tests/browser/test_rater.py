@@ -216,3 +216,60 @@ def test_the_case_progress_page_rates_a_delivered_case(pages, server):
     assert (row["level"], row["channel"], row["ticket_id"]) == (5, "case", None)
     phone.reload()
     expect(phone.locator("#rating")).to_contain_text("您已评价过")
+
+
+def test_a_late_answer_never_wipes_the_next_visitors_form(pages, server):
+    """A rating post still in flight when the window finishes the next service: the pad shows the
+    new request, and the old post's answer, when it comes, neither thanks nor goes idle. A post
+    that fails tells the visitor to tap the level again."""
+    pad = pages["open"]("pad", viewport=PAD, has_touch=True)
+    open_pad(pad, server, server.device_key("rater-1"))
+    held: list = []
+    pad.route("**/api/v1/tickets/*/rating", lambda route: held.append(route))
+    staff = server.login("scjg01")
+    base = f"{server.url}/api/v1/windows/1"
+    requests.post(f"{base}/open", headers=staff, timeout=10)
+
+    def serve_one() -> dict:
+        t = take(server)
+        assert requests.post(f"{base}/call-next", headers=staff, timeout=10).status_code == 200
+        assert requests.post(f"{base}/finish", headers=staff, timeout=10).status_code == 200
+        return t
+
+    first = serve_one()
+    expect(pad.locator("#ask-number")).to_have_text(first["number"])
+    pad.locator('.rating-level[data-level="5"]').tap()
+    expect(pad.locator(".rating-sending")).to_contain_text("提交中")
+    expect(pad.locator(".rating-sending")).to_contain_text("Sending")
+    assert len(held) == 1
+
+    second = serve_one()  # the next visitor's request, while the first post hangs
+    expect(pad.locator("#ask-number")).to_have_text(second["number"])
+    expect(pad.locator(".rating-sending")).to_have_count(0)
+    held[0].continue_()  # the first answer arrives now: too late for the form on screen
+    pad.wait_for_timeout(1500)
+    expect(pad.locator("#ask")).to_be_visible()
+    expect(pad.locator("#ask-number")).to_have_text(second["number"])
+    expect(pad.locator(".rating-level")).to_have_count(5)
+    assert [r["level"] for r in ratings(server) if r["ticket_id"] == first["id"]] == [5]
+
+    # The network fails for the second visitor: the pad asks for the tap again.
+    pad.unroute("**/api/v1/tickets/*/rating")
+    pad.route("**/api/v1/tickets/*/rating", lambda route: route.abort())
+    pad.locator('.rating-level[data-level="4"]').tap()
+    expect(pad.locator(".rating-error")).to_contain_text("请重新点选")
+    expect(pad.locator(".rating-error")).to_contain_text("Please tap your rating again")
+    pad.unroute("**/api/v1/tickets/*/rating")
+    pad.locator('.rating-level[data-level="4"]').tap()
+    expect(pad.locator("#thanks")).to_be_visible()
+    assert [r["level"] for r in ratings(server) if r["ticket_id"] == second["id"]] == [4]
+
+
+def test_the_pad_says_when_it_is_offline(pages, server):
+    pad = pages["open"]("pad", viewport=PAD, has_touch=True)
+    open_pad(pad, server, server.device_key("rater-1"))
+    pad.context.set_offline(True)
+    expect(pad.locator("#conn")).to_contain_text("已断开，正在重连", timeout=20_000)
+    expect(pad.locator("#conn")).to_contain_text("Offline, reconnecting")
+    pad.context.set_offline(False)
+    expect(pad.locator("body")).to_have_attribute("data-live", "live", timeout=20_000)

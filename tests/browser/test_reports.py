@@ -205,3 +205,34 @@ def test_the_audit_log_finds_an_allocation_change_and_exports_it(browser, server
     assert text.startswith("时间 Time") and text.count("window.pause") == 2
     context.close()
     assert not script_errors(errors), errors
+
+
+def test_the_pages_count_days_in_the_halls_zone_not_the_browsers(browser, server):
+    """A PC set to UTC-12 (a day behind Shanghai for 20 hours of 24): "today", "this week" and the
+    audit log's week start from the hall's day as the server counts it, not the PC's; the
+    evaluation's words come in English too."""
+    from datetime import date, timedelta
+
+    a_morning(server)
+    day = date.fromisoformat(call(server, server.login("manager"), "GET", "/hall").json()["day"])
+    context = browser.new_context(viewport=LAPTOP, **{**HALL, "timezone_id": "Etc/GMT+12"})
+    page = context.new_page()
+    errors = page_errors(page)
+    open_signed_in(page, server, "/manage/stats")
+    expect(page.locator("#from")).to_have_value(day.isoformat())
+    expect(page.locator("#to")).to_have_value(day.isoformat())
+    page.locator('#ranges button[data-range="week"]').click()
+    expect(page.locator("#from")).to_have_value((day - timedelta(days=day.weekday())).isoformat())
+    expect(page.locator("#to")).to_have_value(day.isoformat())
+    page.goto(f"{server.url}/manage/audit")
+    expect(page.locator("body")).to_have_attribute("data-loaded", "1")
+    expect(page.locator("#from")).to_have_value((day - timedelta(days=6)).isoformat())
+    expect(page.locator("#to")).to_have_value(day.isoformat())
+    page.goto(f"{server.url}/manage/evaluation?month={day:%Y-%m}&by=window")
+    expect(page.locator("#eval-table tbody tr").first).to_be_visible()
+    table = page.locator("#eval-table")
+    expect(table).to_contain_text("无数据 no data")  # nobody rated this morning
+    expect(table).to_contain_text(" 分钟 min")
+    expect(table).to_contain_text("分 pts")
+    context.close()
+    assert not script_errors(errors), errors

@@ -138,6 +138,7 @@ def test_a_rating_is_posted_to_the_rating_system_with_its_service(client, svc, c
     assert (body["event"], body["hall"], body["key"]) == ("rating.created", svc.hall.code,
                                                            f"rating-{r.get_json()['rating']['id']}")
     rated = body["rating"]
+    assert rated["ticket_number"] == t["ticket"]["number"] and t["ticket"]["id"] not in repr(body)
     assert (rated["level"], rated["level_name"], rated["window"], rated["department"], rated["item"]) == (
         1, "非常不满意", "1", "SCJG", "SCJG-001")
     assert [t["name"] for t in rated["tag_names"]] == ["服务态度"] and rated["staff"]["name"] == "scjg01"

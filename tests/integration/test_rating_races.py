@@ -106,7 +106,8 @@ def test_one_rating_per_ticket_under_concurrent_posts_on_sqlite_and_who_hears_it
     assert chief.wait_until(lambda evs: sum(n == "rating.created" for n, _ in evs) == 6, timeout=60)
     assert manager.wait_until(lambda evs: sum(n == "rating.created" for n, _ in evs) == 6, timeout=60)
     created = [d["rating"] for n, d in chief.snapshot() if n == "rating.created"]
-    assert sorted(r["ticket"] for r in created) == sorted(t["id"] for t in tickets)
+    assert sorted(r["ticket_number"] for r in created) == sorted(t["number"] for t in tickets)
+    assert not any(t["id"] in repr(created) for t in tickets)  # never the link to /t/ID
     assert all(1 <= r["level"] <= 5 and r["department"] == "SCJG" for r in created)
     assert console.wait_until(lambda evs: sum(n == "rating.received" for n, _ in evs) == 6, timeout=60)
     # The staff rated never receive a level: not in the note, not in any other event.

@@ -28,14 +28,19 @@
 
   // options: {levels, tags, post(body) -> Promise<{status, body}>, instant, comment,
   //           onTouch(), onDone(kind, answer)}; kind is "rated", "already" or "error".
+  // close() retires a form (its box now shows another): an answer still in flight for it is
+  // then dropped, so it can neither call onDone nor draw over the form that replaced it.
   function RatingForm(box, options) {
     this.box = box;
     this.o = options;
     this.level = null;
     this.tags = [];
     this.sending = false;
+    this.closed = false;
     this.render();
   }
+
+  RatingForm.prototype.close = function () { this.closed = true; };
 
   RatingForm.prototype.touch = function () { if (this.o.onTouch) { this.o.onTouch(); } };
 
@@ -90,6 +95,9 @@
       send.addEventListener("click", function () { self.send(); });
       this.box.appendChild(send);
     }
+    if (this.sending) {
+      this.box.appendChild(bi("p", "rating-sending", "提交中…", "Sending…"));
+    }
     this.error = node("p", "rating-error");
     this.error.setAttribute("role", "alert");
     this.error.hidden = true;
@@ -125,6 +133,7 @@
     var body = { level: this.level, tags: this.chosen().poor ? this.tags.slice() : [] };
     if (this.o.comment && (this.comment || "").trim()) { body.comment = this.comment.trim(); }
     this.o.post(body).then(function (answer) {
+      if (self.closed) { return; }
       self.sending = false;
       var code = answer.body && answer.body.error && answer.body.error.code;
       if (answer.status === 201) { self.o.onDone("rated", answer.body); return; }
@@ -132,9 +141,13 @@
       self.render();
       self.fail(answer.body && answer.body.error);
     }, function () {
+      if (self.closed) { return; }
       self.sending = false;
       self.render();
-      self.fail({ message_zh: "网络异常，请重试", message: "Network error: please try again" });
+      // On the pad a tap on 3-5 is the send: the visitor taps the level again, there is no button.
+      self.fail(self.o.instant
+        ? { message_zh: "网络异常，请重新点选", message: "Network error. Please tap your rating again" }
+        : { message_zh: "网络异常，请重试", message: "Network error: please try again" });
     });
   };
 
@@ -143,13 +156,24 @@
     this.error.hidden = false;
   };
 
-  // POST `url` with the JSON body (and `headers`): resolves {status, body} whatever the status.
-  RatingForm.post = function (url, headers) {
+  // POST `url` with the JSON body (and `headers`): resolves {status, body} whatever the status;
+  // rejects on a network error or when no answer came within `timeoutMs` (default 15 s), so a
+  // stalled post never leaves the form saying 提交中 for good.
+  RatingForm.post = function (url, headers, timeoutMs) {
     return function (body) {
       var h = { "Content-Type": "application/json" };
       Object.keys(headers || {}).forEach(function (k) { h[k] = headers[k]; });
-      return global.fetch(url, { method: "POST", headers: h, body: JSON.stringify(body), cache: "no-store" })
+      var init = { method: "POST", headers: h, body: JSON.stringify(body), cache: "no-store" };
+      var timer = null;
+      if (global.AbortController) {
+        var abort = new global.AbortController();
+        init.signal = abort.signal;
+        timer = global.setTimeout(function () { abort.abort(); }, timeoutMs || 15000);
+      }
+      var done = function () { if (timer !== null) { global.clearTimeout(timer); } };
+      return global.fetch(url, init)
         .then(function (r) {
+          done();
           return r.json().then(function (b) { return { status: r.status, body: b }; },
             function () { return { status: r.status, body: null }; });
         });
