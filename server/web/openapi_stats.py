@@ -27,7 +27,7 @@ _DAY = {"type": "string", "format": "date"}
 FILE = {"type": "string", "format": "binary"}
 
 STATS_ROUTES: tuple[Route, ...] = (
-    Route("get", "/api/v1/stats", "statistics of a range of days (at most 92: a quarter) by department, item, queue, window or "
+    Route("get", "/api/v1/stats", "statistics of a range of days (at most 92) by department, item, queue, window or "
           "staff: counts, wait and service times (mean, nearest-rank 90th percentile), pauses and idle time, case "
           "outcomes and on-time rate, ratings and satisfaction, arrivals by hour; managers the hall, a chief the "
           "department. format=csv (UTF-8 with BOM) or xlsx returns the same rows as a file",
