@@ -18,6 +18,7 @@ queue, window, the staff of its last call) is copied onto the rating. Events:
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from server.core import rating
@@ -62,6 +63,11 @@ def rate_ticket(svc: Services, ticket_id: str, body: dict[str, Any], device: dic
         if device is not None and pad_window(device) != window:
             raise Forbidden(f"this pad is paired to window {pad_window(device)}; the ticket was served at "
                             f"{window or 'no window'}", zh="评价器只能评价其配对窗口办理的业务")
+        if device is not None and not _just_finished(svc, t, uow.now):
+            # A pad asks right after a finish and times out; an older service is rated on the phone,
+            # so that whoever holds the pad cannot fill in the window's unrated past.
+            raise Forbidden("the pad rates only the service just finished at its window; rate older ones on the "
+                            "phone page", zh="评价器只能评价刚办结的业务，之前的业务请在手机上评价")
         rating.require_ticket_ratable(
             t.status.value, forced=bool(monitor_repo.forced(uow.conn, [t.id])),
             rated=ratings_repo.by_ticket(uow.conn, t.id) is not None,
@@ -74,6 +80,17 @@ def rate_ticket(svc: Services, ticket_id: str, body: dict[str, Any], device: dic
             uow.emit("rating.received", [f"window:{window}"], {"ticket": t.id, "number": t.number, "window": window})
         svc.commit(uow)
     return {"rating": rating_view(svc.hall, row)}
+
+
+# How long after a finish its pad may still send the rating: the pad's own timeout and a margin
+# for a slow post.
+PAD_MARGIN_S = 60
+
+
+def _just_finished(svc: Services, t: Ticket, now: datetime) -> bool:
+    if t.finished_at is None:
+        return True  # not finished at all: require_ticket_ratable answers that (409)
+    return (now - t.finished_at).total_seconds() <= svc.hall.ratings.pad_timeout_s + PAD_MARGIN_S
 
 
 def rate_case(svc: Services, token: str, body: dict[str, Any]) -> dict:

@@ -263,3 +263,23 @@ def test_no_ticket_id_leaves_for_the_ratings_room_or_the_rating_system(hq, clien
     assert [p["event"] for p in payloads] == ["rating.created", "rating.followup.opened"]
     assert payloads[0]["rating"]["ticket_number"] == t["number"]
     assert t["id"] not in repr(payloads)
+
+
+def test_the_pad_rates_only_the_service_just_finished(client, kiosk, staff, pad, clock, svc):
+    older = served(client, kiosk, staff)
+    clock.advance(seconds=svc.hall.ratings.pad_timeout_s + 61)
+    late = rate(client, older["id"], pad, level=5)
+    assert late.status_code == 403 and "phone" in late.get_json()["error"]["message"], late.get_json()
+    # The visitor can still rate it on the phone page.
+    assert rate(client, older["id"], level=5).status_code == 201
+    fresh = served(client, kiosk, staff)
+    clock.advance(seconds=30)
+    assert rate(client, fresh["id"], pad, level=4).status_code == 201
+
+
+def test_staff_signed_in_may_not_rate_a_service(client, kiosk, staff):
+    t = served(client, kiosk, staff)
+    r = rate(client, t["id"], staff, level=5)
+    assert r.status_code == 403 and r.get_json()["error"]["message_zh"].startswith("工作人员不能评价")
+    # The visitor's own rating is still to come.
+    assert rate(client, t["id"], level=2, tags=["attitude"]).status_code == 201
