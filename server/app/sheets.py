@@ -123,8 +123,9 @@ def _fill(sheet: Any, table: Table) -> None:
         sheet.column_dimensions[get_column_letter(j + 1)].width = min(60, wide + 2)
 
 
-def render(table: Table, fmt: str) -> tuple[bytes, str]:
-    """The table as `fmt` ("csv" or "xlsx"): its bytes and mimetype."""
+def render(table: Table, fmt: str, *more: Table) -> tuple[bytes, str]:
+    """The table as `fmt` ("csv" or "xlsx"): its bytes and mimetype. The workbook has a sheet for
+    each of `more` too; the CSV holds the first table only."""
     if fmt == "xlsx":
-        return to_xlsx(table), XLSX_MIMETYPE
+        return to_xlsx(table, *more), XLSX_MIMETYPE
     return to_csv(table), CSV_MIMETYPE

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import sheets
 from .sheets import Table
 from .stats_ops import COUNTS, TIMES
 
@@ -65,8 +64,9 @@ def _lines(answer: dict[str, Any]) -> tuple[list[tuple[str, str]], list[list[Any
     return cols, [[r.get(f, 0 if f.startswith("paused:") else None) for f, _ in cols] for r in [*rows, totals]]
 
 
-def filename(answer: dict[str, Any], ext: str) -> str:
-    return f"hallq-stats-{answer['by']}-{answer['from']}-{answer['to']}.{ext}"
+def filename(answer: dict[str, Any]) -> str:
+    """The download's name, without its extension."""
+    return f"hallq-stats-{answer['by']}-{answer['from']}-{answer['to']}"
 
 
 def tables(answer: dict[str, Any]) -> tuple[Table, Table]:
@@ -77,11 +77,3 @@ def tables(answer: dict[str, Any]) -> tuple[Table, Table]:
     hours = Table(title="分时段取号", headers=["时段 / hour", "取号数 / issued"],
                   rows=[[h["hour"], h["issued"]] for h in answer["arrivals_by_hour"]])
     return main, hours
-
-
-def to_csv(answer: dict[str, Any]) -> bytes:
-    return sheets.to_csv(tables(answer)[0])
-
-
-def to_xlsx(answer: dict[str, Any]) -> bytes:
-    return sheets.to_xlsx(*tables(answer))

@@ -57,9 +57,10 @@ def query_format() -> str:
     return fmt
 
 
-def file_response(table: Table, fmt: str, filename: str) -> Response:
-    """The table as a download named `filename` (ASCII; the extension is added)."""
-    data, mimetype = render(table, fmt)
+def file_response(table: Table, fmt: str, filename: str, *more: Table) -> Response:
+    """The table as a download named `filename` (ASCII; the extension is added); an XLSX has a
+    sheet for each of `more` too."""
+    data, mimetype = render(table, fmt, *more)
     resp = Response(data, mimetype=mimetype)
     if fmt == "csv":
         resp.headers["Content-Type"] = "text/csv; charset=utf-8"
