@@ -116,7 +116,8 @@ def build(
         spawn=socketio.start_background_task, send=printing.sender(socketio), is_leader=is_leader,
     )
     followers = Followers(*watch, publisher.publish)
-    svc = Services(hall=hall, engine=engine, clock=clock, followers=followers, printers=spooler, speech=speech)
+    svc = Services(hall=hall, engine=engine, clock=clock, followers=followers, printers=spooler, speech=speech,
+                   notify_applicants=bool(settings.applicant_webhook))
     board = AlertWatch(svc, is_leader)
     board.extra.append(ProposalWatch(svc).check)
     outbox = _follow(settings, svc, socketio, board)
@@ -164,11 +165,14 @@ def _outbox(settings: Settings, svc: Services, socketio: SocketIO) -> OutboxWork
     provincial rating system, outside tests; a destination with no webhook keeps its rows."""
     if settings.testing:
         return None
-    urls = {"platform": settings.platform_webhook or "", "ratings": settings.ratings_webhook or ""}
+    urls = {"platform": settings.platform_webhook or "", "ratings": settings.ratings_webhook or "",
+            "applicant": settings.applicant_webhook or ""}
     if not urls["platform"]:
         log.info("no HALLQ_PLATFORM_WEBHOOK: case changes wait in the outbox; platforms may pull /api/v1/cases")
     if not urls["ratings"]:
         log.info("no HALLQ_RATINGS_WEBHOOK: ratings wait in the outbox for the provincial rating system")
+    if not urls["applicant"]:
+        log.info("no HALLQ_APPLICANT_WEBHOOK: applicants are not told of their cases by SMS (nothing is queued)")
     urls = {d: u for d, u in urls.items() if u}
     return OutboxWorker(svc, urls, sleep=socketio.sleep) if urls else None
 

@@ -38,6 +38,8 @@ class Settings:
     platform_webhook: str | None = None
     # The provincial 好差评 rating system's webhook: every rating and its follow-up is posted there.
     ratings_webhook: str | None = None
+    # An SMS gateway's webhook: every case change the applicant is told of (docs/notifications.md).
+    applicant_webhook: str | None = None
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -73,6 +75,8 @@ class Settings:
             values["platform_webhook"] = env["HALLQ_PLATFORM_WEBHOOK"].strip()
         if env.get("HALLQ_RATINGS_WEBHOOK"):
             values["ratings_webhook"] = env["HALLQ_RATINGS_WEBHOOK"].strip()
+        if env.get("HALLQ_APPLICANT_WEBHOOK"):
+            values["applicant_webhook"] = env["HALLQ_APPLICANT_WEBHOOK"].strip()
         if env.get("HALLQ_ORIGINS"):
             values["extra_origins"] = tuple(o.strip() for o in env["HALLQ_ORIGINS"].split(",") if o.strip())
         if env.get("HALLQ_TRUSTED_PROXIES"):

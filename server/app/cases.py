@@ -24,7 +24,7 @@ from server.db import cases_repo
 from server.db.cases_repo import StoredCase
 from server.db.uow import Actor, UnitOfWork
 
-from . import outbox
+from . import applicant_notify, outbox
 from .context import Services
 from .views import iso
 from .workcal import hall_calendar
@@ -178,6 +178,7 @@ def announce(svc: Services, uow: UnitOfWork, number: str, event: str, change: di
         "change": change,
         "case": case_view(svc, stored, identity=True, now=uow.now),
     })
+    applicant_notify.notify(svc, uow, stored, event, change, progress_url(svc, stored.token))
     return stored
 
 

@@ -93,6 +93,9 @@ class Services:
     snapshot_cache: dict[str, Any] = field(default_factory=dict)
     # The live allocation this process last read (server.app.allocated), by its change id.
     allocation_cache: dict[str, Any] = field(default_factory=dict)
+    # Case changes are queued for the applicant's SMS gateway (server.app.applicant_notify) only
+    # when the hall has one (HALLQ_APPLICANT_WEBHOOK).
+    notify_applicants: bool = False
 
     def write(self, actor: Actor) -> UnitOfWork:
         return UnitOfWork(self.engine, actor, self.clock(), after_commit=[self.followers])

@@ -4,7 +4,9 @@ Every case change (articles 10 and 21) and every rating (好差评, with its fol
 outbox row in the transaction that makes the change (`record`), so a change and its message
 commit together or not at all. Each row names its destination, and a worker posts it as JSON to
 that destination's webhook: "platform", the approval platform (`HALLQ_PLATFORM_WEBHOOK`), or
-"ratings", the provincial rating system (`HALLQ_RATINGS_WEBHOOK`). A destination with no webhook
+"ratings", the provincial rating system (`HALLQ_RATINGS_WEBHOOK`), or "applicant", an SMS
+gateway telling the applicant of their case (`HALLQ_APPLICANT_WEBHOOK`; its rows are queued only
+while one is set, see applicant_notify.py). A destination with no webhook
 set is not posted to: its rows wait in the table, as every row did before a webhook existed, and
 go out once one is set. Delivery is:
 
@@ -56,7 +58,9 @@ def backoff(attempts: int) -> timedelta:
 
 PLATFORM = "platform"
 RATINGS = "ratings"
-DESTINATIONS = (PLATFORM, RATINGS)
+# The applicant's SMS gateway (`HALLQ_APPLICANT_WEBHOOK`): server/app/applicant_notify.py.
+APPLICANT = "applicant"
+DESTINATIONS = (PLATFORM, RATINGS, APPLICANT)
 
 
 def record(svc: Services, uow: UnitOfWork, case_number: str, event: str, payload: dict[str, Any],

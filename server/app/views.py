@@ -15,7 +15,7 @@ from server.core.estimate import WaitEstimate, effective_windows, mean_service_s
 from server.core.hall import Hall, Window
 from server.core.tickets import Priority, Status, Ticket
 from server.core.windows import Staff, WindowState, WindowStatus, is_serving
-from server.db import accounts_repo, tickets_repo, windows_repo
+from server.db import accounts_repo, progress_repo, tickets_repo, windows_repo
 from server.db.handles import Connection
 
 from .waits import Waits
@@ -177,7 +177,17 @@ def ticket_view(conn: Connection, hall: Hall, t: Ticket, load: HallLoad) -> dict
         "outcome_label": labels.label(labels.OUTCOME, t.outcome) if t.outcome else None,
         "note": t.note,
         "status_url": f"{hall.public_url.rstrip('/')}/t/{t.id}",
+        "case_url": case_url(conn, hall, t),
     }
+
+
+def case_url(conn: Connection, hall: Hall, t: Ticket) -> str | None:
+    """Article 21: the progress page of the case the visit opened (its tokenised URL, nothing
+    personal), once the service is done and opened one; the phone page links on to it."""
+    if t.status is not Status.DONE or t.outcome is None:
+        return None
+    token = progress_repo.case_token_of_ticket(conn, t.id)
+    return f"{hall.public_url.rstrip('/')}/case/{token}" if token else None
 
 
 def queue_view(conn: Connection, hall: Hall, code: str, load: HallLoad) -> dict[str, Any]:

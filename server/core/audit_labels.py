@@ -61,6 +61,7 @@ _LABELS: tuple[tuple[str, str, str], ...] = (
     ("case.transition", "办件状态变更", "case status changed"),
     ("case.pull", "平台拉取办件", "cases pulled by the platform"),
     ("case.warnings", "办件时限预警", "case deadline warnings"),
+    ("progress.lookup_failed", "办件进度查询失败", "failed case progress query"),
     # Accounts, devices, the hall
     ("auth.login", "登录", "signed in"),
     ("auth.logout", "退出登录", "signed out"),

@@ -29,6 +29,7 @@ from . import (
     api_kiosk,
     api_manage,
     api_monitor,
+    api_progress,
     api_public,
     api_ratings,
     api_staff,
@@ -38,6 +39,7 @@ from . import (
     inputs,
     pages,
     printing,
+    progress_page,
     sockets,
 )
 from .relay import END_SESSIONS, Relay
@@ -131,7 +133,7 @@ def install(app: Flask, socketio: SocketIO, svc: Services, printer_spooler: Prin
     app.before_request(inputs.check_request)
     for bp in (audio.bp, api_public.bp, api_kiosk.bp, api_staff.bp, api_cases.bp, api_manage.bp, api_monitor.bp,
                api_admin.bp, api_ratings.bp, api_followups.bp, api_stats.bp, api_audit.bp,
-               api_evaluation.bp):
+               api_evaluation.bp, api_progress.bp, progress_page.bp):
         app.register_blueprint(bp)
     connections = sockets.register(socketio, svc)
     app.extensions["hallq_sweep"] = connections.sweep

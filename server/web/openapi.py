@@ -21,6 +21,7 @@ from .openapi_admin import ADMIN_ROUTES
 from .openapi_allocation import ALLOCATION_ROUTES
 from .openapi_followups import FOLLOWUP_ROUTES
 from .openapi_monitor import MONITOR_ROUTES
+from .openapi_progress import PROGRESS_ROUTES
 from .openapi_ratings import RATING_ROUTES
 from .openapi_reports import REPORT_ROUTES
 from .openapi_route import BEARER, DEVICE, Route
@@ -30,7 +31,7 @@ from .openapi_stats import STATS_ROUTES
 
 ROUTES: tuple[Route, ...] = (
     *CORE_ROUTES, *ALLOCATION_ROUTES, *ADMIN_ROUTES, *MONITOR_ROUTES, *RATING_ROUTES, *FOLLOWUP_ROUTES,
-    *STATS_ROUTES, *REPORT_ROUTES,
+    *STATS_ROUTES, *REPORT_ROUTES, *PROGRESS_ROUTES,
 )
 
 # Path parameters by the name the Flask rules give them, with the name protocol v1 gives them.

@@ -71,6 +71,9 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "status_url": {**STR, "format": "uri", "description": "the visitor's phone page"},
         },
         {
+            "case_url": {**STR_OR_NULL, "format": "uri",
+                         "description": "the progress page of the case this visit opened (article 21), once "
+                                        "the service is done; null before or when none was opened"},
             "print": {"type": "object", "description": "a kiosk with a printer: its printer and printer_status"},
             "warning": {**STR, "description": "no window serves the queue now: the wait is unknown"},
         },

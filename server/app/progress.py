@@ -1,0 +1,78 @@
+"""Article 21's progress query by case number, for the public guide's page and the kiosk.
+
+A visitor gives the case number and the last four characters of the applicant's ID number or
+phone; the answer is the same masked progress view the slip's QR code opens (`cases.progress_page`)
+and that page's URL. Every miss (no such number, or the wrong last four) is one answer, and each
+is counted against the client's address and against the case number (server/core/progress_lookup.py)
+and written to the audit log.
+
+A kiosk is a registered device standing in the hall, used by one visitor after another: its
+lookups are not counted against its address (it would refuse the whole hall after ten typos), only
+against the case number, which bounds guessing whatever the source.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server.core import progress_lookup as rules
+from server.core.errors import DomainError
+from server.db import progress_repo
+from server.db.uow import Actor
+
+from . import cases
+from .context import Services
+
+
+class TooManyLookups(DomainError):
+    """Too many failed queries: wait and try again."""
+
+    kind = "too_many"
+    code = "too_many_attempts"
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(
+            f"查询失败次数过多，请 {retry_after_s} 秒后再试 / "
+            f"too many failed queries; try again in {retry_after_s} s"
+        )
+        self.retry_after_s = retry_after_s
+
+
+def _keys(address: str, number: str, device: str | None) -> list[tuple[str, str]]:
+    keys = [("case", number)]
+    if device is None:
+        keys.append(("address", address[:64]))
+    return keys
+
+
+def _rules(keys: list[tuple[str, str]], policy: rules.Policy) -> list[Any]:
+    return [policy.case if scope == "case" else policy.address for scope, _ in keys]
+
+
+def lookup(svc: Services, number: object, last4: object, address: str, *, device: str | None = None,
+           policy: rules.Policy = rules.DEFAULT) -> dict[str, Any]:
+    """The progress view of the case `number` when `last4` ends its applicant's ID number or phone.
+    `device`: the kiosk's name when a kiosk asks (not counted by address)."""
+    number_ = rules.normal_number(number)
+    last4_ = rules.normal_last4(last4)
+    keys = _keys(address, number_, device)
+    with svc.read() as uow:
+        now = uow.now
+        wait = rules.retry_after(list(zip(progress_repo.records(uow.conn, keys), _rules(keys, policy), strict=True)),
+                                 now)
+        # Decided before the case is read: a refusal says nothing of whether the number exists.
+        found = None if wait else progress_repo.secrets_of(uow.conn, number_)
+    if wait:
+        raise TooManyLookups(wait)
+    ok = rules.matches(found.id_number if found else None, found.phone if found else None, last4_)
+    if ok and found is not None:
+        page = cases.progress_page(svc, found.token)
+        if page is not None:
+            return {"case": page, "progress_url": cases.progress_url(svc, found.token)}
+    with svc.write(Actor("anon", None, (device or address)[:64] or "anonymous")) as uow:
+        progress_repo.prune(uow.conn, uow.now - policy.longest_memory)
+        held = progress_repo.records(uow.conn, keys, lock=True)
+        progress_repo.save(uow.conn, keys, rules.failed(list(zip(held, _rules(keys, policy), strict=True)), uow.now))
+        uow.audit("progress.lookup_failed", number_, address=address[:64], device=device)
+        svc.commit(uow)
+    raise rules.CaseNotMatched()
