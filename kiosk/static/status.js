@@ -120,6 +120,11 @@
 
     renderRating();
 
+    // Article 21: the case this visit opened, live when it opens while the page is open.
+    var caseLink = $("case-link");
+    caseLink.hidden = !t.case_url;
+    if (t.case_url) { caseLink.href = t.case_url; }
+
     var key = callKey(t);
     if (key && key !== alertedKey) {
       alertedKey = key;
