@@ -9,6 +9,7 @@
 
 import { loadCatalog, openDept, renderGuide, renderHome, renderItems } from "./catalog.js";
 import { pair, readKey, showPair, storage } from "./pairing.js";
+import { resetProgress, wireProgress } from "./progress.js";
 import { state, t } from "./state.js";
 import { renderResult, take } from "./ticket.js";
 import { idleSeconds, renderCountdown, show } from "./view.js";
@@ -22,6 +23,7 @@ function goHome() {
   state.ticket = null;
   state.error = null;
   $("search").value = "";
+  resetProgress();
   show(state.key ? "home" : "pair");
   setLang("zh");
 }
@@ -61,7 +63,7 @@ function tick() {
   $("clock").textContent = clockFormat.format(new Date());
   if (state.screen === "result") {
     if (renderCountdown() <= 0) { goHome(); }
-  } else if (["items", "guide", "green", "error"].indexOf(state.screen) >= 0 && idleSeconds() > IDLE_S) {
+  } else if (["items", "guide", "green", "error", "progress"].indexOf(state.screen) >= 0 && idleSeconds() > IDLE_S) {
     goHome();
   }
 }
@@ -101,6 +103,7 @@ function wire() {
     pair(key);
     goHome();
   });
+  wireProgress();
   setInterval(tick, 1000);
 }
 

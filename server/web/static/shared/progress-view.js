@@ -47,7 +47,9 @@ function row(dtZh, dtEn, dd) {
 
 function daysLeft(c) {
   if (c.days_left === null || c.days_left === undefined) { return null; }
-  if (c.days_left > 0) { return bi("（还剩 " + c.days_left + " 个工作日）", c.days_left + " working days left"); }
+  if (c.days_left > 0) {
+    return bi("（还剩 " + c.days_left + " 个工作日）", c.days_left + (c.days_left === 1 ? " working day left" : " working days left"));
+  }
   if (c.days_left === 0) { return bi("（今日到期）", "due today"); }
   return bi("（已超期）", "overdue");
 }
@@ -55,7 +57,7 @@ function daysLeft(c) {
 // The sections of the progress view; `url`: the /case/<token> page, linked at the end unless null.
 export function progressSections(c, url) {
   var facts = [].concat(
-    row(c.number_label[0], c.number_label[1], [h("span", { cls: "number", text: c.number })]),
+    row(c.number_label[0], c.number_label[1], [h("span", { cls: "case-number", text: c.number })]),
     row("办理事项", "Service", [c.item.name, h("br"), h("span", { cls: "en", text: c.item.name_en })]),
     row("主办部门", "Department", [c.department.name + " ", h("span", { cls: "en", text: c.department.name_en })]),
     row("申请人", "Applicant", [c.applicant_name]),
