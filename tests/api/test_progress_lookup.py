@@ -5,7 +5,7 @@ refusals after repeated failures per client address and per case number, failure
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from server.app import accounts
 from server.core.idnumber import check_character
@@ -153,3 +153,25 @@ def test_a_kiosk_is_not_refused_for_its_visitors_typos(client, case, svc):
     display = {"X-Device-Key": accounts.add_device(svc, "display-lobby", "display")}
     assert ask(client, case["number"], PHONE[-4:], headers=display).status_code == 403
     assert ask(client, case["number"], PHONE[-4:], headers={"X-Device-Key": "nope"}).status_code == 401
+
+
+def test_both_misses_do_the_same_work(client, case, svc):
+    """No timing to tell them apart: a wrong last four and an unknown number run the very same
+    statements (one read by primary key, the counters, the audit entry), differing only in values."""
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        # The print spooler of the slip just printed runs beside it: its statements are not the lookup's.
+        if "print_jobs" not in statement and not statement.startswith("BEGIN"):
+            seen.append(statement)
+
+    event.listen(svc.engine, "before_cursor_execute", record)
+    try:
+        ask(client, case["number"], "1234", address="198.51.100.9")
+        wrong = list(seen)
+        seen.clear()
+        ask(client, "SCJG-2026-888888", "1234", address="198.51.100.9")
+        unknown = list(seen)
+    finally:
+        event.remove(svc.engine, "before_cursor_execute", record)
+    assert wrong == unknown and len(wrong) > 3
