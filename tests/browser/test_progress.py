@@ -82,6 +82,7 @@ def test_the_phone_page_leads_on_to_the_case_the_moment_it_opens(server, phone):
     expect(link).to_contain_text("查看办件进度")
     expect(link).to_contain_text("Follow your case")
     expect(link).to_have_attribute("href", case["progress_url"])
+    shot(phone, "status-case-link.png", full_page=True)
     link.click()
     expect(phone.locator("dd.number")).to_have_text(case["number"])
     expect(phone.locator("body")).to_contain_text("李*")
