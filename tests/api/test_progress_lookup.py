@@ -4,6 +4,8 @@ refusals after repeated failures per client address and per case number, failure
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import event, select
 
@@ -175,3 +177,14 @@ def test_both_misses_do_the_same_work(client, case, svc):
     finally:
         event.remove(svc.engine, "before_cursor_execute", record)
     assert wrong == unknown and len(wrong) > 3
+
+
+def test_the_public_page_is_chinese_first_with_local_assets_only(client):
+    r = client.get("/guide/progress")
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    html = r.get_data(as_text=True)
+    assert html.index("办件进度查询") < html.index("Track a case")
+    assert 'lang="zh-CN"' in html and 'name="viewport"' in html
+    assert all(u.startswith("/") or u == "data:," for u in re.findall(r'(?:src|href)="([^"]+)"', html))
+    assert "<script>" not in html and "style=" not in html  # the CSP forbids inline scripts and styles
+    assert "script-src 'self'" in r.headers["Content-Security-Policy"]
