@@ -217,6 +217,18 @@ BODIES: dict[str, Body] = {
 }
 
 
+def _seal(page: Page, seal: str) -> None:
+    """「（{seal}）」 right-aligned; on paper too narrow for one line, in two halves of the name, so
+    that no lone 章） is left on a line of its own."""
+    whole = f"（{seal}）"
+    if text_width(whole) <= page.columns:
+        page.text(whole, Align.RIGHT)
+        return
+    half = (len(seal) + 1) // 2
+    page.text(f"（{seal[:half]}", Align.RIGHT)
+    page.text(f"{seal[half:]}）", Align.RIGHT)
+
+
 def document(kind: str, *, paper_mm: int = 80, **values: Any) -> Document:
     """The document of `kind` with its fields (see the module's docstring)."""
     try:
@@ -235,7 +247,7 @@ def document(kind: str, *, paper_mm: int = 80, **values: Any) -> Document:
     body(page, f)
     page.rule()
     page.text(f.text("department"), Align.RIGHT)
-    page.text(f"（{f.text('seal')}）", Align.RIGHT)
+    _seal(page, f.text("seal"))
     page.text(f.day("issued_on"), Align.RIGHT)
     page.rule()
     page.text("验证码 Verification code", Align.CENTER)
