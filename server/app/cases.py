@@ -17,6 +17,7 @@ from server.core import case_access as access
 from server.core import cases as core
 from server.core import deadlines, labels
 from server.core.case_errors import CaseNotFound
+from server.core.documents import appeal_for
 from server.core.hall import Appeal
 from server.core.masking import mask_id_number, mask_name, mask_phone
 from server.core.windows import Staff
@@ -24,8 +25,9 @@ from server.db import cases_repo
 from server.db.cases_repo import StoredCase
 from server.db.uow import Actor, UnitOfWork
 
-from . import applicant_notify, outbox
+from . import applicant_notify, documents, outbox
 from .context import Services
+from .document_fields import STATUS_KIND
 from .views import iso
 from .workcal import hall_calendar
 
@@ -201,7 +203,12 @@ def get_case(svc: Services, caller: Caller, number: str) -> dict[str, Any]:
     return case_view(svc, stored, identity=identity)
 
 
-def transition(svc: Services, caller: Caller, number: str, to: str, note: str = "") -> dict[str, Any]:
+def transition(
+    svc: Services, caller: Caller, number: str, to: str, note: str = "", legal_basis: str = ""
+) -> dict[str, Any]:
+    """Move the case; a decision (approved, denied) is issued in writing in the same transaction,
+    printed at the window that opened the case (`documents.issue`): the view's `document` and
+    `print` say which and where. A denial needs its reason (`note`) and its `legal_basis`."""
     number = core.canonical_case_number(number)
     target = core.status_named(to)
     with svc.write(actor_for(caller)) as uow:
@@ -209,14 +216,22 @@ def transition(svc: Services, caller: Caller, number: str, to: str, note: str = 
         if stored is None:
             raise CaseNotFound(number)
         access.require_move(who(caller), stored.case)
-        after = core.advance(stored.case, target, at=uow.now, actor=_actor_name(caller), note=note)
+        after = core.advance(stored.case, target, at=uow.now, actor=_actor_name(caller), note=note,
+                             legal_basis=legal_basis)
         cases_repo.save_transition(uow.conn, stored, after, uow.now)
-        uow.audit("case.transition", number, previous=stored.case.status.value, status=target.value, note=note)
+        basis = legal_basis.strip()
+        uow.audit("case.transition", number, previous=stored.case.status.value, status=target.value, note=note,
+                  **({"legal_basis": basis} if basis else {}))
         moved = announce(svc, uow, number, "case.updated", {
             "kind": "status", "previous": stored.case.status.value, "status": target.value,
             "note": after.history[-1].note, "by": _actor_name(caller),
         })
         view = case_view(svc, moved, identity=sees_identity(caller, moved), now=uow.now)
+        kind = STATUS_KIND.get(target)
+        if kind is not None:
+            extra = {"legal_basis": basis, "note": after.history[-1].note}
+            issued = documents.issue(svc, uow, moved, kind, window=None, extra=extra)
+            view = {**view, "document": issued["document"], "print": issued["print"]}
         svc.commit(uow)
         return view
 
@@ -323,7 +338,9 @@ def progress_page(svc: Services, token: str) -> dict[str, Any] | None:
         "number_label": labels.words(labels.NUMBER_KIND, view.number_kind),
         "date_label": labels.words(labels.NUMBER_DATE, view.number_kind),
         "reason": view.reason,
-        "rights": appeal_rights(hall.appeal) if view.contestable else None,
+        # The department's own review body and court when the hall config names them (issue 14).
+        "rights": appeal_rights(appeal_for(hall.department(view.department), hall.appeal))
+        if view.contestable else None,
         "accepted_on": view.accepted_on.isoformat(),
         "promised": view.promised.isoformat() if view.promised else None,
         "days_left": days_left(svc, stored.case, today),

@@ -62,6 +62,8 @@ _LABELS: tuple[tuple[str, str, str], ...] = (
     ("case.pull", "平台拉取办件", "cases pulled by the platform"),
     ("case.warnings", "办件时限预警", "case deadline warnings"),
     ("progress.lookup_failed", "办件进度查询失败", "failed case progress query"),
+    # Documents (issue 14): each is issued within the change it belongs to; a reprint on its own
+    ("document.reprint", "补打文书", "document reprinted"),
     # Accounts, devices, the hall
     ("auth.login", "登录", "signed in"),
     ("auth.logout", "退出登录", "signed out"),

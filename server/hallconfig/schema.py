@@ -21,6 +21,7 @@ from pydantic import (
 from server.core import hall as core
 from server.speech.settings import CHIMES, HallVoice
 
+from .departments import DepartmentIn
 from .evaluation import EvaluationIn
 from .fields import (
     PREFIX,
@@ -31,7 +32,6 @@ from .fields import (
     Period,
     Text,
     check_code,
-    check_department_code,
     check_http_url,
     check_origin,
     check_printer_url,
@@ -151,15 +151,6 @@ class PrinterProfileIn(Model):
 
     def to_core(self) -> core.PrinterProfile:
         return core.PrinterProfile(self.name, self.paper_mm, self.native_qr, self.cut)
-
-
-class DepartmentIn(Model):
-    code: Annotated[str, AfterValidator(check_department_code)]
-    name: Text
-    name_en: Text
-
-    def to_core(self) -> core.Department:
-        return core.Department(self.code, self.name, self.name_en)
 
 
 class QueueIn(Model):

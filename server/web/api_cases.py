@@ -2,7 +2,8 @@
 public progress page (articles 20, 21).
 
     GET  /api/v1/cases/{number}             staff who may read it, or the platform
-    POST /api/v1/cases/{number}/transition  {"to", "note"}: staff of the lead department, managers, platform
+    POST /api/v1/cases/{number}/transition  {"to", "note", "legal_basis"}: staff of the lead department,
+                                            managers, platform; a decision prints its written decision
     GET  /api/v1/cases?updated_since=ISO    the platform or a manager, for pulling
     GET  /api/v1/cases/warnings             chief representatives (their department) and managers (all)
     GET  /case/{token}                      the public progress page, HTML, masked name only; its
@@ -78,7 +79,7 @@ def case_get(number: str) -> ResponseReturnValue:
 def case_transition(number: str) -> ResponseReturnValue:
     caller = _caller()
     body = parse_body(request.get_data(), CaseTransition)
-    return jsonify({"case": cases.transition(services(), caller, number, body.to, body.note)})
+    return jsonify({"case": cases.transition(services(), caller, number, body.to, body.note, body.legal_basis)})
 
 
 @bp.get("/case/<token>")

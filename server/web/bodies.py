@@ -150,7 +150,10 @@ class Finish(Body):
 class CaseTransition(Body):
     model_config = ConfigDict(json_schema_extra={
         "if": {"properties": {"to": {"const": "decided_denied"}}},
-        "then": {"required": ["note"], "properties": {"note": SOME_TEXT}},
+        "then": {"required": ["note", "legal_basis"], "properties": {"note": SOME_TEXT, "legal_basis": SOME_TEXT}},
     })
     to: Literal["in_review", "decided_approved", "decided_denied", "delivered"]
     note: str = Field(default="", max_length=1000, description="for decided_denied: the reason, required")
+    legal_basis: str = Field(default="", max_length=500, description=(
+        "for decided_denied: the provisions the denial decision cites, required; for decided_approved: "
+        "printed on the approval (default: the item guide's legal basis)"))
