@@ -61,6 +61,7 @@ export function pair(key, refusedMessage) {
         state.queues[data.queue.code] = data.queue;
         renderCounts();
       }
+      if (state.live === live && name === "guide.revised") { loadCatalog(); }  // an admin saved a guide
       if (state.live === live && name === "printer.updated" && data.printer &&
           (data.printer.devices || []).indexOf(state.deviceName) >= 0) {
         setPrinter(data.printer.status);
