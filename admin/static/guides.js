@@ -79,7 +79,8 @@ function materialRow(m) {
       text: "已有示范文本 / has sample" })
     : h("span", { cls: "meta", text: "无 / none" });
   var remove = h("button", { type: "button", cls: "small danger", text: "删除 Remove" });
-  var row = h("tr", {}, cells.concat([h("td", { cls: "sample-cell" }, [sample, h("br"), m.code ? file : null]),
+  var row = h("tr", {}, cells.concat([h("td", { cls: "sample-cell" }, [sample,
+    m.code ? h("label", { cls: "upload" }, ["上传替换 Replace: ", file]) : null]),
     h("td", {}, [remove])]));
   remove.addEventListener("click", function () { row.remove(); });
   return row;
