@@ -24,7 +24,8 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 ITEM = "SCJG-001"
 # Article 7's fields besides the materials and the common mistakes, which have their own sections.
-FIELD_LABELS = ("事项名称", "办理依据", "受理条件", "受理单位", "基本流程", "办理时限", "收费标准", "收费依据", "咨询方式")
+FIELD_LABELS = ("事项名称", "办理依据", "受理条件", "受理单位", "基本流程", "办理时限", "收费标准", "收费依据",
+                "咨询方式")
 
 
 @pytest.fixture(scope="module")
