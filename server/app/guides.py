@@ -168,7 +168,7 @@ def upload_form(svc: Services, staff: Staff, code: str, material: str, filename:
                                        content_type=content_type, data=data, author=staff.username, at=uow.now)
         allocated.forget(uow)
         uow.audit("guide.form", code, material=material, filename=name, size=len(data))
-        uow.emit(GUIDE_REVISED, ["hall"], {"item": code, "material": material})
+        uow.emit(GUIDE_REVISED, ["hall", f"queue:{item.queue}"], {"item": code, "material": material})
         svc.commit(uow)
     return {"form": {"id": form_id, "item": code, "material": material, "filename": name, "size": len(data),
                      "url": form_url(code, material)}}
@@ -218,7 +218,8 @@ def revise(svc: Services, staff: Staff, code: str, guide: Any, note: str) -> dic
         allocated.forget(uow)
         uow.audit("guide.revise", code, revision=number, note=note,
                   time_limit_days=[item.guide.time_limit_days, checked.time_limit_days])
-        uow.emit(GUIDE_REVISED, ["hall"], {"item": code, "revision": number})
+        # The hall (kiosks) and the item's queue (the consoles serving it: their checklist).
+        uow.emit(GUIDE_REVISED, ["hall", f"queue:{item.queue}"], {"item": code, "revision": number})
         svc.commit(uow)
         day = uow.now.astimezone(ZoneInfo(hall.timezone)).date()
     return {"item": code, "revision": number, "revised_on": day.isoformat(), "note": note}

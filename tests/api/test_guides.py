@@ -131,6 +131,17 @@ def test_a_second_process_on_the_same_database_sees_the_revision(client, hq, hal
     assert "7 个工作日" in page and "时限调整" in page
 
 
+def test_a_revision_is_announced_to_the_kiosks_and_the_consoles_of_its_queue(client, admin, published):
+    guide = edited(client, admin, "CRJ-001")["guide"]
+    before = len(published)
+    assert client.put("/api/v1/admin/guides/CRJ-001", headers=admin,
+                      json={"guide": guide, "note": "核对"}).status_code == 200
+    (change,) = published[before:]
+    (event,) = change.events
+    assert event.event == "guide.revised" and set(event.rooms) == {"hall", "queue:C"}
+    assert event.data["item"] == "CRJ-001" and event.data["revision"] == 1
+
+
 def test_an_edit_is_checked_like_the_hall_file_and_needs_a_note(client, admin):
     guide = edited(client, admin)["guide"]
     r = client.put("/api/v1/admin/guides/SCJG-001", headers=admin, json={"guide": {**guide, "materials": []},
@@ -185,3 +196,18 @@ def test_the_home_address_opens_the_public_guide(client):
     results = found.split('id="results"', 1)[1].split('id="departments"', 1)[0]
     assert "有限责任公司设立登记" in results and "普通护照签发" not in results
     assert '<section id="departments" class="departments" hidden>' in found
+
+
+def test_the_acceptance_checklist_follows_the_revision(client, admin, kiosk, make_staff):
+    guide = edited(client, admin)["guide"]
+    fewer = {**guide, "materials": [m for m in guide["materials"] if m["code"] != "PREMISES"]}
+    assert client.put("/api/v1/admin/guides/SCJG-001", headers=admin,
+                      json={"guide": fewer, "note": "住所证明改由部门间共享核验，不再提交"}).status_code == 200
+    clerk = make_staff("alice", "window", "SCJG")
+    assert client.post("/api/v1/windows/1/open", headers=clerk).status_code == 200
+    call_one(client, kiosk, clerk)
+    r = finish(client, clerk, outcome="accepted", applicant=APPLICANT, materials=ALL_MATERIALS)
+    assert r.status_code == 400 and "PREMISES" in r.get_json()["error"]["message"]
+    r = finish(client, clerk, outcome="accepted", applicant=APPLICANT, materials=ALL_MATERIALS[:-1])
+    assert r.status_code == 200, r.get_json()
+    assert [m["code"] for m in r.get_json()["case"]["materials"]] == ALL_MATERIALS[:-1]
