@@ -40,7 +40,8 @@ FORM_OK = obj({"form": obj({"id": INT, "item": STR, "material": STR, "filename":
 GUIDE_ROUTES: tuple[Route, ...] = (
     Route("get", "/api/v1/guide/items", "search the public service guide (办事指南): by Chinese words, pinyin "
           "initials (gszc finds 公司注册) or full pinyin, English, or an item code; no q: every item",
-          ok=SEARCH_OK, errors=(400,), query=({"name": "q", "in": "query", "required": False, "schema": {**STR, "maxLength": 200}},)),
+          ok=SEARCH_OK, errors=(400,),
+          query=({"name": "q", "in": "query", "required": False, "schema": {**STR, "maxLength": 200}},)),
     Route("get", "/api/v1/guide/items/<code>", "one item's full guide, every article 7 field, with its sample "
           "forms and the revision in force", ok=ITEM_OK),
     Route("get", "/api/v1/admin/guides/<code>", "the guide in force to edit, and every revision of it (admins)",
