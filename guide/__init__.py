@@ -18,8 +18,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 
 from server.app import guides
+from server.core.errors import NotFound
 from server.web.auth import services
 
 HERE = Path(__file__).resolve().parent
@@ -42,9 +44,13 @@ def home() -> str:
 
 
 @bp.get("/guide/items/<code>")
-def item(code: str) -> str:
-    view = guides.item_view(services(), code)["item"]
-    return render_template("guide/item.html", hall=services().hall, item=view, g=view["guide"])
+def item(code: str) -> ResponseReturnValue:
+    hall = services().hall
+    try:
+        view = guides.item_view(services(), code)["item"]
+    except NotFound:
+        return render_template("guide/missing.html", hall=hall, code=code[:40]), 404
+    return render_template("guide/item.html", hall=hall, item=view, g=view["guide"])
 
 
 @bp.get("/guide/forms/<code>/<material>")

@@ -70,9 +70,12 @@ def test_search_without_a_match_answers_an_empty_list_and_without_a_query_everyt
     assert client.get("/api/v1/guide/items").get_json()["count"] == len(hall.items)
 
 
-def test_an_unknown_item_is_a_json_404(client):
+def test_an_unknown_item_is_a_json_404_and_a_page_that_says_so(client):
     r = client.get("/api/v1/guide/items/NOPE-1")
     assert r.status_code == 404 and r.get_json()["error"]["code"] == "not_found"
+    page = client.get("/guide/items/NOPE-1")
+    assert page.status_code == 404 and page.mimetype == "text/html"
+    assert "没有找到这个事项" in page.get_data(as_text=True) and "NOPE-1" in page.get_data(as_text=True)
 
 
 def test_a_sample_form_downloads_as_a_pdf_with_its_chinese_name(client):
