@@ -27,12 +27,12 @@ run: $(STAMP) system-deps
 	$(BIN)/hallq serve --any-hours
 
 test: $(STAMP) system-deps
-	$(BIN)/ruff check server printers kiosk display console admin manage rater tests bench
+	$(BIN)/ruff check server printers kiosk display console admin manage rater guide tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest -q -p no:cacheprovider
 
 lint: $(STAMP)
-	$(BIN)/ruff check server printers kiosk display console admin manage rater tests bench
+	$(BIN)/ruff check server printers kiosk display console admin manage rater guide tests bench
 	$(BIN)/mypy
 
 bench: $(STAMP)

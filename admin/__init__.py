@@ -24,3 +24,9 @@ bp = Blueprint(
 @bp.get("/manage/admin")
 def admin_page() -> str:
     return render_template("admin/admin.html", hall=services().hall)
+
+
+@bp.get("/manage/admin/guides")
+def guides_page() -> str:
+    """办事指南维护: an admin edits the service guides (issue 14, point 5); revisions take effect at once."""
+    return render_template("admin/guides.html", hall=services().hall)

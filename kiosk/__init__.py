@@ -6,8 +6,8 @@ Routes (no rules here: the server's API decides, these pages only show what it s
                        service is done, its 好差评 rating form
   /t/<ticket id>/qr.svg  that QR code as SVG, for the kiosk's result screen
 
-Article 7: both pages show the item's service guide (materials, time limit, fee, conditions)
-before and after a number is taken.
+Article 7: both pages show the item's service guide before and after a number is taken: every
+field of it (the kiosk's guide_more.js, the phone's guide_full.html), as revised by an admin.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import qrcode
 import qrcode.image.svg
 from flask import Blueprint, Response, render_template
 
+from server.app import guides
 from server.app.ratings import ticket_form
 from server.app.snapshots import get_ticket
 from server.core.errors import NotFound
@@ -47,7 +48,10 @@ def status_page(ticket_id: str) -> Any:
     except NotFound:
         return render_template("kiosk/ticket_404.html", hall=svc.hall), 404
     page = {**status_data(svc.hall, ticket), "rating": ticket_form(svc, ticket["id"])}
-    resp = Response(render_template("kiosk/status.html", hall=svc.hall, ticket=ticket, page=page))
+    guide = guides.item_view(svc, ticket["item"])["item"] if svc.hall.item(ticket.get("item") or "") else None
+    if guide is not None:  # the materials of the guide in force (an admin's revision, if any)
+        page["materials"] = guide["guide"]["materials"]
+    resp = Response(render_template("kiosk/status.html", hall=svc.hall, ticket=ticket, page=page, guide=guide))
     # The page is a view of live state: a phone must never show yesterday's copy from its cache.
     resp.headers["Cache-Control"] = "no-store"
     return resp

@@ -50,7 +50,7 @@ function startLive() {
   var rooms = ["window:" + desk.win].concat(windowQueues().map(function (q) { return "queue:" + q; }));
   desk.conn = "connecting";
   desk.live = connect({
-    rooms: rooms, auth: { token: session.token }, events: ["rating.received"],
+    rooms: rooms, auth: { token: session.token }, events: ["rating.received", "guide.revised"],
     onSnapshot: onSnapshot, onEvent: onEvent, onStatus: onStatus
   });
   renderConn();
@@ -102,6 +102,12 @@ function onEvent(name, data) {
       document.body.dataset.ratings = String(desk.ratings);
       note("收到一条评价（" + data.number + "） A rating came in (" + data.number + ")", "info");
     }
+  } else if (name === "guide.revised") {
+    // An admin revised a guide: the acceptance checklist lists the materials now in force.
+    api("GET", "/catalog").then(function (res) {
+      hall.catalog = res.data;
+      res.data.items.forEach(function (i) { hall.items[i.code] = i; });
+    }, function () { /* the next sign-in loads it again */ });
   } else if (name === "window.updated" && data.window && data.window.id === desk.win) {
     applyWindow(data.window);
   } else if (name === "queue.updated" && data.queue) {

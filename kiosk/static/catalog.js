@@ -3,6 +3,7 @@
 import { state, t, name, nameLang } from "./state.js";
 import { T } from "./texts.js";
 import { show } from "./view.js";
+import { materialExtras, renderGuideMore } from "./guide_more.js";
 import { $, each, el } from "/static/shared/dom.js";
 
 export function loadCatalog() {
@@ -13,7 +14,10 @@ export function loadCatalog() {
       state.depts = {};
       catalog.departments.forEach(function (d) { state.depts[d.code] = d; });
       $("catalog-loading").hidden = true;
+      // A guide revised while it is open: show the revision in force.
+      if (state.item) { state.item = catalog.items.filter(function (i) { return i.code === state.item.code; })[0] || state.item; }
       renderHome();
+      if (state.screen === "guide") { renderGuide(); }
       if (state.screen === "items") { renderItems(); }
     })
     .catch(function () {
@@ -158,10 +162,12 @@ export function renderGuide() {
     li.appendChild(el("span", "material-name", name(m), nameLang(m)));
     var extra = [m.copies, m.note].filter(Boolean).join("；");
     if (extra) { li.appendChild(el("span", "material-note", extra, "zh-CN")); }
+    li.appendChild(materialExtras(m));
     list.appendChild(li);
   });
   if (!g.materials.length) { list.appendChild(el("li", "material", t("no_materials"))); }
   $("guide-conditions").textContent = g.conditions || "—";
   $("guide-conditions").lang = "zh-CN";
+  renderGuideMore(item);
   renderCounts();
 }

@@ -49,6 +49,7 @@ export function pair(key, refusedMessage) {
   }
   var live = new HallqLive({
     rooms: ["hall"],
+    events: ["guide.revised"],  // an admin saved a guide: the catalogue is reloaded
     auth: { device_key: key },
     onSnapshot: function (ack) {
       if (state.live !== live) { return; }
@@ -61,6 +62,7 @@ export function pair(key, refusedMessage) {
         state.queues[data.queue.code] = data.queue;
         renderCounts();
       }
+      if (state.live === live && name === "guide.revised") { loadCatalog(); }
       if (state.live === live && name === "printer.updated" && data.printer &&
           (data.printer.devices || []).indexOf(state.deviceName) >= 0) {
         setPrinter(data.printer.status);

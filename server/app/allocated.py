@@ -4,6 +4,9 @@ Calling, issuing, estimates, snapshots and alerts ask `current_hall` instead of 
 `svc.hall`, so a manager's change governs the next call-next on every process at once. The
 allocation is cached per process by the id of the latest change: a transaction pays one indexed
 read of that id (and the state itself only when it moved), and asks once however often it asks.
+
+The service guides ride along the same way (server.app.guide_overlay): the hall as allocated is
+built over the hall file with every guide revision applied, cached by the guide tables' version.
 """
 
 from __future__ import annotations
@@ -14,19 +17,22 @@ from weakref import WeakKeyDictionary
 
 from server.core.allocation import AllocationState, hall_with, initial_state
 from server.core.hall import Hall, ServedQueue
-from server.db import allocation_repo
+from server.db import allocation_repo, guides_repo
 from server.db.uow import UnitOfWork
 
+from . import guide_overlay
 from .context import Services
 
 
 class Allocated:
-    """One version of the allocation: its change id (0: the hall file's), state and hall."""
+    """One version of the allocation: its change id (0: the hall file's), state and hall, over
+    the guides in force (`guides`)."""
 
-    __slots__ = ("version", "base", "state", "hall")
+    __slots__ = ("version", "base", "state", "hall", "guides")
 
-    def __init__(self, version: int, base: Hall, state: AllocationState, hall: Hall) -> None:
-        self.version, self.base, self.state, self.hall = version, base, state, hall
+    def __init__(self, version: int, base: Hall, state: AllocationState, hall: Hall,
+                 guides: guide_overlay.GuidesInForce) -> None:
+        self.version, self.base, self.state, self.hall, self.guides = version, base, state, hall, guides
 
 
 # What a transaction already read: asked again (a handler, then its events), it costs nothing.
@@ -58,26 +64,46 @@ def current(svc: Services, uow: UnitOfWork) -> Allocated:
     if seen is not None and seen.base is svc.hall:
         return seen
     version = allocation_repo.latest_id(uow.conn)
+    guides = _guides(svc, uow)
     cached: Allocated | None = svc.allocation_cache.get("current")
-    if cached is None or cached.version != version or cached.base is not svc.hall:
-        cached = _load(svc, uow, version)
+    if cached is None or cached.version != version or cached.base is not svc.hall or cached.guides is not guides:
+        cached = _load(svc, uow, version, guides)
         svc.allocation_cache["current"] = cached
     _seen[uow] = cached
     return cached
 
 
-def _load(svc: Services, uow: UnitOfWork, version: int) -> Allocated:
+def _guides(svc: Services, uow: UnitOfWork) -> guide_overlay.GuidesInForce:
+    """The guides in force: one read of the guide tables' version, the revisions when it moved."""
+    version = guides_repo.version(uow.conn)
+    cached: Allocated | None = svc.allocation_cache.get("current")
+    if cached is not None and cached.base is svc.hall and cached.guides.version == version:
+        return cached.guides
+    return guide_overlay.load(svc.hall, uow.conn, version)
+
+
+def _load(svc: Services, uow: UnitOfWork, version: int, guides: guide_overlay.GuidesInForce) -> Allocated:
     raw = allocation_repo.state_of(uow.conn, version) if version else None
     state = state_from_json(svc.hall, raw) if raw else initial_state(svc.hall)
-    return Allocated(version, svc.hall, state, hall_with(svc.hall, state))
+    return Allocated(version, svc.hall, state, hall_with(guides.hall, state), guides)
 
 
 def install(svc: Services, uow: UnitOfWork, version: int, state: AllocationState) -> Allocated:
     """The change `version` was just written in this transaction: the rest of it (its events)
     sees the new allocation, and so does this process once it commits."""
-    made = Allocated(version, svc.hall, state, hall_with(svc.hall, state))
+    guides = _guides(svc, uow)
+    made = Allocated(version, svc.hall, state, hall_with(guides.hall, state), guides)
     _seen[uow] = made
     return made
+
+
+def forget(uow: UnitOfWork) -> None:
+    """This transaction changed the guides: what it reads next is read again."""
+    _seen.pop(uow, None)
+
+
+def guides_in_force(svc: Services, uow: UnitOfWork) -> guide_overlay.GuidesInForce:
+    return current(svc, uow).guides
 
 
 def current_hall(svc: Services, uow: UnitOfWork) -> Hall:
@@ -88,3 +114,10 @@ def live_hall(svc: Services) -> Hall:
     """The allocated hall, outside any transaction of the caller's (the catalogue)."""
     with svc.read() as uow:
         return current_hall(svc, uow)
+
+
+def guided_hall(svc: Services) -> tuple[Hall, guide_overlay.GuidesInForce]:
+    """The allocated hall and the guides in force, outside any transaction of the caller's."""
+    with svc.read() as uow:
+        made = current(svc, uow)
+        return made.hall, made.guides

@@ -77,6 +77,9 @@ _LABELS: tuple[tuple[str, str, str], ...] = (
     ("device.update", "修改设备", "device updated"),
     ("printer.status", "打印机状态", "printer status"),
     ("hall.notice", "大厅公告", "hall notice"),
+    # The service guides (办事指南, issue #14 point 5)
+    ("guide.revise", "修订办事指南", "service guide revised"),
+    ("guide.form", "上传示范文本", "sample form uploaded"),
     ("day.rollover", "日终切换", "day rolled over"),
     # Ratings (好差评) and their follow-up (差评整改)
     ("rating.add", "提交评价", "rating given"),

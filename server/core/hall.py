@@ -52,11 +52,16 @@ class Material:
     name_en: str = ""
     copies: str = ""
     note: str = ""
+    # 示范文本: the file name of a filled-in sample of this material (the hall file's forms/ folder).
+    sample: str = ""
+    # 常见错误示例 of this one material ("申请书未签字").
+    mistakes: str = ""
 
 
 @dataclass(frozen=True)
 class Guide:
-    """The service guide (办事指南) of article 7."""
+    """The service guide (办事指南) of article 7: 事项名称 is the item's name; the other nine
+    fields are here. `fee` is the 收费标准 (the standard), `fee_basis` the 收费依据."""
 
     legal_basis: str
     conditions: str
@@ -66,6 +71,15 @@ class Guide:
     contact: str
     process: str = ""
     common_mistakes: str = ""
+    # 受理单位; empty: the item's department (`accepting_unit_of`).
+    accepting_unit: str = ""
+    fee_basis: str = ""
+    # The revision in force: its date and what it changed (the hall file's, or an admin's edit).
+    revised_on: date | None = None
+    revision_note: str = ""
+    revision: int = 0  # 0: the hall file's; n: the item's n-th revision made by an admin
+    # Words the public search also finds the item by (常用名: "公司注册", "开公司").
+    keywords: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,6 +96,13 @@ class Item:
 
     def material(self, code: str) -> Material | None:
         return next((m for m in self.guide.materials if m.code == code), None)
+
+    def accepting_unit_of(self, hall: Hall) -> str:
+        """受理单位: the guide's, else the name of the item's department."""
+        if self.guide.accepting_unit:
+            return self.guide.accepting_unit
+        dept = hall.department(self.department)
+        return dept.name if dept else self.department
 
 
 @dataclass(frozen=True)

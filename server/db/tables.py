@@ -6,8 +6,8 @@ account_tables (users, tokens, sign-in throttle, devices), case_tables (cases, h
 print_tables (print jobs, window printer settings), allocation_tables (allocation changes),
 notice_tables (the hall notice), monitor_tables (refusals, forced finishes), rating_tables (ratings,
 their follow-ups), document_tables (the document registry), service_tables (service segments and
-window periods, for statistics), progress_tables (the progress query's failure counters).
-Repositories import the module they need.
+window periods, for statistics), progress_tables (the progress query's failure counters),
+guide_tables (guide revisions, uploaded sample forms). Repositories import the module they need.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from server.db.account_tables import devices, login_throttle, tokens, users
 from server.db.allocation_tables import allocation_changes
 from server.db.case_tables import case_history, cases, outbox
 from server.db.document_tables import documents
+from server.db.guide_tables import guide_forms, guide_revisions
 from server.db.log_tables import counters, event_log
 from server.db.metadata import TS, metadata
 from server.db.monitor_tables import forced_finishes, visitor_refusals
@@ -28,7 +29,8 @@ from server.db.ticket_tables import queue_stats, ticket_calls, tickets, window_s
 
 __all__ = [
     "TS", "allocation_changes", "case_history", "cases", "counters", "devices", "documents", "event_log",
-    "followup_history", "forced_finishes", "hall_notice", "login_throttle", "lookup_throttle", "metadata", "outbox",
+    "followup_history", "forced_finishes", "guide_forms", "guide_revisions", "hall_notice", "login_throttle",
+    "lookup_throttle", "metadata", "outbox",
     "print_jobs", "queue_stats", "rating_followups", "ratings", "service_segments", "ticket_calls", "tickets",
     "tokens", "users", "visitor_refusals", "window_periods", "window_settings", "window_states",
 ]

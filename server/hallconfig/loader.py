@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from server.core.hall import Hall
 
+from .guides import FORMS_DIR
 from .schema import HallFile, ItemIn, QueueIn, WarningTierIn, WindowIn
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "config" / "hall.toml"
@@ -67,17 +68,18 @@ def load_hall(path: str | os.PathLike[str] = DEFAULT_CONFIG) -> Hall:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise HallConfigError(source, [f"not UTF-8 text (bad byte at offset {e.start})"]) from e
-    return loads_hall(text, source)
+    return loads_hall(text, source, forms_dir=Path(path).parent / "forms")
 
 
-def loads_hall(text: str, source: str = "<string>") -> Hall:
-    """Like `load_hall`, for text already in memory; `source` names it in messages."""
+def loads_hall(text: str, source: str = "<string>", *, forms_dir: Path | None = None) -> Hall:
+    """Like `load_hall`, for text already in memory; `source` names it in messages. Given
+    `forms_dir`, every guide's sample form must be a file there."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise HallConfigError(source, [f"TOML syntax error: {e}"]) from e
     try:
-        model = HallFile.model_validate(raw)
+        model = HallFile.model_validate(raw, context={FORMS_DIR: forms_dir} if forms_dir else None)
     except ValidationError as e:
         raise HallConfigError(source, [_schema_problem(err, raw) for err in e.errors()]) from e
     problems = _cross_check(model)

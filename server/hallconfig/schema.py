@@ -42,6 +42,7 @@ from .fields import (
     not_empty,
 )
 from .followup import FollowupIn
+from .guides import GuideIn
 from .manager import AlertsIn, OverflowIn, StaffingIn
 from .ratings import RatingsIn
 from .waits import WaitsIn
@@ -174,54 +175,6 @@ class QueueIn(Model):
     def to_core(self) -> core.Queue:
         assert self.prefix is not None
         return core.Queue(self.code, self.name, self.name_en, self.prefix, self.department, self.digits)
-
-
-class MaterialIn(Model):
-    code: Code
-    name: Text
-    name_en: OptionalText = ""
-    copies: OptionalText = ""
-    note: OptionalText = ""
-
-    def to_core(self) -> core.Material:
-        return core.Material(self.code, self.name, self.name_en, self.copies, self.note)
-
-
-class GuideIn(Model):
-    """Article 7: every item's guide lists these."""
-
-    legal_basis: Text
-    conditions: Text
-    materials: Annotated[
-        list[MaterialIn],
-        not_empty("lists no material; the window checks every case against this list (article 14)"),
-    ]
-    fee: Text
-    time_limit_days: int = Field(ge=0)
-    contact: Text
-    process: OptionalText = ""
-    common_mistakes: OptionalText = ""
-
-    @model_validator(mode="after")
-    def _unique_materials(self) -> GuideIn:
-        seen: set[str] = set()
-        for m in self.materials:
-            if m.code in seen:
-                raise ValueError(f'material code "{m.code}" is listed twice')
-            seen.add(m.code)
-        return self
-
-    def to_core(self) -> core.Guide:
-        return core.Guide(
-            legal_basis=self.legal_basis,
-            conditions=self.conditions,
-            materials=tuple(m.to_core() for m in self.materials),
-            fee=self.fee,
-            time_limit_days=self.time_limit_days,
-            contact=self.contact,
-            process=self.process,
-            common_mistakes=self.common_mistakes,
-        )
 
 
 class ItemIn(Model):

@@ -7,7 +7,9 @@ from typing import Any
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
-from server.app.allocated import live_hall
+from server.app.allocated import guided_hall
+from server.app.guide_overlay import GuidesInForce
+from server.app.guides import guide_view
 from server.app.snapshots import get_ticket
 from server.core.hall import Hall
 
@@ -17,7 +19,7 @@ from .openapi import openapi_document
 bp = Blueprint("api_public", __name__, url_prefix="/api/v1")
 
 
-def catalog(hall: Hall) -> dict[str, Any]:
+def catalog(hall: Hall, gif: GuidesInForce) -> dict[str, Any]:
     return {
         "hall": {"code": hall.code, "name": hall.name, "name_en": hall.name_en, "public_url": hall.public_url},
         "departments": [{"code": d.code, "name": d.name, "name_en": d.name_en} for d in hall.departments],
@@ -25,15 +27,8 @@ def catalog(hall: Hall) -> dict[str, Any]:
             {
                 "code": i.code, "name": i.name, "name_en": i.name_en, "department": i.department, "queue": i.queue,
                 "copied_departments": list(i.copied_departments), "typical_minutes": i.typical_minutes,
-                "guide": {
-                    "legal_basis": i.guide.legal_basis, "conditions": i.guide.conditions,
-                    "materials": [
-                        {"code": m.code, "name": m.name, "name_en": m.name_en, "copies": m.copies, "note": m.note}
-                        for m in i.guide.materials
-                    ],
-                    "fee": i.guide.fee, "time_limit_days": i.guide.time_limit_days, "contact": i.guide.contact,
-                    "process": i.guide.process, "common_mistakes": i.guide.common_mistakes,
-                },
+                # Every article 7 field, as the public guide shows it (server.app.guides).
+                "guide": guide_view(hall, gif, i),
             }
             for i in hall.items
         ],
@@ -54,7 +49,8 @@ def catalog(hall: Hall) -> dict[str, Any]:
 
 @bp.get("/catalog")
 def get_catalog() -> ResponseReturnValue:
-    return jsonify(catalog(live_hall(services())))
+    hall, gif = guided_hall(services())
+    return jsonify(catalog(hall, gif))
 
 
 @bp.get("/tickets/<ticket_id>")

@@ -21,6 +21,7 @@ from .openapi_admin import ADMIN_ROUTES
 from .openapi_allocation import ALLOCATION_ROUTES
 from .openapi_documents import DOCUMENT_ROUTES
 from .openapi_followups import FOLLOWUP_ROUTES
+from .openapi_guides import GUIDE_ROUTES
 from .openapi_monitor import MONITOR_ROUTES
 from .openapi_progress import PROGRESS_ROUTES
 from .openapi_ratings import RATING_ROUTES
@@ -32,7 +33,7 @@ from .openapi_stats import STATS_ROUTES
 
 ROUTES: tuple[Route, ...] = (
     *CORE_ROUTES, *ALLOCATION_ROUTES, *ADMIN_ROUTES, *MONITOR_ROUTES, *RATING_ROUTES, *FOLLOWUP_ROUTES,
-    *STATS_ROUTES, *REPORT_ROUTES, *PROGRESS_ROUTES, *DOCUMENT_ROUTES,
+    *STATS_ROUTES, *REPORT_ROUTES, *PROGRESS_ROUTES, *DOCUMENT_ROUTES, *GUIDE_ROUTES,
 )
 
 # Path parameters by the name the Flask rules give them, with the name protocol v1 gives them.
@@ -49,6 +50,8 @@ PATH_PARAMS: dict[str, dict[str, Any]] = {
                "example": "SCJG-2026-000042"},
     "token": {"description": "the progress page's unguessable token", "schema": {**STR, "pattern": NO_SLASH}},
     "code": {"description": "a service item's code in the hall config", "schema": {**STR, "pattern": NO_SLASH}},
+    "material": {"description": "a material's code in the item's guide", "schema": {**STR, "pattern": NO_SLASH},
+                 "example": "APP_FORM"},
     "username": {"description": "a staff account's username", "schema": {**STR, "pattern": NO_SLASH},
                  "example": "wang.li"},
     "device_name": {"description": "a device's name", "schema": {**STR, "pattern": NO_SLASH},

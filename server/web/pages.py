@@ -16,7 +16,7 @@ def register(app: Flask) -> None:
 
     @app.get("/")
     def index() -> ResponseReturnValue:
-        return redirect("/api/v1/catalog")
+        return redirect("/guide/")
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:
@@ -52,8 +52,9 @@ def blueprints() -> list[Blueprint]:
     import admin
     import console
     import display
+    import guide
     import kiosk
     import manage
     import rater
 
-    return [kiosk.bp, display.bp, console.bp, admin.bp, manage.bp, rater.bp]
+    return [kiosk.bp, display.bp, console.bp, admin.bp, manage.bp, rater.bp, guide.bp]

@@ -199,6 +199,7 @@ def test_refused_outside_a_served_queue_shows_why_and_no_number(browser, tmp_pat
     text = (REPO / "config" / "hall.toml").read_text(encoding="utf-8")
     assert 'closed_queue_policy = "warn"' in text
     config.write_text(text.replace('closed_queue_policy = "warn"', 'closed_queue_policy = "refuse"'), encoding="utf-8")
+    (tmp_path / "forms").symlink_to(REPO / "config" / "forms")  # the guides' sample forms
     server = ServerProcess(tmp_path / "refuse", extra_args=["--config", str(config)])
     server.seed()
     server.start()

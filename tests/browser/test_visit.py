@@ -46,6 +46,7 @@ def hall(tmp_path) -> Iterator[tuple[ServerProcess, FakePrinter]]:
     assert text.count('public_url = "http://127.0.0.1:5000"') == 1
     config.write_text(text.replace('public_url = "http://127.0.0.1:5000"', f'public_url = "{server.url}"'),
                       encoding="utf-8")
+    (tmp_path / "forms").symlink_to(REPO / "config" / "forms")  # the guides' sample forms
     server.env["HALLQ_CONFIG"] = str(config)
     server.seed()
     printer = FakePrinter().start()

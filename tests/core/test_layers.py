@@ -34,7 +34,7 @@ WIRING = {
     "server/demo.py",
     "server/__main__.py",
 }
-FACES = ("console", "kiosk", "display", "admin", "manage", "printers")
+FACES = ("console", "kiosk", "display", "admin", "manage", "guide", "printers")
 # What server/web may import of the server besides itself.
 WEB_MAY_IMPORT = ("server.web", "server.app", "server.core", "server.bootstrap")
 

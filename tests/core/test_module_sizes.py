@@ -11,7 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 LIMIT = 450
-PACKAGES = ("server", "printers", "console", "kiosk", "display", "admin", "manage", "rater", "bench")
+PACKAGES = ("server", "printers", "console", "kiosk", "display", "admin", "manage", "rater", "guide", "bench")
 
 
 def modules() -> list[Path]:

@@ -22,7 +22,7 @@ FRAMEWORK = {"flask", "flask_socketio", "socketio", "engineio", "werkzeug"}
 PARSING = {"pydantic"}
 SERVER_ALLOWED = ("server.app", "server.core", "server.web", "server.bootstrap", "server.settings")
 # The faces (kiosk, display, console, admin, manage) are blueprints the pages module registers.
-FACES = {"kiosk", "display", "console", "admin", "manage", "rater"}
+FACES = {"kiosk", "display", "console", "admin", "manage", "rater", "guide"}
 # What single modules may import besides, and why.
 EXCEPTIONS = {
     # The relay wraps python-socketio's Redis manager, with its own retry policy.

@@ -15,7 +15,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT / "server/web/static"
-FACES = [ROOT / "console", ROOT / "kiosk", ROOT / "display", ROOT / "admin", ROOT / "manage", ROOT / "rater", SHARED]
+FACES = [ROOT / "console", ROOT / "kiosk", ROOT / "display", ROOT / "admin", ROOT / "manage", ROOT / "rater",
+         ROOT / "guide", SHARED]
 MAX_LINES = 600
 DOM_MODULE = SHARED / "shared/dom.js"
 # Classic scripts, not modules: the Socket.IO client's wrapper every page loads by a tag (the

@@ -677,6 +677,7 @@ def test_a_mistake_in_the_full_demo_is_located(tmp_path: Path):
     text = demo_text.replace(
         'id = "12"\ndepartment = "RSJ"\nqueues = ["E"]', 'id = "12"\ndepartment = "RSJ"\nqueues = ["E", "Z"]'
     )
+    (tmp_path / "forms").symlink_to(DEFAULT_CONFIG.parent / "forms")  # the guides' sample forms
     message = refused(tmp_path, text)
     assert message == f'{tmp_path / "hall.toml"}: windows[11] (id "12"): serves unknown queue "Z"'
 

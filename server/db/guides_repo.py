@@ -1,0 +1,77 @@
+"""Guide revisions and uploaded sample forms (server.db.guide_tables).
+
+The guides in force are cached per process by `version`: one read of the two tables' largest ids
+(both indexed by their primary keys), and the revisions themselves only when it moved.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select
+
+from .counters_repo import next_counter
+from .guide_tables import guide_forms as forms
+from .guide_tables import guide_revisions as revs
+
+_VERSION = select(
+    select(func.max(revs.c.id)).scalar_subquery(),
+    select(func.max(forms.c.id)).scalar_subquery(),
+)
+
+
+def version(conn: Connection) -> tuple[int, int]:
+    """(latest revision id, latest upload id); (0, 0) while the hall file's guides hold."""
+    row = conn.execute(_VERSION).one()
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+def latest(conn: Connection) -> list[dict[str, Any]]:
+    """Each item's latest revision."""
+    newest = select(func.max(revs.c.id)).group_by(revs.c.item)
+    rows = conn.execute(select(revs).where(revs.c.id.in_(newest)).order_by(revs.c.id)).mappings()
+    return [dict(r) for r in rows]
+
+
+def history(conn: Connection, item: str) -> list[dict[str, Any]]:
+    """Every revision of an item, newest first, without the guides themselves."""
+    cols = [revs.c.revision, revs.c.author, revs.c.created_at, revs.c.note]
+    rows = conn.execute(select(*cols).where(revs.c.item == item).order_by(revs.c.revision.desc())).mappings()
+    return [dict(r) for r in rows]
+
+
+def revision_of(conn: Connection, item: str, revision: int) -> dict[str, Any] | None:
+    row = conn.execute(select(revs).where(revs.c.item == item, revs.c.revision == revision)).mappings().first()
+    return dict(row) if row else None
+
+
+def add_revision(conn: Connection, *, item: str, guide: dict[str, Any], author_id: int | None, author: str,
+                 at: datetime, note: str) -> int:
+    """Store the item's next revision; its number, taken under the item's counter row, so two
+    admins saving at once get 2 and 3, never 2 twice."""
+    number = next_counter(conn, f"guide:{item}")
+    conn.execute(insert(revs).values(item=item, revision=number, guide=guide, author_id=author_id, author=author,
+                                     created_at=at, note=note))
+    return number
+
+
+def uploaded_forms(conn: Connection) -> list[dict[str, Any]]:
+    """The latest upload of each (item, material), without the bytes."""
+    newest = select(func.max(forms.c.id)).group_by(forms.c.item, forms.c.material)
+    cols = [forms.c.id, forms.c.item, forms.c.material, forms.c.filename, forms.c.content_type, forms.c.size,
+            forms.c.author, forms.c.created_at]
+    return [dict(r) for r in conn.execute(select(*cols).where(forms.c.id.in_(newest))).mappings()]
+
+
+def form_data(conn: Connection, form_id: int) -> bytes | None:
+    value = conn.execute(select(forms.c.data).where(forms.c.id == form_id)).scalar()
+    return bytes(value) if value is not None else None
+
+
+def add_form(conn: Connection, *, item: str, material: str, filename: str, content_type: str, data: bytes,
+             author: str, at: datetime) -> int:
+    result = conn.execute(insert(forms).values(item=item, material=material, filename=filename,
+                                               content_type=content_type, size=len(data), data=data,
+                                               author=author, created_at=at).returning(forms.c.id))
+    return int(result.scalar_one())
