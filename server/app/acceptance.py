@@ -11,6 +11,12 @@ printed document's job commit together or not at all.
 - refused (不予受理): a case, status refused, with its reason; prints the 不予受理决定书 stating the
   rights to 行政复议 (60 days) and 行政诉讼 (6 months).
 - concluded (当场办结): a case, status concluded, promised today; prints a 受理单 dated today.
+- received (收件): a case, status received, its completeness answer due within the hall's
+  `[case_clock] receipt_days` working days (article 14); answered later by acceptance or a notice
+  (`case_clock.answer_received`).
+
+A ticket taken for a notice (`follows_case`, the returning visitor) passes the notice's number
+on to the case it opens (`follows`).
 - consulted (咨询): nothing, a consultation carries no application.
 
 The window's printer is `hallq window set-printer WINDOW URL` if set, else the hall config's
@@ -44,7 +50,7 @@ from .workcal import hall_calendar
 
 log = logging.getLogger("hallq.acceptance")
 
-OPENS_CASE = {"accepted", "notice", "refused", "concluded"}
+OPENS_CASE = {"accepted", "received", "notice", "refused", "concluded"}
 
 
 @dataclass(frozen=True)
@@ -77,7 +83,8 @@ def finish(
     w = window_ops.window_of(svc, window_id)
     if outcome not in OPENS_CASE:
         if outcome is not None and outcome != "consulted":
-            raise Invalid(f"unknown outcome {outcome!r}; use accepted, notice, refused, concluded or consulted")
+            raise Invalid(f"unknown outcome {outcome!r}; use accepted, received, notice, refused, concluded "
+                          "or consulted")
         result = window_ops.finish(svc, staff, w.id, tk.Outcome(outcome) if outcome else None)
         return {**result, "case": None}
     if applicant is None:
@@ -109,6 +116,7 @@ def _open_case(
     case = core.open_case(
         item=item, outcome=asked.outcome, seq=seq, applicant=person, materials=asked.materials, at=at,
         actor=staff.username, calendar=hall_calendar(hall), missing=asked.missing, reason=asked.reason,
+        receipt_days=hall.case_clock.receipt_days, follows=ticket.follows_case,
     )
     token = cases.new_token()
     cases_repo.add(uow.conn, case, token=token, ticket_id=ticket.id, window=w.id, opened_by=staff.id,
@@ -165,6 +173,10 @@ def slip_fields(svc: Services, w: Window, stored: StoredCase, item: Item) -> tup
             "department": dept_name,
             "window": w.name,
         }
+    if case.outcome is core.Outcome.RECEIVED:
+        # The receipt (收件凭证) is a layout of the document registry (issue 14, docs14).
+        return "received", {"case_number": case.number, "received_on": case.accepted_on,
+                            "due_on": case.promised}
     if case.outcome is core.Outcome.NOTICE:
         return "one_time_notice", {
             "hall_name": hall.name,

@@ -61,6 +61,12 @@ _LABELS: tuple[tuple[str, str, str], ...] = (
     ("case.transition", "办件状态变更", "case status changed"),
     ("case.pull", "平台拉取办件", "cases pulled by the platform"),
     ("case.warnings", "办件时限预警", "case deadline warnings"),
+    ("case.answer", "收件审查答复", "received case answered"),
+    ("case.extension_requested", "申请延长办理时限", "time-limit extension requested"),
+    ("case.extension_approved", "批准延长办理时限", "time-limit extension approved"),
+    ("case.extension_rejected", "驳回延长办理时限", "time-limit extension rejected"),
+    ("case.suspended", "中止计时", "case clock suspended"),
+    ("case.resumed", "恢复计时", "case clock resumed"),
     # Accounts, devices, the hall
     ("auth.login", "登录", "signed in"),
     ("auth.logout", "退出登录", "signed out"),

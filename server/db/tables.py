@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from server.db.account_tables import devices, login_throttle, tokens, users
 from server.db.allocation_tables import allocation_changes
-from server.db.case_tables import case_history, cases, outbox
+from server.db.case_tables import case_clock_events, case_history, cases, outbox
 from server.db.log_tables import counters, event_log
 from server.db.metadata import TS, metadata
 from server.db.monitor_tables import forced_finishes, visitor_refusals
@@ -24,7 +24,7 @@ from server.db.service_tables import service_segments, window_periods
 from server.db.ticket_tables import queue_stats, ticket_calls, tickets, window_states
 
 __all__ = [
-    "TS", "allocation_changes", "case_history", "cases", "counters", "devices", "event_log",
+    "TS", "allocation_changes", "case_clock_events", "case_history", "cases", "counters", "devices", "event_log",
     "followup_history", "forced_finishes", "hall_notice", "login_throttle", "metadata", "outbox",
     "print_jobs", "queue_stats", "rating_followups", "ratings", "service_segments", "ticket_calls", "tickets",
     "tokens", "users", "visitor_refusals", "window_periods", "window_settings", "window_states",

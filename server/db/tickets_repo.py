@@ -70,6 +70,7 @@ def to_ticket(row: Row[Any]) -> Ticket:
         outcome=Outcome(row.outcome) if row.outcome else None,
         note=row.note,
         origin_queue=row.origin_queue,
+        follows_case=row.follows_case,
     )
 
 
@@ -96,6 +97,7 @@ def _values(t: Ticket) -> dict[str, Any]:
         "attempts": t.attempts,
         "outcome": t.outcome.value if t.outcome else None,
         "note": t.note,
+        "follows_case": t.follows_case,
     }
 
 

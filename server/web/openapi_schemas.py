@@ -37,9 +37,9 @@ DATE: Schema = {"type": "string", "format": "date"}
 STRINGS: Schema = {"type": "array", "items": STR}
 
 TICKET_STATUS = ["waiting", "called", "serving", "suspended", "done", "no_show", "cancelled"]
-OUTCOMES = ["accepted", "notice", "refused", "concluded", "consulted"]
-CASE_STATUS = ["accepted", "in_review", "decided_approved", "decided_denied", "delivered", "noticed", "refused",
-               "concluded"]
+OUTCOMES = ["accepted", "received", "notice", "refused", "concluded", "consulted"]
+CASE_STATUS = ["received", "accepted", "in_review", "decided_approved", "decided_denied", "delivered", "noticed",
+               "refused", "concluded"]
 
 # Views the server builds (server/app/views.py, snapshots.py, cases.py, accounts.py).
 SCHEMAS: dict[str, dict[str, Any]] = {

@@ -1,0 +1,55 @@
+"""Time limits to the end (issue 14): a case's receipt, the notice a returning visitor follows, the
+clock's suspension, and the extensions and suspensions of every case
+
+Revision ID: 0016
+Revises: 0014
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0016"
+down_revision = "0014"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("cases") as batch:
+        batch.add_column(sa.Column("follows", sa.String(40)))
+        batch.add_column(sa.Column("suspended_since", sa.DateTime(timezone=True)))
+    with op.batch_alter_table("tickets") as batch:
+        batch.add_column(sa.Column("follows_case", sa.String(40)))
+    op.create_table(
+        "case_clock_events",
+        sa.Column("id", sa.Integer, autoincrement=True, nullable=False),
+        sa.Column("case_number", sa.String(40), nullable=False),
+        sa.Column("kind", sa.String(12), nullable=False),
+        sa.Column("state", sa.String(12), nullable=False),
+        sa.Column("days", sa.Integer),
+        sa.Column("suspension_kind", sa.String(20)),
+        sa.Column("reason", sa.Text, nullable=False, server_default=""),
+        sa.Column("legal_basis", sa.Text, nullable=False, server_default=""),
+        sa.Column("old_promised", sa.Date),
+        sa.Column("new_promised", sa.Date),
+        sa.Column("requested_by", sa.String(80), nullable=False),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("decided_by", sa.String(80)),
+        sa.Column("decided_at", sa.DateTime(timezone=True)),
+        sa.Column("decision_note", sa.Text, nullable=False, server_default=""),
+        sa.PrimaryKeyConstraint("id", name="pk_case_clock_events"),
+        sa.ForeignKeyConstraint(["case_number"], ["cases.number"], name="fk_case_clock_events_case_number_cases"),
+    )
+    op.create_index("ix_case_clock_events_case", "case_clock_events", ["case_number", "id"])
+    op.create_index("ix_case_clock_events_state", "case_clock_events", ["kind", "state"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_case_clock_events_state", "case_clock_events")
+    op.drop_index("ix_case_clock_events_case", "case_clock_events")
+    op.drop_table("case_clock_events")
+    with op.batch_alter_table("tickets") as batch:
+        batch.drop_column("follows_case")
+    with op.batch_alter_table("cases") as batch:
+        batch.drop_column("suspended_since")
+        batch.drop_column("follows")
