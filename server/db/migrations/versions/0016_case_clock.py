@@ -15,11 +15,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("cases") as batch:
-        batch.add_column(sa.Column("follows", sa.String(40)))
-        batch.add_column(sa.Column("suspended_since", sa.DateTime(timezone=True)))
-    with op.batch_alter_table("tickets") as batch:
-        batch.add_column(sa.Column("follows_case", sa.String(40)))
+    # Plain ADD COLUMN (nullable, no default): SQLite needs no table rebuild, which the foreign
+    # keys into cases and tickets would refuse on a hall with data.
+    op.add_column("cases", sa.Column("follows", sa.String(40)))
+    op.add_column("cases", sa.Column("suspended_since", sa.DateTime(timezone=True)))
+    op.add_column("tickets", sa.Column("follows_case", sa.String(40)))
     op.create_table(
         "case_clock_events",
         sa.Column("id", sa.Integer, autoincrement=True, nullable=False),
@@ -48,8 +48,6 @@ def downgrade() -> None:
     op.drop_index("ix_case_clock_events_state", "case_clock_events")
     op.drop_index("ix_case_clock_events_case", "case_clock_events")
     op.drop_table("case_clock_events")
-    with op.batch_alter_table("tickets") as batch:
-        batch.drop_column("follows_case")
-    with op.batch_alter_table("cases") as batch:
-        batch.drop_column("suspended_since")
-        batch.drop_column("follows")
+    op.drop_column("tickets", "follows_case")
+    op.drop_column("cases", "suspended_since")
+    op.drop_column("cases", "follows")
