@@ -91,14 +91,14 @@ def _qr(printer: Escpos, state: _State, qr: QrCode, profile: PrinterProfile, dot
 
     # Centred by ESC a: python-escpos refuses center=True with native=True.
     _align(printer, state, Align.CENTER)
-    code, module = _qr_code(qr.payload, dots)
+    code, module = qr_code(qr.payload, dots)
     if profile.native_qr:
         printer.qr(qr.payload, ec=QR_ECLEVEL_M, size=module, native=True)
     else:
         printer.image(_pad_left(code.make_image().get_image(), dots), impl="bitImageRaster")
 
 
-def _qr_code(payload: str, dots: int) -> tuple[QRCode, int]:
+def qr_code(payload: str, dots: int) -> tuple[QRCode, int]:
     """The code drawn with the largest module size that fits the paper.
 
     The native command lets the printer choose its own QR version; for the ASCII URLs we print

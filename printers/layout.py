@@ -1,4 +1,5 @@
-"""The hall's printed documents as pure layouts: a queue ticket and the window's slips.
+"""The hall's printed documents as pure layouts: a queue ticket and the printer test page; the
+window's slips, notices and decisions are in `legal_docs`, on the same `Page`.
 
 Builders take plain values (str, int, datetime, lists), never server objects, and return a
 `Document` wrapped to the paper's columns. Nothing here knows ESC/POS; see escpos_render.
@@ -6,14 +7,11 @@ Builders take plain values (str, int, datetime, lists), never server objects, an
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, datetime, tzinfo
-from enum import StrEnum
-from typing import Any
 
 from printers.document import Align, Block, Document, Line, QrCode, Size
 from printers.textwidth import columns_for, text_width, wrap
-from server.core.masking import mask_name
 
 __all__ = [
     "Align",
@@ -21,13 +19,11 @@ __all__ = [
     "Line",
     "QrCode",
     "Size",
-    "SlipKind",
-    "acceptance_slip",
-    "mask_name",
-    "one_time_notice",
-    "refusal_decision",
+    "Page",
+    "date_zh",
+    "largest_fitting",
+    "require_absolute",
     "sample_page",
-    "slip_document",
     "ticket_document",
 ]
 
@@ -36,14 +32,9 @@ TICKET_NOTICE_EN = "Please listen for your number. If you miss it, take a new ti
 SAMPLE_QR = "https://example.invalid/hallq/printer-test"
 
 
-class SlipKind(StrEnum):
-    ACCEPTANCE = "acceptance"  # 受理单
-    ONE_TIME_NOTICE = "one_time_notice"  # 一次性告知书
-    REFUSAL = "refusal"  # 不予受理决定书
-    SAMPLE = "sample"  # test page
+class Page:
+    """Lines wrapped to the paper's columns as they are added."""
 
-
-class _Page:
     def __init__(self, paper_mm: int) -> None:
         self.columns = columns_for(paper_mm)
         self.blocks: list[Block] = []
@@ -99,12 +90,12 @@ def ticket_document(
     """A queue ticket. `issued_at` is printed as given, or converted to `tz` (the hall's zone)
     when both are aware; `wait_minutes` None prints "no estimate". `wait_range_minutes`, when
     given, is printed instead of `wait_minutes`: the range the wait should fall in ("约15-25分钟")."""
-    _require_absolute(status_url, "status_url")
-    page = _Page(paper_mm)
+    require_absolute(status_url, "status_url")
+    page = Page(paper_mm)
     page.title(hall_name, hall_name_en)
     page.rule()
     page.text("您的号码 Your number", Align.CENTER)
-    page.text(number, Align.CENTER, _largest_fitting(number, page.columns), bold=True)
+    page.text(number, Align.CENTER, largest_fitting(number, page.columns), bold=True)
     page.text(department, Align.CENTER, Size.DOUBLE if _fits(department, page.columns, 2) else Size.NORMAL)
     page.text(item, Align.CENTER, bold=True)
     page.text(" / ".join(x for x in (department_en, item_en) if x), Align.CENTER)
@@ -124,138 +115,16 @@ def ticket_document(
     return page.done(cut=True)
 
 
-def acceptance_slip(
-    *,
-    hall_name: str,
-    case_number: str,
-    item: str,
-    applicant_name: str,
-    materials_received: Sequence[str],
-    accepted_on: date,
-    promised_on: date,
-    progress_url: str,
-    department: str = "",
-    window: str = "",
-    paper_mm: int = 80,
-) -> Document:
-    """受理单: the applicant's proof that the case was accepted and by when it will be done."""
-    _require_absolute(progress_url, "progress_url")
-    page = _Page(paper_mm)
-    page.text(hall_name, Align.CENTER)
-    page.title("受理单", "Acceptance Slip")
-    page.rule()
-    page.field("受理编号", case_number)
-    page.field("办理事项", item)
-    if department:
-        page.field("承办部门", department)
-    page.field("申请人", mask_name(applicant_name))
-    page.field("受理日期", _date_zh(accepted_on))
-    page.field("承诺办结", _date_zh(promised_on))
-    if window:
-        page.field("受理窗口", window)
-    page.rule()
-    page.text(f"已收材料（{len(materials_received)} 项）：")
-    page.numbered(materials_received)
-    page.rule()
-    page.qr(progress_url)
-    page.text("扫码查询办理进度 Scan to follow your case", Align.CENTER)
-    page.text("请妥善保管本单，凭此单查询和领取办理结果。")
-    return page.done()
-
-
-def one_time_notice(
-    *,
-    hall_name: str,
-    item: str,
-    applicant_name: str,
-    missing_materials: Sequence[str],
-    issued_on: date,
-    note: str = "",
-    case_number: str = "",
-    department: str = "",
-    window: str = "",
-    contact: str = "",
-    paper_mm: int = 80,
-) -> Document:
-    """一次性告知书: every missing material at once, so the applicant comes back only once."""
-    if not missing_materials:
-        raise ValueError("a one-time notice lists at least one missing material")
-    page = _Page(paper_mm)
-    page.text(hall_name, Align.CENTER)
-    page.title("一次性告知书", "Notice of Missing Materials")
-    page.rule()
-    if case_number:
-        page.field("编号", case_number)
-    page.field("申请人", mask_name(applicant_name))
-    page.field("办理事项", item)
-    if department:
-        page.field("承办部门", department)
-    page.text("您申请的事项材料不齐全或者不符合法定形式，现一次性告知需补正的全部材料如下：")
-    page.numbered(missing_materials)
-    if note:
-        page.field("说明", note)
-    page.rule()
-    if window:
-        page.field("窗口", window)
-    if contact:
-        page.field("咨询电话", contact)
-    page.field("告知日期", _date_zh(issued_on))
-    return page.done()
-
-
-def refusal_decision(
-    *,
-    hall_name: str,
-    case_number: str,
-    item: str,
-    applicant_name: str,
-    reason: str,
-    decided_on: date,
-    authority: str = "",
-    review_body: str = "",
-    court: str = "",
-    paper_mm: int = 80,
-) -> Document:
-    """不予受理决定书, with the statement of remedies the applicant is owed: administrative
-    review within 60 days (行政复议法 art. 20) or a lawsuit within 6 months (行政诉讼法 art. 46)."""
-    if not reason.strip():
-        raise ValueError("a refusal decision states its reason")
-    page = _Page(paper_mm)
-    page.text(hall_name, Align.CENTER)
-    page.title("不予受理决定书", "Decision of Non-acceptance")
-    page.rule()
-    page.field("编号", case_number)
-    page.field("申请人", mask_name(applicant_name))
-    page.field("申请事项", item)
-    page.field("不予受理理由", reason)
-    page.rule()
-    review = f"向{review_body}" if review_body else "依法"
-    page.text(
-        "如不服本决定，可以自收到本决定书之日起六十日内"
-        f"{review}申请行政复议，或者自收到本决定书之日起六个月内"
-        f"向{court or '人民法院'}提起行政诉讼。"
-    )
-    page.text(
-        "If you disagree with this decision, you may apply for administrative review within "
-        "60 days, or bring an administrative lawsuit within 6 months, of receiving it."
-    )
-    page.rule()
-    if authority:
-        page.text(f"决定机关：{authority}", Align.RIGHT)
-    page.text(_date_zh(decided_on), Align.RIGHT)
-    return page.done()
-
-
 def sample_page(
     *, printed_at: datetime, paper_mm: int = 80, profile_name: str = "", qr_payload: str = SAMPLE_QR
 ) -> Document:
     """A test page showing everything a ticket uses: sizes, hanzi, Chinese punctuation, a
     column ruler to check the paper width, a QR and the cut."""
-    page = _Page(paper_mm)
+    page = Page(paper_mm)
     page.title("打印测试", "Printer test")
     page.text(f"{paper_mm} mm · {page.columns} 列 columns · {profile_name or 'default'}", Align.CENTER)
     page.rule()
-    page.text("A000", Align.CENTER, _largest_fitting("A000", page.columns), bold=True)
+    page.text("A000", Align.CENTER, largest_fitting("A000", page.columns), bold=True)
     page.text("倍高倍宽 Double", Align.CENTER, Size.DOUBLE)
     page.text("标点：，。、；：？！“”（）《》【】…—·", Align.LEFT)
     page.text("粗体 Bold", bold=True)
@@ -267,25 +136,7 @@ def sample_page(
     return page.done()
 
 
-_SLIP_BUILDERS: dict[SlipKind, Callable[..., Document]] = {
-    SlipKind.ACCEPTANCE: acceptance_slip,
-    SlipKind.ONE_TIME_NOTICE: one_time_notice,
-    SlipKind.REFUSAL: refusal_decision,
-    SlipKind.SAMPLE: sample_page,
-}
-
-
-def slip_document(kind: SlipKind | str, **fields: Any) -> Document:
-    """A window document by kind; `fields` are the keyword arguments of that kind's builder."""
-    try:
-        builder = _SLIP_BUILDERS[SlipKind(kind)]
-    except ValueError:
-        known = ", ".join(k.value for k in SlipKind)
-        raise ValueError(f"unknown slip kind {kind!r} (known: {known})") from None
-    return builder(**fields)
-
-
-def _largest_fitting(text: str, columns: int) -> Size:
+def largest_fitting(text: str, columns: int) -> Size:
     sizes = (Size.QUAD, Size.DOUBLE)
     return next((s for s in sizes if _fits(text, columns, s.factor)), Size.NORMAL)
 
@@ -294,7 +145,7 @@ def _fits(text: str, columns: int, factor: int) -> bool:
     return text_width(text) * factor <= columns
 
 
-def _label_and_value(page: _Page, label: str, value: str) -> None:
+def _label_and_value(page: Page, label: str, value: str) -> None:
     """One line when both fit the paper; else the value on a line of its own, so that a long
     value ("约120-150分钟 min" on 58 mm) is never broken with a lone "钟" on the next line."""
     if text_width(label + value) <= page.columns:
@@ -327,11 +178,11 @@ def _local(moment: datetime, tz: tzinfo | None) -> datetime:
     return moment
 
 
-def _date_zh(day: date) -> str:
+def date_zh(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def _require_absolute(url: str, name: str) -> None:
+def require_absolute(url: str, name: str) -> None:
     # A phone cannot open a relative QR: the printed code must carry scheme and host.
     scheme, sep, rest = url.partition("://")
     if not sep or scheme not in ("http", "https") or not rest.split("/", 1)[0]:

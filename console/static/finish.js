@@ -99,7 +99,8 @@ function finished(t, o, data) {
   var tk = data.ticket || t;
   released(tk);
   loadToday();
-  var r = { number: tk.number, outcome: o, case: data.case || null, warn: null, print: printInfo(data) };
+  var r = { number: tk.number, outcome: o, case: data.case || null, warn: null, print: printInfo(data),
+            document: data.document || null };
   if (!data.case && CASE_OUTCOMES.indexOf(o) >= 0) {
     r.warn = ["服务器未返回案件：本次结果已记在号码上，但未生成案件编号，请联系管理员。",
               "The server returned no case: the outcome is on the ticket, but no case number was opened."];

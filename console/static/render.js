@@ -5,11 +5,12 @@ import { renderActions } from "./actions.js";
 import { windowQueues } from "./connection.js";
 import { renderMissing } from "./finish.js";
 import { OUTCOMES, STATUS, WSTATUS } from "./labels.js";
-import { desk, hall } from "./state.js";
+import { desk, hall, session } from "./state.js";
 import { checksOf, currentTicket, itemOf, materialsOf, renderItemChoice, setCheck } from "./ticket.js";
 import { renderSuspended, renderTally } from "./today.js";
 import { bi, hhmm, stopwatch } from "/static/shared/bilingual.js";
 import { $, clear, h, show } from "/static/shared/dom.js";
+import { showPaper } from "/static/paper.js";
 
 // -- rendering ---------------------------------------------------------------------------------
 
@@ -185,14 +186,22 @@ function renderResult() {
                                            text: c.progress_url })]));
     }
     box.appendChild(dl);
-    var doc = { accepted: ["受理单", "acceptance slip"], concluded: ["受理单", "slip"],
-                notice: ["一次性告知书", "one-time notice"], refused: ["不予受理决定书", "decision"] }[r.outcome];
+    var paper = r.document;
+    var doc = paper ? [paper.kind_label, paper.kind_label_en || "document"]
+      : { accepted: ["受理单", "acceptance slip"], concluded: ["受理单", "slip"],
+          notice: ["一次性告知书", "one-time notice"], refused: ["不予受理决定书", "decision"] }[r.outcome];
     if (doc && r.print && r.print.ok) {
       box.appendChild(h("p", { cls: "r-print", id: "result-print" },
         [bi(doc[0] + "已送本窗口打印机", "The " + doc[1] + " was sent to this window's printer")]));
     } else if (doc && r.print) {
       box.appendChild(h("p", { cls: "r-warn", id: "result-print" }, [
         bi(doc[0] + "未能打印，请手写或补打：", "The " + doc[1] + " was not printed: "), r.print.error]));
+    }
+    // The paper as it comes out of the printer, with reprint (paper.js; the cases desk uses it too).
+    if (paper) {
+      var shown = h("div", { id: "result-paper" });
+      box.appendChild(shown);
+      showPaper(shown, paper, { token: session.token, window: desk.win });
     }
   } else if (r.warn) {
     box.appendChild(h("p", { cls: "r-warn" }, [bi(r.warn[0], r.warn[1])]));

@@ -9,23 +9,23 @@ printed document's job commit together or not at all.
 - notice (一次性告知): a case, status noticed, with the missing materials; prints the 一次性告知书
   listing every missing material at once.
 - refused (不予受理): a case, status refused, with its reason; prints the 不予受理决定书 stating the
-  rights to 行政复议 (60 days) and 行政诉讼 (6 months).
-- concluded (当场办结): a case, status concluded, promised today; prints a 受理单 dated today.
+  rights to 行政复议 (60 days) and 行政诉讼 (6 months), naming the review body and the court.
+- concluded (当场办结): a case, status concluded, promised today; prints a 当场办结单 dated today.
 - received (收件): a case, status received, its completeness answer due within the hall's
-  `[case_clock] receipt_days` working days (article 14); answered later by acceptance or a notice
-  (`case_clock.answer_received`).
+  `[case_clock] receipt_days` working days (article 14); prints the 收件凭证 with that date, and
+  is answered later by acceptance or a notice (`case_clock.answer_received`).
 
 A ticket taken for a notice (`follows_case`, the returning visitor) passes the notice's number
 on to the case it opens (`follows`).
 - consulted (咨询): nothing, a consultation carries no application.
 
-The window's printer is `hallq window set-printer WINDOW URL` if set, else the hall config's
-`printer` of the window; the page layout is the hall's first printer profile.
+Every paper goes through `documents.issue` (numbered, with a verification code, registered for
+preview and reprint). The window's printer is `hallq window set-printer WINDOW URL` if set, else
+the hall config's `printer` of the window; the page layout is the hall's first printer profile.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -36,19 +36,17 @@ from server.core import intake
 from server.core import tickets as tk
 from server.core.case_errors import ApplicantRequired
 from server.core.errors import Invalid, NotFound
-from server.core.hall import Item, Window
+from server.core.hall import Window
 from server.core.tickets import Ticket
 from server.core.windows import Staff
 from server.db import cases_repo, print_jobs_repo, tickets_repo
-from server.db.cases_repo import StoredCase
 from server.db.uow import Actor, UnitOfWork
 
-from . import cases, window_ops
+from . import cases, documents, window_ops
 from .allocated import current_hall
 from .context import Services
+from .document_fields import OUTCOME_KIND
 from .workcal import hall_calendar
-
-log = logging.getLogger("hallq.acceptance")
 
 OPENS_CASE = {"accepted", "received", "notice", "refused", "concluded"}
 
@@ -126,106 +124,21 @@ def _open_case(
         "kind": "opened", "outcome": asked.outcome.value, "status": case.status.value, "window": w.id,
         "by": staff.username, "ticket": ticket.number,
     })
-    printed = print_document(svc, uow, w, stored, item)
+    # The paper of the outcome (document_fields.OUTCOME_KIND), numbered, verifiable, at this window.
+    # A receipt (收件凭证) states the day its completeness answer is due.
+    extra = {"due_on": case.promised} if asked.outcome is core.Outcome.RECEIVED else None
+    issued = documents.issue(svc, uow, stored, OUTCOME_KIND[asked.outcome], window=w, extra=extra)
+    printed = issued["print"]
     view = cases.response_view(svc, stored)
     return {
         "case": case.number,
         "case_status": case.status.value,
         "print_job": printed.get("job"),
-        "view": {"case": view, "print": printed},
+        "view": {"case": view, "print": printed, "document": issued["document"]},
     }
 
 
-# --- printing ---------------------------------------------------------------------------------------
-
-
-def window_printer(svc: Services, conn: Any, w: Window) -> str | None:
-    return print_jobs_repo.window_printer_override(conn, w.id) or w.printer
-
-
-def _material_lines(item: Item, codes: tuple[str, ...]) -> list[str]:
-    lines = []
-    for code in codes:
-        m = item.material(code)
-        if m is None:
-            lines.append(code)
-            continue
-        extra = "；".join(x for x in (m.copies, m.note) if x)
-        lines.append(f"{m.name}（{extra}）" if extra else m.name)
-    return lines
-
-
-def slip_fields(svc: Services, w: Window, stored: StoredCase, item: Item) -> tuple[str, dict[str, Any]]:
-    """The printed document's kind and the builder's fields (printers.layout) for a case."""
-    case, hall = stored.case, svc.hall
-    dept = hall.department(case.department)
-    dept_name = dept.name if dept else case.department
-    if case.outcome in (core.Outcome.ACCEPTED, core.Outcome.CONCLUDED):
-        return "acceptance", {
-            "hall_name": hall.name,
-            "case_number": case.number,
-            "item": item.name,
-            "applicant_name": case.applicant.name,
-            "materials_received": _material_lines(item, case.materials),
-            "accepted_on": case.accepted_on,
-            "promised_on": case.promised or case.accepted_on,
-            "progress_url": cases.progress_url(svc, stored.token),
-            "department": dept_name,
-            "window": w.name,
-        }
-    if case.outcome is core.Outcome.RECEIVED:
-        # The receipt (收件凭证) is a layout of the document registry (issue 14, docs14).
-        return "received", {"case_number": case.number, "received_on": case.accepted_on,
-                            "due_on": case.promised}
-    if case.outcome is core.Outcome.NOTICE:
-        return "one_time_notice", {
-            "hall_name": hall.name,
-            "item": item.name,
-            "applicant_name": case.applicant.name,
-            "missing_materials": _material_lines(item, case.missing),
-            "issued_on": case.accepted_on,
-            "note": stored.note,
-            "case_number": case.number,
-            "department": dept_name,
-            "window": w.name,
-            "contact": item.guide.contact,
-        }
-    return "refusal", {
-        "hall_name": hall.name,
-        "case_number": case.number,
-        "item": item.name,
-        "applicant_name": case.applicant.name,
-        "reason": case.reason,
-        "decided_on": case.accepted_on,
-        "authority": dept_name,
-    }
-
-
-def print_document(svc: Services, uow: UnitOfWork, w: Window, stored: StoredCase, item: Item) -> dict[str, Any]:
-    """Render the case's document and queue it for the window's printer, in this transaction.
-
-    A window without a printer, or a document that fails to render, does not stop the case: the
-    answer says so (`print.error`) and the console can tell the staff to hand-write or reprint."""
-    url = window_printer(svc, uow.conn, w)
-    if not url:
-        error = f"{w.name} has no printer; set one with hallq window set-printer"
-        return {"job": None, "printer": None, "error": error}
-    kind, fields = slip_fields(svc, w, stored, item)
-    # The boundary with the renderers (qrcode, python-escpos and the layout's own checks), whose
-    # failures share no type: whatever fails is logged and the case stands, its answer naming it.
-    try:
-        from printers.escpos_render import render
-        from printers.layout import slip_document
-
-        profile = svc.hall.printer_profiles[0]
-        data = render(slip_document(kind, paper_mm=profile.paper_mm, **fields), profile)
-    except Exception as exc:
-        log.exception("could not render the %s of case %s", kind, stored.number)
-        return {"job": None, "printer": url, "kind": kind, "error": f"the {kind} could not be rendered: {exc}"}
-    job = print_jobs_repo.enqueue_print(uow.conn, url, data, kind, stored.number, now=uow.now)
-    # The slip is in the visitor's hand sooner when the spooler need not wait for its next round.
-    uow.after_commit(lambda _committed: svc.printers.wake(url))
-    return {"job": job, "printer": url, "kind": kind, "error": None}
+# --- the window's printer ----------------------------------------------------------------------------
 
 
 def set_window_printer(svc: Services, actor: Actor, window_id: str, url: str | None) -> str | None:

@@ -24,6 +24,7 @@ from server.db import cases_repo
 from server.db.cases_repo import StoredCase
 from server.db.uow import UnitOfWork
 
+from . import documents
 from .cases import Caller, actor_for, actor_name, announce, case_view, sees_identity, summary, who
 from .context import Services
 from .views import iso
@@ -51,16 +52,16 @@ def _done(svc: Services, uow: UnitOfWork, caller: Caller, number: str, event: di
     view = case_view(svc, moved, identity=sees_identity(caller, moved), now=uow.now)
     events = repo.of_cases(uow.conn, [number])[number]
     svc.commit(uow)
-    return {"case": view, "clock": [event_view(svc, e) for e in events], "print": paper}
+    return {"case": view, "clock": [event_view(svc, e) for e in events],
+            "document": paper["document"] if paper else None, "print": paper["print"] if paper else None}
 
 
 def print_notice(svc: Services, uow: UnitOfWork, stored: StoredCase, kind: str,
-                 extra: dict[str, Any]) -> dict[str, Any] | None:
-    """The applicant's printed notice of a clock change (kinds `extension`, `suspension`) and of a
-    receipt's answer (`acceptance`, `notice`), through the document registry (docs14's
-    `documents.issue`) once it is merged; None until then."""
-    del svc, uow, stored, kind, extra
-    return None
+                 extra: dict[str, Any]) -> dict[str, Any]:
+    """The applicant's paper for a clock change (kinds `extension`, `suspension`) or a receipt's
+    answer (`acceptance`, `notice`): registered, numbered and printed at the window that opened the
+    case (`documents.issue`), in this transaction. Returns `{"document", "print"}`."""
+    return documents.issue(svc, uow, stored, kind, window=None, extra=extra)
 
 
 # --- the receipt's answer (收件 → 受理 | 一次性告知) -------------------------------------------------
@@ -79,11 +80,14 @@ def answer_received(svc: Services, uow: UnitOfWork, caller: Caller, stored: Stor
               promised=_day(after.promised), note=note)
     moved = cases_repo.get(uow.conn, stored.number)
     assert moved is not None
-    paper = print_notice(svc, uow, moved, "acceptance" if to is core.Status.ACCEPTED else "notice", {})
-    return _done(svc, uow, caller, stored.number, {
+    accepted = to is core.Status.ACCEPTED
+    paper = print_notice(svc, uow, moved, "acceptance" if accepted else "notice",
+                         {"accepted_on": _hall_time(svc, uow).date()} if accepted else {})
+    view = _done(svc, uow, caller, stored.number, {
         "kind": "status", "previous": core.Status.RECEIVED.value, "status": to.value,
         "note": after.history[-1].note, "missing": list(after.missing), "promised": _day(after.promised),
-    }, paper)["case"]
+    }, paper)
+    return {**view["case"], "document": paper["document"], "print": paper["print"]}
 
 
 # --- extensions (延长) --------------------------------------------------------------------------
@@ -145,7 +149,7 @@ def decide_extension(svc: Services, staff: Staff, number: str, extension: int, *
             moved = cases_repo.get(uow.conn, number)
             assert moved is not None
             paper = print_notice(svc, uow, moved, "extension", {
-                "old_promised": stored.case.promised, "new_promised": after.promised, "days": event["days"],
+                "previous_promised": stored.case.promised, "promised": after.promised,
                 "reason": event["reason"], "legal_basis": event["legal_basis"], "approved_by": staff.username,
             })
         return _done(svc, uow, staff, number, {
@@ -178,8 +182,8 @@ def start_suspension(svc: Services, caller: Caller, number: str, *, kind: str, r
         moved = cases_repo.get(uow.conn, number)
         assert moved is not None
         paper = print_notice(svc, uow, moved, "suspension", {
-            "suspension_kind": clock.SUSPENSION_WORDS[why][0], "reason": reason,
-            "started_on": _hall_time(svc, uow).date(), "old_promised": stored.case.promised,
+            "procedure": clock.SUSPENSION_WORDS[why][0], "reason": reason,
+            "started_on": _hall_time(svc, uow).date(),
         })
         return _done(svc, uow, caller, number, {"kind": "suspended", "suspension": eid,
                                                 "suspension_kind": why.value}, paper)
@@ -200,11 +204,12 @@ def end_suspension(svc: Services, caller: Caller, number: str) -> dict[str, Any]
                   old_promised=_day(stored.case.promised), new_promised=_day(after.promised))
         moved = cases_repo.get(uow.conn, number)
         assert moved is not None
+        assert stored.case.suspended_since is not None  # resumed() checked it
+        kind = clock.SuspensionKind(running["suspension_kind"]) if running else clock.SuspensionKind.OTHER
         paper = print_notice(svc, uow, moved, "suspension", {
-            "suspension_kind": clock.SUSPENSION_WORDS[clock.SuspensionKind(running["suspension_kind"])][0]
-            if running else "", "reason": running["reason"] if running else "",
-            "started_on": _hall_time(svc, uow).date(), "suspended_days": days,
-            "old_promised": stored.case.promised, "new_promised": after.promised,
+            "procedure": clock.SUSPENSION_WORDS[kind][0], "reason": running["reason"] if running else "中止计时",
+            "started_on": stored.case.suspended_since.astimezone(ZoneInfo(svc.hall.timezone)).date(),
+            "resumed_on": _hall_time(svc, uow).date(), "promised": after.promised,
         })
         return _done(svc, uow, caller, number, {"kind": "resumed", "days": days,
                                                 "old_promised": _day(stored.case.promised),

@@ -24,8 +24,9 @@ from server.db import cases_repo
 from server.db.cases_repo import StoredCase
 from server.db.uow import Actor, UnitOfWork
 
-from . import outbox
+from . import documents, outbox
 from .context import Services
+from .document_fields import STATUS_KIND
 from .views import iso
 from .workcal import hall_calendar
 
@@ -203,9 +204,14 @@ def get_case(svc: Services, caller: Caller, number: str) -> dict[str, Any]:
     return case_view(svc, stored, identity=identity)
 
 
-def transition(svc: Services, caller: Caller, number: str, to: str, note: str = "",
-               missing: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Move a case; a received one is answered (accepted, or noticed with its `missing` codes)."""
+def transition(
+    svc: Services, caller: Caller, number: str, to: str, note: str = "", legal_basis: str = "",
+    missing: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """Move the case; a decision (approved, denied) is issued in writing in the same transaction,
+    printed at the window that opened the case (`documents.issue`): the view's `document` and
+    `print` say which and where. A denial needs its reason (`note`) and its `legal_basis`. A
+    received case is answered instead (accepted, or noticed with its `missing` codes)."""
     number = core.canonical_case_number(number)
     target = core.status_named(to)
     with svc.write(actor_for(caller)) as uow:
@@ -219,14 +225,22 @@ def transition(svc: Services, caller: Caller, number: str, to: str, note: str = 
             return answer_received(svc, uow, caller, stored, target, note, missing)
         if missing:
             raise MissingOnlyInNotice(outcome=target.value).at("missing")
-        after = core.advance(stored.case, target, at=uow.now, actor=actor_name(caller), note=note)
+        after = core.advance(stored.case, target, at=uow.now, actor=actor_name(caller), note=note,
+                             legal_basis=legal_basis)
         cases_repo.save_transition(uow.conn, stored, after, uow.now)
-        uow.audit("case.transition", number, previous=stored.case.status.value, status=target.value, note=note)
+        basis = legal_basis.strip()
+        uow.audit("case.transition", number, previous=stored.case.status.value, status=target.value, note=note,
+                  **({"legal_basis": basis} if basis else {}))
         moved = announce(svc, uow, number, "case.updated", {
             "kind": "status", "previous": stored.case.status.value, "status": target.value,
             "note": after.history[-1].note, "by": actor_name(caller),
         })
         view = case_view(svc, moved, identity=sees_identity(caller, moved), now=uow.now)
+        kind = STATUS_KIND.get(target)
+        if kind is not None:
+            extra = {"legal_basis": basis, "note": after.history[-1].note}
+            issued = documents.issue(svc, uow, moved, kind, window=None, extra=extra)
+            view = {**view, "document": issued["document"], "print": issued["print"]}
         svc.commit(uow)
         return view
 

@@ -9,9 +9,10 @@ import re
 import unicodedata
 
 from server.core import cases as core
+from server.core import documents as documents_core
 from server.core.case_errors import CaseNotFound
 from server.core.errors import DomainError
-from server.db import cases_repo
+from server.db import cases_repo, documents_repo
 from server.db.cases_repo import StoredCase
 
 from .context import Services
@@ -32,11 +33,15 @@ class NotANotice(DomainError):
     zh = "该编号不是一次性告知书，请出示补正告知书"
 
 
-def case_by_verify_code(svc: Services, code: str) -> str | None:
-    """The case number of the document whose verification code this is. The document registry
-    (issue 14, point 2: `documents_repo.by_code`) answers here once it is merged."""
-    del svc, code
-    return None
+def case_by_verify_code(svc: Services, text: str) -> str | None:
+    """The case number of the document whose verification code this is (the document registry's
+    `documents_repo.by_code`); None for a code that is malformed or unknown alike."""
+    code = documents_core.canonical_code(text)
+    if code is None:
+        return None
+    with svc.read() as uow:
+        doc = documents_repo.by_code(uow.conn, code)
+    return doc.case_number if doc else None
 
 
 def resolve_notice_reference(svc: Services, text: str) -> str:
@@ -46,7 +51,7 @@ def resolve_notice_reference(svc: Services, text: str) -> str:
     ref = "".join(unicodedata.normalize("NFKC", text or "").split())[:MAX_REFERENCE]
     stored: StoredCase | None = None
     if m := _VERIFY.search(ref):
-        number = case_by_verify_code(svc, m.group(1).replace("-", "").upper())
+        number = case_by_verify_code(svc, m.group(1))
         if number is None:
             raise CaseNotFound(m.group(1))
         stored = _get(svc, number)

@@ -67,6 +67,8 @@ _LABELS: tuple[tuple[str, str, str], ...] = (
     ("case.extension_rejected", "驳回延长办理时限", "time-limit extension rejected"),
     ("case.suspended", "中止计时", "case clock suspended"),
     ("case.resumed", "恢复计时", "case clock resumed"),
+    # Documents (issue 14): each is issued within the change it belongs to; a reprint on its own
+    ("document.reprint", "补打文书", "document reprinted"),
     # Accounts, devices, the hall
     ("auth.login", "登录", "signed in"),
     ("auth.logout", "退出登录", "signed out"),

@@ -74,6 +74,13 @@ class MissingReason(CaseError):
     zh = "须填写理由：不予受理、不予批准都要写明理由"
 
 
+class MissingLegalBasis(CaseError):
+    """A {what} must state its legal basis (article 16; the written decision cites it)."""
+
+    code = "legal_basis_required"
+    zh = "须填写法律依据：不予批准决定书要写明依据"
+
+
 _APPLICANT_FIELD_ZH = {"name": "姓名", "phone": "联系电话", "id_number": "身份证号"}
 
 

@@ -33,6 +33,7 @@ from server.core.case_errors import (
     IllegalCaseTransition,
     InvalidApplicant,
     InvalidCaseNumber,
+    MissingLegalBasis,
     MissingOnlyInNotice,
     MissingReason,
     NaiveTime,
@@ -305,8 +306,9 @@ def open_case(
     )
 
 
-def advance(case: Case, to: Status, *, at: datetime, actor: str, note: str = "") -> Case:
-    """The case moved to `to`; for a denial, `note` is the reason the written decision states."""
+def advance(case: Case, to: Status, *, at: datetime, actor: str, note: str = "", legal_basis: str = "") -> Case:
+    """The case moved to `to`; for a denial, `note` is the reason the written decision states and
+    `legal_basis` the provisions it cites, both required."""
     _aware(at)
     if case.status is Status.RECEIVED and to in TRANSITIONS[case.status]:
         raise ReceiptNeedsAnswer(status=to)
@@ -322,6 +324,8 @@ def advance(case: Case, to: Status, *, at: datetime, actor: str, note: str = "")
     note = note.strip()
     if to is Status.DECIDED_DENIED and not note:
         raise MissingReason(what="denial", where="note")
+    if to is Status.DECIDED_DENIED and not legal_basis.strip():
+        raise MissingLegalBasis(what="denial", where="legal_basis")
     change = StatusChange(at=at, status=to, previous=case.status, actor=actor, note=note)
     return replace(
         case,

@@ -29,9 +29,20 @@ class ClosedQueuePolicy(StrEnum):
 
 @dataclass(frozen=True)
 class Department:
+    """A department of the hall. The paper keys (issue 14) name what its written decisions carry:
+    `doc_prefix` starts its document numbers (市监 in 市监受字〔2026〕18号), `seal` names the
+    approval seal (行政审批专用章, article 22), and the review body and court its refusals and
+    denials name; empty ones fall back as `core.documents` says."""
+
     code: str
     name: str
     name_en: str
+    doc_prefix: str = ""
+    seal: str = ""
+    review_body: str = ""
+    review_body_en: str = ""
+    court: str = ""
+    court_en: str = ""
 
 
 @dataclass(frozen=True)

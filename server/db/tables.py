@@ -5,7 +5,8 @@ log_tables (counters, event log), ticket_tables (tickets, calls, window states, 
 account_tables (users, tokens, sign-in throttle, devices), case_tables (cases, history, outbox),
 print_tables (print jobs, window printer settings), allocation_tables (allocation changes),
 notice_tables (the hall notice), monitor_tables (refusals, forced finishes), rating_tables (ratings,
-their follow-ups), service_tables (service segments and window periods, for statistics). Repositories import the
+their follow-ups), document_tables (the document registry), service_tables (service segments and
+window periods, for statistics). Repositories import the
 module they need.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 from server.db.account_tables import devices, login_throttle, tokens, users
 from server.db.allocation_tables import allocation_changes
 from server.db.case_tables import case_clock_events, case_history, cases, outbox
+from server.db.document_tables import documents
 from server.db.log_tables import counters, event_log
 from server.db.metadata import TS, metadata
 from server.db.monitor_tables import forced_finishes, visitor_refusals
@@ -24,7 +26,8 @@ from server.db.service_tables import service_segments, window_periods
 from server.db.ticket_tables import queue_stats, ticket_calls, tickets, window_states
 
 __all__ = [
-    "TS", "allocation_changes", "case_clock_events", "case_history", "cases", "counters", "devices", "event_log",
+    "TS", "allocation_changes", "case_clock_events", "case_history", "cases", "counters", "devices", "documents",
+    "event_log",
     "followup_history", "forced_finishes", "hall_notice", "login_throttle", "metadata", "outbox",
     "print_jobs", "queue_stats", "rating_followups", "ratings", "service_segments", "ticket_calls", "tickets",
     "tokens", "users", "visitor_refusals", "window_periods", "window_settings", "window_states",

@@ -101,6 +101,11 @@ class UnitOfWork:
             self._action, self._subject = action, subject
         self._detail.update(detail)
 
+    def audit_also(self, key: str, value: Any) -> None:
+        """Add `value` to the list `key` of the audit entry's detail without naming the change: for
+        a step of someone else's change (a document printed as a case is opened or decided)."""
+        self._detail.setdefault(key, []).append(value)
+
     def emit(self, event: str, rooms: list[str], data: dict[str, Any]) -> None:
         self._events.append(Emitted(event, rooms, data))
 

@@ -22,6 +22,7 @@ from server.core import hall as core
 from server.speech.settings import CHIMES, HallVoice
 
 from .case_clock import CaseClockIn, ItemTiersIn
+from .departments import DepartmentIn
 from .evaluation import EvaluationIn
 from .fields import (
     PREFIX,
@@ -32,7 +33,6 @@ from .fields import (
     Period,
     Text,
     check_code,
-    check_department_code,
     check_http_url,
     check_origin,
     check_printer_url,
@@ -152,15 +152,6 @@ class PrinterProfileIn(Model):
 
     def to_core(self) -> core.PrinterProfile:
         return core.PrinterProfile(self.name, self.paper_mm, self.native_qr, self.cut)
-
-
-class DepartmentIn(Model):
-    code: Annotated[str, AfterValidator(check_department_code)]
-    name: Text
-    name_en: Text
-
-    def to_core(self) -> core.Department:
-        return core.Department(self.code, self.name, self.name_en)
 
 
 class QueueIn(Model):

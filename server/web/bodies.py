@@ -158,7 +158,8 @@ class CaseTransition(Body):
     model_config = ConfigDict(json_schema_extra={
         "allOf": [
             {"if": {"properties": {"to": {"const": "decided_denied"}}},
-             "then": {"required": ["note"], "properties": {"note": SOME_TEXT}}},
+             "then": {"required": ["note", "legal_basis"],
+                      "properties": {"note": SOME_TEXT, "legal_basis": SOME_TEXT}}},
             {"if": {"properties": {"to": {"const": "noticed"}}},
              "then": {"required": ["missing"], "properties": {"missing": {"minItems": 1}}}},
         ],
@@ -166,5 +167,8 @@ class CaseTransition(Body):
     to: Literal["in_review", "decided_approved", "decided_denied", "delivered", "accepted", "noticed"] = Field(
         description="accepted or noticed answer a received case (收件); the others move an accepted one")
     note: str = Field(default="", max_length=1000, description="for decided_denied: the reason, required")
+    legal_basis: str = Field(default="", max_length=500, description=(
+        "for decided_denied: the provisions the denial decision cites, required; for decided_approved: "
+        "printed on the approval (default: the item guide's legal basis)"))
     missing: list[str] = Field(default_factory=list, max_length=100,
                                description="for noticed: the codes of the materials the notice lists, required")

@@ -20,6 +20,7 @@ from typing import Any
 from .openapi_admin import ADMIN_ROUTES
 from .openapi_allocation import ALLOCATION_ROUTES
 from .openapi_case_clock import CASE_CLOCK_ROUTES
+from .openapi_documents import DOCUMENT_ROUTES
 from .openapi_followups import FOLLOWUP_ROUTES
 from .openapi_monitor import MONITOR_ROUTES
 from .openapi_ratings import RATING_ROUTES
@@ -31,7 +32,7 @@ from .openapi_stats import STATS_ROUTES
 
 ROUTES: tuple[Route, ...] = (
     *CORE_ROUTES, *ALLOCATION_ROUTES, *ADMIN_ROUTES, *MONITOR_ROUTES, *RATING_ROUTES, *FOLLOWUP_ROUTES,
-    *STATS_ROUTES, *REPORT_ROUTES, *CASE_CLOCK_ROUTES,
+    *STATS_ROUTES, *REPORT_ROUTES, *DOCUMENT_ROUTES, *CASE_CLOCK_ROUTES,
 )
 
 # Path parameters by the name the Flask rules give them, with the name protocol v1 gives them.
@@ -54,6 +55,10 @@ PATH_PARAMS: dict[str, dict[str, Any]] = {
                     "example": "kiosk-1"},
     "extension_id": {"description": "an extension request's id", "schema": {**STR, "pattern": NO_SLASH},
                      "example": "3"},
+    "doc_id": {"description": "a document's id in the registry", "schema": {**STR, "pattern": r"^[0-9]{1,9}$"},
+               "example": "7"},
+    "verify_code": {"description": "a printed verification code; case, dashes and spaces do not matter",
+                    "schema": {**STR, "pattern": NO_SLASH}, "example": "7N3R-33NV-QN0X-E4MG"},
     "rating_id": {"description": "a poor rating's id (its follow-up's)", "schema": {**STR, "pattern": NO_SLASH},
                   "example": "42"},
 }
@@ -77,7 +82,7 @@ ERROR_TEXT = {
     404: "no such window, ticket, case, queue, item, user or follow-up",
     409: "the current state does not allow it",
     413: "the body is larger than 1 MB",
-    429: "too many failed sign-ins",
+    429: "too many requests from this client address",
 }
 
 

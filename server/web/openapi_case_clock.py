@@ -20,8 +20,9 @@ CLOCK_EVENT = obj({
 }, description="an extension or a suspension of the case's time limit")
 CLOCK_OK = obj({
     "case": ref("Case"), "clock": {"type": "array", "items": CLOCK_EVENT},
-    "print": {"type": ["object", "null"], "description": "the applicant's printed notice (its job, printer, "
-              "error), null when nothing was printed"},
+    "document": {"anyOf": [ref("Document"), {"type": "null"}], "description": "the applicant's notice "
+                 "(延长审批期限告知书, 特别程序告知书) registered for this change; null when none is due"},
+    "print": {"anyOf": [ref("Printed"), {"type": "null"}], "description": "where that notice printed"},
 })
 DESK_CASE = {"allOf": [ref("CaseSummary"), obj({
     "clock": {"type": "array", "items": CLOCK_EVENT},

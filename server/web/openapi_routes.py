@@ -14,7 +14,6 @@ from .openapi_schemas import (
     CASE_OK,
     DATE,
     INT,
-    INT_OR_NULL,
     STR,
     STR_OR_NULL,
     STRINGS,
@@ -38,6 +37,9 @@ def _window(action: str, summary: str, *, ok: dict[str, Any] = TICKET_OK, body: 
     return Route("post", f"{W}/{action}", summary, ok=ok, errors=errors, auth=STAFF, body=body,
                  body_required=body_required)
 
+
+CASE_DECIDED_OK = obj({"case": {"allOf": [ref("Case"), obj({}, {
+    "document": ref("Document"), "print": ref("Printed")})]}})
 
 CORE_ROUTES: tuple[Route, ...] = (
     Route("get", "/api/v1/catalog", "departments, service items with guides, queues, windows (article 20)",
@@ -80,8 +82,8 @@ CORE_ROUTES: tuple[Route, ...] = (
         "document on the window's printer; consulted opens none",
         body=bodies.Finish, body_required=False,
         ok=obj({"ticket": ref("Ticket"), "case": nullable(ref("Case"))}, {
-            "print": obj({"job": INT_OR_NULL, "printer": STR_OR_NULL, "error": STR_OR_NULL},
-                         {"kind": {"enum": ["acceptance", "one_time_notice", "refusal"]}}),
+            "print": ref("Printed"),
+            "document": {**ref("Document"), "description": "the paper printed for the case (issue 14)"},
         }),
     ),
     _window("transfer", "send the visitor to another queue or window", body=bodies.Transfer),
@@ -109,9 +111,10 @@ CORE_ROUTES: tuple[Route, ...] = (
     Route("get", "/api/v1/cases/<number>", "a case; the applicant masked outside its departments", ok=CASE_OK,
           errors=(403,), auth=STAFF_OR_PLATFORM),
     Route("post", "/api/v1/cases/<number>/transition", "move a case: accepted → in_review → decided_approved | "
-          "decided_denied → delivered; a received case (收件) is answered: accepted (the item's promise counts "
+          "decided_denied → delivered; a decision prints its written decision (document, print) at the window "
+          "that opened the case; a received case (收件) is answered: accepted (the item's promise counts "
           "from today) or noticed with the missing materials' codes (409 receipt_needs_answer otherwise; "
-          "409 clock_suspended while suspended)", ok=CASE_OK, errors=(403, 409), auth=STAFF_OR_PLATFORM,
+          "409 clock_suspended while suspended)", ok=CASE_DECIDED_OK, errors=(403, 409), auth=STAFF_OR_PLATFORM,
           body=bodies.CaseTransition),
     Route("get", "/api/v1/alerts", "article 26: queues with visitors waiting and no window held, and visitors "
           "waiting for one window nobody holds (chief: the department's; managers: all); `calendar`: the years "

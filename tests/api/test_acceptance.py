@@ -98,8 +98,12 @@ def test_accepting_opens_a_numbered_case_with_its_promised_date_and_prints_the_s
     assert "承诺办结：2026年11月26日" in text
     assert "受理日期：2026年11月25日" in text
     assert "公司章程" in text  # a material received, by name
-    assert "张*丰" in text and "张三丰" not in text and ID not in text
-    assert doc.qr_payloads == [case["progress_url"]]
+    # A paper handed to the applicant names them in full (issue 14); the ID number stays off it.
+    assert "申请人：张三丰" in text and "张*丰" not in text and ID not in text
+    paper = body["document"]
+    assert paper["kind"] == "acceptance" and paper["number"] == "市监受字〔2026〕1号"
+    assert doc.qr_payloads == [case["progress_url"], paper["verify_url"]]
+    assert paper["verify_code"] in text and paper["number"] in text
 
     with svc.engine.connect() as conn:
         assert conn.execute(select(tickets.c.case_number).where(tickets.c.id == serving["id"])).scalar() == (
@@ -147,8 +151,8 @@ def test_a_notice_lists_every_missing_material_at_once(client, svc, serving, ali
     assert case["accepted_on"] == "2026-11-25"  # the notice's date (article 14)
 
     job, _doc, text = printed_text(svc, case["number"])
-    assert job.kind == "one_time_notice"
-    assert "一次性告知书" in text and "告知日期：2026年11月25日" in text
+    assert job.kind == "notice"
+    assert "一次性告知书" in text and "2026年11月25日" in text and "张三丰：" in text
     for name in ("公司章程", "住所（经营场所）使用证明", "法定代表人、董事、监事和经理的任职文件及身份证件"):
         assert name in text.replace("\n", ""), name
     assert "1. " in text and "2. " in text and "3. " in text
@@ -174,7 +178,9 @@ def test_a_refusal_needs_its_reason_and_states_the_rights_of_review_and_lawsuit(
     assert "申请事项不属于本机关职权范围" in flat
     assert "行政复议" in flat and "六十日" in flat
     assert "行政诉讼" in flat and "六个月" in flat
-    assert "决定机关：市场监督管理局" in flat
+    # Addressed by full name, naming who decides, with what seal, and where to turn (issue 14).
+    assert "张三丰：" in flat and "市场监督管理局（某市市场监督管理局行政审批专用章）" in flat
+    assert "依据：《中华人民共和国行政许可法》第三十二条第一款" in flat
 
 
 def test_concluded_on_the_spot_is_a_case_done_today(client, svc, serving, alice):
@@ -182,7 +188,7 @@ def test_concluded_on_the_spot_is_a_case_done_today(client, svc, serving, alice)
                   materials=ALL_MATERIALS).get_json()["case"]
     assert case["status"] == "concluded" and case["promised_date"] == "2026-11-25"
     job, _doc, text = printed_text(svc, case["number"])
-    assert job.kind == "acceptance" and "承诺办结：2026年11月25日" in text
+    assert job.kind == "concluded" and "当场办结单" in text and "承诺办结：2026年11月25日" in text
 
 
 def test_a_consultation_opens_no_case_and_prints_nothing(client, svc, serving, alice):

@@ -45,8 +45,9 @@ def case(client, kiosk, alice):
     return accept(client, kiosk, alice)
 
 
-def move(client, headers, number: str, to: str, note: str = ""):
-    return client.post(f"/api/v1/cases/{number}/transition", headers=headers, json={"to": to, "note": note})
+def move(client, headers, number: str, to: str, note: str = "", legal_basis: str = ""):
+    body = {"to": to, "note": note, **({"legal_basis": legal_basis} if legal_basis else {})}
+    return client.post(f"/api/v1/cases/{number}/transition", headers=headers, json=body)
 
 
 def login(client, username: str) -> dict[str, str]:
@@ -101,8 +102,14 @@ def test_an_illegal_step_is_a_409_naming_the_allowed_ones(client, case, alice):
 def test_a_denial_states_its_reason(client, case, alice):
     move(client, alice, case["number"], "in_review")
     assert "reason" in error(move(client, alice, case["number"], "decided_denied"), 400, "reason_required")
-    denied = move(client, alice, case["number"], "decided_denied", "经营范围涉及前置审批").get_json()["case"]
+    # Issue 14: the written decision cites its legal basis, so the denial cannot go without one.
+    err = error(move(client, alice, case["number"], "decided_denied", "经营范围涉及前置审批"), 400,
+                "legal_basis_required")
+    assert "legal basis" in err
+    denied = move(client, alice, case["number"], "decided_denied", "经营范围涉及前置审批",
+                  "《中华人民共和国行政许可法》第三十八条").get_json()["case"]
     assert denied["status"] == "decided_denied" and denied["reason"] == "经营范围涉及前置审批"
+    assert denied["document"]["kind"] == "denial" and denied["document"]["number"] == "市监不许字〔2026〕1号"
 
 
 def test_a_bad_transition_body_or_case_is_refused(client, case, alice):
@@ -307,7 +314,7 @@ def test_an_accepted_case_keeps_its_acceptance_number_and_no_rights(client, case
 
 def test_a_denial_shows_its_reason_and_the_rights(client, case, alice):
     move(client, alice, case["number"], "in_review", "内部备注：已电话核实")
-    move(client, alice, case["number"], "decided_denied", "经营范围涉及前置审批")
+    move(client, alice, case["number"], "decided_denied", "经营范围涉及前置审批", "《行政许可法》第三十八条")
     html = progress_html(client, case)
     assert "不予批准理由" in html and "经营范围涉及前置审批" in html and "行政复议" in html
     assert "内部备注" not in html  # notes along the way stay off the public page

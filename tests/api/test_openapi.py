@@ -77,6 +77,8 @@ def test_every_templated_path_declares_its_parameters(doc):
                                          "reason": "  "}),
     ("/api/v1/cases/{number}/transition", {"to": "decided_denied"}),
     ("/api/v1/cases/{number}/transition", {"to": "decided_denied", "note": " "}),
+    ("/api/v1/cases/{number}/transition", {"to": "decided_denied", "note": "不符合条件"}),
+    ("/api/v1/cases/{number}/transition", {"to": "decided_denied", "note": "不符合条件", "legal_basis": " "}),
     ("/api/v1/windows/{window}/suspend", {"note": "x" * 501}),
 ])
 def test_request_schemas_refuse_what_the_server_refuses(doc, path, body):
@@ -95,7 +97,8 @@ def test_request_schemas_refuse_what_the_server_refuses(doc, path, body):
     ("/api/v1/windows/{window}/call-number", {"number": "A001"}),
     ("/api/v1/windows/{window}/finish", {"outcome": "consulted"}),
     ("/api/v1/windows/{window}/finish", {}),
-    ("/api/v1/cases/{number}/transition", {"to": "decided_denied", "note": "不符合条件"}),
+    ("/api/v1/cases/{number}/transition", {"to": "decided_denied", "note": "不符合条件",
+                                           "legal_basis": "《中华人民共和国公司法》第二十九条"}),
     ("/api/v1/cases/{number}/transition", {"to": "in_review"}),
 ])
 def test_request_schemas_accept_what_the_server_accepts(doc, path, body):

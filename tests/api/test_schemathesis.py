@@ -152,7 +152,8 @@ class Hall:
             "POST /api/v1/windows/{window}/hand-over": [{"username": "fuzz-manager"}],
             "POST /api/v1/windows/{window}/finish": [{"outcome": "consulted"}, {}],
             "POST /api/v1/windows/{window}/pause": [{"reason": "午休 lunch"}],
-            "POST /api/v1/cases/{number}/transition": [{"to": "in_review"}, {"to": "decided_denied", "note": "不符"}],
+            "POST /api/v1/cases/{number}/transition": [{"to": "in_review"}, {"to": "decided_denied", "note": "不符",
+                                                                                 "legal_basis": "某法第一条"}],
             "POST /api/v1/tickets/{id}/reprint": [{"window": "1"}, {}],
             "POST /api/v1/auth/login": [{"username": "fuzz-manager", "password": PASSWORD}],
         }

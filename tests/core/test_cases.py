@@ -12,6 +12,7 @@ from server.core.case_errors import (
     IllegalCaseTransition,
     InvalidApplicant,
     InvalidCaseNumber,
+    MissingLegalBasis,
     MissingOnlyInNotice,
     MissingReason,
     NaiveTime,
@@ -88,7 +89,7 @@ def opened(outcome=Outcome.ACCEPTED, when=None, item=ITEM, **kwargs):
 
 def moved(case, *statuses):
     for i, status in enumerate(statuses):
-        case = advance(case, status, at=at(2026, 10, 8 + i), actor="staff-9", note="材料不符")
+        case = advance(case, status, at=at(2026, 10, 8 + i), actor="staff-9", note="材料不符", legal_basis="某法第一条")
     return case
 
 
@@ -199,7 +200,14 @@ def test_denial_states_its_reason():
     reviewing = moved(opened(), Status.IN_REVIEW)
     with pytest.raises(MissingReason, match="denial"):
         advance(reviewing, Status.DECIDED_DENIED, at=at(2026, 10, 9), actor="staff-9")
-    denied = advance(reviewing, Status.DECIDED_DENIED, at=at(2026, 10, 9), actor="staff-9", note="场地不符")
+    # Issue 14: the written decision cites its legal basis, so a denial without one is refused.
+    with pytest.raises(MissingLegalBasis, match="legal basis"):
+        advance(reviewing, Status.DECIDED_DENIED, at=at(2026, 10, 9), actor="staff-9", note="场地不符")
+    with pytest.raises(MissingLegalBasis):
+        advance(reviewing, Status.DECIDED_DENIED, at=at(2026, 10, 9), actor="staff-9", note="场地不符",
+                legal_basis="  ")
+    denied = advance(reviewing, Status.DECIDED_DENIED, at=at(2026, 10, 9), actor="staff-9", note="场地不符",
+                     legal_basis="《中华人民共和国行政许可法》第三十八条")
     assert denied.reason == "场地不符"
     assert advance(denied, Status.DELIVERED, at=at(2026, 10, 10), actor="staff-9").reason == "场地不符"
 
@@ -376,7 +384,8 @@ def test_overdue_is_always_red_and_red_is_always_overdue(days, when, after):
 
 def test_public_view_masks_the_name_and_drops_id_phone_staff_and_notes():
     case = advance(opened(), Status.IN_REVIEW, at=at(2026, 10, 8), actor="staff-9", note="内部：申请人电话已核")
-    case = advance(case, Status.DECIDED_DENIED, at=at(2026, 10, 9), actor="staff-9", note="经营范围不符")
+    case = advance(case, Status.DECIDED_DENIED, at=at(2026, 10, 9), actor="staff-9", note="经营范围不符",
+                   legal_basis="某法第一条")
     view = public_view(case)
     assert view.applicant_name == "张*三"
     assert view.number == case.number and view.status is Status.DECIDED_DENIED

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from printers import layout
+from printers import legal_docs
 from server.core.masking import mask_id_number, mask_name, mask_phone
 from tests.core.test_idnumber import id_numbers
 
@@ -41,14 +41,22 @@ def test_mask_phone(phone, masked):
     assert mask_phone(phone) == masked
 
 
-# The rule printed slips assert (tests/printers/test_layout.py), now the core's too.
 @pytest.mark.parametrize(
     ("name", "masked"),
     [("王小明", "王*明"), ("John Smith", "J*** S****"), ("J", "*")],
 )
-def test_mask_name_of_the_slips_and_of_the_progress_page_is_one_rule(name, masked):
+def test_mask_name_of_the_screens_and_of_the_progress_page_is_one_rule(name, masked):
     assert mask_name(name) == masked
-    assert layout.mask_name is mask_name
+
+
+def test_papers_handed_to_the_applicant_are_not_masked():
+    """Issue 14: a slip, notice or decision names its applicant in full; only screens mask."""
+    paper = legal_docs.document(
+        "notice", hall_name="h", title="一次性告知书", title_en="Notice", number="市监告字〔2026〕1号",
+        department="市场监督管理局", applicant_name="王小明", case_number="SCJG-2026-000001", item="设立登记",
+        issued_on="2026-11-25", seal="某市市场监督管理局行政审批专用章", verify_code="7N3R-33NV-QN0X-E4MG",
+        verify_url="https://hall.example.cn/verify/7N3R-33NV-QN0X-E4MG", missing=["公司章程"])
+    assert "王小明：" in paper.text() and "王*明" not in paper.text()
 
 
 HAN = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)

@@ -145,7 +145,8 @@ def _decide_cases(svc: Services, clock: Any, boss: Any, rng: random.Random) -> N
         clock.advance(hours=rng.choice([2, 20, 30, 60]))  # some late, some on time
         cases.transition(svc, boss, number, "in_review")
         cases.transition(svc, boss, number, "decided_approved" if i % 3 else "decided_denied",
-                         note="" if i % 3 else "材料不符合法定条件")
+                         note="" if i % 3 else "材料不符合法定条件",
+                         legal_basis="" if i % 3 else "《中华人民共和国行政许可法》第三十八条")
         if i % 2:
             clock.advance(hours=rng.choice([1, 30]))
             cases.transition(svc, boss, number, "delivered")

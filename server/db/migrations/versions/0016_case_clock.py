@@ -2,14 +2,14 @@
 clock's suspension, and the extensions and suspensions of every case
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015 (0014 as assigned; chained after docs14's 0015 once merged here)
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0016"
-down_revision = "0014"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
