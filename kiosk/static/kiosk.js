@@ -21,7 +21,9 @@ function goHome() {
   state.item = null;
   state.ticket = null;
   state.error = null;
+  state.notice = null;
   $("search").value = "";
+  $("return-ref").value = "";
   show(state.key ? "home" : "pair");
   setLang("zh");
 }
@@ -61,7 +63,7 @@ function tick() {
   $("clock").textContent = clockFormat.format(new Date());
   if (state.screen === "result") {
     if (renderCountdown() <= 0) { goHome(); }
-  } else if (["items", "guide", "green", "error"].indexOf(state.screen) >= 0 && idleSeconds() > IDLE_S) {
+  } else if (["items", "guide", "green", "error", "return"].indexOf(state.screen) >= 0 && idleSeconds() > IDLE_S) {
     goHome();
   }
 }
@@ -92,7 +94,14 @@ function wire() {
     b.addEventListener("click", function () { take(b.dataset.reason); });
   });
   $("done").addEventListener("click", goHome);
-  $("error-back").addEventListener("click", function () { show(state.item ? "guide" : "home"); });
+  $("error-back").addEventListener("click", function () { show(state.notice ? "return" : state.item ? "guide" : "home"); });
+  // A returning visitor: a scanner types the notice's QR text and Enter into the focused field.
+  $("return-btn").addEventListener("click", function () { show("return"); $("return-ref").focus(); });
+  $("return-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var ref = $("return-ref").value.trim();
+    if (ref) { take(null, ref); }
+  });
   $("pair-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
     var key = $("pair-key").value.trim();
