@@ -22,7 +22,7 @@ export function loadNotice(t, then) {
   var n = t && t.follows_case;
   if (!n || notices[n]) { return; }
   notices[n] = "loading";
-  api("GET", "/api/v1/cases/" + encodeURIComponent(n)).then(function (res) {
+  api("GET", "/cases/" + encodeURIComponent(n)).then(function (res) {
     notices[n] = res.data.case;
     preTick(t, res.data.case);
     then();
