@@ -96,7 +96,9 @@ def test_a_returning_visitor_is_linked_to_the_notice_and_the_window_sees_what_wa
         expect(page.locator('#materials input[data-code="APP_FORM"]')).not_to_be_checked()
         press(page, "s")
         press(page, "f")
+        page.keyboard.press("1")                                    # 受理
         expect(page.locator('#f-materials-list input[data-code="PREMISES"]')).to_be_checked()
+        expect(page.locator('#f-materials-list input[data-code="SHAREHOLDER_ID"]')).to_be_checked()
         page.keyboard.press("Escape")
         shot(page, "console-return.png")
     finally:
@@ -106,7 +108,13 @@ def test_a_returning_visitor_is_linked_to_the_notice_and_the_window_sees_what_wa
         assert not script_errors(errors), errors
 
 
+def open_window(server: ServerProcess) -> None:
+    r = requests.post(f"{server.url}/api/v1/windows/1/open", headers=server.login(STAFF), timeout=10)
+    assert r.status_code == 200, r.text
+
+
 def test_the_cases_desk_moves_extends_and_suspends_cases(browser, server):
+    open_window(server)
     take(server)
     case = call_and_finish(server, outcome="accepted", applicant=APPLICANT,
                            materials=["APP_FORM", "ARTICLES", "SHAREHOLDER_ID", "OFFICER_ID", "PREMISES"])
@@ -170,6 +178,7 @@ def test_the_cases_desk_moves_extends_and_suspends_cases(browser, server):
 
 
 def test_a_window_clerk_may_not_approve_an_extension_on_the_desk(browser, server):
+    open_window(server)
     take(server)
     n = call_and_finish(server, outcome="accepted", applicant=APPLICANT,
                         materials=["APP_FORM", "ARTICLES", "SHAREHOLDER_ID", "OFFICER_ID", "PREMISES"])["number"]
