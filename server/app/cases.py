@@ -351,6 +351,7 @@ def progress_page(svc: Services, token: str) -> dict[str, Any] | None:
         "accepted_on": view.accepted_on.isoformat(),
         "promised": view.promised.isoformat() if view.promised else None,
         "days_left": days_left(svc, stored.case, today),
+        "suspended": stored.case.suspended_since is not None,
         "missing": _materials(svc, view.item, view.missing),
         "history": [
             {"status": labels.words(labels.CASE_STATUS, s), "at": _minute(iso(hall, at))}

@@ -59,6 +59,8 @@ def test_a_receipt_is_due_in_five_working_days_warned_in_tiers_and_answered_by_a
     n = case["number"]  # Wednesday 2026-11-25
     assert (case["status"], case["outcome"], case["promised_date"]) == ("received", "received", "2026-12-02")
     assert case["days_left"] == 5 and case["warning"] is None
+    page = client.get("/case/" + case["progress_url"].rsplit("/", 1)[1]).get_data(as_text=True)
+    assert "审查答复期限" in page and "已收件待审查" in page and "2026-12-02" in page
     clock.advance(days=6, hours=4)  # Tuesday Dec 1 14:00: a working day and 3 hours of 5 days ahead
     assert check_warnings(svc) == [(n, "yellow")]
     chief, alice = login(client, "chief"), login(client, "alice")  # the morning's tokens have expired
@@ -151,6 +153,9 @@ def test_a_suspension_stops_warnings_and_moves_the_promise_by_the_working_days_s
     r = client.post(f"{C}/{n}/suspension", headers=alice, json={"kind": "expert_review", "reason": "组织专家评审"})
     assert r.status_code == 201, r.get_json()
     assert r.get_json()["case"]["suspended"] is True and r.get_json()["case"]["days_left"] is None
+    # The applicant's progress page says the clock stands still.
+    page = client.get("/case/" + r.get_json()["case"]["progress_url"].rsplit("/", 1)[1]).get_data(as_text=True)
+    assert "中止计时" in page
     error(client.post(f"{C}/{n}/suspension", headers=alice, json={"kind": "hearing", "reason": "听证"}), 409,
           "clock_suspended")
     error(move(client, alice, n, "in_review"), 409, "clock_suspended")
