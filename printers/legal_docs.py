@@ -144,7 +144,8 @@ def _approval(page: Page, f: Fields) -> None:
     _addressed(page, f)
     page.text(f"你（单位）于{f.day('accepted_on')}提出的「{f.text('item')}」申请（受理编号 {f.text('case_number')}），"
               "经审查，符合法定条件、标准，本机关决定准予行政许可。")
-    page.field("依据", f.text("legal_basis"))
+    if f.has("legal_basis"):
+        page.field("依据", f.text("legal_basis"))
     if f.has("note"):
         page.field("说明", f.text("note"))
     page.text("请凭本决定书及受理单领取办理结果。")

@@ -17,6 +17,7 @@ from server.core import case_access as access
 from server.core import cases as core
 from server.core import deadlines, labels
 from server.core.case_errors import CaseNotFound, MissingOnlyInNotice
+from server.core.documents import appeal_for
 from server.core.hall import Appeal
 from server.core.masking import mask_id_number, mask_name, mask_phone
 from server.core.windows import Staff
@@ -347,7 +348,9 @@ def progress_page(svc: Services, token: str) -> dict[str, Any] | None:
         "number_label": labels.words(labels.NUMBER_KIND, view.number_kind),
         "date_label": labels.words(labels.NUMBER_DATE, view.number_kind),
         "reason": view.reason,
-        "rights": appeal_rights(hall.appeal) if view.contestable else None,
+        # The department's own review body and court when the hall config names them (issue 14).
+        "rights": appeal_rights(appeal_for(hall.department(view.department), hall.appeal))
+        if view.contestable else None,
         "accepted_on": view.accepted_on.isoformat(),
         "promised": view.promised.isoformat() if view.promised else None,
         "days_left": days_left(svc, stored.case, today),

@@ -57,5 +57,8 @@ DOCUMENT_ROUTES: tuple[Route, ...] = (
           "kind, number, department, date, case and the applicant masked; 404 for a code no document has",
           ok=obj({"document": ref("Verified")}), more=TOO_MANY),
     Route("get", "/verify/<verify_code>", "public: the verification page (HTML, Chinese then English)", html=True,
-          more=TOO_MANY),
+          more={**TOO_MANY, 404: {
+              "description": "the HTML page saying plainly that no such document exists; the JSON error for an "
+              "address that cannot hold a code",
+              "content": {"text/html": {"schema": STR}, **error("")["content"]}}}),
 )

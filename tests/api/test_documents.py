@@ -5,6 +5,7 @@ of a printed code, real and forged; the case's list of papers, its PNG preview a
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -255,3 +256,47 @@ def test_a_reprint_is_queued_at_the_callers_window_and_audited(client, svc, kios
     carol = make_staff("carol", "window", "SCJG")
     r = client.post(f"/api/v1/documents/{doc['id']}/reprint", headers=carol)
     assert r.status_code == 400 and "window" in r.get_json()["error"]["message"]
+
+
+def test_a_window_without_a_printer_or_a_paper_that_cannot_render_does_not_stop_the_change(
+        client, svc, kiosk, alice, monkeypatch):
+    n = open_case(client, kiosk, alice)["case"]["number"]
+    bare = replace(svc.hall.window("1"), printer=None)
+    with svc.write(Actor("staff", None, "chief")) as uow:
+        issued = documents.issue(svc, uow, cases_repo.get(uow.conn, n), "received", window=bare,
+                                 extra={"due_on": "2026-12-02"})
+        uow.audit("case.test", n)
+        svc.commit(uow)
+    assert issued["print"]["job"] is None and "no printer" in issued["print"]["error"]
+
+    def broken(*_args, **_kw):
+        raise RuntimeError("printer profile broken")
+
+    monkeypatch.setattr("printers.escpos_render.render", broken)
+    move(client, alice, n, "in_review")
+    decided = move(client, alice, n, "decided_approved")
+    assert decided["status"] == "decided_approved"  # the decision stands
+    assert decided["print"]["job"] is None and "could not be rendered" in decided["print"]["error"]
+    monkeypatch.undo()
+    # Both papers are registered all the same, and can be reprinted once the printer is back.
+    kinds = [d["kind"] for d in client.get(f"/api/v1/cases/{n}/documents", headers=alice).get_json()["documents"]]
+    assert kinds == ["acceptance", "received", "approval"]
+    r = client.post(f"/api/v1/documents/{decided['document']['id']}/reprint", headers=alice)
+    assert r.status_code == 200 and r.get_json()["print"]["error"] is None
+
+
+def test_a_tax_refusal_names_the_tax_authority_above_on_paper_and_on_the_progress_page(client, svc, kiosk,
+                                                                                         make_staff):
+    """The demo's tax bureau names its own review body (the provincial bureau); its court is the hall's."""
+    tax = make_staff("tax", "window", "SWJ")
+    assert client.post("/api/v1/windows/21/open", headers=tax).status_code == 200
+    call_one(client, kiosk, tax, item="SWJ-001", window="21")
+    r = finish(client, tax, window="21", outcome="refused", applicant=APPLICANT, reason="不属于本机关职权范围")
+    assert r.status_code == 200, r.get_json()
+    body = r.get_json()
+    assert body["document"]["number"] == "税不受字〔2026〕1号" and body["print"]["printer"] == "dummy://window-21"
+    text, _qrs = paper(svc, body["print"]["job"])
+    assert "六十日内向国家税务总局某省税务局申请行政复议" in text and COURT in text
+    assert "（国家税务总局某市税务局行政审批专用章）" in text
+    html = client.get(body["case"]["progress_url"].split("5000", 1)[1]).get_data(as_text=True)
+    assert "国家税务总局某省税务局" in html and "某市人民政府" not in html

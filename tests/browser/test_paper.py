@@ -76,7 +76,9 @@ def test_the_console_shows_the_paper_it_just_printed_and_reprints_it(console, se
     expect(paper.locator(".paper-number")).to_have_text(doc["number"])
     expect(paper.locator(".paper-code code")).to_have_text(doc["verify_code"])
     image = paper.locator("img.paper-img")
+    expect(image).to_be_visible()
     expect(image).to_have_attribute("src", re.compile(r"^data:image/png;base64,"))
+    expect(paper.locator(".paper-wait")).to_have_count(0)
     # The very picture the server draws from the printer's blocks: 80 mm paper, 576 dots and a margin.
     assert image.evaluate("img => img.complete && img.naturalWidth") == 608
     png = requests.get(f"{server.url}{doc['preview_url']}", headers=server.login(STAFF), timeout=10)

@@ -162,6 +162,8 @@ def test_a_whole_visit_from_the_kiosk_to_the_progress_page(hall, new_context):
     expect(console.locator("#result-case")).to_have_text(case["number"])
     expect(console.locator("#result-promised")).to_have_text(case["promised_date"])
     expect(console.locator("#result-print")).to_contain_text("受理单已送本窗口打印机")
+    # The slip as it prints, drawn by the server (issue 14): shown once drawn.
+    expect(console.locator("#result-paper img.paper-img")).to_be_visible()
     shot(console, "visit-4-accepted.png")
 
     # Window 1's printer prints the slip: the case, the promised date, and the QR of its page.
@@ -171,8 +173,11 @@ def test_a_whole_visit_from_the_kiosk_to_the_progress_page(hall, new_context):
     assert f"受理编号：{case['number']}" in text, text
     assert f"承诺办结：{slip_date(date.fromisoformat(case['promised_date']))}" in text, text
     assert f"办理事项：{ITEM_NAME}" in text, text
-    assert "申请人：张*" in text and APPLICANT not in text and id_number() not in text, text
-    assert slip.qr_payloads == [case["progress_url"]]
+    # A paper handed to the applicant names them in full (issue 14); the ID number stays off it.
+    assert f"申请人：{APPLICANT}" in text and "张*" not in text and id_number() not in text, text
+    # The progress page's QR, then the verification page's (issue 14).
+    assert slip.qr_payloads == [case["progress_url"], body["document"]["verify_url"]]
+    assert body["document"]["verify_code"] in text and body["document"]["number"] in text
 
     # The visitor scans it: the progress page, on a phone, says where the case stands.
     phone_context = new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,

@@ -18,6 +18,7 @@ import { clear, h } from "/static/shared/dom.js";
 // The preview is fetched with the staff's token and shown as a data: URL (the pages' CSP allows
 // data: images, not blob:); kept per document, so a screen that redraws does not fetch it again.
 var images = {};
+var drawn = {};  // the data: URLs already loaded, drawn at once when a screen redraws the widget
 
 function loadImage(doc, token) {
   if (images[doc.id]) { return images[doc.id]; }
@@ -33,7 +34,7 @@ function loadImage(doc, token) {
   }).then(function (blob) {
     return new Promise(function (resolve, reject) {
       var reader = new FileReader();
-      reader.onload = function () { resolve(reader.result); };
+      reader.onload = function () { drawn[doc.id] = reader.result; resolve(reader.result); };
       reader.onerror = function () { reject(new Error("预览无法读取 / the preview could not be read")); };
       reader.readAsDataURL(blob);
     });
@@ -59,7 +60,16 @@ export function showPaper(box, doc, opts) {
   box.dataset.document = String(doc.id);
   var img = h("img", { cls: "paper-img", alt: doc.kind_label + " " + doc.number + " 打印预览 print preview",
                        title: "点击放大/缩小 Click to zoom" });
-  var frame = h("div", { cls: "paper-frame loading" }, [img]);
+  var frame = h("div", { cls: "paper-frame" }, [img]);
+  var waiting = h("p", { cls: "paper-wait" }, [bi("正在生成打印预览…", "Drawing the print preview…")]);
+  if (drawn[doc.id]) {
+    img.src = drawn[doc.id];
+  } else {
+    // Hidden until drawn: a broken-image box with its alt text is not what the paper looks like.
+    img.hidden = true;
+    frame.classList.add("loading");
+    frame.insertBefore(waiting, img);
+  }
   img.addEventListener("click", function () { frame.classList.toggle("zoom"); });
   var msg = h("p", { cls: "paper-msg", role: "status" });
   var reprint = h("button", { type: "button", cls: "paper-reprint" }, [bi("补打", "Reprint")]);
@@ -89,9 +99,14 @@ export function showPaper(box, doc, opts) {
     reprint
   ]));
   box.appendChild(msg);
+  if (drawn[doc.id]) { return; }
   loadImage(doc, opts.token).then(function (src) {
+    img.addEventListener("load", function () {
+      img.hidden = false;
+      if (waiting.parentNode) { frame.removeChild(waiting); }
+      frame.classList.remove("loading");
+    });
     img.src = src;
-    frame.classList.remove("loading");
   }, function (err) {
     frame.classList.remove("loading");
     frame.classList.add("failed");
