@@ -5,6 +5,9 @@ One static page; everything it shows comes from the API with the member of staff
 Socket.IO through the shared `hallq-live.js` (rooms `window:ID` and `queue:CODE` of the
 window's queues). No rules live here: the server decides, the page shows what it says and, when
 it refuses, its message. See docs/console.md for the layout, the shortcuts and the tally.
+
+`/console/cases` is the cases desk (办件台): the department's open cases with their time limits,
+moved on, extended, suspended, and their papers seen and reprinted (docs/cases.md).
 """
 
 from __future__ import annotations
@@ -26,3 +29,9 @@ bp = Blueprint(
 def console_page() -> str:
     hall = services().hall
     return render_template("console/console.html", hall=hall)
+
+
+@bp.get("/console/cases")
+def cases_desk() -> str:
+    hall = services().hall
+    return render_template("console/cases.html", hall=hall)

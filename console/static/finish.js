@@ -1,4 +1,4 @@
-// Finishing a ticket: the outcome (1–5), the applicant, the materials, and the case the server
+// Finishing a ticket: the outcome (1–6), the applicant, the materials, and the case the server
 // opens; the ID number and phone are checked as typed (idcheck.js), the server stays the judge.
 
 import { released, winPath } from "./actions.js";
@@ -41,13 +41,14 @@ function outcomeChanged() {
   var opens = CASE_OUTCOMES.indexOf(o) >= 0;
   show($("f-applicant"), opens);
   $("f-applicant-opt").textContent = "生成案件，必填 opens a case: required";
-  show($("f-materials"), o === "accepted" || o === "notice" || o === "concluded");
+  var lists = o === "accepted" || o === "notice" || o === "concluded" || o === "received";
+  show($("f-materials"), lists);
   show($("f-text"), !!o);
   clear($("f-text-label")).appendChild(
     o === "refused" ? bi("不予受理理由（必填）", "Reason (required)")
       : o === "notice" ? bi("告知说明（可选）", "Note to the applicant (optional)")
         : bi("备注（可选）", "Note (optional)"));
-  if (t && (o === "accepted" || o === "notice" || o === "concluded")) { renderMaterials($("f-materials-list"), t, true); }
+  if (t && lists) { renderMaterials($("f-materials-list"), t, true); }
   var item = itemOf(t);
   clear($("f-item")).appendChild(item ? bi("事项：" + item.name, item.code)
     : h("span", { cls: "bad" }, [bi("未选择办理事项：请先在号码卡片上选择", "No item: choose it on the ticket card first")]));
@@ -139,7 +140,7 @@ export function wireFinish() {
     if (tag === "TEXTAREA" || (tag === "INPUT" && e.target.type !== "radio" && e.target.type !== "checkbox")) { return; }
     if (e.ctrlKey || e.altKey || e.metaKey) { return; }
     var n = Number(e.key);
-    if (n >= 1 && n <= 5) {
+    if (n >= 1 && n <= 6) {
       e.preventDefault();
       var r = $("finish-form").querySelectorAll("input[name=outcome]")[n - 1];
       r.checked = true;
@@ -154,7 +155,7 @@ export function wireFinish() {
     var o = outcome();
     submitting(e.target, function () {
       if (!t) { throw local("当前没有号码。No ticket at the window."); }
-      if (!o) { throw local("请选择办理结果（1–5）。Choose the outcome (1–5)."); }
+      if (!o) { throw local("请选择办理结果（1–6）。Choose the outcome (1–6)."); }
       var body = { outcome: o };
       var text = $("f-text-input").value.trim();
       var c = checksOf(t);
@@ -173,7 +174,7 @@ export function wireFinish() {
         body.applicant = { name: name, id_number: id.value, phone: phone };
       }
       var received = mats.filter(function (m) { return c[m.code]; }).map(function (m) { return m.code; });
-      if (o === "accepted" || o === "concluded" || o === "notice") { body.materials = received; }
+      if (o === "accepted" || o === "concluded" || o === "notice" || o === "received") { body.materials = received; }
       if (o === "notice") {
         body.missing = mats.filter(function (m) { return !c[m.code]; }).map(function (m) { return m.code; });
         if (!body.missing.length) {

@@ -7,6 +7,7 @@ export var OUTCOMES = {
   refused: { zh: "不予受理", en: "Refused" },
   concluded: { zh: "当场办结", en: "Concluded" },
   consulted: { zh: "咨询", en: "Consulted" },
+  received: { zh: "收件", en: "Received for review" },
   done: { zh: "未标注结果", en: "No outcome" },
   no_show: { zh: "未到", en: "No-show" }
 };
@@ -19,7 +20,10 @@ export var OUTCOME_HELP = {
             "Prints the decision with the right to administrative review or lawsuit. A reason is required."],
   concluded: ["当场办结：生成案件（办结日期为今天），打印受理单。",
               "Done on the spot: a case concluded today, and its slip printed."],
-  consulted: ["仅咨询，不生成案件。", "Consultation only; no case is opened."]
+  consulted: ["仅咨询，不生成案件。", "Consultation only; no case is opened."],
+  received: ["收下材料审查是否齐全：生成案件，5个工作日内须答复受理或一次性告知，打印收件凭证。",
+             "Materials taken in for a completeness review: a case answered within 5 working days "
+             + "(accepted or a notice); prints the receipt."]
 };
 export var STATUS = {
   waiting: ["等候中", "Waiting"], called: ["已叫号·待到达", "Called"], serving: ["办理中", "Serving"],
@@ -35,7 +39,7 @@ export var CODE_ZH = {
   not_issuing: "当前不可取号", internal_error: "服务器内部错误", network: "无法连接服务器，请检查网络"
 };
 
-export var CASE_OUTCOMES = ["accepted", "notice", "refused", "concluded"];
+export var CASE_OUTCOMES = ["accepted", "notice", "refused", "concluded", "received"];
 
 export var ACTS = {
   next: { zh: "叫号", en: "Call next" }, recall: { zh: "重呼", en: "Recall" },

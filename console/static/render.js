@@ -11,6 +11,7 @@ import { renderSuspended, renderTally } from "./today.js";
 import { bi, hhmm, stopwatch } from "/static/shared/bilingual.js";
 import { $, clear, h, show } from "/static/shared/dom.js";
 import { showPaper } from "/static/paper.js";
+import { loadNotice, renderNotice } from "./returning.js";
 
 // -- rendering ---------------------------------------------------------------------------------
 
@@ -92,6 +93,8 @@ export function renderTicket() {
   }
   show($("t-note"), !!t.note);
   $("t-note").textContent = t.note ? "备注 Note：" + t.note : "";
+  renderNotice(t);
+  loadNotice(t, renderAll);
   renderMaterials($("materials"), t, false);
   renderGuide(item);
   tick();

@@ -22,8 +22,10 @@ function goHome() {
   state.item = null;
   state.ticket = null;
   state.error = null;
+  state.notice = null;
   $("search").value = "";
   resetProgress();
+  $("return-ref").value = "";
   show(state.key ? "home" : "pair");
   setLang("zh");
 }
@@ -63,7 +65,7 @@ function tick() {
   $("clock").textContent = clockFormat.format(new Date());
   if (state.screen === "result") {
     if (renderCountdown() <= 0) { goHome(); }
-  } else if (["items", "guide", "green", "error", "progress"].indexOf(state.screen) >= 0 && idleSeconds() > IDLE_S) {
+  } else if (["items", "guide", "green", "error", "progress", "return"].indexOf(state.screen) >= 0 && idleSeconds() > IDLE_S) {
     goHome();
   }
 }
@@ -94,7 +96,14 @@ function wire() {
     b.addEventListener("click", function () { take(b.dataset.reason); });
   });
   $("done").addEventListener("click", goHome);
-  $("error-back").addEventListener("click", function () { show(state.item ? "guide" : "home"); });
+  $("error-back").addEventListener("click", function () { show(state.notice ? "return" : state.item ? "guide" : "home"); });
+  // A returning visitor: a scanner types the notice's QR text and Enter into the focused field.
+  $("return-btn").addEventListener("click", function () { show("return"); $("return-ref").focus(); });
+  $("return-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var ref = $("return-ref").value.trim();
+    if (ref) { take(null, ref); }
+  });
   $("pair-form").addEventListener("submit", function (ev) {
     ev.preventDefault();
     var key = $("pair-key").value.trim();

@@ -15,6 +15,7 @@ export var state = {
   screen: null,
   dept: null,         // chosen department code, or null for "all" (search)
   item: null,         // chosen item
+  notice: null,       // a returning visitor's notice reference, while its number is being taken
   ticket: null,       // the ticket the server issued, while the result screen shows it
   pending: null,      // {press, id}: the request key of a press whose answer has not come yet
   deviceName: null,   // this kiosk's device name (from /api/v1/devices/me)

@@ -57,7 +57,14 @@ export var T = {
     countdown: "{n} 秒后自动返回首页",
     back_guide: "返回上一步",
     home: "回到首页",
-    qr_alt: "号票二维码：{url}"
+    qr_alt: "号票二维码：{url}",
+    return_btn: "补正材料（持一次性告知书）",
+    return_btn_sub: "我带来了告知书上缺少的材料",
+    return_title: "补正材料",
+    return_lead: "请将一次性告知书上的二维码对准扫描口，或输入告知书编号：",
+    return_label: "告知书编号",
+    return_hint: "窗口工作人员将看到上次告知您缺少的材料。",
+    return_tag: "补正材料 · 告知书 {n}"
   },
   en: {
     pair_title: "This kiosk is not paired",
@@ -114,7 +121,14 @@ export var T = {
     countdown: "Back to the start in {n} s",
     back_guide: "Back",
     home: "Start again",
-    qr_alt: "QR code of the ticket: {url}"
+    qr_alt: "QR code of the ticket: {url}",
+    return_btn: "I am bringing missing papers",
+    return_btn_sub: "I hold a notice of missing materials",
+    return_title: "Bringing missing papers",
+    return_lead: "Hold the QR code of your notice to the scanner, or type the notice's number:",
+    return_label: "Notice number",
+    return_hint: "The window will see which materials were missing last time.",
+    return_tag: "Missing papers · notice {n}"
   }
 };
 
@@ -131,6 +145,12 @@ export var ERRORS = {
   network: ["网络故障，没有取到号", "Network problem: no number was issued",
             "未能连接服务器。请稍后重试，或咨询服务台工作人员。",
             "The server could not be reached. Please try again later or ask the staff at the information desk."],
+  notice_unknown: ["没有找到该告知书", "No such notice",
+                   "没有取号。请核对告知书编号，或咨询服务台工作人员。",
+                   "No number was issued. Please check the notice's number or ask the staff at the information desk."],
+  not_a_notice: ["该编号不是一次性告知书", "This number is not a notice",
+                 "没有取号。请输入一次性告知书上的编号，或按事项重新取号。",
+                 "No number was issued. Please enter the number on your notice, or choose your service instead."],
   server: ["服务器暂时无法取号", "The server could not issue a number",
            "没有取号。请稍后重试，或咨询服务台工作人员。",
            "No number was issued. Please try again later or ask the staff at the information desk."]

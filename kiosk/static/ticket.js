@@ -13,15 +13,17 @@ var REQUEST_TIMEOUT_MS = 10000;
 
 // -- taking a number ----------------------------------------------------------------------
 
-export function take(reason) {
-  if (!state.online || state.busy || !state.item) { return; }
+// `notice`: a returning visitor's notice (its number or QR text): the number is for its item.
+export function take(reason, notice) {
+  if (!state.online || state.busy || (!state.item && !notice)) { return; }
   state.busy = true;
+  state.notice = notice || null;
   show("busy");
-  var body = { item: state.item.code };
+  var body = notice ? { notice: notice } : { item: state.item.code };
   if (reason) { body.priority = "green"; body.green_reason = reason; }
   // One key per press, kept until the server answers: if the answer is lost (network, time-out)
   // and the visitor tries again, the server returns the ticket it already made, not a second one.
-  var press = reason ? state.item.code + "|" + reason : state.item.code;
+  var press = notice ? "notice|" + notice : reason ? state.item.code + "|" + reason : state.item.code;
   if (!state.pending || state.pending.press !== press) { state.pending = { press: press, id: requestId() }; }
   body.request_id = state.pending.id;
   var ctrl = typeof AbortController === "function" ? new AbortController() : null;
@@ -42,7 +44,7 @@ export function take(reason) {
       if (res.status === 201 && tk && typeof tk.number === "string" && tk.number && typeof tk.id === "string") {
         showResult(tk);
       } else {
-        showError(res.status, res.data && res.data.error);
+        showError(res.status, res.data && res.data.error, !!notice);
       }
     })
     .catch(function () { showError(0, null); })
@@ -55,9 +57,11 @@ function requestId() {
   return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
 }
 
-function showError(status, error) {
+function showError(status, error, forNotice) {
   var kind;
   if (status === 0) { kind = "network"; }
+  else if (forNotice && status === 404) { kind = "notice_unknown"; }
+  else if (forNotice && error && error.code === "not_a_notice") { kind = "not_a_notice"; }
   else if (status === 409) { kind = "not_issuing"; }
   else if (status === 401) { kind = "unauthorized"; }
   else if (status === 403) { kind = "forbidden"; }
@@ -77,7 +81,7 @@ function showError(status, error) {
     detail.appendChild(el("span", "error-detail-line", part, i === 0 ? "zh-CN" : "en"));
   });
   detail.hidden = !message;
-  $("error-back").hidden = !state.item || kind === "unauthorized" || kind === "forbidden";
+  $("error-back").hidden = (!state.item && !forNotice) || kind === "unauthorized" || kind === "forbidden";
   show("error");
   if (kind === "unauthorized") {
     // The key was revoked: forget it, so the next screen is the pairing screen, not a dead end.
@@ -122,6 +126,10 @@ export function renderResult() {
   $("result-green").hidden = !green;
   $("result-green").textContent = green ? t("green_tag", { r: t("r_" + (tk.green_reason || "elderly")) }) : "";
   if (green && !tk.green_reason) { $("result-green").textContent = t("green_title"); }
+  if (tk.follows_case) {
+    $("result-green").hidden = false;
+    $("result-green").textContent = t("return_tag", { n: tk.follows_case });
+  }
   // Whether paper comes out decides what the visitor must do to keep the number (issue 3, 4).
   var printer = tk.print && tk.print.printer_status;
   if (tk.print && printer === "unknown" && state.printerStatus) { printer = state.printerStatus; }

@@ -11,6 +11,12 @@ printed document's job commit together or not at all.
 - refused (不予受理): a case, status refused, with its reason; prints the 不予受理决定书 stating the
   rights to 行政复议 (60 days) and 行政诉讼 (6 months), naming the review body and the court.
 - concluded (当场办结): a case, status concluded, promised today; prints a 当场办结单 dated today.
+- received (收件): a case, status received, its completeness answer due within the hall's
+  `[case_clock] receipt_days` working days (article 14); prints the 收件凭证 with that date, and
+  is answered later by acceptance or a notice (`case_clock.answer_received`).
+
+A ticket taken for a notice (`follows_case`, the returning visitor) passes the notice's number
+on to the case it opens (`follows`).
 - consulted (咨询): nothing, a consultation carries no application.
 
 Every paper goes through `documents.issue` (numbered, with a verification code, registered for
@@ -42,7 +48,7 @@ from .context import Services
 from .document_fields import OUTCOME_KIND
 from .workcal import hall_calendar
 
-OPENS_CASE = {"accepted", "notice", "refused", "concluded"}
+OPENS_CASE = {"accepted", "received", "notice", "refused", "concluded"}
 
 
 @dataclass(frozen=True)
@@ -75,7 +81,8 @@ def finish(
     w = window_ops.window_of(svc, window_id)
     if outcome not in OPENS_CASE:
         if outcome is not None and outcome != "consulted":
-            raise Invalid(f"unknown outcome {outcome!r}; use accepted, notice, refused, concluded or consulted")
+            raise Invalid(f"unknown outcome {outcome!r}; use accepted, received, notice, refused, concluded "
+                          "or consulted")
         result = window_ops.finish(svc, staff, w.id, tk.Outcome(outcome) if outcome else None)
         return {**result, "case": None}
     if applicant is None:
@@ -107,6 +114,7 @@ def _open_case(
     case = core.open_case(
         item=item, outcome=asked.outcome, seq=seq, applicant=person, materials=asked.materials, at=at,
         actor=staff.username, calendar=hall_calendar(hall), missing=asked.missing, reason=asked.reason,
+        receipt_days=hall.case_clock.receipt_days, follows=ticket.follows_case,
     )
     token = cases.new_token()
     cases_repo.add(uow.conn, case, token=token, ticket_id=ticket.id, window=w.id, opened_by=staff.id,
@@ -117,7 +125,9 @@ def _open_case(
         "by": staff.username, "ticket": ticket.number,
     })
     # The paper of the outcome (document_fields.OUTCOME_KIND), numbered, verifiable, at this window.
-    issued = documents.issue(svc, uow, stored, OUTCOME_KIND[asked.outcome], window=w)
+    # A receipt (收件凭证) states the day its completeness answer is due.
+    extra = {"due_on": case.promised} if asked.outcome is core.Outcome.RECEIVED else None
+    issued = documents.issue(svc, uow, stored, OUTCOME_KIND[asked.outcome], window=w, extra=extra)
     printed = issued["print"]
     view = cases.response_view(svc, stored)
     return {

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from server.core import case_access as access
 from server.core import cases as core
 from server.core import deadlines, labels
-from server.core.case_errors import CaseNotFound
+from server.core.case_errors import CaseNotFound, MissingOnlyInNotice
 from server.core.documents import appeal_for
 from server.core.hall import Appeal
 from server.core.masking import mask_id_number, mask_name, mask_phone
@@ -67,7 +67,7 @@ def actor_for(caller: Caller) -> Actor:
     return Actor("staff", caller.id, caller.username)
 
 
-def _actor_name(caller: Caller) -> str:
+def actor_name(caller: Caller) -> str:
     if isinstance(caller, dict):
         return f"{caller.get('kind', 'device')}:{caller.get('name', '')}"
     return caller.username
@@ -95,7 +95,7 @@ def time_left(svc: Services, case: core.Case, now: datetime) -> deadlines.TimeLe
 
 
 def level_of(svc: Services, case: core.Case, now: datetime) -> str | None:
-    return deadlines.tier_of(time_left(svc, case, now), svc.hall.warning_tiers)
+    return deadlines.tier_of(time_left(svc, case, now), svc.hall.tiers_for(case.item))
 
 
 def summary(svc: Services, stored: StoredCase, now: datetime | None = None) -> dict[str, Any]:
@@ -120,7 +120,10 @@ def summary(svc: Services, stored: StoredCase, now: datetime | None = None) -> d
         "days_left": days_left(svc, case, today),
         # Of the item's time limit, in working time (article 16 tiers are shares of it).
         "share_left": None if left is None else round(left.share, 3),
-        "warning": deadlines.tier_of(left, svc.hall.warning_tiers),
+        "warning": deadlines.tier_of(left, svc.hall.tiers_for(case.item)),
+        # The clock stopped (中止计时): no days left counted, no warning, until it ends.
+        "suspended": case.suspended_since is not None,
+        "follows": case.follows,
         "version": stored.version,
     }
 
@@ -204,11 +207,13 @@ def get_case(svc: Services, caller: Caller, number: str) -> dict[str, Any]:
 
 
 def transition(
-    svc: Services, caller: Caller, number: str, to: str, note: str = "", legal_basis: str = ""
+    svc: Services, caller: Caller, number: str, to: str, note: str = "", legal_basis: str = "",
+    missing: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """Move the case; a decision (approved, denied) is issued in writing in the same transaction,
     printed at the window that opened the case (`documents.issue`): the view's `document` and
-    `print` say which and where. A denial needs its reason (`note`) and its `legal_basis`."""
+    `print` say which and where. A denial needs its reason (`note`) and its `legal_basis`. A
+    received case is answered instead (accepted, or noticed with its `missing` codes)."""
     number = core.canonical_case_number(number)
     target = core.status_named(to)
     with svc.write(actor_for(caller)) as uow:
@@ -216,7 +221,13 @@ def transition(
         if stored is None:
             raise CaseNotFound(number)
         access.require_move(who(caller), stored.case)
-        after = core.advance(stored.case, target, at=uow.now, actor=_actor_name(caller), note=note,
+        if stored.case.status is core.Status.RECEIVED:
+            from .case_clock import answer_received
+
+            return answer_received(svc, uow, caller, stored, target, note, missing)
+        if missing:
+            raise MissingOnlyInNotice(outcome=target.value).at("missing")
+        after = core.advance(stored.case, target, at=uow.now, actor=actor_name(caller), note=note,
                              legal_basis=legal_basis)
         cases_repo.save_transition(uow.conn, stored, after, uow.now)
         basis = legal_basis.strip()
@@ -224,7 +235,7 @@ def transition(
                   **({"legal_basis": basis} if basis else {}))
         moved = announce(svc, uow, number, "case.updated", {
             "kind": "status", "previous": stored.case.status.value, "status": target.value,
-            "note": after.history[-1].note, "by": _actor_name(caller),
+            "note": after.history[-1].note, "by": actor_name(caller),
         })
         view = case_view(svc, moved, identity=sees_identity(caller, moved), now=uow.now)
         kind = STATUS_KIND.get(target)
@@ -270,7 +281,7 @@ def warnings(svc: Services, staff: Staff) -> dict[str, Any]:
     departments = access.warning_departments(staff)
     with svc.read() as uow:
         now = uow.now
-        found = cases_repo.undecided(uow.conn, departments)
+        found = cases_repo.clocked(uow.conn, departments)
     out = []
     for stored in found:
         s = summary(svc, stored, now)
@@ -288,7 +299,7 @@ def check_warnings(svc: Services) -> list[tuple[str, str | None]]:
     changed: list[tuple[str, str | None]] = []
     with svc.write(WARNINGS_ACTOR) as uow:
         today = svc.today(uow.now)
-        for stored in cases_repo.undecided(uow.conn):
+        for stored in cases_repo.clocked(uow.conn):
             level = level_of(svc, stored.case, uow.now)
             if level == stored.warning_level:
                 continue
@@ -344,6 +355,7 @@ def progress_page(svc: Services, token: str) -> dict[str, Any] | None:
         "accepted_on": view.accepted_on.isoformat(),
         "promised": view.promised.isoformat() if view.promised else None,
         "days_left": days_left(svc, stored.case, today),
+        "suspended": stored.case.suspended_since is not None,
         "missing": _materials(svc, view.item, view.missing),
         "history": [
             {"status": labels.words(labels.CASE_STATUS, s), "at": _minute(iso(hall, at))}

@@ -51,13 +51,14 @@ Context = tuple[Services, StoredCase, Item | None, Mapping[str, Any]]
 
 
 def _acceptance(c: Context) -> dict[str, Any]:
-    svc, stored, item, _extra = c
+    svc, stored, item, extra = c
     case = stored.case
     from .cases import progress_url  # cases prints through documents, which imports this module
 
     return {
         "materials": material_lines(item, case.materials),
-        "accepted_on": case.accepted_on.isoformat(),
+        # A received case (收件) is accepted later: `accepted_on` in extra is that day.
+        "accepted_on": _day(extra.get("accepted_on") or case.accepted_on, "accepted_on"),
         "promised_on": (case.promised or case.accepted_on).isoformat(),
         "progress_url": progress_url(svc, stored.token),
     }
@@ -157,6 +158,7 @@ OUTCOME_KIND: dict[core.Outcome, str] = {
     core.Outcome.NOTICE: "notice",
     core.Outcome.REFUSED: "refusal",
     core.Outcome.CONCLUDED: "concluded",
+    core.Outcome.RECEIVED: "received",
 }
 
 # Which decision a transition prints (server/app/cases.py).

@@ -67,6 +67,7 @@ class TicketRequest:
     device_key: str | None = None
     request_key: str | None = None
     ignore_hours: bool = False
+    follows_case: str | None = None  # a returning visitor's notice (server.app.returning)
 
 
 def issue_ticket(svc: Services, actor: Actor, req: TicketRequest) -> dict[str, Any]:
@@ -117,9 +118,10 @@ def _issue(svc: Services, actor: Actor, req: TicketRequest) -> dict[str, Any]:
         warning = unserved_warning(hall, q, load)
         if warning:
             stats_repo.record_refusal(uow.conn, now, day, q.code, "warned", device["id"] if device else None)
-        t = _new_ticket(uow, q, item_code, prio, req.green_reason, day)
+        t = replace(_new_ticket(uow, q, item_code, prio, req.green_reason, day), follows_case=req.follows_case)
         tickets_repo.add(uow.conn, t, device["id"] if device else None, req.request_key if device else None)
-        uow.audit("ticket.issue", t.number, ticket=t.id, queue=q.code, item=item_code, priority=prio.value)
+        uow.audit("ticket.issue", t.number, ticket=t.id, queue=q.code, item=item_code, priority=prio.value,
+                  **({"follows_case": t.follows_case} if t.follows_case else {}))
         load.add_waiting(t)
         changes = Changes(svc, uow)
         changes.ticket("ticket.issued", t)

@@ -92,7 +92,7 @@ def _printer_alerts(svc: Services, floor: Floor, uow: UnitOfWork) -> list[mon.Al
 
 def _case_alerts(svc: Services, floor: Floor, uow: UnitOfWork) -> list[mon.Alert]:
     out = []
-    for stored in cases_repo.undecided(uow.conn):
+    for stored in cases_repo.clocked(uow.conn):
         tier = level_of(svc, stored.case, floor.now)
         if tier is not None:
             left = days_left(svc, stored.case, floor.day)

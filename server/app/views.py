@@ -168,6 +168,8 @@ def ticket_view(conn: Connection, hall: Hall, t: Ticket, load: HallLoad) -> dict
         # Where the wait should fall four times in five; null: no open window serves the queue.
         "estimated_wait_range_s": wait.range if wait is not None else None,
         "unserved": unserved,
+        # A returning visitor's notice: the window shows what it listed as missing (article 14).
+        "follows_case": t.follows_case,
         "window": t.window,
         "window_name": window.name if window else None,
         "window_name_en": window.name_en if window else None,

@@ -62,6 +62,12 @@ _LABELS: tuple[tuple[str, str, str], ...] = (
     ("case.pull", "平台拉取办件", "cases pulled by the platform"),
     ("case.warnings", "办件时限预警", "case deadline warnings"),
     ("progress.lookup_failed", "办件进度查询失败", "failed case progress query"),
+    ("case.answer", "收件审查答复", "received case answered"),
+    ("case.extension_requested", "申请延长办理时限", "time-limit extension requested"),
+    ("case.extension_approved", "批准延长办理时限", "time-limit extension approved"),
+    ("case.extension_rejected", "驳回延长办理时限", "time-limit extension rejected"),
+    ("case.suspended", "中止计时", "case clock suspended"),
+    ("case.resumed", "恢复计时", "case clock resumed"),
     # Documents (issue 14): each is issued within the change it belongs to; a reprint on its own
     ("document.reprint", "补打文书", "document reprinted"),
     # Accounts, devices, the hall

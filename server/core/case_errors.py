@@ -123,3 +123,50 @@ class UnknownCaseStatus(CaseError):
 
 class NaiveTime(CaseError):
     """A case time must be time-zone aware, as every time the hall records."""
+
+
+class ReceiptNeedsAnswer(CaseError):
+    """A received case (收件) is answered by accepting it or by a notice: POST .../answer, not a move to {status}."""
+
+    kind = "conflict"
+    code = "receipt_needs_answer"
+    zh = "收件办件须作出受理或补正告知答复"
+
+
+class ClockSuspended(CaseError):
+    """Case {number} is suspended (中止计时): end the suspension first."""
+
+    kind = "conflict"
+    code = "clock_suspended"
+    zh = "办件处于中止计时状态，请先结束中止"
+
+
+class ClockNotRunning(CaseError):
+    """The time limit of case {number} is not running (status {status}): {what} only while it runs."""
+
+    kind = "conflict"
+    code = "clock_not_running"
+    zh = "办件时限未在计算中，不能延长或中止"
+
+
+class ExtensionRefused(CaseError):
+    """{why}"""
+
+    code = "extension_refused"
+    zh = "不符合延长时限的规定"
+
+
+class NotSuspended(CaseError):
+    """Case {number} is not suspended."""
+
+    kind = "conflict"
+    code = "not_suspended"
+    zh = "办件未处于中止计时状态"
+
+
+class ExtensionDecided(CaseError):
+    """extension {extension} was already {state}"""
+
+    kind = "conflict"
+    code = "extension_decided"
+    zh = "该延长申请已处理"

@@ -5,9 +5,15 @@ Which outcomes open a case: every one but `consulted`. A consultation carries no
 it stays on the ticket. The others each leave a written document (acceptance slip, correction
 notice, refusal decision, on-the-spot result) that must be traceable by number, the refusal
 especially since the applicant may take it to administrative review or court. `notice`,
-`refused` and `concluded` cases are born in a terminal status; only an accepted case moves:
+`refused` and `concluded` cases are born in a terminal status; an accepted case moves on, and a
+`received` one (收件, materials taken in for a completeness review) is answered within the
+configured working days by an acceptance or a notice (`case_clock.answer_received`):
 
+    received → accepted | noticed
     accepted → in_review → decided_approved | decided_denied → delivered
+
+Article 16 binds the decision and its delivery: the clock runs from receipt to delivery
+(`CLOCKED`), except while it is suspended (`case_clock`).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from server.core.case_errors import (
+    ClockSuspended,
     ConsultationOpensNoCase,
     EmptyNotice,
     IllegalCaseTransition,
@@ -30,6 +37,7 @@ from server.core.case_errors import (
     MissingOnlyInNotice,
     MissingReason,
     NaiveTime,
+    ReceiptNeedsAnswer,
     UnknownCaseStatus,
     UnknownMaterial,
     UnreadableCaseNumber,
@@ -44,6 +52,7 @@ class Outcome(StrEnum):
     """How a window service ended."""
 
     ACCEPTED = "accepted"  # 受理, article 14: materials complete, an acceptance slip
+    RECEIVED = "received"  # 收件, article 14: taken in, completeness answered within 5 working days
     NOTICE = "notice"  # 一次性告知, article 14: one notice listing every correction
     REFUSED = "refused"  # 不予受理, article 14: a written decision
     CONCLUDED = "concluded"  # 当场办结, article 13: decided at the window
@@ -51,6 +60,7 @@ class Outcome(StrEnum):
 
 
 class Status(StrEnum):
+    RECEIVED = "received"
     ACCEPTED = "accepted"
     IN_REVIEW = "in_review"
     DECIDED_APPROVED = "decided_approved"
@@ -63,6 +73,8 @@ class Status(StrEnum):
 
 TRANSITIONS: Mapping[Status, frozenset[Status]] = MappingProxyType(
     {
+        # Answered only through `case_clock.answer_received` (the promise starts over on acceptance).
+        Status.RECEIVED: frozenset({Status.ACCEPTED, Status.NOTICED}),
         Status.ACCEPTED: frozenset({Status.IN_REVIEW}),
         Status.IN_REVIEW: frozenset({Status.DECIDED_APPROVED, Status.DECIDED_DENIED}),
         # Article 16: a denial is delivered in writing with its reasons, like an approval.
@@ -74,8 +86,10 @@ TRANSITIONS: Mapping[Status, frozenset[Status]] = MappingProxyType(
         Status.CONCLUDED: frozenset(),
     }
 )
-# The promise of article 16 binds the decision, so warnings stop once a case is decided.
-UNDECIDED = frozenset({Status.ACCEPTED, Status.IN_REVIEW})
+# Article 16 binds the decision and its delivery: the clock runs until the case is delivered (and,
+# for a receipt, until the completeness answer). Warnings follow it, except while suspended.
+CLOCKED = frozenset({Status.RECEIVED, Status.ACCEPTED, Status.IN_REVIEW, Status.DECIDED_APPROVED,
+                     Status.DECIDED_DENIED})
 
 
 def status_named(name: str) -> Status:
@@ -86,6 +100,7 @@ def status_named(name: str) -> Status:
         raise UnknownCaseStatus(status=name, known=", ".join(s.value for s in Status)) from None
 
 _FIRST_STATUS = {
+    Outcome.RECEIVED: Status.RECEIVED,
     Outcome.ACCEPTED: Status.ACCEPTED,
     Outcome.NOTICE: Status.NOTICED,
     Outcome.REFUSED: Status.REFUSED,
@@ -206,10 +221,17 @@ class Case:
     history: tuple[StatusChange, ...]
     missing: tuple[str, ...] = ()  # the notice's corrections (article 14)
     reason: str = ""  # of a refusal or a denial
+    follows: str | None = None  # the notice whose missing papers this visit brought
+    suspended_since: datetime | None = None  # the clock stopped (中止计时), see `case_clock`
 
     @property
-    def undecided(self) -> bool:
-        return self.status in UNDECIDED
+    def clocked(self) -> bool:
+        """Article 16's promise is still to keep (receipt answer, decision or delivery)."""
+        return self.status in CLOCKED
+
+    @property
+    def clock_running(self) -> bool:
+        return self.clocked and self.suspended_since is None
 
 
 def _aware(at: datetime) -> None:
@@ -237,9 +259,12 @@ def open_case(
     calendar: WorkCalendar,
     missing: Iterable[str] = (),
     reason: str = "",
+    receipt_days: int = 5,
+    follows: str | None = None,
 ) -> Case:
     """The case a window service opens. `at` is in the hall's time zone: its date is the
-    acceptance day, and its year the year of the number."""
+    acceptance day, and its year the year of the number. A receipt's answer is due
+    `receipt_days` working days later; `follows` names the notice this visit answers."""
     _aware(at)
     if outcome is Outcome.CONSULTED:
         raise ConsultationOpensNoCase()
@@ -260,6 +285,8 @@ def open_case(
         promised = calendar.add_working_days(today, item.guide.time_limit_days)
     elif outcome is Outcome.CONCLUDED:
         promised = today
+    elif outcome is Outcome.RECEIVED:
+        promised = calendar.add_working_days(today, receipt_days)
     status = _FIRST_STATUS[outcome]
     return Case(
         number=case_number(item.department, today.year, seq),
@@ -275,6 +302,7 @@ def open_case(
         history=(StatusChange(at=at, status=status, previous=None, actor=actor, note=reason),),
         missing=missing,
         reason=reason,
+        follows=follows,
     )
 
 
@@ -282,6 +310,10 @@ def advance(case: Case, to: Status, *, at: datetime, actor: str, note: str = "",
     """The case moved to `to`; for a denial, `note` is the reason the written decision states and
     `legal_basis` the provisions it cites, both required."""
     _aware(at)
+    if case.status is Status.RECEIVED and to in TRANSITIONS[case.status]:
+        raise ReceiptNeedsAnswer(status=to)
+    if case.suspended_since is not None:
+        raise ClockSuspended(number=case.number)
     allowed = TRANSITIONS[case.status]
     if to not in allowed:
         raise IllegalCaseTransition(
@@ -308,8 +340,8 @@ def advance(case: Case, to: Status, *, at: datetime, actor: str, note: str = "",
 
 def working_days_left(case: Case, today: date, calendar: WorkCalendar) -> int | None:
     """Working days until the promised date: 0 on the due day, negative once overdue; None when
-    no decision is pending."""
-    if not case.undecided or case.promised is None:
+    nothing is pending (delivered, a notice, a refusal) or the clock is suspended."""
+    if not case.clock_running or case.promised is None:
         return None
     left = calendar.working_days_between(today, case.promised)
     # A closed day after the due day counts no working day, yet the promise is already broken.
@@ -329,7 +361,9 @@ class NumberKind(StrEnum):
 
 
 def number_kind(case: Case) -> NumberKind:
-    return NumberKind.ACCEPTANCE if case.outcome in (Outcome.ACCEPTED, Outcome.CONCLUDED) else NumberKind.RECORD
+    accepted = case.outcome in (Outcome.ACCEPTED, Outcome.CONCLUDED) or any(
+        c.status is Status.ACCEPTED for c in case.history)
+    return NumberKind.ACCEPTANCE if accepted else NumberKind.RECORD
 
 
 def decided_against(case: Case) -> bool:
@@ -374,6 +408,6 @@ def public_view(case: Case) -> ProgressView:
         missing=case.missing,
         history=tuple((c.status, c.at) for c in case.history),
         number_kind=number_kind(case),
-        reason=case.reason if decided_against(case) or case.outcome is Outcome.NOTICE else "",
+        reason=case.reason if decided_against(case) or case.status is Status.NOTICED else "",
         contestable=decided_against(case),
     )

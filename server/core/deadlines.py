@@ -11,6 +11,9 @@ Working time is the hall's opening hours on working days, counted from the momen
 accepted up to the end of the promised day. "The end of the promised day" is midnight, so that
 overdue here means what it means on the progress page and in `working_days_left`: the promised
 date has passed. A same-day (0-day) item is thus judged in the hours left of that working day.
+
+The clock runs until delivery (article 16: the decision and its delivery), stops while suspended
+(`case_clock`), and an item may have its own tiers (`Hall.tiers_for`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
+from server.core.case_clock import clock_start
 from server.core.cases import Case
 from server.core.hall import Hours, WarningTier
 from server.core.workdays import WorkCalendar
@@ -63,10 +67,12 @@ def due_at(promised: date, tz: tzinfo) -> datetime:
 
 
 def time_left(case: Case, now: datetime, hours: Hours, calendar: WorkCalendar, tz: tzinfo) -> TimeLeft | None:
-    """None when no decision is pending (decided, delivered, a notice, a refusal)."""
-    if not case.undecided or case.promised is None:
+    """None when nothing is pending (delivered, a notice, a refusal) or the clock is suspended.
+    Article 16 binds the decision and its delivery, so a decided case is still on the clock; a
+    received case answers its completeness review, an accepted receipt counts from acceptance."""
+    if not case.clock_running or case.promised is None:
         return None
-    return left_until(case.history[0].at, case.promised, now, hours, calendar, tz)
+    return left_until(clock_start(case), case.promised, now, hours, calendar, tz)
 
 
 def left_until(start: datetime, promised: date, now: datetime, hours: Hours, calendar: WorkCalendar,

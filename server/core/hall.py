@@ -262,6 +262,25 @@ class OverflowRule:
 
 
 @dataclass(frozen=True)
+class CaseClockRules:
+    """Article 14 and 16 limits beyond an item's own ([case_clock]): the completeness answer of a
+    receipt (收件) within `receipt_days` working days; at most `max_extensions` lawful extensions
+    (延长) of a case, each of 1..`max_extension_days` working days."""
+
+    receipt_days: int = 5
+    max_extensions: int = 1
+    max_extension_days: int = 30
+
+
+@dataclass(frozen=True)
+class ItemTiers:
+    """Warning tiers of one item instead of the hall's ([[item_warning_tiers]])."""
+
+    item: str
+    tiers: tuple[WarningTier, ...]
+
+
+@dataclass(frozen=True)
 class FollowupLimits:
     """差评整改: the working days, counted from the day a poor rating came in (that day not
     counted, as any time limit), by which each step of its follow-up is due. Cumulative, not per
@@ -318,6 +337,8 @@ class Hall:
     planned_pauses: tuple[PlannedPause, ...] = ()
     # The monthly evaluation's weights ([evaluation], server/core/evaluation.py).
     evaluation: EvaluationWeights = EvaluationWeights()
+    case_clock: CaseClockRules = CaseClockRules()
+    item_warning_tiers: tuple[ItemTiers, ...] = ()
     _by_code: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -341,6 +362,11 @@ class Hall:
 
     def window(self, window_id: str) -> Window | None:
         return self._by_code["window"].get(window_id)
+
+    def tiers_for(self, item_code: str) -> tuple[WarningTier, ...]:
+        """The item's own warning tiers where the config gives them, else the hall's."""
+        own = next((t.tiers for t in self.item_warning_tiers if t.item == item_code), None)
+        return own or self.warning_tiers
 
     def printer_profile(self, name: str) -> PrinterProfile | None:
         return self._by_code["profile"].get(name)

@@ -25,6 +25,7 @@ TICKET_STATUS: Mapping[str, Label] = MappingProxyType({
 })
 
 CASE_STATUS: Mapping[str, Label] = MappingProxyType({
+    "received": ("已收件待审查", "Received, under completeness review"),
     "accepted": ("已受理", "Accepted"),
     "in_review": ("审查中", "In review"),
     "decided_approved": ("已批准", "Approved"),
@@ -39,6 +40,7 @@ CASE_STATUS: Mapping[str, Label] = MappingProxyType({
 # How a window service ended, on a ticket (all five) and on the case it opened (all but consulted).
 OUTCOME: Mapping[str, Label] = MappingProxyType({
     "accepted": ("受理", "Accepted"),
+    "received": ("收件", "Received for review"),
     "notice": ("一次性告知", "Notice of missing materials"),
     "refused": ("不予受理", "Not accepted"),
     "concluded": ("当场办结", "Concluded on the spot"),

@@ -45,6 +45,7 @@ CLASS_RANKS = {Priority.GREEN: 0, Priority.NORMAL: 1}
 
 class Outcome(StrEnum):
     ACCEPTED = "accepted"
+    RECEIVED = "received"  # 收件: materials taken in for a completeness review (article 14)
     NOTICE = "notice"
     REFUSED = "refused"
     CONCLUDED = "concluded"
@@ -78,6 +79,7 @@ class Ticket:
     outcome: Outcome | None = None
     note: str = ""
     origin_queue: str | None = None
+    follows_case: str | None = None  # the notice whose missing papers the visitor brings (article 14)
 
     @property
     def class_rank(self) -> int:

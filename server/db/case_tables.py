@@ -44,6 +44,10 @@ cases = Table(
     Column("ticket_id", String(32)),
     Column("window", String(16)),
     Column("opened_by", Integer),
+    # The notice (一次性告知) whose missing papers this visit brought (article 14).
+    Column("follows", String(40)),
+    # The clock stopped (中止计时) since then; null while it runs (server/core/case_clock.py).
+    Column("suspended_since", TS),
     # The article 16 tier last announced, so each change of tier is announced once.
     Column("warning_level", String(16)),
     # Bumped by every change: a puller de-duplicates on (number, version).
@@ -91,4 +95,30 @@ outbox = Table(
     Column("last_error", Text, nullable=False, server_default=""),
     Index("ix_outbox_pending", "delivered_at", "id"),
     Index("ix_outbox_case_number", "case_number", "id"),
+)
+
+# Every extension (延长) and suspension (中止计时) of a case's time limit (article 16): an
+# extension is requested, then approved or rejected by the department's chief or a manager; a
+# suspension runs until it is ended. Each row is what the printed notice to the applicant states.
+case_clock_events = Table(
+    "case_clock_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_number", String(40), ForeignKey("cases.number"), nullable=False),
+    Column("kind", String(12), nullable=False),  # extension | suspension
+    # extension: requested | approved | rejected; suspension: running | ended
+    Column("state", String(12), nullable=False),
+    Column("days", Integer),  # working days asked (extension) or suspended (once ended)
+    Column("suspension_kind", String(20)),
+    Column("reason", Text, nullable=False, server_default=""),
+    Column("legal_basis", Text, nullable=False, server_default=""),
+    Column("old_promised", Date),
+    Column("new_promised", Date),
+    Column("requested_by", String(80), nullable=False),
+    Column("requested_at", TS, nullable=False),
+    Column("decided_by", String(80)),
+    Column("decided_at", TS),
+    Column("decision_note", Text, nullable=False, server_default=""),
+    Index("ix_case_clock_events_case", "case_number", "id"),
+    Index("ix_case_clock_events_state", "kind", "state"),
 )

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, Select, insert, or_, select, update
 
-from server.core.cases import UNDECIDED, Applicant, Case, Outcome, Status, StatusChange
+from server.core.cases import CLOCKED, Applicant, Case, Outcome, Status, StatusChange
 
 from .case_tables import case_history, cases
 from .counters_repo import next_counter
@@ -69,6 +69,7 @@ def add(
             accepted_on=case.accepted_on,
             promised=case.promised,
             reason=case.reason,
+            follows=case.follows,
             note=note,
             ticket_id=ticket_id,
             window=window,
@@ -102,9 +103,11 @@ def save_transition(conn: Connection, before: StoredCase, after: Case, now: date
     """Write the status `after` reached and its new history entry; returns the new version."""
     new = after.history[len(before.case.history):]
     version = before.version + 1
-    values: dict = {"status": after.status.value, "reason": after.reason, "version": version, "updated_at": now}
-    if not after.undecided:
-        values["warning_level"] = None  # article 16 warnings bind the decision only
+    values: dict = {"status": after.status.value, "reason": after.reason, "version": version, "updated_at": now,
+                    "promised": after.promised, "missing": list(after.missing),
+                    "suspended_since": after.suspended_since}
+    if not after.clock_running:
+        values["warning_level"] = None  # delivered, a notice, or the clock stopped: no tier
     conn.execute(update(cases).where(cases.c.number == after.number).values(**values))
     _add_history(conn, after.number, new)
     return version
@@ -119,7 +122,8 @@ def set_warning(conn: Connection, number: str, level: str | None, now: datetime)
     )
     result = conn.execute(
         update(cases)
-        .where(cases.c.number == number, cases.c.status.in_([s.value for s in UNDECIDED]), news)
+        .where(cases.c.number == number, cases.c.status.in_([s.value for s in CLOCKED]),
+               cases.c.suspended_since.is_(None), news)
         .values(warning_level=level, version=cases.c.version + 1, updated_at=now)
     )
     return result.rowcount == 1
@@ -153,9 +157,10 @@ def updated_since(conn: Connection, since: datetime | None, limit: int) -> list[
     return _with_history(conn, rows)
 
 
-def undecided(conn: Connection, departments: Iterable[str] | None = None) -> list[StoredCase]:
-    """Cases still awaiting a decision (article 16 watches them), optionally of some departments."""
-    stmt = select(cases).where(cases.c.status.in_([Status.ACCEPTED.value, Status.IN_REVIEW.value]))
+def clocked(conn: Connection, departments: Iterable[str] | None = None) -> list[StoredCase]:
+    """Cases whose article 16 promise is still to keep (to delivery, suspended ones too),
+    optionally of some departments."""
+    stmt = select(cases).where(cases.c.status.in_([s.value for s in CLOCKED]))
     if departments is not None:
         stmt = stmt.where(cases.c.department.in_(list(departments)))
     return _with_history(conn, conn.execute(stmt.order_by(cases.c.promised, cases.c.number)).all())
@@ -196,6 +201,8 @@ def _stored(row: Row[Any], history: tuple[StatusChange, ...]) -> StoredCase:
         history=history,
         missing=tuple(row.missing or ()),
         reason=row.reason,
+        follows=row.follows,
+        suspended_since=row.suspended_since,
     )
     return StoredCase(
         case=case,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from server.db.account_tables import devices, login_throttle, tokens, users
 from server.db.allocation_tables import allocation_changes
-from server.db.case_tables import case_history, cases, outbox
+from server.db.case_tables import case_clock_events, case_history, cases, outbox
 from server.db.document_tables import documents
 from server.db.guide_tables import guide_forms, guide_revisions
 from server.db.log_tables import counters, event_log
@@ -28,9 +28,9 @@ from server.db.service_tables import service_segments, window_periods
 from server.db.ticket_tables import queue_stats, ticket_calls, tickets, window_states
 
 __all__ = [
-    "TS", "allocation_changes", "case_history", "cases", "counters", "devices", "documents", "event_log",
-    "followup_history", "forced_finishes", "guide_forms", "guide_revisions", "hall_notice", "login_throttle",
-    "lookup_throttle", "metadata", "outbox",
+    "TS", "allocation_changes", "case_clock_events", "case_history", "cases", "counters", "devices", "documents",
+    "event_log", "followup_history", "forced_finishes", "guide_forms", "guide_revisions", "hall_notice",
+    "login_throttle", "lookup_throttle", "metadata", "outbox",
     "print_jobs", "queue_stats", "rating_followups", "ratings", "service_segments", "ticket_calls", "tickets",
     "tokens", "users", "visitor_refusals", "window_periods", "window_settings", "window_states",
 ]

@@ -48,6 +48,8 @@ tickets = Table(
     Column("note", Text, nullable=False, server_default=""),
     Column("device_id", Integer),
     Column("case_number", String(40)),
+    # The notice (一次性告知) a returning visitor brings the missing papers for (article 14).
+    Column("follows_case", String(40)),
     # A kiosk's own key for one "take a number" press: a retry after a lost response gets the
     # ticket the first try made instead of a second number.
     Column("request_key", String(64)),

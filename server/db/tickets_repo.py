@@ -70,6 +70,7 @@ def to_ticket(row: Row[Any]) -> Ticket:
         outcome=Outcome(row.outcome) if row.outcome else None,
         note=row.note,
         origin_queue=row.origin_queue,
+        follows_case=row.follows_case,
     )
 
 
@@ -100,7 +101,10 @@ def _values(t: Ticket) -> dict[str, Any]:
 
 
 def add(conn: Connection, t: Ticket, device_id: int | None, request_key: str | None = None) -> None:
-    conn.execute(tickets.insert(), {"id": t.id, "device_id": device_id, "request_key": request_key, **_values(t)})
+    # follows_case is set once, at issue, and only named when set.
+    linked = {"follows_case": t.follows_case} if t.follows_case else {}
+    conn.execute(tickets.insert(), {"id": t.id, "device_id": device_id, "request_key": request_key, **_values(t),
+                                    **linked})
 
 
 def find_by_request(conn: Connection, device_id: int, request_key: str) -> Ticket | None:

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from server.core.hall import Hall
 
+from .case_clock import unknown_items
 from .guides import FORMS_DIR
 from .schema import HallFile, ItemIn, QueueIn, WarningTierIn, WindowIn
 
@@ -195,6 +196,7 @@ def _cross_check(f: HallFile) -> list[str]:
         if serving and all(w.reserve for w in serving):
             problems.append(f"queues.{q.code}: only reserve windows serve this queue, and they are closed by default")
     problems += _tier_problems(f.warning_tiers or [])
+    problems += unknown_items(f.item_warning_tiers, {i.code for i in f.items})
     problems += _staffing_problems(f, queues)
     return problems
 

@@ -21,6 +21,7 @@ from pydantic import (
 from server.core import hall as core
 from server.speech.settings import CHIMES, HallVoice
 
+from .case_clock import CaseClockIn, ItemTiersIn
 from .departments import DepartmentIn
 from .evaluation import EvaluationIn
 from .fields import (
@@ -276,6 +277,8 @@ class HallFile(Model):
     ratings: RatingsIn = RatingsIn()
     waits: WaitsIn = WaitsIn()
     evaluation: EvaluationIn = EvaluationIn()
+    case_clock: CaseClockIn = CaseClockIn()
+    item_warning_tiers: list[ItemTiersIn] = []
 
     def to_core(self) -> core.Hall:
         extra: dict[str, Any] = {}
@@ -309,6 +312,8 @@ class HallFile(Model):
             ratings=self.ratings.to_core(),
             planned_pauses=self.waits.to_core(),
             evaluation=self.evaluation.to_core(),
+            case_clock=self.case_clock.to_core(),
+            item_warning_tiers=tuple(t.to_core() for t in self.item_warning_tiers),
             **extra,
         )
 

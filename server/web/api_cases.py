@@ -2,8 +2,10 @@
 public progress page (articles 20, 21).
 
     GET  /api/v1/cases/{number}             staff who may read it, or the platform
-    POST /api/v1/cases/{number}/transition  {"to", "note", "legal_basis"}: staff of the lead department,
-                                            managers, platform; a decision prints its written decision
+    POST /api/v1/cases/{number}/transition  {"to", "note", "legal_basis", "missing"}: staff of the lead
+                                            department, managers, platform; a decision prints its
+                                            written decision; a received case is answered with
+                                            "accepted" or "noticed" (with "missing")
     GET  /api/v1/cases?updated_since=ISO    the platform or a manager, for pulling
     GET  /api/v1/cases/warnings             chief representatives (their department) and managers (all)
     GET  /case/{token}                      the public progress page, HTML, masked name only; its
@@ -79,7 +81,8 @@ def case_get(number: str) -> ResponseReturnValue:
 def case_transition(number: str) -> ResponseReturnValue:
     caller = _caller()
     body = parse_body(request.get_data(), CaseTransition)
-    return jsonify({"case": cases.transition(services(), caller, number, body.to, body.note, body.legal_basis)})
+    return jsonify({"case": cases.transition(services(), caller, number, body.to, body.note, body.legal_basis,
+                                             tuple(body.missing))})
 
 
 @bp.get("/case/<token>")

@@ -49,7 +49,7 @@ def parse_instant(raw: str, name: str) -> datetime:
 # At least one, or two, characters other than spaces (Python's `re`, as the schema's pattern).
 SOME_TEXT: JsonDict = {"pattern": r"\S"}
 TWO_CHARS: JsonDict = {"pattern": r"\S[\s\S]*\S"}
-OPENS_CASE: list[JsonValue] = ["accepted", "notice", "refused", "concluded"]
+OPENS_CASE: list[JsonValue] = ["accepted", "received", "notice", "refused", "concluded"]
 
 
 class Body(BaseModel):
@@ -63,14 +63,20 @@ class Login(Body):
 
 class IssueTicket(Body):
     model_config = ConfigDict(json_schema_extra={
-        "description": 'exactly one of "item" and "queue" (a blank one counts as absent)',
+        "description": 'exactly one of "item", "queue" and "notice" (a blank one counts as absent)',
         "oneOf": [
             {"required": ["item"], "properties": {"item": {"type": "string", **SOME_TEXT}}},
             {"required": ["queue"], "properties": {"queue": {"type": "string", **SOME_TEXT}}},
+            {"required": ["notice"], "properties": {"notice": {"type": "string", **SOME_TEXT}}},
         ],
     })
     item: str | None = Field(default=None, description="service item code (preferred)")
     queue: str | None = Field(default=None, description="queue code, for a kiosk button that names a queue")
+    notice: str | None = Field(
+        default=None, max_length=300,
+        description="a returning visitor's notice (一次性告知): its number, or the text its QR code carries; "
+        "the ticket is for the notice's item and linked to it (404 no such notice, 409 not a notice)",
+    )
     priority: Literal["normal", "green"] = "normal"
     green_reason: Literal["elderly", "disabled", "military", "pregnant"] | None = None
     request_id: str | None = Field(
@@ -80,10 +86,11 @@ class IssueTicket(Body):
 
     @model_validator(mode="after")
     def _one_target(self) -> IssueTicket:
-        if not self.item and not self.queue:
-            raise ValueError('give "item" (a service item code) or "queue" (a queue code)')
-        if self.item and self.queue:
-            raise ValueError('give "item" or "queue", not both')
+        given = [x for x in (self.item, self.queue, self.notice) if x]
+        if not given:
+            raise ValueError('give "item" (a service item code), "queue" (a queue code) or "notice" (a notice number)')
+        if len(given) > 1:
+            raise ValueError('give one of "item", "queue" and "notice", not several')
         return self
 
 
@@ -136,7 +143,7 @@ class Finish(Body):
              "then": {"required": ["reason"], "properties": {"reason": SOME_TEXT}}},
         ],
     })
-    outcome: Literal["accepted", "notice", "refused", "concluded", "consulted"] | None = None
+    outcome: Literal["accepted", "received", "notice", "refused", "concluded", "consulted"] | None = None
     applicant: Applicant | None = None
     materials: list[str] = Field(default_factory=list)
     missing: list[str] = Field(default_factory=list)
@@ -149,11 +156,19 @@ class Finish(Body):
 
 class CaseTransition(Body):
     model_config = ConfigDict(json_schema_extra={
-        "if": {"properties": {"to": {"const": "decided_denied"}}},
-        "then": {"required": ["note", "legal_basis"], "properties": {"note": SOME_TEXT, "legal_basis": SOME_TEXT}},
+        "allOf": [
+            {"if": {"properties": {"to": {"const": "decided_denied"}}},
+             "then": {"required": ["note", "legal_basis"],
+                      "properties": {"note": SOME_TEXT, "legal_basis": SOME_TEXT}}},
+            {"if": {"properties": {"to": {"const": "noticed"}}},
+             "then": {"required": ["missing"], "properties": {"missing": {"minItems": 1}}}},
+        ],
     })
-    to: Literal["in_review", "decided_approved", "decided_denied", "delivered"]
+    to: Literal["in_review", "decided_approved", "decided_denied", "delivered", "accepted", "noticed"] = Field(
+        description="accepted or noticed answer a received case (收件); the others move an accepted one")
     note: str = Field(default="", max_length=1000, description="for decided_denied: the reason, required")
     legal_basis: str = Field(default="", max_length=500, description=(
         "for decided_denied: the provisions the denial decision cites, required; for decided_approved: "
         "printed on the approval (default: the item guide's legal basis)"))
+    missing: list[str] = Field(default_factory=list, max_length=100,
+                               description="for noticed: the codes of the materials the notice lists, required")

@@ -23,6 +23,7 @@ from server.settings import Settings
 from . import (
     api_admin,
     api_audit,
+    api_case_clock,
     api_cases,
     api_documents,
     api_evaluation,
@@ -134,7 +135,7 @@ def install(app: Flask, socketio: SocketIO, svc: Services, printer_spooler: Prin
     errors.install(app)
     app.before_request(inputs.check_request)
     for bp in (audio.bp, api_public.bp, api_kiosk.bp, api_staff.bp, api_cases.bp, api_manage.bp, api_monitor.bp,
-               api_admin.bp, api_ratings.bp, api_followups.bp, api_stats.bp, api_audit.bp,
+                api_admin.bp, api_ratings.bp, api_followups.bp, api_case_clock.bp, api_stats.bp, api_audit.bp,
                 api_evaluation.bp, api_progress.bp, progress_page.bp, api_documents.bp, api_guides.bp):
         app.register_blueprint(bp)
     connections = sockets.register(socketio, svc)

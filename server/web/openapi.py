@@ -19,6 +19,7 @@ from typing import Any
 
 from .openapi_admin import ADMIN_ROUTES
 from .openapi_allocation import ALLOCATION_ROUTES
+from .openapi_case_clock import CASE_CLOCK_ROUTES
 from .openapi_documents import DOCUMENT_ROUTES
 from .openapi_followups import FOLLOWUP_ROUTES
 from .openapi_guides import GUIDE_ROUTES
@@ -33,7 +34,7 @@ from .openapi_stats import STATS_ROUTES
 
 ROUTES: tuple[Route, ...] = (
     *CORE_ROUTES, *ALLOCATION_ROUTES, *ADMIN_ROUTES, *MONITOR_ROUTES, *RATING_ROUTES, *FOLLOWUP_ROUTES,
-    *STATS_ROUTES, *REPORT_ROUTES, *PROGRESS_ROUTES, *DOCUMENT_ROUTES, *GUIDE_ROUTES,
+    *STATS_ROUTES, *REPORT_ROUTES, *PROGRESS_ROUTES, *DOCUMENT_ROUTES, *GUIDE_ROUTES, *CASE_CLOCK_ROUTES,
 )
 
 # Path parameters by the name the Flask rules give them, with the name protocol v1 gives them.
@@ -56,6 +57,8 @@ PATH_PARAMS: dict[str, dict[str, Any]] = {
                  "example": "wang.li"},
     "device_name": {"description": "a device's name", "schema": {**STR, "pattern": NO_SLASH},
                     "example": "kiosk-1"},
+    "extension_id": {"description": "an extension request's id", "schema": {**STR, "pattern": NO_SLASH},
+                     "example": "3"},
     "doc_id": {"description": "a document's id in the registry", "schema": {**STR, "pattern": r"^[0-9]{1,9}$"},
                "example": "7"},
     "verify_code": {"description": "a printed verification code; case, dashes and spaces do not matter",

@@ -112,7 +112,9 @@ CORE_ROUTES: tuple[Route, ...] = (
           errors=(403,), auth=STAFF_OR_PLATFORM),
     Route("post", "/api/v1/cases/<number>/transition", "move a case: accepted → in_review → decided_approved | "
           "decided_denied → delivered; a decision prints its written decision (document, print) at the window "
-          "that opened the case", ok=CASE_DECIDED_OK, errors=(403, 409), auth=STAFF_OR_PLATFORM,
+          "that opened the case; a received case (收件) is answered: accepted (the item's promise counts "
+          "from today) or noticed with the missing materials' codes (409 receipt_needs_answer otherwise; "
+          "409 clock_suspended while suspended)", ok=CASE_DECIDED_OK, errors=(403, 409), auth=STAFF_OR_PLATFORM,
           body=bodies.CaseTransition),
     Route("get", "/api/v1/alerts", "article 26: queues with visitors waiting and no window held, and visitors "
           "waiting for one window nobody holds (chief: the department's; managers: all); `calendar`: the years "

@@ -37,9 +37,9 @@ DATE: Schema = {"type": "string", "format": "date"}
 STRINGS: Schema = {"type": "array", "items": STR}
 
 TICKET_STATUS = ["waiting", "called", "serving", "suspended", "done", "no_show", "cancelled"]
-OUTCOMES = ["accepted", "notice", "refused", "concluded", "consulted"]
-CASE_STATUS = ["accepted", "in_review", "decided_approved", "decided_denied", "delivered", "noticed", "refused",
-               "concluded"]
+OUTCOMES = ["accepted", "received", "notice", "refused", "concluded", "consulted"]
+CASE_STATUS = ["received", "accepted", "in_review", "decided_approved", "decided_denied", "delivered", "noticed",
+               "refused", "concluded"]
 
 # Views the server builds (server/app/views.py, snapshots.py, cases.py, accounts.py).
 SCHEMAS: dict[str, dict[str, Any]] = {
@@ -63,6 +63,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                                "null where no open window serves its queue",
             },
             "unserved": {**BOOL, "description": "no open window serves its queue (article 26)"},
+            "follows_case": {**STR_OR_NULL, "description": "a returning visitor's notice (一次性告知) number"},
             "window": STR_OR_NULL, "window_name": STR_OR_NULL, "window_name_en": STR_OR_NULL,
             "target_window": {**STR_OR_NULL, "description": "the window it was transferred or suspended to"},
             "recalls": {**INT, "minimum": 0},
@@ -126,15 +127,21 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "CaseSummary": obj({
         "number": {**STR, "example": "SCJG-2026-000042", "description": "DEPT-YEAR-SEQUENCE"},
         "status": {"enum": CASE_STATUS},
-        "outcome": {"enum": ["accepted", "notice", "refused", "concluded"]},
+        "outcome": {"enum": ["accepted", "received", "notice", "refused", "concluded"]},
         "item": STR, "item_name": STR, "department": {**STR, "description": "the lead department (article 17)"},
         "copied_departments": STRINGS, "accepted_on": DATE,
         "promised_date": {"type": ["string", "null"], "format": "date", "description": "in working days (art. 16)"},
-        "days_left": {**INT_OR_NULL, "description": "working days to the promise; null once decided"},
-        "warning": {**STR_OR_NULL, "description": "the article 16 tier reached, e.g. yellow"},
+        "days_left": {**INT_OR_NULL, "description": "working days to the promise (the receipt's answer, the "
+                      "decision and its delivery); null once delivered, for a notice or refusal, and while "
+                      "the clock is suspended"},
+        "warning": {**STR_OR_NULL, "description": "the article 16 tier reached, e.g. yellow (the item's own "
+                    "tiers where the hall config gives them)"},
         "share_left": {"type": ["number", "null"], "description": "of the limit's working time ahead (art. 16)"},
         "status_label": obj({"zh": STR, "en": STR}),
         "version": {**INT, "description": "bumped by every change; dedupe pulls on (number, version)"},
+    }, {
+        "suspended": {**BOOL, "description": "the clock is stopped (中止计时): no days counted, no warning"},
+        "follows": {**STR_OR_NULL, "description": "the notice whose missing papers this case's visit brought"},
     }),
 }
 SCHEMAS["Case"] = {

@@ -232,7 +232,10 @@ def test_warnings_rise_in_tiers_on_the_hall_calendar_once_each(client, svc, case
     error(client.get("/api/v1/cases/warnings", headers=alice), 403)
 
     move(client, alice, n, "in_review")
-    move(client, alice, n, "decided_approved")  # decided: the promise is kept or broken, warnings stop
+    move(client, alice, n, "decided_approved")  # decided, not delivered: article 16 still binds it
+    assert [c["warning"] for c in client.get("/api/v1/cases/warnings", headers=chief).get_json()["cases"]] == ["red"]
+    assert check_warnings(svc) == []  # still red, nothing new
+    move(client, alice, n, "delivered")  # delivered: the promise is kept or broken, warnings stop
     assert client.get("/api/v1/cases/warnings", headers=chief).get_json()["cases"] == []
     assert check_warnings(svc) == []
 

@@ -324,9 +324,10 @@ def test_case_in_review_still_warns():
 
 
 @pytest.mark.parametrize("decided", [Status.DECIDED_APPROVED, Status.DECIDED_DENIED])
-def test_decided_and_delivered_cases_no_longer_warn(decided):
+def test_a_decided_case_warns_until_it_is_delivered(decided):
+    # Article 16: the decision AND its delivery within the promise.
     case = moved(opened(), Status.IN_REVIEW, decided)
-    assert level(case, at(2026, 10, 30)) is None
+    assert level(case, at(2026, 10, 30)) == "red"
     assert level(moved(case, Status.DELIVERED), at(2026, 10, 30)) is None
 
 
