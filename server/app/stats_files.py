@@ -19,6 +19,7 @@ _NAMES = {
     "service_p90_s": "办理90分位(秒)", "open_s": "在岗时长(秒)", "idle_s": "空闲时长(秒)",
     "paused_total_s": "暂停合计(秒)",
     "cases_accepted": "受理", "cases_notice": "一次性告知", "cases_refused": "不予受理", "cases_concluded": "当场办结",
+    "cases_received": "收件",
     "cases_due": "应按时办结件数", "cases_on_time": "按时办结件数", "on_time_rate": "按时办结率",
     "rated": "评价数", "satisfaction_rate": "满意率",
 }
@@ -31,8 +32,8 @@ def columns(answer: dict[str, Any]) -> list[tuple[str, str]]:
     fields = ["key", "label", "label_en", *COUNTS, *TIMES]
     if per_window:
         fields += ["open_s", "idle_s", "paused_total_s"]
-    fields += ["cases_accepted", "cases_notice", "cases_refused", "cases_concluded", "cases_due", "cases_on_time",
-               "on_time_rate"]
+    fields += ["cases_accepted", "cases_notice", "cases_refused", "cases_concluded", "cases_received", "cases_due",
+               "cases_on_time", "on_time_rate"]
     out = [(f, f"{_NAMES[f]} / {f}") for f in fields]
     out += [(f"rating_{n}", f"{_LEVELS[n]}({n}) / rating_{n}") for n in ("5", "4", "3", "2", "1")]
     out += [("rated", f"{_NAMES['rated']} / rated"), ("satisfaction_rate", f"{_NAMES['satisfaction_rate']} / "

@@ -52,7 +52,7 @@ from .ticket_tables import ticket_calls, tickets
 
 BY = ("department", "item", "queue", "window", "staff")
 ENDINGS = ("finished", "no_show", "transferred", "suspended", "released", "forced")
-OUTCOMES = ("accepted", "notice", "refused", "concluded")
+OUTCOMES = ("accepted", "notice", "refused", "concluded", "received")
 # A case concluded at the window (当场办结) is decided then; an accepted one when approved or denied.
 DECIDED = ("decided_approved", "decided_denied", "concluded")
 Rows = dict[Any, dict[str, Any]]

@@ -7,7 +7,7 @@ from .openapi_schemas import INT, INT_OR_NULL, NUM_OR_NULL, STR, STR_OR_NULL, nu
 
 COUNT = INT
 LEVELS = obj({str(n): INT for n in range(1, 6)})
-CASES = obj({"accepted": INT, "notice": INT, "refused": INT, "concluded": INT})
+CASES = obj({"accepted": INT, "notice": INT, "refused": INT, "concluded": INT, "received": INT})
 SECONDS_BY_REASON = {"type": "object", "additionalProperties": INT}
 FIGURES = {
     "issued": INT_OR_NULL, "served": COUNT, "no_show": COUNT, "transferred": COUNT, "suspended": COUNT,

@@ -375,7 +375,8 @@ def compare(api_rows: list[dict[str, Any]], want: dict[Any, dict[str, Any]], by:
             assert abs(g["idle_s"] - w["idle_s"]) <= 1, (where, g["idle_s"], w["idle_s"])
         else:
             assert g["paused_s"] is None and g["idle_s"] is None
-        assert g["cases"] == {o: w[f"case_{o}"] for o in ("accepted", "notice", "refused", "concluded")}, where
+        outcomes = ("accepted", "notice", "refused", "concluded", "received")
+        assert g["cases"] == {o: w.get(f"case_{o}", 0) for o in outcomes}, where
         assert (g["cases_due"], g["cases_on_time"]) == (w["cases_due"], w["cases_on_time"]), where
         levels = {str(n): w[f"rating_{n}"] for n in range(1, 6)}
         assert g["ratings"] == levels, (where, g["ratings"], levels)
