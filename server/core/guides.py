@@ -14,12 +14,22 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from .errors import DomainError
 from .hall import Guide, Hall, Material
 
 MATERIAL_KEYS = ("code", "name", "name_en", "copies", "note", "sample", "mistakes")
 # What an edit may set (revised_on and revision come from the revision itself).
 GUIDE_KEYS = ("legal_basis", "conditions", "accepting_unit", "process", "fee", "fee_basis",
               "time_limit_days", "contact", "common_mistakes", "keywords", "revision_note")
+
+
+class StaleRevision(DomainError):
+    """The guide was revised meanwhile: revision {current} is in force, the edit started from
+    {base}. Reload it and make the change again."""
+
+    kind = "conflict"
+    code = "stale_revision"
+    zh = "办事指南已被他人修订，请重新加载后再修改"
 
 
 def to_json(guide: Guide) -> dict[str, Any]:
