@@ -128,6 +128,7 @@ function save(event) {
     if (err instanceof ApiError && err.status === 409) {
       $("item-revision").textContent = "已被他人修订，请重新加载后再修改 / Revised meanwhile: reload, then edit again";
       show($("guide-reload"), true);
+      $("error").scrollIntoView({ block: "start" });  // the message is above the form; the admin is at its foot
     }
   });
 }
