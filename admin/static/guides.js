@@ -54,6 +54,7 @@ function loadItem(code) {
   clearError();
   return api("GET", "/admin/guides/" + encodeURIComponent(code)).then(function (data) {
     current = data;
+    show($("guide-reload"), false);
     var g = data.guide;
     TEXT.forEach(function (k) { $("g-" + k).value = g[k] || ""; });
     $("g-time_limit_days").value = String(g.time_limit_days);
@@ -119,8 +120,17 @@ function collect() {
 function save(event) {
   event.preventDefault();
   var code = current.item.code;
-  change(api("PUT", "/admin/guides/" + encodeURIComponent(code), { guide: collect(), note: $("g-note").value }),
-    "已保存新修订，立即生效 / Revision saved, in force now", function () { loadItem(code); }).catch(function () {});
+  // base_revision: the revision this edit started from; another admin's save since is a 409, not
+  // an overwrite. The edit stays on the page (to copy) and the admin is told to reload.
+  var body = { guide: collect(), note: $("g-note").value, base_revision: current.revision };
+  change(api("PUT", "/admin/guides/" + encodeURIComponent(code), body),
+    "已保存新修订，立即生效 / Revision saved, in force now", function () { loadItem(code); }).catch(function (err) {
+    if (err instanceof ApiError && err.status === 409) {
+      $("item-revision").textContent = "已被他人修订，请重新加载后再修改 / Revised meanwhile: reload, then edit again";
+      show($("guide-reload"), true);
+      $("error").scrollIntoView({ block: "start" });  // the message is above the form; the admin is at its foot
+    }
+  });
 }
 
 function upload(material, input) {
@@ -153,6 +163,10 @@ function boot() {
   $("error-close").addEventListener("click", clearError);
   $("guide-form").addEventListener("submit", save);
   $("item-select").addEventListener("change", function () { loadItem($("item-select").value); });
+  $("guide-reload").addEventListener("click", function () {
+    show($("guide-reload"), false);
+    loadItem(current.item.code);
+  });
   $("material-add").addEventListener("click", function () { $("materials-body").appendChild(materialRow({})); });
   session.token = sessionStorage.getItem(KEY + "token");
   if (!session.token) { showLogin(); return; }

@@ -118,7 +118,8 @@ def _open_case(
     )
     token = cases.new_token()
     cases_repo.add(uow.conn, case, token=token, ticket_id=ticket.id, window=w.id, opened_by=staff.id,
-                   note=asked.note.strip(), now=uow.now)
+                   note=asked.note.strip(), now=uow.now,
+                   material_names=cases.material_names(item, (*case.materials, *case.missing)))
     tickets_repo.link_case(uow.conn, ticket.id, case.number)
     stored = cases.announce(svc, uow, case.number, "case.opened", {
         "kind": "opened", "outcome": asked.outcome.value, "status": case.status.value, "window": w.id,

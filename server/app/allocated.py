@@ -6,7 +6,8 @@ allocation is cached per process by the id of the latest change: a transaction p
 read of that id (and the state itself only when it moved), and asks once however often it asks.
 
 The service guides ride along the same way (server.app.guide_overlay): the hall as allocated is
-built over the hall file with every guide revision applied, cached by the guide tables' version.
+built over the hall file with every guide revision applied, cached by the guides' version (a
+counter every guide write bumps), read in the same SELECT as the allocation's id.
 """
 
 from __future__ import annotations
@@ -63,8 +64,8 @@ def current(svc: Services, uow: UnitOfWork) -> Allocated:
     seen = _seen.get(uow)
     if seen is not None and seen.base is svc.hall:
         return seen
-    version = allocation_repo.latest_id(uow.conn)
-    guides = _guides(svc, uow)
+    version, guides_version = allocation_repo.latest_id_and(uow.conn, guides_repo.version_subquery())
+    guides = _guides(svc, uow, guides_version)
     cached: Allocated | None = svc.allocation_cache.get("current")
     if cached is None or cached.version != version or cached.base is not svc.hall or cached.guides is not guides:
         cached = _load(svc, uow, version, guides)
@@ -73,9 +74,10 @@ def current(svc: Services, uow: UnitOfWork) -> Allocated:
     return cached
 
 
-def _guides(svc: Services, uow: UnitOfWork) -> guide_overlay.GuidesInForce:
-    """The guides in force: one read of the guide tables' version, the revisions when it moved."""
-    version = guides_repo.version(uow.conn)
+def _guides(svc: Services, uow: UnitOfWork, version: int | None = None) -> guide_overlay.GuidesInForce:
+    """The guides in force at `version` (read here when not given); the revisions only when it moved."""
+    if version is None:
+        version = guides_repo.version(uow.conn)
     cached: Allocated | None = svc.allocation_cache.get("current")
     if cached is not None and cached.base is svc.hall and cached.guides.version == version:
         return cached.guides

@@ -24,8 +24,8 @@ from server.db import cases_repo
 from server.db.cases_repo import StoredCase
 from server.db.uow import UnitOfWork
 
-from . import documents
-from .cases import Caller, actor_for, actor_name, announce, case_view, sees_identity, summary, who
+from . import allocated, documents
+from .cases import Caller, actor_for, actor_name, announce, case_view, material_names, sees_identity, summary, who
 from .context import Services
 from .views import iso
 from .workcal import hall_calendar
@@ -70,12 +70,13 @@ def print_notice(svc: Services, uow: UnitOfWork, stored: StoredCase, kind: str,
 def answer_received(svc: Services, uow: UnitOfWork, caller: Caller, stored: StoredCase, to: core.Status,
                     note: str, missing: tuple[str, ...]) -> dict[str, Any]:
     """Called by `cases.transition` inside its transaction for a case in `received`."""
-    item = svc.hall.item(stored.case.item)
+    item = allocated.current_hall(svc, uow).item(stored.case.item)  # the guide in force
     if item is None:
         raise NotFound(f"item {stored.case.item} is no longer in the hall config")
     after = clock.answer_received(stored.case, to, item=item, at=_hall_time(svc, uow), actor=actor_name(caller),
                                   calendar=hall_calendar(svc.hall), missing=missing, note=note)
-    cases_repo.save_transition(uow.conn, stored, after, uow.now)
+    names = material_names(item, (*after.materials, *after.missing), stored.material_names)
+    cases_repo.save_transition(uow.conn, stored, after, uow.now, material_names=names)
     uow.audit("case.answer", stored.number, status=to.value, missing=list(after.missing),
               promised=_day(after.promised), note=note)
     moved = cases_repo.get(uow.conn, stored.number)

@@ -9,6 +9,7 @@ written to the audit log, as is every change.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,14 +19,14 @@ from server.core import cases as core
 from server.core import deadlines, labels
 from server.core.case_errors import CaseNotFound, MissingOnlyInNotice
 from server.core.documents import appeal_for
-from server.core.hall import Appeal
+from server.core.hall import Appeal, Item
 from server.core.masking import mask_id_number, mask_name, mask_phone
 from server.core.windows import Staff
 from server.db import cases_repo
 from server.db.cases_repo import StoredCase
 from server.db.uow import Actor, UnitOfWork
 
-from . import applicant_notify, documents, outbox
+from . import allocated, applicant_notify, documents, outbox
 from .context import Services
 from .document_fields import STATUS_KIND
 from .views import iso
@@ -76,12 +77,29 @@ def actor_name(caller: Caller) -> str:
 # --- views -----------------------------------------------------------------------------------------
 
 
-def _materials(svc: Services, item_code: str, codes: tuple[str, ...]) -> list[dict[str, str]]:
-    item = svc.hall.item(item_code)
+def material_names(item: Item | None, codes: Iterable[str],
+                   kept: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, dict[str, str]]:
+    """The names a case keeps (code → name, name_en): `kept` ones stay, others from `item` (the
+    guide in force as the case is opened or answered)."""
+    out = {c: dict(v) for c, v in (kept or {}).items()}
+    for code in codes:
+        m = item.material(code) if item and code not in out else None
+        if m is not None:
+            out[code] = {"name": m.name, "name_en": m.name_en}
+    return out
+
+
+def _materials(svc: Services, stored: StoredCase, codes: tuple[str, ...]) -> list[dict[str, str]]:
+    """The materials as the case named them; older cases' from the hall as allocated now."""
+    kept = stored.material_names or {}
+    item = None
+    if any(c not in kept for c in codes):
+        item = allocated.live_hall(svc).item(stored.case.item)
     out = []
     for code in codes:
-        m = item.material(code) if item else None
-        out.append({"code": code, "name": m.name if m else code, "name_en": m.name_en if m else ""})
+        m = item.material(code) if item and code not in kept else None
+        name = kept.get(code) or ({"name": m.name, "name_en": m.name_en} if m else {"name": code, "name_en": ""})
+        out.append({"code": code, "name": name["name"], "name_en": name.get("name_en", "")})
     return out
 
 
@@ -144,8 +162,8 @@ def case_view(svc: Services, stored: StoredCase, *, identity: bool, now: datetim
             "phone": a.phone if identity else mask_phone(a.phone),
             "masked": not identity,
         },
-        "materials": _materials(svc, case.item, case.materials),
-        "missing": _materials(svc, case.item, case.missing),
+        "materials": _materials(svc, stored, case.materials),
+        "missing": _materials(svc, stored, case.missing),
         "reason": case.reason,
         "note": stored.note,
         "ticket_id": stored.ticket_id,
@@ -356,7 +374,7 @@ def progress_page(svc: Services, token: str) -> dict[str, Any] | None:
         "promised": view.promised.isoformat() if view.promised else None,
         "days_left": days_left(svc, stored.case, today),
         "suspended": stored.case.suspended_since is not None,
-        "missing": _materials(svc, view.item, view.missing),
+        "missing": _materials(svc, stored, view.missing),
         "history": [
             {"status": labels.words(labels.CASE_STATUS, s), "at": _minute(iso(hall, at))}
             for s, at in view.history

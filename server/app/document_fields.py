@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from server.core import cases as core
-from server.core.hall import Item
+from server.core.hall import Hall, Item
 from server.db.cases_repo import StoredCase
 
 from .context import Services
@@ -168,6 +168,8 @@ STATUS_KIND: dict[core.Status, str] = {
 }
 
 
-def fields(svc: Services, stored: StoredCase, kind: str, extra: Mapping[str, Any]) -> dict[str, Any]:
-    item = svc.hall.item(stored.case.item)
+def fields(svc: Services, stored: StoredCase, kind: str, extra: Mapping[str, Any], hall: Hall) -> dict[str, Any]:
+    """The kind's fields; the item's materials as `hall` (the hall as allocated now: the guide in
+    force, with the materials an admin added or renamed) gives them."""
+    item = hall.item(stored.case.item)
     return FIELDS[kind]((svc, stored, item, extra))

@@ -28,7 +28,7 @@ from server.db.cases_repo import StoredCase
 from server.db.documents_repo import StoredDocument
 from server.db.uow import Actor, UnitOfWork
 
-from . import document_fields
+from . import allocated, document_fields
 from .context import Services
 
 log = logging.getLogger("hallq.documents")
@@ -69,7 +69,7 @@ def issue(
     """
     k = core.kind_of(kind)
     case, hall = stored.case, svc.hall
-    own = document_fields.fields(svc, stored, kind, extra or {})
+    own = document_fields.fields(svc, stored, kind, extra or {}, allocated.current_hall(svc, uow))
     dept = hall.department(case.department)
     today = uow.now.astimezone(ZoneInfo(hall.timezone)).date()
     n = documents_repo.next_number(uow.conn, core.counter_name(case.department, k, today.year))

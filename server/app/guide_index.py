@@ -28,6 +28,12 @@ def spelled(text: str) -> str:
     return _letters(lazy_pinyin(text, errors=_kept))
 
 
+def syllables(text: str) -> tuple[str, ...]:
+    """"公司注册" -> ("gong", "si", "zhu", "ce"); letters and digits kept, lower-cased."""
+    out = (_letters([s]) for s in lazy_pinyin(text, errors=_kept))
+    return tuple(s for s in out if s)
+
+
 def entries(hall: Hall) -> list[SearchEntry]:
     out = []
     for item in hall.items:
@@ -40,5 +46,6 @@ def entries(hall: Hall) -> list[SearchEntry]:
             spelled=tuple(spelled(n) for n in names),
             english=" ".join([item.name_en, dept.name_en if dept else ""]).lower(),
             text=searchable_text(item.guide),
+            syllables=tuple(syllables(n) for n in names),
         ))
     return out

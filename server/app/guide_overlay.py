@@ -1,7 +1,8 @@
 """The guides in force: the hall file's, with each item's latest revision and uploaded sample forms
 laid over them (article 7). `server.app.allocated` keeps one of these per process, keyed by the
-guide tables' `version`, so an admin's save is what the next transaction of every process reads,
-without a restart; search entries (pinyin) are computed once per version, on the first search.
+guides' `version` (a counter every guide write bumps), so an admin's save is what the next
+transaction of every process reads, without a restart; search entries (pinyin) are computed
+once per version, on the first search.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ class GuidesInForce:
 
     __slots__ = ("version", "hall", "uploads", "_entries")
 
-    def __init__(self, version: tuple[int, int], hall: Hall, uploads: dict[tuple[str, str], dict[str, Any]]) -> None:
+    def __init__(self, version: int, hall: Hall, uploads: dict[tuple[str, str], dict[str, Any]]) -> None:
         self.version, self.hall, self.uploads = version, hall, uploads
         self._entries: list[core.SearchEntry] | None = None
 
@@ -33,8 +34,8 @@ class GuidesInForce:
         return self._entries
 
 
-def load(base: Hall, conn: Connection, version: tuple[int, int]) -> GuidesInForce:
-    if version == (0, 0):
+def load(base: Hall, conn: Connection, version: int) -> GuidesInForce:
+    if version == 0:
         return GuidesInForce(version, base, {})
     tz = ZoneInfo(base.timezone)
     revised = {

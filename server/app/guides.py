@@ -162,16 +162,22 @@ def upload_form(svc: Services, staff: Staff, code: str, material: str, filename:
     name = "".join(ch for ch in filename.replace("/", "_").replace("\\", "_") if ch.isprintable()).strip()[-100:]
     with svc.write(Actor("staff", staff.id, staff.username)) as uow:
         item = _item(allocated.current_hall(svc, uow), code)
-        if item.material(material) is None:
+        m = item.material(material)
+        if m is None:
             raise NotFound(f"事项 {code} 没有材料 {material[:40]} / item {code} has no material {material[:40]}")
         form_id = guides_repo.add_form(uow.conn, item=code, material=material, filename=name or f"sample.{ext}",
                                        content_type=content_type, data=data, author=staff.username, at=uow.now)
+        # A revision of the guide as it stands, so "revised on / what changed" and the history say it.
+        note = f"更换示范文本：{m.name}"
+        number = guides_repo.add_revision(uow.conn, item=code, guide=core.to_json(item.guide), author_id=staff.id,
+                                          author=staff.username, at=uow.now, note=note)
         allocated.forget(uow)
-        uow.audit("guide.form", code, material=material, filename=name, size=len(data))
-        uow.emit(GUIDE_REVISED, ["hall", f"queue:{item.queue}"], {"item": code, "material": material})
+        uow.audit("guide.form", code, material=material, filename=name, size=len(data), revision=number)
+        uow.emit(GUIDE_REVISED, ["hall", f"queue:{item.queue}"],
+                 {"item": code, "material": material, "revision": number})
         svc.commit(uow)
     return {"form": {"id": form_id, "item": code, "material": material, "filename": name, "size": len(data),
-                     "url": form_url(code, material)}}
+                     "url": form_url(code, material)}, "revision": number, "note": note}
 
 
 # --- revisions -------------------------------------------------------------------------------------
@@ -200,8 +206,10 @@ def editable(svc: Services, staff: Staff, code: str) -> dict[str, Any]:
             "revision": item.guide.revision, "history": history}
 
 
-def revise(svc: Services, staff: Staff, code: str, guide: Any, note: str) -> dict[str, Any]:
-    """Save the item's next revision; in force for the next transaction of every process."""
+def revise(svc: Services, staff: Staff, code: str, guide: Any, note: str, base_revision: int) -> dict[str, Any]:
+    """Save the item's next revision; in force for the next transaction of every process.
+    `base_revision` is the revision the edit started from: when another admin saved (or uploaded a
+    sample form) since, nothing is saved and the error names the revision in force."""
     _may_edit(staff)
     note = " ".join(str(note or "").split())
     if not note:
@@ -215,6 +223,12 @@ def revise(svc: Services, staff: Staff, code: str, guide: Any, note: str) -> dic
         stored = core.to_json(checked.to_core())
         number = guides_repo.add_revision(uow.conn, item=code, guide=stored, author_id=staff.id,
                                           author=staff.username, at=uow.now, note=note)
+        if number != base_revision + 1:  # the number is taken under the item's row lock
+            raise core.StaleRevision(
+                f"办事指南已被他人修订：现行为第 {number - 1} 次修订，您的修改基于第 {base_revision} 次，"
+                f"请重新加载后再修改 / the guide was revised meanwhile: revision {number - 1} is in force, "
+                f"the edit started from revision {base_revision}; reload it and make the change again",
+                current=number - 1, base=base_revision)
         allocated.forget(uow)
         uow.audit("guide.revise", code, revision=number, note=note,
                   time_limit_days=[item.guide.time_limit_days, checked.time_limit_days])

@@ -14,12 +14,22 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from .errors import DomainError
 from .hall import Guide, Hall, Material
 
 MATERIAL_KEYS = ("code", "name", "name_en", "copies", "note", "sample", "mistakes")
 # What an edit may set (revised_on and revision come from the revision itself).
 GUIDE_KEYS = ("legal_basis", "conditions", "accepting_unit", "process", "fee", "fee_basis",
               "time_limit_days", "contact", "common_mistakes", "keywords", "revision_note")
+
+
+class StaleRevision(DomainError):
+    """The guide was revised meanwhile: revision {current} is in force, the edit started from
+    {base}. Reload it and make the change again."""
+
+    kind = "conflict"
+    code = "stale_revision"
+    zh = "办事指南已被他人修订，请重新加载后再修改"
 
 
 def to_json(guide: Guide) -> dict[str, Any]:
@@ -86,7 +96,7 @@ def _keep_sample(m: Material, before: Material | None) -> Material:
 @dataclass(frozen=True)
 class SearchEntry:
     """One item's words, ready to match: its name, keywords and department (with their pinyin,
-    full and initials) and the rest of its guide's text (Chinese only)."""
+    full, initials and by syllable) and the rest of its guide's text (Chinese only)."""
 
     code: str
     names: tuple[str, ...]  # the item's name, keywords, department name: lower-cased
@@ -94,6 +104,8 @@ class SearchEntry:
     spelled: tuple[str, ...]  # "gongsizhuce", one per name
     english: str
     text: str  # every other field of the guide, for words found in the body
+    # ("gong", "si", "zhu", "ce") for 公司注册, one per name: for initials and full pinyin mixed.
+    syllables: tuple[tuple[str, ...], ...] = ()
 
 
 _ASCII = re.compile(r"^[a-z0-9 ]+$")
@@ -101,6 +113,7 @@ _SPACES = re.compile(r"\s+")
 
 
 def terms(query: str) -> list[str]:
+    """The query's words (split on any space, full-width too): an item must match every one."""
     return [t for t in _SPACES.split(query.strip().lower()) if t]
 
 
@@ -126,13 +139,33 @@ def _term_score(e: SearchEntry, w: str) -> int:
     if _ASCII.match(w):
         if any(i.startswith(w) for i in e.initials):
             return 40
+        if len(w) < 2:
+            return 0  # one letter inside initials, pinyin or English matches nearly every item
         if any(w in i for i in e.initials) or any(w in s for s in e.spelled):
             return 30
+        if any(mixed_pinyin(syls, w) for syls in e.syllables):
+            return 25
         if w in e.english:
             return 20
     if w in e.text:
         return 10
     return 0
+
+
+def mixed_pinyin(syllables: tuple[str, ...], w: str) -> bool:
+    """Whether `w` spells a run of the syllables, each by its initial or more of it ("gszhuce",
+    "gongsz" for 公司注册): what people type when they know some syllables and abbreviate others."""
+    n = len(syllables)
+
+    def run(i: int, j: int) -> bool:
+        if j == len(w):
+            return True
+        if i == n:
+            return False
+        s = syllables[i]
+        return any(w.startswith(s[:k], j) and run(i + 1, j + k) for k in range(min(len(s), len(w) - j), 0, -1))
+
+    return any(run(start, 0) for start in range(n) if syllables[start][:1] == w[:1])
 
 
 def search(entries: Iterable[SearchEntry], query: str) -> list[str]:

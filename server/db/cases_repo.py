@@ -29,6 +29,8 @@ class StoredCase:
     version: int
     created_at: datetime
     updated_at: datetime
+    # The materials' names as the case was opened or answered (code → name, name_en).
+    material_names: dict[str, dict[str, str]] | None = None
 
     @property
     def number(self) -> str:
@@ -50,6 +52,7 @@ def add(
     opened_by: int | None,
     note: str,
     now: datetime,
+    material_names: dict[str, dict[str, str]] | None = None,
 ) -> None:
     a = case.applicant
     conn.execute(
@@ -64,6 +67,7 @@ def add(
             applicant_phone=a.phone,
             materials=list(case.materials),
             missing=list(case.missing),
+            material_names=material_names,
             outcome=case.outcome.value,
             status=case.status.value,
             accepted_on=case.accepted_on,
@@ -99,13 +103,17 @@ def _add_history(conn: Connection, number: str, changes: Iterable[StatusChange])
         conn.execute(insert(case_history), rows)
 
 
-def save_transition(conn: Connection, before: StoredCase, after: Case, now: datetime) -> int:
-    """Write the status `after` reached and its new history entry; returns the new version."""
+def save_transition(conn: Connection, before: StoredCase, after: Case, now: datetime,
+                    material_names: dict[str, dict[str, str]] | None = None) -> int:
+    """Write the status `after` reached and its new history entry (and the materials' names, when
+    the answer names them anew); returns the new version."""
     new = after.history[len(before.case.history):]
     version = before.version + 1
     values: dict = {"status": after.status.value, "reason": after.reason, "version": version, "updated_at": now,
                     "promised": after.promised, "missing": list(after.missing),
                     "suspended_since": after.suspended_since}
+    if material_names is not None:
+        values["material_names"] = material_names
     if not after.clock_running:
         values["warning_level"] = None  # delivered, a notice, or the clock stopped: no tier
     conn.execute(update(cases).where(cases.c.number == after.number).values(**values))
@@ -215,4 +223,5 @@ def _stored(row: Row[Any], history: tuple[StatusChange, ...]) -> StoredCase:
         version=row.version,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        material_names=row.material_names,
     )

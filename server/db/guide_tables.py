@@ -3,8 +3,8 @@ sample forms (示范文本) an admin uploaded in place of the hall file's.
 
 A revision is the item's whole guide as JSON, numbered per item; the guide in force is the item's
 latest revision, else the hall file's. Nothing is ever updated or deleted: the list of revisions is
-the guide's history, with its date, author and what changed. Ids grow with every save, so the
-largest id of each table is the version a process caches the guides by.
+the guide's history, with its date, author and what changed. A process caches the guides by the
+`guides` counter every save bumps (server.db.guides_repo), not by these tables' ids.
 """
 
 from __future__ import annotations

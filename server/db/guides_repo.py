@@ -1,7 +1,10 @@
 """Guide revisions and uploaded sample forms (server.db.guide_tables).
 
-The guides in force are cached per process by `version`: one read of the two tables' largest ids
-(both indexed by their primary keys), and the revisions themselves only when it moved.
+The guides in force are cached per process by `version`: the `guides` counter, which every guide
+write (a revision, an upload) bumps under the counter's row lock, so its values commit in the order
+they are taken. (The tables' largest ids would not do: on PostgreSQL an id is taken at insert but
+the commits land in any order, and a process could cache a version missing a revision committed
+later with a lower id.) server.app.allocated reads it in the same SELECT as the allocation's id.
 """
 
 from __future__ import annotations
@@ -9,22 +12,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, ScalarSelect, func, insert, select
 
 from .counters_repo import next_counter
 from .guide_tables import guide_forms as forms
 from .guide_tables import guide_revisions as revs
+from .log_tables import counters
 
-_VERSION = select(
-    select(func.max(revs.c.id)).scalar_subquery(),
-    select(func.max(forms.c.id)).scalar_subquery(),
-)
+# The counter every guide write takes: its value is the guides' version (0: the hall file's).
+GUIDES = "guides"
 
 
-def version(conn: Connection) -> tuple[int, int]:
-    """(latest revision id, latest upload id); (0, 0) while the hall file's guides hold."""
-    row = conn.execute(_VERSION).one()
-    return int(row[0] or 0), int(row[1] or 0)
+def version_subquery() -> ScalarSelect[Any]:
+    """The guides' version as a scalar subquery, to be read with the allocation's id in one SELECT."""
+    return select(counters.c.value).where(counters.c.name == GUIDES).scalar_subquery()
+
+
+def bump(conn: Connection) -> int:
+    """Take the guides' next version, holding the counter's row until this transaction ends."""
+    return next_counter(conn, GUIDES)
 
 
 def latest(conn: Connection) -> list[dict[str, Any]]:
@@ -51,6 +57,7 @@ def add_revision(conn: Connection, *, item: str, guide: dict[str, Any], author_i
     """Store the item's next revision; its number, taken under the item's counter row, so two
     admins saving at once get 2 and 3, never 2 twice."""
     number = next_counter(conn, f"guide:{item}")
+    bump(conn)
     conn.execute(insert(revs).values(item=item, revision=number, guide=guide, author_id=author_id, author=author,
                                      created_at=at, note=note))
     return number
@@ -71,7 +78,13 @@ def form_data(conn: Connection, form_id: int) -> bytes | None:
 
 def add_form(conn: Connection, *, item: str, material: str, filename: str, content_type: str, data: bytes,
              author: str, at: datetime) -> int:
+    bump(conn)
     result = conn.execute(insert(forms).values(item=item, material=material, filename=filename,
                                                content_type=content_type, size=len(data), data=data,
                                                author=author, created_at=at).returning(forms.c.id))
     return int(result.scalar_one())
+
+
+def version(conn: Connection) -> int:
+    """The guides' version; 0 while the hall file's guides hold."""
+    return int(conn.execute(select(version_subquery())).scalar() or 0)

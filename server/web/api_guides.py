@@ -36,7 +36,7 @@ def editable(code: str) -> Response:
 def revise(code: str) -> Response:
     staff = require_staff()
     body = parse_body(request.get_data(), ReviseGuide)
-    return jsonify(guides.revise(services(), staff, code, body.guide, body.note))
+    return jsonify(guides.revise(services(), staff, code, body.guide, body.note, body.base_revision))
 
 
 @bp.put("/admin/guides/<code>/materials/<material>/form")

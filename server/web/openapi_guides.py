@@ -36,7 +36,8 @@ EDITABLE_OK = obj({
                                                 "note": STR})},
 })
 REVISED_OK = obj({"item": STR, "revision": INT, "revised_on": DATE, "note": STR})
-FORM_OK = obj({"form": obj({"id": INT, "item": STR, "material": STR, "filename": STR, "size": INT, "url": STR})})
+FORM_OK = obj({"form": obj({"id": INT, "item": STR, "material": STR, "filename": STR, "size": INT, "url": STR}),
+               "revision": INT, "note": STR})
 GUIDE_ROUTES: tuple[Route, ...] = (
     Route("get", "/api/v1/guide/items", "search the public service guide (办事指南): by Chinese words, pinyin "
           "initials (gszc finds 公司注册) or full pinyin, English, or an item code; no q: every item",
@@ -47,9 +48,12 @@ GUIDE_ROUTES: tuple[Route, ...] = (
     Route("get", "/api/v1/admin/guides/<code>", "the guide in force to edit, and every revision of it (admins)",
           ok=EDITABLE_OK, errors=(403,), auth=STAFF),
     Route("put", "/api/v1/admin/guides/<code>", "save the item's next guide revision (admins); in force for the "
-          "next request of every process; sent as guide.revised", ok=REVISED_OK, errors=(403,), auth=STAFF,
+          "next request of every process; sent as guide.revised. 409 stale_revision when base_revision is not the "
+          "revision in force (another admin saved meanwhile): its message names that revision; reload and redo",
+          ok=REVISED_OK, errors=(403, 409), auth=STAFF,
           body=ReviseGuide),
     Route("put", "/api/v1/admin/guides/<code>/materials/<material>/form", "upload a sample form (示范文本) in "
-          "place of the hall file's (admins): PDF, DOCX, PNG or JPG, checked by content, at most 512 KB",
+          "place of the hall file's (admins): PDF, DOCX, PNG or JPG, checked by content, at most 512 KB; recorded "
+          "as a revision of the guide (note 更换示范文本：<material>)",
           ok=FORM_OK, status=201, errors=(403,), auth=STAFF, body=UploadForm),
 )

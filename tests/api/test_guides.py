@@ -95,7 +95,7 @@ def test_an_admin_edit_is_in_force_at_once_for_the_catalogue_the_guide_and_new_c
     assert start["revision"] == 0 and start["history"][-1]["revision"] == 0
     guide = {**start["guide"], "time_limit_days": 3, "contact": "新咨询电话 000-12345678"}
     r = client.put("/api/v1/admin/guides/SCJG-001", headers=admin,
-                   json={"guide": guide, "note": "办理时限调整为3个工作日"})
+                   json={"guide": guide, "note": "办理时限调整为3个工作日", "base_revision": 0})
     assert r.status_code == 200, r.get_json()
     assert r.get_json()["revision"] == 1
 
@@ -128,7 +128,7 @@ def test_a_second_process_on_the_same_database_sees_the_revision(client, hq, hal
     assert second.get("/api/v1/guide/items/SCJG-001").get_json()["item"]["guide"]["time_limit_days"] == 1
     guide = {**edited(client, admin)["guide"], "time_limit_days": 7}
     assert client.put("/api/v1/admin/guides/SCJG-001", headers=admin,
-                      json={"guide": guide, "note": "时限调整"}).status_code == 200
+                      json={"guide": guide, "note": "时限调整", "base_revision": 0}).status_code == 200
     assert second.get("/api/v1/guide/items/SCJG-001").get_json()["item"]["guide"]["time_limit_days"] == 7
     page = second.get("/guide/items/SCJG-001").get_data(as_text=True)
     assert "7 个工作日" in page and "时限调整" in page
@@ -138,7 +138,7 @@ def test_a_revision_is_announced_to_the_kiosks_and_the_consoles_of_its_queue(cli
     guide = edited(client, admin, "CRJ-001")["guide"]
     before = len(published)
     assert client.put("/api/v1/admin/guides/CRJ-001", headers=admin,
-                      json={"guide": guide, "note": "核对"}).status_code == 200
+                      json={"guide": guide, "note": "核对", "base_revision": 0}).status_code == 200
     (change,) = published[before:]
     (event,) = change.events
     assert event.event == "guide.revised" and set(event.rooms) == {"hall", "queue:C"}
@@ -148,12 +148,13 @@ def test_a_revision_is_announced_to_the_kiosks_and_the_consoles_of_its_queue(cli
 def test_an_edit_is_checked_like_the_hall_file_and_needs_a_note(client, admin):
     guide = edited(client, admin)["guide"]
     r = client.put("/api/v1/admin/guides/SCJG-001", headers=admin, json={"guide": {**guide, "materials": []},
-                                                                          "note": "清空材料"})
+                                                                          "note": "清空材料", "base_revision": 0})
     assert r.status_code == 400 and "materials" in r.get_json()["error"]["message"]
     r = client.put("/api/v1/admin/guides/SCJG-001", headers=admin, json={"guide": {**guide, "colour": "red"},
-                                                                          "note": "x"})
+                                                                          "note": "x", "base_revision": 0})
     assert r.status_code == 400 and "colour" in r.get_json()["error"]["message"]
-    r = client.put("/api/v1/admin/guides/SCJG-001", headers=admin, json={"guide": guide, "note": "  "})
+    r = client.put("/api/v1/admin/guides/SCJG-001", headers=admin,
+                   json={"guide": guide, "note": "  ", "base_revision": 0})
     assert r.status_code == 400
     assert guide_of(client)["guide"]["revision"]["number"] == 0
 
@@ -162,7 +163,7 @@ def test_only_an_admin_edits_a_guide(client, make_staff):
     manager = make_staff("mona", "manager")
     assert client.get("/api/v1/admin/guides/SCJG-001", headers=manager).status_code == 403
     assert client.put("/api/v1/admin/guides/SCJG-001", headers=manager,
-                      json={"guide": {}, "note": "x"}).status_code == 403
+                      json={"guide": {}, "note": "x", "base_revision": 0}).status_code == 403
 
 
 def test_an_uploaded_sample_form_replaces_the_hall_files(client, admin, svc):
@@ -205,7 +206,8 @@ def test_the_acceptance_checklist_follows_the_revision(client, admin, kiosk, mak
     guide = edited(client, admin)["guide"]
     fewer = {**guide, "materials": [m for m in guide["materials"] if m["code"] != "PREMISES"]}
     assert client.put("/api/v1/admin/guides/SCJG-001", headers=admin,
-                      json={"guide": fewer, "note": "住所证明改由部门间共享核验，不再提交"}).status_code == 200
+                      json={"guide": fewer, "note": "住所证明改由部门间共享核验，不再提交",
+                            "base_revision": 0}).status_code == 200
     clerk = make_staff("alice", "window", "SCJG")
     assert client.post("/api/v1/windows/1/open", headers=clerk).status_code == 200
     call_one(client, kiosk, clerk)
@@ -214,3 +216,40 @@ def test_the_acceptance_checklist_follows_the_revision(client, admin, kiosk, mak
     r = finish(client, clerk, outcome="accepted", applicant=APPLICANT, materials=ALL_MATERIALS[:-1])
     assert r.status_code == 200, r.get_json()
     assert [m["code"] for m in r.get_json()["case"]["materials"]] == ALL_MATERIALS[:-1]
+
+
+def test_two_admins_editing_one_guide_do_not_overwrite_each_other(client, admin, make_staff):
+    other = make_staff("bob", "admin")
+    mine, theirs = edited(client, admin), edited(client, other)
+    r = client.put("/api/v1/admin/guides/SCJG-001", headers=other,
+                   json={"guide": {**theirs["guide"], "time_limit_days": 5}, "note": "时限改为5天",
+                         "base_revision": theirs["revision"]})
+    assert r.status_code == 200, r.get_json()
+    r = client.put("/api/v1/admin/guides/SCJG-001", headers=admin,
+                   json={"guide": {**mine["guide"], "contact": "新电话"}, "note": "改电话",
+                         "base_revision": mine["revision"]})
+    assert r.status_code == 409, r.get_json()
+    error = r.get_json()["error"]
+    assert error["code"] == "stale_revision" and "第 1 次修订" in error["message"] and "reload" in error["message"]
+    g = guide_of(client)["guide"]
+    assert g["time_limit_days"] == 5 and g["contact"] != "新电话" and g["revision"]["number"] == 1
+    # Reloaded, the edit goes through as revision 2.
+    again = edited(client, admin)
+    r = client.put("/api/v1/admin/guides/SCJG-001", headers=admin,
+                   json={"guide": {**again["guide"], "contact": "新电话"}, "note": "改电话",
+                         "base_revision": again["revision"]})
+    assert r.status_code == 200 and r.get_json()["revision"] == 2
+
+
+def test_replacing_a_sample_form_is_a_revision_in_the_history(client, admin):
+    pdf = b"%PDF-1.4\n% a replacement sample\n%%EOF\n"
+    body = {"filename": "章程示范.pdf", "content_base64": base64.b64encode(pdf).decode()}
+    r = client.put("/api/v1/admin/guides/SCJG-001/materials/ARTICLES/form", headers=admin, json=body)
+    assert r.status_code == 201, r.get_json()
+    name = next(m["name"] for m in guide_of(client)["guide"]["materials"] if m["code"] == "ARTICLES")
+    note = f"更换示范文本：{name}"
+    assert guide_of(client)["guide"]["revision"] == {"number": 1, "revised_on": "2026-11-25", "note": note}
+    history = edited(client, admin)["history"]
+    assert (history[0]["revision"], history[0]["author"], history[0]["note"]) == (1, "ada", note)
+    listed = client.get("/api/v1/guide/items?q=SCJG-001").get_json()["items"][0]
+    assert listed["revised_on"] == "2026-11-25"

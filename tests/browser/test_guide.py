@@ -197,3 +197,33 @@ def test_an_admin_edit_reaches_the_public_page_the_phone_page_and_an_open_kiosk(
     expect(phone.locator("#guide-full")).to_contain_text("办理时限调整为2个工作日")
     r = requests.get(f"{server.url}/api/v1/guide/items/SCJG-002", timeout=10)
     assert r.json()["item"]["guide"]["revision"]["number"] == 1
+
+
+def test_a_second_admin_saving_a_stale_edit_is_told_to_reload(server, open_page):
+    def signed_in() -> Page:
+        page = open_page()
+        page.goto(f"{server.url}/manage/admin/guides?item=SCJG-003")
+        page.fill("#login-user", "admin")
+        page.fill("#login-pass", server.credentials["password"])
+        page.click("#login-form button[type=submit]")
+        expect(page.locator("#g-note")).to_be_visible()
+        return page
+
+    first, second = signed_in(), signed_in()
+    first.fill("#g-contact", "咨询电话 000-11111111")
+    first.fill("#g-note", "更新咨询电话")
+    first.click("#guide-save")
+    expect(first.locator("#note")).to_contain_text("已保存新修订")
+
+    second.fill("#g-fee", "不收费（第二位管理员）")
+    second.fill("#g-note", "核对收费")
+    second.click("#guide-save")
+    expect(second.locator("#item-revision")).to_contain_text("已被他人修订，请重新加载")
+    expect(second.locator("body")).to_contain_text("第 1 次修订")
+    expect(second.locator("#g-fee")).to_have_value("不收费（第二位管理员）")  # the edit stays, to copy
+    expect(second.locator("#error")).to_be_in_viewport()
+    shot(second, "admin-guide-stale.png")
+    second.click("#guide-reload")
+    expect(second.locator("#item-revision")).to_contain_text("当前第 1 次修订")
+    expect(second.locator("#g-contact")).to_have_value("咨询电话 000-11111111")
+    expect(second.locator("#guide-reload")).to_be_hidden()
