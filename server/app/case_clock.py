@@ -1,5 +1,5 @@
 """Time limits of cases to their end (articles 14 and 16), by staff: the answer to a receipt (收件),
-extensions (延长) approved by the department's chief or a manager, suspensions of the clock
+extensions (延长) approved by the department's chief (not a hall manager, not the requester), suspensions of the clock
 (中止计时), and the cases desk's list of the open cases.
 
 The rules are `server.core.case_clock`; each change here is one transaction with its audit entry,
@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from server.core import case_access as access
 from server.core import case_clock as clock
 from server.core import cases as core
-from server.core.case_errors import CaseNotFound, ExtensionDecided
+from server.core.case_errors import CaseNotFound, ClockSuspended, ExtensionDecided
 from server.core.errors import Forbidden, Invalid, NotFound
 from server.core.windows import Role, Staff
 from server.db import case_clock_repo as repo
@@ -81,8 +81,12 @@ def answer_received(svc: Services, uow: UnitOfWork, caller: Caller, stored: Stor
     moved = cases_repo.get(uow.conn, stored.number)
     assert moved is not None
     accepted = to is core.Status.ACCEPTED
+    # The slip's acceptance day is the history's (the receipt day when deemed accepted), as the
+    # progress page shows it; a notice's 说明 is this answer's note, not the receipt visit's.
+    tz = ZoneInfo(svc.hall.timezone)
     paper = print_notice(svc, uow, moved, "acceptance" if accepted else "notice",
-                         {"accepted_on": _hall_time(svc, uow).date()} if accepted else {})
+                         {"accepted_on": clock.acceptance_day(after, tz)} if accepted
+                         else {"note": after.history[-1].note})
     view = _done(svc, uow, caller, stored.number, {
         "kind": "status", "previous": core.Status.RECEIVED.value, "status": to.value,
         "note": after.history[-1].note, "missing": list(after.missing), "promised": _day(after.promised),
@@ -94,8 +98,9 @@ def answer_received(svc: Services, uow: UnitOfWork, caller: Caller, stored: Stor
 
 
 def may_approve(staff: Staff, case: core.Case) -> bool:
-    """The department's chief representative, or a hall manager."""
-    return staff.role is Role.MANAGER or (staff.role is Role.CHIEF and staff.department == case.department)
+    """The chief representative of the case's department: the notice says "经本机关负责人批准" (art. 42),
+    and a hall manager is not the deciding authority's head."""
+    return staff.role is Role.CHIEF and staff.department == case.department
 
 
 def request_extension(svc: Services, caller: Caller, number: str, *, days: int, reason: str,
@@ -125,15 +130,23 @@ def decide_extension(svc: Services, staff: Staff, number: str, extension: int, *
     with svc.write(actor_for(staff)) as uow:
         stored = _locked(uow, number)
         if not may_approve(staff, stored.case):
+            manager = " (a hall manager is not the department's head the notice names)" \
+                if staff.role is Role.MANAGER else ""
             raise Forbidden(f"an extension of case {number} is approved by the chief representative of "
-                            f"{stored.case.department} or a manager",
-                            zh=f"延长办件 {number} 的时限须由{stored.case.department}首席代表或管理人员批准")
+                            f"{stored.case.department}, the head of the deciding department{manager}",
+                            zh=f"延长办件 {number} 的时限须经本机关负责人（{stored.case.department}首席代表）批准"
+                               + ("，大厅管理人员不能批准" if staff.role is Role.MANAGER else ""))
         event = repo.get(uow.conn, extension)
         if event is None or event["case_number"] != number or event["kind"] != repo.EXTENSION:
             raise NotFound(f"case {number} has no extension request {extension}",
                            zh=f"办件 {number} 没有编号为 {extension} 的延长申请")
         if event["state"] != "requested":
             raise ExtensionDecided(extension=extension, state=event["state"])
+        if event["requested_by"] == actor_name(staff):
+            raise Forbidden(f"extension {extension} was requested by {staff.username}: someone else approves it",
+                            zh="延长申请不能由申请人本人批准或驳回")
+        if stored.case.suspended_since is not None:
+            raise ClockSuspended(number=number)
         if not approve and not note:
             raise Invalid("note: a rejection states why", zh="驳回延长申请须说明理由")
         state, after, paper = "rejected", stored.case, None
@@ -150,7 +163,8 @@ def decide_extension(svc: Services, staff: Staff, number: str, extension: int, *
             assert moved is not None
             paper = print_notice(svc, uow, moved, "extension", {
                 "previous_promised": stored.case.promised, "promised": after.promised,
-                "reason": event["reason"], "legal_basis": event["legal_basis"], "approved_by": staff.username,
+                "reason": event["reason"], "legal_basis": event["legal_basis"],
+                "approved_by": staff.display_name or staff.username,
             })
         return _done(svc, uow, staff, number, {
             "kind": f"extension_{state}", "extension": extension, "days": event["days"],
