@@ -31,7 +31,17 @@ DESK_CASE = {"allOf": [ref("CaseSummary"), obj({
 })]}
 C = "/api/v1/cases/<number>"
 
+NOTICE = obj({
+    "number": STR, "item": STR, "item_name": STR, "item_name_en": STR, "noticed_on": DATE,
+    "missing": {"type": "array", "items": obj({"code": STR, "name": STR, "name_en": STR})},
+    "reason": {**STR, "description": "the notice's own note (说明), as the progress page shows it"},
+}, description="a notice (一次性告知) as the window serving its returning visitor reads it: no applicant")
+
 CASE_CLOCK_ROUTES: tuple[Route, ...] = (
+    Route("get", f"{C}/notice", "a notice's number, date, item and missing materials (no applicant): for "
+          "those who may read the case and for the member of staff now serving a ticket that follows it "
+          "(a proxy window's generalist); 409 not_a_notice", ok=obj({"notice": NOTICE}), errors=(403, 409),
+          auth=STAFF),
     Route("get", "/api/v1/cases/open", "the cases desk: cases whose promise is still to keep (received, accepted, "
           "in review, decided and not yet delivered): a chief's or window clerk's department's, a manager's all; "
           "least time left first", auth=STAFF, errors=(403,),

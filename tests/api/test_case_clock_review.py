@@ -121,3 +121,29 @@ def test_a_decided_case_is_not_extended(client, kiosk, alice, chief):  # noqa: F
     move(client, alice, n, "decided_approved")
     r = client.post(f"{C}/{n}/extensions/{eid}/approve", headers=chief, json={})
     assert "送达" in r.get_json()["error"]["message"] or "delivery" in error(r, 400, "extension_refused")
+
+
+def test_a_proxy_clerk_serving_the_returning_visitor_reads_the_notices_missing_list(client, kiosk, make_staff):
+    from tests.api.test_acceptance import APPLICANT, call_one, finish
+
+    first, second = make_staff("px1", "window"), make_staff("px2", "window")  # generalists, no department
+    assert client.post("/api/v1/windows/31/open", headers=first).status_code == 200
+    assert client.post("/api/v1/windows/32/open", headers=second).status_code == 200
+    call_one(client, kiosk, first, item="WJW-001", window="31")
+    r = finish(client, first, window="31", outcome="notice", applicant=APPLICANT, materials=["APP_FORM"],
+               missing=["HEALTH", "EMPLOYER"], note="缺健康证明")
+    assert r.status_code == 200, r.get_json()
+    n = r.get_json()["case"]["number"]
+    assert client.post("/api/v1/windows/31/close", headers=first).status_code in (200, 204)
+    # Before calling the visitor, px2 may not read it (the case is WJW's, px1 opened it).
+    error(client.get(f"{C}/{n}/notice", headers=second), 403)
+    ticket = client.post("/api/v1/tickets", headers=kiosk, json={"notice": n}).get_json()["ticket"]
+    called = client.post("/api/v1/windows/32/call-next", headers=second).get_json()["ticket"]
+    assert called["id"] == ticket["id"] and called["follows_case"] == n
+    error(client.get(f"{C}/{n}", headers=second), 403)  # the case itself (its applicant) stays closed
+    r = client.get(f"{C}/{n}/notice", headers=second)
+    assert r.status_code == 200, r.get_json()
+    notice = r.get_json()["notice"]
+    assert [m["code"] for m in notice["missing"]] == ["HEALTH", "EMPLOYER"]
+    assert notice["number"] == n and notice["noticed_on"] == "2026-11-25" and notice["reason"] == "缺健康证明"
+    assert "applicant" not in notice and APPLICANT["id_number"] not in r.get_data(as_text=True)
