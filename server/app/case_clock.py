@@ -268,10 +268,12 @@ def open_cases(svc: Services, staff: Staff) -> dict[str, Any]:
     for stored in found:
         s = summary(svc, stored, now)
         mine = [event_view(svc, e) for e in events[stored.number]]
+        pending = next((e for e in mine if e["kind"] == repo.EXTENSION and e["state"] == "requested"), None)
         out.append({**s, "clock": mine,
-                    "may_approve": may_approve(staff, stored.case),
-                    "pending_extension": next((e["id"] for e in mine if e["kind"] == repo.EXTENSION
-                                               and e["state"] == "requested"), None)})
+                    # Nobody decides their own request.
+                    "may_approve": may_approve(staff, stored.case)
+                    and not (pending and pending["requested_by"] == staff.username),
+                    "pending_extension": pending["id"] if pending else None})
     out.sort(key=lambda s: (s["days_left"] is None, s["days_left"] if s["days_left"] is not None else 0,
                             s["number"]))
     return {"today": svc.today(now).isoformat(), "cases": out,

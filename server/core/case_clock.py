@@ -110,9 +110,10 @@ def answer_received(
         raise ClockSuspended(number=case.number)
     note = note.strip()[:_MAX_TEXT]
     received_at = case.history[0].at
-    late = case.promised is not None and at.date() > case.promised  # `at` in the hall's zone
+    due = case.promised
+    late = due is not None and at.date() > due  # `at` in the hall's zone
     if late and to is Status.NOTICED:
-        raise DeemedAccepted(number=case.number, due=case.promised.isoformat())
+        raise DeemedAccepted(number=case.number, due=str(due))
     if to is Status.ACCEPTED:
         if missing:
             raise EmptyNotice().at("missing", zh="受理时不列补正材料")

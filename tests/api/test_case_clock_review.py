@@ -105,6 +105,8 @@ def test_the_requester_does_not_approve_their_own_extension(client, kiosk, alice
     r = client.post(f"{C}/{n}/extensions", headers=chief, json=ASK)
     assert r.status_code == 201, r.get_json()
     eid = r.get_json()["clock"][0]["id"]
+    (listed,) = client.get(f"{C}/open", headers=chief).get_json()["cases"]
+    assert listed["pending_extension"] == eid and listed["may_approve"] is False  # the desk offers no button
     assert "someone else" in error(client.post(f"{C}/{n}/extensions/{eid}/approve", headers=chief, json={}), 403)
 
 
