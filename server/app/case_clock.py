@@ -220,7 +220,9 @@ def end_suspension(svc: Services, caller: Caller, number: str) -> dict[str, Any]
         assert moved is not None
         assert stored.case.suspended_since is not None  # resumed() checked it
         kind = clock.SuspensionKind(running["suspension_kind"]) if running else clock.SuspensionKind.OTHER
-        paper = print_notice(svc, uow, moved, "suspension", {
+        # A case with nothing promised (one suspended before a receipt's suspension was refused, then
+        # noticed) has no new date to tell: its suspension ends without a paper.
+        paper = None if after.promised is None else print_notice(svc, uow, moved, "suspension", {
             "procedure": clock.SUSPENSION_WORDS[kind][0], "reason": running["reason"] if running else "中止计时",
             "started_on": stored.case.suspended_since.astimezone(ZoneInfo(svc.hall.timezone)).date(),
             "resumed_on": _hall_time(svc, uow).date(), "promised": after.promised,

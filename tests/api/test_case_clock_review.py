@@ -149,3 +149,17 @@ def test_a_proxy_clerk_serving_the_returning_visitor_reads_the_notices_missing_l
     assert [m["code"] for m in notice["missing"]] == ["HEALTH", "EMPLOYER"]
     assert notice["number"] == n and notice["noticed_on"] == "2026-11-25" and notice["reason"] == "缺健康证明"
     assert "applicant" not in notice and APPLICANT["id_number"] not in r.get_data(as_text=True)
+
+
+def test_a_suspension_left_on_a_case_with_no_promise_still_ends(client, svc, kiosk, alice):  # noqa: F811
+    from sqlalchemy import update
+
+    from server.db.case_tables import cases
+
+    n = open_case(client, kiosk, alice, "notice", materials=["APP_FORM"], missing=["ARTICLES"])["number"]
+    with svc.engine.begin() as conn:  # as stored before receipts were refused a suspension
+        conn.execute(update(cases).where(cases.c.number == n).values(suspended_since=svc.clock()))
+    r = client.post(f"{C}/{n}/suspension/end", headers=alice)
+    assert r.status_code == 200, r.get_json()
+    body = r.get_json()
+    assert body["case"]["suspended"] is False and body["case"]["promised_date"] is None and body["document"] is None
