@@ -78,8 +78,8 @@ def rights_text(review_body: str, court: str, review_body_en: str = "", court_en
 # --- the bodies: what each kind says between the heading and the seal -----------------------------
 
 
-def _case_lines(page: Page, f: Fields) -> None:
-    page.field("受理编号", f.text("case_number"))
+def _case_lines(page: Page, f: Fields, label: str = "受理编号") -> None:
+    page.field(label, f.text("case_number"))
     page.field("办理事项", f.text("item"))
 
 
@@ -161,7 +161,7 @@ def _denial(page: Page, f: Fields) -> None:
 
 
 def _received(page: Page, f: Fields) -> None:
-    _case_lines(page, f)
+    _case_lines(page, f, "收件编号")  # nothing accepted yet: no acceptance number
     page.field("申请人", f.text("applicant_name"))
     page.field("收件日期", f.day("received_on"))
     page.rule()
@@ -187,7 +187,7 @@ def _extension(page: Page, f: Fields) -> None:
 
 def _suspension(page: Page, f: Fields) -> None:
     _addressed(page, f)
-    page.text(f"你（单位）申请的「{f.text('item')}」（受理编号 {f.text('case_number')}）"
+    page.text(f"你（单位）申请的「{f.text('item')}」（{f.text('number_label', '受理编号')} {f.text('case_number')}）"
               f"需要{f.text('procedure')}，所需时间不计算在审批期限内。")
     page.field("特别程序", f.text("procedure"))
     page.field("理由", f.text("reason"))

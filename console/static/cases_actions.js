@@ -93,7 +93,11 @@ function available(c) {
   out = out.slice();
   if (c.pending_extension && c.may_approve) { out.push("approve_ext", "reject_ext"); }
   var granted = c.clock.filter(function (e) { return e.kind === "extension" && e.state === "approved"; }).length;
-  if (!c.pending_extension && granted < desk.data.rules.max_extensions) { out.push("extend"); }
+  // A receipt awaiting its answer is neither extended nor suspended; a decided case is not extended
+  // (art. 42 extends the time to decide, not the delivery).
+  if (c.status === "received") { return out; }
+  var deciding = c.status === "accepted" || c.status === "in_review";
+  if (deciding && !c.pending_extension && granted < desk.data.rules.max_extensions) { out.push("extend"); }
   out.push("suspend");
   return out;
 }

@@ -22,9 +22,11 @@ export function loadNotice(t, then) {
   var n = t && t.follows_case;
   if (!n || notices[n]) { return; }
   notices[n] = "loading";
-  api("GET", "/cases/" + encodeURIComponent(n)).then(function (res) {
-    notices[n] = res.data.case;
-    preTick(t, res.data.case);
+  // The notice alone (no applicant): readable by whoever serves its returning visitor, even at a
+  // proxy window whose clerk may not read the case itself.
+  api("GET", "/cases/" + encodeURIComponent(n) + "/notice").then(function (res) {
+    notices[n] = res.data.notice;
+    preTick(t, res.data.notice);
     then();
   }, function () { notices[n] = "failed"; then(); });
 }
@@ -48,7 +50,7 @@ export function renderNotice(t) {
     return;
   }
   if (!c || c === "loading") { box.appendChild(h("p", {}, [bi("正在读取告知书…", "Reading the notice…")])); return; }
-  var day = (c.history.length ? c.history[c.history.length - 1].at : c.accepted_on || "").slice(0, 10);
+  var day = c.noticed_on || "";
   box.appendChild(h("p", { cls: "follows-date" }, [bi("告知日期：" + day, "Notice given on " + day)]));
   box.appendChild(h("p", {}, [bi("上次缺少以下材料（已预先勾选，请逐项核对）：",
     "Missing last time (ticked in advance: check each one):")]));

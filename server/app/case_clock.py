@@ -1,5 +1,5 @@
 """Time limits of cases to their end (articles 14 and 16), by staff: the answer to a receipt (收件),
-extensions (延长) approved by the department's chief or a manager, suspensions of the clock
+extensions (延长) approved by the department's chief (not a hall manager, not the requester), suspensions of the clock
 (中止计时), and the cases desk's list of the open cases.
 
 The rules are `server.core.case_clock`; each change here is one transaction with its audit entry,
@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from server.core import case_access as access
 from server.core import case_clock as clock
 from server.core import cases as core
-from server.core.case_errors import CaseNotFound, ExtensionDecided
+from server.core.case_errors import CaseNotFound, ClockSuspended, ExtensionDecided
 from server.core.errors import Forbidden, Invalid, NotFound
 from server.core.windows import Role, Staff
 from server.db import case_clock_repo as repo
@@ -82,8 +82,12 @@ def answer_received(svc: Services, uow: UnitOfWork, caller: Caller, stored: Stor
     moved = cases_repo.get(uow.conn, stored.number)
     assert moved is not None
     accepted = to is core.Status.ACCEPTED
+    # The slip's acceptance day is the history's (the receipt day when deemed accepted), as the
+    # progress page shows it; a notice's 说明 is this answer's note, not the receipt visit's.
+    tz = ZoneInfo(svc.hall.timezone)
     paper = print_notice(svc, uow, moved, "acceptance" if accepted else "notice",
-                         {"accepted_on": _hall_time(svc, uow).date()} if accepted else {})
+                         {"accepted_on": clock.acceptance_day(after, tz)} if accepted
+                         else {"note": after.history[-1].note})
     view = _done(svc, uow, caller, stored.number, {
         "kind": "status", "previous": core.Status.RECEIVED.value, "status": to.value,
         "note": after.history[-1].note, "missing": list(after.missing), "promised": _day(after.promised),
@@ -95,8 +99,9 @@ def answer_received(svc: Services, uow: UnitOfWork, caller: Caller, stored: Stor
 
 
 def may_approve(staff: Staff, case: core.Case) -> bool:
-    """The department's chief representative, or a hall manager."""
-    return staff.role is Role.MANAGER or (staff.role is Role.CHIEF and staff.department == case.department)
+    """The chief representative of the case's department: the notice says "经本机关负责人批准" (art. 42),
+    and a hall manager is not the deciding authority's head."""
+    return staff.role is Role.CHIEF and staff.department == case.department
 
 
 def request_extension(svc: Services, caller: Caller, number: str, *, days: int, reason: str,
@@ -126,15 +131,23 @@ def decide_extension(svc: Services, staff: Staff, number: str, extension: int, *
     with svc.write(actor_for(staff)) as uow:
         stored = _locked(uow, number)
         if not may_approve(staff, stored.case):
+            manager = " (a hall manager is not the department's head the notice names)" \
+                if staff.role is Role.MANAGER else ""
             raise Forbidden(f"an extension of case {number} is approved by the chief representative of "
-                            f"{stored.case.department} or a manager",
-                            zh=f"延长办件 {number} 的时限须由{stored.case.department}首席代表或管理人员批准")
+                            f"{stored.case.department}, the head of the deciding department{manager}",
+                            zh=f"延长办件 {number} 的时限须经本机关负责人（{stored.case.department}首席代表）批准"
+                               + ("，大厅管理人员不能批准" if staff.role is Role.MANAGER else ""))
         event = repo.get(uow.conn, extension)
         if event is None or event["case_number"] != number or event["kind"] != repo.EXTENSION:
             raise NotFound(f"case {number} has no extension request {extension}",
                            zh=f"办件 {number} 没有编号为 {extension} 的延长申请")
         if event["state"] != "requested":
             raise ExtensionDecided(extension=extension, state=event["state"])
+        if event["requested_by"] == actor_name(staff):
+            raise Forbidden(f"extension {extension} was requested by {staff.username}: someone else approves it",
+                            zh="延长申请不能由申请人本人批准或驳回")
+        if stored.case.suspended_since is not None:
+            raise ClockSuspended(number=number)
         if not approve and not note:
             raise Invalid("note: a rejection states why", zh="驳回延长申请须说明理由")
         state, after, paper = "rejected", stored.case, None
@@ -151,7 +164,8 @@ def decide_extension(svc: Services, staff: Staff, number: str, extension: int, *
             assert moved is not None
             paper = print_notice(svc, uow, moved, "extension", {
                 "previous_promised": stored.case.promised, "promised": after.promised,
-                "reason": event["reason"], "legal_basis": event["legal_basis"], "approved_by": staff.username,
+                "reason": event["reason"], "legal_basis": event["legal_basis"],
+                "approved_by": staff.display_name or staff.username,
             })
         return _done(svc, uow, staff, number, {
             "kind": f"extension_{state}", "extension": extension, "days": event["days"],
@@ -207,7 +221,9 @@ def end_suspension(svc: Services, caller: Caller, number: str) -> dict[str, Any]
         assert moved is not None
         assert stored.case.suspended_since is not None  # resumed() checked it
         kind = clock.SuspensionKind(running["suspension_kind"]) if running else clock.SuspensionKind.OTHER
-        paper = print_notice(svc, uow, moved, "suspension", {
+        # A case with nothing promised (one suspended before a receipt's suspension was refused, then
+        # noticed) has no new date to tell: its suspension ends without a paper.
+        paper = None if after.promised is None else print_notice(svc, uow, moved, "suspension", {
             "procedure": clock.SUSPENSION_WORDS[kind][0], "reason": running["reason"] if running else "中止计时",
             "started_on": stored.case.suspended_since.astimezone(ZoneInfo(svc.hall.timezone)).date(),
             "resumed_on": _hall_time(svc, uow).date(), "promised": after.promised,
@@ -255,10 +271,12 @@ def open_cases(svc: Services, staff: Staff) -> dict[str, Any]:
     for stored in found:
         s = summary(svc, stored, now)
         mine = [event_view(svc, e) for e in events[stored.number]]
+        pending = next((e for e in mine if e["kind"] == repo.EXTENSION and e["state"] == "requested"), None)
         out.append({**s, "clock": mine,
-                    "may_approve": may_approve(staff, stored.case),
-                    "pending_extension": next((e["id"] for e in mine if e["kind"] == repo.EXTENSION
-                                               and e["state"] == "requested"), None)})
+                    # Nobody decides their own request.
+                    "may_approve": may_approve(staff, stored.case)
+                    and not (pending and pending["requested_by"] == staff.username),
+                    "pending_extension": pending["id"] if pending else None})
     out.sort(key=lambda s: (s["days_left"] is None, s["days_left"] if s["days_left"] is not None else 0,
                             s["number"]))
     return {"today": svc.today(now).isoformat(), "cases": out,

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from server.core import case_access as access
 from server.core import cases as core
 from server.core import deadlines, labels
+from server.core.case_clock import acceptance_day
 from server.core.case_errors import CaseNotFound, MissingOnlyInNotice
 from server.core.documents import appeal_for
 from server.core.hall import Appeal, Item
@@ -370,7 +371,8 @@ def progress_page(svc: Services, token: str) -> dict[str, Any] | None:
         # The department's own review body and court when the hall config names them (issue 14).
         "rights": appeal_rights(appeal_for(hall.department(view.department), hall.appeal))
         if view.contestable else None,
-        "accepted_on": view.accepted_on.isoformat(),
+        # The day it counts as accepted, as the acceptance slip prints it (a receipt: its answer's day).
+        "accepted_on": acceptance_day(stored.case, ZoneInfo(hall.timezone)).isoformat(),
         "promised": view.promised.isoformat() if view.promised else None,
         "days_left": days_left(svc, stored.case, today),
         "suspended": stored.case.suspended_since is not None,

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from server.core import cases as core
+from server.core.case_clock import acceptance_day
 from server.core.hall import Hall, Item
 from server.db.cases_repo import StoredCase
 
@@ -57,18 +59,22 @@ def _acceptance(c: Context) -> dict[str, Any]:
 
     return {
         "materials": material_lines(item, case.materials),
-        # A received case (收件) is accepted later: `accepted_on` in extra is that day.
-        "accepted_on": _day(extra.get("accepted_on") or case.accepted_on, "accepted_on"),
+        # A received case (收件) is accepted later: the day its history says (the receipt day when
+        # deemed accepted), the same the progress page shows.
+        "accepted_on": _day(extra.get("accepted_on") or acceptance_day(case, ZoneInfo(svc.hall.timezone)),
+                            "accepted_on"),
         "promised_on": (case.promised or case.accepted_on).isoformat(),
         "progress_url": progress_url(svc, stored.token),
     }
 
 
 def _notice(c: Context) -> dict[str, Any]:
-    _svc, stored, item, _extra = c
+    _svc, stored, item, extra = c
     return {
         "missing": material_lines(item, stored.case.missing),
-        "note": stored.note,
+        # A notice answering a receipt explains itself by the answer's note (as the progress page's
+        # reason), not by the receipt visit's.
+        "note": str(extra["note"]) if "note" in extra else stored.note,
         "contact": item.guide.contact if item else "",
     }
 
@@ -124,9 +130,11 @@ def _extension(c: Context) -> dict[str, Any]:
 
 
 def _suspension(c: Context) -> dict[str, Any]:
-    _svc, _stored, _item, extra = c
+    _svc, stored, _item, extra = c
     _require(extra, "suspension", "procedure", "reason", "started_on")
     out = {
+        # Only an accepted application has an acceptance number (受理编号).
+        "number_label": "受理编号" if core.number_kind(stored.case) is core.NumberKind.ACCEPTANCE else "登记编号",
         "procedure": str(extra["procedure"]),
         "reason": str(extra["reason"]),
         "legal_basis": str(extra.get("legal_basis") or ""),

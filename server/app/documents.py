@@ -205,6 +205,10 @@ def preview_png(svc: Services, staff: Staff, doc_id: int) -> bytes:
         return to_png(build(svc, doc))
     except FontMissing as exc:
         raise PreviewUnavailable(why=str(exc)) from None
+    except ValueError as exc:  # a layout refusing its fields, e.g. a QR of a non-absolute public_url
+        raise PreviewUnavailable(why=f"the paper cannot be drawn: {exc} (check the hall's public_url)",
+                                 zh=f"文书无法绘制预览，请检查大厅配置（public_url 须为 http(s):// 完整网址）：{exc}",
+                                 ) from None
 
 
 def reprint(svc: Services, staff: Staff, doc_id: int, window_id: str | None) -> dict[str, Any]:

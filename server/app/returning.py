@@ -7,13 +7,19 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
+from zoneinfo import ZoneInfo
 
+from server.core import case_access as access
 from server.core import cases as core
 from server.core import documents as documents_core
 from server.core.case_errors import CaseNotFound
 from server.core.errors import DomainError
-from server.db import cases_repo, documents_repo
+from server.core.tickets import ACTIVE_AT_WINDOW
+from server.core.windows import Staff
+from server.db import cases_repo, documents_repo, tickets_repo, windows_repo
 from server.db.cases_repo import StoredCase
+from server.db.uow import UnitOfWork
 
 from .context import Services
 
@@ -78,3 +84,46 @@ def _get(svc: Services, number: str) -> StoredCase:
 def notice_item(svc: Services, number: str) -> str:
     """The item a notice was given for: the returning visitor's ticket is for it."""
     return _get(svc, number).case.item
+
+
+# --- what the window serving the returning visitor reads ------------------------------------------
+
+
+def _serves_a_follower(uow: UnitOfWork, staff: Staff, number: str) -> bool:
+    """`staff` is at a window whose current ticket (called or in service) follows the notice `number`."""
+    for state in windows_repo.all_states(uow.conn).values():
+        if state.staff_id != staff.id or not state.current_ticket:
+            continue
+        t = tickets_repo.get(uow.conn, state.current_ticket)
+        if t is not None and t.status in ACTIVE_AT_WINDOW and t.follows_case == number:
+            return True
+    return False
+
+
+def notice_for_window(svc: Services, staff: Staff, number: str) -> dict[str, Any]:
+    """What the console shows for a returning visitor: the notice's number, date, item, missing
+    materials and the note it gave, and nothing of the applicant. Readable by whoever may read
+    the case, and by the member of staff now serving a ticket that follows it (a proxy window's
+    generalist, 综合代理窗口, who may read only the cases they opened)."""
+    from .cases import _materials  # cases imports this module's neighbours; kept local
+
+    number = core.canonical_case_number(number)
+    with svc.read() as uow:
+        stored = cases_repo.get(uow.conn, number)
+        if stored is None:
+            raise CaseNotFound(number)
+        if not access.may_read(staff, stored.case, stored.opened_by) and not _serves_a_follower(uow, staff, number):
+            access.require_read(staff, stored.case, stored.opened_by)
+    case = stored.case
+    if case.status is not core.Status.NOTICED:
+        raise NotANotice(number=number, status=case.status.value)
+    given = next(c for c in reversed(case.history) if c.status is core.Status.NOTICED)
+    # The 说明 the paper printed: a receipt's answer's own note, else the window visit's.
+    note = given.note if given.previous is core.Status.RECEIVED else stored.note
+    item = svc.hall.item(case.item)
+    return {
+        "number": number, "item": case.item, "item_name": item.name if item else case.item,
+        "item_name_en": item.name_en if item else "",
+        "noticed_on": given.at.astimezone(ZoneInfo(svc.hall.timezone)).date().isoformat(),
+        "missing": _materials(svc, case.item, case.missing), "reason": note,
+    }

@@ -16,18 +16,20 @@ Pure: the caller gives the time and the calendar.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 
 from server.core.case_errors import (
     ClockNotRunning,
     ClockSuspended,
+    DeemedAccepted,
     EmptyNotice,
     ExtensionRefused,
     IllegalCaseTransition,
     MissingReason,
     NaiveTime,
     NotSuspended,
+    ReceiptUnanswered,
 )
 from server.core.cases import Case, Status, StatusChange, _material_codes
 from server.core.hall import CaseClockRules, Item
@@ -67,6 +69,17 @@ def clock_start(case: Case) -> datetime:
     return accepted[-1] if accepted else case.history[0].at
 
 
+def acceptance_day(case: Case, tz: tzinfo) -> date:
+    """The day the application counts as accepted, which every paper and page states alike: the day
+    a receipt moved to accepted (its receipt day when deemed accepted, see `answer_received`), else
+    the day of the window service."""
+    accepted = [c.at for c in case.history if c.status is Status.ACCEPTED and c.previous is Status.RECEIVED]
+    return accepted[-1].astimezone(tz).date() if accepted else case.accepted_on
+
+
+DEEMED_NOTE = "逾期未作答复，依法自收到材料之日起即为受理（行政许可法第三十二条）"
+
+
 # --- the receipt's answer ------------------------------------------------------------------------
 
 
@@ -82,18 +95,35 @@ def answer_received(
     note: str = "",
 ) -> Case:
     """A received case accepted (the item's promise counts from `at`'s day) or noticed (`missing`
-    lists every material to bring, article 14's one-time notice)."""
+    lists every material to bring, article 14's one-time notice).
+
+    Past the receipt's due date (its `promised`) the application is already accepted by law, from
+    the day the materials were received (行政许可法 art. 32, "逾期不告知的，自收到材料之日起即为受理",
+    as the receipt's paper says): a notice is refused, and an acceptance is recorded at the receipt's
+    moment, the item's promise counting from the receipt day. The note says so.
+    """
     _aware(at)
     if case.status is not Status.RECEIVED or to not in (Status.ACCEPTED, Status.NOTICED):
         raise IllegalCaseTransition(from_status=case.status, to_status=to,
                                     allowed="accepted, noticed" if case.status is Status.RECEIVED else "-")
+    if case.suspended_since is not None:
+        raise ClockSuspended(number=case.number)
     note = note.strip()[:_MAX_TEXT]
-    change = StatusChange(at=at, status=to, previous=case.status, actor=actor, note=note)
+    received_at = case.history[0].at
+    due = case.promised
+    late = due is not None and at.date() > due  # `at` in the hall's zone
+    if late and to is Status.NOTICED:
+        raise DeemedAccepted(number=case.number, due=str(due))
     if to is Status.ACCEPTED:
         if missing:
             raise EmptyNotice().at("missing", zh="受理时不列补正材料")
-        promised = calendar.add_working_days(at.date(), item.guide.time_limit_days)
+        start = received_at if late else at
+        if late:
+            note = f"{DEEMED_NOTE}；{note}" if note else DEEMED_NOTE
+        change = StatusChange(at=start, status=to, previous=case.status, actor=actor, note=note)
+        promised = calendar.add_working_days(start.astimezone(at.tzinfo).date(), item.guide.time_limit_days)
         return replace(case, status=to, promised=promised, history=(*case.history, change))
+    change = StatusChange(at=at, status=to, previous=case.status, actor=actor, note=note)
     codes = _material_codes(item, missing)
     if not codes:
         raise EmptyNotice()
@@ -111,12 +141,24 @@ class ExtensionRequest:
     legal_basis: str
 
 
+def _extendable(case: Case) -> None:
+    """Article 42 extends the time to decide: a receipt has nothing accepted to decide yet, and a
+    decided case has only its delivery left (article 44's ten days), which no extension stretches."""
+    if case.status is Status.RECEIVED:
+        raise ReceiptUnanswered(number=case.number, what="an extension")
+    if case.status in (Status.DECIDED_APPROVED, Status.DECIDED_DENIED):
+        raise ExtensionRefused(why=f"case {case.number} is decided: an extension (art. 42) is of the time to "
+                                   "decide, the delivery (art. 44) is not extended",
+                               zh="办件已作出决定：延长（第四十二条）只适用于作出决定的期限，送达期限不能延长")
+    if not case.clocked or case.promised is None:
+        raise ClockNotRunning(number=case.number, status=case.status, what="an extension")
+
+
 def check_extension(case: Case, asked: ExtensionRequest, *, granted: int, pending: int,
                     rules: CaseClockRules) -> ExtensionRequest:
     """The request as it may be made: the clock running, reason and legal basis stated, days
     within the limit, and fewer extensions granted or pending than allowed."""
-    if not case.clocked or case.promised is None:
-        raise ClockNotRunning(number=case.number, status=case.status, what="an extension")
+    _extendable(case)
     if case.suspended_since is not None:
         raise ClockSuspended(number=case.number)
     reason, basis = asked.reason.strip()[:_MAX_TEXT], asked.legal_basis.strip()[:_MAX_TEXT]
@@ -138,8 +180,10 @@ def check_extension(case: Case, asked: ExtensionRequest, *, granted: int, pendin
 
 def extended(case: Case, days: int, calendar: WorkCalendar) -> Case:
     """The case with its promise moved `days` working days later (an approved extension)."""
-    if not case.clocked or case.promised is None:
-        raise ClockNotRunning(number=case.number, status=case.status, what="an extension")
+    _extendable(case)
+    if case.suspended_since is not None:
+        raise ClockSuspended(number=case.number)
+    assert case.promised is not None  # _extendable: a clocked case past its receipt has a promise
     return replace(case, promised=calendar.add_working_days(case.promised, days))
 
 
@@ -148,6 +192,8 @@ def extended(case: Case, days: int, calendar: WorkCalendar) -> Case:
 
 def suspended(case: Case, at: datetime) -> Case:
     _aware(at)
+    if case.status is Status.RECEIVED:
+        raise ReceiptUnanswered(number=case.number, what="a suspension")
     if not case.clocked or case.promised is None:
         raise ClockNotRunning(number=case.number, status=case.status, what="a suspension")
     if case.suspended_since is not None:
@@ -169,7 +215,9 @@ def resumed(case: Case, at: datetime, calendar: WorkCalendar) -> tuple[Case, int
     _aware(at)
     if case.suspended_since is None:
         raise NotSuspended(number=case.number)
-    assert case.promised is not None  # a suspension starts only on a clocked case with a promise
     since = case.suspended_since.astimezone(at.tzinfo).date()
     days = suspended_days(since, at.date(), calendar)
-    return replace(case, suspended_since=None, promised=calendar.add_working_days(case.promised, days)), days
+    # A case with no promise (one stored before the rules refused suspending a receipt) still ends
+    # its suspension: nothing to move.
+    promised = calendar.add_working_days(case.promised, days) if case.promised is not None else None
+    return replace(case, suspended_since=None, promised=promised), days

@@ -170,3 +170,19 @@ class ExtensionDecided(CaseError):
     kind = "conflict"
     code = "extension_decided"
     zh = "该延长申请已处理"
+
+
+class ReceiptUnanswered(CaseError):
+    """Case {number} awaits its completeness answer (收件): accept or notice it before {what}."""
+
+    kind = "conflict"
+    code = "receipt_unanswered"
+    zh = "收件办件尚未作出受理或补正答复，不能延长或中止计时"
+
+
+class DeemedAccepted(CaseError):
+    """Past {due}, case {number} is deemed accepted from receipt (art. 32): accept it, no notice."""
+
+    kind = "conflict"
+    code = "deemed_accepted"
+    zh = "已超过收件答复期限，依法自收到材料之日起即为受理，不能再作补正告知，只能受理"

@@ -269,7 +269,7 @@ class CaseClockRules:
 
     receipt_days: int = 5
     max_extensions: int = 1
-    max_extension_days: int = 30
+    max_extension_days: int = 10  # 行政许可法 art. 42: "延长十日"
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,13 @@ need no account (the /verify check of a printed code). Pure: time is an argument
 Failures are not what counts here (a genuine code and a forged one cost the same), so unlike
 sign-in throttling (core.throttle) every request is counted. The state is the limiter's own,
 in memory: a restart forgets it, which costs an attacker nothing against 80-bit codes anyway.
+One limiter is shared by every request: a lock keeps its map whole under threads
+(async_mode threading).
 """
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict, deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,8 +29,13 @@ class Limiter:
         self.budget = budget
         self.max_keys = max_keys
         self._seen: OrderedDict[str, deque[datetime]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def allow(self, key: str, now: datetime) -> int:
+        with self._lock:
+            return self._allow(key, now)
+
+    def _allow(self, key: str, now: datetime) -> int:
         times = self._seen.pop(key, None) or deque()
         start = now - self.budget.per
         while times and times[0] <= start:

@@ -3,7 +3,7 @@
     [case_clock]
     receipt_days = 5          # a received case (收件) is answered within 5 working days
     max_extensions = 1        # lawful extensions (延长) of one case
-    max_extension_days = 30   # working days one extension may add
+    max_extension_days = 10   # working days one extension may add (art. 42: 延长十日)
 
     [[item_warning_tiers]]    # an item warned by its own tiers instead of [[warning_tiers]]
     item = "SCJG-003"

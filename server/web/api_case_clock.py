@@ -7,6 +7,8 @@
     POST /api/v1/cases/{number}/extensions/{id}/reject        {"note"} (required)
     POST /api/v1/cases/{number}/suspension                    {"kind", "reason"}: stop the clock
     POST /api/v1/cases/{number}/suspension/end                the clock runs again, the promise moved
+    GET  /api/v1/cases/{number}/notice                        a notice's missing list, for its readers and
+                                                              the window serving its returning visitor
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from server.app import case_clock as ops
+from server.app import returning
 from server.core.errors import NotFound
 
 from .api_cases import _caller
@@ -36,6 +39,11 @@ def _extension_id(raw: str) -> int:
 @bp.get("/open")
 def open_cases() -> ResponseReturnValue:
     return jsonify(ops.open_cases(services(), require_staff()))
+
+
+@bp.get("/<number>/notice")
+def notice(number: str) -> ResponseReturnValue:
+    return jsonify({"notice": returning.notice_for_window(services(), require_staff(), number)})
 
 
 @bp.post("/<number>/extensions")

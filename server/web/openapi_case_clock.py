@@ -31,7 +31,17 @@ DESK_CASE = {"allOf": [ref("CaseSummary"), obj({
 })]}
 C = "/api/v1/cases/<number>"
 
+NOTICE = obj({
+    "number": STR, "item": STR, "item_name": STR, "item_name_en": STR, "noticed_on": DATE,
+    "missing": {"type": "array", "items": obj({"code": STR, "name": STR, "name_en": STR})},
+    "reason": {**STR, "description": "the notice's own note (说明), as the progress page shows it"},
+}, description="a notice (一次性告知) as the window serving its returning visitor reads it: no applicant")
+
 CASE_CLOCK_ROUTES: tuple[Route, ...] = (
+    Route("get", f"{C}/notice", "a notice's number, date, item and missing materials (no applicant): for "
+          "those who may read the case and for the member of staff now serving a ticket that follows it "
+          "(a proxy window's generalist); 409 not_a_notice", ok=obj({"notice": NOTICE}), errors=(403, 409),
+          auth=STAFF),
     Route("get", "/api/v1/cases/open", "the cases desk: cases whose promise is still to keep (received, accepted, "
           "in review, decided and not yet delivered): a chief's or window clerk's department's, a manager's all; "
           "least time left first", auth=STAFF, errors=(403,),
@@ -39,17 +49,22 @@ CASE_CLOCK_ROUTES: tuple[Route, ...] = (
                   "suspension_kinds": {"type": "array", "items": obj({"code": STR, "name": STR, "name_en": STR})},
                   "rules": obj({"max_extensions": INT, "max_extension_days": INT})})),
     Route("post", f"{C}/extensions", "request an extension (延长) of the time limit, with reason and legal basis; "
-          "the department's chief or a manager approves it. 409 clock_not_running (delivered, a notice), "
-          "clock_suspended; 400 extension_refused (days beyond the config, too many extensions)",
+          "the chief representative of the case's department approves it. 409 clock_not_running (delivered, a "
+          "notice), receipt_unanswered (a receipt awaiting its completeness answer), clock_suspended; 400 "
+          "extension_refused (days beyond the config, too many extensions, a decided case: art. 42 extends the "
+          "time to decide, not the delivery)",
           ok=CLOCK_OK, status=201, errors=(403, 409), auth=STAFF_OR_PLATFORM, body=bodies_clock.ExtensionRequest),
-    Route("post", f"{C}/extensions/<extension_id>/approve", "approve an extension (the department's chief or a "
-          "manager): the promised date moves by its working days on the hall calendar and the applicant's "
-          "notice prints", ok=CLOCK_OK, errors=(403, 409), auth=STAFF, body=bodies_clock.ExtensionDecision,
-          body_required=False),
-    Route("post", f"{C}/extensions/<extension_id>/reject", "reject an extension, saying why (the department's "
-          "chief or a manager)", ok=CLOCK_OK, errors=(403, 409), auth=STAFF, body=bodies_clock.ExtensionDecision),
+    Route("post", f"{C}/extensions/<extension_id>/approve", "approve an extension (the chief representative of "
+          "the case's department, not a hall manager, not the requester: 403): the promised date moves by its "
+          "working days on the hall calendar and the applicant's notice prints; 409 clock_suspended",
+          ok=CLOCK_OK, errors=(403, 409), auth=STAFF,
+          body=bodies_clock.ExtensionDecision, body_required=False),
+    Route("post", f"{C}/extensions/<extension_id>/reject", "reject an extension, saying why (the chief "
+          "representative of the case's department, not the requester); 409 clock_suspended", ok=CLOCK_OK,
+          errors=(403, 409), auth=STAFF, body=bodies_clock.ExtensionDecision),
     Route("post", f"{C}/suspension", "stop the clock (中止计时: expert review, hearing, public notice, testing): "
-          "no warnings while it lasts; 409 when already suspended or not running", ok=CLOCK_OK, status=201,
+          "no warnings while it lasts; 409 when already suspended or not running, receipt_unanswered for a receipt "
+          "awaiting its completeness answer", ok=CLOCK_OK, status=201,
           errors=(403, 409), auth=STAFF_OR_PLATFORM, body=bodies_clock.SuspensionStart),
     Route("post", f"{C}/suspension/end", "the clock runs again: the promised date moves by the working days "
           "suspended (from its first day up to, not including, today); 409 not_suspended", ok=CLOCK_OK,

@@ -41,7 +41,8 @@ SCHEMAS["Verified"] = obj({
 PNG: dict[str, Any] = {"description": "the document as it comes out of the printer",
                        "content": {"image/png": {"schema": {**STR, "format": "binary"}}}}
 TOO_MANY = {429: error("too many checks from this client address; Retry-After says when to try again")}
-NO_FONT = {503: error("no CJK font on the server to draw the preview with (install fonts-noto-cjk)")}
+NO_FONT = {503: error("preview_unavailable: no CJK font on the server to draw the preview with (install "
+                       "fonts-noto-cjk), or the paper cannot be drawn (a public_url that is not absolute)")}
 
 DOCUMENT_ROUTES: tuple[Route, ...] = (
     Route("get", "/api/v1/cases/<number>/documents", "the case's documents, oldest first (staff who may read "

@@ -300,3 +300,15 @@ def test_a_tax_refusal_names_the_tax_authority_above_on_paper_and_on_the_progres
     assert "（国家税务总局某市税务局行政审批专用章）" in text
     html = client.get(body["case"]["progress_url"].split("5000", 1)[1]).get_data(as_text=True)
     assert "国家税务总局某省税务局" in html and "某市人民政府" not in html
+
+
+def test_a_preview_with_a_relative_public_url_is_a_clear_error_not_a_500(client, svc, kiosk, alice):
+    from dataclasses import replace
+
+    svc.hall = replace(svc.hall, public_url="hallq.local")  # no scheme: no QR a phone could open
+    n = open_case(client, kiosk, alice)["case"]["number"]  # registered, its print refused by the layout
+    (doc,) = client.get(f"/api/v1/cases/{n}/documents", headers=alice).get_json()["documents"]
+    r = client.get(doc["preview_url"], headers=alice)
+    assert r.status_code == 503, r.get_data(as_text=True)[:200]
+    err = r.get_json()["error"]
+    assert err["code"] == "preview_unavailable" and "public_url" in err["message"]

@@ -121,6 +121,11 @@ def test_the_cases_desk_moves_extends_and_suspends_cases(browser, server):
     n = case["number"]
     take(server)
     received = call_and_finish(server, outcome="received", applicant=APPLICANT, materials=["APP_FORM"])
+    # The window clerk asks; the chief approves (nobody approves their own request).
+    r = requests.post(f"{server.url}/api/v1/cases/{n}/extensions", headers=server.login(STAFF), timeout=10,
+                      json={"days": 3, "reason": "需组织现场核查",
+                            "legal_basis": "《中华人民共和国行政许可法》第四十二条"})
+    assert r.status_code == 201, r.text
     context = browser.new_context(viewport={"width": 1440, "height": 960}, device_scale_factor=1, locale="zh-CN")
     try:
         page = context.new_page()
@@ -137,12 +142,13 @@ def test_the_cases_desk_moves_extends_and_suspends_cases(browser, server):
         row.click()
         page.locator('[data-action="review"]').click()
         expect(row).to_contain_text("审查中")
-        page.locator('[data-action="extend"]').click()
-        page.locator("#act-days").fill("3")
-        page.locator("#act-reason").fill("需组织现场核查")
-        page.locator("#act-legal_basis").fill("《中华人民共和国行政许可法》第四十二条")
-        page.locator("#act-submit").click()
         expect(row).to_contain_text("延长待批")
+        # A receipt awaiting its answer offers neither an extension nor a suspension.
+        page.locator(f'tr.case-row[data-number="{received["number"]}"]').click()
+        expect(page.locator('[data-action="notice"]')).to_be_visible()
+        expect(page.locator('[data-action="extend"]')).to_have_count(0)
+        expect(page.locator('[data-action="suspend"]')).to_have_count(0)
+        row.click()
         page.locator('[data-action="approve_ext"]').click()
         page.locator("#act-submit").click()
         expect(page.locator("#d-clock")).to_contain_text("已批准")

@@ -36,3 +36,33 @@ def test_each_change_has_a_short_message_in_both_languages(change, status, templ
     for text in (m.zh, m.en):
         assert N in text and text.endswith(URL)
     assert len(m.zh) - len(URL) <= 60  # an SMS or two with the link, however long the item's name
+
+
+# --- the case clock and the receipt's answer (issue 14's review) ------------------------------------
+
+
+@pytest.mark.parametrize(("change", "status", "template", "words"), [
+    ({"kind": "extension_approved", "extension": 3, "days": 5, "promised": "2026-12-08"}, "in_review",
+     "case.extension_approved", ["延长至2026-12-08", "extended to 2026-12-08"]),
+    ({"kind": "suspended", "suspension": 4, "suspension_kind": "expert_review"}, "in_review",
+     "case.suspended", ["专家评审", "expert review"]),
+    ({"kind": "resumed", "days": 2, "promised": "2026-12-08"}, "in_review",
+     "case.resumed", ["恢复计时", "2026-12-08"]),
+    ({"kind": "status", "previous": "received", "status": "accepted", "promised": "2026-12-08"}, "accepted",
+     "case.receipt_accepted", ["已受理", "2026-12-08"]),
+    ({"kind": "status", "previous": "received", "status": "noticed"}, "noticed",
+     "case.receipt_noticed", ["补正", "more materials"]),
+])
+def test_the_clock_changes_the_applicant_must_hear_have_their_own_messages(change, status, template, words):
+    m = said("case.updated", change, status, "2026-12-08")
+    assert m is not None and m.template == template
+    for text in (m.zh, m.en):
+        assert N in text and text.endswith(URL)
+    assert len(m.zh) - len(URL) <= 60
+    for w in words:
+        assert w in m.zh + m.en, w
+
+
+@pytest.mark.parametrize("kind", ["extension_requested", "extension_rejected"])
+def test_an_extensions_request_and_rejection_stay_inside_the_department(kind):
+    assert said("case.updated", {"kind": kind, "extension": 3}, "in_review", "2026-12-01") is None

@@ -15,7 +15,7 @@ def _item_of(text: str) -> str:
 
 def test_the_demo_answers_a_receipt_in_5_working_days_and_warns_one_item_by_its_own_tiers():
     hall = load_hall(DEFAULT_CONFIG)
-    assert hall.case_clock == CaseClockRules(receipt_days=5, max_extensions=1, max_extension_days=20)
+    assert hall.case_clock == CaseClockRules(receipt_days=5, max_extensions=1, max_extension_days=10)
     assert hall.tiers_for("SCJG-003")[0] == WarningTier("yellow", 0.5)
     assert hall.tiers_for("SCJG-001") == hall.warning_tiers
 
