@@ -125,5 +125,5 @@ def notice_for_window(svc: Services, staff: Staff, number: str) -> dict[str, Any
         "number": number, "item": case.item, "item_name": item.name if item else case.item,
         "item_name_en": item.name_en if item else "",
         "noticed_on": given.at.astimezone(ZoneInfo(svc.hall.timezone)).date().isoformat(),
-        "missing": _materials(svc, case.item, case.missing), "reason": note,
+        "missing": _materials(svc, stored, case.missing), "reason": note,
     }
