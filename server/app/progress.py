@@ -41,7 +41,7 @@ class TooManyLookups(DomainError):
 def _keys(address: str, number: str, device: str | None) -> list[tuple[str, str]]:
     keys = [("case", number)]
     if device is None:
-        keys.append(("address", address[:64]))
+        keys.append(("address", rules.address_key(address)))
     return keys
 
 
@@ -52,27 +52,34 @@ def _rules(keys: list[tuple[str, str]], policy: rules.Policy) -> list[Any]:
 def lookup(svc: Services, number: object, last4: object, address: str, *, device: str | None = None,
            policy: rules.Policy = rules.DEFAULT) -> dict[str, Any]:
     """The progress view of the case `number` when `last4` ends its applicant's ID number or phone.
-    `device`: the kiosk's name when a kiosk asks (not counted by address)."""
+    `device`: the kiosk's name when a kiosk asks (not counted by address).
+
+    One write transaction does it all, so a burst of simultaneous guesses cannot all pass the check
+    before any of them is counted: the counters are locked (row locks on PostgreSQL; SQLite's write
+    lock serialises), a held counter refuses, the attempt is counted, and only then is the case read
+    and compared. A match takes its count back (only failures are counted); a miss keeps it."""
     number_ = rules.normal_number(number)
     last4_ = rules.normal_last4(last4)
     keys = _keys(address, number_, device)
-    with svc.read() as uow:
-        now = uow.now
-        wait = rules.retry_after(list(zip(progress_repo.records(uow.conn, keys), _rules(keys, policy), strict=True)),
-                                 now)
+    with svc.write(Actor("anon", None, (device or address)[:64] or "anonymous")) as uow:
+        progress_repo.prune(uow.conn, uow.now - policy.longest_memory)
+        held = progress_repo.records(uow.conn, keys, lock=True)
+        counted = list(zip(held, _rules(keys, policy), strict=True))
         # Decided before the case is read: a refusal says nothing of whether the number exists.
-        found = None if wait else progress_repo.secrets_of(uow.conn, number_)
-    if wait:
-        raise TooManyLookups(wait)
-    ok = rules.matches(found.id_number if found else None, found.phone if found else None, last4_)
+        wait = rules.retry_after(counted, uow.now)
+        if wait:
+            svc.commit(uow)
+            raise TooManyLookups(wait)
+        progress_repo.save(uow.conn, keys, rules.failed(counted, uow.now))
+        found = progress_repo.secrets_of(uow.conn, number_)
+        ok = rules.matches(found.id_number if found else None, found.phone if found else None, last4_)
+        if ok and found is not None:
+            progress_repo.save(uow.conn, keys, held)
+        else:
+            uow.audit("progress.lookup_failed", number_, address=address[:64], device=device)
+        svc.commit(uow)
     if ok and found is not None:
         page = cases.progress_page(svc, found.token)
         if page is not None:
             return {"case": page, "progress_url": cases.progress_url(svc, found.token)}
-    with svc.write(Actor("anon", None, (device or address)[:64] or "anonymous")) as uow:
-        progress_repo.prune(uow.conn, uow.now - policy.longest_memory)
-        held = progress_repo.records(uow.conn, keys, lock=True)
-        progress_repo.save(uow.conn, keys, rules.failed(list(zip(held, _rules(keys, policy), strict=True)), uow.now))
-        uow.audit("progress.lookup_failed", number_, address=address[:64], device=device)
-        svc.commit(uow)
     raise rules.CaseNotMatched()
