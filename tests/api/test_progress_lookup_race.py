@@ -63,23 +63,24 @@ def check(out: dict[int, str], reads: list[int], n: int) -> None:
         assert reads.index(n - 1) <= FREE, reads
 
 
-def test_parallel_guesses_are_compared_no_more_than_allowed(client, kiosk, alice, svc, monkeypatch):
-    case = open_case(client, kiosk, alice)
-    out, reads = burst(svc, case["number"], monkeypatch)
+def test_parallel_guesses_are_compared_no_more_than_allowed(client, kiosk, alice, svc, monkeypatch):  # noqa: F811
+    opened = open_case(client, kiosk, alice)
+    out, reads = burst(svc, opened["number"], monkeypatch)
     check(out, reads, 12)
 
 
-def test_ipv6_addresses_of_one_64_share_one_counter(client, case):
+def test_ipv6_addresses_of_one_64_share_one_counter(client, case):  # noqa: F811
     from tests.api.test_progress_lookup import ask
 
     for i in range(10):  # ten free per address: each from a different address of one /64
-        assert ask(client, "SCJG-2026-9999%02d" % i, "0000", f"2001:db8:7:7::{i + 1:x}").status_code == 404
+        assert ask(client, f"SCJG-2026-9999{i:02d}", "0000", f"2001:db8:7:7::{i + 1:x}").status_code == 404
     r = ask(client, case["number"], PHONE[-4:], "2001:db8:7:7:ffff::1")
     assert r.status_code == 429, r.get_json()
     assert ask(client, case["number"], PHONE[-4:], "2001:db8:7:8::1").status_code == 200
 
 
-def test_a_case_locked_by_failures_still_opens_by_its_slip_and_at_the_window(client, kiosk, alice, case):
+def test_a_case_locked_by_failures_still_opens_by_its_slip_and_at_the_window(
+        client, kiosk, alice, case):  # noqa: F811
     """Anyone can lock a case's lookup by failing on purpose (the price of bounding guesses); the
     slip's QR link and the window are not touched by it."""
     from tests.api.test_progress_lookup import ask
