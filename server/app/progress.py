@@ -16,12 +16,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection
-
 from server.core import progress_lookup as rules
 from server.core.errors import DomainError
 from server.core.throttle import Rule
 from server.db import progress_repo
+from server.db.handles import Connection
 from server.db.uow import Actor
 
 from . import cases

@@ -9,8 +9,6 @@ import re
 import unicodedata
 from datetime import timedelta
 
-from sqlalchemy import Connection
-
 from server.core import cases as core
 from server.core import documents as documents_core
 from server.core.case_errors import CaseNotFound
@@ -18,6 +16,7 @@ from server.core.errors import DomainError, NotFound
 from server.core.throttle import Rule
 from server.db import cases_repo, documents_repo
 from server.db.cases_repo import StoredCase
+from server.db.handles import Connection
 from server.db.uow import Actor
 
 from . import progress
