@@ -6,6 +6,7 @@ four at phone width; the kiosk does the same with its on-screen keypad."""
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -36,6 +37,8 @@ def server(tmp_path_factory) -> Iterator[ServerProcess]:
     config.write_text(text.replace('public_url = "http://127.0.0.1:5000"', f'public_url = "{srv.url}"'),
                       encoding="utf-8")
     srv.env["HALLQ_CONFIG"] = str(config)
+    # The guide's sample forms are read beside the config (guide.materials[].sample).
+    shutil.copytree(REPO / "config" / "forms", root / "forms")
     srv.seed()
     srv.start()
     staff = srv.login("scjg01")
