@@ -74,7 +74,7 @@ def resolve_notice_reference(svc: Services, text: str, device: str) -> str:
         return stored.number if stored is not None and stored.case.status is core.Status.NOTICED else None
 
     try:
-        return progress.counted(svc, Actor("device", None, device[:64]), [("kiosk-notice", device[:64])],
+        return progress.counted(svc, Actor("device", None, device[:64]), [("notice", device[:64])],
                                 [KIOSK_NOTICE], attempt, ("notice.lookup_failed", device[:64], {"device": device}))
     except progress.Miss:
         raise NoSuchNotice() from None

@@ -54,3 +54,16 @@ def test_a_burst_of_guesses_is_compared_no_more_than_allowed(pg_svc, monkeypatch
     number = "SCJG-2026-000042"  # no such case: every guess, the "right" one too, is a miss
     out, reads = burst(pg_svc, number, monkeypatch)
     check(out, reads, 12)
+
+
+def test_a_kiosks_failed_notice_lookups_are_counted_on_postgresql(pg_svc):
+    """The kiosk's notice lookup shares the counters (its scope fits the column on PostgreSQL)."""
+    from server.app.returning import KIOSK_NOTICE, NoSuchNotice, resolve_notice_reference
+
+    for i in range(KIOSK_NOTICE.free):
+        with pytest.raises(NoSuchNotice):
+            resolve_notice_reference(pg_svc, f"SCJG-2026-{i + 1}", "kiosk-1")
+    with pytest.raises(progress.TooManyLookups):
+        resolve_notice_reference(pg_svc, "SCJG-2026-000001", "kiosk-1")
+    with pytest.raises(NoSuchNotice):
+        resolve_notice_reference(pg_svc, "SCJG-2026-000001", "kiosk-2")
