@@ -35,6 +35,7 @@ from server.app.overflow_ops import ProposalWatch
 from server.app.print_spooler import AGENT_RESEND_EVERY_S, SPOOL_EVERY_S, PrintSpooler
 from server.app.printer_status import record_status
 from server.app.publisher import Publisher
+from server.app.snapshots import ticket_room_payload
 from server.core.hall import Hall
 from server.db.engine import make_engine
 from server.db.migrate import upgrade
@@ -110,6 +111,7 @@ def build(
         engine, factory.emitter(socketio, relay, end_room), sleep=socketio.sleep,
         spawn=socketio.start_background_task, unsent=relay.unsent_seq if relay else lambda: None,
         resync=lambda reason: socketio.emit("resync", {"reason": reason}),
+        decorate=lambda rooms, data: ticket_room_payload(svc, rooms, data),
     )
     spooler = PrintSpooler(
         engine, clock, on_status=lambda url, status: record_status(svc, url, status),

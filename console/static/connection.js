@@ -155,6 +155,11 @@ function fetchTicket(id) {
 function applyTicket(t) {
   var cur = desk.wstate && desk.wstate.current;
   if (cur && t.id === cur.id && (t.status === "called" || t.status === "serving")) {
+    // The queue rooms carry the public view; only the window's own room says which notice a
+    // returning visitor brings (follows_case): keep it across the public copy.
+    if (!("follows_case" in t) && desk.ticket && desk.ticket.id === t.id) {
+      t = Object.assign({}, t, { follows_case: desk.ticket.follows_case });
+    }
     desk.ticket = t; cur.status = t.status;
   }
   if (movesToday(t)) { loadToday(); }

@@ -146,11 +146,13 @@ export var ERRORS = {
             "未能连接服务器。请稍后重试，或咨询服务台工作人员。",
             "The server could not be reached. Please try again later or ask the staff at the information desk."],
   notice_unknown: ["没有找到该告知书", "No such notice",
-                   "没有取号。请核对告知书编号，或咨询服务台工作人员。",
-                   "No number was issued. Please check the notice's number or ask the staff at the information desk."],
-  not_a_notice: ["该编号不是一次性告知书", "This number is not a notice",
-                 "没有取号。请输入一次性告知书上的编号，或按事项重新取号。",
-                 "No number was issued. Please enter the number on your notice, or choose your service instead."],
+                   "没有取号。请核对一次性告知书上的编号或扫描其二维码，也可按事项取号或咨询服务台工作人员。",
+                   "No number was issued. Please check the number on your notice or scan its QR code, choose your " +
+                   "service instead, or ask the staff at the information desk."],
+  notice_wait: ["告知书查询失败次数过多", "Too many failed notice lookups",
+                "没有取号。请稍后再试，或按事项取号、咨询服务台工作人员。",
+                "No number was issued. Please try again later, choose your service instead, or ask the staff at the " +
+                "information desk."],
   server: ["服务器暂时无法取号", "The server could not issue a number",
            "没有取号。请稍后重试，或咨询服务台工作人员。",
            "No number was issued. Please try again later or ask the staff at the information desk."]

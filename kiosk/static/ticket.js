@@ -61,7 +61,7 @@ function showError(status, error, forNotice) {
   var kind;
   if (status === 0) { kind = "network"; }
   else if (forNotice && status === 404) { kind = "notice_unknown"; }
-  else if (forNotice && error && error.code === "not_a_notice") { kind = "not_a_notice"; }
+  else if (forNotice && status === 429) { kind = "notice_wait"; }
   else if (status === 409) { kind = "not_issuing"; }
   else if (status === 401) { kind = "unauthorized"; }
   else if (status === 403) { kind = "forbidden"; }

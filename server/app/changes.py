@@ -17,16 +17,9 @@ from server.speech.api import Speech
 from .allocated import current_hall
 from .announce import Sounds, announcement, request_audio, spoken_texts
 from .context import Services
-from .views import HallLoad, queue_view, ticket_view, window_views
+from .views import HallLoad, public_ticket, queue_view, ticket_view, window_views
 
 PREWARM_PER_QUEUE = 2
-
-
-def ticket_rooms(t: Ticket) -> list[str]:
-    rooms = ["hall", f"queue:{t.queue}", f"ticket:{t.id}"]
-    if t.window:
-        rooms.append(f"window:{t.window}")
-    return rooms
 
 
 class Changes:
@@ -62,10 +55,20 @@ class Changes:
         for event, t, extra in self._tickets:
             view = ticket_view(conn, hall, t, load)
             views[t.id] = view
-            rooms = ticket_rooms(t)
-            if event == "ticket.issued":
-                rooms = ["hall", f"queue:{t.queue}"]
-            self.uow.emit(event, rooms, {"ticket": view, **extra})
+            # The public rooms and the visitor's own room get the public view; its window's staff
+            # the whole when it holds more (a returning visitor's notice), else the public one in
+            # the same emit. The visitor's room also gets the case's link, added as it is sent
+            # (server.app.publisher), never logged.
+            public = {"ticket": public_ticket(view), **extra}
+            staff_only = view.get("follows_case") is not None
+            rooms = ["hall", f"queue:{t.queue}"]
+            if t.window and event != "ticket.issued" and not staff_only:
+                rooms.append(f"window:{t.window}")
+            self.uow.emit(event, rooms, public)
+            if event != "ticket.issued":
+                self.uow.emit(event, [f"ticket:{t.id}"], public)
+                if t.window and staff_only:
+                    self.uow.emit(event, [f"window:{t.window}"], {"ticket": view, **extra})
             window = hall.window(t.window) if t.window else None
             if event == "ticket.called" and window is not None and speech is not None:
                 said, sounds = announcement(hall, speech, window, view, recall=bool(extra.get("recall")))

@@ -22,7 +22,7 @@ from server.core.case_errors import CaseNotFound
 from server.core.errors import DomainError, Forbidden, Invalid, NotFound
 from server.core.hall import Window
 from server.core.masking import mask_name
-from server.core.windows import Staff
+from server.core.windows import Role, Staff
 from server.db import cases_repo, documents_repo, print_jobs_repo, windows_repo
 from server.db.cases_repo import StoredCase
 from server.db.documents_repo import StoredDocument
@@ -116,7 +116,9 @@ def _common(svc: Services, stored: StoredCase, k: core.Kind, number: str, code: 
     }
 
 
-def brief(svc: Services, doc: StoredDocument) -> dict[str, Any]:
+def brief(svc: Services, doc: StoredDocument, *, identity: bool = True) -> dict[str, Any]:
+    """The document as listed. `identity`: whether the caller sees the applicant's identity; the
+    paper carries the full name, so without it there is no preview to fetch (`preview_url` null)."""
     k = core.KINDS.get(doc.kind)
     return {
         "id": doc.id,
@@ -129,7 +131,7 @@ def brief(svc: Services, doc: StoredDocument) -> dict[str, Any]:
         "verify_url": verify_url(svc, doc.verify_code),
         "issued_on": doc.issued_on.isoformat(),
         "window": doc.window,
-        "preview_url": f"/api/v1/documents/{doc.id}/preview.png",
+        "preview_url": f"/api/v1/documents/{doc.id}/preview.png" if identity else None,
     }
 
 
@@ -165,12 +167,23 @@ def _queue(svc: Services, uow: UnitOfWork, w: Window | None, doc: StoredDocument
 # --- reading, previewing, reprinting ----------------------------------------------------------------
 
 
-def _readable(svc: Services, staff: Staff, uow: UnitOfWork, doc_id: int) -> StoredDocument:
+class PaperNeedsIdentity(Forbidden):
+    """a document carries the applicant's full name: only the case's window staff and its department's chief
+    representative may preview or reprint it; managers see the case with the name masked"""
+
+    zh = "文书载有申请人完整姓名，仅本办件的窗口人员和本部门首席代表可预览或补打；管理人员只能查看隐去姓名的办件"
+
+
+def _paper(svc: Services, staff: Staff, uow: UnitOfWork, doc_id: int) -> StoredDocument:
+    """The document, for a caller who may see the applicant's identity on it (case_access.sees_identity,
+    the rule the case's own view masks the name by): the paper is not masked."""
     doc = documents_repo.get(uow.conn, doc_id)
     stored = cases_repo.get(uow.conn, doc.case_number) if doc else None
     if doc is None or stored is None:
         raise NotFound(f"no document {doc_id}", zh="未找到该文书")
     access.require_read(staff, stored.case, stored.opened_by)
+    if not access.sees_identity(staff, stored.case, stored.opened_by):
+        raise PaperNeedsIdentity()
     return doc
 
 
@@ -183,8 +196,9 @@ def for_case(svc: Services, staff: Staff, number: str) -> dict[str, Any]:
         if stored is None:
             raise CaseNotFound(number)
         access.require_read(staff, stored.case, stored.opened_by)
+        identity = access.sees_identity(staff, stored.case, stored.opened_by)
         docs = documents_repo.for_case(uow.conn, number)
-    return {"case": number, "documents": [brief(svc, d) for d in docs]}
+    return {"case": number, "documents": [brief(svc, d, identity=identity) for d in docs]}
 
 
 class PreviewUnavailable(DomainError):
@@ -200,7 +214,7 @@ def preview_png(svc: Services, staff: Staff, doc_id: int) -> bytes:
     from printers.preview import FontMissing, to_png
 
     with svc.read() as uow:
-        doc = _readable(svc, staff, uow, doc_id)
+        doc = _paper(svc, staff, uow, doc_id)
     try:
         return to_png(build(svc, doc))
     except FontMissing as exc:
@@ -212,11 +226,12 @@ def preview_png(svc: Services, staff: Staff, doc_id: int) -> bytes:
 
 
 def reprint(svc: Services, staff: Staff, doc_id: int, window_id: str | None) -> dict[str, Any]:
-    """Queue the document again on the printer of a window the staff holds (or oversees): the one
-    named, else the one they are signed in at. Audited."""
+    """Queue the document again on the printer of a window the staff holds (or, for a chief
+    representative, oversees): the one named, else the one they are signed in at. Only for who may
+    see the applicant's identity (the paper is not masked): never a manager or the admin. Audited."""
     hall = svc.hall
     with svc.write(Actor("staff", staff.id, staff.username)) as uow:
-        doc = _readable(svc, staff, uow, doc_id)
+        doc = _paper(svc, staff, uow, doc_id)
         if window_id is None:
             held = [w for w, state in windows_repo.all_states(uow.conn).items() if state.staff_id == staff.id]
             if not held:
@@ -226,7 +241,8 @@ def reprint(svc: Services, staff: Staff, doc_id: int, window_id: str | None) -> 
         w = hall.window(str(window_id))
         if w is None:
             raise NotFound(f"unknown window {window_id!r}", zh="未找到该窗口")
-        if windows_repo.get(uow.conn, w.id).staff_id != staff.id and not win.may_oversee(w, staff):
+        at_it = windows_repo.get(uow.conn, w.id).staff_id == staff.id
+        if not at_it and not (staff.role is Role.CHIEF and win.may_oversee(w, staff)):
             raise Forbidden(f"{staff.username}不在{w.name}值守 / {staff.username} is not signed in at {w.name_en}")
         printed = _queue(svc, uow, w, doc)
         uow.audit("document.reprint", doc.number, case=doc.case_number, document=doc.id, window=w.id,

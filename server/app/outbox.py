@@ -148,7 +148,10 @@ def run_outbox_once(
             response = post(routes[row.destination], data=body, headers=headers, timeout=timeout)
             status = int(response.status_code)
             if not 200 <= status < 300:
-                error = f"HTTP {status}: {str(getattr(response, 'text', ''))[:300]}"
+                # An SMS gateway's answer may echo the message and the phone it was for: of the
+                # applicant's rows, the status only is logged and kept.
+                said = "" if row.destination == APPLICANT else f": {str(getattr(response, 'text', ''))[:300]}"
+                error = f"HTTP {status}{said}"
         except Exception as exc:  # noqa: BLE001 - any failure to deliver is retried
             error, unreachable = f"{type(exc).__name__}: {exc}"[:500], True
         _settle(svc, row, now, error)

@@ -51,10 +51,13 @@ Outgoing = tuple[str, dict[str, Any], list[str]]
 class Publisher:
     def __init__(self, engine: Engine, emit: Emit, *, sleep: Callable[[float], None] = time.sleep,
                  spawn: Callable[..., Any] | None = None, unsent: Callable[[], int | None] = lambda: None,
-                 resync: Callable[[str], None] = lambda reason: None) -> None:
+                 resync: Callable[[str], None] = lambda reason: None,
+                 decorate: Callable[[list[str], dict[str, Any]], dict[str, Any]] | None = None) -> None:
         """`unsent()`: the oldest seq the message queue has not taken yet, if any; `resync(reason)`:
-        tell every client to take a fresh snapshot."""
+        tell every client to take a fresh snapshot; `decorate(rooms, data)`: the payload as sent, for
+        what must reach its rooms but never rest in the event log (a ticket's case link)."""
         self._engine = engine
+        self._decorate = decorate or (lambda rooms, data: data)
         self._emit = emit
         self._unsent = unsent
         self._resync = resync
@@ -98,7 +101,12 @@ class Publisher:
         for e in c.events:
             rooms = delivery_rooms(e.rooms, e.data)
             if rooms:
-                out.append((e.event, self._chain.stamp(c.seq, rooms, e.data), rooms))
+                try:
+                    data = self._decorate(rooms, e.data)
+                except Exception:  # the event still goes, as logged
+                    log.exception("decorating %s (seq %s) failed", e.event, c.seq)
+                    data = e.data
+                out.append((e.event, self._chain.stamp(c.seq, rooms, data), rooms))
         return out
 
     def _send(self, ready: list[Outgoing]) -> None:

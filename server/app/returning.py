@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,13 +15,16 @@ from server.core import case_access as access
 from server.core import cases as core
 from server.core import documents as documents_core
 from server.core.case_errors import CaseNotFound
-from server.core.errors import DomainError
+from server.core.errors import DomainError, NotFound
+from server.core.throttle import Rule
 from server.core.tickets import ACTIVE_AT_WINDOW
 from server.core.windows import Staff
 from server.db import cases_repo, documents_repo, tickets_repo, windows_repo
 from server.db.cases_repo import StoredCase
-from server.db.uow import UnitOfWork
+from server.db.handles import Connection
+from server.db.uow import Actor, UnitOfWork
 
+from . import progress
 from .context import Services
 
 MAX_REFERENCE = 300
@@ -31,46 +35,63 @@ _PROGRESS = re.compile(r"/case/([A-Za-z0-9_-]{8,64})/?$")
 
 
 class NotANotice(DomainError):
-    """case {number} is {status}, not a notice of missing materials (一次性告知): a returning visitor
-    brings the notice they were given"""
+    """case {number} is {status}, not a notice of missing materials (一次性告知). Told only to staff
+    who may read the case (`notice_for`); the kiosk's lookup answers every miss alike (NoSuchNotice)."""
 
     kind = "conflict"
     code = "not_a_notice"
-    zh = "该编号不是一次性告知书，请出示补正告知书"
+    zh = "该编号不是一次性告知书"
 
 
-def case_by_verify_code(svc: Services, text: str) -> str | None:
-    """The case number of the document whose verification code this is (the document registry's
-    `documents_repo.by_code`); None for a code that is malformed or unknown alike."""
-    code = documents_core.canonical_code(text)
-    if code is None:
-        return None
-    with svc.read() as uow:
-        doc = documents_repo.by_code(uow.conn, code)
-    return doc.case_number if doc else None
+class NoSuchNotice(NotFound):
+    """no such notice (一次性告知): check the number on the notice, or hold its QR code to the scanner"""
+
+    zh = "没有找到该一次性告知书：请核对告知书上的编号，或扫描告知书上的二维码"
 
 
-def resolve_notice_reference(svc: Services, text: str) -> str:
-    """The number of the noticed case a visitor's reference names: its number as typed, or the URL
-    a notice's QR code carries. Unknown: `CaseNotFound` (404); a case that is no notice:
-    `NotANotice` (409)."""
-    ref = "".join(unicodedata.normalize("NFKC", text or "").split())[:MAX_REFERENCE]
-    stored: StoredCase | None = None
+# A kiosk stands in the hall for one visitor after another: its failed notice lookups are counted
+# per kiosk, so nobody at it can try case numbers one after another to learn which are notices.
+# Ten free, then 30 s doubling to ten minutes, forgotten after an hour.
+KIOSK_NOTICE = Rule(free=10, base=timedelta(seconds=30), cap=timedelta(minutes=10), forget=timedelta(hours=1))
+
+
+def _case_of(conn: Connection, ref: str) -> StoredCase | None:
+    """The case a reference names: a notice's QR code (its verification URL or the progress page's),
+    its printed number (文号, scanned or pasted), or the case number as typed."""
+    number: str | None = None
     if m := _VERIFY.search(ref):
-        number = case_by_verify_code(svc, m.group(1))
-        if number is None:
-            raise CaseNotFound(m.group(1))
-        stored = _get(svc, number)
+        code = documents_core.canonical_code(m.group(1))
+        doc = documents_repo.by_code(conn, code) if code else None
+        number = doc.case_number if doc else None
     elif m := _PROGRESS.search(ref):
-        with svc.read() as uow:
-            stored = cases_repo.by_token(uow.conn, m.group(1))
-        if stored is None:
-            raise CaseNotFound("(QR code)")
+        return cases_repo.by_token(conn, m.group(1))
+    elif (printed := documents_core.canonical_doc_number(ref)) is not None:
+        doc = documents_repo.by_number(conn, printed)
+        number = doc.case_number if doc else None
     else:
-        stored = _get(svc, core.canonical_case_number(ref))
-    if stored.case.status is not core.Status.NOTICED:
-        raise NotANotice(number=stored.number, status=stored.case.status.value)
-    return stored.number
+        try:
+            number = core.canonical_case_number(ref)
+        except DomainError:
+            number = None
+    return cases_repo.get(conn, number) if number else None
+
+
+def resolve_notice_reference(svc: Services, text: str, device: str) -> str:
+    """The number of the noticed case a visitor's reference names (see `_case_of`). Anything else,
+    an unknown reference or a case that is no notice, is one answer (`NoSuchNotice`, 404) that says
+    nothing of the case; failures are counted per kiosk `device` (server.app.progress's machinery:
+    `TooManyLookups` past the allowance) and audited."""
+    ref = "".join(unicodedata.normalize("NFKC", text or "").split())[:MAX_REFERENCE]
+
+    def attempt(conn: Connection) -> str | None:
+        stored = _case_of(conn, ref)
+        return stored.number if stored is not None and stored.case.status is core.Status.NOTICED else None
+
+    try:
+        return progress.counted(svc, Actor("device", None, device[:64]), [("notice", device[:64])],
+                                [KIOSK_NOTICE], attempt, ("notice.lookup_failed", device[:64], {"device": device}))
+    except progress.Miss:
+        raise NoSuchNotice() from None
 
 
 def _get(svc: Services, number: str) -> StoredCase:

@@ -22,7 +22,7 @@ from .context import Services
 from .followups import list_followups
 from .hall_notice import notices
 from .rating_views import rating_snapshot
-from .views import HallLoad, iso, queue_view, ticket_view, window_views
+from .views import HallLoad, iso, public_ticket, queue_view, ticket_view, window_views, with_case_url
 
 LATEST_CALLS = 12
 
@@ -80,7 +80,9 @@ def snapshot(svc: Services, rooms: list[str], *, may_see: Any, staff: Staff | No
                 t = tickets_repo.get(conn, key)
                 if t is None:
                     raise NotFound("unknown ticket")
-                out.setdefault("tickets", {})[key] = ticket_view(conn, hall, t, load)
+                # The visitor's own page: the public view and the case's link.
+                own = public_ticket(ticket_view(conn, hall, t, load))
+                out.setdefault("tickets", {})[key] = with_case_url(conn, hall, own)
                 out.setdefault("queues", {})[t.queue] = queue_view(conn, hall, t.queue, load)
         return out
 
@@ -127,14 +129,27 @@ def hall_snapshot(svc: Services) -> dict[str, Any]:
         return {"seq": current_seq(uow.conn), **hall_view(svc, uow.conn, load)}
 
 
-def get_ticket(svc: Services, ticket_id: str) -> dict[str, Any]:
+def get_ticket(svc: Services, ticket_id: str, *, staff: bool = False) -> dict[str, Any]:
+    """The ticket by its unguessable id, with its case's link (the visitor's page asks); `staff`:
+    a signed-in caller (a window's console) also gets what only staff see (`follows_case`)."""
     with svc.read() as uow:
         t = tickets_repo.get(uow.conn, ticket_id)
         if t is None:
             raise NotFound("unknown ticket")
         hall = current_hall(svc, uow)
         load = HallLoad.read(uow.conn, hall, svc.today(uow.now), uow.now)
-        return ticket_view(uow.conn, hall, t, load)
+        view = ticket_view(uow.conn, hall, t, load)
+        return with_case_url(uow.conn, hall, view if staff else public_ticket(view))
+
+
+def ticket_room_payload(svc: Services, rooms: list[str], data: dict[str, Any]) -> dict[str, Any]:
+    """What a ticket event is sent to a visitor's own `ticket:ID` room with: its case's link added
+    as it is sent, so the secret link never rests in the event log nor reaches another room."""
+    view = data.get("ticket")
+    if len(rooms) != 1 or not rooms[0].startswith("ticket:") or not isinstance(view, dict) or "id" not in view:
+        return data
+    with svc.read() as uow:
+        return {**data, "ticket": with_case_url(uow.conn, current_hall(svc, uow), view)}
 
 def ticket_queue(svc: Services, ticket_id: str) -> str | None:
     with svc.read() as uow:

@@ -128,6 +128,8 @@ def _ahead(conn: Connection, t: Ticket, load: HallLoad) -> int:
 
 
 def ticket_view(conn: Connection, hall: Hall, t: Ticket, load: HallLoad) -> dict[str, Any]:
+    """The ticket as staff see it (its window's room, staff's answers). It never carries the case's
+    secret link (`case_url`: see `with_case_url`); `public_ticket` is what the public rooms get."""
     queue = hall.queue(t.queue)
     item = hall.item(t.item) if t.item else None
     window = hall.window(t.window) if t.window else None
@@ -179,17 +181,28 @@ def ticket_view(conn: Connection, hall: Hall, t: Ticket, load: HallLoad) -> dict
         "outcome_label": labels.label(labels.OUTCOME, t.outcome) if t.outcome else None,
         "note": t.note,
         "status_url": f"{hall.public_url.rstrip('/')}/t/{t.id}",
-        "case_url": case_url(conn, hall, t),
     }
 
 
-def case_url(conn: Connection, hall: Hall, t: Ticket) -> str | None:
-    """Article 21: the progress page of the case the visit opened (its tokenised URL, nothing
-    personal), once the service is done and opened one; the phone page links on to it."""
-    if t.status is not Status.DONE or t.outcome is None:
-        return None
-    token = progress_repo.case_token_of_ticket(conn, t.id)
-    return f"{hall.public_url.rstrip('/')}/case/{token}" if token else None
+# Only for staff: a returning visitor's notice number is half of a progress lookup's secret.
+STAFF_ONLY = ("follows_case",)
+
+
+def public_ticket(view: dict[str, Any]) -> dict[str, Any]:
+    """The ticket as the hall's displays, kiosks, queue rooms and the visitor's own page get it."""
+    return {k: v for k, v in view.items() if k not in STAFF_ONLY}
+
+
+def with_case_url(conn: Connection, hall: Hall, view: dict[str, Any]) -> dict[str, Any]:
+    """Article 21: `view` with `case_url`, the progress page of the case the visit opened (its
+    tokenised URL: whoever has it reads the case), once the service is done and opened one. Only
+    for the visitor's own page: `GET /api/v1/tickets/{id}`, the `ticket:ID` room's snapshot and
+    events (added as they are sent, never kept in the event log: server/app/publisher.py)."""
+    url = None
+    if view.get("status") == Status.DONE.value and view.get("outcome"):
+        token = progress_repo.case_token_of_ticket(conn, str(view["id"]))
+        url = f"{hall.public_url.rstrip('/')}/case/{token}" if token else None
+    return {**view, "case_url": url}
 
 
 def queue_view(conn: Connection, hall: Hall, code: str, load: HallLoad) -> dict[str, Any]:

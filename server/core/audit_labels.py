@@ -62,6 +62,7 @@ _LABELS: tuple[tuple[str, str, str], ...] = (
     ("case.pull", "平台拉取办件", "cases pulled by the platform"),
     ("case.warnings", "办件时限预警", "case deadline warnings"),
     ("progress.lookup_failed", "办件进度查询失败", "failed case progress query"),
+    ("notice.lookup_failed", "取号机补正告知书查询失败", "failed notice lookup at a kiosk"),
     ("case.answer", "收件审查答复", "received case answered"),
     ("case.extension_requested", "申请延长办理时限", "time-limit extension requested"),
     ("case.extension_approved", "批准延长办理时限", "time-limit extension approved"),

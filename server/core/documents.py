@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 
 from .hall import Appeal, Department
@@ -106,3 +107,17 @@ def canonical_code(text: str) -> str | None:
 def grouped(code: str) -> str:
     """ABCDEFGHJKMNPQRS → ABCD-EFGH-JKMN-PQRS."""
     return "-".join(code[i:i + GROUP] for i in range(0, len(code), GROUP))
+
+
+# A document number as scanned or pasted: the year's brackets may come as 〔〕, [], 【】 or ().
+_DOC_NUMBER = re.compile(r"(\S{1,30}字)〔([0-9]{4})〕0*([1-9][0-9]{0,8})号")
+_BRACKETS = str.maketrans({"[": "〔", "【": "〔", "(": "〔", "［": "〔", "]": "〕", "】": "〕", ")": "〕", "］": "〕"})
+
+
+def canonical_doc_number(text: str) -> str | None:
+    """A printed document number (文号, e.g. 市监告字〔2026〕3号) as the registry writes it, however it
+    was scanned or pasted (full-width digits, spaces, other brackets, leading zeros); None when
+    the text is not one."""
+    flat = "".join(unicodedata.normalize("NFKC", text or "").split()).translate(_BRACKETS)
+    m = _DOC_NUMBER.fullmatch(flat)
+    return f"{m.group(1)}〔{m.group(2)}〕{int(m.group(3))}号" if m else None

@@ -20,6 +20,7 @@ last character of an ID number may be X.
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import math
 import re
 import unicodedata
@@ -100,6 +101,22 @@ def matches(id_number: str | None, phone: str | None, last4: str) -> bool:
 
 
 # --- counting failures -----------------------------------------------------------------------------
+
+
+def address_key(address: str) -> str:
+    """The client address as the failure counter knows it. An IPv6 client is one /64 (a home or a
+    phone is given a whole /64 and can pick any address in it, so counting single addresses
+    would give it 2**64 fresh counters); IPv4 (and an IPv4-mapped IPv6 address) is the address
+    itself. Anything unparsable is kept as given, cut to 64 characters."""
+    try:
+        ip = ipaddress.ip_address(address.strip().split("%", 1)[0])
+    except ValueError:
+        return address[:64]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((int(ip) >> 64 << 64, 64)))
+    return str(ip)
 
 
 @dataclass(frozen=True)

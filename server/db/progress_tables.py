@@ -7,7 +7,8 @@ from sqlalchemy import Column, Index, Integer, String, Table
 from server.db.metadata import TS, metadata
 
 # One counter per client address ("address", ADDR) and per case number ("case", NUMBER), of
-# failed lookups only; a number is counted whether or not a case has it.
+# failed lookups only; a number is counted whether or not a case has it. The kiosk's notice
+# lookup (server/app/returning.py) counts per kiosk ("notice", DEVICE NAME). A scope fits 8.
 lookup_throttle = Table(
     "lookup_throttle",
     metadata,

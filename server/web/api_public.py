@@ -7,13 +7,14 @@ from typing import Any
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 
+from server.app import accounts
 from server.app.allocated import guided_hall
 from server.app.guide_overlay import GuidesInForce
 from server.app.guides import guide_view
 from server.app.snapshots import get_ticket
 from server.core.hall import Hall
 
-from .auth import services
+from .auth import bearer, services
 from .openapi import openapi_document
 
 bp = Blueprint("api_public", __name__, url_prefix="/api/v1")
@@ -55,7 +56,9 @@ def get_catalog() -> ResponseReturnValue:
 
 @bp.get("/tickets/<ticket_id>")
 def ticket(ticket_id: str) -> ResponseReturnValue:
-    return jsonify({"ticket": get_ticket(services(), ticket_id)})
+    # A signed-in caller (a window's console) also gets what only staff see of it.
+    staff = accounts.staff_for_token(services(), bearer()) if bearer() else None
+    return jsonify({"ticket": get_ticket(services(), ticket_id, staff=staff is not None)})
 
 
 @bp.get("/openapi.json")

@@ -23,7 +23,8 @@ SCHEMAS["Document"] = obj({
     "verify_url": {**STR, "format": "uri", "description": "the public check, the paper's second QR code"},
     "issued_on": DATE,
     "window": {**STR_OR_NULL, "description": "the window whose printer it was issued at"},
-    "preview_url": {**STR, "description": "the PNG preview (staff)"},
+    "preview_url": {**STR_OR_NULL, "description": "the PNG preview; null for a caller who sees the applicant "
+                                                  "masked (a manager): the paper carries the full name"},
 })
 SCHEMAS["Printed"] = obj({"job": INT_OR_NULL, "printer": STR_OR_NULL, "error": STR_OR_NULL},
                          {"kind": {"enum": KINDS}})
@@ -49,9 +50,11 @@ DOCUMENT_ROUTES: tuple[Route, ...] = (
           "the case)", ok=obj({"case": STR, "documents": {"type": "array", "items": ref("Document")}}),
           errors=(403,), auth=STAFF),
     Route("get", "/api/v1/documents/<doc_id>/preview.png", "the document as a PNG, drawn from the blocks "
-          "the printer gets", errors=(403,), auth=STAFF, more={200: PNG, **NO_FONT}),
+          "the printer gets: only for who sees the applicant's identity (the case's window staff, its "
+          "department's chief representative); others 403", errors=(403,), auth=STAFF, more={200: PNG, **NO_FONT}),
     Route("post", "/api/v1/documents/<doc_id>/reprint", "print the document again at a window the caller "
-          "holds or oversees (body window, else the one they are signed in at); audited",
+          "holds (a chief representative also one of the department's); only for who sees the applicant's "
+          "identity, never a manager or the admin (403); body window, else the one they are signed in at; audited",
           ok=obj({"document": ref("Document"), "print": ref("Printed")}), errors=(403,), auth=STAFF,
           body=DocumentReprint, body_required=False),
     Route("get", "/api/v1/verify/<verify_code>", "public: is a printed verification code genuine? The document's "

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from . import bodies
+from .openapi_progress import RETRY
 from .openapi_route import KIOSK, STAFF, STAFF_OR_PLATFORM, Route, W
 from .openapi_schemas import (
     BOOL,
@@ -48,7 +49,11 @@ CORE_ROUTES: tuple[Route, ...] = (
     Route("get", "/api/v1/devices/me", "the calling device: name, kind, printer and settings (a display's zone)",
           ok=obj({"device": ref("Device")}), auth=KIOSK),
     Route("post", "/api/v1/tickets", "take a number (kiosk); a retry with the same request_id returns the same "
-          "ticket", ok=TICKET_OK, status=201, errors=(403, 404, 409), auth=KIOSK, body=bodies.IssueTicket),
+          "ticket. With notice (a returning visitor): the notice's case number, printed number (文号) or QR text; "
+          "anything that is no notice answers one 404 not_found (no such notice), and a kiosk's repeated "
+          "failures 429 with Retry-After", ok=TICKET_OK, status=201, errors=(403, 404, 409), auth=KIOSK,
+          body=bodies.IssueTicket,
+          more={429: {**error("too many failed notice lookups at this kiosk"), "headers": RETRY}}),
     Route("get", "/api/v1/tickets/<ticket_id>", "a ticket by its id", ok=TICKET_OK),
     Route("post", "/api/v1/tickets/<ticket_id>/reprint", "print a ticket again: at the printer of a window the "
           "caller holds that may serve it, else its kiosk's (403 not_this_window otherwise)",

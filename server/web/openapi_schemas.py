@@ -63,7 +63,6 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                                "null where no open window serves its queue",
             },
             "unserved": {**BOOL, "description": "no open window serves its queue (article 26)"},
-            "follows_case": {**STR_OR_NULL, "description": "a returning visitor's notice (一次性告知) number"},
             "window": STR_OR_NULL, "window_name": STR_OR_NULL, "window_name_en": STR_OR_NULL,
             "target_window": {**STR_OR_NULL, "description": "the window it was transferred or suspended to"},
             "recalls": {**INT, "minimum": 0},
@@ -74,7 +73,10 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         {
             "case_url": {**STR_OR_NULL, "format": "uri",
                          "description": "the progress page of the case this visit opened (article 21), once "
-                                        "the service is done; null before or when none was opened"},
+                                        "the service is done; null before or when none was opened. Only in "
+                                        "GET /api/v1/tickets/{id} and the ticket:ID room (the visitor's page)"},
+            "follows_case": {**STR_OR_NULL, "description": "a returning visitor's notice (一次性告知) number: "
+                                                          "staff only (window:ID room, staff's answers)"},
             "print": {"type": "object", "description": "a kiosk with a printer: its printer and printer_status"},
             "warning": {**STR, "description": "no window serves the queue now: the wait is unknown"},
         },

@@ -218,11 +218,45 @@ def test_the_notices_qr_code_finds_it_at_the_kiosk(client, kiosk, alice):
     error(client.post("/api/v1/tickets", headers=kiosk, json={"notice": forged}), 404)
 
 
-def test_a_notice_reference_is_clear_about_what_is_wrong(client, kiosk, alice):
+def test_a_notice_reference_that_is_no_notice_says_nothing_of_the_case(client, kiosk, alice):
+    """Reviewer's finding: a case number that is no notice was answered with its status (a kiosk
+    user could probe every case). Now everything that is no notice is one 404."""
     accepted = open_case(client, kiosk, alice)["number"]
-    r = client.post("/api/v1/tickets", headers=kiosk, json={"notice": accepted})
-    assert "not a notice" in error(r, 409, "not_a_notice")
-    error(client.post("/api/v1/tickets", headers=kiosk, json={"notice": "SCJG-2026-009999"}), 404)
-    error(client.post("/api/v1/tickets", headers=kiosk, json={"notice": "no such thing"}), 404)
+    answers = [client.post("/api/v1/tickets", headers=kiosk, json={"notice": ref})
+               for ref in (accepted, "SCJG-2026-009999", "no such thing", "市监告字〔2026〕999号")]
+    for r in answers:
+        assert "no such notice" in error(r, 404, "not_found")
+        assert "accepted" not in r.get_data(as_text=True) and accepted not in r.get_data(as_text=True)
+    assert len({r.get_data() for r in answers}) == 1
     error(client.post("/api/v1/tickets", json={"notice": accepted}), 401)
     error(client.post("/api/v1/tickets", headers=kiosk, json={"notice": accepted, "item": "SCJG-001"}), 400)
+
+
+def test_a_notice_is_found_by_its_printed_number_too(client, kiosk, alice):
+    n = open_case(client, kiosk, alice, "notice", materials=["APP_FORM"], missing=["ARTICLES"])["number"]
+    (doc,) = client.get(f"{C}/{n}/documents", headers=alice).get_json()["documents"]
+    assert "告字〔2026〕" in doc["number"]
+    pasted = " " + doc["number"].replace("〔", "[").replace("〕", "]") + " "
+    r = client.post("/api/v1/tickets", headers=kiosk, json={"notice": pasted})
+    assert r.status_code == 201, r.get_json()
+    assert r.get_json()["ticket"]["follows_case"] == n
+
+
+def test_a_kiosk_probing_numbers_for_notices_is_slowed_down(client, svc, kiosk, alice, display_key):
+    from server.app import accounts
+    from server.app.returning import KIOSK_NOTICE
+
+    n = open_case(client, kiosk, alice, "notice", materials=["APP_FORM"], missing=["ARTICLES"])["number"]
+    for i in range(KIOSK_NOTICE.free):
+        error(client.post("/api/v1/tickets", headers=kiosk, json={"notice": f"SCJG-2026-{900 + i}"}), 404)
+    # Past the allowance even a real notice waits: the refusal is decided before anything is read.
+    r = client.post("/api/v1/tickets", headers=kiosk, json={"notice": n})
+    error(r, 429, "too_many_attempts")
+    assert int(r.headers["Retry-After"]) > 0
+    # Another kiosk is not held, and taking numbers for services at this one goes on.
+    other = {"X-Device-Key": accounts.add_device(svc, "kiosk-other", "kiosk")}
+    assert client.post("/api/v1/tickets", headers=other, json={"notice": n}).status_code == 201
+    assert client.post("/api/v1/tickets", headers=kiosk, json={"item": "SCJG-001"}).status_code == 201
+    with svc.engine.connect() as conn:
+        actions = [row.action for row in conn.execute(select(event_log.c.action))]
+    assert actions.count("notice.lookup_failed") == KIOSK_NOTICE.free

@@ -258,6 +258,26 @@ def test_a_reprint_is_queued_at_the_callers_window_and_audited(client, svc, kios
     assert r.status_code == 400 and "window" in r.get_json()["error"]["message"]
 
 
+def test_a_manager_or_the_admin_sees_no_paper_with_the_full_name_and_reprints_none(client, kiosk, alice, make_staff):
+    """Reviewer's finding: a manager (who sees the applicant masked) or the admin could render or
+    reprint any paper, which carries the applicant's full name. The chief of the department may."""
+    doc = open_case(client, kiosk, alice)["document"]
+    n = doc["case"]
+    chief = make_staff("chen", "chief", "SCJG")
+    listed = client.get(f"/api/v1/cases/{n}/documents", headers=chief).get_json()["documents"]
+    assert client.get(listed[0]["preview_url"], headers=chief).status_code == 200
+    for who in (make_staff("mona", "manager"), make_staff("root", "admin")):
+        listed = client.get(f"/api/v1/cases/{n}/documents", headers=who)
+        assert listed.status_code == 200
+        [seen] = listed.get_json()["documents"]
+        assert seen["number"] == doc["number"] and seen["preview_url"] is None
+        r = client.get(f"/api/v1/documents/{doc['id']}/preview.png", headers=who)
+        assert r.status_code == 403 and "full name" in r.get_json()["error"]["message"]
+        assert "完整姓名" in r.get_json()["error"]["message_zh"]
+        r = client.post(f"/api/v1/documents/{doc['id']}/reprint", headers=who, json={"window": "1"})
+        assert r.status_code == 403, r.get_json()
+
+
 def test_a_window_without_a_printer_or_a_paper_that_cannot_render_does_not_stop_the_change(
         client, svc, kiosk, alice, monkeypatch):
     n = open_case(client, kiosk, alice)["case"]["number"]

@@ -123,7 +123,7 @@ def test_the_server_refuses_what_the_schemas_refuse(client, svc):
 @pytest.mark.parametrize(("method", "path", "statuses"), [
     ("post", "/api/v1/windows/{window}/call-next", {"200", "204", "400", "401", "403", "404", "409"}),
     ("post", "/api/v1/tickets/{id}/reprint", {"200", "400", "401", "403", "404", "409", "413"}),
-    ("post", "/api/v1/tickets", {"201", "400", "401", "403", "404", "409", "413"}),
+    ("post", "/api/v1/tickets", {"201", "400", "401", "403", "404", "409", "413", "429"}),
     ("post", "/api/v1/auth/login", {"200", "400", "401", "413", "429"}),
     ("post", "/api/v1/auth/logout", {"204", "401"}),
     ("get", "/api/v1/cases", {"200", "400", "401", "403"}),

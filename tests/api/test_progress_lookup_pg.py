@@ -45,3 +45,25 @@ def test_racing_failures_on_one_number_all_count(pg_svc):
     assert counted.failures == 5 and counted.next_allowed is not None
     with pytest.raises(progress.TooManyLookups):
         progress.lookup(pg_svc, number, "0000", "10.0.9.9")
+
+
+def test_a_burst_of_guesses_is_compared_no_more_than_allowed(pg_svc, monkeypatch):
+    """The reviewer's race: simultaneous guesses all passed the check before any was counted."""
+    from tests.api.test_progress_lookup_race import burst, check
+
+    number = "SCJG-2026-000042"  # no such case: every guess, the "right" one too, is a miss
+    out, reads = burst(pg_svc, number, monkeypatch)
+    check(out, reads, 12)
+
+
+def test_a_kiosks_failed_notice_lookups_are_counted_on_postgresql(pg_svc):
+    """The kiosk's notice lookup shares the counters (its scope fits the column on PostgreSQL)."""
+    from server.app.returning import KIOSK_NOTICE, NoSuchNotice, resolve_notice_reference
+
+    for i in range(KIOSK_NOTICE.free):
+        with pytest.raises(NoSuchNotice):
+            resolve_notice_reference(pg_svc, f"SCJG-2026-{i + 1}", "kiosk-1")
+    with pytest.raises(progress.TooManyLookups):
+        resolve_notice_reference(pg_svc, "SCJG-2026-000001", "kiosk-1")
+    with pytest.raises(NoSuchNotice):
+        resolve_notice_reference(pg_svc, "SCJG-2026-000001", "kiosk-2")

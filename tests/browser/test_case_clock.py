@@ -204,3 +204,32 @@ def test_a_window_clerk_may_not_approve_an_extension_on_the_desk(browser, server
         expect(page.locator('[data-action="extend"]')).to_have_count(0)  # one pending already
     finally:
         context.close()
+
+
+def test_a_manager_on_the_desk_sees_the_papers_listed_without_the_full_name(browser, server):
+    """A manager sees the applicant masked: the desk lists the case's papers by number and code,
+    without the preview (the paper carries the full name) and without a reprint, saying why."""
+    open_window(server)
+    take(server)
+    n = call_and_finish(server, outcome="accepted", applicant=APPLICANT,
+                        materials=["APP_FORM", "ARTICLES", "SHAREHOLDER_ID", "OFFICER_ID", "PREMISES"])["number"]
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, device_scale_factor=1, locale="zh-CN")
+    try:
+        page: Page = context.new_page()
+        errors = page_errors(page)
+        page.goto(f"{server.url}/console/cases")
+        page.locator("#login-user").fill("manager")
+        page.locator("#login-pass").fill(DEMO_PASSWORD)
+        page.locator("#login-form button[type=submit]").click()
+        page.locator(f'tr.case-row[data-number="{n}"]').click()
+        paper = page.locator("#d-docs .paper")
+        expect(paper).to_have_count(1)
+        expect(paper).to_contain_text("受字〔")
+        expect(paper).to_contain_text("仅本办件的窗口人员和本部门首席代表可预览")
+        expect(paper.locator("img")).to_have_count(0)
+        expect(paper.locator(".paper-reprint")).to_have_count(0)
+        assert APPLICANT["name"] not in page.locator("#screen-desk").inner_text()
+        shot(page, "cases-desk-manager.png")
+        assert not script_errors(errors), errors
+    finally:
+        context.close()

@@ -6,6 +6,7 @@ four at phone width; the kiosk does the same with its on-screen keypad."""
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -37,6 +38,8 @@ def server(tmp_path_factory) -> Iterator[ServerProcess]:
                       encoding="utf-8")
     (root / "forms").symlink_to(REPO / "config" / "forms")  # the guides' sample forms
     srv.env["HALLQ_CONFIG"] = str(config)
+    # The guide's sample forms are read beside the config (guide.materials[].sample).
+    shutil.copytree(REPO / "config" / "forms", root / "forms")
     srv.seed()
     srv.start()
     staff = srv.login("scjg01")

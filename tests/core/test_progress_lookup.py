@@ -67,3 +67,16 @@ def test_failures_are_refused_past_the_free_ones_per_counter():
     # The longest wait of several counters holds.
     address = Record(failures=10, last_failure=NOW, next_allowed=NOW + timedelta(seconds=30))
     assert rules.retry_after([(address, policy.address), (case, policy.case)], NOW + timedelta(seconds=61)) == 120
+
+
+def test_an_ipv6_client_is_counted_by_its_64_and_ipv4_by_its_address():
+    from server.core.progress_lookup import address_key
+
+    # Any address of one /64 (what a home or a phone is given) is one counter.
+    assert address_key("2001:db8:1:2:aaaa::1") == address_key("2001:db8:1:2::ffff") == "2001:db8:1:2::/64"
+    assert address_key("2001:db8:1:3::1") != address_key("2001:db8:1:2::1")
+    assert address_key("2001:DB8:1:2:0:0:0:1") == "2001:db8:1:2::/64"
+    assert address_key("::ffff:192.0.2.1") == address_key("192.0.2.1") == "192.0.2.1"
+    assert address_key("192.0.2.1") != address_key("192.0.2.2")
+    assert address_key("fe80::1%eth0") == "fe80::/64"
+    assert address_key("not an address" * 10) == ("not an address" * 10)[:64]

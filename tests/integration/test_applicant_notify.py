@@ -161,3 +161,22 @@ def test_the_setting_and_the_worker(monkeypatch, svc):
 
     built = _outbox(Settings(applicant_webhook=GATEWAY), svc, FakeSocketIO())  # type: ignore[arg-type]
     assert built is not None and built.urls == {APPLICANT: GATEWAY}
+
+
+def test_a_failing_gateways_answer_is_not_logged_nor_kept_for_the_applicants_rows(sms, clock, caplog):
+    """Reviewer's finding: the failed gateway's body (up to 300 characters) was logged, and an SMS
+    gateway may echo the phone. Of the applicant's rows only the status is logged and kept."""
+    client, svc = sms.app.test_client(), sms.services
+    alice, kiosk = staff(sms, client)
+    finish(client, kiosk, alice, outcome="accepted", materials=ALL_MATERIALS)
+
+    def echoing(url, data, headers, timeout):
+        return type("R", (), {"status_code": 400, "text": f"bad request: phone {PERSON['phone']} rejected"})()
+
+    with caplog.at_level("WARNING", logger="hallq.outbox"):
+        done = run_outbox_once(svc, clock.now, urls={APPLICANT: "http://sms.invalid/x"}, post=echoing, timeout=5)
+    assert done.failed
+    assert "HTTP 400" in caplog.text and PERSON["phone"] not in caplog.text
+    with svc.engine.connect() as conn:
+        kept = str(conn.execute(select(outbox).where(outbox.c.destination == APPLICANT)).all())
+    assert "HTTP 400" in kept and "rejected" not in kept

@@ -58,6 +58,7 @@ export function showPaper(box, doc, opts) {
   clear(box);
   box.classList.add("paper");
   box.dataset.document = String(doc.id);
+  if (!doc.preview_url) { return showWithheld(box, doc); }
   var img = h("img", { cls: "paper-img", alt: doc.kind_label + " " + doc.number + " 打印预览 print preview",
                        title: "点击放大/缩小 Click to zoom" });
   var frame = h("div", { cls: "paper-frame" }, [img]);
@@ -112,4 +113,21 @@ export function showPaper(box, doc, opts) {
     frame.classList.add("failed");
     clear(frame).appendChild(h("p", { cls: "paper-msg bad", text: err.message }));
   });
+}
+
+// A caller who sees the applicant masked (a manager) gets no preview_url: the paper carries the
+// full name. Its number and code are shown, with why there is no picture and no reprint.
+function showWithheld(box, doc) {
+  box.classList.add("withheld");
+  box.appendChild(h("div", { cls: "paper-head" }, [
+    h("span", { cls: "paper-kind" }, [bi(doc.kind_label, doc.kind_label_en || "")]),
+    h("span", { cls: "paper-number", text: doc.number })
+  ]));
+  box.appendChild(h("p", { cls: "paper-msg paper-withheld" }, [bi(
+    "文书载有申请人完整姓名，仅本办件的窗口人员和本部门首席代表可预览、补打。",
+    "The paper carries the applicant's full name: only the case's window staff and its department's chief " +
+    "representative may preview or reprint it.")]));
+  box.appendChild(h("div", { cls: "paper-foot" }, [
+    h("span", { cls: "paper-code" }, [bi("验证码", "Code"), h("code", { text: doc.verify_code })])
+  ]));
 }
