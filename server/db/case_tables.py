@@ -37,7 +37,7 @@ cases = Table(
     Column("missing", JSON, nullable=False),
     # {code: {"name", "name_en"}} of the materials and missing ones as the guide named them when the
     # case was opened or answered: a notice keeps its words after an admin renames a material.
-    # NULL on cases opened before (0021): their names come from the hall as allocated now.
+    # NULL on cases opened before (0019): their names come from the hall as allocated now.
     Column("material_names", JSON),
     Column("outcome", String(16), nullable=False),
     Column("status", String(20), nullable=False),

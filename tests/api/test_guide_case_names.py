@@ -77,7 +77,7 @@ def test_a_case_opened_before_names_were_kept_shows_the_guide_in_force(client, s
     call_one(client, kiosk, clerk)
     r = finish(client, clerk, outcome="notice", applicant=APPLICANT, materials=["APP_FORM"], missing=["ARTICLES"])
     n = r.get_json()["case"]["number"]
-    with svc.engine.begin() as conn:  # as a row written before migration 0021
+    with svc.engine.begin() as conn:  # as a row written before migration 0019
         conn.execute(update(case_tables.cases).values(material_names=None))
     materials = [{**m, "name": "公司章程（新版）"} if m["code"] == "ARTICLES" else m
                  for m in edited(client, admin)["guide"]["materials"]]

@@ -6,14 +6,14 @@ notice keeps its words after an admin renames or adds a material. The guides in 
 per process by the `guides` counter, which every guide write bumps under its row lock: seeded here
 from the revisions and uploads already stored, so a database with some does not read as version 0.
 
-Revision ID: 0021
+Revision ID: 0019
 Revises: 0018
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0021"
+revision = "0019"
 down_revision = "0018"
 branch_labels = None
 depends_on = None
