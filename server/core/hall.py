@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from enum import StrEnum
 
+from .appointment_rules import AppointmentRules
 from .evaluation import Weights as EvaluationWeights
 from .rating import RatingSettings
 
@@ -339,6 +340,7 @@ class Hall:
     evaluation: EvaluationWeights = EvaluationWeights()
     case_clock: CaseClockRules = CaseClockRules()
     item_warning_tiers: tuple[ItemTiers, ...] = ()
+    appointments: AppointmentRules = AppointmentRules()
     _by_code: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -35,12 +35,16 @@ class Priority(StrEnum):
     NORMAL = "normal"
     # 绿色通道: elderly, disabled, military, pregnant visitors are called first; staff verify.
     GREEN = "green"
+    # 预约: checked in for a booked slot; placed in line as if come at the slot's start, and called
+    # at that time ahead of walk-ins within the hall's share (server/core/calling.py).
+    APPOINTMENT = "appointment"
 
 
 GREEN_REASONS = ("elderly", "disabled", "military", "pregnant")
 
 # Calling order of the classes within a queue: lower first.
-CLASS_RANKS = {Priority.GREEN: 0, Priority.NORMAL: 1}
+# An appointment is in the walk-ins' line by its place; calling.py decides when it goes ahead.
+CLASS_RANKS = {Priority.GREEN: 0, Priority.NORMAL: 1, Priority.APPOINTMENT: 1}
 
 
 class Outcome(StrEnum):
@@ -79,6 +83,8 @@ class Ticket:
     outcome: Outcome | None = None
     note: str = ""
     origin_queue: str | None = None
+    # The booking (预约) this ticket was checked in for, by its code.
+    appointment: str | None = None
     follows_case: str | None = None  # the notice whose missing papers the visitor brings (article 14)
 
     @property

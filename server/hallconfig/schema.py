@@ -21,6 +21,7 @@ from pydantic import (
 from server.core import hall as core
 from server.speech.settings import CHIMES, HallVoice
 
+from .appointments import AppointmentsIn
 from .case_clock import CaseClockIn, ItemTiersIn
 from .departments import DepartmentIn
 from .evaluation import EvaluationIn
@@ -279,6 +280,7 @@ class HallFile(Model):
     evaluation: EvaluationIn = EvaluationIn()
     case_clock: CaseClockIn = CaseClockIn()
     item_warning_tiers: list[ItemTiersIn] = []
+    appointments: AppointmentsIn = AppointmentsIn()
 
     def to_core(self) -> core.Hall:
         extra: dict[str, Any] = {}
@@ -314,6 +316,7 @@ class HallFile(Model):
             evaluation=self.evaluation.to_core(),
             case_clock=self.case_clock.to_core(),
             item_warning_tiers=tuple(t.to_core() for t in self.item_warning_tiers),
+            appointments=self.appointments.to_core(),
             **extra,
         )
 

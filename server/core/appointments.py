@@ -1,0 +1,251 @@
+"""Appointments (预约, article 21): the slots a day offers, who may book one, when a booking may be
+checked in at the kiosk, and when repeated no-shows suspend booking.
+
+A slot's capacity is counted in minutes of window time, per queue: the windows planned to serve
+the queue (each by its weight's share of that window) times the slot's length, less the share the
+hall keeps for walk-ins. A booking of an item uses that item's typical duration of it. So items
+sharing a queue share its slots, and a long item fills a slot sooner than a short one: the windows
+are what is booked, not a count per item that would promise the same window time to every item of
+the queue at once. `item capacity = ⌊queue minutes ÷ item minutes⌋`, `left` likewise from the
+minutes not yet booked, and never more than the item's daily cap still allows.
+
+Times are aware datetimes; the caller passes `now` and the hall's calendar answer (`workday`),
+so nothing here reads a clock or a table.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from .appointment_rules import AppointmentRules
+from .errors import DomainError
+from .hall import Hall, Item
+
+
+class Status(StrEnum):
+    BOOKED = "booked"
+    CHECKED_IN = "checked_in"
+    CANCELLED = "cancelled"
+    NO_SHOW = "no_show"
+
+
+ACTIVE = frozenset({Status.BOOKED, Status.CHECKED_IN})
+
+
+@dataclass(frozen=True)
+class Slot:
+    queue: str
+    start: datetime
+    end: datetime
+    # Minutes of window time offered for booking in this slot, for the whole queue.
+    minutes: int
+
+    def capacity(self, item: Item) -> int:
+        return self.minutes // item_minutes(item)
+
+    def left(self, item: Item, booked_minutes: int) -> int:
+        return max(0, (self.minutes - booked_minutes) // item_minutes(item))
+
+
+def item_minutes(item: Item) -> int:
+    """The window time one booking of `item` takes: its typical duration, whole minutes, at least 1."""
+    return max(1, math.ceil(item.typical_minutes))
+
+
+def planned_windows(hall: Hall, queue: str) -> float:
+    """The windows the hall file plans for `queue`, each counted by the queue's share of its weight
+    (a window serving two queues at 2:1 is two thirds of a window for the first)."""
+    return sum(w.weight(queue) / sum(sq.weight for sq in w.queues) for w in hall.windows if w.weight(queue))
+
+
+def queue_slot_minutes(hall: Hall, rules: AppointmentRules, queue: str) -> int:
+    return math.floor(rules.slot_minutes * planned_windows(hall, queue) * (1 - rules.walk_in_share))
+
+
+def day_slots(hall: Hall, rules: AppointmentRules, queue: str, day: date, *, workday: bool) -> list[Slot]:
+    """The slots of `day` for `queue`: none on a day the hall is closed; within each opening period
+    every whole slot that ends by the time the kiosks stop issuing (a visitor due later could not
+    be given a number)."""
+    if not (rules.enabled and workday):
+        return []
+    minutes = queue_slot_minutes(hall, rules, queue)
+    if minutes <= 0:
+        return []
+    tz = ZoneInfo(hall.timezone)
+    step = timedelta(minutes=rules.slot_minutes)
+    slots: list[Slot] = []
+    for opens, closes in hall.hours.periods:
+        start = datetime.combine(day, opens, tz)
+        last_end = datetime.combine(day, closes, tz) - timedelta(minutes=hall.hours.issue_stop_minutes)
+        while start + step <= last_end:
+            slots.append(Slot(queue, start, start + step, minutes))
+            start += step
+    return slots
+
+
+def find_slot(slots: Sequence[Slot], start: datetime) -> Slot | None:
+    return next((s for s in slots if s.start == start), None)
+
+
+# --- refusals -----------------------------------------------------------------------------------
+
+
+class AppointmentError(DomainError):
+    """That booking cannot be made."""
+
+    code = "appointment_invalid"
+    zh = "无法预约"
+
+
+class NotBookable(AppointmentError):
+    """{start} is not a slot of item {item}: pick one of GET /api/v1/appointments/slots"""
+
+    code = "not_a_slot"
+    zh = "所选时段不可预约，请从可预约时段中选择"
+
+
+class SlotPast(AppointmentError):
+    """the slot at {start} has already begun; pick a later one"""
+
+    code = "slot_past"
+    zh = "该时段已开始或已过去，请选择之后的时段"
+
+
+class ClosedDay(AppointmentError):
+    """the hall does not open on {day} (not a working day)"""
+
+    code = "closed_day"
+    zh = "该日为非工作日，大厅不办理业务"
+
+
+class BeyondHorizon(AppointmentError):
+    """bookings are taken at most {days} days ahead; {day} is too far"""
+
+    code = "beyond_horizon"
+    zh = "超出可预约的日期范围"
+
+
+class NotBooking(AppointmentError):
+    """this hall takes no appointments"""
+
+    code = "appointments_off"
+    zh = "本大厅暂不提供预约"
+
+
+class SlotFull(DomainError):
+    """the slot at {start} is fully booked; pick another"""
+
+    kind = "conflict"
+    code = "slot_full"
+    zh = "该时段已约满，请选择其他时段"
+
+
+class DayFull(DomainError):
+    """item {item} is fully booked on {day}"""
+
+    kind = "conflict"
+    code = "day_full"
+    zh = "该事项当日预约已满"
+
+
+class AlreadyBooked(DomainError):
+    """this ID number already holds booking {code} for this item on that day; cancel it to book another time"""
+
+    kind = "conflict"
+    code = "already_booked"
+    zh = "该证件号码当日已预约此事项，如需改约请先取消原预约"
+
+
+class BookingSuspended(DomainError):
+    """booking is suspended until {until} after {count} missed appointments within {days} days"""
+
+    kind = "forbidden"
+    code = "booking_suspended"
+    zh = "因多次预约未到，预约功能暂停使用"
+
+
+def booking_refusal(rules: AppointmentRules, item: str, start: datetime, now: datetime, *, workday: bool,
+                    slots: Sequence[Slot]) -> AppointmentError | None:
+    """Why a booking of `item` at `start` is refused before its capacity is looked at, or None.
+    `slots` are the day's slots of the item's queue (`day_slots`)."""
+    if not rules.enabled:
+        return NotBooking()
+    day = start.date()
+    if not workday:
+        return ClosedDay(day=day.isoformat())
+    if start <= now:
+        return SlotPast(start=start.isoformat())
+    if (day - now.astimezone(start.tzinfo).date()).days > rules.horizon_days:
+        return BeyondHorizon(days=rules.horizon_days, day=day.isoformat())
+    if find_slot(slots, start) is None:
+        return NotBookable(item=item, start=start.isoformat())
+    return None
+
+
+# --- check-in -----------------------------------------------------------------------------------
+
+
+class CheckIn(StrEnum):
+    EARLY = "early"
+    ON_TIME = "on_time"
+    LATE = "late"
+
+
+def check_in_verdict(rules: AppointmentRules, start: datetime, now: datetime) -> CheckIn:
+    if now < start - timedelta(minutes=rules.check_in_before_minutes):
+        return CheckIn.EARLY
+    if now > start + timedelta(minutes=rules.grace_minutes):
+        return CheckIn.LATE
+    return CheckIn.ON_TIME
+
+
+def check_in_opens(rules: AppointmentRules, start: datetime) -> datetime:
+    return start - timedelta(minutes=rules.check_in_before_minutes)
+
+
+def missed_by(rules: AppointmentRules, start: datetime) -> datetime:
+    """From this moment a booking not checked in is a no-show."""
+    return start + timedelta(minutes=rules.grace_minutes)
+
+
+def ticket_place(start: datetime, now: datetime) -> datetime:
+    """The place in line (`Ticket.rank_at`) of an appointment ticket checked in at `now`: as if the
+    visitor had come at the slot's start, or when they came if that was later (within the grace)."""
+    return max(start, now)
+
+
+# --- no-shows -----------------------------------------------------------------------------------
+
+
+def suspended_until(rules: AppointmentRules, no_shows: Sequence[datetime], now: datetime) -> datetime | None:
+    """Until when an ID number with no-shows at `no_shows` (slot starts) may not book, or None.
+    Suspended when `no_show_limit` of them fall within `no_show_period_days` of each other; the
+    suspension runs `suspend_days` from the latest of those."""
+    if rules.no_show_limit <= 0:
+        return None
+    period = timedelta(days=rules.no_show_period_days)
+    times = sorted(no_shows)
+    n = rules.no_show_limit
+    for i in range(len(times) - n, -1, -1):
+        if times[i + n - 1] - times[i] <= period:
+            until = times[i + n - 1] + timedelta(days=rules.suspend_days)
+            return until if until > now else None
+    return None
+
+
+def no_show_window_start(rules: AppointmentRules, now: datetime) -> datetime:
+    """How far back no-shows can still matter for a suspension."""
+    return now - timedelta(days=rules.no_show_period_days + rules.suspend_days)
+
+
+def local_day(hall: Hall, at: datetime) -> date:
+    return at.astimezone(ZoneInfo(hall.timezone)).date()
+
+
+def slot_start_on(hall: Hall, day: date, at: time) -> datetime:
+    return datetime.combine(day, at, ZoneInfo(hall.timezone))
