@@ -7,13 +7,15 @@ print_tables (print jobs, window printer settings), allocation_tables (allocatio
 notice_tables (the hall notice), monitor_tables (refusals, forced finishes), rating_tables (ratings,
 their follow-ups), document_tables (the document registry), service_tables (service segments and
 window periods, for statistics), progress_tables (the progress query's failure counters),
-guide_tables (guide revisions, uploaded sample forms). Repositories import the module they need.
+guide_tables (guide revisions, uploaded sample forms), appointment_tables (bookings and their
+slot and day counters). Repositories import the module they need.
 """
 
 from __future__ import annotations
 
 from server.db.account_tables import devices, login_throttle, tokens, users
 from server.db.allocation_tables import allocation_changes
+from server.db.appointment_tables import appointment_days, appointment_slots, appointments
 from server.db.case_tables import case_clock_events, case_history, cases, outbox
 from server.db.document_tables import documents
 from server.db.guide_tables import guide_forms, guide_revisions
@@ -28,7 +30,8 @@ from server.db.service_tables import service_segments, window_periods
 from server.db.ticket_tables import queue_stats, ticket_calls, tickets, window_states
 
 __all__ = [
-    "TS", "allocation_changes", "case_clock_events", "case_history", "cases", "counters", "devices", "documents",
+    "TS", "allocation_changes", "appointment_days", "appointment_slots", "appointments",
+    "case_clock_events", "case_history", "cases", "counters", "devices", "documents",
     "event_log", "followup_history", "forced_finishes", "guide_forms", "guide_revisions", "hall_notice",
     "login_throttle", "lookup_throttle", "metadata", "outbox",
     "print_jobs", "queue_stats", "rating_followups", "ratings", "service_segments", "ticket_calls", "tickets",

@@ -31,7 +31,7 @@ tickets = Table(
     Column("item", String(32)),
     Column("day", Date, nullable=False),
     Column("seq_no", Integer, nullable=False),
-    Column("priority", String(8), nullable=False),
+    Column("priority", String(16), nullable=False),
     Column("class_rank", Integer, nullable=False),
     Column("green_reason", String(16)),
     Column("status", String(12), nullable=False),
@@ -50,6 +50,8 @@ tickets = Table(
     Column("case_number", String(40)),
     # The notice (一次性告知) a returning visitor brings the missing papers for (article 14).
     Column("follows_case", String(40)),
+    # The booking (预约) a checked-in appointment ticket was issued for, by its code.
+    Column("appointment", String(16)),
     # A kiosk's own key for one "take a number" press: a retry after a lost response gets the
     # ticket the first try made instead of a second number.
     Column("request_key", String(64)),

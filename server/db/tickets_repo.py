@@ -71,6 +71,7 @@ def to_ticket(row: Row[Any]) -> Ticket:
         note=row.note,
         origin_queue=row.origin_queue,
         follows_case=row.follows_case,
+        appointment=row.appointment,
     )
 
 
@@ -101,8 +102,8 @@ def _values(t: Ticket) -> dict[str, Any]:
 
 
 def add(conn: Connection, t: Ticket, device_id: int | None, request_key: str | None = None) -> None:
-    # follows_case is set once, at issue, and only named when set.
-    linked = {"follows_case": t.follows_case} if t.follows_case else {}
+    # follows_case and appointment are set once, at issue, and only named when set.
+    linked = {k: v for k, v in (("follows_case", t.follows_case), ("appointment", t.appointment)) if v}
     conn.execute(tickets.insert(), {"id": t.id, "device_id": device_id, "request_key": request_key, **_values(t),
                                     **linked})
 
