@@ -80,6 +80,12 @@ def command_services(settings: Settings) -> Services:
     return Services(hall=load_hall(settings.config), engine=open_database(settings))
 
 
+def running_from(start: datetime) -> Callable[[], datetime]:
+    """A clock that reads `start` now and runs on in real time (`serve --clock-from`)."""
+    offset = start - utc_now()
+    return lambda: utc_now() + offset
+
+
 def build(
     settings: Settings,
     *,
@@ -93,6 +99,8 @@ def build(
     `watch`: followers that see every commit before the publisher does (tests record them)."""
     hall = hall or load_hall(settings.config)
     engine = engine or open_database(settings)
+    if settings.clock_from is not None and clock is utc_now:
+        clock = running_from(settings.clock_from)
     if settings.message_queue and engine.dialect.name != "postgresql":
         raise ValueError("several processes (--message-queue) need PostgreSQL: SQLite is for one process")
     if speech is None and settings.speech and not settings.testing:

@@ -13,6 +13,7 @@ import resource
 import signal
 import socket
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from printers.sample import check_printer
@@ -47,6 +48,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--message-queue", help="redis://... to join several server processes")
     serve.add_argument("--any-hours", action="store_true", help="demo: issue tickets whatever the hour and day")
     serve.add_argument("--no-speech", action="store_true", help="do not synthesize announcements")
+    serve.add_argument("--clock-from", type=_moment, metavar="ISO",
+                       help="demo: run the hall's clock from this moment (e.g. 2026-12-07T09:40+08:00) in real time")
 
     user = sub.add_parser("user", help="staff accounts").add_subparsers(dest="action", required=True)
     add = user.add_parser("add", help="create a staff account; the password is read from standard input")
@@ -122,6 +125,16 @@ def _json_object(text: str) -> dict:
     return value
 
 
+def _moment(text: str) -> datetime:
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO date and time, e.g. 2026-12-07T09:40+08:00") from None
+    if at.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no UTC offset: write it as 2026-12-07T09:40+08:00")
+    return at
+
+
 def settings_from(args: argparse.Namespace) -> Settings:
     return Settings.from_env(
         config=getattr(args, "config", None),
@@ -132,6 +145,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         message_queue=getattr(args, "message_queue", None),
         enforce_hours=False if getattr(args, "any_hours", False) else None,
         speech=False if getattr(args, "no_speech", False) else None,
+        clock_from=getattr(args, "clock_from", None),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import os
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -28,6 +29,9 @@ class Settings:
     enforce_hours: bool = True
     speech: bool = True
     printing: bool = True
+    # Demo and training (`serve --clock-from`): the hall's clock starts at this moment and runs on
+    # in real time, so a trainer can show a 9:00 rush or an appointment's slot in the evening.
+    clock_from: datetime | None = None
     max_connections: int = 20000
     extra_origins: tuple[str, ...] = ()
     # Reverse proxies (addresses or networks) whose X-Forwarded-For is believed: the client
