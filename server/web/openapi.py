@@ -24,6 +24,7 @@ from .openapi_case_clock import CASE_CLOCK_ROUTES
 from .openapi_documents import DOCUMENT_ROUTES
 from .openapi_followups import FOLLOWUP_ROUTES
 from .openapi_guides import GUIDE_ROUTES
+from .openapi_manage_appointments import MANAGE_APPOINTMENT_ROUTES
 from .openapi_monitor import MONITOR_ROUTES
 from .openapi_progress import PROGRESS_ROUTES
 from .openapi_ratings import RATING_ROUTES
@@ -36,7 +37,7 @@ from .openapi_stats import STATS_ROUTES
 ROUTES: tuple[Route, ...] = (
     *CORE_ROUTES, *ALLOCATION_ROUTES, *ADMIN_ROUTES, *MONITOR_ROUTES, *RATING_ROUTES, *FOLLOWUP_ROUTES,
     *STATS_ROUTES, *REPORT_ROUTES, *PROGRESS_ROUTES, *DOCUMENT_ROUTES, *GUIDE_ROUTES, *CASE_CLOCK_ROUTES,
-    *APPOINTMENT_ROUTES,
+    *APPOINTMENT_ROUTES, *MANAGE_APPOINTMENT_ROUTES,
 )
 
 # Path parameters by the name the Flask rules give them, with the name protocol v1 gives them.
