@@ -116,6 +116,7 @@ function chooseDay(date) {
   state.date = date;
   state.slot = null;
   $("book-form").hidden = true;
+  $("slot-msg").hidden = true;
   setStep("slot");
   each(".day", function (b) {
     var on = b.dataset.date === date;
@@ -184,6 +185,7 @@ var FIELDS = { name: "f-name", id_number: "f-id", phone: "f-phone" };
 function clearMessages() {
   Object.keys(FIELDS).forEach(function (f) { fieldMessage(f, null); });
   $("msg-form").hidden = true;
+  $("slot-msg").hidden = true;
 }
 
 function fieldMessage(field, pair) {
@@ -193,12 +195,19 @@ function fieldMessage(field, pair) {
   if (pair) { msg.appendChild(bi(pair[0], pair[1])); }
 }
 
-function formMessage(title, e, extra) {
-  var box = clear($("msg-form"));
+// A refusal above the form (or the slots): the server's own words when it has Chinese ones, else
+// what the status means (`title`); `extra` says what to do next.
+function formMessage(title, e, extra, where) {
+  var box = clear($(where || "msg-form"));
   box.hidden = false;
-  box.appendChild(h("strong", {}, [bi(title[0], title[1])]));
-  if (e) { box.appendChild(h("span", { cls: "why" }, [bi(e.zh || "", e.en || "")])); }
-  if (extra) { box.appendChild(h("span", { cls: "why" }, [bi(extra[0], extra[1])])); }
+  if (e && e.zh) { box.appendChild(h("strong", {}, [bi(e.zh, e.en || "")])); }
+  else {
+    box.appendChild(h("strong", {}, [bi(title[0], title[1])]));
+    if (e && e.en) { box.appendChild(h("span", { cls: "why", text: e.en })); }
+  }
+  if (extra && !(e && e.zh && e.zh.indexOf(extra[0].replace("。", "")) >= 0)) {
+    box.appendChild(h("span", { cls: "why" }, [bi(extra[0], extra[1])]));
+  }
   box.scrollIntoView({ behavior: "smooth", block: "center" });
 }
 
@@ -248,9 +257,16 @@ function refused(res) {
     reloadDay();
   } else if (res.status === 409) {
     var full = e.code === "slot_full" || e.code === "day_full";
-    formMessage(full ? ["该时段已约满", "This time is fully booked"] : ["已有预约", "Already booked"], e,
-      full ? ["请选择其他时段。", "Please choose another time."] : null);
-    if (full) { reloadDay(); }
+    if (full) {
+      // The time is gone: back to the slots, the refusal above them, the details kept.
+      $("book-form").hidden = true;
+      setStep("slot");
+      formMessage(e.code === "day_full" ? ["当日该事项已约满", "This service is fully booked that day"]
+        : ["该时段已约满", "This time is fully booked"], e, ["请选择其他时段。", "Please choose another time."], "slot-msg");
+      reloadDay();
+    } else {
+      formMessage(["已有预约", "Already booked"], e);
+    }
   } else if (res.status === 403) {
     formMessage(["预约功能已暂停", "Booking suspended"], e);
   } else if (res.status === 429) {
@@ -270,8 +286,8 @@ function reloadDay() {
     if (state.date !== date) { return; }
     renderSlots(d);
     var still = keep && d.slots.filter(function (s) { return s.start === keep.start && s.left > 0 && open(s); })[0];
-    if (still) { chooseSlot(still); $("msg-form").hidden = false; }
-    else { state.slot = null; }
+    if (still && $("book-form").hidden === false) { chooseSlot(still); $("msg-form").hidden = false; }
+    else { state.slot = null; each(".slot", function (b) { b.classList.remove("on"); }); }
   });
 }
 

@@ -90,8 +90,18 @@ export function renderBookings() {
   ]));
   if (!day.workday) { box.appendChild(h("p", { cls: "none" }, [bi("当日不办公", "The hall is closed that day")])); return; }
   if (!day.queues.length) { box.appendChild(h("p", { cls: "none" }, [bi("当日没有可预约的时段", "No bookable slots that day")])); return; }
-  day.queues.forEach(function (q) { box.appendChild(queueCard(q)); });
+  // The queues with bookings in full; the others on one line (their slots are all empty).
+  var quiet = day.queues.filter(function (q) { return !anyBooking(q.totals); });
+  day.queues.filter(function (q) { return anyBooking(q.totals); }).forEach(function (q) { box.appendChild(queueCard(q)); });
+  if (quiet.length) {
+    box.appendChild(h("p", { cls: "bk-quiet", id: "bk-quiet" }, [
+      h("strong", {}, [bi("暂无预约的队列", "No bookings yet")]), " ",
+      h("span", { text: quiet.map(function (q) { return q.queue + " " + q.name; }).join("、") })
+    ]));
+  }
 }
+
+function anyBooking(t) { return t.booked + t.checked_in + t.no_show + t.cancelled > 0; }
 
 function queueCard(q) {
   var t = q.totals;
