@@ -146,6 +146,30 @@ def test_the_same_id_number_racing_itself_holds_one_booking(engine):
     assert slot_state(svc) == (10, 50, 1)
 
 
+def test_one_address_racing_gets_no_more_than_its_hourly_bookings(engine):
+    """Fourteen bookings of different people from one address at once, at different slots: ten are
+    taken, four answer 429 (the limit counts rows; two counting at once must not both see room)."""
+    svc = services(engine)
+    go = threading.Barrier(14)
+    answers: list[str] = []
+
+    def one(n: int) -> None:
+        go.wait(30)
+        start = NINE.replace(hour=9 + n // 2, minute=30 * (n % 2))
+        try:
+            appointments.book(svc, "SCJG-004", start, who(700 + n), "10.3.0.1")
+            answers.append("booked")
+        except DomainError as exc:
+            answers.append(exc.code)
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(14)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert Counter(answers) == {"booked": 10, "too_many_bookings": 4}
+
+
 def test_the_database_refuses_an_overbooked_slot_or_day(engine):
     with engine.begin() as conn:
         conn.execute(insert(appointment_slots).values(queue="A", start=NINE, minutes_total=50, minutes_booked=50))
