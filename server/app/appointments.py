@@ -166,6 +166,7 @@ def book(svc: Services, item_code: str, start: datetime, applicant: Mapping[str,
         assert slot is not None  # booking_refusal said so
         if slot.capacity(item) <= 0:
             raise rules.NotBookable(item=item.code, start=start.isoformat())
+        repo.serialise(conn, f"address:{key}", f"id:{id_number}")
         _refuse_suspended(hall, conn, id_number, now)
         for limited in (codes.address_refusal(r, repo.created_from(conn, key, now - timedelta(hours=1)), now),
                         codes.id_number_refusal(r, repo.pending_starts(

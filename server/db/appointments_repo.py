@@ -8,18 +8,20 @@ commit, PostgreSQL then evaluates the condition again on the row as the first le
 COMMITTED), and the second finds no room (rowcount 0). SQLite's one writer serialises them the
 same way. And should a bug ever add past the total, the CHECK constraints refuse the row. The slot
 counter is always taken before the day counter, so two bookings never wait on each other in a
-circle.
+circle. The limits per client address and per ID number count rows; `serialise` keeps two
+bookings of one address or one ID number from counting at once.
 
 Rows are handed out as dicts of the table's columns.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, insert, select, update
+from sqlalchemy import Connection, and_, case, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from server.core.appointments import AlreadyBooked, Status
@@ -31,6 +33,23 @@ A = appointments.c
 S = appointment_slots.c
 D = appointment_days.c
 ACTIVE = (Status.BOOKED.value, Status.CHECKED_IN.value)
+
+
+def serialise(conn: Connection, *keys: str) -> None:
+    """Hold, until the transaction ends, one lock per key (a client address, an ID number), so that
+    two bookings by the same address or ID number count each other's: the limits are decided by
+    counting rows, and two transactions counting at once would both see room for one more. SQLite
+    needs none (its one writer holds the whole database); on PostgreSQL a transaction advisory lock
+    per key, taken in one order, so two bookings never wait on each other in a circle."""
+    if conn.dialect.name != "postgresql":
+        return
+    for k in sorted({_lock_key(key) for key in keys}):
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": k})
+
+
+def _lock_key(key: str) -> int:
+    digest = hashlib.blake2b(f"hallq.appointment:{key}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 def add(conn: Connection, row: Mapping[str, Any]) -> None:

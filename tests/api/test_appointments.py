@@ -262,3 +262,43 @@ def test_the_rows_hold_the_applicant_in_full_for_the_window(client, hq):
         row = conn.execute(select(appointments)).one()
     assert (row.id_number, row.phone, row.address) == (id_number(3), "13800138000", "203.0.113.7")
     assert row.start.utcoffset() == timedelta(0)
+
+
+def test_left_is_bounded_by_the_items_daily_cap(client, hq):
+    import dataclasses
+    svc = hq.services
+    svc.hall = dataclasses.replace(svc.hall, appointments=dataclasses.replace(svc.hall.appointments, daily_cap=2))
+    assert book(client, item="SCJG-102", who=applicant(1)).status_code == 201
+    slots = client.get(f"/api/v1/appointments/slots?item=SCJG-102&date={TOMORROW}").get_json()["slots"]
+    assert [s["left"] for s in slots[:2]] == [1, 1]
+    assert book(client, start=HALF_NINE, item="SCJG-102", who=applicant(2)).status_code == 201
+    slots = client.get(f"/api/v1/appointments/slots?item=SCJG-102&date={TOMORROW}").get_json()["slots"]
+    assert {s["left"] for s in slots} == {0} and slots[0]["capacity"] == 2
+
+
+def test_the_boards_bookings_per_slot_and_the_bookings_due(client, clock, hq):
+    from datetime import date
+
+    from server.db import appointments_repo
+    svc = hq.services
+    a = book(client, item="SCJG-102", who=applicant(1)).get_json()["appointment"]
+    book(client, item="SCJG-102", who=applicant(2))
+    book(client, start=HALF_NINE, who=applicant(3))
+    _cancel(client, a["code"], "8000")
+    with svc.engine.connect() as conn:
+        rows = appointments_repo.bookings_per_slot(conn, date(2026, 11, 26), date(2026, 11, 27))
+        due = appointments_repo.due_bookings(conn, date(2026, 11, 26))
+    assert [(r["queue"], r["day"], r["start"].isoformat(), r["booked"], r["cancelled"], r["minutes_booked"],
+             r["minutes_total"]) for r in rows] == [
+        ("B", date(2026, 11, 26), "2026-11-26T01:00:00+00:00", 1, 1, 10, 22),
+        ("B", date(2026, 11, 26), "2026-11-26T01:30:00+00:00", 1, 0, 20, 22)]
+    assert rows[0]["checked_in"] == rows[0]["no_show"] == 0
+    assert rows[0]["end"].isoformat() == "2026-11-26T01:30:00+00:00"
+    assert [(q, s.isoformat()) for q, s in due] == [("B", "2026-11-26T01:00:00+00:00"),
+                                                    ("B", "2026-11-26T01:30:00+00:00")]
+    clock.advance(days=1, minutes=1)
+    appointment_ops.sweep_no_shows(svc)
+    with svc.engine.connect() as conn:
+        rows = appointments_repo.bookings_per_slot(conn, date(2026, 11, 26), date(2026, 11, 26))
+        assert appointments_repo.due_bookings(conn, date(2026, 11, 26)) == []
+    assert [(r["booked"], r["no_show"]) for r in rows] == [(0, 1), (0, 1)]
