@@ -64,6 +64,10 @@ function statusLine(a) {
   var num = ticketNumber(a);
   if (a.status === "checked_in" && num) {
     kids.push(h("span", { cls: "ticket-no", id: "appt-ticket" }, [bi("您的号码 " + num, "your number " + num)]));
+    if (a.ticket && a.ticket.id) {
+      kids.push(h("a", { href: "/t/" + encodeURIComponent(a.ticket.id), id: "appt-ticket-link" },
+        [bi("查看叫号进度", "Follow your number")]));
+    }
   }
   return h("p", { cls: "status-line" }, kids);
 }

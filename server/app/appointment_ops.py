@@ -16,6 +16,7 @@ from server.core import appointment_codes as codes
 from server.core import appointments as rules
 from server.core.progress_lookup import address_key, matches, normal_last4
 from server.db import appointments_repo as repo
+from server.db import tickets_repo
 from server.db.uow import Actor
 
 from .allocated import current_hall
@@ -31,7 +32,12 @@ def get(svc: Services, code: str) -> dict[str, Any]:
         row = repo.by_code(uow.conn, canonical) if canonical else None
         if row is None:
             raise codes.AppointmentNotFound("no booking has this code", zh="未找到该预约，请核对预约码")
-        return {"appointment": appointment_view(current_hall(svc, uow), row)}
+        view = appointment_view(current_hall(svc, uow), row)
+        # Checked in: the number its holder now waits with, and that ticket's own page (/t/<id>).
+        ticket = tickets_repo.get(uow.conn, row["ticket"]) if row.get("ticket") else None
+        if ticket is not None:
+            view["ticket"] = {"id": ticket.id, "number": ticket.number}
+        return {"appointment": view}
 
 
 def cancel(svc: Services, code: str, last4: str, address: str) -> dict[str, Any]:

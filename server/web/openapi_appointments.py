@@ -23,7 +23,8 @@ APPOINTMENT: dict[str, Any] = obj({
     "check_in_from": {**TIME, "description": "the kiosk checks it in from this time"},
     "check_in_until": {**TIME, "description": "... until this time; later it is a no-show"},
     "applicant": obj({"name": STR, "id_number": STR, "phone": STR}, description="masked (article 20)"),
-}, description="a booking (预约), as its holder sees it")
+}, {"ticket": obj({"id": STR, "number": STR}, description="once checked in (GET only): the ticket's number and "
+                  "its status page /t/{id}")}, description="a booking (预约), as its holder sees it")
 
 APPOINTMENT_OK = obj({"appointment": APPOINTMENT})
 

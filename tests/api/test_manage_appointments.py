@@ -118,3 +118,24 @@ def test_recommendations_count_the_bookings_due_within_the_hour(client, manager,
     # Past their grace period the two are no longer expected: the rate falls back.
     clock.advance(minutes=50)
     assert figures(client, manager, "A")["booked_per_hour"] == 0
+
+
+def test_a_checked_in_booking_names_its_ticket(client, kiosk, svc, manager):
+    """The booking's page (/a/<code>) shows the number its holder waits with once checked in."""
+    from server.core.appointments import Status
+    from server.db import appointments_repo
+
+    from .helpers import issue
+
+    made = book(client, slot_at(client, "10:30")["start"], 8).get_json()["appointment"]
+    assert "ticket" not in client.get(f"/api/v1/appointments/{made['code']}").get_json()["appointment"]
+    ticket = issue(client, kiosk)  # standing in for the kiosk's check-in (its own branch of work)
+    with svc.engine.begin() as conn:
+        row = appointments_repo.by_code(conn, made["code"])
+        assert row is not None
+        assert appointments_repo.set_status(conn, row["id"], Status.BOOKED, Status.CHECKED_IN, ticket=ticket["id"],
+                                            checked_in_at=svc.clock())
+    seen = client.get(f"/api/v1/appointments/{made['code']}").get_json()["appointment"]
+    assert seen["status"] == "checked_in" and seen["ticket"] == {"id": ticket["id"], "number": ticket["number"]}
+    a = queue_of(board(client, manager).get_json(), DAY, "A")
+    assert a["totals"]["checked_in"] == 1 and a["totals"]["booked"] == 0
