@@ -82,6 +82,12 @@ function dayLabel(btn, zh, en, cls) {
   if (cls) { btn.classList.add(cls); }
 }
 
+// What a day the server calls closed says on its button, by the answer's `closed.code`.
+var CLOSED = {
+  closed_day: ["休息", "Closed"], slot_past: ["已结束", "Over"], beyond_horizon: ["未开放", "Not yet"],
+  appointments_off: ["不可约", "No booking"]
+};
+
 // Reads one day's slots and writes the day's places left on its button.
 function loadDay(date) {
   return call("GET", "/appointments/slots?item=" + encodeURIComponent(state.item) + "&date=" + date).then(function (res) {
@@ -96,7 +102,8 @@ function loadDay(date) {
     state.days[date] = day;
     var left = day.slots.filter(open).reduce(function (n, s) { return n + s.left; }, 0);
     if (day.closed) {
-      dayLabel(btn, "休息", "Closed", "closed");
+      var why = CLOSED[day.closed.code] || CLOSED.closed_day;
+      dayLabel(btn, why[0], why[1], "closed");
       btn.disabled = true;
     } else if (!day.slots.length) {
       dayLabel(btn, "不可预约", "none", "full");
