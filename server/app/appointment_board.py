@@ -25,6 +25,8 @@ from .workcal import hall_calendar
 
 # The longest range one answer covers: the booking horizon is a week or two.
 MAX_DAYS = 31
+# How far from today a range may lie: bookings are kept for the year's statistics, not for ever.
+REACH_DAYS = 366
 COUNTS = ("booked", "checked_in", "no_show", "cancelled")
 
 
@@ -34,6 +36,14 @@ class BadRange(DomainError):
     kind = "invalid"
     code = "invalid_range"
     zh = "日期范围有误：结束日期须不早于开始日期，且跨度不超过 31 天"
+
+
+class RangeTooFar(DomainError):
+    """the days asked ({start} to {to}) must lie within {days} days of today"""
+
+    kind = "invalid"
+    code = "invalid_range"
+    zh = "日期须在今天前后一年之内"
 
 
 def bookings(svc: Services, staff: Staff, day_from: date | None, day_to: date | None) -> dict[str, Any]:
@@ -47,6 +57,8 @@ def bookings(svc: Services, staff: Staff, day_from: date | None, day_to: date | 
         last = day_to or first
         if last < first or (last - first).days >= MAX_DAYS:
             raise BadRange(to=last.isoformat(), start=first.isoformat(), days=MAX_DAYS)
+        if abs((first - today).days) > REACH_DAYS or abs((last - today).days) > REACH_DAYS:
+            raise RangeTooFar(to=last.isoformat(), start=first.isoformat(), days=REACH_DAYS)
         queues = visible_queues(hall, dept)
         rows = [r for r in appointments_repo.bookings_per_slot(uow.conn, first, last) if r["queue"] in queues]
         now = uow.now

@@ -5,7 +5,7 @@
 Per day, queue and slot: booked / checked in / no-show / cancelled and the window minutes used of
 the slot's total (server/app/appointment_board.py). Managers see the hall, a chief representative
 the department's queues; window staff 403. Both dates are optional (today; `to` defaults to
-`from`); a bad date, `to` before `from` or more than 31 days: 400.
+`from`); a bad date, `to` before `from`, more than 31 days or a day more than a year from today: 400.
 """
 
 from __future__ import annotations

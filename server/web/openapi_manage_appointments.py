@@ -24,7 +24,7 @@ MANAGE_APPOINTMENT_ROUTES: tuple[Route, ...] = (
     Route("get", "/api/v1/manage/appointments", "the bookings (预约) per day, queue and slot: booked, checked in, "
           "no-show and cancelled, and the window minutes booked of the slot's total; every slot the hall offers "
           "is listed, booked or not. Managers the hall, a chief the department's queues. `from` defaults to "
-          "today and `to` to `from`; at most 31 days",
+          "today and `to` to `from`; at most 31 days, within a year of today",
           ok=BOOKINGS, errors=(400, 403), auth=STAFF,
           query=(
               {"name": "from", "in": "query", "required": False, "description": "first day, YYYY-MM-DD (today)",

@@ -87,7 +87,8 @@ def test_chiefs_see_their_department_and_window_staff_none(client, make_staff):
 
 
 @pytest.mark.parametrize("query", ["?from=2026-11-26&to=2026-11-25", "?from=2026-11-01&to=2026-12-15",
-                                   "?from=25-11-2026", "?to=tomorrow", "?from=2026-02-30"])
+                                   "?from=25-11-2026", "?to=tomorrow", "?from=2026-02-30",
+                                   "?from=0487-08-04", "?from=2028-01-04"])
 def test_a_bad_range_is_refused(client, manager, query):
     assert_error(board(client, manager, query), 400)
 
