@@ -19,6 +19,7 @@ import secrets
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from server.core import appointment_codes as codes
 from server.core import appointments as rules
@@ -156,6 +157,8 @@ def book(svc: Services, item_code: str, start: datetime, applicant: Mapping[str,
         hall = current_hall(svc, uow)
         item = item_of(hall, item_code)
         r, now, conn = hall.appointments, uow.now, uow.conn
+        # In the hall's time zone, whatever offset the client wrote: its day is the hall's day.
+        start = start.astimezone(ZoneInfo(hall.timezone))
         day = rules.local_day(hall, start)
         workday = hall_calendar(hall).is_workday(day)
         offered = rules.day_slots(hall, r, item.queue, day, workday=workday)

@@ -151,6 +151,14 @@ def test_an_invalid_id_number_or_phone_is_400(client, who, field):
         assert f"applicant.{field}" in r.get_json()["error"]["message"]
 
 
+def test_a_start_in_another_offset_names_the_same_slot(client):
+    r = book(client, start="2026-11-26T01:00:00Z")
+    assert r.status_code == 201 and r.get_json()["appointment"]["start"] == NINE
+    # 07:30 in Beijing is the day before in UTC: still the hall's 26th, before opening.
+    early = book(client, start="2026-11-25T23:30:00Z", who=applicant(2))
+    assert early.status_code == 400 and early.get_json()["error"]["code"] == "not_a_slot"
+
+
 def test_full_width_input_and_plus_86_are_read(client):
     who = {"name": "王小明", "id_number": id_number(1).replace("1", "１"), "phone": "+86 138 0013 8000"}
     r = book(client, who=who)
