@@ -310,3 +310,15 @@ def test_the_boards_bookings_per_slot_and_the_bookings_due(client, clock, hq):
         rows = appointments_repo.bookings_per_slot(conn, date(2026, 11, 26), date(2026, 11, 26))
         assert appointments_repo.due_bookings(conn, date(2026, 11, 26)) == []
     assert [(r["booked"], r["no_show"]) for r in rows] == [(0, 1), (0, 1)]
+
+
+def test_the_managers_board_hears_of_a_booking_live_without_the_applicant(client, hq, manager):
+    board = hq.socketio.test_client(hq.app, auth={"token": manager["Authorization"].split()[1]})
+    assert "error" not in board.emit("subscribe", {"rooms": ["hall"]}, callback=True)
+    board.get_received()
+    a = book(client).get_json()["appointment"]
+    _cancel(client, a["code"], "8000")
+    got = [(m["name"], m["args"][0]) for m in board.get_received() if m["name"].startswith("appointment.")]
+    assert [name for name, _ in got] == ["appointment.booked", "appointment.cancelled"]
+    assert set(got[0][1]) <= {"queue", "day", "start", "seq", "prev"}
+    assert got[0][1]["start"] == NINE and got[1][1]["seq"] > got[0][1]["seq"]
