@@ -322,3 +322,15 @@ def test_the_managers_board_hears_of_a_booking_live_without_the_applicant(client
     assert [name for name, _ in got] == ["appointment.booked", "appointment.cancelled"]
     assert set(got[0][1]) <= {"queue", "day", "start", "seq", "prev"}
     assert got[0][1]["start"] == NINE and got[1][1]["seq"] > got[0][1]["seq"]
+
+
+def test_the_server_sweeps_no_shows_in_the_background(hq, client, clock, monkeypatch):
+    from server.web import background
+    jobs = {}
+    monkeypatch.setattr(background, "every", lambda socketio, seconds, name, fn: jobs.setdefault(name, (seconds, fn)))
+    background.start(None, hq.services)  # type: ignore[arg-type]
+    seconds, sweep = jobs["no-show sweep of appointments"]
+    assert seconds <= 60
+    a = book(client).get_json()["appointment"]
+    clock.advance(days=1, minutes=16)
+    assert sweep() == [a["code"]]
