@@ -239,3 +239,26 @@ def test_each_refusal_shows_in_both_languages_where_it_belongs(server, open_page
     if status == 429:
         expect(box).to_contain_text("请 10 分钟后再试")
     expect(page.locator("#done")).to_be_hidden()
+
+
+def test_the_bookings_page_follows_its_status_to_the_ticket(server, open_page):
+    """Checked in at the kiosk: the booking's page shows the number and links to its status page."""
+    day, slot = a_free_slot(server)
+    made = book_by_api(server, slot["start"], 10)
+    assert made.status_code == 201, made.text
+    code = made.json()["appointment"]["code"]
+    page = open_page()
+    page.goto(f"{server.url}/a/{code.lower()}")
+    expect(page.locator("#appt-status")).to_have_attribute("data-status", "booked")
+    answer = requests.get(f"{server.url}/api/v1/appointments/{code}", timeout=10).json()
+    checked_in = {"appointment": {**answer["appointment"], "status": "checked_in",
+                                  "ticket": {"id": "t-abc", "number": "A012"}}}
+    page.route(f"{server.url}/api/v1/appointments/{code.lower()}", lambda route: route.fulfill(json=checked_in))
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    expect(page.locator("#appt-status")).to_have_attribute("data-status", "checked_in")
+    expect(page.locator("#appt-ticket")).to_contain_text("您的号码 A012")
+    expect(page.locator("#appt-ticket-link")).to_have_attribute("href", "/t/t-abc")
+    expect(page.locator("#cancel-box")).to_be_hidden()
+    # An unknown code says so.
+    page.goto(f"{server.url}/a/ZZZZZ-ZZZZZ")
+    expect(page.locator("#appt-missing")).to_contain_text("没有找到这个预约")
