@@ -6,6 +6,10 @@ or on the kiosk, without a key.
     /guide/items/<code>           one item's whole guide: every article 7 field, the sample forms,
                                   the revision date and what it changed; prints on A4
     /guide/forms/<code>/<material>  a sample form (示范文本) to download
+    /guide/book                   预约办理: department → item → day → slot → name, ID, phone → the
+                                  booking's code and QR (book.js over /api/v1/appointments)
+    /a/<code>                     the booking's own page, its QR's target: status, QR, cancel
+    /a/<code>/qr.svg              that QR code (the booking's qr_url) as SVG
 
 Pages are rendered on the server (they read and print without script); guide.js only searches as
 one types. Everything comes from server.app.guides, so an admin's new revision is what the next
@@ -14,13 +18,18 @@ page shows on every process. The progress lookup by case number lives at /guide/
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
+import qrcode
+import qrcode.image.svg
 from flask import Blueprint, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
 from server.app import guides
+from server.app.workcal import hall_calendar
 from server.core.errors import NotFound
 from server.web.auth import services
 
@@ -51,6 +60,55 @@ def item(code: str) -> ResponseReturnValue:
     except NotFound:
         return render_template("guide/missing.html", hall=hall, code=code[:40]), 404
     return render_template("guide/item.html", hall=hall, item=view, g=view["guide"])
+
+
+@bp.get("/guide/book")
+def book() -> ResponseReturnValue:
+    """The booking page: the catalogue to choose from (or the item asked for), and the days that
+    may be booked, closed ones marked, from today to the hall's horizon."""
+    svc = services()
+    hall = svc.hall
+    code = request.args.get("item", "").strip()[:40]
+    chosen = hall.item(code) if code else None
+    return render_template("guide/book.html", hall=hall, catalogue=guides.departments(svc), item=chosen,
+                           asked=code, days=booking_days(), rules=hall.appointments,
+                           now=svc.clock().isoformat(timespec="seconds"))
+
+
+def booking_days() -> list[dict[str, Any]]:
+    svc = services()
+    today = svc.today()
+    cal = hall_calendar(svc.hall)
+    week = "一二三四五六日"
+    out = []
+    for n in range(svc.hall.appointments.horizon_days + 1):
+        d = today + timedelta(days=n)
+        out.append({"date": d.isoformat(), "md": f"{d.month}月{d.day}日", "wd": "周" + week[d.weekday()],
+                    "en": d.strftime("%a %d %b"), "open": cal.is_workday(d), "today": n == 0})
+    return out
+
+
+@bp.get("/a/<code>")
+def appointment(code: str) -> ResponseReturnValue:
+    """The booking's page: its script reads GET /api/v1/appointments/<code> and keeps it live."""
+    hall = services().hall
+    return render_template("guide/appointment.html", hall=hall, code=code[:40], rules=hall.appointments)
+
+
+@bp.get("/a/<code>/qr.svg")
+def appointment_qr(code: str) -> Response:
+    """The booking's QR code: its page's address (the `qr_url`), which the kiosk's scanner reads."""
+    clean = "".join(c for c in code if c.isalnum() or c == "-")[:24]
+    img = qrcode.make(
+        f"{services().hall.public_url}/a/{clean}",
+        image_factory=qrcode.image.svg.SvgPathFillImage,
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        box_size=10,
+        border=4,
+    )
+    resp = Response(img.to_string(encoding="unicode"), mimetype="image/svg+xml")
+    resp.headers["Cache-Control"] = "private, max-age=86400"
+    return resp
 
 
 @bp.get("/guide/forms/<code>/<material>")

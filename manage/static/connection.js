@@ -5,6 +5,7 @@
 
 import { loadAlerts, onAlertEvent } from "./alerts.js";
 import { optional } from "./api.js";
+import { onBookingEvent } from "./bookings.js";
 import { onFollowupEvent, onFollowupSnapshot } from "./followups.js";
 import { renderAll, renderFloor, renderQueues, tick } from "./floor.js";
 import { showError } from "./notes.js";
@@ -17,7 +18,8 @@ import { connect } from "/static/shared/live.js";
 
 var EXTRA_EVENTS = ["alert.queue_unserved", "alert.queue_served", "alert.ticket_unserved", "alert.ticket_served",
   "alert.raised", "alert.cleared", "allocation.changed", "proposal.updated",
-  "followup.opened", "followup.updated", "followup.warning"];
+  "followup.opened", "followup.updated", "followup.warning",
+  "appointment.booked", "appointment.cancelled", "appointment.checked_in", "appointment.no_show"];
 var BOARD_EVERY_MS = 30000;
 var timers = { board: null, soon: null };
 
@@ -94,6 +96,7 @@ function onEvent(name, data) {
   if (name.indexOf("alert.") === 0 || name === "case.warning" || name === "printer.updated") { onAlertEvent(name, data); }
   onToolEvent(name, data);
   if (name.indexOf("followup.") === 0) { onFollowupEvent(name, data); }
+  if (name.indexOf("appointment.") === 0) { onBookingEvent(name, data); }
   if (name.indexOf("ticket.") === 0) { boardSoon(); }
 }
 

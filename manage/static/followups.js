@@ -7,6 +7,7 @@
 // The server decides what may be done; a refusal shows in the server's words.
 
 import { api, describe } from "./api.js";
+import { showBookings } from "./bookings.js";
 import { session, view } from "./state.js";
 import { bi } from "/static/shared/bilingual.js";
 import { $, clear, h, show } from "/static/shared/dom.js";
@@ -27,6 +28,8 @@ export function showView(name) {
   var signedIn = document.body.dataset.screen === "board";
   show($("screen-board"), signedIn && name === "board");
   show($("screen-followups"), signedIn && name === "followups");
+  show($("screen-bookings"), signedIn && name === "bookings");
+  showBookings(signedIn && name === "bookings");
   Array.prototype.forEach.call(document.querySelectorAll(".view-btn"), function (b) {
     b.classList.toggle("on", b.dataset.view === name);
     b.setAttribute("aria-pressed", b.dataset.view === name ? "true" : "false");

@@ -51,5 +51,5 @@ export function save(key, value) {
 }
 
 // Which view of the board is shown (followups.js): the floor ("board") or the poor ratings'
-// follow-ups ("followups", 差评整改).
+// follow-ups ("followups", 差评整改) or the bookings ("bookings", 预约, bookings.js).
 export var view = { name: "board" };

@@ -5,6 +5,12 @@ Each queue's load is measured here and handed to the pure Erlang C rules of
 (their shape per planning interval, today's level scaling it), and the mean service time today
 shrunk towards the weekday history or the items' typical duration. Windows now are the open
 windows of the live allocation, a proxy window counting for each queue by its weight share.
+
+Booked arrivals (预约, issue #15): the bookings still due (booked, not checked in, not yet missed)
+are arrivals the forecast cannot see in the history, so they are added to it: those due within the
+coming hour to the rate now (`booked_per_hour` in each queue's answer), and in each planning
+interval those whose slot starts in it, per hour of the interval. A booking checked in is a ticket
+and already counted among today's arrivals.
 """
 
 from __future__ import annotations
@@ -19,13 +25,15 @@ from server.core.allocation import moved_window
 from server.core.errors import Forbidden, NotFound
 from server.core.staffing import IntervalLoad, QueueLoad
 from server.core.windows import Staff, WindowStatus
-from server.db import stats_repo, tickets_repo, windows_repo
+from server.db import appointments_repo, stats_repo, tickets_repo, windows_repo
 from server.db.handles import Connection
 
 from .context import Services
 from .floor import WindowQueues, allocation_now, day_start, department_of, visible_queues
 
 HISTORY_WEEKS = 8
+# Bookings due this far ahead count in the rate now.
+BOOKED_AHEAD = timedelta(hours=1)
 
 
 def _history(svc: Services, conn: Connection, day: date, cut: list[tuple[time, time]]) -> tuple[
@@ -58,6 +66,32 @@ def _now_rate(intervals: tuple[IntervalLoad, ...], at: time) -> float:
     return intervals[-1].arrivals_per_hour if intervals else 0.0
 
 
+def _due_bookings(svc: Services, conn: Connection, day: date, now: datetime) -> dict[str, list[datetime]]:
+    """Each queue's bookings still expected today: booked, and not past their grace period."""
+    grace = timedelta(minutes=svc.hall.appointments.grace_minutes)
+    due: dict[str, list[datetime]] = {}
+    for queue, start in appointments_repo.due_bookings(conn, day):
+        if start + grace > now:
+            due.setdefault(queue, []).append(start)
+    return due
+
+
+def booked_per_hour(starts: Collection[datetime], now: datetime) -> float:
+    """The bookings due within the coming hour (or due already, within their grace), per hour."""
+    return len([s for s in starts if s < now + BOOKED_AHEAD]) / (BOOKED_AHEAD.total_seconds() / 3600)
+
+
+def _with_bookings(intervals: tuple[IntervalLoad, ...], starts: Collection[datetime], tz: ZoneInfo) -> tuple[
+        IntervalLoad, ...]:
+    """Each interval's rate plus the bookings whose slot starts in it, per hour of the interval."""
+    out = []
+    for i in intervals:
+        hours = (i.end.hour * 60 + i.end.minute - i.start.hour * 60 - i.start.minute) / 60.0
+        n = len([s for s in starts if i.start <= s.astimezone(tz).time() < i.end])
+        out.append(IntervalLoad(i.start, i.end, i.arrivals_per_hour + (n / hours if hours > 0 else 0.0)))
+    return tuple(out)
+
+
 def measured_loads(svc: Services, conn: Connection, now: datetime, queues: Collection[str]) -> tuple[
         list[QueueLoad], dict[str, Any]]:
     hall = svc.hall
@@ -67,16 +101,21 @@ def measured_loads(svc: Services, conn: Connection, now: datetime, queues: Colle
     today = stats_repo.arrivals(conn, day, day_start(hall, day), now + timedelta(seconds=1))
     stats = tickets_repo.stats(conn, day)
     past_service = stats_repo.service_totals(conn, days)
-    at = now.astimezone(ZoneInfo(hall.timezone)).time()
+    tz = ZoneInfo(hall.timezone)
+    at = now.astimezone(tz).time()
+    due = _due_bookings(svc, conn, day, now)
     loads = []
+    booked: dict[str, float] = {}
     for code in queues:
         intervals = staffing.forecast(cut, history.get(code, {}), today.get(code, 0), at)
         s = stats.get(code, {})
         hist_s, hist_n = past_service.get(code, (0.0, 0))
         service = staffing.blended_service_s(hall.typical_service_s(code), s.get("service_s", 0.0),
                                              s.get("served", 0), hist_s / hist_n if hist_n else None)
-        loads.append(QueueLoad(code, _now_rate(intervals, at), service, intervals))
-    return loads, {"history_days": [d.isoformat() for d in days], "arrivals_today": today}
+        booked[code] = booked_per_hour(due.get(code, []), now)
+        rate = _now_rate(intervals, at) + booked[code]
+        loads.append(QueueLoad(code, rate, service, _with_bookings(intervals, due.get(code, []), tz)))
+    return loads, {"history_days": [d.isoformat() for d in days], "arrivals_today": today, "booked_per_hour": booked}
 
 
 def open_allocation(conn: Connection, allocation: Mapping[str, WindowQueues]) -> dict[str, WindowQueues]:
@@ -97,6 +136,8 @@ def recommendations(svc: Services, staff: Staff) -> dict[str, Any]:
     rows = cast(list[dict[str, Any]], out["queues"])
     for row in rows:
         row["arrivals_today"] = measured["arrivals_today"].get(row["queue"], 0)
+        # Already in arrivals_per_hour: the bookings due within the hour (see the module's doc).
+        row["booked_per_hour"] = round(measured["booked_per_hour"].get(row["queue"], 0.0), 1)
     return {**out, "at": now.astimezone(ZoneInfo(svc.hall.timezone)).isoformat(timespec="seconds"),
             "interval_minutes": svc.hall.staffing.interval_minutes, "history_days": measured["history_days"]}
 

@@ -154,7 +154,9 @@ class DayFull(DomainError):
 
 
 class AlreadyBooked(DomainError):
-    """this ID number already holds booking {code} for this item on that day; cancel it to book another time"""
+    """this ID number already holds a booking of this item on that day; cancel it to book another time"""
+
+    # The existing booking's code is not named: whoever knows an ID number could cancel it.
 
     kind = "conflict"
     code = "already_booked"

@@ -39,7 +39,10 @@ INTERVAL = obj({"start": STR, "end": STR, "arrivals_per_hour": NUM, "windows_nee
 RECOMMENDATION = obj({
     "queue": STR, "arrivals_per_hour": NUM, "service_s": NUM, "windows_now": NUM, "windows_needed": INT,
     "expected_wait_s_now": INT_OR_NULL, "expected_wait_s_needed": INT_OR_NULL,
-}, {"service_level_now": NUM, "service_level_needed": NUM, "intervals": {"type": "array", "items": INTERVAL}})
+}, {"service_level_now": NUM, "service_level_needed": NUM, "intervals": {"type": "array", "items": INTERVAL},
+    "arrivals_today": INT,
+    "booked_per_hour": {**NUM, "description": "bookings (预约) due within the coming hour, per hour: already "
+                        "counted in arrivals_per_hour"}})
 WAITS = obj({"windows": NUM, "expected_wait_s": INT_OR_NULL, "service_level": NUM_OR_NULL})
 M = "/api/v1/manage/tickets/<ticket_id>"
 # A monitor action: a reason is required (400), a chief acts on the department's tickets (403),

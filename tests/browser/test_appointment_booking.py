@@ -1,0 +1,264 @@
+"""Booking an appointment (预约, issue #15) on a phone in Debian's chromium against a real
+`hallq serve` of the demo hall: a citizen finds the booking page from the guide, picks the service,
+a day of the strip and a slot, types a bad ID number and reads the refusal beside the field, books,
+sees the code and the QR, and opens the booking's own page. The slot (two places: SCJG-001 takes 20
+of queue A's 50 bookable window minutes) is then booked full through the API while a second
+citizen has it on screen: their booking is refused as full and the slot shows 已约满 / Full. The
+manager's board shows the bookings of that slot; the first citizen cancels on the booking's page
+with the last four of the phone, and the board follows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import pytest
+import requests
+from playwright.sync_api import Page, expect
+
+from server.core.idnumber import check_character
+from tests.browser.test_board import sign_in
+from tests.support.browser import page_errors, script_errors, shot
+from tests.support.server_process import ServerProcess
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+ITEM = "SCJG-001"
+
+
+def id_number(n: int) -> str:
+    first17 = f"11010519850312{n:03d}"
+    return first17 + check_character(first17)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[ServerProcess]:
+    srv = ServerProcess(tmp_path_factory.mktemp("booking"))
+    srv.seed()
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def open_page(browser) -> Iterator:
+    contexts, errors = [], []
+
+    def make(viewport=PHONE) -> Page:
+        context = browser.new_context(viewport=viewport, device_scale_factor=1, locale="zh-CN")
+        contexts.append(context)
+        page = context.new_page()
+        errors.extend(page_errors(page))
+        return page
+
+    yield make
+    for c in contexts:
+        c.close()
+    assert not script_errors(errors), errors
+
+
+def slots(server: ServerProcess, day: str) -> dict:
+    r = requests.get(f"{server.url}/api/v1/appointments/slots", params={"item": ITEM, "date": day}, timeout=10)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def a_free_slot(server: ServerProcess) -> tuple[str, dict]:
+    """A working day after today (whatever today is) and its second slot, with every place free."""
+    for n in range(1, 8):
+        day = (date.today() + timedelta(days=n)).isoformat()
+        answer = slots(server, day)
+        if not answer["closed"] and len(answer["slots"]) > 1 and answer["slots"][1]["left"] == 2:
+            return day, answer["slots"][1]
+    pytest.fail("no bookable working day within the horizon")
+
+
+def book_by_api(server: ServerProcess, start: str, n: int, item: str = ITEM) -> requests.Response:
+    return requests.post(f"{server.url}/api/v1/appointments", timeout=10, json={
+        "item": item, "start": start, "applicant": {"name": "李四", "id_number": id_number(n), "phone": f"139{n:08d}"}})
+
+
+def choose(page: Page, server: ServerProcess, day: str, slot: dict) -> None:
+    """From the booking page of the item: the day, then the slot."""
+    page.locator(f'.day[data-date="{day}"]').click()
+    expect(page.locator(f'.day[data-date="{day}"]')).to_have_class(re.compile(r"\bon\b"))
+    button = page.locator(f'.slot[data-start="{slot["start"]}"]')
+    expect(button).to_be_enabled()
+    button.click()
+    expect(page.locator("#book-form")).to_be_visible()
+
+
+def test_a_citizen_books_on_a_phone_and_a_second_finds_the_slot_full(server, open_page):
+    day, slot = a_free_slot(server)
+    page = open_page()
+    page.goto(f"{server.url}/guide/")
+    page.locator("#home-book").click()
+    expect(page).to_have_url(re.compile(r"/guide/book$"))
+    expect(page.locator("#pick-item")).to_contain_text("选择办理事项")
+    expect(page.locator("#steps")).to_have_attribute("data-step", "item")
+    shot(page, "book-phone-item.png")
+    # The guide's search finds the item by pinyin initials, as on the guide's home page.
+    page.locator("#book-q").fill("gszc")
+    expect(page.locator(f'#book-results a[data-item="{ITEM}"]')).to_be_visible()
+    page.locator(f'#book-results a[data-item="{ITEM}"]').click()
+    expect(page.locator("#chosen-name")).to_have_text("有限责任公司设立登记")
+
+    # The strip: today and the horizon, weekends marked closed rather than left out.
+    strip = page.locator("#days .day")
+    expect(strip).to_have_count(8)
+    closed = page.locator("#days .day.closed")
+    assert closed.count() >= 1
+    expect(closed.first).to_contain_text("休息")
+    expect(closed.first).to_be_disabled()
+    expect(page.locator(f'.day[data-date="{day}"] .left')).to_contain_text("余")
+    page.locator(f'.day[data-date="{day}"]').click()
+    expect(page.locator(f'.slot[data-start="{slot["start"]}"]')).to_contain_text("余 2 个")
+    page.locator("#h-slots").scroll_into_view_if_needed()
+    shot(page, "book-phone-slots.png")
+
+    choose(page, server, day, slot)
+    expect(page.locator("#picked")).to_contain_text(slot["start"][11:16])
+    page.locator("#f-name").fill("王小明")
+    page.locator("#f-id").fill("110105198503120010")  # a wrong check character
+    page.locator("#f-phone").fill("13800138000")
+    page.locator("#btn-book").click()
+    expect(page.locator("#msg-id_number")).to_contain_text("身份证")
+    expect(page.locator("#f-id")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#done")).to_be_hidden()
+
+    page.locator("#f-id").fill(id_number(1))
+    page.locator("#btn-book").click()
+    expect(page.locator("#booked-ok")).to_contain_text("预约成功")
+    expect(page.locator("#steps")).to_have_attribute("data-step", "done")
+    code = page.locator("#appt-card").get_attribute("data-code")
+    assert code and re.fullmatch(r"[0-9A-Z]{10}", code)
+    expect(page.locator("#appt-code")).to_have_text(f"{code[:5]}-{code[5:]}")
+    expect(page.locator("#appt-checkin")).to_contain_text("到自助取号机扫码签到")
+    expect(page.locator("#appt-card")).to_contain_text("3 次预约未到")
+    qr = page.locator("#appt-qr")
+    expect(qr).to_be_visible()
+    page.wait_for_function("document.getElementById('appt-qr').naturalWidth > 0")
+    expect(page.locator("#appt-card")).to_contain_text("138****8000")
+    shot(page, "book-phone-done.png", full_page=True)
+
+    # The booking's own page, the QR's address.
+    page.locator("#appt-link").click()
+    expect(page).to_have_url(re.compile(rf"/a/{code}$"))
+    expect(page.locator("#appt-status")).to_have_attribute("data-status", "booked")
+    expect(page.locator("#appt-qr")).to_be_visible()
+    expect(page.locator("#cancel-box")).to_be_visible()
+    qr_text = requests.get(f"{server.url}/a/{code}/qr.svg", timeout=10)
+    assert qr_text.status_code == 200 and qr_text.headers["Content-Type"].startswith("image/svg+xml")
+
+    # A second citizen has the slot on screen, one place left; somebody books it first.
+    second = open_page()
+    second.goto(f"{server.url}/guide/book?item={ITEM}&date={day}")
+    expect(second.locator(f'.slot[data-start="{slot["start"]}"]')).to_contain_text("余 1 个")
+    choose(second, server, day, slot)
+    second.locator("#f-name").fill("赵六")
+    second.locator("#f-id").fill(id_number(2))
+    second.locator("#f-phone").fill("13700137000")
+    assert book_by_api(server, slot["start"], 3).status_code == 201
+    second.locator("#btn-book").click()
+    expect(second.locator("#slot-msg")).to_contain_text("该时段已约满")
+    expect(second.locator("#book-form")).to_be_hidden()
+    expect(second.locator(f'.slot[data-start="{slot["start"]}"]')).to_be_disabled()
+    expect(second.locator(f'.slot[data-start="{slot["start"]}"]')).to_contain_text("已约满")
+    expect(second.locator("#done")).to_be_hidden()
+    second.locator("#slot-msg").scroll_into_view_if_needed()
+    shot(second, "book-full.png")
+    # The API says the same: the slot is full.
+    assert book_by_api(server, slot["start"], 4).status_code == 409
+
+    # More of the day's bookings in other queues, one of them cancelled, for the board to show.
+    others = [("RSJ-001", 2, 5), ("RSJ-001", 2, 6), ("RSJ-002", 3, 7), ("CRJ-001", 4, 8)]
+    for item, k, n in others:
+        start = requests.get(f"{server.url}/api/v1/appointments/slots", params={"item": item, "date": day},
+                             timeout=10).json()["slots"][k]["start"]
+        made = book_by_api(server, start, n, item)
+        assert made.status_code == 201, made.text
+    cancel = requests.post(f"{server.url}/api/v1/appointments/{made.json()['appointment']['code']}/cancel",
+                           json={"last4": id_number(8)[-4:]}, timeout=10)
+    assert cancel.status_code == 200, cancel.text
+
+    # The manager's board: the slot with its two bookings, its 40 of 50 minutes.
+    board = open_page(DESKTOP)
+    sign_in(board, server)
+    board.locator('.view-btn[data-view="bookings"]').click()
+    expect(board.locator("#screen-bookings")).to_be_visible()
+    board.locator(f'.bk-day[data-date="{day}"]').click()
+    row = board.locator(f'.bk-queue[data-queue="A"] .bk-slot[data-start="{slot["start"]}"]')
+    expect(row.locator(".bk-booked")).to_have_text("2")
+    expect(row.locator(".bk-min-text")).to_have_text("40/50")
+    row.scroll_into_view_if_needed()
+    shot(board, "board-bookings.png")
+
+    # The first citizen cancels: a wrong last four is refused, the phone's last four is taken.
+    page.locator("#f-last4").fill("0000")
+    page.locator("#btn-cancel").click()
+    expect(page.locator("#msg-last4")).to_contain_text("后四位不正确")
+    page.locator("#f-last4").fill("8000")
+    page.locator("#btn-cancel").click()
+    expect(page.locator("#cancelled-ok")).to_contain_text("已取消预约")
+    expect(page.locator("#appt-status")).to_have_attribute("data-status", "cancelled")
+    expect(page.locator("#cancel-box")).to_be_hidden()
+    # The board follows the appointment.cancelled event.
+    expect(row.locator(".bk-cancelled")).to_have_text("1")
+    expect(row.locator(".bk-booked")).to_have_text("1")
+
+
+@pytest.mark.parametrize(("status", "code", "zh", "where"), [
+    (403, "booking_suspended", "因多次预约未到，预约功能暂停使用", "#msg-form"),
+    (429, "too_many", "预约过于频繁", "#msg-form"),
+    (400, "invalid_applicant", "手机号码格式不正确", "#msg-phone"),
+    (409, "already_booked", "该证件号码当日已预约此事项", "#msg-form"),
+])
+def test_each_refusal_shows_in_both_languages_where_it_belongs(server, open_page, status, code, zh, where):
+    """The answers a test cannot easily provoke on a live hall (a suspension, the address limit) as
+    the server words them, handed to the page in place of its own."""
+    day, slot = a_free_slot(server)
+    page = open_page()
+    body = {"error": {"code": code, "message": f"{zh} / refused in English", "message_zh": zh}}
+    headers = {"Retry-After": "600"} if status == 429 else {}
+    page.route(f"{server.url}/api/v1/appointments", lambda route: route.fulfill(
+        status=status, json=body, headers=headers) if route.request.method == "POST" else route.continue_())
+    page.goto(f"{server.url}/guide/book?item={ITEM}&date={day}")
+    choose(page, server, day, slot)
+    page.locator("#f-name").fill("王小明")
+    page.locator("#f-id").fill(id_number(9))
+    page.locator("#f-phone").fill("12345")
+    page.locator("#btn-book").click()
+    box = page.locator(where)
+    expect(box).to_be_visible()
+    expect(box).to_contain_text(zh)
+    expect(box).to_contain_text("refused in English")
+    if status == 429:
+        expect(box).to_contain_text("请 10 分钟后再试")
+    expect(page.locator("#done")).to_be_hidden()
+
+
+def test_the_bookings_page_follows_its_status_to_the_ticket(server, open_page):
+    """Checked in at the kiosk: the booking's page shows the number and links to its status page."""
+    day, slot = a_free_slot(server)
+    made = book_by_api(server, slot["start"], 10)
+    assert made.status_code == 201, made.text
+    code = made.json()["appointment"]["code"]
+    page = open_page()
+    page.goto(f"{server.url}/a/{code.lower()}")
+    expect(page.locator("#appt-status")).to_have_attribute("data-status", "booked")
+    answer = requests.get(f"{server.url}/api/v1/appointments/{code}", timeout=10).json()
+    checked_in = {"appointment": {**answer["appointment"], "status": "checked_in",
+                                  "ticket": {"id": "t-abc", "number": "A012"}}}
+    page.route(f"{server.url}/api/v1/appointments/{code.lower()}", lambda route: route.fulfill(json=checked_in))
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    expect(page.locator("#appt-status")).to_have_attribute("data-status", "checked_in")
+    expect(page.locator("#appt-ticket")).to_contain_text("您的号码 A012")
+    expect(page.locator("#appt-ticket-link")).to_have_attribute("href", "/t/t-abc")
+    expect(page.locator("#cancel-box")).to_be_hidden()
+    # An unknown code says so.
+    page.goto(f"{server.url}/a/ZZZZZ-ZZZZZ")
+    expect(page.locator("#appt-missing")).to_contain_text("没有找到这个预约")
