@@ -15,7 +15,7 @@ from server.core.estimate import WaitEstimate, effective_windows, mean_service_s
 from server.core.hall import Hall, Window
 from server.core.tickets import Priority, Status, Ticket
 from server.core.windows import Staff, WindowState, WindowStatus, is_serving
-from server.db import accounts_repo, progress_repo, tickets_repo, windows_repo
+from server.db import accounts_repo, appointment_load, progress_repo, tickets_repo, windows_repo
 from server.db.handles import Connection
 
 from .waits import Waits
@@ -162,6 +162,7 @@ def ticket_view(conn: Connection, hall: Hall, t: Ticket, load: HallLoad) -> dict
         "status_label": labels.label(labels.TICKET_STATUS, t.status),
         "priority": t.priority.value,
         "green_reason": t.green_reason,
+        "appointment": appointment_view(conn, hall, t),
         "issued_at": iso(hall, t.issued_at),
         "called_at": iso(hall, t.called_at),
         "finished_at": iso(hall, t.finished_at),
@@ -182,6 +183,16 @@ def ticket_view(conn: Connection, hall: Hall, t: Ticket, load: HallLoad) -> dict
         "note": t.note,
         "status_url": f"{hall.public_url.rstrip('/')}/t/{t.id}",
     }
+
+
+def appointment_view(conn: Connection, hall: Hall, t: Ticket) -> dict[str, Any] | None:
+    """The booking (预约) an appointment ticket was checked in for: its code and slot (null for a
+    walk-in, read only for an appointment ticket)."""
+    if not t.appointment:
+        return None
+    slot = appointment_load.slot_of(conn, t.appointment)
+    start, end = slot if slot else (None, None)
+    return {"code": t.appointment, "start": iso(hall, start), "end": iso(hall, end)}
 
 
 # Only for staff: a returning visitor's notice number is half of a progress lookup's secret.

@@ -38,6 +38,15 @@ def booked_tickets(served: Sequence[str], waiting: ColumnElement[bool], heads: i
     )
 
 
+def slot_of(conn: Connection, code: str) -> tuple[datetime, datetime] | None:
+    """The slot (start, end) of the booking with this code, for its ticket's view."""
+    row = conn.execute(_SLOT, {"code": code}).first()
+    return (row.start, row.end) if row else None
+
+
+_SLOT = select(appointments.c.start, appointments.c.end).where(appointments.c.code == bindparam("code"))
+
+
 @dataclass
 class QueueBookings:
     """One queue's appointments still to be called today, as the estimate sees them."""
