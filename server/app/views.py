@@ -144,7 +144,7 @@ def ticket_view(conn: Connection, hall: Hall, t: Ticket, load: HallLoad) -> dict
         estimate = None if wait is None else wait.wait_s
     elif t.status is Status.WAITING:
         ahead = _ahead(conn, t, load)
-        wait = load.waits(conn).at(t.queue, ahead, green=t.priority is Priority.GREEN)
+        wait = load.waits(conn).for_place(t.queue, ahead, t.number, green=t.priority is Priority.GREEN)
         estimate = None if wait is None else wait.wait_s
     else:
         ahead, estimate = 0, 0 if t.status in (Status.CALLED, Status.SERVING) else None
@@ -230,7 +230,7 @@ def queue_view(conn: Connection, hall: Hall, code: str, load: HallLoad) -> dict[
         "prefix": q.prefix if q else "",
         "waiting": count,
         "longest_wait_s": int((load.now - oldest).total_seconds()) if oldest else 0,
-        "estimate_s": None if (new := load.waits(conn).at(code, count)) is None else new.wait_s,
+        "estimate_s": None if (new := load.waits(conn).for_place(code, count, None)) is None else new.wait_s,
         "s_per_ticket": round(load.mean_s(code) / windows) if windows else None,
         # HallQ's estimate for each place of `order`: [wait_s, low_s, high_s]; null: no window open.
         "waits": None if (line := load.waits(conn).line(code, len(order))) is None else [

@@ -51,26 +51,28 @@ _SLOT = select(appointments.c.start, appointments.c.end).where(appointments.c.co
 class QueueBookings:
     """One queue's appointments still to be called today, as the estimate sees them."""
 
+    def __bool__(self) -> bool:
+        return bool(self.booked or self.waiting)
+
     # Slot starts of bookings not checked in yet (still in time to check in, or not).
     booked: list[datetime] = field(default_factory=list)
     # Waiting appointment tickets that may be called ahead: number -> place (rank_at).
     waiting: dict[str, datetime] = field(default_factory=dict)
 
 
-def day_bookings(conn: Connection, day: date) -> dict[str, QueueBookings]:
-    """The day's active bookings by queue: one indexed read for the whole hall."""
-    out: dict[str, QueueBookings] = {}
-    for queue, start, status, number, rank_at in conn.execute(_DAY_BOOKINGS, {"day": day}):
-        b = out.setdefault(queue, QueueBookings())
+def queue_bookings(conn: Connection, queue: str, day: date) -> QueueBookings:
+    """A queue's active bookings of the day: one indexed read (an empty probe without bookings)."""
+    out = QueueBookings()
+    for start, status, number, rank_at in conn.execute(_QUEUE_BOOKINGS, {"day": day, "queue": queue}):
         if status == Booking.BOOKED.value:
-            b.booked.append(start)
+            out.booked.append(start)
         elif number is not None:
-            b.waiting[number] = rank_at
+            out.waiting[number] = rank_at
     return out
 
 
-_DAY_BOOKINGS = (
-    select(appointments.c.queue, appointments.c.start, appointments.c.status, tickets.c.number, tickets.c.rank_at)
+_QUEUE_BOOKINGS = (
+    select(appointments.c.start, appointments.c.status, tickets.c.number, tickets.c.rank_at)
     .select_from(appointments.outerjoin(tickets, and_(
         tickets.c.id == appointments.c.ticket, tickets.c.status == Status.WAITING.value,
         tickets.c.queue == appointments.c.queue, tickets.c.target_window.is_(None),
@@ -78,6 +80,7 @@ _DAY_BOOKINGS = (
     )))
     .where(
         appointments.c.day == bindparam("day", type_=appointments.c.day.type),
+        appointments.c.queue == bindparam("queue"),
         appointments.c.status.in_([Booking.BOOKED.value, Booking.CHECKED_IN.value]),
     )
 )

@@ -96,3 +96,42 @@ def test_bookings_take_at_most_the_share_of_the_windows_calls_while_walk_ins_wai
     assert called.count("appointment") == int(share * 20) == 10
     for start in range(len(called) - 10 + 1):
         assert called[start : start + 10].count("appointment") <= share * 10
+
+
+def book(svc, queue: str, start, n: int) -> None:
+    """A booking not checked in yet, for the slot at `start`."""
+    now = svc.clock()
+    with svc.engine.begin() as conn:
+        conn.execute(insert(appointments).values(
+            id=f"b{n:04d}", code=f"WAIT{n:06d}", item="SCJG-001", queue=queue, day=svc.today(now), start=start,
+            end=start + timedelta(minutes=30), minutes=15, name="李四", id_number=f"1101011990020{n:05d}",
+            phone="13900000000", status="booked", created_at=now - timedelta(days=1), address="127.0.0.1",
+        ))
+
+
+def test_a_walk_ins_estimate_counts_the_bookings_due_before_its_turn_within_the_share(
+    client, kiosk, alice, svc, clock, published,
+):
+    assert client.post("/api/v1/windows/1/open", headers=alice).status_code == 200
+    walk_ins = [issue(client, kiosk) for _ in range(8)]
+    call_next(client, alice)
+    clock.advance(minutes=1)
+    before = [client.get(f"/api/v1/tickets/{t['id']}").get_json()["ticket"]["estimated_wait_s"] for t in walk_ins]
+    assert before[1:] == sorted(before[1:]) and before[3] > 0
+    queue = walk_ins[0]["queue"]
+    # Bookings whose slots start long after any of these turns change nothing.
+    for n in range(3):
+        book(svc, queue, clock() + timedelta(hours=5), n)
+    third = walk_ins[3]  # two ahead of it now
+    assert client.get(f"/api/v1/tickets/{third['id']}").get_json()["ticket"]["estimated_wait_s"] == before[3]
+    # Ten bookings due within the minute: at most half of the calls up to its own go to them, so
+    # 3 with 2 ahead of it (3 of 6 calls): it waits as the walk-in 3 places further back does.
+    for n in range(3, 13):
+        book(svc, queue, clock() + timedelta(minutes=1), n)
+    after = client.get(f"/api/v1/tickets/{third['id']}").get_json()["ticket"]
+    assert after["ahead"] == 2, "the number ahead stays what the hall screen shows"
+    assert after["estimated_wait_s"] == before[6] > before[3]
+    # The queue's line carries the same figure for that place (the visitor's phone follows it).
+    issue(client, kiosk)
+    line = [e.data["queue"] for c in published for e in c.events if e.event == "queue.updated"][-1]
+    assert line["waits"][2][0] == after["estimated_wait_s"]
