@@ -243,6 +243,9 @@ def queue_view(conn: Connection, hall: Hall, code: str, load: HallLoad) -> dict[
         "issued_today": s.get("issued", 0),
         "served_today": s.get("served", 0),
         "order": order,
+        # 预约: the appointment tickets of `order` and their slots' starts (read with the estimate's
+        # bookings, only in a hall that takes them).
+        "appointments": {n: iso(hall, at) for n, at in load.waits(conn).bookings(code).slots.items() if n in order},
     }
 
 

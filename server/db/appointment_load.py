@@ -58,6 +58,8 @@ class QueueBookings:
     booked: list[datetime] = field(default_factory=list)
     # Waiting appointment tickets that may be called ahead: number -> place (rank_at).
     waiting: dict[str, datetime] = field(default_factory=dict)
+    # Their slots' starts: number -> start (the console marks them in the line).
+    slots: dict[str, datetime] = field(default_factory=dict)
 
 
 def queue_bookings(conn: Connection, queue: str, day: date) -> QueueBookings:
@@ -68,6 +70,7 @@ def queue_bookings(conn: Connection, queue: str, day: date) -> QueueBookings:
             out.booked.append(start)
         elif number is not None:
             out.waiting[number] = rank_at
+            out.slots[number] = start
     return out
 
 
