@@ -49,7 +49,7 @@ class Waits:
         self._free: dict[str, float] = {}
         self._green: dict[str, int] | None = None
         self._lists: dict[tuple[str, bool], list[WaitEstimate] | None] = {}
-        self._bookings: dict[str, QueueBookings] = {}
+        self._bookings: dict[str, QueueBookings] | None = None
 
     def service(self, queue: str) -> ServiceTimes:
         if queue not in self._service:
@@ -165,14 +165,15 @@ class Waits:
     # --- appointments (预约): called ahead of the walk-ins within the hall's share -----------------
 
     def bookings(self, queue: str) -> QueueBookings:
-        """The queue's bookings still to be called today: read once per change, and only in a hall
-        that takes bookings."""
-        if queue not in self._bookings:
-            rules = self.load.hall.appointments
-            self._bookings[queue] = (
-                appointment_load.queue_bookings(self.conn, queue, self.load.day) if rules.enabled else QueueBookings()
-            )
-        return self._bookings[queue]
+        """The queue's bookings still to be called today: the whole hall's read once per change
+        (one indexed query), and only in a hall that takes bookings."""
+        if self._bookings is None:
+            load = self.load
+            self._bookings = {}
+            if load.hall.appointments.enabled:
+                since = load.now - timedelta(minutes=load.hall.appointments.grace_minutes)
+                self._bookings = appointment_load.day_bookings(self.conn, load.day, since)
+        return self._bookings.get(queue) or QueueBookings()
 
     def for_place(self, queue: str, place: int, number: str | None, *, green: bool = False) -> WaitEstimate | None:
         """The estimate of the ticket `number` at `place` of the queue's line (0: first; `number`
@@ -190,11 +191,10 @@ class Waits:
                 return self.at(queue, place)
             before = sum(1 for n, i in where.items() if i < place and booked.waiting[n] <= now)
             return self.at(queue, min(place, math.ceil((before + 1) / share) - 1))
-        grace = timedelta(minutes=self.load.hall.appointments.grace_minutes)
         # Checked in and placed after it (its line holds them after `place`, or not in its first
         # numbers), and booked ones still in time to check in.
         after = [at for n, at in booked.waiting.items() if where.get(n, place + 1) > place]
-        coming = [start for start in booked.booked if start + grace >= now]
+        coming = booked.booked  # still in time to check in (`day_bookings`)
         due_in = sorted(max(0.0, (at - now).total_seconds()) for at in after + coming)
         self.at(queue, place + len(due_in))  # the list long enough for every count below, read once
 

@@ -119,9 +119,11 @@ def test_a_walk_ins_estimate_counts_the_bookings_due_before_its_turn_within_the_
     before = [client.get(f"/api/v1/tickets/{t['id']}").get_json()["ticket"]["estimated_wait_s"] for t in walk_ins]
     assert before[1:] == sorted(before[1:]) and before[3] > 0
     queue = walk_ins[0]["queue"]
-    # Bookings whose slots start long after any of these turns change nothing.
+    # Bookings whose slots start long after any of these turns change nothing, nor one whose
+    # visitor is past the grace period without checking in (a no-show in the making).
     for n in range(3):
         book(svc, queue, clock() + timedelta(hours=5), n)
+    book(svc, queue, clock() - timedelta(minutes=svc.hall.appointments.grace_minutes + 1), 99)
     third = walk_ins[3]  # two ahead of it now
     assert client.get(f"/api/v1/tickets/{third['id']}").get_json()["ticket"]["estimated_wait_s"] == before[3]
     # Ten bookings due within the minute: at most half of the calls up to its own go to them, so
