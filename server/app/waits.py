@@ -9,8 +9,9 @@ tickets. docs/queueing.md explains it and docs/wait-estimates.md measures it.
 from __future__ import annotations
 
 import math
-from datetime import timedelta
-from typing import TYPE_CHECKING
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 from server.core.estimate import (
@@ -40,6 +41,17 @@ MIN_GREEN_SPAN_S = 3600.0
 # A paused window is not expected back sooner than this: one paused past its allowance (overdue,
 # its staff not back yet) is still away, not calling at once.
 MIN_PAUSE_REST_S = 300.0
+# A day found without bookings still to be called is not read again for this long (per database,
+# in this process): a hall that takes none pays one read a minute, not one per change, and a
+# booking made meanwhile reaches the estimates within the minute.
+NO_BOOKINGS_RECHECK_S = 60.0
+_no_bookings: WeakKeyDictionary[Any, tuple[date, datetime]] = WeakKeyDictionary()
+
+
+def bookings_changed(engine: Any) -> None:
+    """A booking was made or checked in through `engine`: the next estimate reads the day's
+    bookings again rather than trusting that it had none (the booking and check-in call this)."""
+    _no_bookings.pop(engine, None)
 
 
 class Waits:
@@ -166,13 +178,22 @@ class Waits:
 
     def bookings(self, queue: str) -> QueueBookings:
         """The queue's bookings still to be called today: the whole hall's read once per change
-        (one indexed query), and only in a hall that takes bookings."""
+        (one indexed query), only in a hall that takes bookings, and on a day found without any
+        not again for NO_BOOKINGS_RECHECK_S."""
         if self._bookings is None:
             load = self.load
             self._bookings = {}
-            if load.hall.appointments.enabled:
+            engine = self.conn.engine
+            quiet = _no_bookings.get(engine)
+            if load.hall.appointments.enabled and not (
+                quiet and quiet[0] == load.day and 0 <= (load.now - quiet[1]).total_seconds() < NO_BOOKINGS_RECHECK_S
+            ):
                 since = load.now - timedelta(minutes=load.hall.appointments.grace_minutes)
                 self._bookings = appointment_load.day_bookings(self.conn, load.day, since)
+                if self._bookings:
+                    _no_bookings.pop(engine, None)
+                else:
+                    _no_bookings[engine] = (load.day, load.now)
         return self._bookings.get(queue) or QueueBookings()
 
     def for_place(self, queue: str, place: int, number: str | None, *, green: bool = False) -> WaitEstimate | None:
