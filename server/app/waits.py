@@ -8,13 +8,17 @@ tickets. docs/queueing.md explains it and docs/wait-estimates.md measures it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import math
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 from server.core.estimate import (
     Server,
     ServiceTimes,
     WaitEstimate,
+    appointments_ahead,
     measured_service,
     residual_s,
     slowdowns,
@@ -22,7 +26,8 @@ from server.core.estimate import (
     window_servers,
 )
 from server.core.windows import WindowStatus
-from server.db import waits_repo
+from server.db import appointment_load, waits_repo
+from server.db.appointment_load import QueueBookings
 from server.db.handles import Connection
 
 if TYPE_CHECKING:
@@ -36,6 +41,17 @@ MIN_GREEN_SPAN_S = 3600.0
 # A paused window is not expected back sooner than this: one paused past its allowance (overdue,
 # its staff not back yet) is still away, not calling at once.
 MIN_PAUSE_REST_S = 300.0
+# A day found without bookings still to be called is not read again for this long (per database,
+# in this process): a hall that takes none pays one read a minute, not one per change, and a
+# booking made meanwhile reaches the estimates within the minute.
+NO_BOOKINGS_RECHECK_S = 60.0
+_no_bookings: WeakKeyDictionary[Any, tuple[date, datetime]] = WeakKeyDictionary()
+
+
+def bookings_changed(engine: Any) -> None:
+    """A booking was made or checked in through `engine`: the next estimate reads the day's
+    bookings again rather than trusting that it had none (the booking and check-in call this)."""
+    _no_bookings.pop(engine, None)
 
 
 class Waits:
@@ -45,6 +61,7 @@ class Waits:
         self._free: dict[str, float] = {}
         self._green: dict[str, int] | None = None
         self._lists: dict[tuple[str, bool], list[WaitEstimate] | None] = {}
+        self._bookings: dict[str, QueueBookings] | None = None
 
     def service(self, queue: str) -> ServiceTimes:
         if queue not in self._service:
@@ -143,8 +160,67 @@ class Waits:
         return found[0] if found else None
 
     def line(self, queue: str, count: int) -> list[WaitEstimate] | None:
+        """The estimate of each of the first `count` places of the queue's line (`load.line`)."""
         if count <= 0:
             return []
         self.at(queue, count - 1)
         found = self._lists[(queue, False)]
-        return None if found is None else found[:count]
+        if found is None or not self.bookings(queue):
+            return None if found is None else found[:count]
+        order = self.load.lines.get(queue, ([], None))[0]
+        out = []
+        for place in range(count):
+            wait = self.for_place(queue, place, order[place] if place < len(order) else None)
+            out.append(wait if wait is not None else found[place])
+        return out
+
+    # --- appointments (预约): called ahead of the walk-ins within the hall's share -----------------
+
+    def bookings(self, queue: str) -> QueueBookings:
+        """The queue's bookings still to be called today: the whole hall's read once per change
+        (one indexed query), only in a hall that takes bookings, and on a day found without any
+        not again for NO_BOOKINGS_RECHECK_S."""
+        if self._bookings is None:
+            load = self.load
+            self._bookings = {}
+            engine = self.conn.engine
+            quiet = _no_bookings.get(engine)
+            if load.hall.appointments.enabled and not (
+                quiet and quiet[0] == load.day and 0 <= (load.now - quiet[1]).total_seconds() < NO_BOOKINGS_RECHECK_S
+            ):
+                since = load.now - timedelta(minutes=load.hall.appointments.grace_minutes)
+                self._bookings = appointment_load.day_bookings(self.conn, load.day, since)
+                if self._bookings:
+                    _no_bookings.pop(engine, None)
+                else:
+                    _no_bookings[engine] = (load.day, load.now)
+        return self._bookings.get(queue) or QueueBookings()
+
+    def for_place(self, queue: str, place: int, number: str | None, *, green: bool = False) -> WaitEstimate | None:
+        """The estimate of the ticket `number` at `place` of the queue's line (0: first; `number`
+        None: a walk-in joining there). A walk-in also waits for the bookings that fall due before
+        its turn (server/core/estimate.py `appointments_ahead`); a due appointment ticket for the
+        appointments before it, at the hall's share of the calls; a green one for neither."""
+        booked = self.bookings(queue)
+        if green or not booked:
+            return self.at(queue, place, green=green)
+        share = self.load.hall.appointments.call_share
+        now, order = self.load.now, self.load.lines.get(queue, ([], None))[0]
+        where = {n: i for i, n in enumerate(order) if n in booked.waiting}
+        if number is not None and number in booked.waiting:
+            if booked.waiting[number] > now or share <= 0:
+                return self.at(queue, place)
+            before = sum(1 for n, i in where.items() if i < place and booked.waiting[n] <= now)
+            return self.at(queue, min(place, math.ceil((before + 1) / share) - 1))
+        # Checked in and placed after it (its line holds them after `place`, or not in its first
+        # numbers), and booked ones still in time to check in.
+        after = [at for n, at in booked.waiting.items() if where.get(n, place + 1) > place]
+        coming = booked.booked  # still in time to check in (`day_bookings`)
+        due_in = sorted(max(0.0, (at - now).total_seconds()) for at in after + coming)
+        self.at(queue, place + len(due_in))  # the list long enough for every count below, read once
+
+        def call_at(k: int) -> float | None:
+            wait = self.at(queue, k)
+            return None if wait is None else wait.wait_s
+
+        return self.at(queue, place + appointments_ahead(place, call_at, due_in, share))

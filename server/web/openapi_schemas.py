@@ -52,8 +52,12 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "queue": STR, "queue_name": STR, "queue_name_en": STR, "department": STR_OR_NULL,
             "item": STR_OR_NULL, "item_name": STR_OR_NULL, "item_name_en": STR_OR_NULL,
             "status": {"enum": TICKET_STATUS},
-            "priority": {"enum": ["normal", "green"]},
+            "priority": {"enum": ["normal", "green", "appointment"],
+                         "description": "appointment: checked in for a booking (预约), see `appointment`"},
             "green_reason": STR_OR_NULL,
+            "appointment": nullable({**obj({"code": STR, "start": TIME_OR_NULL, "end": TIME_OR_NULL}),
+                                     "description": "the booking (预约) it was checked in for: its code and "
+                                                    "slot; null for a walk-in"}),
             "issued_at": TIME, "called_at": TIME_OR_NULL, "finished_at": TIME_OR_NULL,
             "ahead": {**INT, "minimum": 0, "description": "waiting tickets of its queue called before it"},
             "estimated_wait_s": {**INT_OR_NULL, "description": "null when no window serves the queue"},
@@ -94,6 +98,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "waiting": INT, "longest_wait_s": INT, "estimate_s": INT_OR_NULL, "s_per_ticket": INT_OR_NULL,
         "open_windows": STRINGS, "unserved": BOOL, "issued_today": INT, "served_today": INT,
         "order": {**STRINGS, "description": "waiting numbers in calling order (the first 200)"},
+        "appointments": {"type": "object", "additionalProperties": TIME,
+                         "description": "预约: the appointment tickets of `order`, number -> their slot's start"},
         "waits": {
             "type": ["array", "null"],
             "items": {"type": "array", "items": INT, "minItems": 3, "maxItems": 3},
