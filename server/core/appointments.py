@@ -16,9 +16,10 @@ so nothing here reads a clock or a table.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -217,6 +218,140 @@ def ticket_place(start: datetime, now: datetime) -> datetime:
     """The place in line (`Ticket.rank_at`) of an appointment ticket checked in at `now`: as if the
     visitor had come at the slot's start, or when they came if that was later (within the grace)."""
     return max(start, now)
+
+
+# --- the code the visitor shows at the kiosk -----------------------------------------------------
+
+# Crockford base32 (no I, L, O, U): read back, I and L are 1 and O is 0.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 10
+_READ_AS = str.maketrans({"I": "1", "L": "1", "O": "0"})
+_CODE = re.compile(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
+# The booking page's address, as a scanner types the QR code: `.../a/CODE`, whatever the case.
+_URL_CODE = re.compile(r"/a/([^/?#]+)/?(?:[?#].*)?$", re.IGNORECASE)
+
+
+def read_code(text: str) -> str | None:
+    """A booking code as typed or scanned, canonical (10 symbols, no dash); None when it cannot be
+    one. Takes the bare code (any case, with dashes or spaces) or the booking page's URL the QR code
+    carries (`https://hall/a/XXXXX-XXXXX`)."""
+    text = (text or "").strip()
+    if len(text) > 300:
+        return None
+    if "/" in text:
+        found = _URL_CODE.search(text)
+        if found is None:
+            return None
+        text = found.group(1)
+    code = re.sub(r"[\s\-]", "", text).upper().translate(_READ_AS)
+    return code if _CODE.fullmatch(code) else None
+
+
+def grouped_code(code: str) -> str:
+    """ABCDEFGHJK → ABCDE-FGHJK, as the booking shows it."""
+    return f"{code[:5]}-{code[5:]}"
+
+
+# --- check-in refusals --------------------------------------------------------------------------
+
+
+class _CheckInRefusal(DomainError):
+    """That booking cannot be checked in."""
+
+    code = "check_in_refused"
+    zh = "该预约当前无法签到"
+    zh_template = ""
+
+    def __init__(self, **details: object) -> None:
+        super().__init__(None, zh=self.zh_template.format(**details) if self.zh_template else None, where="",
+                         **details)
+
+
+class UnknownAppointment(_CheckInRefusal):
+    """no booking has that code: check the code on your booking"""
+
+    kind = "not_found"
+    code = "unknown_appointment"
+    zh = "未找到该预约，请核对预约码"
+
+
+class CheckInOtherDay(_CheckInRefusal):
+    """this booking is for {day}, not today: check in on that day"""
+
+    kind = "invalid"
+    code = "check_in_other_day"
+    zh = "该预约不是今天的，请在预约当天签到"
+    zh_template = "该预约为 {day}，不是今天，请在预约当天签到"
+
+
+class CheckInEarly(_CheckInRefusal):
+    """check-in for the {start} appointment opens at {opens}: please check in from {opens}"""
+
+    kind = "conflict"
+    code = "check_in_early"
+    zh = "签到时间未到"
+    zh_template = "签到时间未到，请于 {opens} 后签到（预约时段 {start}）"
+
+
+class CheckInLate(_CheckInRefusal):
+    """the {start} appointment could be checked in until {until}: please take a normal number"""
+
+    kind = "conflict"
+    code = "check_in_late"
+    zh = "已超过签到时间，预约失效"
+    zh_template = "已超过签到时间（{until} 前），预约失效，请取普通号"
+
+
+class CheckInLateWalkIn(CheckInLate):
+    """the {start} appointment could be checked in until {until}: a normal number {number} was issued instead"""
+
+    zh_template = "已超过签到时间（{until} 前），预约失效，已为您取普通号 {number}"
+
+
+class NotBooked(_CheckInRefusal):
+    """this booking is {status}: it cannot be checked in"""
+
+    kind = "conflict"
+    code = "not_booked"
+    zh = "该预约无法签到"
+    zh_template = "该预约{status_zh}，无法签到"
+
+
+class CheckedInElsewhere(NotBooked):
+    """this booking was checked in at {at} at another kiosk: its number is {number}"""
+
+    zh_template = "该预约已于 {at} 在其他取号机签到，号码为 {number}"
+
+
+STATUS_ZH = {Status.CANCELLED: "已取消", Status.NO_SHOW: "已过签到时间，记为未到", Status.CHECKED_IN: "已签到",
+             Status.BOOKED: "已预约"}
+
+
+def check_in_refusal(rules: AppointmentRules, status: str, day: date, start: datetime, now: datetime, today: date,
+                     tz: tzinfo) -> _CheckInRefusal | CheckIn:
+    """Whether a booked visitor is let in at `now` (`today` the hall's day): `CheckIn.ON_TIME`,
+    `CheckIn.LATE` (the caller issues a normal number when `rules.late_walk_in`, else says
+    `CheckInLate`), or the refusal to raise. A booking already checked in is the caller's (it
+    answers the same ticket again); any other state but booked is `NotBooked`."""
+    if status != Status.BOOKED:
+        return NotBooked(status=status, status_zh=STATUS_ZH.get(Status(status), status))
+    if day != today:
+        return CheckInOtherDay(day=day.isoformat())
+    verdict = check_in_verdict(rules, start, now)
+    if verdict is CheckIn.EARLY:
+        return CheckInEarly(start=_hm(start, tz), opens=_hm(check_in_opens(rules, start), tz))
+    if verdict is CheckIn.LATE and not rules.late_walk_in:
+        return CheckInLate(start=_hm(start, tz), until=_hm(missed_by(rules, start), tz))
+    return verdict
+
+
+def late_walk_in(rules: AppointmentRules, start: datetime, number: str, tz: tzinfo) -> CheckInLateWalkIn:
+    """What a late visitor is told beside the normal number issued instead."""
+    return CheckInLateWalkIn(start=_hm(start, tz), until=_hm(missed_by(rules, start), tz), number=number)
+
+
+def _hm(at: datetime, tz: tzinfo) -> str:
+    return at.astimezone(tz).strftime("%H:%M")
 
 
 # --- no-shows -----------------------------------------------------------------------------------
