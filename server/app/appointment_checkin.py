@@ -20,22 +20,20 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from server.core import appointment_codes as codes
 from server.core import appointments as appt
 from server.core.errors import DomainError, NotIssuing
 from server.core.hall import Hall
 from server.core.tickets import Priority
-from server.db import appointment_checkin_repo as repo
-from server.db import tickets_repo
+from server.db import appointment_checkin_repo, appointments_repo, tickets_repo
 from server.db.uow import Actor, UnitOfWork
 
 from .accounts import kiosk_for_key
 from .allocated import current_hall
+from .appointments import emit
 from .context import Services
 from .issuing import TicketRequest, issue_in, issuing_refusal, resolve_queue
 from .views import HallLoad, iso, ticket_view
-
-# Where the managers' board hears of bookings (it subscribes to the hall room): no applicant data.
-APPOINTMENT_ROOMS = ["hall"]
 
 
 @dataclass(frozen=True)
@@ -56,7 +54,7 @@ def check_in(svc: Services, actor: Actor, code: str, device_key: str, *, ignore_
     """Check in the booking `code` (as typed or scanned: see `core.appointments.read_code`) at the
     kiosk whose key is `device_key`. Raises the refusal (unknown code, another day, early, late
     without a walk-in number, not booked, outside issuing hours)."""
-    canonical = appt.read_code(code)
+    canonical = codes.canonical_code(code)
     if canonical is None:
         raise appt.UnknownAppointment()
     with svc.write(actor) as uow:
@@ -65,13 +63,13 @@ def check_in(svc: Services, actor: Actor, code: str, device_key: str, *, ignore_
         tz = ZoneInfo(hall.timezone)
         device = kiosk_for_key(uow.conn, device_key)
         uow.actor = Actor("device", device["id"], device["name"])
-        booking = repo.find(uow.conn, canonical, lock=True)
+        booking = appointments_repo.by_code(uow.conn, canonical, lock=True)
         if booking is None:
             raise appt.UnknownAppointment()
         if booking["status"] == appt.Status.CHECKED_IN and booking["ticket"]:
             return _again(svc, uow, hall, booking, device)
-        verdict = appt.check_in_refusal(hall.appointments, booking["status"], booking["day"], booking["start"],
-                                        now, today, tz)
+        verdict = appt.check_in_refusal(hall.appointments, booking["code"], booking["status"], booking["day"],
+                                        booking["start"], now, today, tz)
         if isinstance(verdict, DomainError):
             raise verdict
         if not ignore_hours and (why := issuing_refusal(hall, now)):
@@ -89,10 +87,11 @@ def check_in(svc: Services, actor: Actor, code: str, device_key: str, *, ignore_
         prio = Priority.APPOINTMENT if on_time else Priority.NORMAL
         issued = issue_in(svc, uow, hall, device, q, item_code, prio, req,
                           printed={"appointment": shown} if on_time else None)
-        if not repo.mark_checked_in(uow.conn, booking["id"], issued.ticket.id, now):
-            raise appt.NotBooked(status="changed", status_zh="状态已变化")  # another kiosk won the race
-        uow.emit("appointment.checked_in", APPOINTMENT_ROOMS,
-                 {"queue": booking["queue"], "day": booking["day"].isoformat(), "start": shown["start"]})
+        if not appointments_repo.set_status(uow.conn, booking["id"], appt.Status.BOOKED, appt.Status.CHECKED_IN,
+                                            checked_in_at=now, ticket=issued.ticket.id):
+            # Moved since it was read (the lock holds it on PostgreSQL): whoever moved it answers.
+            raise codes.NotBooked(code=codes.grouped(booking["code"]), status="changed", action="checked in")
+        emit(uow, hall, "appointment.checked_in", booking)
         svc.commit(uow)
     view = issued.answer(svc)
     if on_time:
@@ -106,10 +105,11 @@ def _again(svc: Services, uow: UnitOfWork, hall: Hall, booking: dict[str, Any], 
     tz = ZoneInfo(hall.timezone)
     t = tickets_repo.get(uow.conn, booking["ticket"])
     if t is None:
-        raise appt.NotBooked(status=booking["status"], status_zh=appt.STATUS_ZH[appt.Status.CHECKED_IN])
-    if repo.ticket_device(uow.conn, t.id) != device["id"]:
+        raise codes.NotBooked(code=codes.grouped(booking["code"]), status=booking["status"], action="checked in")
+    if appointment_checkin_repo.ticket_device(uow.conn, t.id) != device["id"]:
         at = booking["checked_in_at"] or t.issued_at
-        raise appt.CheckedInElsewhere(at=at.astimezone(tz).strftime("%H:%M"), number=t.number)
+        raise appt.CheckedInElsewhere(code=codes.grouped(booking["code"]), at=at.astimezone(tz).strftime("%H:%M"),
+                                      number=t.number)
     view = ticket_view(uow.conn, hall, t, HallLoad.read(uow.conn, hall, svc.today(uow.now), uow.now))
     shown = appointment_json(hall, booking)
     if t.priority is Priority.APPOINTMENT:

@@ -16,13 +16,13 @@ so nothing here reads a clock or a table.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from .appointment_codes import NotBooked, grouped
 from .appointment_rules import AppointmentRules
 from .errors import DomainError
 from .hall import Hall, Item
@@ -155,7 +155,9 @@ class DayFull(DomainError):
 
 
 class AlreadyBooked(DomainError):
-    """this ID number already holds booking {code} for this item on that day; cancel it to book another time"""
+    """this ID number already holds a booking of this item on that day; cancel it to book another time"""
+
+    # The existing booking's code is not named: whoever knows an ID number could cancel it.
 
     kind = "conflict"
     code = "already_booked"
@@ -220,38 +222,6 @@ def ticket_place(start: datetime, now: datetime) -> datetime:
     return max(start, now)
 
 
-# --- the code the visitor shows at the kiosk -----------------------------------------------------
-
-# Crockford base32 (no I, L, O, U): read back, I and L are 1 and O is 0.
-CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-CODE_LENGTH = 10
-_READ_AS = str.maketrans({"I": "1", "L": "1", "O": "0"})
-_CODE = re.compile(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
-# The booking page's address, as a scanner types the QR code: `.../a/CODE`, whatever the case.
-_URL_CODE = re.compile(r"/a/([^/?#]+)/?(?:[?#].*)?$", re.IGNORECASE)
-
-
-def read_code(text: str) -> str | None:
-    """A booking code as typed or scanned, canonical (10 symbols, no dash); None when it cannot be
-    one. Takes the bare code (any case, with dashes or spaces) or the booking page's URL the QR code
-    carries (`https://hall/a/XXXXX-XXXXX`)."""
-    text = (text or "").strip()
-    if len(text) > 300:
-        return None
-    if "/" in text:
-        found = _URL_CODE.search(text)
-        if found is None:
-            return None
-        text = found.group(1)
-    code = re.sub(r"[\s\-]", "", text).upper().translate(_READ_AS)
-    return code if _CODE.fullmatch(code) else None
-
-
-def grouped_code(code: str) -> str:
-    """ABCDEFGHJK → ABCDE-FGHJK, as the booking shows it."""
-    return f"{code[:5]}-{code[5:]}"
-
-
 # --- check-in refusals --------------------------------------------------------------------------
 
 
@@ -308,33 +278,28 @@ class CheckInLateWalkIn(CheckInLate):
     zh_template = "已超过签到时间（{until} 前），预约失效，已为您取普通号 {number}"
 
 
-class NotBooked(_CheckInRefusal):
-    """this booking is {status}: it cannot be checked in"""
-
-    kind = "conflict"
-    code = "not_booked"
-    zh = "该预约无法签到"
-    zh_template = "该预约{status_zh}，无法签到"
-
-
 class CheckedInElsewhere(NotBooked):
-    """this booking was checked in at {at} at another kiosk: its number is {number}"""
+    """booking {code} was checked in at {at} at another kiosk: its number is {number}"""
 
-    zh_template = "该预约已于 {at} 在其他取号机签到，号码为 {number}"
+    zh = "该预约已在其他取号机签到"
+
+    def __init__(self, *, code: str, at: str, number: str) -> None:
+        super().__init__(zh=f"该预约已于 {at} 在其他取号机签到，号码为 {number}", code=code, at=at, number=number)
 
 
 STATUS_ZH = {Status.CANCELLED: "已取消", Status.NO_SHOW: "已过签到时间，记为未到", Status.CHECKED_IN: "已签到",
              Status.BOOKED: "已预约"}
 
 
-def check_in_refusal(rules: AppointmentRules, status: str, day: date, start: datetime, now: datetime, today: date,
-                     tz: tzinfo) -> _CheckInRefusal | CheckIn:
+def check_in_refusal(rules: AppointmentRules, code: str, status: str, day: date, start: datetime, now: datetime,
+                     today: date, tz: tzinfo) -> DomainError | CheckIn:
     """Whether a booked visitor is let in at `now` (`today` the hall's day): `CheckIn.ON_TIME`,
     `CheckIn.LATE` (the caller issues a normal number when `rules.late_walk_in`, else says
     `CheckInLate`), or the refusal to raise. A booking already checked in is the caller's (it
     answers the same ticket again); any other state but booked is `NotBooked`."""
     if status != Status.BOOKED:
-        return NotBooked(status=status, status_zh=STATUS_ZH.get(Status(status), status))
+        return NotBooked(code=grouped(code), status=status, action="checked in",
+                         zh=f"该预约{STATUS_ZH.get(Status(status), status)}，无法签到")
     if day != today:
         return CheckInOtherDay(day=day.isoformat())
     verdict = check_in_verdict(rules, start, now)

@@ -62,6 +62,10 @@ _LABELS: tuple[tuple[str, str, str], ...] = (
     ("case.transition", "办件状态变更", "case status changed"),
     ("case.pull", "平台拉取办件", "cases pulled by the platform"),
     ("case.warnings", "办件时限预警", "case deadline warnings"),
+    # Appointments (预约)
+    ("appointment.book", "预约", "appointment booked"),
+    ("appointment.cancel", "取消预约", "appointment cancelled"),
+    ("appointment.no_show", "预约未到", "appointment missed (no-show)"),
     ("progress.lookup_failed", "办件进度查询失败", "failed case progress query"),
     ("notice.lookup_failed", "取号机补正告知书查询失败", "failed notice lookup at a kiosk"),
     ("case.answer", "收件审查答复", "received case answered"),

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from flask_socketio import SocketIO
 
+from server.app.appointment_ops import sweep_no_shows
 from server.app.context import Services
 from server.app.issuing import expire_previous_days
 from server.app.window_ops import sign_off_absent
@@ -20,6 +21,8 @@ log = logging.getLogger("hallq.background")
 ROLLOVER_EVERY_S = 60.0
 # Windows whose staff's sign-in expired are closed within this long (article 26).
 SIGN_OFF_EVERY_S = 30.0
+# Bookings not checked in by the end of their grace period become no-shows within this long.
+NO_SHOW_EVERY_S = 60.0
 
 
 def every(socketio: SocketIO, seconds: float, name: str, fn: Callable[[], object]) -> None:
@@ -37,3 +40,4 @@ def every(socketio: SocketIO, seconds: float, name: str, fn: Callable[[], object
 def start(socketio: SocketIO, svc: Services) -> None:
     every(socketio, ROLLOVER_EVERY_S, "day rollover", lambda: expire_previous_days(svc))
     every(socketio, SIGN_OFF_EVERY_S, "sign-off of absent staff", lambda: sign_off_absent(svc))
+    every(socketio, NO_SHOW_EVERY_S, "no-show sweep of appointments", lambda: sweep_no_shows(svc))

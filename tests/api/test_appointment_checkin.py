@@ -14,7 +14,7 @@ from sqlalchemy import select
 from server.app import accounts
 from server.app.appointment_checkin import check_in
 from server.app.issuing import KIOSK
-from server.core import appointments as appt
+from server.core import appointment_codes as codes
 from server.core.tickets import Priority
 from server.db import print_jobs_repo, tickets_repo
 from server.db.appointment_tables import appointments
@@ -106,17 +106,17 @@ def test_the_code_is_read_in_any_case_with_dashes_and_spaces(client, svc, kiosk,
 
 
 def test_o_reads_as_zero_and_i_l_as_one():
-    assert appt.read_code("ab0d1-efgh1") == appt.read_code("abOdI-efghL") == "AB0D1EFGH1"
-    assert appt.read_code("ABCDE-FGHJU") is None, "U is not in the alphabet"
-    assert appt.read_code("ABCD") is None and appt.read_code("") is None
+    assert codes.canonical_code("ab0d1-efgh1") == codes.canonical_code("abOdI-efghL") == "AB0D1EFGH1"
+    assert codes.canonical_code("ABCDE-FGHJU") is None, "U is not in the alphabet"
+    assert codes.canonical_code("ABCD") is None and codes.canonical_code("") is None
 
 
 def test_the_scanned_booking_url_is_read_as_its_code(svc, kiosk_key, hall, at):
     book(svc, start=local(hall, DAY, "10:00"))
-    assert appt.read_code(f"{hall.public_url}/a/7N3R3-3NVQN") == CODE
-    assert appt.read_code("HTTP://127.0.0.1:5000/A/7N3R3-3NVQN") == CODE, "a scanner with caps lock on"
-    assert appt.read_code("https://hall.example/a/7n3r33nvqn?from=sms#top") == CODE
-    assert appt.read_code("https://hall.example/t/7N3R33NVQN") is None, "a ticket's page is not a booking"
+    assert codes.canonical_code(f"{hall.public_url}/a/7N3R3-3NVQN") == CODE
+    assert codes.canonical_code("HTTP://127.0.0.1:5000/A/7N3R3-3NVQN") == CODE, "a scanner with caps lock on"
+    assert codes.canonical_code("https://hall.example/a/7n3r33nvqn?from=sms#top") == CODE
+    assert codes.canonical_code("https://hall.example/t/7N3R33NVQN") is None, "a ticket's page is not a booking"
     done = check_in(svc, KIOSK, f"{hall.public_url}/a/7N3R3-3NVQN", kiosk_key)
     assert done.ticket["priority"] == "appointment" and done.late is None
 

@@ -19,7 +19,8 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from server.core.appointments import CODE_ALPHABET, grouped_code
+from server.core.appointment_codes import grouped
+from server.core.documents import CROCKFORD
 from server.db.appointment_tables import appointments
 from server.db.engine import make_engine
 from server.hallconfig import DEFAULT_CONFIG, load_hall
@@ -46,7 +47,7 @@ def server(tmp_path_factory):
 
 
 def new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+    return "".join(secrets.choice(CROCKFORD) for _ in range(10))
 
 
 def next_slot_start(later_min: int = 0) -> datetime:
@@ -123,7 +124,7 @@ def test_a_scanned_booking_checks_in_and_prints_an_appointment_ticket(new_contex
     shot(page, "kiosk-checkin.png")
 
     # A keyboard-wedge scanner types the QR code's text, then Enter, into the focused field.
-    page.keyboard.type(f"{HALL.public_url}/a/{grouped_code(booking['code'])}")
+    page.keyboard.type(f"{HALL.public_url}/a/{grouped(booking['code'])}")
     page.keyboard.press("Enter")
     expect(page.locator("#screen-result")).to_be_visible()
     ticket = ticket_from_api(server, page)
@@ -158,7 +159,7 @@ def test_the_code_typed_on_the_keypad_checks_in(new_context, server):
     page.locator("#checkin-back").click()  # a wrong key taken back
     for c in booking["code"][4:]:
         page.locator(f'#checkin-keypad [data-key="{c}"]').click()
-    expect(page.locator("#checkin-code")).to_have_value(grouped_code(booking["code"]))
+    expect(page.locator("#checkin-code")).to_have_value(grouped(booking["code"]))
     expect(page.locator("#checkin-code")).to_be_focused()
     page.locator("#checkin-submit").click()
     expect(page.locator("#screen-result")).to_be_visible()

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from server.core import appointment_codes as codes
 from server.core import appointments as appt
 from server.core.appointment_rules import AppointmentRules
 
@@ -22,7 +23,7 @@ def at(hm: str) -> datetime:
 
 
 def decide(now: str, *, status: str = "booked", day: date = DAY, rules: AppointmentRules = RULES):
-    return appt.check_in_refusal(rules, status, day, START, at(now), DAY, TZ)
+    return appt.check_in_refusal(rules, "7N3R33NVQN", status, day, START, at(now), DAY, TZ)
 
 
 @pytest.mark.parametrize("now", ["09:30", "09:59", "10:00", "10:15"])
@@ -47,7 +48,8 @@ def test_late_is_a_walk_in_when_the_hall_says_so_else_refused():
 @pytest.mark.parametrize("status", ["cancelled", "no_show"])
 def test_only_a_booked_booking_checks_in(status):
     refusal = decide("10:00", status=status)
-    assert isinstance(refusal, appt.NotBooked) and refusal.code == "not_booked"
+    assert isinstance(refusal, codes.NotBooked) and refusal.code == "not_booked"
+    assert "7N3R3-3NVQN" in refusal.message and refusal.message_zh.startswith("该预约已")
 
 
 def test_another_day_is_refused_before_the_time_is_looked_at():
@@ -58,15 +60,15 @@ def test_another_day_is_refused_before_the_time_is_looked_at():
 @pytest.mark.parametrize("text", ["7N3R33NVQN", "7n3r3-3nvqn", " 7N3R3 3NVQN\n", "http://hall/a/7N3R3-3NVQN",
                                   "HTTPS://HALL.EXAMPLE/A/7N3R33NVQN/", "https://h/a/7n3r3-3nvqn?x=1"])
 def test_a_code_is_read_typed_or_scanned(text):
-    assert appt.read_code(text) == "7N3R33NVQN"
+    assert codes.canonical_code(text) == "7N3R33NVQN"
 
 
 @pytest.mark.parametrize("text", ["", "7N3R3", "7N3R3-3NVQN-1", "https://hall/t/7N3R33NVQN", "UUUUU-UUUUU",
                                   "x" * 400])
 def test_what_is_no_code(text):
-    assert appt.read_code(text) is None
+    assert codes.canonical_code(text) is None
 
 
 def test_i_l_read_as_one_and_o_as_zero():
-    assert appt.read_code("IL0O0-11111") == "1100011111"
-    assert appt.grouped_code("1100011111") == "11000-11111"
+    assert codes.canonical_code("IL0O0-11111") == "1100011111"
+    assert codes.grouped("1100011111") == "11000-11111"

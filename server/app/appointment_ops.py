@@ -1,0 +1,83 @@
+"""A booking after it is made: seen by its code, cancelled by its holder, and marked a no-show when
+its slot passed without a check-in (server/app/appointments.py makes it).
+
+The code is the secret: 50 random bits, so it is not guessed. Cancelling asks for the last four
+characters of the ID number or phone besides, compared in constant time, and an unknown code and
+a wrong last four are the same 404: a code someone saw over a shoulder is not enough to cancel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any
+
+from server.core import appointment_codes as codes
+from server.core import appointments as rules
+from server.core.progress_lookup import address_key, matches, normal_last4
+from server.db import appointments_repo as repo
+from server.db.uow import Actor
+
+from .allocated import current_hall
+from .appointments import appointment_view, emit
+from .context import Services
+from .views import iso
+
+
+def get(svc: Services, code: str) -> dict[str, Any]:
+    """The booking `code` names (as typed, scanned or its page's URL), masked; 404 otherwise."""
+    canonical = codes.canonical_code(code)
+    with svc.read() as uow:
+        row = repo.by_code(uow.conn, canonical) if canonical else None
+        if row is None:
+            raise codes.AppointmentNotFound("no booking has this code", zh="未找到该预约，请核对预约码")
+        return {"appointment": appointment_view(current_hall(svc, uow), row)}
+
+
+def cancel(svc: Services, code: str, last4: str, address: str) -> dict[str, Any]:
+    """Cancel the booking `code` when `last4` ends its ID number or phone; its minutes and its
+    place of the day are given back at once. 404 for an unknown code and a wrong last four alike;
+    409 once it is not booked any more, or its slot has begun."""
+    canonical = codes.canonical_code(code)
+    tail = normal_last4(last4)
+    with svc.write(Actor("anon", None, address_key(address)[:64] or "anonymous")) as uow:
+        hall = current_hall(svc, uow)
+        row = repo.by_code(uow.conn, canonical, lock=True) if canonical else None
+        # Compared against a stand-in when there is no booking: a miss costs the same either way.
+        if not matches(row["id_number"] if row else None, row["phone"] if row else None, tail) or row is None:
+            raise codes.AppointmentNotFound()
+        if row["status"] != rules.Status.BOOKED.value:
+            raise codes.NotBooked(code=row["code"], status=row["status"], action="cancelled")
+        if row["start"] <= uow.now:
+            raise codes.TooLateToCancel(code=row["code"], start=iso(hall, row["start"]))
+        if not repo.set_status(uow.conn, row["id"], rules.Status.BOOKED, rules.Status.CANCELLED, cancelled_at=uow.now):
+            raise codes.NotBooked(code=row["code"], status="changed", action="cancelled")
+        repo.release(uow.conn, row)
+        row = {**row, "status": rules.Status.CANCELLED.value, "cancelled_at": uow.now}
+        uow.audit("appointment.cancel", row["code"], item=row["item"], queue=row["queue"],
+                  start=iso(hall, row["start"]))
+        emit(uow, hall, "appointment.cancelled", row)
+        svc.commit(uow)
+    return {"appointment": appointment_view(hall, row)}
+
+
+def sweep_no_shows(svc: Services) -> list[str]:
+    """Mark every booking not checked in by the end of its grace period a no-show (periodic, in
+    server/web/background.py); returns their codes. The slot is over: nothing is given back. One
+    transaction per sweep, one `appointment.no_show` per slot touched."""
+    with svc.write(Actor("system", None, "no-show")) as uow:
+        hall = current_hall(svc, uow)
+        grace = timedelta(minutes=hall.appointments.grace_minutes)
+        # Strictly past the grace: a check-in at `missed_by` itself is still on time.
+        missed = repo.mark_no_shows(uow.conn, uow.now - grace - timedelta(microseconds=1))
+        if not missed:
+            return []
+        uow.audit("appointment.no_show", missed[0]["code"] if len(missed) == 1 else "",
+                  codes=[m["code"] for m in missed])
+        slots: dict[tuple[str, Any], Mapping[str, Any]] = {}
+        for m in missed:
+            slots.setdefault((m["queue"], m["start"]), m)
+        for row in slots.values():
+            emit(uow, hall, "appointment.no_show", row)
+        svc.commit(uow)
+    return [m["code"] for m in missed]

@@ -1,0 +1,145 @@
+"""What a booking (预约) is known by and who may book, beside the slot rules of appointments.py:
+the booking code, the applicant's phone, and the limits that keep slots from being hoarded. Pure.
+
+A booking code is 50 random bits written as 10 Crockford base32 symbols, shown in two groups of
+five (ABCDE-FGHJK). As with the documents' codes (documents.py), case, dashes and spaces do not
+matter when it is read back, and I/L read as 1, O as 0. Holding the code is what lets one see the
+booking and check it in; cancelling also asks for the last four characters of the ID number or
+phone (progress_lookup.matches, compared in constant time).
+
+Limits (the hall's [appointments]): one client address may make `per_address_per_hour` bookings
+in any hour, and one ID number may hold `per_id_number` bookings not yet come due. Either answers
+`TooManyBookings` (429) with the seconds until one more would be taken.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import secrets
+import unicodedata
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from .appointment_rules import AppointmentRules
+from .case_errors import InvalidApplicant
+from .documents import CROCKFORD
+from .errors import DomainError, NotFound
+
+CODE_BITS = 50
+CODE_LENGTH = CODE_BITS // 5  # 10 symbols
+GROUP = 5
+
+
+def new_code() -> str:
+    """A fresh booking code, canonical (10 symbols, no dash)."""
+    value = secrets.randbits(CODE_BITS)
+    return "".join(CROCKFORD[(value >> (5 * i)) & 31] for i in reversed(range(CODE_LENGTH)))
+
+
+_READ_AS = str.maketrans({"I": "1", "L": "1", "O": "0"})
+_CANONICAL = re.compile(f"[{CROCKFORD}]{{{CODE_LENGTH}}}")
+# The booking's own page, /a/CODE, as its QR code holds it: a scanner may hand over the whole URL.
+# Case-insensitive: a scanner set to caps lock types HTTP://HALL/A/CODE.
+_URL_TAIL = re.compile(r"/a/([^/?#\s]+)/?(?:[?#].*)?$", re.IGNORECASE)
+
+
+def canonical_code(text: str) -> str | None:
+    """A code as typed, scanned or read from the booking page's URL, canonical; None when it cannot
+    be one (the caller answers "no such booking" either way)."""
+    if not isinstance(text, str) or len(text) > 200:
+        return None
+    text = unicodedata.normalize("NFKC", text).strip()
+    if (m := _URL_TAIL.search(text)) is not None:
+        text = m.group(1)
+    code = re.sub(r"[\s\-]", "", text).upper().translate(_READ_AS)
+    return code if _CANONICAL.fullmatch(code) else None
+
+
+def grouped(code: str) -> str:
+    """ABCDEFGHJK → ABCDE-FGHJK: how the code is printed and shown."""
+    return f"{code[:GROUP]}-{code[GROUP:]}"
+
+
+_MOBILE = re.compile(r"(?:\+86|0086|86)?-?(1[3-9][0-9]{9})")
+
+
+def booking_phone(raw: str) -> str:
+    """A mainland mobile number, 11 digits (+86 dropped): the booking's reminders go to a phone,
+    so a landline is refused here though a case accepts one."""
+    m = _MOBILE.fullmatch("".join(unicodedata.normalize("NFKC", raw).split()).replace("-", ""))
+    if m is None:
+        error = InvalidApplicant(field="phone", why="not a mobile number of 11 digits (1xxxxxxxxxx)")
+        error.message_zh = "申请人手机号码有误：应为11位手机号码"
+        raise error
+    return m.group(1)
+
+
+# --- answers about one booking ------------------------------------------------------------------
+
+
+class AppointmentNotFound(NotFound):
+    """No booking has this code with these last four characters: check the code and what you typed"""
+
+    code = "not_found"
+    zh = "未找到该预约：请核对预约码及证件号码或手机号码后四位"
+
+
+class NotBooked(DomainError):
+    """booking {code} is {status}: it can no longer be {action}"""
+
+    kind = "conflict"
+    code = "not_booked"
+    zh = "该预约已取消、已签到或已过期"
+
+
+class TooLateToCancel(DomainError):
+    """the slot of booking {code} began at {start}: a booking can be cancelled only before its slot"""
+
+    kind = "conflict"
+    code = "too_late_to_cancel"
+    zh = "预约时段已开始，不能再取消"
+
+
+class TooManyBookings(DomainError):
+    """Too many bookings: wait and try again."""
+
+    kind = "too_many"
+    code = "too_many_bookings"
+    zh = "预约过于频繁，请稍后再试"
+
+    def __init__(self, message: str, *, zh: str, retry_after_s: int) -> None:
+        super().__init__(message, zh=zh)
+        self.retry_after_s = retry_after_s
+
+
+def _seconds(delta: timedelta) -> int:
+    return max(1, math.ceil(delta.total_seconds()))
+
+
+def address_refusal(rules: AppointmentRules, created: Sequence[datetime], now: datetime) -> TooManyBookings | None:
+    """`created`: when the bookings of one client address were made, those of the last hour at
+    least. Refused when `per_address_per_hour` of them fall in the hour before `now`, until the
+    oldest of those is an hour old."""
+    hour = timedelta(hours=1)
+    recent = sorted(t for t in created if t > now - hour)
+    if len(recent) < rules.per_address_per_hour:
+        return None
+    wait = _seconds(recent[len(recent) - rules.per_address_per_hour] + hour - now)
+    return TooManyBookings(
+        f"this address has made {len(recent)} bookings in the last hour (at most {rules.per_address_per_hour}); "
+        f"try again in {wait} s",
+        zh=f"同一网络一小时内最多预约{rules.per_address_per_hour}次，请{wait}秒后再试", retry_after_s=wait)
+
+
+def id_number_refusal(rules: AppointmentRules, starts: Sequence[datetime], now: datetime) -> TooManyBookings | None:
+    """`starts`: the slot starts of the bookings an ID number holds that have not come due yet (not
+    checked in, not cancelled, not missed). Refused at `per_id_number` of them, until the earliest
+    is over (checked in or missed: then it no longer counts)."""
+    if len(starts) < rules.per_id_number:
+        return None
+    wait = _seconds(min(starts) + timedelta(minutes=rules.grace_minutes) - now)
+    return TooManyBookings(
+        f"this ID number already holds {len(starts)} bookings (at most {rules.per_id_number}); cancel one or "
+        f"try again in {wait} s",
+        zh=f"同一证件号码最多同时持有{rules.per_id_number}个预约，请先取消或使用已有预约", retry_after_s=wait)
