@@ -264,3 +264,28 @@ def test_a_late_walk_in_ticket_prints_as_a_normal_one(client, svc, hall, at):
     with svc.engine.connect() as conn:
         text = "\n".join(decode(print_jobs_repo.jobs_for(conn, t["id"])[0].payload).texts)
     assert "预约" not in text and t["number"] in text
+
+
+# -- a booking made through the booking API --------------------------------------------------------
+
+
+def test_a_booking_made_through_the_api_checks_in_with_its_qr_url(client, svc, kiosk, hall, at):
+    from tests.api.test_appointments import applicant
+
+    made = client.post("/api/v1/appointments", json={
+        "item": "SCJG-101", "start": "2026-11-25T11:00:00+08:00", "applicant": applicant(7)})
+    assert made.status_code == 201, made.get_json()
+    booked = made.get_json()["appointment"]
+    at("10:35")
+    scanned = booked["qr_url"]  # what the kiosk's scanner reads; the kiosk sends its code part
+    r = client.post(f"/api/v1/appointments/{scanned.rsplit('/a/', 1)[1]}/check-in", headers=kiosk)
+    assert r.status_code == 201, r.get_json()
+    t = r.get_json()["ticket"]
+    assert t["priority"] == "appointment" and t["item"] == "SCJG-101"
+    assert t["appointment"] == {"code": booked["code"], "start": booked["start"], "end": booked["end"]}
+    assert stored_ticket(svc, t["id"]).rank_at == local(hall, DAY, "11:00")
+    after = client.get(f"/api/v1/appointments/{booked['code']}").get_json()["appointment"]
+    assert after["status"] == "checked_in"
+    # Checked in, it can no longer be cancelled.
+    last4 = applicant(7)["phone"][-4:]
+    assert client.post(f"/api/v1/appointments/{booked['code']}/cancel", json={"last4": last4}).status_code == 409
