@@ -52,8 +52,12 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "queue": STR, "queue_name": STR, "queue_name_en": STR, "department": STR_OR_NULL,
             "item": STR_OR_NULL, "item_name": STR_OR_NULL, "item_name_en": STR_OR_NULL,
             "status": {"enum": TICKET_STATUS},
-            "priority": {"enum": ["normal", "green", "appointment"]},
+            "priority": {"enum": ["normal", "green", "appointment"],
+                         "description": "appointment: checked in for a booking (预约), see `appointment`"},
             "green_reason": STR_OR_NULL,
+            "appointment": nullable({**obj({"code": STR, "start": TIME_OR_NULL, "end": TIME_OR_NULL}),
+                                     "description": "the booking (预约) it was checked in for: its code and "
+                                                    "slot; null for a walk-in"}),
             "issued_at": TIME, "called_at": TIME_OR_NULL, "finished_at": TIME_OR_NULL,
             "ahead": {**INT, "minimum": 0, "description": "waiting tickets of its queue called before it"},
             "estimated_wait_s": {**INT_OR_NULL, "description": "null when no window serves the queue"},
@@ -77,8 +81,6 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                                         "GET /api/v1/tickets/{id} and the ticket:ID room (the visitor's page)"},
             "follows_case": {**STR_OR_NULL, "description": "a returning visitor's notice (一次性告知) number: "
                                                           "staff only (window:ID room, staff's answers)"},
-            "appointment": nullable(obj({"code": STR, "start": TIME, "end": TIME},
-                                        description="an appointment ticket's booking: its code and slot")),
             "print": {"type": "object", "description": "a kiosk with a printer: its printer and printer_status"},
             "warning": {**STR, "description": "no window serves the queue now: the wait is unknown"},
         },
