@@ -43,12 +43,30 @@ function renderHeader() {
   document.body.dataset.window = st;
 }
 
+// 预约: an appointment ticket, with its booked slot (ticket views' `appointment`).
+function appointmentFlag(booking) {
+  var slot = booking && booking.start ? " " + hhmm(booking.start) + (booking.end ? "–" + hhmm(booking.end) : "") : "";
+  return h("span", { cls: "flag appt", title: booking ? "预约码 booking " + booking.code : "" },
+           [bi("预约" + slot, "Appointment")]);
+}
+
+// The next numbers of a queue's line, an appointment marked with its slot's start (queue views'
+// `appointments`: number -> slot start).
+function nextNumbers(q) {
+  var booked = q.appointments || {};
+  return q.order.slice(0, 4).map(function (n) {
+    return booked[n] ? h("b", { cls: "appt", title: "预约 appointment " + hhmm(booked[n]) },
+                         [n, h("span", { cls: "appt-mark", text: "预约" + hhmm(booked[n]) })])
+      : h("b", { text: n });
+  });
+}
+
 export function renderQueues() {
   var ul = clear($("queues"));
   windowQueues().forEach(function (code) {
     var q = desk.queues[code], cat = hall.queueCat[code] || {};
     var waiting = q ? q.waiting : null;
-    var next = q && q.order ? q.order.slice(0, 4).join(" ") : "";
+    var next = q && q.order && q.order.length ? nextNumbers(q) : null;
     ul.appendChild(h("li", { cls: "queue" + (waiting ? " has" : ""), "data-queue": code }, [
       h("span", { cls: "q-code", text: code }),
       h("span", { cls: "q-name" }, [cat.name || code, h("span", { cls: "en", text: cat.name_en || "" })]),
@@ -56,7 +74,7 @@ export function renderQueues() {
                   text: waiting === null ? "…" : String(waiting) }),
       h("span", { cls: "q-more" }, [
         q && q.waiting ? "最久 " + Math.round(q.longest_wait_s / 60) + " 分钟 longest" : "无人等候 nobody waiting",
-        next ? h("span", { cls: "q-next" }, ["下一位 next: ", h("b", { text: next })]) : null
+        next ? h("span", { cls: "q-next" }, ["下一位 next: "].concat(next)) : null
       ])
     ]));
   });
@@ -76,6 +94,7 @@ export function renderTicket() {
   if (t.priority === "green") {
     flags.appendChild(h("span", { cls: "flag green" }, [bi("绿色通道", "Green channel" + (t.green_reason ? ": " + t.green_reason : ""))]));
   }
+  if (t.priority === "appointment") { flags.appendChild(appointmentFlag(t.appointment)); }
   if (t.recalls) { flags.appendChild(h("span", { cls: "flag", text: "重呼 " + t.recalls + " 次 recalled" })); }
   var item = itemOf(t);
   clear($("t-item")).appendChild(item

@@ -84,6 +84,8 @@
     var t = ticket;
     $("number").textContent = t.number;
     $("green").hidden = t.priority !== "green";
+    $("appt").hidden = t.priority !== "appointment";
+    $("appt-slot").textContent = t.appointment && t.appointment.start ? hallTime(new Date(t.appointment.start)) : "";
     $("item").textContent = t.item_name || t.queue_name || "";
     $("item-en").textContent = t.item_name_en || t.queue_name_en || "";
     var words = stateWords(t);

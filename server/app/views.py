@@ -15,7 +15,7 @@ from server.core.estimate import WaitEstimate, effective_windows, mean_service_s
 from server.core.hall import Hall, Window
 from server.core.tickets import Priority, Status, Ticket
 from server.core.windows import Staff, WindowState, WindowStatus, is_serving
-from server.db import accounts_repo, progress_repo, tickets_repo, windows_repo
+from server.db import accounts_repo, appointment_load, progress_repo, tickets_repo, windows_repo
 from server.db.handles import Connection
 
 from .waits import Waits
@@ -144,7 +144,7 @@ def ticket_view(conn: Connection, hall: Hall, t: Ticket, load: HallLoad) -> dict
         estimate = None if wait is None else wait.wait_s
     elif t.status is Status.WAITING:
         ahead = _ahead(conn, t, load)
-        wait = load.waits(conn).at(t.queue, ahead, green=t.priority is Priority.GREEN)
+        wait = load.waits(conn).for_place(t.queue, ahead, t.number, green=t.priority is Priority.GREEN)
         estimate = None if wait is None else wait.wait_s
     else:
         ahead, estimate = 0, 0 if t.status in (Status.CALLED, Status.SERVING) else None
@@ -162,6 +162,7 @@ def ticket_view(conn: Connection, hall: Hall, t: Ticket, load: HallLoad) -> dict
         "status_label": labels.label(labels.TICKET_STATUS, t.status),
         "priority": t.priority.value,
         "green_reason": t.green_reason,
+        "appointment": appointment_view(conn, hall, t),
         "issued_at": iso(hall, t.issued_at),
         "called_at": iso(hall, t.called_at),
         "finished_at": iso(hall, t.finished_at),
@@ -182,6 +183,16 @@ def ticket_view(conn: Connection, hall: Hall, t: Ticket, load: HallLoad) -> dict
         "note": t.note,
         "status_url": f"{hall.public_url.rstrip('/')}/t/{t.id}",
     }
+
+
+def appointment_view(conn: Connection, hall: Hall, t: Ticket) -> dict[str, Any] | None:
+    """The booking (预约) an appointment ticket was checked in for: its code and slot (null for a
+    walk-in, read only for an appointment ticket)."""
+    if not t.appointment:
+        return None
+    slot = appointment_load.slot_of(conn, t.appointment)
+    start, end = slot if slot else (None, None)
+    return {"code": t.appointment, "start": iso(hall, start), "end": iso(hall, end)}
 
 
 # Only for staff: a returning visitor's notice number is half of a progress lookup's secret.
@@ -219,7 +230,7 @@ def queue_view(conn: Connection, hall: Hall, code: str, load: HallLoad) -> dict[
         "prefix": q.prefix if q else "",
         "waiting": count,
         "longest_wait_s": int((load.now - oldest).total_seconds()) if oldest else 0,
-        "estimate_s": None if (new := load.waits(conn).at(code, count)) is None else new.wait_s,
+        "estimate_s": None if (new := load.waits(conn).for_place(code, count, None)) is None else new.wait_s,
         "s_per_ticket": round(load.mean_s(code) / windows) if windows else None,
         # HallQ's estimate for each place of `order`: [wait_s, low_s, high_s]; null: no window open.
         "waits": None if (line := load.waits(conn).line(code, len(order))) is None else [
@@ -232,6 +243,9 @@ def queue_view(conn: Connection, hall: Hall, code: str, load: HallLoad) -> dict[
         "issued_today": s.get("issued", 0),
         "served_today": s.get("served", 0),
         "order": order,
+        # 预约: the appointment tickets of `order` and their slots' starts (read with the estimate's
+        # bookings, only in a hall that takes them).
+        "appointments": {n: iso(hall, at) for n, at in load.waits(conn).bookings(code).slots.items() if n in order},
     }
 
 

@@ -8,6 +8,8 @@ tickets. docs/queueing.md explains it and docs/wait-estimates.md measures it.
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -15,6 +17,7 @@ from server.core.estimate import (
     Server,
     ServiceTimes,
     WaitEstimate,
+    appointments_ahead,
     measured_service,
     residual_s,
     slowdowns,
@@ -22,7 +25,8 @@ from server.core.estimate import (
     window_servers,
 )
 from server.core.windows import WindowStatus
-from server.db import waits_repo
+from server.db import appointment_load, waits_repo
+from server.db.appointment_load import QueueBookings
 from server.db.handles import Connection
 
 if TYPE_CHECKING:
@@ -45,6 +49,7 @@ class Waits:
         self._free: dict[str, float] = {}
         self._green: dict[str, int] | None = None
         self._lists: dict[tuple[str, bool], list[WaitEstimate] | None] = {}
+        self._bookings: dict[str, QueueBookings] = {}
 
     def service(self, queue: str) -> ServiceTimes:
         if queue not in self._service:
@@ -143,8 +148,58 @@ class Waits:
         return found[0] if found else None
 
     def line(self, queue: str, count: int) -> list[WaitEstimate] | None:
+        """The estimate of each of the first `count` places of the queue's line (`load.line`)."""
         if count <= 0:
             return []
         self.at(queue, count - 1)
         found = self._lists[(queue, False)]
-        return None if found is None else found[:count]
+        if found is None or not self.bookings(queue):
+            return None if found is None else found[:count]
+        order = self.load.lines.get(queue, ([], None))[0]
+        out = []
+        for place in range(count):
+            wait = self.for_place(queue, place, order[place] if place < len(order) else None)
+            out.append(wait if wait is not None else found[place])
+        return out
+
+    # --- appointments (预约): called ahead of the walk-ins within the hall's share -----------------
+
+    def bookings(self, queue: str) -> QueueBookings:
+        """The queue's bookings still to be called today: read once per change, and only in a hall
+        that takes bookings."""
+        if queue not in self._bookings:
+            rules = self.load.hall.appointments
+            self._bookings[queue] = (
+                appointment_load.queue_bookings(self.conn, queue, self.load.day) if rules.enabled else QueueBookings()
+            )
+        return self._bookings[queue]
+
+    def for_place(self, queue: str, place: int, number: str | None, *, green: bool = False) -> WaitEstimate | None:
+        """The estimate of the ticket `number` at `place` of the queue's line (0: first; `number`
+        None: a walk-in joining there). A walk-in also waits for the bookings that fall due before
+        its turn (server/core/estimate.py `appointments_ahead`); a due appointment ticket for the
+        appointments before it, at the hall's share of the calls; a green one for neither."""
+        booked = self.bookings(queue)
+        if green or not booked:
+            return self.at(queue, place, green=green)
+        share = self.load.hall.appointments.call_share
+        now, order = self.load.now, self.load.lines.get(queue, ([], None))[0]
+        where = {n: i for i, n in enumerate(order) if n in booked.waiting}
+        if number is not None and number in booked.waiting:
+            if booked.waiting[number] > now or share <= 0:
+                return self.at(queue, place)
+            before = sum(1 for n, i in where.items() if i < place and booked.waiting[n] <= now)
+            return self.at(queue, min(place, math.ceil((before + 1) / share) - 1))
+        grace = timedelta(minutes=self.load.hall.appointments.grace_minutes)
+        # Checked in and placed after it (its line holds them after `place`, or not in its first
+        # numbers), and booked ones still in time to check in.
+        after = [at for n, at in booked.waiting.items() if where.get(n, place + 1) > place]
+        coming = [start for start in booked.booked if start + grace >= now]
+        due_in = sorted(max(0.0, (at - now).total_seconds()) for at in after + coming)
+        self.at(queue, place + len(due_in))  # the list long enough for every count below, read once
+
+        def call_at(k: int) -> float | None:
+            wait = self.at(queue, k)
+            return None if wait is None else wait.wait_s
+
+        return self.at(queue, place + appointments_ahead(place, call_at, due_in, share))

@@ -16,7 +16,7 @@ from server.core import tickets as tk
 from server.core import windows as win
 from server.core.errors import Forbidden, Invalid, NotFound, WindowStateError
 from server.core.hall import Window
-from server.core.tickets import Status, Ticket
+from server.core.tickets import Priority, Status, Ticket
 from server.core.windows import Staff, WindowState
 from server.db import tickets_repo, windows_repo
 from server.db.uow import Actor, UnitOfWork
@@ -211,13 +211,13 @@ def call_next(svc: Services, staff: Staff, window_id: str) -> dict[str, Any] | N
         win.require_calling(state)
         day = svc.today(uow.now)
         max_wait = timedelta(minutes=svc.hall.max_wait_minutes)
-        recent = tickets_repo.recent_call_queues(uow.conn, w.id, calling.recent_window_size(w))
+        recent = tickets_repo.recent_calls(uow.conn, w.id, calling.recent_calls_to_read(w))
         chosen: Ticket | None = None
         held: set[str] = set()
         # Each round that claims nothing excludes its ranked tickets (all held by other windows)
         # from the next read, so the rounds end: with a ticket, or when the line runs out.
         while chosen is None and (pool := tickets_repo.candidates(uow.conn, w, day, exclude=held)):
-            ranked = _rank(w, pool, recent, uow, max_wait)
+            ranked = _rank(w, pool, recent, uow, max_wait, svc.hall.appointments.call_share)
             chosen = tickets_repo.claim(uow.conn, ranked)
             if held.issuperset(ranked):
                 break
@@ -227,16 +227,23 @@ def call_next(svc: Services, staff: Staff, window_id: str) -> dict[str, Any] | N
         return _call(svc, uow, staff, w, state, chosen, "ticket.call")
 
 
-def _rank(w: Window, pool: list[Ticket], recent: list[str], uow: UnitOfWork, max_wait: timedelta) -> list[str]:
+def _rank(
+    w: Window, pool: list[Ticket], recent: list[tuple[str, bool]], uow: UnitOfWork, max_wait: timedelta,
+    call_share: float,
+) -> list[str]:
+    """The policy's first RANKED choices, each taken out (and counted as the window's latest call,
+    of its queue and whether an appointment) before the next."""
     ranked: list[str] = []
-    pool, recent = list(pool), list(recent)
+    pool = list(pool)
+    queues, appointments = [q for q, _ in recent], [a for _, a in recent]
     while pool and len(ranked) < RANKED:
-        pick = calling.choose_next(w, pool, recent, uow.now, max_wait)
+        pick = calling.choose_next(w, pool, queues, uow.now, max_wait, appointments, call_share)
         if pick is None:
             break
         ranked.append(pick.id)
         pool.remove(pick)
-        recent.insert(0, pick.queue)
+        queues.insert(0, pick.queue)
+        appointments.insert(0, pick.priority is Priority.APPOINTMENT)
     return ranked
 
 

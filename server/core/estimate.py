@@ -17,7 +17,8 @@ With no open window the estimate is None: the hall must say so rather than inven
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .hall import PlannedPause, Window
@@ -278,6 +279,33 @@ def wait_estimates(
         var = first_var + ahead * gap**2 * rel_var + (MODEL_ERROR * mean) ** 2
         out.append(_range(mean, var))
     return out
+
+
+def appointments_ahead(
+    ahead: int, call_at_s: Callable[[int], float | None], due_in_s: Sequence[float], share: float,
+) -> int:
+    """How many appointment (预约) tickets will be called before a walk-in with `ahead` tickets
+    before it in line (server/core/calling.py, rule 4): those falling due before its call.
+
+    `due_in_s`: when each booking that may pass it falls due, in seconds from now, sorted (0: due
+    already: a checked-in appointment placed after it, or a booking whose slot has begun);
+    `call_at_s(k)`: the expected seconds until the call of a ticket with k ahead (None: unknown).
+    Each appointment that passes it puts its call later, so more fall due before it: counted
+    until that settles. They take at most `share` of the calls up to and including its own:
+    x <= share × (ahead + x + 1), so x <= share × (ahead + 1) ÷ (1 − share)."""
+    if share <= 0 or not due_in_s:
+        return 0
+    cap = len(due_in_s) if share >= 1 else min(len(due_in_s), math.floor(share * (ahead + 1) / (1 - share) + 1e-9))
+    passed = 0
+    while passed < cap:
+        at = call_at_s(ahead + passed)
+        if at is None:
+            return passed
+        more = min(cap, bisect_right(due_in_s, at))
+        if more <= passed:
+            break
+        passed = more
+    return passed
 
 
 def range_minutes(low_s: float, high_s: float) -> tuple[int, int]:

@@ -29,6 +29,7 @@ from sqlalchemy import (
 from server.core.hall import Window
 from server.core.tickets import CLASS_RANKS, Outcome, Priority, Status, Ticket
 
+from . import appointment_load
 from .ticket_tables import queue_stats, ticket_calls, tickets
 from .upsert import insert_for
 
@@ -36,14 +37,16 @@ from .upsert import insert_for
 # candidates it is given, so that a call reads a few heads instead of the whole line. They agree
 # when the first k picks of `choose_next` (each pick taken out before the next) are the same over
 # `candidates` as over every waiting ticket, for every k up to HEADS: each of its rules takes the
-# minimum of one order (sent to this window, by place and number; aged and green, by place and
-# number; a queue's head, by class, place and number), and after k - 1 picks that minimum is among
-# the first k of its class of its queue in (place, number) order, or of the tickets sent here. So
-# HEADS is how many choices call-next ranks to claim (window_ops.RANKED): with as many, a window
-# that finds its first choices held on PostgreSQL takes the next in the policy's order, not a
-# guess. Six rows per class and queue keep an uncontended call as cheap as the old bound was;
-# more would let more of the windows racing on one queue win in one round, at every call's cost.
-# tests/db/test_calling_agreement.py holds the two together; change both or neither.
+# minimum of one order (sent to this window; aged; green; due appointments of the window's
+# queues: each by place and number; a queue's head, by class, place and number), and after k - 1
+# picks that minimum is among the first k of that order. The appointments are their own part: one
+# placed at 10:00 behind thirty earlier walk-ins is called ahead of them at 10:00, far from the
+# first HEADS of its class line; they are read through the day's bookings of the window's queues
+# (server/db/appointment_load.py), never the walk-in line. So HEADS is how many choices
+# call-next ranks to claim (window_ops.RANKED): a window that finds its first choices held on
+# PostgreSQL takes the next in the policy's order, not a guess. Six rows per class and queue keep
+# an uncontended call cheap; more would let more of the windows racing on one queue win in one
+# round, at every call's cost. tests/db/test_calling_agreement.py holds the two together.
 HEADS = 6
 
 
@@ -145,9 +148,9 @@ def find_by_number(conn: Connection, day: date, number: str) -> Ticket | None:
 def candidates(conn: Connection, window: Window, day: date, exclude: Collection[str] = ()) -> list[Ticket]:
     """The waiting tickets the calling policy may choose from, leaving out `exclude` (tickets a claim
     found held by another window): for each class of each served queue its first HEADS by place,
-    and the first HEADS sent to this window. Bounded per queue, so a backlog of thousands costs no
-    more than a short line, and enough that the policy picks from them what it would pick from
-    every waiting ticket (see HEADS)."""
+    the first HEADS sent to this window, and the served queues' first HEADS appointment tickets.
+    Bounded per queue, so a backlog of thousands costs no more than a short line, and enough that
+    the policy picks from them what it would pick from every waiting ticket (see HEADS)."""
     params: dict[str, object] = {"day": day}
     if exclude:
         params["taken"] = sorted(exclude)
@@ -176,6 +179,9 @@ def _candidates_stmt(window: Window, skipping: bool) -> Any:
             line = and_(waiting, tickets.c.queue == sq.queue, tickets.c.class_rank == rank,
                         tickets.c.target_window.is_(None))
             parts.append(select(tickets).where(line).order_by(tickets.c.rank_at, tickets.c.number).limit(HEADS))
+    # Appointment tickets the policy may call ahead, across the window's queues (see HEADS).
+    if window.queues:
+        parts.append(appointment_load.booked_tickets([sq.queue for sq in window.queues], waiting, HEADS))
     return union_all(*[p.subquery().select() for p in parts])
 
 
@@ -220,14 +226,20 @@ def record_call(conn: Connection, t: Ticket, staff_id: int | None) -> None:
     )
 
 
-def recent_call_queues(conn: Connection, window_id: str, n: int) -> list[str]:
-    rows = conn.execute(
-        select(ticket_calls.c.queue)
-        .where(ticket_calls.c.window == window_id)
-        .order_by(ticket_calls.c.id.desc())
-        .limit(n)
-    )
-    return [r.queue for r in rows]
+def recent_calls(conn: Connection, window_id: str, n: int) -> list[tuple[str, bool]]:
+    """A window's latest `n` calls, newest first: each call's queue, and whether it called an
+    appointment ticket (the calling policy's two shares, server/core/calling.py)."""
+    rows = conn.execute(_RECENT_CALLS, {"window": window_id, "n": n})
+    return [(r.queue, r.priority == Priority.APPOINTMENT.value) for r in rows]
+
+
+_RECENT_CALLS = (
+    select(ticket_calls.c.queue, tickets.c.priority)
+    .select_from(ticket_calls.join(tickets, tickets.c.id == ticket_calls.c.ticket_id))
+    .where(ticket_calls.c.window == bindparam("window"))
+    .order_by(ticket_calls.c.id.desc())
+    .limit(bindparam("n"))
+)
 
 
 def ahead(conn: Connection, t: Ticket) -> int:

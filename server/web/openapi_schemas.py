@@ -98,6 +98,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "waiting": INT, "longest_wait_s": INT, "estimate_s": INT_OR_NULL, "s_per_ticket": INT_OR_NULL,
         "open_windows": STRINGS, "unserved": BOOL, "issued_today": INT, "served_today": INT,
         "order": {**STRINGS, "description": "waiting numbers in calling order (the first 200)"},
+        "appointments": {"type": "object", "additionalProperties": TIME,
+                         "description": "预约: the appointment tickets of `order`, number -> their slot's start"},
         "waits": {
             "type": ["array", "null"],
             "items": {"type": "array", "items": INT, "minItems": 3, "maxItems": 3},

@@ -160,6 +160,20 @@ def test_late_gets_a_normal_number_and_the_booking_counts_as_kept(client, svc, k
     assert again.status_code == 409 and again.get_json()["ticket"]["id"] == t["id"]
 
 
+def test_a_late_walk_in_is_no_appointment_in_its_queues_line(client, svc, kiosk, hall, at, manager):
+    """The booking names the walk-in ticket it got, but the line, the estimate and the console
+    count that ticket as the walk-in it is."""
+    book(svc, start=local(hall, DAY, "10:00"))
+    book(svc, start=local(hall, DAY, "10:30"), code="7N3R33NVQ0", id_number="11010119900307291X")
+    at("10:20")
+    late = client.post(URL, headers=kiosk).get_json()["ticket"]
+    on_time = client.post("/api/v1/appointments/7N3R33NVQ0/check-in", headers=kiosk).get_json()["ticket"]
+    queue = next(q for q in client.get("/api/v1/hall", headers=manager).get_json()["queues"]
+                 if q["code"] == late["queue"])
+    assert late["number"] not in queue["appointments"]
+    assert queue["appointments"] == {on_time["number"]: "2026-11-25T10:30:00+08:00"}
+
+
 def test_late_without_walk_in_numbers_only_says_so(client, svc, kiosk, hall, at, monkeypatch):
     monkeypatch.setattr(svc, "hall", replace(hall, appointments=replace(hall.appointments, late_walk_in=False)))
     book(svc, start=local(hall, DAY, "10:00"))

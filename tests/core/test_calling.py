@@ -30,11 +30,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from server.core import tickets as tk
+from server.core.appointment_rules import AppointmentRules
 from server.core.calling import (
     RECENT_CALLS_MAX,
     RECENT_CALLS_PER_WEIGHT,
     callable_at,
     choose_next,
+    due_appointment,
+    may_call_appointment_ahead,
     recent_window_size,
 )
 from server.core.hall import Hall, Window
@@ -353,7 +356,8 @@ def halls(draw) -> Hall:
         ws = [draw(st.integers(1, 3)) for _ in served]
         windows.append(window(f"w{i + 1}", *zip(served, ws, strict=True), number=i + 1))
     max_wait = draw(st.sampled_from([30, 120, 100_000]))
-    return make_hall([queue(c) for c in codes], windows, max_wait_minutes=max_wait)
+    hall = make_hall([queue(c) for c in codes], windows, max_wait_minutes=max_wait)
+    return replace(hall, appointments=AppointmentRules(call_share=draw(st.sampled_from([0.0, 0.3, 0.5, 1.0]))))
 
 
 small = st.integers(0, 3)
@@ -365,6 +369,8 @@ operations = st.lists(
         issue,
         issue,
         st.tuples(st.just("rush"), small, st.integers(2, 6), st.just(0)),  # a coach party arrives
+        # A booking checked in: its slot 10 minutes ago (late), now, or up to 30 minutes ahead.
+        st.tuples(st.just("book"), small, st.integers(-1, 3), step),
         call,
         call,
         call,
@@ -386,6 +392,7 @@ class SimulatedHall:
     seq: Counter = field(default_factory=Counter)
     current: dict[str, str | None] = field(default_factory=dict)
     recent: dict[str, list[str]] = field(default_factory=dict)
+    recent_appointments: dict[str, list[bool]] = field(default_factory=dict)
     # ids of tickets ever sent to a window (transfer or suspension): they rightly jump the line.
     targeted_once: set[str] = field(default_factory=set)
     calls: list[tuple[str, Ticket]] = field(default_factory=list)
@@ -396,6 +403,7 @@ class SimulatedHall:
         for w in self.hall.windows:
             self.current[w.id] = None
             self.recent[w.id] = []
+            self.recent_appointments[w.id] = []
 
     @property
     def max_wait(self) -> timedelta:
@@ -409,6 +417,13 @@ class SimulatedHall:
         self.seq[code] += 1
         t = ticket(code, self.seq[code], issued_at=self.now, priority=GREEN if green else Priority.NORMAL)
         self.tickets[t.id] = t
+
+    def book(self, queue_index: int, slot_in: int) -> None:
+        """An appointment ticket checked in now for a slot `slot_in` × 10 minutes from now."""
+        code = self.hall.queues[queue_index % len(self.hall.queues)].code
+        self.seq[code] += 1
+        t = ticket(code, self.seq[code], issued_at=self.now, priority=Priority.APPOINTMENT)
+        self.tickets[t.id] = replace(t, rank_at=max(self.now, self.now + minutes(10 * slot_in)))
 
     def finish(self, w: Window) -> None:
         held = self.current[w.id]
@@ -426,13 +441,15 @@ class SimulatedHall:
             if t.status is Status.WAITING
             and (t.target_window == w.id if t.target_window is not None else w.serves(t.queue))
         ]
-        chosen = choose_next(w, everything, self.recent[w.id], self.now, self.max_wait)
+        chosen = choose_next(w, everything, self.recent[w.id], self.now, self.max_wait,
+                             self.recent_appointments[w.id], self.hall.appointments.call_share)
         self.check_choice(w, candidates, chosen)
         if chosen is None:
             return None
         self.tickets[chosen.id] = tk.call(chosen, w.id, self.now)
         self.current[w.id] = chosen.id
         self.recent[w.id].insert(0, chosen.queue)
+        self.recent_appointments[w.id].insert(0, chosen.priority is Priority.APPOINTMENT)
         self.calls.append((w.id, chosen))
         return chosen
 
@@ -446,14 +463,19 @@ class SimulatedHall:
         targeted = [t for t in candidates if t.target_window == w.id]
         aged = [t for t in candidates if self.now - t.rank_at >= self.max_wait]
         green = [t for t in candidates if t.priority is GREEN]
+        due = [t for t in candidates if due_appointment(t, self.now)]
+        ahead = bool(due) and may_call_appointment_ahead(
+            w, self.recent_appointments[w.id], self.hall.appointments.call_share)
         if targeted:
             assert chosen == min(targeted, key=lambda t: (t.rank_at, t.number)), "sent-here tickets first"
         elif aged:
             assert chosen == min(candidates, key=lambda t: t.rank_at), "the oldest aged ticket first"
         elif green:
             assert chosen == min(green, key=lambda t: t.rank_at), "green before normal, oldest first"
+        elif ahead:
+            assert chosen == min(due, key=lambda t: (t.rank_at, t.number)), "a due appointment, oldest first"
         else:
-            assert chosen.priority is Priority.NORMAL
+            assert chosen.priority in (Priority.NORMAL, Priority.APPOINTMENT)
             assert chosen == min((t for t in candidates if t.queue == chosen.queue), key=lambda t: t.rank_at)
             recent = Counter(self.recent[w.id][: recent_window_size(w) - 1])
             share = {t.queue: recent[t.queue] / w.weight(t.queue) for t in candidates}
@@ -468,7 +490,7 @@ class SimulatedHall:
                 and t.priority is chosen.priority
                 and t.rank_at < chosen.rank_at
             ]
-        self.check_starvation(w, candidates, chosen, share_rule=not (targeted or aged or green))
+        self.check_starvation(w, candidates, chosen, share_rule=not (targeted or aged or green or ahead))
 
     def check_starvation(self, w: Window, candidates: list[Ticket], chosen: Ticket, share_rule: bool) -> None:
         bound = recent_window_size(w) + len(w.queues) - 2
@@ -522,6 +544,8 @@ def run(hall: Hall, ops) -> SimulatedHall:
         sim.now += timedelta(minutes=dt, seconds=1)
         if name == "issue":
             sim.issue(a, b)
+        elif name == "book":
+            sim.book(a, b)
         elif name == "rush":
             for _ in range(b):
                 sim.issue(a, False)
@@ -545,12 +569,12 @@ def run(hall: Hall, ops) -> SimulatedHall:
 def test_a_simulated_hall_keeps_every_calling_rule(hall, ops):
     sim = run(hall, ops)
     # Each ticket that was never sent to a window was called at most once, and per queue and
-    # class the calls came in issue order.
+    # class the calls came in order of place (issue order; a booking's slot for an appointment).
     first_calls = [t for _, t in sim.calls if t.id not in sim.targeted_once]
     assert len({t.id for t in first_calls}) == len(first_calls), "a ticket was called twice"
-    by_line: dict[tuple[str, Priority], list[int]] = {}
+    by_line: dict[tuple[str, Priority], list[tuple[datetime, int]]] = {}
     for t in first_calls:
-        by_line.setdefault((t.queue, t.priority), []).append(t.seq_no)
+        by_line.setdefault((t.queue, t.priority), []).append((t.rank_at, t.seq_no))
     for line, order in by_line.items():
         assert order == sorted(order), f"{line} called out of issue order: {order}"
 

@@ -1,0 +1,91 @@
+"""What the calling order and the waiting-time estimate read of the bookings (预约): the
+appointment tickets a window may call ahead, and the arrivals a walk-in's estimate expects.
+
+Both go through `ix_appointments_day` (day, queue, start), so a hall or queue with no bookings
+today pays an empty index probe, and a long walk-in line is never read for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, select
+
+from server.core.appointments import Status as Booking
+from server.core.tickets import Priority, Status
+
+from .appointment_tables import appointments
+from .ticket_tables import tickets
+
+
+def booked_tickets(served: Sequence[str], waiting: ColumnElement[bool], heads: int) -> Any:
+    """The first `heads` waiting appointment tickets of the `served` queues in (place, number)
+    order, still in the queue they were booked for and sent to no window
+    (`calling.due_appointment`): found from the day's bookings (:day) and joined by key."""
+    return (
+        select(tickets)
+        .select_from(appointments.join(tickets, tickets.c.id == appointments.c.ticket))
+        .where(
+            appointments.c.day == bindparam("day"), appointments.c.queue.in_(sorted(served)),
+            waiting, tickets.c.queue == appointments.c.queue, tickets.c.target_window.is_(None),
+            tickets.c.origin_queue.is_(None), tickets.c.priority == Priority.APPOINTMENT.value,
+        )
+        .order_by(tickets.c.rank_at, tickets.c.number)
+        .limit(heads)
+    )
+
+
+def slot_of(conn: Connection, code: str) -> tuple[datetime, datetime] | None:
+    """The slot (start, end) of the booking with this code, for its ticket's view."""
+    row = conn.execute(_SLOT, {"code": code}).first()
+    return (row.start, row.end) if row else None
+
+
+_SLOT = select(appointments.c.start, appointments.c.end).where(appointments.c.code == bindparam("code"))
+
+
+@dataclass
+class QueueBookings:
+    """One queue's appointments still to be called today, as the estimate sees them."""
+
+    def __bool__(self) -> bool:
+        return bool(self.booked or self.waiting)
+
+    # Slot starts of bookings not checked in yet (still in time to check in, or not).
+    booked: list[datetime] = field(default_factory=list)
+    # Waiting appointment tickets that may be called ahead: number -> place (rank_at).
+    waiting: dict[str, datetime] = field(default_factory=dict)
+    # Their slots' starts: number -> start (the console marks them in the line).
+    slots: dict[str, datetime] = field(default_factory=dict)
+
+
+def queue_bookings(conn: Connection, queue: str, day: date) -> QueueBookings:
+    """A queue's active bookings of the day: one indexed read (an empty probe without bookings)."""
+    out = QueueBookings()
+    for start, status, number, rank_at in conn.execute(_QUEUE_BOOKINGS, {"day": day, "queue": queue}):
+        if status == Booking.BOOKED.value:
+            out.booked.append(start)
+        elif number is not None:
+            out.waiting[number] = rank_at
+            out.slots[number] = start
+    return out
+
+
+_QUEUE_BOOKINGS = (
+    select(appointments.c.start, appointments.c.status, tickets.c.number, tickets.c.rank_at)
+    .select_from(appointments.outerjoin(tickets, and_(
+        tickets.c.id == appointments.c.ticket, tickets.c.status == Status.WAITING.value,
+        tickets.c.queue == appointments.c.queue, tickets.c.target_window.is_(None),
+        tickets.c.origin_queue.is_(None),
+        # A late visitor's booking is checked in with a normal number (appointment_checkin): a walk-in.
+        tickets.c.priority == Priority.APPOINTMENT.value,
+    )))
+    .where(
+        appointments.c.day == bindparam("day", type_=appointments.c.day.type),
+        appointments.c.queue == bindparam("queue"),
+        appointments.c.status.in_([Booking.BOOKED.value, Booking.CHECKED_IN.value]),
+    )
+)
