@@ -93,10 +93,16 @@ function answer(error) {
   $("checkin-answer-title").textContent = title[0];
   $("checkin-answer-title-en").textContent = title[1];
   $("checkin-answer-body").textContent = zh;
-  $("checkin-answer-body-en").textContent = en.charAt(0).toUpperCase() + en.slice(1) + (/[.!?]$/.test(en) ? "" : ".");
+  $("checkin-answer-body-en").textContent = sentence(en);
   $("checkin-ask").hidden = true;
   $("checkin-answer").hidden = false;
   show("checkin");
+}
+
+// The server's English as a sentence: "check-in … 09:30" → "Check-in … 09:30."
+function sentence(en) {
+  en = String(en || "");
+  return en ? en.charAt(0).toUpperCase() + en.slice(1) + (/[.!?]$/.test(en) ? "" : ".") : "";
 }
 
 function submit(ev) {
@@ -133,7 +139,7 @@ function submit(ev) {
         showResult(Object.assign({}, tk, { appointment: tk.appointment || data.appointment }));
       } else if (numbered && res.status === 409 && error && error.code === "check_in_late") {
         // Late: a normal number, and why it is not the booked one.
-        showResult(Object.assign({}, tk, { checkin_late: [error.message_zh, error.message] }));
+        showResult(Object.assign({}, tk, { checkin_late: [error.message_zh, sentence(error.message)] }));
       } else if (error && ANSWERS[error.code]) {
         answer(error);
       } else {

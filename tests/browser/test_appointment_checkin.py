@@ -185,6 +185,24 @@ def test_too_early_says_from_when_in_chinese_and_english(new_context, server):
     assert script_errors(errors) == []
 
 
+def test_too_late_gives_a_normal_number_and_says_why(new_context, server):
+    booking = book(server, later_min=-60, id_number="110101199003070038")  # began 30 to 60 minutes ago
+    page = open_kiosk(new_context, server)
+    errors = page_errors(page)
+    page.locator("#checkin-open").click()
+    page.keyboard.type(f"{booking['code']}\n")
+    expect(page.locator("#screen-result")).to_be_visible()
+    ticket = ticket_from_api(server, page)
+    assert ticket["priority"] == "normal"
+    expect(page.locator("#result-number")).to_have_text(ticket["number"])
+    expect(page.locator("#result-green")).to_be_hidden()
+    warning = page.locator("#result-warning")
+    expect(warning).to_contain_text(f"已为您取普通号 {ticket['number']}")
+    expect(warning).to_contain_text(f"a normal number {ticket['number']} was issued instead")
+    shot(page, "kiosk-checkin-late.png")
+    assert script_errors(errors) == []
+
+
 def test_a_scanned_code_that_is_no_booking_is_said_on_the_spot(new_context, server):
     page = open_kiosk(new_context, server)
     page.locator("#checkin-open").click()
