@@ -19,6 +19,7 @@ import secrets
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from server.core import appointment_codes as codes
 from server.core import appointments as rules
@@ -151,11 +152,13 @@ def book(svc: Services, item_code: str, start: datetime, applicant: Mapping[str,
     hall = svc.hall
     item_of(hall, item_code)
     name, id_number, phone = applicant_of(applicant, rules.local_day(hall, svc.clock()))
-    key = address_key(address)
-    with svc.write(Actor("anon", None, key[:64] or "anonymous")) as uow:
+    key = address_key(address)[:64]  # as the column keeps it
+    with svc.write(Actor("anon", None, key or "anonymous")) as uow:
         hall = current_hall(svc, uow)
         item = item_of(hall, item_code)
         r, now, conn = hall.appointments, uow.now, uow.conn
+        # In the hall's time zone, whatever offset the client wrote: its day is the hall's day.
+        start = start.astimezone(ZoneInfo(hall.timezone))
         day = rules.local_day(hall, start)
         workday = hall_calendar(hall).is_workday(day)
         offered = rules.day_slots(hall, r, item.queue, day, workday=workday)
@@ -181,10 +184,10 @@ def book(svc: Services, item_code: str, start: datetime, applicant: Mapping[str,
         if not repo.take_day(conn, item.code, day, r.daily_cap):
             raise rules.DayFull(item=item.code, day=day.isoformat())
         row: dict[str, Any] = {
-               "id": secrets.token_urlsafe(16), "code": codes.new_code(), "item": item.code, "queue": item.queue,
-               "day": day, "start": slot.start, "end": slot.end, "minutes": minutes, "name": name,
-               "id_number": id_number, "phone": phone, "status": rules.Status.BOOKED.value, "created_at": now,
-               "address": key[:64], "checked_in_at": None, "cancelled_at": None, "ticket": None}
+            "id": secrets.token_urlsafe(16), "code": codes.new_code(), "item": item.code, "queue": item.queue,
+            "day": day, "start": slot.start, "end": slot.end, "minutes": minutes, "name": name,
+            "id_number": id_number, "phone": phone, "status": rules.Status.BOOKED.value, "created_at": now,
+            "address": key, "checked_in_at": None, "cancelled_at": None, "ticket": None}
         repo.add(conn, row)
         uow.audit("appointment.book", row["code"], item=item.code, queue=item.queue, start=iso(hall, slot.start),
                   applicant=mask_name(name))

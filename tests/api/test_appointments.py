@@ -151,6 +151,14 @@ def test_an_invalid_id_number_or_phone_is_400(client, who, field):
         assert f"applicant.{field}" in r.get_json()["error"]["message"]
 
 
+def test_a_start_in_another_offset_names_the_same_slot(client):
+    r = book(client, start="2026-11-26T01:00:00Z")
+    assert r.status_code == 201 and r.get_json()["appointment"]["start"] == NINE
+    # 07:30 in Beijing is the day before in UTC: still the hall's 26th, before opening.
+    early = book(client, start="2026-11-25T23:30:00Z", who=applicant(2))
+    assert early.status_code == 400 and early.get_json()["error"]["code"] == "not_a_slot"
+
+
 def test_full_width_input_and_plus_86_are_read(client):
     who = {"name": "王小明", "id_number": id_number(1).replace("1", "１"), "phone": "+86 138 0013 8000"}
     r = book(client, who=who)
@@ -302,3 +310,27 @@ def test_the_boards_bookings_per_slot_and_the_bookings_due(client, clock, hq):
         rows = appointments_repo.bookings_per_slot(conn, date(2026, 11, 26), date(2026, 11, 26))
         assert appointments_repo.due_bookings(conn, date(2026, 11, 26)) == []
     assert [(r["booked"], r["no_show"]) for r in rows] == [(0, 1), (0, 1)]
+
+
+def test_the_managers_board_hears_of_a_booking_live_without_the_applicant(client, hq, manager):
+    board = hq.socketio.test_client(hq.app, auth={"token": manager["Authorization"].split()[1]})
+    assert "error" not in board.emit("subscribe", {"rooms": ["hall"]}, callback=True)
+    board.get_received()
+    a = book(client).get_json()["appointment"]
+    _cancel(client, a["code"], "8000")
+    got = [(m["name"], m["args"][0]) for m in board.get_received() if m["name"].startswith("appointment.")]
+    assert [name for name, _ in got] == ["appointment.booked", "appointment.cancelled"]
+    assert set(got[0][1]) <= {"queue", "day", "start", "seq", "prev"}
+    assert got[0][1]["start"] == NINE and got[1][1]["seq"] > got[0][1]["seq"]
+
+
+def test_the_server_sweeps_no_shows_in_the_background(hq, client, clock, monkeypatch):
+    from server.web import background
+    jobs = {}
+    monkeypatch.setattr(background, "every", lambda socketio, seconds, name, fn: jobs.setdefault(name, (seconds, fn)))
+    background.start(None, hq.services)  # type: ignore[arg-type]
+    seconds, sweep = jobs["no-show sweep of appointments"]
+    assert seconds <= 60
+    a = book(client).get_json()["appointment"]
+    clock.advance(days=1, minutes=16)
+    assert sweep() == [a["code"]]
