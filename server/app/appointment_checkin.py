@@ -24,7 +24,7 @@ from server.core import appointment_codes as codes
 from server.core import appointments as appt
 from server.core.errors import DomainError, NotIssuing
 from server.core.hall import Hall
-from server.core.tickets import Priority
+from server.core.tickets import Priority, Ticket
 from server.db import appointment_checkin_repo, appointments_repo, tickets_repo
 from server.db.uow import Actor, UnitOfWork
 
@@ -34,6 +34,7 @@ from .appointments import emit
 from .context import Services
 from .issuing import TicketRequest, issue_in, issuing_refusal, resolve_queue
 from .views import HallLoad, iso, ticket_view
+from .waits import bookings_changed
 
 
 @dataclass(frozen=True)
@@ -85,12 +86,16 @@ def check_in(svc: Services, actor: Actor, code: str, device_key: str, *, ignore_
             rank_at=appt.ticket_place(booking["start"], now) if on_time else None,
         )
         prio = Priority.APPOINTMENT if on_time else Priority.NORMAL
+        bookings_changed(svc.engine)  # this change's estimates read the day's bookings again
+
+        def checked_in(t: Ticket) -> None:
+            if not appointments_repo.set_status(uow.conn, booking["id"], appt.Status.BOOKED, appt.Status.CHECKED_IN,
+                                                checked_in_at=now, ticket=t.id):
+                # Moved since it was read (the lock holds it on PostgreSQL): whoever moved it answers.
+                raise codes.NotBooked(code=codes.grouped(booking["code"]), status="changed", action="checked in")
+
         issued = issue_in(svc, uow, hall, device, q, item_code, prio, req,
-                          printed={"appointment": shown} if on_time else None)
-        if not appointments_repo.set_status(uow.conn, booking["id"], appt.Status.BOOKED, appt.Status.CHECKED_IN,
-                                            checked_in_at=now, ticket=issued.ticket.id):
-            # Moved since it was read (the lock holds it on PostgreSQL): whoever moved it answers.
-            raise codes.NotBooked(code=codes.grouped(booking["code"]), status="changed", action="checked in")
+                          printed={"appointment": shown} if on_time else None, linked=checked_in)
         emit(uow, hall, "appointment.checked_in", booking)
         svc.commit(uow)
     view = issued.answer(svc)

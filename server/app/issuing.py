@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -145,10 +146,11 @@ class Issued:
 
 def issue_in(svc: Services, uow: UnitOfWork, hall: Hall, device: dict[str, Any] | None, q: Queue,
              item_code: str | None, prio: Priority, req: TicketRequest,
-             printed: dict[str, Any] | None = None) -> Issued:
+             printed: dict[str, Any] | None = None, linked: Callable[[Ticket], object] | None = None) -> Issued:
     """The number itself, in the caller's transaction (kiosk and hours already checked): the ticket,
     its audit detail, its events, and its print job at the kiosk's printer. `printed`: more for the
-    view the ticket is printed from (an appointment's slot)."""
+    view the ticket is printed from (an appointment's slot); `linked`: what the caller writes with
+    the ticket before its events are built (the booking checked in with it), so they show it."""
     now, day = uow.now, svc.today(uow.now)
     load = HallLoad.read(uow.conn, hall, day, now)
     warning = unserved_warning(hall, q, load)
@@ -157,6 +159,8 @@ def issue_in(svc: Services, uow: UnitOfWork, hall: Hall, device: dict[str, Any] 
     t = replace(_new_ticket(uow, q, item_code, prio, req.green_reason, day, rank_at=req.rank_at),
                 follows_case=req.follows_case, appointment=req.appointment if prio is Priority.APPOINTMENT else None)
     tickets_repo.add(uow.conn, t, device["id"] if device else None, req.request_key if device else None)
+    if linked is not None:
+        linked(t)
     uow.audit("ticket.issue", t.number, ticket=t.id, queue=q.code, item=item_code,
               priority=prio.value, **({"follows_case": t.follows_case} if t.follows_case else {}))
     load.add_waiting(t)

@@ -9,8 +9,9 @@ tickets. docs/queueing.md explains it and docs/wait-estimates.md measures it.
 from __future__ import annotations
 
 import math
-from datetime import timedelta
-from typing import TYPE_CHECKING
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 from server.core.estimate import (
@@ -40,6 +41,17 @@ MIN_GREEN_SPAN_S = 3600.0
 # A paused window is not expected back sooner than this: one paused past its allowance (overdue,
 # its staff not back yet) is still away, not calling at once.
 MIN_PAUSE_REST_S = 300.0
+# A day found without bookings still to be called is not read again for this long (per database,
+# in this process): a hall that takes none pays one read a minute, not one per change, and a
+# booking made meanwhile reaches the estimates within the minute.
+NO_BOOKINGS_RECHECK_S = 60.0
+_no_bookings: WeakKeyDictionary[Any, tuple[date, datetime]] = WeakKeyDictionary()
+
+
+def bookings_changed(engine: Any) -> None:
+    """A booking was made or checked in through `engine`: the next estimate reads the day's
+    bookings again rather than trusting that it had none (the booking and check-in call this)."""
+    _no_bookings.pop(engine, None)
 
 
 class Waits:
@@ -49,7 +61,7 @@ class Waits:
         self._free: dict[str, float] = {}
         self._green: dict[str, int] | None = None
         self._lists: dict[tuple[str, bool], list[WaitEstimate] | None] = {}
-        self._bookings: dict[str, QueueBookings] = {}
+        self._bookings: dict[str, QueueBookings] | None = None
 
     def service(self, queue: str) -> ServiceTimes:
         if queue not in self._service:
@@ -165,14 +177,24 @@ class Waits:
     # --- appointments (预约): called ahead of the walk-ins within the hall's share -----------------
 
     def bookings(self, queue: str) -> QueueBookings:
-        """The queue's bookings still to be called today: read once per change, and only in a hall
-        that takes bookings."""
-        if queue not in self._bookings:
-            rules = self.load.hall.appointments
-            self._bookings[queue] = (
-                appointment_load.queue_bookings(self.conn, queue, self.load.day) if rules.enabled else QueueBookings()
-            )
-        return self._bookings[queue]
+        """The queue's bookings still to be called today: the whole hall's read once per change
+        (one indexed query), only in a hall that takes bookings, and on a day found without any
+        not again for NO_BOOKINGS_RECHECK_S."""
+        if self._bookings is None:
+            load = self.load
+            self._bookings = {}
+            engine = self.conn.engine
+            quiet = _no_bookings.get(engine)
+            if load.hall.appointments.enabled and not (
+                quiet and quiet[0] == load.day and 0 <= (load.now - quiet[1]).total_seconds() < NO_BOOKINGS_RECHECK_S
+            ):
+                since = load.now - timedelta(minutes=load.hall.appointments.grace_minutes)
+                self._bookings = appointment_load.day_bookings(self.conn, load.day, since)
+                if self._bookings:
+                    _no_bookings.pop(engine, None)
+                else:
+                    _no_bookings[engine] = (load.day, load.now)
+        return self._bookings.get(queue) or QueueBookings()
 
     def for_place(self, queue: str, place: int, number: str | None, *, green: bool = False) -> WaitEstimate | None:
         """The estimate of the ticket `number` at `place` of the queue's line (0: first; `number`
@@ -190,11 +212,10 @@ class Waits:
                 return self.at(queue, place)
             before = sum(1 for n, i in where.items() if i < place and booked.waiting[n] <= now)
             return self.at(queue, min(place, math.ceil((before + 1) / share) - 1))
-        grace = timedelta(minutes=self.load.hall.appointments.grace_minutes)
         # Checked in and placed after it (its line holds them after `place`, or not in its first
         # numbers), and booked ones still in time to check in.
         after = [at for n, at in booked.waiting.items() if where.get(n, place + 1) > place]
-        coming = [start for start in booked.booked if start + grace >= now]
+        coming = booked.booked  # still in time to check in (`day_bookings`)
         due_in = sorted(max(0.0, (at - now).total_seconds()) for at in after + coming)
         self.at(queue, place + len(due_in))  # the list long enough for every count below, read once
 

@@ -1,8 +1,8 @@
 """What the calling order and the waiting-time estimate read of the bookings (预约): the
 appointment tickets a window may call ahead, and the arrivals a walk-in's estimate expects.
 
-Both go through `ix_appointments_day` (day, queue, start), so a hall or queue with no bookings
-today pays an empty index probe, and a long walk-in line is never read for them.
+Both go through `ix_appointments_day` (day, queue, start), so a day with no bookings pays an
+empty index probe, and a long walk-in line is never read for them.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, bindparam, select
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, or_, select
 
 from server.core.appointments import Status as Booking
 from server.core.tickets import Priority, Status
@@ -62,20 +62,23 @@ class QueueBookings:
     slots: dict[str, datetime] = field(default_factory=dict)
 
 
-def queue_bookings(conn: Connection, queue: str, day: date) -> QueueBookings:
-    """A queue's active bookings of the day: one indexed read (an empty probe without bookings)."""
-    out = QueueBookings()
-    for start, status, number, rank_at in conn.execute(_QUEUE_BOOKINGS, {"day": day, "queue": queue}):
+def day_bookings(conn: Connection, day: date, since: datetime) -> dict[str, QueueBookings]:
+    """The day's bookings still to be called, by queue: booked ones whose slot starts at `since`
+    or later (the rest are no-shows in the making), and checked-in ones whose ticket waits in the
+    queue it booked. One indexed read for the whole hall, an empty probe on a day without any."""
+    out: dict[str, QueueBookings] = {}
+    for queue, start, status, number, rank_at in conn.execute(_DAY_BOOKINGS, {"day": day, "since": since}):
+        b = out.setdefault(queue, QueueBookings())
         if status == Booking.BOOKED.value:
-            out.booked.append(start)
+            b.booked.append(start)
         elif number is not None:
-            out.waiting[number] = rank_at
-            out.slots[number] = start
+            b.waiting[number] = rank_at
+            b.slots[number] = start
     return out
 
 
-_QUEUE_BOOKINGS = (
-    select(appointments.c.start, appointments.c.status, tickets.c.number, tickets.c.rank_at)
+_DAY_BOOKINGS = (
+    select(appointments.c.queue, appointments.c.start, appointments.c.status, tickets.c.number, tickets.c.rank_at)
     .select_from(appointments.outerjoin(tickets, and_(
         tickets.c.id == appointments.c.ticket, tickets.c.status == Status.WAITING.value,
         tickets.c.queue == appointments.c.queue, tickets.c.target_window.is_(None),
@@ -85,7 +88,10 @@ _QUEUE_BOOKINGS = (
     )))
     .where(
         appointments.c.day == bindparam("day", type_=appointments.c.day.type),
-        appointments.c.queue == bindparam("queue"),
-        appointments.c.status.in_([Booking.BOOKED.value, Booking.CHECKED_IN.value]),
+        or_(
+            and_(appointments.c.status == Booking.BOOKED.value,
+                 appointments.c.start >= bindparam("since", type_=appointments.c.start.type)),
+            and_(appointments.c.status == Booking.CHECKED_IN.value, tickets.c.id.is_not(None)),
+        ),
     )
 )

@@ -12,8 +12,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import event, insert
 
+from server.app.waits import bookings_changed
 from server.core.tickets import Priority, Ticket
 from server.db import tickets_repo
 from server.db.appointment_tables import appointments
@@ -42,6 +43,7 @@ def check_in(svc, queue: str, slot, n: int, came=None) -> Ticket:
             phone="13800000000", status="checked_in", created_at=now - timedelta(days=1), address="127.0.0.1",
             checked_in_at=came, ticket=t.id,
         ))
+    bookings_changed(svc.engine)  # as the check-in does
     return t
 
 
@@ -107,6 +109,7 @@ def book(svc, queue: str, start, n: int) -> None:
             end=start + timedelta(minutes=30), minutes=15, name="李四", id_number=f"1101011990020{n:05d}",
             phone="13900000000", status="booked", created_at=now - timedelta(days=1), address="127.0.0.1",
         ))
+    bookings_changed(svc.engine)  # as the booking API does
 
 
 def test_a_walk_ins_estimate_counts_the_bookings_due_before_its_turn_within_the_share(
@@ -119,9 +122,11 @@ def test_a_walk_ins_estimate_counts_the_bookings_due_before_its_turn_within_the_
     before = [client.get(f"/api/v1/tickets/{t['id']}").get_json()["ticket"]["estimated_wait_s"] for t in walk_ins]
     assert before[1:] == sorted(before[1:]) and before[3] > 0
     queue = walk_ins[0]["queue"]
-    # Bookings whose slots start long after any of these turns change nothing.
+    # Bookings whose slots start long after any of these turns change nothing, nor one whose
+    # visitor is past the grace period without checking in (a no-show in the making).
     for n in range(3):
         book(svc, queue, clock() + timedelta(hours=5), n)
+    book(svc, queue, clock() - timedelta(minutes=svc.hall.appointments.grace_minutes + 1), 99)
     third = walk_ins[3]  # two ahead of it now
     assert client.get(f"/api/v1/tickets/{third['id']}").get_json()["ticket"]["estimated_wait_s"] == before[3]
     # Ten bookings due within the minute: at most half of the calls up to its own go to them, so
@@ -135,3 +140,27 @@ def test_a_walk_ins_estimate_counts_the_bookings_due_before_its_turn_within_the_
     issue(client, kiosk)
     line = [e.data["queue"] for c in published for e in c.events if e.event == "queue.updated"][-1]
     assert line["waits"][2][0] == after["estimated_wait_s"]
+
+
+def test_a_day_without_bookings_is_read_once_a_minute_not_on_every_change(client, kiosk, alice, svc, clock):
+    reads: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        if "FROM appointments" in statement and "appointments.start >=" in statement:  # day_bookings
+            reads.append(statement)
+
+    event.listen(svc.engine, "before_cursor_execute", count)
+    try:
+        assert client.post("/api/v1/windows/1/open", headers=alice).status_code == 200
+        t = issue(client, kiosk)
+        issue(client, kiosk)
+        client.get(f"/api/v1/tickets/{t['id']}")
+        assert len(reads) == 1, "read once, then remembered"
+        clock.advance(seconds=61)
+        client.get(f"/api/v1/tickets/{t['id']}")
+        assert len(reads) == 2
+        book(svc, t["queue"], clock() + timedelta(minutes=1), 1)  # the booking says so: read at once
+        client.get(f"/api/v1/tickets/{t['id']}")
+        assert len(reads) == 3
+    finally:
+        event.remove(svc.engine, "before_cursor_execute", count)

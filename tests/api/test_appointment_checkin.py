@@ -303,3 +303,17 @@ def test_a_booking_made_through_the_api_checks_in_with_its_qr_url(client, svc, k
     # Checked in, it can no longer be cancelled.
     last4 = applicant(7)["phone"][-4:]
     assert client.post(f"/api/v1/appointments/{booked['code']}/cancel", json={"last4": last4}).status_code == 409
+
+
+def test_the_check_in_is_counted_in_the_estimates_it_sends_at_once(client, svc, kiosk, hall, at, published):
+    """The check-in's own events show it, and a hall found without bookings a moment ago (the
+    booking came from another process) does not wait its minute to read them again."""
+    from tests.api.helpers import issue
+
+    walk_in = issue(client, kiosk)  # the estimate reads the day's bookings: none
+    book(svc, start=local(hall, DAY, "10:00"))
+    published.clear()
+    t = client.post(URL, headers=kiosk).get_json()["ticket"]
+    sent = [e.data["queue"] for c in published for e in c.events if e.event == "queue.updated"]
+    queue = next(q for q in sent if q["code"] == walk_in["queue"])
+    assert queue["appointments"] == {t["number"]: "2026-11-25T10:00:00+08:00"}
