@@ -170,10 +170,13 @@ export function wireCheckin() {
   $("checkin-again").addEventListener("click", openCheckin);
   $("checkin-form").addEventListener("submit", submit);
   field().addEventListener("input", function () { say(null); });
-  // A scan while something else has the focus (a button just tapped) still goes into the field.
+  // A scan while something else has the focus (a button just tapped) still goes into the field,
+  // and a scan over an answer (the next visitor, or the same one again) starts afresh.
   document.addEventListener("keydown", function (ev) {
-    if (state.screen !== "checkin" || $("checkin-ask").hidden || document.activeElement === field()) { return; }
-    if (ev.key && ev.key.length === 1 && !ev.ctrlKey && !ev.altKey && !ev.metaKey) { field().focus(); }
+    if (state.screen !== "checkin" || busy || document.activeElement === field()) { return; }
+    if (!ev.key || ev.key.length !== 1 || ev.ctrlKey || ev.altKey || ev.metaKey) { return; }
+    if ($("checkin-ask").hidden) { resetCheckin(); }
+    field().focus();
   }, true);
   each("#checkin-keypad .key", function (k) { k.tabIndex = -1; });
 }

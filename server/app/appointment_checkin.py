@@ -52,19 +52,17 @@ def appointment_json(hall: Hall, booking: dict[str, Any]) -> dict[str, Any]:
 
 
 def check_in(svc: Services, actor: Actor, code: str, device_key: str, *, ignore_hours: bool = False) -> CheckedIn:
-    """Check in the booking `code` (as typed or scanned: see `core.appointments.read_code`) at the
+    """Check in the booking `code` (as typed or scanned: see `core.appointment_codes.canonical_code`) at the
     kiosk whose key is `device_key`. Raises the refusal (unknown code, another day, early, late
     without a walk-in number, not booked, outside issuing hours)."""
     canonical = codes.canonical_code(code)
-    if canonical is None:
-        raise appt.UnknownAppointment()
     with svc.write(actor) as uow:
         now, today = uow.now, svc.today(uow.now)
         hall = current_hall(svc, uow)
         tz = ZoneInfo(hall.timezone)
         device = kiosk_for_key(uow.conn, device_key)
         uow.actor = Actor("device", device["id"], device["name"])
-        booking = appointments_repo.by_code(uow.conn, canonical, lock=True)
+        booking = appointments_repo.by_code(uow.conn, canonical, lock=True) if canonical else None
         if booking is None:
             raise appt.UnknownAppointment()
         if booking["status"] == appt.Status.CHECKED_IN and booking["ticket"]:

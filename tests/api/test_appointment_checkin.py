@@ -241,6 +241,7 @@ def test_only_a_kiosk_checks_in(client, svc, hall, display_key, manager):
     assert client.post(URL, headers=manager).status_code == 401
     assert client.post(URL, headers={"X-Device-Key": "not-a-key"}).status_code == 401
     assert client.post(URL, headers={"X-Device-Key": display_key}).status_code == 403
+    assert client.post("/api/v1/appointments/nonsense/check-in", headers={"X-Device-Key": "x"}).status_code == 401
     assert booking(svc)["status"] == "booked"
 
 

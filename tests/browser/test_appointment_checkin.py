@@ -182,6 +182,13 @@ def test_too_early_says_from_when_in_chinese_and_english(new_context, server):
     page.locator("#checkin-again").click()
     expect(page.locator("#checkin-code")).to_be_focused()
     expect(page.locator("#checkin-code")).to_have_value("")
+    # A scan over the answer (here: after it is shown again) starts afresh, no tap needed.
+    page.keyboard.type(f"{booking['code']}\n")
+    expect(page.locator("#checkin-answer-title")).to_have_text("签到时间未到")
+    now_booking = book(server, id_number="110101199003070046")
+    page.keyboard.type(f"{HALL.public_url}/a/{now_booking['code']}\n")
+    expect(page.locator("#screen-result")).to_be_visible()
+    assert ticket_from_api(server, page)["priority"] == "appointment"
     assert script_errors(errors) == []
 
 
