@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import insert
 
@@ -22,6 +23,8 @@ from server.db.engine import make_engine
 from server.hallconfig import DEFAULT_CONFIG, load_hall
 from tests.browser.test_console import console, press, server, sign_in_at_window, take, waiting  # noqa: F401
 from tests.support.browser import shot
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def check_in(db_url: str, queue: str) -> Ticket:
