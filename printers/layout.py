@@ -86,16 +86,23 @@ def ticket_document(
     tz: tzinfo | None = None,
     notice: str = TICKET_NOTICE,
     notice_en: str = TICKET_NOTICE_EN,
+    appointment_slot: tuple[datetime, datetime] | None = None,
 ) -> Document:
     """A queue ticket. `issued_at` is printed as given, or converted to `tz` (the hall's zone)
     when both are aware; `wait_minutes` None prints "no estimate". `wait_range_minutes`, when
-    given, is printed instead of `wait_minutes`: the range the wait should fall in ("约15-25分钟")."""
+    given, is printed instead of `wait_minutes`: the range the wait should fall in ("约15-25分钟").
+    `appointment_slot`: an appointment ticket's booked slot (start, end), printed under the number
+    as "预约 Appointment" and its time, converted like `issued_at`."""
     require_absolute(status_url, "status_url")
     page = Page(paper_mm)
     page.title(hall_name, hall_name_en)
     page.rule()
     page.text("您的号码 Your number", Align.CENTER)
     page.text(number, Align.CENTER, largest_fitting(number, page.columns), bold=True)
+    if appointment_slot:
+        start, end = (_local(x, tz) for x in appointment_slot)
+        page.text("预约 Appointment", Align.CENTER, Size.DOUBLE, bold=True)
+        page.text(f"预约时段 Slot：{start:%m-%d %H:%M}-{end:%H:%M}", Align.CENTER)
     page.text(department, Align.CENTER, Size.DOUBLE if _fits(department, page.columns, 2) else Size.NORMAL)
     page.text(item, Align.CENTER, bold=True)
     page.text(" / ".join(x for x in (department_en, item_en) if x), Align.CENTER)

@@ -4,9 +4,11 @@
 // is explained in Chinese and English, and no number appears.
 //
 // An ES module: the words are in texts.js, what it holds in state.js, the screens in view.js,
-// the catalogue in catalog.js, the key and live connection in pairing.js, the number in ticket.js.
+// the catalogue in catalog.js, the key and live connection in pairing.js, the number in ticket.js,
+// a booking's check-in in checkin.js.
 // This one wires them: the language, going home when idle, the buttons.
 
+import { resetCheckin, wireCheckin } from "./checkin.js";
 import { loadCatalog, openDept, renderGuide, renderHome, renderItems } from "./catalog.js";
 import { pair, readKey, showPair, storage } from "./pairing.js";
 import { resetProgress, wireProgress } from "./progress.js";
@@ -25,6 +27,7 @@ function goHome() {
   state.notice = null;
   $("search").value = "";
   resetProgress();
+  resetCheckin();
   $("return-ref").value = "";
   show(state.key ? "home" : "pair");
   setLang("zh");
@@ -65,7 +68,7 @@ function tick() {
   $("clock").textContent = clockFormat.format(new Date());
   if (state.screen === "result") {
     if (renderCountdown() <= 0) { goHome(); }
-  } else if (["items", "guide", "green", "error", "progress", "return"].indexOf(state.screen) >= 0 && idleSeconds() > IDLE_S) {
+  } else if (["items", "guide", "green", "error", "progress", "return", "checkin"].indexOf(state.screen) >= 0 && idleSeconds() > IDLE_S) {
     goHome();
   }
 }
@@ -113,6 +116,7 @@ function wire() {
     goHome();
   });
   wireProgress();
+  wireCheckin();
   setInterval(tick, 1000);
 }
 

@@ -7,7 +7,7 @@ import { state, t, name } from "./state.js";
 import { ERRORS } from "./texts.js";
 import { renderCountdown, setOnline, setPrinter, show } from "./view.js";
 import { $, el } from "/static/shared/dom.js";
-import { parts } from "/static/shared/bilingual.js";
+import { hhmm, parts } from "/static/shared/bilingual.js";
 
 var REQUEST_TIMEOUT_MS = 10000;
 
@@ -57,7 +57,7 @@ function requestId() {
   return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
 }
 
-function showError(status, error, forNotice) {
+export function showError(status, error, forNotice) {
   var kind;
   if (status === 0) { kind = "network"; }
   else if (forNotice && status === 404) { kind = "notice_unknown"; }
@@ -92,11 +92,20 @@ function showError(status, error, forNotice) {
   }
 }
 
-function showResult(ticket) {
+export function showResult(ticket) {
   state.ticket = ticket;
   renderResult();
   show("result");
   renderCountdown();
+}
+
+// Under the number: why no window serves it, or (a late check-in) why it is a normal number.
+function renderWarning(tk) {
+  var box = $("result-warning");
+  var lines = tk.checkin_late ? tk.checkin_late : tk.warning ? [tk.warning] : [];
+  box.hidden = !lines.length;
+  box.textContent = "";
+  lines.forEach(function (line, i) { box.appendChild(el("span", "warning-line", line, i ? "en" : null)); });
 }
 
 // The estimated range in words (wait.js, a classic script the page loads first), never a
@@ -120,8 +129,7 @@ export function renderResult() {
   var w = waitText(tk);
   $("result-wait").textContent = w;
   $("result-wait").classList.toggle("unknown", w === t("wait_unknown"));
-  $("result-warning").hidden = !tk.warning;
-  $("result-warning").textContent = tk.warning || "";
+  renderWarning(tk);
   var green = tk.priority === "green";
   $("result-green").hidden = !green;
   $("result-green").textContent = green ? t("green_tag", { r: t("r_" + (tk.green_reason || "elderly")) }) : "";
@@ -129,6 +137,13 @@ export function renderResult() {
   if (tk.follows_case) {
     $("result-green").hidden = false;
     $("result-green").textContent = t("return_tag", { n: tk.follows_case });
+  }
+  // A booking checked in (checkin.js): its slot, in both languages whichever is chosen.
+  var appt = tk.priority === "appointment" && tk.appointment;
+  $("result-green").classList.toggle("appt-tag", !!appt);
+  if (appt) {
+    $("result-green").hidden = false;
+    $("result-green").textContent = "预约 Appointment · " + hhmm(appt.start) + "-" + hhmm(appt.end);
   }
   // Whether paper comes out decides what the visitor must do to keep the number (issue 3, 4).
   var printer = tk.print && tk.print.printer_status;

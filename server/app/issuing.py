@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -68,6 +69,10 @@ class TicketRequest:
     request_key: str | None = None
     ignore_hours: bool = False
     follows_case: str | None = None  # a returning visitor's notice (server.app.returning)
+    # Set only by a booking's check-in (server.app.appointment_checkin), never from a kiosk's body:
+    # its code (the ticket is then of priority "appointment") and its place in line.
+    appointment: str | None = None
+    rank_at: datetime | None = None
 
 
 def issue_ticket(svc: Services, actor: Actor, req: TicketRequest) -> dict[str, Any]:
@@ -98,7 +103,7 @@ def record_refusal(svc: Services, actor: Actor, queue: str, device_key: str | No
 
 def _issue(svc: Services, actor: Actor, req: TicketRequest) -> dict[str, Any]:
     with svc.write(actor) as uow:
-        now, day = uow.now, svc.today(uow.now)
+        now = uow.now
         hall = current_hall(svc, uow)  # the live allocation routes the item (article 24)
         device = None
         if req.device_key is not None:
@@ -111,35 +116,68 @@ def _issue(svc: Services, actor: Actor, req: TicketRequest) -> dict[str, Any]:
             done = tickets_repo.find_by_request(uow.conn, device["id"], req.request_key)
         if done is not None:
             # The kiosk lost our answer and asks again: the visitor gets the number already made.
-            return ticket_view(uow.conn, hall, done, HallLoad.read(uow.conn, hall, day, now))
+            return ticket_view(uow.conn, hall, done, HallLoad.read(uow.conn, hall, svc.today(now), now))
         if not req.ignore_hours and (why := issuing_refusal(hall, now)):
             raise NotIssuing(why)
-        load = HallLoad.read(uow.conn, hall, day, now)
-        warning = unserved_warning(hall, q, load)
-        if warning:
-            stats_repo.record_refusal(uow.conn, now, day, q.code, "warned", device["id"] if device else None)
-        t = replace(_new_ticket(uow, q, item_code, prio, req.green_reason, day), follows_case=req.follows_case)
-        tickets_repo.add(uow.conn, t, device["id"] if device else None, req.request_key if device else None)
-        uow.audit("ticket.issue", t.number, ticket=t.id, queue=q.code, item=item_code, priority=prio.value,
-                  **({"follows_case": t.follows_case} if t.follows_case else {}))
-        load.add_waiting(t)
-        changes = Changes(svc, uow)
-        changes.ticket("ticket.issued", t)
-        view = changes.emit(load)[t.id]
-        printer = device_printer(device["name"], device.get("printer")) if device else None
-        if printer and device:
-            enqueue_ticket(uow, hall, view, device, printer)
-            uow.after_commit(lambda _committed: svc.printers.wake(printer))
+        issued = issue_in(svc, uow, hall, device, q, item_code, prio, req)
         svc.commit(uow)
-    if printer:
-        # The kiosk shows the QR code and asks the visitor to photograph it when its printer is out.
-        view = {**view, "print": {"printer_status": svc.printers.status_of(printer)}}
+    return issued.answer(svc)
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A ticket issued in a transaction not yet committed: its view, and what the kiosk is told
+    about its printer and its queue once it is."""
+
+    ticket: Ticket
+    view: dict[str, Any]
+    printer: str | None
+    warning: str | None
+
+    def answer(self, svc: Services) -> dict[str, Any]:
+        view = self.view
+        if self.printer:
+            # The kiosk shows the QR code and asks the visitor to photograph it when its printer is out.
+            view = {**view, "print": {"printer_status": svc.printers.status_of(self.printer)}}
+        if self.warning:
+            view = {**view, "warning": self.warning}
+        return view
+
+
+def issue_in(svc: Services, uow: UnitOfWork, hall: Hall, device: dict[str, Any] | None, q: Queue,
+             item_code: str | None, prio: Priority, req: TicketRequest,
+             printed: dict[str, Any] | None = None, linked: Callable[[Ticket], object] | None = None) -> Issued:
+    """The number itself, in the caller's transaction (kiosk and hours already checked): the ticket,
+    its audit detail, its events, and its print job at the kiosk's printer. `printed`: more for the
+    view the ticket is printed from (an appointment's slot); `linked`: what the caller writes with
+    the ticket before its events are built (the booking checked in with it), so they show it."""
+    now, day = uow.now, svc.today(uow.now)
+    load = HallLoad.read(uow.conn, hall, day, now)
+    warning = unserved_warning(hall, q, load)
     if warning:
-        view = {**view, "warning": warning}
-    return view
+        stats_repo.record_refusal(uow.conn, now, day, q.code, "warned", device["id"] if device else None)
+    t = replace(_new_ticket(uow, q, item_code, prio, req.green_reason, day, rank_at=req.rank_at),
+                follows_case=req.follows_case, appointment=req.appointment if prio is Priority.APPOINTMENT else None)
+    tickets_repo.add(uow.conn, t, device["id"] if device else None, req.request_key if device else None)
+    if linked is not None:
+        linked(t)
+    uow.audit("ticket.issue", t.number, ticket=t.id, queue=q.code, item=item_code,
+              priority=prio.value, **({"follows_case": t.follows_case} if t.follows_case else {}))
+    load.add_waiting(t)
+    changes = Changes(svc, uow)
+    changes.ticket("ticket.issued", t)
+    view = changes.emit(load)[t.id]
+    printer = device_printer(device["name"], device.get("printer")) if device else None
+    if printer and device:
+        enqueue_ticket(uow, hall, {**view, **(printed or {})}, device, printer)
+        uow.after_commit(lambda _committed: svc.printers.wake(printer))
+    return Issued(t, view, printer, warning)
 
 
 def priority_of(req: TicketRequest) -> Priority:
+    if req.priority == Priority.APPOINTMENT.value:
+        raise Invalid("appointment tickets come only from a booking's check-in: "
+                      "POST /api/v1/appointments/{code}/check-in", zh="预约号只能通过预约签到取得")
     if req.priority in (None, "normal"):
         return Priority.NORMAL
     if req.priority != Priority.GREEN.value:
@@ -169,8 +207,10 @@ def unserved_warning(hall: Hall, q: Queue, load: HallLoad) -> str | None:
 
 
 def _new_ticket(
-    uow: UnitOfWork, q: Queue, item_code: str | None, prio: Priority, green_reason: str | None, day: date
+    uow: UnitOfWork, q: Queue, item_code: str | None, prio: Priority, green_reason: str | None, day: date,
+    *, rank_at: datetime | None = None,
 ) -> Ticket:
+    """`rank_at`: its place in line when not its issue (an appointment's, core.appointments.ticket_place)."""
     seq_no = counters_repo.next_counter(uow.conn, f"ticket:{q.code}:{day.isoformat()}")
     return Ticket(
         id=secrets.token_urlsafe(16),
@@ -180,7 +220,7 @@ def _new_ticket(
         day=day,
         seq_no=seq_no,
         issued_at=uow.now,
-        rank_at=uow.now,
+        rank_at=rank_at or uow.now,
         priority=prio,
         green_reason=green_reason if prio is Priority.GREEN else None,
     )

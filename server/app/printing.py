@@ -41,6 +41,7 @@ def ticket_bytes(hall: Hall, view: dict[str, Any], profile: PrinterProfile) -> b
     dept = hall.department(queue.department) if queue else None
     wait = view.get("estimated_wait_s")
     wait_range = view.get("estimated_wait_range_s")
+    appointment = view.get("appointment")
     doc = ticket_document(
         hall_name=hall.name,
         hall_name_en=hall.name_en,
@@ -56,6 +57,10 @@ def ticket_bytes(hall: Hall, view: dict[str, Any], profile: PrinterProfile) -> b
         status_url=view["status_url"],
         paper_mm=profile.paper_mm,
         tz=ZoneInfo(hall.timezone),
+        appointment_slot=(
+            (datetime.fromisoformat(appointment["start"]), datetime.fromisoformat(appointment["end"]))
+            if appointment else None
+        ),
     )
     return render(doc, profile)
 

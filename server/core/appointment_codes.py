@@ -40,7 +40,8 @@ def new_code() -> str:
 _READ_AS = str.maketrans({"I": "1", "L": "1", "O": "0"})
 _CANONICAL = re.compile(f"[{CROCKFORD}]{{{CODE_LENGTH}}}")
 # The booking's own page, /a/CODE, as its QR code holds it: a scanner may hand over the whole URL.
-_URL_TAIL = re.compile(r"/a/([^/?#\s]+)/?(?:[?#].*)?$")
+# Case-insensitive: a scanner set to caps lock types HTTP://HALL/A/CODE.
+_URL_TAIL = re.compile(r"/a/([^/?#\s]+)/?(?:[?#].*)?$", re.IGNORECASE)
 
 
 def canonical_code(text: str) -> str | None:

@@ -18,10 +18,11 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from .appointment_codes import NotBooked, grouped
 from .appointment_rules import AppointmentRules
 from .errors import DomainError
 from .hall import Hall, Item
@@ -219,6 +220,103 @@ def ticket_place(start: datetime, now: datetime) -> datetime:
     """The place in line (`Ticket.rank_at`) of an appointment ticket checked in at `now`: as if the
     visitor had come at the slot's start, or when they came if that was later (within the grace)."""
     return max(start, now)
+
+
+# --- check-in refusals --------------------------------------------------------------------------
+
+
+class _CheckInRefusal(DomainError):
+    """That booking cannot be checked in."""
+
+    code = "check_in_refused"
+    zh = "该预约当前无法签到"
+    zh_template = ""
+
+    def __init__(self, **details: object) -> None:
+        super().__init__(None, zh=self.zh_template.format(**details) if self.zh_template else None, where="",
+                         **details)
+
+
+class UnknownAppointment(_CheckInRefusal):
+    """no booking has that code: check the code on your booking"""
+
+    kind = "not_found"
+    code = "unknown_appointment"
+    zh = "未找到该预约，请核对预约码"
+
+
+class CheckInOtherDay(_CheckInRefusal):
+    """this booking is for {day}, not today: check in on that day"""
+
+    kind = "invalid"
+    code = "check_in_other_day"
+    zh = "该预约不是今天的，请在预约当天签到"
+    zh_template = "该预约为 {day}，不是今天，请在预约当天签到"
+
+
+class CheckInEarly(_CheckInRefusal):
+    """check-in for the {start} appointment opens at {opens}: please check in from {opens}"""
+
+    kind = "conflict"
+    code = "check_in_early"
+    zh = "签到时间未到"
+    zh_template = "签到时间未到，请于 {opens} 后签到（预约时段 {start}）"
+
+
+class CheckInLate(_CheckInRefusal):
+    """the {start} appointment could be checked in until {until}: please take a normal number"""
+
+    kind = "conflict"
+    code = "check_in_late"
+    zh = "已超过签到时间，预约失效"
+    zh_template = "已超过签到时间（{until} 前），预约失效，请取普通号"
+
+
+class CheckInLateWalkIn(CheckInLate):
+    """the {start} appointment could be checked in until {until}: a normal number {number} was issued instead"""
+
+    zh_template = "已超过签到时间（{until} 前），预约失效，已为您取普通号 {number}"
+
+
+class CheckedInElsewhere(NotBooked):
+    """booking {code} was checked in at {at} at another kiosk: its number is {number}"""
+
+    zh = "该预约已在其他取号机签到"
+
+    def __init__(self, *, code: str, at: str, number: str) -> None:
+        super().__init__(zh=f"该预约已于 {at} 在其他取号机签到，号码为 {number}", code=code, at=at, number=number)
+
+
+STATUS_ZH = {Status.CANCELLED: "已取消", Status.NO_SHOW: "已过签到时间，记为未到", Status.CHECKED_IN: "已签到",
+             Status.BOOKED: "已预约"}
+
+
+def check_in_refusal(rules: AppointmentRules, code: str, status: str, day: date, start: datetime, now: datetime,
+                     today: date, tz: tzinfo) -> DomainError | CheckIn:
+    """Whether a booked visitor is let in at `now` (`today` the hall's day): `CheckIn.ON_TIME`,
+    `CheckIn.LATE` (the caller issues a normal number when `rules.late_walk_in`, else says
+    `CheckInLate`), or the refusal to raise. A booking already checked in is the caller's (it
+    answers the same ticket again); any other state but booked is `NotBooked`."""
+    if status != Status.BOOKED:
+        return NotBooked(code=grouped(code), status=status, action="checked in",
+                         zh=f"该预约{STATUS_ZH.get(Status(status), status)}，无法签到")
+    if day != today:
+        return CheckInOtherDay(day=day.isoformat())
+    verdict = check_in_verdict(rules, start, now)
+    if verdict is CheckIn.EARLY:
+        return CheckInEarly(start=_hm(start, tz), opens=_hm(check_in_opens(rules, start), tz))
+    if verdict is CheckIn.LATE and not rules.late_walk_in:
+        return CheckInLate(start=_hm(start, tz), until=_hm(missed_by(rules, start), tz))
+    return verdict
+
+
+def late_walk_in(rules: AppointmentRules, start: datetime, number: str, tz: tzinfo) -> CheckInLateWalkIn:
+    """What a late visitor is told beside the normal number issued instead."""
+    return CheckInLateWalkIn(start=_hm(start, tz), until=_hm(missed_by(rules, start), tz), number=number)
+
+
+def _hm(at: datetime, tz: tzinfo) -> str:
+    return at.astimezone(tz).strftime("%H:%M")
 
 
 # --- no-shows -----------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ _LABELS: tuple[tuple[str, str, str], ...] = (
     ("monitor.force_finish", "强制结束服务", "service force-finished"),
     # Tickets at the kiosk and the windows
     ("ticket.issue", "取号", "ticket issued"),
+    ("appointment.check_in", "预约签到", "appointment checked in at the kiosk"),
     ("ticket.reprint", "补打号票", "ticket reprinted"),
     ("ticket.call", "叫号", "ticket called"),
     ("ticket.call_number", "特呼", "number called out of turn"),

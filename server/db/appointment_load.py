@@ -83,6 +83,8 @@ _DAY_BOOKINGS = (
         tickets.c.id == appointments.c.ticket, tickets.c.status == Status.WAITING.value,
         tickets.c.queue == appointments.c.queue, tickets.c.target_window.is_(None),
         tickets.c.origin_queue.is_(None),
+        # A late visitor's booking is checked in with a normal number (appointment_checkin): a walk-in.
+        tickets.c.priority == Priority.APPOINTMENT.value,
     )))
     .where(
         appointments.c.day == bindparam("day", type_=appointments.c.day.type),

@@ -21,6 +21,7 @@ from .openapi_admin import ADMIN_ROUTES
 from .openapi_allocation import ALLOCATION_ROUTES
 from .openapi_appointments import APPOINTMENT_ROUTES
 from .openapi_case_clock import CASE_CLOCK_ROUTES
+from .openapi_checkin import CHECKIN_ROUTES
 from .openapi_documents import DOCUMENT_ROUTES
 from .openapi_followups import FOLLOWUP_ROUTES
 from .openapi_guides import GUIDE_ROUTES
@@ -37,7 +38,7 @@ from .openapi_stats import STATS_ROUTES
 ROUTES: tuple[Route, ...] = (
     *CORE_ROUTES, *ALLOCATION_ROUTES, *ADMIN_ROUTES, *MONITOR_ROUTES, *RATING_ROUTES, *FOLLOWUP_ROUTES,
     *STATS_ROUTES, *REPORT_ROUTES, *PROGRESS_ROUTES, *DOCUMENT_ROUTES, *GUIDE_ROUTES, *CASE_CLOCK_ROUTES,
-    *APPOINTMENT_ROUTES, *MANAGE_APPOINTMENT_ROUTES,
+    *APPOINTMENT_ROUTES, *MANAGE_APPOINTMENT_ROUTES, *CHECKIN_ROUTES,
 )
 
 # Path parameters by the name the Flask rules give them, with the name protocol v1 gives them.
@@ -66,7 +67,8 @@ PATH_PARAMS: dict[str, dict[str, Any]] = {
                "example": "7"},
     "verify_code": {"description": "a printed verification code; case, dashes and spaces do not matter",
                     "schema": {**STR, "pattern": NO_SLASH}, "example": "7N3R-33NV-QN0X-E4MG"},
-    "appointment_code": {"description": "a booking's code (10 symbols; case, dashes and spaces do not matter)",
+    "appointment_code": {"description": "a booking's code (10 symbols; case, dashes and spaces do not matter, "
+                                        "I and L read as 1, O as 0)",
                          "schema": {**STR, "pattern": NO_SLASH}, "example": "7N3R3-QNV0X"},
     "rating_id": {"description": "a poor rating's id (its follow-up's)", "schema": {**STR, "pattern": NO_SLASH},
                   "example": "42"},

@@ -39,7 +39,7 @@ def test_kiosk_page_renders_in_chinese_with_local_assets_only(client):
     assert "default-src 'self'" in r.headers["Content-Security-Policy"]
 
 
-@pytest.mark.parametrize("asset", ["kiosk.js", "kiosk.css", "status.js", "status.css"])
+@pytest.mark.parametrize("asset", ["kiosk.js", "kiosk.css", "status.js", "status.css", "checkin.js"])
 def test_page_assets_are_served(client, asset):
     r = client.get(f"/kiosk/static/{asset}")
     assert r.status_code == 200
