@@ -46,7 +46,7 @@ function renderHeader() {
 // 预约: an appointment ticket, with its booked slot (ticket views' `appointment`).
 function appointmentFlag(booking) {
   var slot = booking && booking.start ? " " + hhmm(booking.start) + (booking.end ? "–" + hhmm(booking.end) : "") : "";
-  return h("span", { cls: "flag appt", title: booking ? "预约码 booking " + booking.code : "" },
+  return h("span", { cls: "flag appt", title: booking && booking.code ? "预约码 booking " + booking.code : "" },
            [bi("预约" + slot, "Appointment")]);
 }
 

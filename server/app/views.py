@@ -200,8 +200,13 @@ STAFF_ONLY = ("follows_case",)
 
 
 def public_ticket(view: dict[str, Any]) -> dict[str, Any]:
-    """The ticket as the hall's displays, kiosks, queue rooms and the visitor's own page get it."""
-    return {k: v for k, v in view.items() if k not in STAFF_ONLY}
+    """The ticket as the hall's displays, kiosks, queue rooms and the visitor's own page get it.
+    An appointment keeps its slot but not its booking code: the code reads the booking
+    (GET /api/v1/appointments/{code}), and a queue room is open to anyone."""
+    public = {k: v for k, v in view.items() if k not in STAFF_ONLY}
+    if public.get("appointment"):
+        public["appointment"] = {k: v for k, v in public["appointment"].items() if k != "code"}
+    return public
 
 
 def with_case_url(conn: Connection, hall: Hall, view: dict[str, Any]) -> dict[str, Any]:

@@ -55,9 +55,10 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "priority": {"enum": ["normal", "green", "appointment"],
                          "description": "appointment: checked in for a booking (预约), see `appointment`"},
             "green_reason": STR_OR_NULL,
-            "appointment": nullable({**obj({"code": STR, "start": TIME_OR_NULL, "end": TIME_OR_NULL}),
-                                     "description": "the booking (预约) it was checked in for: its code and "
-                                                    "slot; null for a walk-in"}),
+            "appointment": nullable({**obj({"start": TIME_OR_NULL, "end": TIME_OR_NULL}, {"code": STR}),
+                                     "description": "the booking (预约) it was checked in for: its slot, and "
+                                                    "its code for staff and the kiosk that checked it in (not "
+                                                    "in the public rooms); null for a walk-in"}),
             "issued_at": TIME, "called_at": TIME_OR_NULL, "finished_at": TIME_OR_NULL,
             "ahead": {**INT, "minimum": 0, "description": "waiting tickets of its queue called before it"},
             "estimated_wait_s": {**INT_OR_NULL, "description": "null when no window serves the queue"},

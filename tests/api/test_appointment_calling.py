@@ -54,7 +54,7 @@ def call_next(client, staff) -> dict[str, Any]:
 
 
 def test_a_booking_due_now_is_called_ahead_of_the_walk_ins_who_came_before_its_slot(
-    client, kiosk, alice, svc, clock,
+    client, kiosk, alice, svc, clock, published,
 ):
     assert client.post("/api/v1/windows/1/open", headers=alice).status_code == 200
     walk_ins = [issue(client, kiosk) for _ in range(3)]
@@ -66,6 +66,12 @@ def test_a_booking_due_now_is_called_ahead_of_the_walk_ins_who_came_before_its_s
     # The console shows the booking and its slot (Beijing time, as every view's times).
     assert first["appointment"] == {"code": booked.appointment, "start": "2026-11-25T10:05:00+08:00",
                                     "end": "2026-11-25T10:35:00+08:00"}
+    # The public (the visitor's page, the queue and hall rooms) see the slot, not the booking's
+    # code, which reads the booking.
+    public = client.get(f"/api/v1/tickets/{booked.id}").get_json()["ticket"]
+    assert public["appointment"] == {"start": "2026-11-25T10:05:00+08:00", "end": "2026-11-25T10:35:00+08:00"}
+    sent = [e.data for c in published for e in c.events if e.event == "ticket.called"]
+    assert sent and all("code" not in d["ticket"]["appointment"] for d in sent)
     client.post("/api/v1/windows/1/finish", headers=alice)
     walk_in = call_next(client, alice)
     assert (walk_in["number"], walk_in["appointment"]) == (walk_ins[0]["number"], None)
