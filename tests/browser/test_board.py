@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 import requests
@@ -270,8 +270,11 @@ def test_the_clock_shows_with_the_first_snapshot_not_a_second_later(browser, ser
     context = browser.new_context(viewport=WALL, locale="zh-CN")
     page = context.new_page()
     # Timers frozen: only the snapshot can fill the clock (it stayed blank until the first tick).
-    page.clock.install()
-    page.clock.pause_at(datetime.now())
+    # Installed at a moment and paused a little after it: pausing at "now" read after installing
+    # failed as "fast-forward to the past" whenever the machine was slow between the two calls.
+    start = datetime.now()
+    page.clock.install(time=start)
+    page.clock.pause_at(start + timedelta(seconds=5))
     try:
         sign_in(page, server)
         expect(page.locator("body")).to_have_attribute("data-snapshots", re.compile(r"[1-9]"))
