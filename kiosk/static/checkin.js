@@ -179,4 +179,33 @@ export function wireCheckin() {
     field().focus();
   }, true);
   each("#checkin-keypad .key", function (k) { k.tabIndex = -1; });
+  document.addEventListener("keydown", scanElsewhere, true);
+}
+
+// A scan made on the home, result or error screen (no field there takes it): the scanner types
+// fast, so keys each within SCAN_GAP_MS of the last, then Enter, are a scan; one codeOf() reads as
+// a booking's opens check-in and submits it. Slow typing (a person) starts the buffer afresh.
+var SCAN_SCREENS = { home: true, result: true, error: true };
+var SCAN_GAP_MS = 80;
+var scan = { text: "", at: 0 };
+
+function scanElsewhere(ev) {
+  if (!SCAN_SCREENS[state.screen] || busy || ev.ctrlKey || ev.altKey || ev.metaKey) { scan.text = ""; return; }
+  var el = document.activeElement;
+  if (el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA")) { scan.text = ""; return; }
+  var now = Date.now();
+  if (now - scan.at > SCAN_GAP_MS) { scan.text = ""; }
+  scan.at = now;
+  if (ev.key === "Enter") {
+    var text = scan.text;
+    scan.text = "";
+    var code = codeOf(text);
+    if (code === null || symbols(code).length !== CODE_LENGTH) { return; }
+    ev.preventDefault();
+    openCheckin();
+    field().value = text;
+    submit();
+  } else if (ev.key && ev.key.length === 1) {
+    scan.text += ev.key;
+  }
 }
