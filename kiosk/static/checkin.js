@@ -87,8 +87,7 @@ function keypad() {
 function answer(error) {
   var title = ANSWERS[error.code];
   var zh = String(error.message_zh || "");
-  // "签到时间未到，请于 09:30 后签到": the title once, the rest under it.
-  if (zh.indexOf(title[0] + "，") === 0) { zh = zh.slice(title[0].length + 1); }
+  zh = bodyOf(title[0], zh);
   var en = String(error.message || "");
   $("checkin-answer-title").textContent = title[0];
   $("checkin-answer-title-en").textContent = title[1];
@@ -97,6 +96,17 @@ function answer(error) {
   $("checkin-ask").hidden = true;
   $("checkin-answer").hidden = false;
   show("checkin");
+}
+
+// The title once, the rest under it: "签到时间未到，请于 09:30 后签到" → "请于 09:30 后签到";
+// "已超过签到时间（10:15 前），预约失效，请取普通号" → "应于 10:15 前签到，预约失效，请取普通号".
+export function bodyOf(title, zh) {
+  zh = String(zh || "");
+  if (zh.indexOf(title) !== 0) { return zh; }
+  var rest = zh.slice(title.length);
+  var m = /^（([^）]*)）/.exec(rest);
+  if (m) { return "应于 " + m[1] + "签到" + rest.slice(m[0].length); }
+  return rest.replace(/^[，,。]\s*/, "");
 }
 
 // The server's English as a sentence: "check-in … 09:30" → "Check-in … 09:30."
