@@ -285,8 +285,10 @@ def test_a_day_the_server_closes_shows_its_own_words(server, open_page):
 
     def closed(route):
         asked = route.request.url.split("date=")[-1][:10]
-        code, zh, en = (("day_over", "今日预约时段已结束", "today's booking times are over") if asked == TODAY.isoformat()
-                        else ("not_bookable", "该事项办理时长超过预约时段，不可预约", "this service does not fit a booking slot"))
+        if asked == TODAY.isoformat():
+            code, zh, en = "day_over", "今日预约时段已结束", "today's booking times are over"
+        else:
+            code, zh, en = "not_bookable", "该事项办理时长超过预约时段，不可预约", "the service fits no slot"
         route.fulfill(json={"item": ITEM, "date": asked, "slots": [],
                             "closed": {"code": code, "message": f"{zh} / {en}", "message_zh": zh}})
 
@@ -296,7 +298,7 @@ def test_a_day_the_server_closes_shows_its_own_words(server, open_page):
     expect(page.locator(f'.day[data-date="{day}"]')).to_contain_text("不可约")
     note = page.locator("#slots-note")
     expect(note).to_contain_text("该事项办理时长超过预约时段，不可预约，请到厅取号办理。")
-    expect(note).to_contain_text("this service does not fit a booking slot: take a number at the hall.")
+    expect(note).to_contain_text("the service fits no slot: take a number at the hall.")
     expect(note).not_to_contain_text(" / ")
 
 
