@@ -324,3 +324,26 @@ def test_a_cancel_the_server_fails_says_so_and_a_cancel_stays_said(server, open_
     page.wait_for_timeout(500)
     expect(page.locator("#cancelled-ok")).to_contain_text("已取消预约")
     expect(page.locator("#appt-status")).to_have_attribute("data-status", "cancelled")
+
+
+def test_no_suspension_sentence_when_no_show_limit_is_0(server, open_page):
+    """`no_show_limit = 0` suspends nobody: the booking's card leaves the suspension sentence out
+    (the page as the server renders it with that hall file: its script tag says 0)."""
+    _, slot = a_free_slot(server)
+    made = book_by_api(server, slot["start"], 31)
+    assert made.status_code == 201, made.text
+    code = made.json()["appointment"]["code"]
+    page = open_page()
+
+    def zero(route):
+        html = route.fetch().text()
+        assert 'data-no-show-limit="3"' in html
+        route.fulfill(body=html.replace('data-no-show-limit="3"', 'data-no-show-limit="0"'),
+                      content_type="text/html; charset=utf-8")
+
+    page.route(f"{server.url}/a/{code}", zero)
+    page.goto(f"{server.url}/a/{code}")
+    rule = page.locator("#appt-rule")
+    expect(rule).to_contain_text("请按时签到")
+    expect(rule).not_to_contain_text("暂停预约")
+    expect(rule).not_to_contain_text("suspend")
