@@ -340,6 +340,7 @@ function start() {
       return day && day.slots.some(function (s) { return open(s) && s.left > 0; });
     })[0];
     var date = asked && dates.indexOf(asked) >= 0 ? asked : first || dates[0];
+    if (state.date) { return; }  // the visitor picked a day while the others were loading: theirs stays
     if (date) { chooseDay(date); }
     else { clear($("slots-note")).appendChild(bi("近期没有办公日可预约。", "No working day to book in the coming days.")); }
   });
