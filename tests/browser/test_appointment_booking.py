@@ -24,7 +24,7 @@ from playwright.sync_api import Page, expect
 
 from server.core.idnumber import check_character
 from tests.browser.test_board import sign_in
-from tests.support.browser import page_errors, script_errors, shot
+from tests.support.browser import page_errors, script_errors, shot, wait_for_image
 from tests.support.server_process import ServerProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -148,7 +148,7 @@ def test_a_citizen_books_on_a_phone_and_a_second_finds_the_slot_full(server, ope
     expect(page.locator("#appt-card")).to_contain_text("3 次预约未到")
     qr = page.locator("#appt-qr")
     expect(qr).to_be_visible()
-    page.wait_for_function("document.getElementById('appt-qr').naturalWidth > 0")
+    wait_for_image(page, "#appt-qr")
     # The applicant shows masked as the server answers it (its last four are the cancel secret).
     expect(page.locator("#appt-card")).to_contain_text("预约人")
     shot(page, "book-phone-done.png", full_page=True)
