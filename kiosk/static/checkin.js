@@ -201,8 +201,8 @@ var scan = { text: "", at: 0 };
 
 function scanElsewhere(ev) {
   if (!SCAN_SCREENS[state.screen] || busy || ev.ctrlKey || ev.altKey || ev.metaKey) { scan.text = ""; return; }
-  var el = document.activeElement;
-  if (el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA")) { scan.text = ""; return; }
+  var focused = document.activeElement;
+  if (focused && (focused.tagName === "INPUT" || focused.tagName === "TEXTAREA")) { scan.text = ""; return; }
   var now = Date.now();
   if (now - scan.at > SCAN_GAP_MS) { scan.text = ""; }
   scan.at = now;
