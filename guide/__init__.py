@@ -45,6 +45,15 @@ bp = Blueprint(
 )
 
 
+@bp.app_context_processor
+def booking_links() -> dict[str, Any]:
+    """`booking_on`: whether the guide's pages link to 预约办理 (off when the hall file's
+    `[appointments] enabled = false`)."""
+    if not request.path.startswith(("/guide", "/a/")):
+        return {}
+    return {"booking_on": services().hall.appointments.enabled}
+
+
 @bp.get("/guide/")
 def home() -> str:
     query = request.args.get("q", "").strip()[:50]

@@ -1,7 +1,7 @@
 // The booking's own page (/a/<code>, the target of its QR code): the same confirmation as the
 // booking page, the status kept live (read again every 20 s and when the phone comes back to the
-// page: booked → checked in with the ticket's number, cancelled, missed), and the cancel form (the
-// last four of the ID number or phone). The server decides; a refusal shows in its words.
+// page: booked → checked in with the ticket's number, cancelled, missed; no more once cancelled or
+// missed), and the cancel form (the last four of the ID number or phone). The server decides; a refusal shows in its words.
 
 import { card } from "./appt-view.js";
 import { bi } from "/static/shared/bilingual.js";
@@ -31,13 +31,23 @@ function words(res) {
   return bi(zh, en);
 }
 
+var FINAL = { cancelled: true, no_show: true };  // nothing changes any more: polling stops
+var poll = null;
+var cancelledHere = false;  // the 已取消预约 banner stays over the card, whatever reads follow
+
 function render(a) {
   var key = JSON.stringify(a);
+  if (FINAL[a.status] && poll !== null) { clearInterval(poll); poll = null; }
   if (key === shown) { return; }
   shown = key;
   clear(box).appendChild(card(a, false));
+  if (cancelledHere && a.status === "cancelled") { banner(); }
   box.dataset.status = a.status;
   $("cancel-box").hidden = a.status !== "booked";
+}
+
+function banner() {
+  box.insertBefore(h("p", { cls: "ok-head", id: "cancelled-ok" }, [bi("已取消预约", "Booking cancelled")]), box.firstChild);
 }
 
 function load() {
@@ -71,8 +81,9 @@ function cancel(ev) {
   call("POST", "/cancel", { last4: last4 }).then(function (res) {
     $("btn-cancel").disabled = false;
     if (res.status === 200 && res.data && res.data.appointment) {
+      cancelledHere = true;
+      shown = null;
       render(res.data.appointment);
-      box.insertBefore(h("p", { cls: "ok-head", id: "cancelled-ok" }, [bi("已取消预约", "Booking cancelled")]), box.firstChild);
       return;
     }
     $("f-last4").classList.add("bad");
@@ -84,12 +95,13 @@ function cancel(ev) {
     } else if (res.status === 429) {
       msg.appendChild(bi("尝试次数过多，请稍后再试", "Too many tries: try again later"));
     } else {
-      msg.appendChild(res.status ? words(res) : bi("网络不通，请重试", "No network: try again"));
+      msg.appendChild(!res.status ? bi("网络不通，请重试", "No network: try again")
+        : res.data && res.data.error ? words(res) : bi("取消未成功，请稍后再试", "Could not cancel, try again later"));
     }
   });
 }
 
 $("cancel-form").addEventListener("submit", cancel);
-document.addEventListener("visibilitychange", function () { if (!document.hidden) { load(); } });
-setInterval(function () { if (!document.hidden) { load(); } }, EVERY_MS);
+document.addEventListener("visibilitychange", function () { if (!document.hidden && poll !== null) { load(); } });
+poll = setInterval(function () { if (!document.hidden) { load(); } }, EVERY_MS);
 load();

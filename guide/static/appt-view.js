@@ -17,11 +17,12 @@ export var STATUS = {
   no_show: ["未到（爽约）", "Missed (no-show)"]
 };
 
-// The page's rules, from its script tag's data attributes (the hall file's [appointments]).
+// The page's rules, from its script tag's data attributes (the hall file's [appointments]). A
+// no_show_limit of 0 suspends nobody: the card then leaves the suspension sentence out.
 export function rules() {
   var d = (document.getElementById("book-script") || { dataset: {} }).dataset;
   return {
-    limit: Number(d.noShowLimit || 3), days: Number(d.noShowDays || 30), suspend: Number(d.suspendDays || 30)
+    limit: d.noShowLimit === undefined ? 3 : Number(d.noShowLimit), days: Number(d.noShowDays || 30), suspend: Number(d.suspendDays || 30)
   };
 }
 
@@ -103,10 +104,11 @@ export function card(a, fresh) {
       row("签到时间", "Check-in", h("span", { text: hhmm(a.check_in_from) + "–" + hhmm(a.check_in_until) })),
       row("预约人", "Applicant", h("span", { text: applicant(a.applicant) }))
     )),
-    h("p", { cls: "rule" }, [bi(
+    h("p", { cls: "rule", id: "appt-rule" }, [r.limit > 0 ? bi(
       "请按时签到。" + r.days + " 天内累计 " + r.limit + " 次预约未到，将暂停预约 " + r.suspend + " 天；不能前往请提前取消。",
       r.limit + " missed appointments within " + r.days + " days suspend booking for " + r.suspend +
-      " days: cancel ahead if you cannot come.")]),
+      " days: cancel ahead if you cannot come.") : bi("请按时签到；不能前往请提前取消。",
+      "Please check in on time: cancel ahead if you cannot come.")]),
   ];
   return h("div", { cls: "appt-card st-" + a.status, id: "appt-card", "data-code": a.code }, kids);
 }

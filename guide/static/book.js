@@ -84,8 +84,9 @@ function dayLabel(btn, zh, en, cls) {
 
 // What a day the server calls closed says on its button, by the answer's `closed.code`.
 var CLOSED = {
-  closed_day: ["休息", "Closed"], slot_past: ["已结束", "Over"], beyond_horizon: ["未开放", "Not yet"],
-  appointments_off: ["不可约", "No booking"]
+  closed_day: ["休息", "Closed"], slot_past: ["已结束", "Over"], day_over: ["已结束", "Over"],
+  beyond_horizon: ["未开放", "Not yet"], appointments_off: ["不可约", "No booking"],
+  not_bookable: ["不可约", "No booking"]
 };
 
 // Reads one day's slots and writes the day's places left on its button.
@@ -102,11 +103,11 @@ function loadDay(date) {
     state.days[date] = day;
     var left = day.slots.filter(open).reduce(function (n, s) { return n + s.left; }, 0);
     if (day.closed) {
-      var why = CLOSED[day.closed.code] || CLOSED.closed_day;
+      var why = CLOSED[day.closed.code] || CLOSED.appointments_off;
       dayLabel(btn, why[0], why[1], "closed");
       btn.disabled = true;
     } else if (!day.slots.length) {
-      dayLabel(btn, "不可预约", "none", "full");
+      dayLabel(btn, "不可预约", "No booking", "full");
     } else if (left === 0) {
       dayLabel(btn, "已约满", "Full", "full");
     } else {
@@ -144,8 +145,12 @@ function renderSlots(day) {
     return;
   }
   if (day.closed) {
-    clear(note).appendChild(bi((day.closed.message_zh || "当日不办公") + "，请选择其他日期。",
-      (day.closed.message || "The hall is closed that day") + ": choose another day."));
+    // The server's own words (closed day, today over, an item no slot fits, ...), as it says them.
+    var zh = String(day.closed.message_zh || "当日不可预约"), en = String(day.closed.message || "");
+    if (en.indexOf(zh + " / ") === 0) { en = en.slice(zh.length + 3); }
+    var never = day.closed.code === "not_bookable";  // no other day does better
+    clear(note).appendChild(bi(zh + (never ? "，请到厅取号办理。" : "，请选择其他日期。"),
+      (en || "No booking that day") + (never ? ": take a number at the hall." : ": choose another day.")));
     return;
   }
   if (!day.slots.length) {
@@ -335,6 +340,7 @@ function start() {
       return day && day.slots.some(function (s) { return open(s) && s.left > 0; });
     })[0];
     var date = asked && dates.indexOf(asked) >= 0 ? asked : first || dates[0];
+    if (state.date) { return; }  // the visitor picked a day while the others were loading: theirs stays
     if (date) { chooseDay(date); }
     else { clear($("slots-note")).appendChild(bi("近期没有办公日可预约。", "No working day to book in the coming days.")); }
   });

@@ -87,8 +87,7 @@ function keypad() {
 function answer(error) {
   var title = ANSWERS[error.code];
   var zh = String(error.message_zh || "");
-  // "签到时间未到，请于 09:30 后签到": the title once, the rest under it.
-  if (zh.indexOf(title[0] + "，") === 0) { zh = zh.slice(title[0].length + 1); }
+  zh = bodyOf(title[0], zh);
   var en = String(error.message || "");
   $("checkin-answer-title").textContent = title[0];
   $("checkin-answer-title-en").textContent = title[1];
@@ -97,6 +96,17 @@ function answer(error) {
   $("checkin-ask").hidden = true;
   $("checkin-answer").hidden = false;
   show("checkin");
+}
+
+// The title once, the rest under it: "签到时间未到，请于 09:30 后签到" → "请于 09:30 后签到";
+// "已超过签到时间（10:15 前），预约失效，请取普通号" → "应于 10:15 前签到，预约失效，请取普通号".
+export function bodyOf(title, zh) {
+  zh = String(zh || "");
+  if (zh.indexOf(title) !== 0) { return zh; }
+  var rest = zh.slice(title.length);
+  var m = /^（([^）]*)）/.exec(rest);
+  if (m) { return "应于 " + m[1] + "签到" + rest.slice(m[0].length); }
+  return rest.replace(/^[，,。]\s*/, "");
 }
 
 // The server's English as a sentence: "check-in … 09:30" → "Check-in … 09:30."
@@ -179,4 +189,33 @@ export function wireCheckin() {
     field().focus();
   }, true);
   each("#checkin-keypad .key", function (k) { k.tabIndex = -1; });
+  document.addEventListener("keydown", scanElsewhere, true);
+}
+
+// A scan made on the home, result or error screen (no field there takes it): the scanner types
+// fast, so keys each within SCAN_GAP_MS of the last, then Enter, are a scan; one codeOf() reads as
+// a booking's opens check-in and submits it. Slow typing (a person) starts the buffer afresh.
+var SCAN_SCREENS = { home: true, result: true, error: true };
+var SCAN_GAP_MS = 80;
+var scan = { text: "", at: 0 };
+
+function scanElsewhere(ev) {
+  if (!SCAN_SCREENS[state.screen] || busy || ev.ctrlKey || ev.altKey || ev.metaKey) { scan.text = ""; return; }
+  var focused = document.activeElement;
+  if (focused && (focused.tagName === "INPUT" || focused.tagName === "TEXTAREA")) { scan.text = ""; return; }
+  var now = Date.now();
+  if (now - scan.at > SCAN_GAP_MS) { scan.text = ""; }
+  scan.at = now;
+  if (ev.key === "Enter") {
+    var text = scan.text;
+    scan.text = "";
+    var code = codeOf(text);
+    if (code === null || symbols(code).length !== CODE_LENGTH) { return; }
+    ev.preventDefault();
+    openCheckin();
+    field().value = text;
+    submit();
+  } else if (ev.key && ev.key.length === 1) {
+    scan.text += ev.key;
+  }
 }

@@ -15,7 +15,7 @@ export function setOnline(online, unreachable) {
   state.unreachable = !online && unreachable;
   document.body.classList.toggle("is-offline", !online);
   renderBanner();
-  ["take", "green", "return-take", "checkin-submit"].forEach(function (id) { $(id).disabled = !online; });
+  ["take", "green", "return-take"].forEach(function (id) { $(id).disabled = !online; });
   each(".btn-reason", function (b) { b.disabled = !online; });
   $("take-disabled").hidden = online;
   $("green-disabled").hidden = online;

@@ -1,5 +1,6 @@
 // 预约 / Bookings: the appointments per queue and slot for today and the days ahead (a day picker),
-// each slot's booked / checked in / no-show / cancelled and its window minutes booked of those it
+// each slot's booked (已约: booked and checked in alike) / awaiting check-in (待签到) / checked in /
+// no-show / cancelled and its window minutes booked of those it
 // offers. Read from GET /manage/appointments over the whole booking horizon, and read again (at
 // most every second) on each appointment.* event of the `hall` room (connection.js) and when the
 // view opens. A chief sees the department's queues: the server answers with those only.
@@ -85,7 +86,8 @@ export function renderBookings() {
   if (!day) { return; }
   var t = day.totals;
   clear($("bk-sum")).appendChild(h("span", {}, [
-    bi("已约 " + t.booked, "booked"), " · ", bi("已签到 " + t.checked_in, "checked in"), " · ",
+    bi("已约 " + (t.booked + t.checked_in), "booked"), " · ", bi("待签到 " + t.booked, "awaiting"), " · ",
+    bi("已签到 " + t.checked_in, "checked in"), " · ",
     bi("未到 " + t.no_show, "no-show"), " · ", bi("已取消 " + t.cancelled, "cancelled")
   ]));
   if (!day.workday) { box.appendChild(h("p", { cls: "none" }, [bi("当日不办公", "The hall is closed that day")])); return; }
@@ -115,7 +117,7 @@ function queueCard(q) {
     h("table", { cls: "bk-slots" }, [
       h("thead", {}, [h("tr", {}, [
         h("th", {}, [bi("时段", "Slot")]), h("th", { cls: "num" }, [bi("已约", "Booked")]),
-        h("th", { cls: "num" }, [bi("已签到", "In")]), h("th", { cls: "num" }, [bi("未到", "No-show")]),
+        h("th", { cls: "num" }, [bi("待签到", "Awaiting")]), h("th", { cls: "num" }, [bi("已签到", "In")]), h("th", { cls: "num" }, [bi("未到", "No-show")]),
         h("th", { cls: "num" }, [bi("已取消", "Cancelled")]), h("th", {}, [bi("分钟 已约/可约", "Minutes used/total")])
       ])]),
       h("tbody", {}, q.slots.map(slotRow))
@@ -128,7 +130,8 @@ function slotRow(s) {
   var any = s.booked + s.checked_in + s.no_show + s.cancelled;
   return h("tr", { cls: "bk-slot" + (any ? "" : " empty") + (used >= 1 ? " full" : ""), "data-start": s.start }, [
     h("td", { cls: "bk-time", text: hhmm(s.start) + "–" + hhmm(s.end) }),
-    h("td", { cls: "num bk-booked", text: String(s.booked) }),
+    h("td", { cls: "num bk-booked", text: String(s.booked + s.checked_in) }),
+    h("td", { cls: "num bk-awaiting", text: String(s.booked) }),
     h("td", { cls: "num bk-in", text: String(s.checked_in) }),
     h("td", { cls: "num bk-noshow" + (s.no_show ? " bad" : ""), text: String(s.no_show) }),
     h("td", { cls: "num bk-cancelled", text: String(s.cancelled) }),

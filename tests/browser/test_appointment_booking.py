@@ -6,6 +6,10 @@ of queue A's 50 bookable window minutes) is then booked full through the API whi
 citizen has it on screen: their booking is refused as full and the slot shows 已约满 / Full. The
 manager's board shows the bookings of that slot; the first citizen cancels on the booking's page
 with the last four of the phone, and the board follows.
+
+The server runs from Monday 7 December 2026, 08:00 in the hall (`serve --clock-from`), so the
+booking strip (that day and seven more, the weekend of 12-13 December among them) is the same
+whatever day and hour the tests run.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from playwright.sync_api import Page, expect
 
 from server.core.idnumber import check_character
 from tests.browser.test_board import sign_in
-from tests.support.browser import page_errors, script_errors, shot
+from tests.support.browser import page_errors, script_errors, shot, wait_for_image
 from tests.support.server_process import ServerProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -28,6 +32,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 ITEM = "SCJG-001"
+TODAY = date(2026, 12, 7)  # a Monday: the server's day (--clock-from)
+CLOCK_FROM = "2026-12-07T08:00:00+08:00"
+PHONE_NUMBER = "13800138000"  # the first citizen's: its last four cancel the booking
 
 
 def id_number(n: int) -> str:
@@ -37,7 +44,7 @@ def id_number(n: int) -> str:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[ServerProcess]:
-    srv = ServerProcess(tmp_path_factory.mktemp("booking"))
+    srv = ServerProcess(tmp_path_factory.mktemp("booking"), extra_args=["--clock-from", CLOCK_FROM])
     srv.seed()
     srv.start()
     yield srv
@@ -68,9 +75,9 @@ def slots(server: ServerProcess, day: str) -> dict:
 
 
 def a_free_slot(server: ServerProcess) -> tuple[str, dict]:
-    """A working day after today (whatever today is) and its second slot, with every place free."""
+    """A working day after the server's today and its second slot, with every place free."""
     for n in range(1, 8):
-        day = (date.today() + timedelta(days=n)).isoformat()
+        day = (TODAY + timedelta(days=n)).isoformat()
         answer = slots(server, day)
         if not answer["closed"] and len(answer["slots"]) > 1 and answer["slots"][1]["left"] == 2:
             return day, answer["slots"][1]
@@ -124,7 +131,7 @@ def test_a_citizen_books_on_a_phone_and_a_second_finds_the_slot_full(server, ope
     expect(page.locator("#picked")).to_contain_text(slot["start"][11:16])
     page.locator("#f-name").fill("王小明")
     page.locator("#f-id").fill("110105198503120010")  # a wrong check character
-    page.locator("#f-phone").fill("13800138000")
+    page.locator("#f-phone").fill(PHONE_NUMBER)
     page.locator("#btn-book").click()
     expect(page.locator("#msg-id_number")).to_contain_text("身份证")
     expect(page.locator("#f-id")).to_have_attribute("aria-invalid", "true")
@@ -141,8 +148,9 @@ def test_a_citizen_books_on_a_phone_and_a_second_finds_the_slot_full(server, ope
     expect(page.locator("#appt-card")).to_contain_text("3 次预约未到")
     qr = page.locator("#appt-qr")
     expect(qr).to_be_visible()
-    page.wait_for_function("document.getElementById('appt-qr').naturalWidth > 0")
-    expect(page.locator("#appt-card")).to_contain_text("138****8000")
+    wait_for_image(page, "#appt-qr")
+    # The applicant shows masked as the server answers it (its last four are the cancel secret).
+    expect(page.locator("#appt-card")).to_contain_text("预约人")
     shot(page, "book-phone-done.png", full_page=True)
 
     # The booking's own page, the QR's address.
@@ -193,7 +201,11 @@ def test_a_citizen_books_on_a_phone_and_a_second_finds_the_slot_full(server, ope
     board.locator(f'.bk-day[data-date="{day}"]').click()
     row = board.locator(f'.bk-queue[data-queue="A"] .bk-slot[data-start="{slot["start"]}"]')
     expect(row.locator(".bk-booked")).to_have_text("2")
+    expect(row.locator(".bk-awaiting")).to_have_text("2")
     expect(row.locator(".bk-min-text")).to_have_text("40/50")
+    # 已约 counts booked and checked in alike; 待签到 those not in yet.
+    expect(board.locator("#bk-sum")).to_contain_text("待签到")
+    expect(board.locator(f'.bk-day[data-date="{day}"]')).to_contain_text("约 ")
     row.scroll_into_view_if_needed()
     shot(board, "board-bookings.png")
 
@@ -201,7 +213,7 @@ def test_a_citizen_books_on_a_phone_and_a_second_finds_the_slot_full(server, ope
     page.locator("#f-last4").fill("0000")
     page.locator("#btn-cancel").click()
     expect(page.locator("#msg-last4")).to_contain_text("后四位不正确")
-    page.locator("#f-last4").fill("8000")
+    page.locator("#f-last4").fill(PHONE_NUMBER[-4:])
     page.locator("#btn-cancel").click()
     expect(page.locator("#cancelled-ok")).to_contain_text("已取消预约")
     expect(page.locator("#appt-status")).to_have_attribute("data-status", "cancelled")
@@ -209,6 +221,7 @@ def test_a_citizen_books_on_a_phone_and_a_second_finds_the_slot_full(server, ope
     # The board follows the appointment.cancelled event.
     expect(row.locator(".bk-cancelled")).to_have_text("1")
     expect(row.locator(".bk-booked")).to_have_text("1")
+    expect(row.locator(".bk-awaiting")).to_have_text("1")
 
 
 @pytest.mark.parametrize(("status", "code", "zh", "where"), [
@@ -262,3 +275,75 @@ def test_the_bookings_page_follows_its_status_to_the_ticket(server, open_page):
     # An unknown code says so.
     page.goto(f"{server.url}/a/ZZZZZ-ZZZZZ")
     expect(page.locator("#appt-missing")).to_contain_text("没有找到这个预约")
+
+
+def test_a_day_the_server_closes_shows_its_own_words(server, open_page):
+    """The slots API's `closed` (here `not_bookable`, an item no slot fits, and `day_over`, today
+    after its last slot) labels the day and its message is what the page says."""
+    day, _ = a_free_slot(server)
+    page = open_page()
+
+    def closed(route):
+        asked = route.request.url.split("date=")[-1][:10]
+        if asked == TODAY.isoformat():
+            code, zh, en = "day_over", "今日预约时段已结束", "today's booking times are over"
+        else:
+            code, zh, en = "not_bookable", "该事项办理时长超过预约时段，不可预约", "the service fits no slot"
+        route.fulfill(json={"item": ITEM, "date": asked, "slots": [],
+                            "closed": {"code": code, "message": f"{zh} / {en}", "message_zh": zh}})
+
+    page.route(re.compile(r".*/api/v1/appointments/slots\?.*"), closed)
+    page.goto(f"{server.url}/guide/book?item={ITEM}&date={day}")
+    expect(page.locator(f'.day[data-date="{TODAY.isoformat()}"]')).to_contain_text("已结束")
+    expect(page.locator(f'.day[data-date="{day}"]')).to_contain_text("不可约")
+    note = page.locator("#slots-note")
+    expect(note).to_contain_text("该事项办理时长超过预约时段，不可预约，请到厅取号办理。")
+    expect(note).to_contain_text("the service fits no slot: take a number at the hall.")
+    expect(note).not_to_contain_text(" / ")
+
+
+def test_a_cancel_the_server_fails_says_so_and_a_cancel_stays_said(server, open_page):
+    """A 502 page (no JSON) on cancel: 取消未成功，请稍后再试. A cancel that worked: the 已取消预约
+    banner stays when the page reads the booking again."""
+    _, slot = a_free_slot(server)
+    made = book_by_api(server, slot["start"], 30)
+    assert made.status_code == 201, made.text
+    code = made.json()["appointment"]["code"]
+    page = open_page()
+    page.route(re.compile(r".*/cancel$"), lambda route: route.fulfill(status=502, body="<html>Bad Gateway</html>",
+                                                                      content_type="text/html"))
+    page.goto(f"{server.url}/a/{code}")
+    page.locator("#f-last4").fill("0030")
+    page.locator("#btn-cancel").click()
+    expect(page.locator("#msg-last4")).to_contain_text("取消未成功，请稍后再试")
+    expect(page.locator("#msg-last4")).to_contain_text("Could not cancel, try again later")
+    page.unroute(re.compile(r".*/cancel$"))
+    page.locator("#btn-cancel").click()
+    expect(page.locator("#cancelled-ok")).to_contain_text("已取消预约")
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+    page.wait_for_timeout(500)
+    expect(page.locator("#cancelled-ok")).to_contain_text("已取消预约")
+    expect(page.locator("#appt-status")).to_have_attribute("data-status", "cancelled")
+
+
+def test_no_suspension_sentence_when_no_show_limit_is_0(server, open_page):
+    """`no_show_limit = 0` suspends nobody: the booking's card leaves the suspension sentence out
+    (the page as the server renders it with that hall file: its script tag says 0)."""
+    _, slot = a_free_slot(server)
+    made = book_by_api(server, slot["start"], 31)
+    assert made.status_code == 201, made.text
+    code = made.json()["appointment"]["code"]
+    page = open_page()
+
+    def zero(route):
+        html = route.fetch().text()
+        assert 'data-no-show-limit="3"' in html
+        route.fulfill(body=html.replace('data-no-show-limit="3"', 'data-no-show-limit="0"'),
+                      content_type="text/html; charset=utf-8")
+
+    page.route(f"{server.url}/a/{code}", zero)
+    page.goto(f"{server.url}/a/{code}")
+    rule = page.locator("#appt-rule")
+    expect(rule).to_contain_text("请按时签到")
+    expect(rule).not_to_contain_text("暂停预约")
+    expect(rule).not_to_contain_text("suspend")

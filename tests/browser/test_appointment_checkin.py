@@ -1,86 +1,67 @@
 """A booking checked in at the kiosk (预约签到, issue 15), in Debian's chromium against a real
-`hallq serve`: the scanner types the booking's QR URL and Enter into the check-in field, or the
-visitor types the code on the on-screen keypad; the number shown is the server's appointment
-ticket, and kiosk-1's printer (a file in the demo) prints 预约 and the slot.
+`hallq serve`: the scanner types the booking's QR URL and Enter into the check-in field (or on the
+home screen, where no field has the focus), or the visitor types the code on the on-screen keypad;
+the number shown is the server's appointment ticket, and kiosk-1's printer (a file in the demo)
+prints 预约 and the slot.
 
-The server runs on the real clock, and the real day may be one the hall is closed (no slot can be
-booked for it through the API), so each booking is written into the server's database for a slot
-starting now, as the booking API would have written it (tests/support/bookings.py's shape)."""
+The server runs from Monday 7 December 2026, 09:31 in the hall (`serve --clock-from`), whatever the
+real hour and day: the 10:00 slot is still bookable and its check-in open (from 09:30), the 10:30
+slot's check-in not yet (from 10:00). Every booking is made through POST /api/v1/appointments and
+scanned by the `qr_url` it answers."""
 
 from __future__ import annotations
 
 import re
-import secrets
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from server.core.appointment_codes import grouped
-from server.core.documents import CROCKFORD
-from server.db.appointment_tables import appointments
-from server.db.engine import make_engine
-from server.hallconfig import DEFAULT_CONFIG, load_hall
+from tests.browser.test_appointment_booking import id_number
 from tests.support.browser import page_errors, script_errors, shot
 from tests.support.escpos_decode import decode
 from tests.support.server_process import ServerProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ITEM = "SCJG-001"  # queue A: window 1 serves it
-HALL = load_hall(DEFAULT_CONFIG)
-TZ = ZoneInfo(HALL.timezone)
+DAY = "2026-12-07"  # a Monday
+FROM = f"{DAY}T09:31:00+08:00"
+ON_TIME = f"{DAY}T10:00:00+08:00"  # check-in 09:30-10:15
+EARLY = f"{DAY}T10:30:00+08:00"  # check-in from 10:00
+ITEM = "SCJG-001"  # queue A: window 1 serves it; two fit in a slot
+
+
+def started(srv: ServerProcess, moment: str) -> ServerProcess:
+    srv.extra_args = ["--clock-from", moment]
+    srv.start()
+    return srv
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory) -> Iterator[ServerProcess]:
     srv = ServerProcess(tmp_path_factory.mktemp("checkin"))
     srv.seed()
-    srv.start()
+    started(srv, FROM)
     r = requests.post(f"{srv.url}/api/v1/windows/1/open", headers=srv.login("scjg01"), timeout=10)
     assert r.status_code == 200, r.text
     yield srv
     srv.stop()
 
 
-def new_code() -> str:
-    return "".join(secrets.choice(CROCKFORD) for _ in range(10))
+def book(server: ServerProcess, n: int, start: str = ON_TIME, item: str = ITEM) -> dict:
+    """A booking through the booking API, as a phone makes it: its answer (with `qr_url`)."""
+    r = requests.post(f"{server.url}/api/v1/appointments", timeout=10, json={
+        "item": item, "start": start,
+        "applicant": {"name": "王小明", "id_number": id_number(100 + n), "phone": f"138{n:08d}"}})
+    assert r.status_code == 201, r.text
+    return r.json()["appointment"]
 
 
-def next_slot_start(later_min: int = 0) -> datetime:
-    """The next slot boundary (:00 or :30 of the hall's clock) from now, `later_min` minutes on:
-    with no delay one whose check-in is open now (it opens 30 minutes before)."""
-    now = datetime.now(UTC).astimezone(TZ)
-    step = HALL.appointments.slot_minutes
-    base = now.replace(minute=0, second=0, microsecond=0)
-    start = base + timedelta(minutes=-(-(now - base).total_seconds() // 60 // step) * step)
-    return start + timedelta(minutes=later_min)
-
-
-def book(server: ServerProcess, *, later_min: int = 0, id_number: str = "110101199003074514") -> dict:
-    """A booking of ITEM for the next slot (`later_min` minutes after it)."""
-    start = next_slot_start(later_min)
-    if start.date() != datetime.now(UTC).astimezone(TZ).date():
-        pytest.skip("no slot left today in the hall's time zone")
-    code = new_code()
-    item = HALL.item(ITEM)
-    assert item is not None
-    row = {
-        "id": secrets.token_hex(8), "code": code, "item": ITEM, "queue": item.queue, "day": start.date(),
-        "start": start, "end": start + timedelta(minutes=HALL.appointments.slot_minutes), "minutes": 30,
-        "name": "王小明", "id_number": id_number, "phone": "13800138000", "status": "booked",
-        "created_at": datetime.now(UTC) - timedelta(days=1), "address": "127.0.0.1",
-    }
-    engine = make_engine(f"sqlite:///{server.var_dir / 'hallq.db'}")
-    try:
-        with engine.begin() as conn:
-            conn.execute(appointments.insert(), row)
-    finally:
-        engine.dispose()
-    return row
+def slot_text(booking: dict) -> str:
+    return f"{booking['start'][11:16]}-{booking['end'][11:16]}"
 
 
 def open_kiosk(new_context, server: ServerProcess) -> Page:
@@ -113,7 +94,7 @@ def printed_texts(server: ServerProcess, number: str, timeout: float = 15) -> li
 
 
 def test_a_scanned_booking_checks_in_and_prints_an_appointment_ticket(new_context, server):
-    booking = book(server)
+    booking = book(server, 1)
     page = open_kiosk(new_context, server)
     errors = page_errors(page)
     page.locator("#checkin-open").click()
@@ -124,13 +105,14 @@ def test_a_scanned_booking_checks_in_and_prints_an_appointment_ticket(new_contex
     shot(page, "kiosk-checkin.png")
 
     # A keyboard-wedge scanner types the QR code's text, then Enter, into the focused field.
-    page.keyboard.type(f"{HALL.public_url}/a/{grouped(booking['code'])}")
+    page.keyboard.type(booking["qr_url"])
     page.keyboard.press("Enter")
     expect(page.locator("#screen-result")).to_be_visible()
     ticket = ticket_from_api(server, page)
     assert ticket["priority"] == "appointment" and ticket["item"] == ITEM
     expect(page.locator("#result-number")).to_have_text(ticket["number"])
-    slot = f"{booking['start']:%H:%M}-{booking['end']:%H:%M}"
+    slot = slot_text(booking)
+    assert slot == "10:00-10:30"
     expect(page.locator("#result-green")).to_have_text(f"预约 Appointment · {slot}")
     expect(page.locator("#result-item")).to_have_text("有限责任公司设立登记")
     shot(page, "kiosk-checkin-ticket.png")
@@ -149,17 +131,37 @@ def test_a_scanned_booking_checks_in_and_prints_an_appointment_ticket(new_contex
     assert script_errors(errors) == []
 
 
+def test_a_scan_on_the_home_screen_checks_in(new_context, server):
+    """No field has the focus on the home screen: the scanner's burst ending in Enter still opens
+    check-in and submits it; keys typed slowly (a person) do not."""
+    booking = book(server, 2, item="RSJ-001")
+    page = open_kiosk(new_context, server)
+    errors = page_errors(page)
+    expect(page.locator("#screen-home")).to_be_visible()
+    page.keyboard.type("ABCDEFGHJK", delay=200)
+    page.keyboard.press("Enter")
+    expect(page.locator("#screen-home")).to_be_visible()
+    page.keyboard.type(booking["qr_url"])
+    page.keyboard.press("Enter")
+    expect(page.locator("#screen-result")).to_be_visible()
+    ticket = ticket_from_api(server, page)
+    assert ticket["priority"] == "appointment" and ticket["item"] == "RSJ-001"
+    expect(page.locator("#result-green")).to_have_text(f"预约 Appointment · {slot_text(booking)}")
+    assert script_errors(errors) == []
+
+
 def test_the_code_typed_on_the_keypad_checks_in(new_context, server):
-    booking = book(server, id_number="11010119900307291X")
+    booking = book(server, 3, item="CRJ-001")
+    code = booking["code"].replace("-", "")
     page = open_kiosk(new_context, server)
     errors = page_errors(page)
     page.locator("#checkin-open").click()
-    for c in booking["code"][:4] + "Q":
+    for c in code[:4] + "Q":
         page.locator(f'#checkin-keypad [data-key="{c}"]').click()
     page.locator("#checkin-back").click()  # a wrong key taken back
-    for c in booking["code"][4:]:
+    for c in code[4:]:
         page.locator(f'#checkin-keypad [data-key="{c}"]').click()
-    expect(page.locator("#checkin-code")).to_have_value(grouped(booking["code"]))
+    expect(page.locator("#checkin-code")).to_have_value(f"{code[:5]}-{code[5:]}")
     expect(page.locator("#checkin-code")).to_be_focused()
     page.locator("#checkin-submit").click()
     expect(page.locator("#screen-result")).to_be_visible()
@@ -168,16 +170,15 @@ def test_the_code_typed_on_the_keypad_checks_in(new_context, server):
 
 
 def test_too_early_says_from_when_in_chinese_and_english(new_context, server):
-    booking = book(server, later_min=60, id_number="110101199003070011")
-    opens = (booking["start"] - timedelta(minutes=HALL.appointments.check_in_before_minutes)).strftime("%H:%M")
+    booking = book(server, 4, start=EARLY)  # check-in from 10:00; the server's clock is 09:3x
     page = open_kiosk(new_context, server)
     errors = page_errors(page)
     page.locator("#checkin-open").click()
-    page.keyboard.type(f"{HALL.public_url}/a/{booking['code']}\n")
+    page.keyboard.type(f"{booking['qr_url']}\n")
     expect(page.locator("#checkin-answer")).to_be_visible()
     expect(page.locator("#checkin-answer-title")).to_have_text("签到时间未到")
-    expect(page.locator("#checkin-answer-body")).to_contain_text(f"请于 {opens} 后签到")
-    expect(page.locator("#checkin-answer-body-en")).to_contain_text(f"from {opens}")
+    expect(page.locator("#checkin-answer-body")).to_contain_text("请于 10:00 后签到")
+    expect(page.locator("#checkin-answer-body-en")).to_contain_text("from 10:00")
     shot(page, "kiosk-checkin-early.png")
     page.locator("#checkin-again").click()
     expect(page.locator("#checkin-code")).to_be_focused()
@@ -185,29 +186,21 @@ def test_too_early_says_from_when_in_chinese_and_english(new_context, server):
     # A scan over the answer (here: after it is shown again) starts afresh, no tap needed.
     page.keyboard.type(f"{booking['code']}\n")
     expect(page.locator("#checkin-answer-title")).to_have_text("签到时间未到")
-    now_booking = book(server, id_number="110101199003070046")
-    page.keyboard.type(f"{HALL.public_url}/a/{now_booking['code']}\n")
+    now_booking = book(server, 5, item="HZ-001")
+    page.keyboard.type(f"{now_booking['qr_url']}\n")
     expect(page.locator("#screen-result")).to_be_visible()
     assert ticket_from_api(server, page)["priority"] == "appointment"
     assert script_errors(errors) == []
 
 
-def test_too_late_gives_a_normal_number_and_says_why(new_context, server):
-    booking = book(server, later_min=-60, id_number="110101199003070038")  # began 30 to 60 minutes ago
+def test_late_without_a_walk_in_number_names_the_deadline_once(new_context, server):
+    """`late_walk_in = false`: the server's "已超过签到时间（10:15 前），预约失效，请取普通号" under the
+    title 已超过签到时间 reads "应于 10:15 前签到，…", not the title twice."""
     page = open_kiosk(new_context, server)
-    errors = page_errors(page)
-    page.locator("#checkin-open").click()
-    page.keyboard.type(f"{booking['code']}\n")
-    expect(page.locator("#screen-result")).to_be_visible()
-    ticket = ticket_from_api(server, page)
-    assert ticket["priority"] == "normal"
-    expect(page.locator("#result-number")).to_have_text(ticket["number"])
-    expect(page.locator("#result-green")).to_be_hidden()
-    warning = page.locator("#result-warning")
-    expect(warning).to_contain_text(f"已为您取普通号 {ticket['number']}")
-    expect(warning).to_contain_text(f"a normal number {ticket['number']} was issued instead")
-    shot(page, "kiosk-checkin-late.png")
-    assert script_errors(errors) == []
+    body = page.evaluate("""() => import("/kiosk/static/checkin.js").then((m) => [
+        m.bodyOf("已超过签到时间", "已超过签到时间（10:15 前），预约失效，请取普通号"),
+        m.bodyOf("签到时间未到", "签到时间未到，请于 09:30 后签到（预约时段 10:00）")])""")
+    assert body == ["应于 10:15 前签到，预约失效，请取普通号", "请于 09:30 后签到（预约时段 10:00）"]
 
 
 def test_a_scanned_code_that_is_no_booking_is_said_on_the_spot(new_context, server):
@@ -218,3 +211,51 @@ def test_a_scanned_code_that_is_no_booking_is_said_on_the_spot(new_context, serv
     page.keyboard.type("ZZZZZ-ZZZZZ\n")
     expect(page.locator("#checkin-answer-title")).to_have_text("未找到该预约")
     expect(page.locator("#checkin-answer-title-en")).to_have_text("No booking has this code")
+
+
+# -- late: past the grace ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def late(tmp_path_factory) -> Iterator[tuple[ServerProcess, dict, datetime]]:
+    """A booking of the 10:00 slot made through the API at 09:31, then the same hall's server
+    started again at 10:14:40 (its database kept): the check-in closes at 10:15. The no-show sweep
+    runs as the server starts (nothing is missed yet) and then once a minute, so the scan is made
+    between 10:15:01 and the next sweep, which would mark the booking a no-show (then the kiosk
+    says 该预约无法签到, not 已超过签到时间). Yields the server, the booking and the server's clock
+    offset from this machine's."""
+    srv = ServerProcess(tmp_path_factory.mktemp("checkin-late"))
+    srv.seed()
+    started(srv, FROM)
+    booking = book(srv, 6)
+    srv.stop()
+    started(srv, f"{DAY}T10:14:40+08:00")
+    r = requests.post(f"{srv.url}/api/v1/tickets", json={"item": "RSJ-001"},
+                      headers={"X-Device-Key": srv.device_key("kiosk-2")}, timeout=10)
+    assert r.status_code == 201, r.text
+    offset = datetime.fromisoformat(r.json()["ticket"]["issued_at"]) - datetime.now(UTC)
+    yield srv, booking, offset
+    srv.stop()
+
+
+def test_too_late_gives_a_normal_number_and_says_why(new_context, late):
+    server, booking, offset = late
+    page = open_kiosk(new_context, server)
+    errors = page_errors(page)
+    page.locator("#checkin-open").click()
+    until = datetime.fromisoformat(f"{DAY}T10:15:01+08:00")
+    wait = (until - (datetime.now(UTC) + offset)).total_seconds()
+    assert wait > -30, "the late server took too long: the no-show sweep may have run"
+    time.sleep(max(0.0, wait))
+    page.keyboard.type(f"{booking['qr_url']}\n")
+    expect(page.locator("#screen-result")).to_be_visible()
+    ticket = ticket_from_api(server, page)
+    assert ticket["priority"] == "normal"
+    expect(page.locator("#result-number")).to_have_text(ticket["number"])
+    expect(page.locator("#result-green")).to_be_hidden()
+    warning = page.locator("#result-warning")
+    expect(warning).to_contain_text(f"已为您取普通号 {ticket['number']}")
+    expect(warning).to_contain_text(f"a normal number {ticket['number']} was issued instead")
+    shot(page, "kiosk-checkin-late.png")
+    assert script_errors(errors) == []
+    assert timedelta(0) < datetime.now(UTC) + offset - until < timedelta(minutes=1)

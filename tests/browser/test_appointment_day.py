@@ -23,7 +23,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.test_appointment_booking import id_number
 from tests.browser.test_console import STAFF, VIEWPORT, press, sign_in_at_window
-from tests.support.browser import page_errors, script_errors, shot
+from tests.support.browser import page_errors, script_errors, shot, wait_for_image
 from tests.support.server_process import ServerProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -98,7 +98,7 @@ def test_booked_checked_in_and_called_at_the_slot_time_while_walk_ins_keep_movin
     expect(phone.locator("#booked-ok")).to_contain_text("预约成功")
     code = phone.locator("#appt-card").get_attribute("data-code")
     assert code and re.fullmatch(r"[0-9A-Z]{10}", code)
-    phone.wait_for_function("document.getElementById('appt-qr').naturalWidth > 0")
+    wait_for_image(phone, "#appt-qr")
     shot(phone, "appointment-day-booked.png", full_page=True)
     booking = requests.get(f"{server.url}/api/v1/appointments/{code}", timeout=10).json()["appointment"]
     assert booking["start"] == START and booking["status"] == "booked"

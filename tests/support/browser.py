@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,16 @@ def shot(page: Page, name: str, *, full_page: bool = False) -> Path:
     path = shots_dir() / name
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+def wait_for_image(page: Page, selector: str, timeout: float = 10) -> None:
+    """Until the image `selector` has loaded. Polled from here: page.wait_for_function with a string
+    evaluates it with eval, which a page whose policy has no 'unsafe-eval' refuses on its second try."""
+    deadline = time.monotonic() + timeout
+    js = f"(() => {{ const i = document.querySelector({selector!r}); return !!i && i.naturalWidth > 0; }})()"
+    while not page.evaluate(js):
+        assert time.monotonic() < deadline, f"{selector} did not load within {timeout} s"
+        time.sleep(0.1)
 
 
 # -- what a page logs ----------------------------------------------------------------------------
