@@ -60,8 +60,10 @@ def item_minutes(item: Item) -> int:
 
 def planned_windows(hall: Hall, queue: str) -> float:
     """The windows the hall file plans for `queue`, each counted by the queue's share of its weight
-    (a window serving two queues at 2:1 is two thirds of a window for the first)."""
-    return sum(w.weight(queue) / sum(sq.weight for sq in w.queues) for w in hall.windows if w.weight(queue))
+    (a window serving two queues at 2:1 is two thirds of a window for the first). A reserve window
+    (备用窗口) is closed until a manager opens it at a peak: its time is not promised to bookings."""
+    return sum(w.weight(queue) / sum(sq.weight for sq in w.queues) for w in hall.windows
+               if w.weight(queue) and not w.reserve)
 
 
 def queue_slot_minutes(hall: Hall, rules: AppointmentRules, queue: str) -> int:

@@ -288,7 +288,7 @@ def test_a_booking_made_through_the_api_checks_in_with_its_qr_url(client, svc, k
     from tests.api.test_appointments import applicant
 
     made = client.post("/api/v1/appointments", json={
-        "item": "SCJG-101", "start": "2026-11-25T11:00:00+08:00", "applicant": applicant(7)})
+        "item": "SCJG-102", "start": "2026-11-25T11:00:00+08:00", "applicant": applicant(7)})
     assert made.status_code == 201, made.get_json()
     booked = made.get_json()["appointment"]
     at("10:35")
@@ -296,7 +296,7 @@ def test_a_booking_made_through_the_api_checks_in_with_its_qr_url(client, svc, k
     r = client.post(f"/api/v1/appointments/{scanned.rsplit('/a/', 1)[1]}/check-in", headers=kiosk)
     assert r.status_code == 201, r.get_json()
     t = r.get_json()["ticket"]
-    assert t["priority"] == "appointment" and t["item"] == "SCJG-101"
+    assert t["priority"] == "appointment" and t["item"] == "SCJG-102"
     assert t["appointment"] == {"code": booked["code"], "start": booked["start"], "end": booked["end"]}
     assert stored_ticket(svc, t["id"]).rank_at == local(hall, DAY, "11:00")
     after = client.get(f"/api/v1/appointments/{booked['code']}").get_json()["appointment"]

@@ -2,7 +2,7 @@
 recommendations counting booked arrivals (GET /api/v1/recommendations).
 
 The test clock is Wednesday 2026-11-25 10:00 in Beijing; SCJG-001 (queue A, 20 minutes) fits twice
-in one of A's 30-minute slots (50 window minutes offered for booking)."""
+in one of A's 30-minute slots (44 window minutes offered for booking: the reserve window is not counted)."""
 
 from __future__ import annotations
 
@@ -62,9 +62,9 @@ def test_bookings_per_slot_for_managers(client, manager):
     assert [s["start"][11:16] for s in a["slots"]][:3] == ["09:00", "09:30", "10:00"] and len(a["slots"]) == 15
     row = next(s for s in a["slots"] if s["start"] == start)
     assert (row["booked"], row["checked_in"], row["no_show"], row["cancelled"]) == (1, 0, 0, 1)
-    assert row["minutes_booked"] == 20 and row["minutes_total"] == 50
+    assert row["minutes_booked"] == 20 and row["minutes_total"] == 44
     empty = next(s for s in a["slots"] if s["start"][11:16] == "11:00")
-    assert empty["booked"] == 0 and empty["minutes_total"] == 50 and empty["minutes_booked"] == 0
+    assert empty["booked"] == 0 and empty["minutes_total"] == 44 and empty["minutes_booked"] == 0
     assert a["totals"]["booked"] == 1 and a["totals"]["cancelled"] == 1
     assert queue_of(data, "2026-11-26", "A")["totals"]["booked"] == 1
     # The default range is today; a Saturday is closed, with no queues.
