@@ -23,6 +23,7 @@ from .allocated import current_hall
 from .appointments import appointment_view, emit
 from .context import Services
 from .views import iso
+from .waits import bookings_changed
 
 
 def get(svc: Services, code: str) -> dict[str, Any]:
@@ -63,6 +64,7 @@ def cancel(svc: Services, code: str, last4: str, address: str) -> dict[str, Any]
         uow.audit("appointment.cancel", row["code"], item=row["item"], queue=row["queue"],
                   start=iso(hall, row["start"]))
         emit(uow, hall, "appointment.cancelled", row)
+        uow.after_commit(lambda _committed: bookings_changed(svc.engine))
         svc.commit(uow)
     return {"appointment": appointment_view(hall, row)}
 

@@ -36,6 +36,7 @@ from server.db.uow import Actor, UnitOfWork
 from .allocated import current_hall
 from .context import Services
 from .views import iso
+from .waits import bookings_changed
 from .workcal import hall_calendar
 
 # Where appointment events go: the managers' board listens on `hall` (as for its alerts).
@@ -192,6 +193,7 @@ def book(svc: Services, item_code: str, start: datetime, applicant: Mapping[str,
         uow.audit("appointment.book", row["code"], item=item.code, queue=item.queue, start=iso(hall, slot.start),
                   applicant=mask_name(name))
         emit(uow, hall, "appointment.booked", row)
+        uow.after_commit(lambda _committed: bookings_changed(svc.engine))  # a same-day booking counts at once
         svc.commit(uow)
     return {"appointment": appointment_view(hall, row)}
 
