@@ -84,7 +84,8 @@ def check_in(svc: Services, actor: Actor, code: str, device_key: str, *, ignore_
             rank_at=appt.ticket_place(booking["start"], now) if on_time else None,
         )
         prio = Priority.APPOINTMENT if on_time else Priority.NORMAL
-        # After the commit: a reader between this and the commit would remember the day without it.
+        bookings_changed(svc.engine)  # this change's own estimates read the day's bookings again
+        # And after the commit: a reader between this and the commit remembered the day without it.
         uow.after_commit(lambda _committed: bookings_changed(svc.engine))
 
         def checked_in(t: Ticket) -> None:
