@@ -140,3 +140,25 @@ def test_a_checked_in_booking_names_its_ticket(client, kiosk, svc, manager):
     assert seen["status"] == "checked_in" and seen["ticket"] == {"id": ticket["id"], "number": ticket["number"]}
     a = queue_of(board(client, manager).get_json(), DAY, "A")
     assert a["totals"]["checked_in"] == 1 and a["totals"]["booked"] == 0
+
+
+def test_a_booked_visitors_ticket_is_no_walk_in_arrival_in_the_forecast(client, kiosk, svc, manager, clock):
+    """The forecast adds the day's bookings to the walk-ins' rate: a booked visitor's own ticket is
+    not counted again as an arrival, today nor in the weekday history."""
+    from .helpers import issue
+
+    made = book(client, slot_at(client, "10:30")["start"], 9).get_json()["appointment"]
+    issue(client, kiosk, item=ITEM)
+    walk_ins = figures(client, manager, "A")["arrivals_today"]
+    clock.advance(minutes=1)
+    r = client.post(f"/api/v1/appointments/{made['code']}/check-in", headers=kiosk)
+    assert r.status_code == 201 and r.get_json()["ticket"]["priority"] == "appointment"
+    assert figures(client, manager, "A")["arrivals_today"] == walk_ins == 1
+    # A week later the same weekday's history holds the walk-in only.
+    from server.app.recommendations import _history
+    from server.core import staffing
+    clock.advance(days=7)
+    with svc.engine.connect() as conn:
+        cut = staffing.intervals(svc.hall.hours, svc.hall.staffing.interval_minutes)
+        _, history = _history(svc, conn, svc.today(clock()), cut)
+    assert sum(history["A"].values()) * (svc.hall.staffing.interval_minutes / 60) == 1
