@@ -119,7 +119,7 @@ def appointment_view(hall: Hall, row: Mapping[str, Any]) -> dict[str, Any]:
         "end": iso(hall, row["end"]),
         "status": row["status"],
         "qr_url": f"{hall.public_url.rstrip('/')}/a/{row['code']}",
-        "check_in_from": iso(hall, rules.check_in_opens(r, row["start"])),
+        "check_in_from": iso(hall, rules.check_in_opens(r, row["start"], hall.hours, ZoneInfo(hall.timezone))),
         "check_in_until": iso(hall, rules.missed_by(r, row["start"])),
         "applicant": {"name": mask_name(row["name"]), "id_number": mask_id_number(row["id_number"]),
                       "phone": mask_phone(row["phone"])},

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from .appointment_codes import NotBooked, grouped
 from .appointment_rules import AppointmentRules
 from .errors import DomainError
-from .hall import Hall, Item
+from .hall import Hall, Hours, Item
 
 
 class Status(StrEnum):
@@ -201,16 +201,28 @@ class CheckIn(StrEnum):
     LATE = "late"
 
 
-def check_in_verdict(rules: AppointmentRules, start: datetime, now: datetime) -> CheckIn:
-    if now < start - timedelta(minutes=rules.check_in_before_minutes):
+def check_in_verdict(rules: AppointmentRules, start: datetime, now: datetime, hours: Hours | None = None,
+                     tz: tzinfo | None = None) -> CheckIn:
+    if now < check_in_opens(rules, start, hours, tz):
         return CheckIn.EARLY
     if now > start + timedelta(minutes=rules.grace_minutes):
         return CheckIn.LATE
     return CheckIn.ON_TIME
 
 
-def check_in_opens(rules: AppointmentRules, start: datetime) -> datetime:
-    return start - timedelta(minutes=rules.check_in_before_minutes)
+def check_in_opens(rules: AppointmentRules, start: datetime, hours: Hours | None = None,
+                   tz: tzinfo | None = None) -> datetime:
+    """`check_in_before_minutes` before the slot, but not before the kiosks issue in the slot's
+    opening period (given `hours` and the hall's `tz`): a 09:00 slot opens at 09:00, a 13:30 one
+    after a midday break at the afternoon's start, not while no number can be issued."""
+    opens = start - timedelta(minutes=rules.check_in_before_minutes)
+    if hours is None or tz is None:
+        return opens
+    local = start.astimezone(tz)
+    for period_start, period_end in hours.periods:
+        if period_start <= local.time() < period_end:
+            return max(opens, datetime.combine(local.date(), period_start, tz))
+    return opens
 
 
 def missed_by(rules: AppointmentRules, start: datetime) -> datetime:
@@ -294,19 +306,26 @@ STATUS_ZH = {Status.CANCELLED: "已取消", Status.NO_SHOW: "已过签到时间�
 
 
 def check_in_refusal(rules: AppointmentRules, code: str, status: str, day: date, start: datetime, now: datetime,
-                     today: date, tz: tzinfo) -> DomainError | CheckIn:
+                     today: date, tz: tzinfo, hours: Hours | None = None) -> DomainError | CheckIn:
     """Whether a booked visitor is let in at `now` (`today` the hall's day): `CheckIn.ON_TIME`,
     `CheckIn.LATE` (the caller issues a normal number when `rules.late_walk_in`, else says
     `CheckInLate`), or the refusal to raise. A booking already checked in is the caller's (it
-    answers the same ticket again); any other state but booked is `NotBooked`."""
+    answers the same ticket again); any other state but booked is `NotBooked`, except a no-show of
+    today: marked by the sweep after the grace, it is late like a booking the sweep has not reached
+    yet (the answer must not depend on when the sweep ran). `hours` clamps when check-in opens to
+    when the kiosks issue (`check_in_opens`)."""
+    if status == Status.NO_SHOW and day == today:  # the sweep found it past its grace: late
+        if not rules.late_walk_in:
+            return CheckInLate(start=_hm(start, tz), until=_hm(missed_by(rules, start), tz))
+        return CheckIn.LATE
     if status != Status.BOOKED:
         return NotBooked(code=grouped(code), status=status, action="checked in",
                          zh=f"该预约{STATUS_ZH.get(Status(status), status)}，无法签到")
     if day != today:
         return CheckInOtherDay(day=day.isoformat())
-    verdict = check_in_verdict(rules, start, now)
+    verdict = check_in_verdict(rules, start, now, hours, tz)
     if verdict is CheckIn.EARLY:
-        return CheckInEarly(start=_hm(start, tz), opens=_hm(check_in_opens(rules, start), tz))
+        return CheckInEarly(start=_hm(start, tz), opens=_hm(check_in_opens(rules, start, hours, tz), tz))
     if verdict is CheckIn.LATE and not rules.late_walk_in:
         return CheckInLate(start=_hm(start, tz), until=_hm(missed_by(rules, start), tz))
     return verdict

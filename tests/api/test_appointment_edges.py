@@ -57,3 +57,49 @@ def test_the_check_in_drops_the_no_bookings_cache_after_its_commit(client, svc, 
     book(svc, start=local(hall, DAY, "10:00"))
     assert client.post(URL, headers=kiosk).status_code == 201
     assert seen[-1] == "checked_in", "the last drop is after the commit"
+
+
+# -- a late visitor after the no-show sweep (point 1) -----------------------------------------------
+
+
+def late_answer(client, kiosk):
+    r = client.post(URL, headers=kiosk)
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "check_in_late", r.get_json()
+    return r.get_json()["ticket"]
+
+
+def test_a_late_visitor_gets_the_same_answer_before_and_after_the_sweep(client, svc, kiosk, clock, hall):
+    from server.app import appointment_ops
+    from server.db.tables import event_log
+
+    book(svc, start=local(hall, DAY, "09:30"))
+    clock.now = local(hall, DAY, "09:50")
+    assert appointment_ops.sweep_no_shows(svc) == [CODE]
+    assert status_of(svc) == "no_show"
+    t = late_answer(client, kiosk)
+    assert t["priority"] == "normal"
+    assert status_of(svc) == "checked_in", "the visitor came: no longer a no-show"
+    with svc.engine.connect() as conn:
+        audited = conn.execute(select(event_log.c.detail).where(event_log.c.action == "appointment.check_in")).one()
+    assert audited.detail["late"] is True and audited.detail["was"] == "no_show"
+    assert late_answer(client, kiosk)["id"] == t["id"], "asked again, the same number"
+
+
+def test_a_no_show_of_another_day_stays_refused(client, svc, kiosk, hall):
+    book(svc, start=local(hall, "2026-11-24", "09:30"), status="no_show")
+    r = client.post(URL, headers=kiosk)
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "not_booked"
+
+
+# -- check-in opens when the kiosks issue (point 6) -------------------------------------------------
+
+
+def test_a_nine_oclock_booking_opens_its_check_in_at_nine_not_before_the_hall(client, svc, kiosk, clock, hall):
+    made = book_api(client, start="2026-11-26T09:00:00+08:00").get_json()["appointment"]
+    assert made["check_in_from"] == "2026-11-26T09:00:00+08:00"
+    later = book_api(client, start="2026-11-26T10:00:00+08:00", who=applicant(2)).get_json()["appointment"]
+    assert later["check_in_from"] == "2026-11-26T09:30:00+08:00"
+    clock.now = local(hall, "2026-11-26", "08:40")
+    r = client.post(f"/api/v1/appointments/{made['code']}/check-in", headers=kiosk)
+    assert r.status_code == 409 and r.get_json()["error"]["code"] == "check_in_early"
+    assert "09:00" in r.get_json()["error"]["message"]

@@ -79,7 +79,8 @@ def test_a_booking_answers_its_code_qr_and_check_in_window_with_the_applicant_ma
     assert a["qr_url"] == f"http://127.0.0.1:5000/a/{a['code']}"
     assert (a["item"], a["item_name"], a["queue"], a["status"]) == ("SCJG-102", a["item_name"], "B", "booked")
     assert (a["start"], a["end"]) == (NINE, HALF_NINE)
-    assert (a["check_in_from"], a["check_in_until"]) == ("2026-11-26T08:30:00+08:00", "2026-11-26T09:15:00+08:00")
+    # Check-in opens when the kiosks issue (09:00), not 30 minutes before the hall does.
+    assert (a["check_in_from"], a["check_in_until"]) == ("2026-11-26T09:00:00+08:00", "2026-11-26T09:15:00+08:00")
     assert a["applicant"] == {"name": "王*明", "id_number": "110105********" + id_number(1)[-4:],
                               "phone": "138****8000"}
     events = [(e.event, e.rooms, e.data) for c in published for e in c.events]
