@@ -75,6 +75,9 @@ def check_in(svc: Services, actor: Actor, code: str, device_key: str, *, ignore_
             raise NotIssuing(why)
         on_time = verdict is appt.CheckIn.ON_TIME
         q, item_code = resolve_queue(hall, booking["item"], None)
+        if q.code != booking["queue"]:  # the item moved queue since the booking: the booking goes with it
+            appointments_repo.move_queue(uow.conn, booking["id"], q.code)
+            booking = {**booking, "queue": q.code}
         shown = appointment_json(hall, booking)
         uow.audit("appointment.check_in", booking["id"], item=booking["item"], start=shown["start"],
                   late=not on_time, **({"was": booking["status"]} if booking["status"] != appt.Status.BOOKED else {}))

@@ -7,8 +7,9 @@ inside it, the counters are taken, the row is stored, audited, and `appointment.
 managers' board (the `hall` room, where the board listens: the queue, day and slot only, never
 the applicant) after the commit.
 
-Slots are those of the hall as allocated now (server.app.allocated): a window moved to another
-queue moves its minutes with it from the next booking on.
+Today's slots are those of the hall as allocated now (server.app.allocated): a window moved to
+another queue moves its minutes with it from the next booking on. Another day's are the hall
+file's (`svc.hall`): today's moves are undone at the day's end, so they promise nothing for it.
 
 Viewing, cancelling and the no-show sweep are in appointment_ops.py.
 """
@@ -57,6 +58,12 @@ def item_of(hall: Hall, code: str) -> Item:
     return found
 
 
+def hall_for_day(svc: Services, uow: UnitOfWork, day: date) -> Hall:
+    """The hall whose windows a booking of `day` counts on: today the live allocation, another day
+    the hall file's (the board and booking use the same)."""
+    return current_hall(svc, uow) if day == svc.today(uow.now) else svc.hall
+
+
 def _closed(hall: Hall, day: date, now: datetime, workday: bool) -> DomainError | None:
     """Why `day` offers no slot at all, or None."""
     r = hall.appointments
@@ -82,7 +89,7 @@ def slots(svc: Services, item_code: str, day: date) -> dict[str, Any]:
     (also bounded by the item's daily cap); slots already begun and those too short for one booking
     of the item are left out. `closed` says why a day has none (past, too far, closed, off)."""
     with svc.read() as uow:
-        hall = current_hall(svc, uow)
+        hall = hall_for_day(svc, uow, day)
         item = item_of(hall, item_code)
         workday = hall_calendar(hall).is_workday(day)
         out: dict[str, Any] = {"item": item.code, "date": day.isoformat(), "slots": [], "closed": None}
@@ -155,12 +162,12 @@ def book(svc: Services, item_code: str, start: datetime, applicant: Mapping[str,
     name, id_number, phone = applicant_of(applicant, rules.local_day(hall, svc.clock()))
     key = address_key(address)[:64]  # as the column keeps it
     with svc.write(Actor("anon", None, key or "anonymous")) as uow:
-        hall = current_hall(svc, uow)
-        item = item_of(hall, item_code)
-        r, now, conn = hall.appointments, uow.now, uow.conn
         # In the hall's time zone, whatever offset the client wrote: its day is the hall's day.
         start = start.astimezone(ZoneInfo(hall.timezone))
         day = rules.local_day(hall, start)
+        hall = hall_for_day(svc, uow, day)
+        item = item_of(hall, item_code)
+        r, now, conn = hall.appointments, uow.now, uow.conn
         workday = hall_calendar(hall).is_workday(day)
         offered = rules.day_slots(hall, r, item.queue, day, workday=workday)
         refusal = rules.booking_refusal(r, item.code, start, now, workday=workday, slots=offered)

@@ -113,6 +113,12 @@ def set_status(conn: Connection, booking_id: str, before: Status, after: Status,
     return done.rowcount == 1
 
 
+def move_queue(conn: Connection, booking_id: str, queue: str) -> None:
+    """The booking follows its item to `queue` (moved since it was made): the calling candidates and
+    the estimates join its ticket on the booking's queue."""
+    conn.execute(update(appointments).where(A.id == booking_id).values(queue=queue))
+
+
 def by_code(conn: Connection, code: str, *, lock: bool = False) -> dict[str, Any] | None:
     stmt = select(appointments).where(A.code == code)
     if lock:

@@ -103,3 +103,56 @@ def test_a_nine_oclock_booking_opens_its_check_in_at_nine_not_before_the_hall(cl
     r = client.post(f"/api/v1/appointments/{made['code']}/check-in", headers=kiosk)
     assert r.status_code == 409 and r.get_json()["error"]["code"] == "check_in_early"
     assert "09:00" in r.get_json()["error"]["message"]
+
+
+# -- the item moved queue between booking and check-in (point 3) ------------------------------------
+
+
+def test_a_booking_follows_its_item_to_another_queue_at_check_in(client, svc, kiosk, clock, hall, make_staff,
+                                                                   monkeypatch):
+    from dataclasses import replace
+
+    from tests.api.helpers import issue
+
+    alice = make_staff("alice", "window", "SCJG")
+    book(svc, start=local(hall, DAY, "10:30"), item="SCJG-001")  # queue A when booked
+    moved = replace(hall, items=tuple(replace(i, queue="B") if i.code == "SCJG-001" else i for i in hall.items))
+    monkeypatch.setattr(svc, "hall", moved)
+    assert client.post("/api/v1/windows/5/open", headers=alice).status_code == 200  # window 5 serves B only
+    clock.now = local(hall, DAY, "10:20")
+    walk_in = issue(client, kiosk, item="SCJG-102")
+    clock.now = local(hall, DAY, "10:30")
+    t = client.post(URL, headers=kiosk).get_json()["ticket"]
+    assert t["queue"] == "B"
+    with svc.engine.connect() as conn:
+        assert conn.execute(select(appointment_rows.c.queue)).scalar_one() == "B"
+    first = client.post("/api/v1/windows/5/call-next", headers=alice).get_json()["ticket"]
+    assert (first["number"], first["priority"]) == (t["number"], "appointment"), "due now: ahead of the walk-in"
+    assert walk_in["queue"] == "B"
+
+
+# -- another day's slots count the hall file's windows (point 3) -------------------------------------
+
+
+def test_today_counts_the_live_allocation_and_another_day_the_hall_files(client, svc, manager, monkeypatch):
+    from server.app import allocated
+
+    real = allocated.current_hall
+
+    def without_window_5(svc_, uow):
+        live = real(svc_, uow)
+        return __import__("dataclasses").replace(live, windows=tuple(w for w in live.windows if w.id != "5"))
+
+    monkeypatch.setattr(appointments, "current_hall", without_window_5)
+    from server.app import appointment_board
+    today = client.get("/api/v1/appointments/slots?item=SCJG-102&date=2026-11-25").get_json()
+    tomorrow = client.get("/api/v1/appointments/slots?item=SCJG-102&date=2026-11-26").get_json()
+    assert today["slots"] == [], "window 5 gone today: 4 minutes a slot, no room for 10"
+    assert tomorrow["slots"][0]["capacity"] == 1, "tomorrow the hall file's windows"
+    assert book_api(client, start="2026-11-26T09:00:00+08:00").status_code == 201
+    assert book_api(client, start="2026-11-25T11:00:00+08:00", who=applicant(2)).status_code == 400
+    board = client.get("/api/v1/manage/appointments?from=2026-11-25&to=2026-11-26", headers=manager).get_json()
+    totals = {d["date"]: next(q for q in d["queues"] if q["queue"] == "B")["slots"][-1]["minutes_total"]
+              for d in board["days"]}
+    assert totals == {"2026-11-25": 4, "2026-11-26": 16}, "the board counts as booking does"
+    assert appointment_board.appointments is appointments
