@@ -94,8 +94,10 @@ def slots(svc: Services, item_code: str, day: date) -> dict[str, Any]:
         workday = hall_calendar(hall).is_workday(day)
         out: dict[str, Any] = {"item": item.code, "date": day.isoformat(), "slots": [], "closed": None}
         refusal = _closed(hall, day, uow.now, workday)
+        if refusal is None and rules.never_fits(hall, hall.appointments, item):
+            refusal = rules.ItemNotBookable()
         if refusal is not None:
-            out["closed"] = {"code": refusal.code, "message": refusal.message, "message_zh": refusal.message_zh}
+            out["closed"] = _closed_json(refusal)
             return out
         r = hall.appointments
         offered = rules.day_slots(hall, r, item.queue, day, workday=workday)
@@ -108,7 +110,13 @@ def slots(svc: Services, item_code: str, day: date) -> dict[str, Any]:
             left = min(slot.left(item, usage.get(slot.start, 0)), day_left)
             out["slots"].append({"start": iso(hall, slot.start), "end": iso(hall, slot.end),
                                  "capacity": capacity, "left": left})
+        if not out["slots"] and day == rules.local_day(hall, uow.now):
+            out["closed"] = _closed_json(rules.DayOver())
         return out
+
+
+def _closed_json(refusal: DomainError) -> dict[str, str]:
+    return {"code": refusal.code, "message": rules.both(refusal), "message_zh": refusal.message_zh}
 
 
 def appointment_view(hall: Hall, row: Mapping[str, Any]) -> dict[str, Any]:
@@ -171,6 +179,8 @@ def book(svc: Services, item_code: str, start: datetime, applicant: Mapping[str,
         workday = hall_calendar(hall).is_workday(day)
         offered = rules.day_slots(hall, r, item.queue, day, workday=workday)
         refusal = rules.booking_refusal(r, item.code, start, now, workday=workday, slots=offered)
+        if refusal is None and rules.never_fits(hall, r, item):
+            refusal = rules.ItemNotBookable(rules.both(rules.ItemNotBookable()))
         if refusal is not None:
             raise refusal
         slot = rules.find_slot(offered, start)

@@ -133,6 +133,31 @@ class BeyondHorizon(AppointmentError):
     zh = "超出可预约的日期范围"
 
 
+class ItemNotBookable(AppointmentError):
+    """This service takes longer than a bookable slot: take a number at the hall"""
+
+    code = "not_bookable"
+    zh = "此事项办理时间较长，暂不提供预约，请到大厅取号"
+
+
+class DayOver(AppointmentError):
+    """Today's bookable slots are over"""
+
+    code = "day_over"
+    zh = "今日可预约时段已结束"
+
+
+def never_fits(hall: Hall, rules: AppointmentRules, item: Item) -> bool:
+    """Whether one booking of `item` takes more minutes than a slot of its queue offers: it is
+    never bookable (the hall's windows as `hall` plans them)."""
+    return item_minutes(item) > queue_slot_minutes(hall, rules, item.queue)
+
+
+def both(error: DomainError) -> str:
+    """An error's words, Chinese first: "中文 / English"."""
+    return f"{error.message_zh} / {error.message}"
+
+
 class NotBooking(AppointmentError):
     """this hall takes no appointments"""
 

@@ -37,8 +37,10 @@ SLOTS_OK = obj({
                  "item's daily cap)"},
     })},
     "closed": nullable(obj({"code": STR, "message": STR}, {"message_zh": STR},
-                           description="why the day offers no slot: appointments_off, slot_past (the day is over), "
-                           "beyond_horizon, closed_day")),
+                           description="why the day offers no slot for the item: appointments_off, slot_past (the "
+                           "day is over), beyond_horizon, closed_day, not_bookable (the item takes longer than "
+                           "a slot offers: take a number at the hall), day_over (today's slots have all begun); "
+                           "`message` is \"中文 / English\"")),
 })
 
 TOO_MANY = {**error("too many bookings from this client address in the last hour, or this ID number already "
@@ -53,7 +55,8 @@ APPOINTMENT_ROUTES: tuple[Route, ...] = (
                  {"name": "date", "in": "query", "required": True, "description": "the day, YYYY-MM-DD",
                   "schema": {**STR, "pattern": r"^\d{4}-\d{2}-\d{2}$"}})),
     Route("post", "/api/v1/appointments", "book a slot (no key). 400 for a past slot, a closed day, a day beyond the "
-          "horizon, a time that is no slot, an invalid ID number or phone; 403 booking_suspended after repeated "
+          "horizon, a time that is no slot, an item never bookable (not_bookable: longer than a slot), "
+          "an invalid ID number or phone; 403 booking_suspended after repeated "
           "no-shows; 404 unknown item; 409 slot_full, day_full, already_booked; 429 with Retry-After for the "
           "limits per client address and per ID number",
           ok=APPOINTMENT_OK, status=201, errors=(403, 404, 409), body=Book, more={429: TOO_MANY}),

@@ -156,3 +156,26 @@ def test_today_counts_the_live_allocation_and_another_day_the_hall_files(client,
               for d in board["days"]}
     assert totals == {"2026-11-25": 4, "2026-11-26": 16}, "the board counts as booking does"
     assert appointment_board.appointments is appointments
+
+
+# -- items that never fit a slot, and a day whose slots are over (point 5) ---------------------------
+
+
+def test_an_item_longer_than_a_slot_says_so_instead_of_an_empty_list(client):
+    body = client.get("/api/v1/appointments/slots?item=SCJG-101&date=2026-11-26").get_json()
+    assert body["slots"] == []
+    assert body["closed"]["code"] == "not_bookable"
+    assert body["closed"]["message"] == ("此事项办理时间较长，暂不提供预约，请到大厅取号 / This service takes longer "
+                                         "than a bookable slot: take a number at the hall")
+    r = book_api(client, item="SCJG-101")
+    assert r.status_code == 400
+    err = r.get_json()["error"]
+    assert err["code"] == "not_bookable" and err["message"] == body["closed"]["message"]
+
+
+def test_today_after_its_last_slot_says_the_day_is_over(client, clock, hall):
+    clock.now = local(hall, DAY, "16:05")
+    body = client.get(f"/api/v1/appointments/slots?item=SCJG-102&date={DAY}").get_json()
+    assert body["slots"] == [] and body["closed"]["code"] == "day_over"
+    assert body["closed"]["message"] == "今日可预约时段已结束 / Today's bookable slots are over"
+    assert client.get("/api/v1/appointments/slots?item=SCJG-102&date=2026-11-26").get_json()["closed"] is None
