@@ -4,6 +4,11 @@ its slot passed without a check-in (server/app/appointments.py makes it).
 The code is the secret: 50 random bits, so it is not guessed. Cancelling asks for the last four
 characters of the ID number or phone besides, compared in constant time, and an unknown code and
 a wrong last four are the same 404: a code someone saw over a shoulder is not enough to cancel.
+Wrong last fours are counted like the progress lookup's (server/app/progress.py `counted`), per
+booking code (`CANCEL_CODE`: 5 free failures, then waits growing to an hour) and per client
+address (`CANCEL_ADDRESS`), before the comparison and in its transaction; past the allowance the
+answer is 429 with Retry-After, so ten thousand guesses of a code's last four are not a morning's
+work. The booking views never show the last four (`appointments._head`).
 """
 
 from __future__ import annotations
@@ -14,14 +19,16 @@ from typing import Any
 
 from server.core import appointment_codes as codes
 from server.core import appointments as rules
-from server.core.progress_lookup import address_key, matches, normal_last4
+from server.core.progress_lookup import DEFAULT, Rule, address_key, matches, normal_last4
 from server.db import appointments_repo as repo
 from server.db import tickets_repo
+from server.db.handles import Connection
 from server.db.uow import Actor
 
 from .allocated import current_hall
 from .appointments import appointment_view, emit
 from .context import Services
+from .progress import Miss, counted
 from .views import iso
 from .waits import bookings_changed
 
@@ -41,17 +48,42 @@ def get(svc: Services, code: str) -> dict[str, Any]:
         return {"appointment": view}
 
 
+# Failure counters of cancelling (table lookup_throttle; a scope fits 8 characters).
+CANCEL_CODE = Rule(free=5, base=DEFAULT.case.base, cap=DEFAULT.case.cap, forget=DEFAULT.case.forget)
+CANCEL_ADDRESS = DEFAULT.address
+
+
+def _proven(svc: Services, canonical: str | None, code: str, tail: str, address: str) -> None:
+    """Whether `tail` ends the booking's ID number or phone, counted (429 `too_many_attempts`
+    past the allowance, decided before the comparison); 404 when not."""
+    key = address_key(address)[:64]
+    subject = canonical or code.strip()[:64]
+
+    def attempt(conn: Connection) -> bool | None:
+        row = repo.by_code(conn, canonical) if canonical else None
+        # Compared against a stand-in when there is no booking: a miss costs the same either way.
+        ok = matches(row["id_number"] if row else None, row["phone"] if row else None, tail)
+        return True if ok and row is not None else None
+
+    try:
+        counted(svc, Actor("anon", None, key or "anonymous"), [("bookcode", subject), ("bookaddr", key)],
+                [CANCEL_CODE, CANCEL_ADDRESS], attempt,
+                ("appointment.cancel_failed", subject, {"address": key}))
+    except Miss:
+        raise codes.AppointmentNotFound() from None
+
+
 def cancel(svc: Services, code: str, last4: str, address: str) -> dict[str, Any]:
     """Cancel the booking `code` when `last4` ends its ID number or phone; its minutes and its
     place of the day are given back at once. 404 for an unknown code and a wrong last four alike;
     409 once it is not booked any more, or its slot has begun."""
     canonical = codes.canonical_code(code)
     tail = normal_last4(last4)
+    _proven(svc, canonical, code, tail, address)
     with svc.write(Actor("anon", None, address_key(address)[:64] or "anonymous")) as uow:
         hall = current_hall(svc, uow)
         row = repo.by_code(uow.conn, canonical, lock=True) if canonical else None
-        # Compared against a stand-in when there is no booking: a miss costs the same either way.
-        if not matches(row["id_number"] if row else None, row["phone"] if row else None, tail) or row is None:
+        if row is None:
             raise codes.AppointmentNotFound()
         if row["status"] != rules.Status.BOOKED.value:
             raise codes.NotBooked(code=row["code"], status=row["status"], action="cancelled")

@@ -28,7 +28,7 @@ from server.core.case_errors import InvalidApplicant
 from server.core.cases import validate_applicant_id, validate_name
 from server.core.errors import DomainError, NotFound
 from server.core.hall import Hall, Item
-from server.core.masking import mask_id_number, mask_name, mask_phone
+from server.core.masking import mask_name
 from server.core.progress_lookup import address_key
 from server.db import appointments_repo as repo
 from server.db.handles import Connection
@@ -136,9 +136,15 @@ def appointment_view(hall: Hall, row: Mapping[str, Any]) -> dict[str, Any]:
         "qr_url": f"{hall.public_url.rstrip('/')}/a/{row['code']}",
         "check_in_from": iso(hall, rules.check_in_opens(r, row["start"], hall.hours, ZoneInfo(hall.timezone))),
         "check_in_until": iso(hall, rules.missed_by(r, row["start"])),
-        "applicant": {"name": mask_name(row["name"]), "id_number": mask_id_number(row["id_number"]),
-                      "phone": mask_phone(row["phone"])},
+        "applicant": {"name": mask_name(row["name"]), "id_number": _head(row["id_number"], 6),
+                      "phone": _head(row["phone"], 3)},
     }
+
+
+def _head(value: str, shown: int) -> str:
+    """Only the first `shown` characters: the last four are the cancel secret, never on the card
+    (the usual masks of server/core/masking.py keep them)."""
+    return value[:shown] + "*" * max(0, len(value) - shown)
 
 
 def applicant_of(raw: Mapping[str, Any], today: date) -> tuple[str, str, str]:

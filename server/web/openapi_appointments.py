@@ -22,7 +22,9 @@ APPOINTMENT: dict[str, Any] = obj({
     "qr_url": {**STR, "format": "uri", "description": "the booking's own page ({public_url}/a/{code}), in its QR code"},
     "check_in_from": {**TIME, "description": "the kiosk checks it in from this time"},
     "check_in_until": {**TIME, "description": "... until this time; later it is a no-show"},
-    "applicant": obj({"name": STR, "id_number": STR, "phone": STR}, description="masked (article 20)"),
+    "applicant": obj({"name": STR, "id_number": STR, "phone": STR},
+                     description="masked (article 20): the ID number's first six and the phone's first three "
+                     "only, never their last four (which cancel the booking)"),
 }, {"ticket": obj({"id": STR, "number": STR}, description="once checked in (GET only): the ticket's number and "
                   "its status page /t/{id}")}, description="a booking (预约), as its holder sees it")
 
@@ -64,6 +66,9 @@ APPOINTMENT_ROUTES: tuple[Route, ...] = (
           "applicant masked", ok=APPOINTMENT_OK),
     Route("post", "/api/v1/appointments/<appointment_code>/cancel", "cancel a booking with the last four "
           "characters of the applicant's ID number or phone: one 404 for an unknown code and a wrong last four; "
-          "409 not_booked once it is cancelled, checked in or missed, too_late_to_cancel once its slot began",
-          ok=APPOINTMENT_OK, errors=(409,), body=CancelBooking),
+          "409 not_booked once it is cancelled, checked in or missed, too_late_to_cancel once its slot began; 429 "
+          "with Retry-After past 5 wrong last fours for a code (or 10 from one address)",
+          ok=APPOINTMENT_OK, errors=(409,), body=CancelBooking,
+          more={429: {**error("too many wrong last fours for this booking or from this address"),
+                      "headers": RETRY}}),
 )

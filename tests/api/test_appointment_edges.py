@@ -179,3 +179,39 @@ def test_today_after_its_last_slot_says_the_day_is_over(client, clock, hall):
     assert body["slots"] == [] and body["closed"]["code"] == "day_over"
     assert body["closed"]["message"] == "今日可预约时段已结束 / Today's bookable slots are over"
     assert client.get("/api/v1/appointments/slots?item=SCJG-102&date=2026-11-26").get_json()["closed"] is None
+
+
+# -- cancelling is not brute-forced, and the card never shows the last four (point 2) ---------------
+
+
+def cancel(client, code: str, last4: str, address: str = "203.0.113.9"):
+    return client.post(f"/api/v1/appointments/{code}/cancel", json={"last4": last4},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_wrong_last_fours_are_counted_per_code_then_429(client, svc):
+    from server.db.tables import event_log
+
+    a = book_api(client).get_json()["appointment"]
+    for n in range(5):
+        assert cancel(client, a["code"], f"{n:04d}", address=f"198.51.100.{n}").status_code == 404
+    held = cancel(client, a["code"], "8000", address="198.51.100.77")  # the right one, from elsewhere
+    assert held.status_code == 429 and held.get_json()["error"]["code"] == "too_many_attempts"
+    assert int(held.headers["Retry-After"]) > 0
+    assert status_of(svc, a["code"]) == "booked"
+    with svc.engine.connect() as conn:
+        assert len(conn.execute(select(event_log).where(event_log.c.action == "appointment.cancel_failed")).all()) == 5
+
+
+def test_one_address_guessing_many_codes_is_held_too(client):
+    answers = [cancel(client, f"ABCDE-FG{n:03d}".replace("0", "A"), "0000").status_code for n in range(12)]
+    assert answers[:10] == [404] * 10 and answers[10:] == [429, 429]
+
+
+def test_a_right_last_four_after_a_few_misses_cancels_and_forgives_nothing_more(client, svc):
+    a = book_api(client).get_json()["appointment"]
+    assert cancel(client, a["code"], "0000").status_code == 404
+    assert cancel(client, a["code"], "8000").status_code == 200
+    assert status_of(svc, a["code"]) == "cancelled"
+
+
