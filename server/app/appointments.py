@@ -193,11 +193,13 @@ def book(svc: Services, item_code: str, start: datetime, applicant: Mapping[str,
         assert slot is not None  # booking_refusal said so
         if slot.capacity(item) <= 0:
             raise rules.NotBookable(item=item.code, start=start.isoformat())
-        repo.serialise(conn, f"address:{key}", f"id:{id_number}")
+        repo.serialise(conn, f"address:{key}", f"id:{id_number}", f"phone:{phone}")
         _refuse_suspended(hall, conn, id_number, now)
-        for limited in (codes.address_refusal(r, repo.created_from(conn, key, now - timedelta(hours=1)), now),
-                        codes.id_number_refusal(r, repo.pending_starts(
-                            conn, id_number, now - timedelta(minutes=r.grace_minutes)), now)):
+        made = repo.created_from(conn, key, now - timedelta(days=1))
+        not_missed = now - timedelta(minutes=r.grace_minutes)
+        for limited in (codes.address_refusal(r, made, now), codes.address_day_refusal(r, made, now),
+                        codes.id_number_refusal(r, repo.pending_starts(conn, id_number, not_missed), now),
+                        codes.phone_refusal(r, repo.pending_starts_of_phone(conn, phone, not_missed), now)):
             if limited is not None:
                 raise limited
         if repo.active_of(conn, id_number, item.code, day) is not None:

@@ -132,6 +132,32 @@ def address_refusal(rules: AppointmentRules, created: Sequence[datetime], now: d
         zh=f"同一网络一小时内最多预约{rules.per_address_per_hour}次，请{wait}秒后再试", retry_after_s=wait)
 
 
+def address_day_refusal(rules: AppointmentRules, created: Sequence[datetime], now: datetime) -> TooManyBookings | None:
+    """As `address_refusal` over a day (any 24 hours) with `per_address_per_day`: one address
+    cannot book ten an hour all day long."""
+    day = timedelta(days=1)
+    recent = sorted(t for t in created if t > now - day)
+    if len(recent) < rules.per_address_per_day:
+        return None
+    wait = _seconds(recent[len(recent) - rules.per_address_per_day] + day - now)
+    return TooManyBookings(
+        f"this address has made {len(recent)} bookings in the last 24 hours (at most {rules.per_address_per_day}); "
+        f"try again in {wait} s",
+        zh=f"同一网络一天内最多预约{rules.per_address_per_day}次，请{wait}秒后再试", retry_after_s=wait)
+
+
+def phone_refusal(rules: AppointmentRules, starts: Sequence[datetime], now: datetime) -> TooManyBookings | None:
+    """As `id_number_refusal` for the bookings one phone number holds (the same `per_id_number`):
+    many ID numbers typed with one phone are one hoarder."""
+    if len(starts) < rules.per_id_number:
+        return None
+    wait = _seconds(min(starts) + timedelta(minutes=rules.grace_minutes) - now)
+    return TooManyBookings(
+        f"this phone number already holds {len(starts)} bookings (at most {rules.per_id_number}); cancel one or "
+        f"try again in {wait} s",
+        zh=f"同一手机号码最多同时持有{rules.per_id_number}个预约，请先取消或使用已有预约", retry_after_s=wait)
+
+
 def id_number_refusal(rules: AppointmentRules, starts: Sequence[datetime], now: datetime) -> TooManyBookings | None:
     """`starts`: the slot starts of the bookings an ID number holds that have not come due yet (not
     checked in, not cancelled, not missed). Refused at `per_id_number` of them, until the earliest

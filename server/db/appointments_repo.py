@@ -141,6 +141,12 @@ def pending_starts(conn: Connection, id_number: str, since: datetime) -> list[da
     return [r.start for r in rows]
 
 
+def pending_starts_of_phone(conn: Connection, phone: str, since: datetime) -> list[datetime]:
+    """As `pending_starts`, for the bookings given the phone number `phone`."""
+    rows = conn.execute(select(A.start).where(A.phone == phone, A.status == Status.BOOKED.value, A.start > since))
+    return [r.start for r in rows]
+
+
 def no_show_starts(conn: Connection, id_number: str, since: datetime) -> list[datetime]:
     """The slot starts of `id_number`'s no-shows from `since` on."""
     rows = conn.execute(select(A.start).where(

@@ -215,3 +215,32 @@ def test_a_right_last_four_after_a_few_misses_cancels_and_forgives_nothing_more(
     assert status_of(svc, a["code"]) == "cancelled"
 
 
+
+
+# -- hoarding: per address per day, per phone (point 9) ---------------------------------------------
+
+
+def test_one_address_books_at_most_twenty_a_day(client, clock):
+    made = 0
+    for hour in range(3):
+        for n in range(10 if hour < 2 else 1):
+            start = f"2026-11-{(26, 27, 30)[hour]}T{9 + n // 2:02d}:{30 * (n % 2):02d}:00+08:00"
+            r = book_api(client, start=start, who=applicant(100 + made, phone=f"139{made:08d}"))
+            if made < 20:
+                assert r.status_code == 201, r.get_json()
+            else:
+                assert r.status_code == 429 and r.get_json()["error"]["code"] == "too_many_bookings"
+                assert "24" in r.get_json()["error"]["message"]
+                assert int(r.headers["Retry-After"]) > 21 * 3600
+            made += 1
+        clock.advance(minutes=61)
+
+
+def test_one_phone_holds_at_most_as_many_bookings_as_an_id_number(client):
+    for n in range(5):
+        assert book_api(client, start=f"2026-11-26T{10 + n}:00:00+08:00", who=applicant(200 + n, phone="13912345678"),
+                        address=f"192.0.2.{n}").status_code == 201
+    r = book_api(client, start="2026-11-26T16:00:00+08:00", who=applicant(299, phone="13912345678"),
+                 address="192.0.2.99")
+    assert r.status_code == 429 and "phone" in r.get_json()["error"]["message"]
+    assert int(r.headers["Retry-After"]) > 0
