@@ -99,7 +99,7 @@ def check_in(svc: Services, actor: Actor, code: str, device_key: str, *, ignore_
                 raise codes.NotBooked(code=codes.grouped(booking["code"]), status="changed", action="checked in")
 
         issued = issue_in(svc, uow, hall, device, q, item_code, prio, req,
-                          printed={"appointment": shown} if on_time else None, linked=checked_in)
+                          printed={"appointment": shown} if on_time else None, linked=checked_in, warn_only=on_time)
         emit(uow, hall, "appointment.checked_in", booking)
         svc.commit(uow)
     view = issued.answer(svc)

@@ -16,14 +16,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from server.core import appointment_codes as codes
 from server.core import appointments as rules
+from server.core.hall import Hall
 from server.core.progress_lookup import DEFAULT, Rule, address_key, matches, normal_last4
 from server.db import appointments_repo as repo
 from server.db import tickets_repo
 from server.db.handles import Connection
-from server.db.uow import Actor
+from server.db.uow import Actor, UnitOfWork
 
 from .allocated import current_hall
 from .appointments import appointment_view, emit
@@ -31,6 +33,7 @@ from .context import Services
 from .progress import Miss, counted
 from .views import iso
 from .waits import bookings_changed
+from .workcal import hall_calendar
 
 
 def get(svc: Services, code: str) -> dict[str, Any]:
@@ -104,13 +107,21 @@ def cancel(svc: Services, code: str, last4: str, address: str) -> dict[str, Any]
 def sweep_no_shows(svc: Services) -> list[str]:
     """Mark every booking not checked in by the end of its grace period a no-show (periodic, in
     server/web/background.py); returns their codes. The slot is over: nothing is given back. One
-    transaction per sweep, one `appointment.no_show` per slot touched."""
+    transaction per sweep, one `appointment.no_show` per slot touched.
+
+    A booking the hall itself could not keep is not the citizen's no-show: one on a day that is no
+    longer a working day (the calendar changed), or whose slot lies outside the hours the kiosks
+    now issue in, is cancelled by the hall (audited `appointment.hall_cancel`, event
+    `appointment.cancelled`), so it never counts towards a suspension."""
     with svc.write(Actor("system", None, "no-show")) as uow:
         hall = current_hall(svc, uow)
         grace = timedelta(minutes=hall.appointments.grace_minutes)
         # Strictly past the grace: a check-in at `missed_by` itself is still on time.
-        missed = repo.mark_no_shows(uow.conn, uow.now - grace - timedelta(microseconds=1))
+        cutoff = uow.now - grace - timedelta(microseconds=1)
+        _cancel_unkept(svc, uow, hall, repo.overdue(uow.conn, cutoff))
+        missed = repo.mark_no_shows(uow.conn, cutoff)
         if not missed:
+            svc.commit(uow)
             return []
         uow.audit("appointment.no_show", missed[0]["code"] if len(missed) == 1 else "",
                   codes=[m["code"] for m in missed])
@@ -121,3 +132,19 @@ def sweep_no_shows(svc: Services) -> list[str]:
             emit(uow, hall, "appointment.no_show", row)
         svc.commit(uow)
     return [m["code"] for m in missed]
+
+
+def _cancel_unkept(svc: Services, uow: UnitOfWork, hall: Hall, overdue: list[dict[str, Any]]) -> None:
+    """Cancel, as the hall, the overdue bookings of a day no longer worked or of a slot outside the
+    hours the kiosks now issue in."""
+    cal = hall_calendar(hall)
+    tz = ZoneInfo(hall.timezone)
+    for row in overdue:
+        if cal.is_workday(row["day"]) and hall.hours.issuing(row["start"].astimezone(tz).time()):
+            continue
+        if not repo.set_status(uow.conn, row["id"], rules.Status.BOOKED, rules.Status.CANCELLED, cancelled_at=uow.now):
+            continue
+        why = "closed_day" if not cal.is_workday(row["day"]) else "outside_hours"
+        uow.audit("appointment.hall_cancel", row["code"], item=row["item"], queue=row["queue"],
+                  start=iso(hall, row["start"]), why=why)
+        emit(uow, hall, "appointment.cancelled", row)

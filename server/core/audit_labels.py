@@ -68,6 +68,8 @@ _LABELS: tuple[tuple[str, str, str], ...] = (
     ("appointment.no_show", "预约未到", "appointment missed (no-show)"),
     ("progress.lookup_failed", "办件进度查询失败", "failed case progress query"),
     ("notice.lookup_failed", "取号机补正告知书查询失败", "failed notice lookup at a kiosk"),
+    ("appointment.hall_cancel", "大厅取消预约（非工作日或不在办理时间）",
+     "booking cancelled by the hall (closed day or outside hours)"),
     ("appointment.cancel_failed", "取消预约校验失败", "failed booking cancel (wrong last four)"),
     ("case.answer", "收件审查答复", "received case answered"),
     ("case.extension_requested", "申请延长办理时限", "time-limit extension requested"),

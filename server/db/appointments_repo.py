@@ -204,6 +204,13 @@ def due_bookings(conn: Connection, day: date) -> list[tuple[str, datetime]]:
     return [(r.queue, r.start) for r in rows]
 
 
+def overdue(conn: Connection, before: datetime) -> list[dict[str, Any]]:
+    """The bookings still booked whose slot started at or before `before` (what `mark_no_shows`
+    would take), for the sweep to set apart those the hall itself can no longer keep."""
+    rows = conn.execute(select(appointments).where(A.status == Status.BOOKED.value, A.start <= before))
+    return [dict(r._mapping) for r in rows]
+
+
 def mark_no_shows(conn: Connection, before: datetime) -> list[dict[str, Any]]:
     """Every booking still booked whose slot started at or before `before` (the caller's now less
     the grace period) becomes a no-show; returns those rows as they are now."""

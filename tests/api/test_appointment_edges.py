@@ -244,3 +244,61 @@ def test_one_phone_holds_at_most_as_many_bookings_as_an_id_number(client):
                  address="192.0.2.99")
     assert r.status_code == 429 and "phone" in r.get_json()["error"]["message"]
     assert int(r.headers["Retry-After"]) > 0
+
+
+# -- the hall's own refusals are not the citizen's no-shows (point 7) -------------------------------
+
+
+def hall_events(published, name: str) -> list:
+    return [e for c in published for e in c.events if e.event == name]
+
+
+def test_a_booking_on_a_day_no_longer_worked_is_cancelled_by_the_hall(client, svc, clock, hall, published,
+                                                                      monkeypatch):
+    from dataclasses import replace
+    from datetime import date
+
+    from server.app import appointment_ops
+    from server.db.tables import event_log
+
+    book(svc, start=local(hall, DAY, "10:00"))
+    closed = replace(hall, calendar=replace(hall.calendar, holidays=hall.calendar.holidays | {date(2026, 11, 25)}))
+    monkeypatch.setattr(svc, "hall", closed)
+    clock.now = local(hall, DAY, "10:16")
+    assert appointment_ops.sweep_no_shows(svc) == []
+    assert status_of(svc) == "cancelled", "the hall's refusal, not the citizen's no-show"
+    assert hall_events(published, "appointment.cancelled") and not hall_events(published, "appointment.no_show")
+    with svc.engine.connect() as conn:
+        audited = conn.execute(select(event_log.c.detail).where(event_log.c.action == "appointment.hall_cancel")).one()
+    assert audited.detail["why"] == "closed_day"
+
+
+def test_a_booking_outside_the_hours_now_kept_is_cancelled_by_the_hall(client, svc, clock, hall, monkeypatch):
+    from dataclasses import replace
+    from datetime import time
+
+    from server.app import appointment_ops
+
+    book(svc, start=local(hall, DAY, "14:00"))
+    book(svc, start=local(hall, DAY, "10:00"), code="7N3R33NVQ0", id_number="11010119900307291X")
+    morning = replace(hall, hours=replace(hall.hours, periods=((time(9), time(12)),)))
+    monkeypatch.setattr(svc, "hall", morning)
+    clock.now = local(hall, DAY, "14:16")
+    assert appointment_ops.sweep_no_shows(svc) == ["7N3R33NVQ0"], "the 10:00 one was the visitor's to keep"
+    assert status_of(svc) == "cancelled" and status_of(svc, "7N3R33NVQ0") == "no_show"
+
+
+def test_an_on_time_check_in_of_a_queue_no_window_serves_is_warned_not_refused(client, svc, kiosk, clock, hall,
+                                                                                monkeypatch):
+    from dataclasses import replace
+
+    from server.core.hall import ClosedQueuePolicy
+
+    monkeypatch.setattr(svc, "hall", replace(hall, closed_queue_policy=ClosedQueuePolicy.REFUSE))
+    book(svc, start=local(hall, DAY, "10:00"))
+    walk_in = client.post("/api/v1/tickets", headers=kiosk, json={"item": "SCJG-001"})
+    assert walk_in.status_code == 409, "a walk-in is refused: no window serves queue A"
+    r = client.post(URL, headers=kiosk)
+    assert r.status_code == 201, r.get_json()
+    t = r.get_json()["ticket"]
+    assert t["priority"] == "appointment" and "暂无窗口办理" in t["warning"]
