@@ -91,7 +91,8 @@ def cancel(svc: Services, code: str, last4: str, address: str) -> dict[str, Any]
         if row["status"] != rules.Status.BOOKED.value:
             raise codes.NotBooked(code=row["code"], status=row["status"], action="cancelled")
         if row["start"] <= uow.now:
-            raise codes.TooLateToCancel(code=row["code"], start=iso(hall, row["start"]))
+            zh, en = codes.when_words(row["start"], ZoneInfo(hall.timezone))
+            raise codes.TooLateToCancel(code=row["code"], start=en, start_zh=zh)
         if not repo.set_status(uow.conn, row["id"], rules.Status.BOOKED, rules.Status.CANCELLED, cancelled_at=uow.now):
             raise codes.NotBooked(code=row["code"], status="changed", action="cancelled")
         repo.release(uow.conn, row)

@@ -70,12 +70,13 @@ def _closed(hall: Hall, day: date, now: datetime, workday: bool) -> DomainError 
     if not r.enabled:
         return rules.NotBooking()
     today = rules.local_day(hall, now)
+    day_zh, day_en = codes.day_words(day)
     if day < today:
-        return rules.SlotPast(start=day.isoformat())
+        return rules.SlotPast(start=day_en, start_zh=day_zh)
     if (day - today).days > r.horizon_days:
-        return rules.BeyondHorizon(days=r.horizon_days, day=day.isoformat())
+        return rules.BeyondHorizon(days=r.horizon_days, day=day_en, day_zh=day_zh)
     if not workday:
-        return rules.ClosedDay(day=day.isoformat())
+        return rules.ClosedDay(day=day_en, day_zh=day_zh)
     return None
 
 
@@ -192,7 +193,7 @@ def book(svc: Services, item_code: str, start: datetime, applicant: Mapping[str,
         slot = rules.find_slot(offered, start)
         assert slot is not None  # booking_refusal said so
         if slot.capacity(item) <= 0:
-            raise rules.NotBookable(item=item.code, start=start.isoformat())
+            raise rules.NotBookable(item=item.code, **_words("start", start, hall))
         repo.serialise(conn, f"address:{key}", f"id:{id_number}", f"phone:{phone}")
         _refuse_suspended(hall, conn, id_number, now)
         made = repo.created_from(conn, key, now - timedelta(days=1))
@@ -206,9 +207,10 @@ def book(svc: Services, item_code: str, start: datetime, applicant: Mapping[str,
             raise rules.AlreadyBooked()
         minutes = rules.item_minutes(item)
         if not repo.take_slot(conn, item.queue, slot.start, minutes, slot.minutes):
-            raise rules.SlotFull(start=iso(hall, slot.start))
+            raise rules.SlotFull(**_words("start", slot.start, hall))
         if not repo.take_day(conn, item.code, day, r.daily_cap):
-            raise rules.DayFull(item=item.code, day=day.isoformat())
+            day_zh, day_en = codes.day_words(day)
+            raise rules.DayFull(item=item.code, day=day_en, day_zh=day_zh)
         row: dict[str, Any] = {
             "id": secrets.token_urlsafe(16), "code": codes.new_code(), "item": item.code, "queue": item.queue,
             "day": day, "start": slot.start, "end": slot.end, "minutes": minutes, "name": name,
@@ -223,14 +225,19 @@ def book(svc: Services, item_code: str, start: datetime, applicant: Mapping[str,
     return {"appointment": appointment_view(hall, row)}
 
 
+def _words(key: str, at: datetime, hall: Hall) -> dict[str, str]:
+    """`at` in the hall's time as a refusal names it: {key: "7 Dec 09:30", key_zh: "12月7日 09:30"}."""
+    zh, en = codes.when_words(at, ZoneInfo(hall.timezone))
+    return {key: en, f"{key}_zh": zh}
+
+
 def _refuse_suspended(hall: Hall, conn: Connection, id_number: str, now: datetime) -> None:
     r = hall.appointments
     missed = repo.no_show_starts(conn, id_number, rules.no_show_window_start(r, now))
     until = rules.suspended_until(r, missed, now)
     if until is None:
         return
-    shown = iso(hall, until) or ""
-    when = shown[:16].replace("T", " ")
+    when_zh, when_en = codes.when_words(until, ZoneInfo(hall.timezone))
     raise rules.BookingSuspended(
-        until=shown, count=r.no_show_limit, days=r.no_show_period_days,
-        zh=f"该证件号码{r.no_show_period_days}天内{r.no_show_limit}次预约未到，预约功能暂停至{when}")
+        until=when_en, count=r.no_show_limit, days=r.no_show_period_days,
+        zh=f"该证件号码{r.no_show_period_days}天内{r.no_show_limit}次预约未到，预约功能暂停至{when_zh}")

@@ -19,7 +19,7 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from .appointment_rules import AppointmentRules
 from .case_errors import InvalidApplicant
@@ -78,6 +78,38 @@ def booking_phone(raw: str) -> str:
 # --- answers about one booking ------------------------------------------------------------------
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def day_words(d: date) -> tuple[str, str]:
+    """A day as a person reads it: ("12月7日", "7 Dec")."""
+    return f"{d.month}月{d.day}日", f"{d.day} {_MONTHS[d.month - 1]}"
+
+
+def when_words(at: datetime, tz: tzinfo | None = None) -> tuple[str, str]:
+    """A moment in the hall's time: ("12月7日 09:30", "7 Dec 09:30")."""
+    local = at.astimezone(tz) if tz is not None else at
+    zh, en = day_words(local.date())
+    hm = local.strftime("%H:%M")
+    return f"{zh} {hm}", f"{en} {hm}"
+
+
+class Worded(DomainError):
+    """A refusal whose Chinese names the same values: `zh_template` formatted with the details
+    (each value given twice, `x` for the English and `x_zh` for the Chinese)."""
+
+    zh_template = ""
+
+    def __init__(self, message: str | None = None, *, zh: str | None = None, where: str = "",
+                 **details: object) -> None:
+        if zh is None and self.zh_template and not message:
+            try:
+                zh = self.zh_template.format(**details)
+            except KeyError:  # raised without the Chinese values: the class's words stand
+                zh = None
+        super().__init__(message, zh=zh, where=where, **details)
+
+
 class AppointmentNotFound(NotFound):
     """No booking has this code with these last four characters: check the code and what you typed"""
 
@@ -86,19 +118,20 @@ class AppointmentNotFound(NotFound):
 
 
 class NotBooked(DomainError):
-    """booking {code} is {status}: it can no longer be {action}"""
+    """Booking {code} is {status}: it can no longer be {action}"""
 
     kind = "conflict"
     code = "not_booked"
     zh = "该预约已取消、已签到或已过期"
 
 
-class TooLateToCancel(DomainError):
-    """the slot of booking {code} began at {start}: a booking can be cancelled only before its slot"""
+class TooLateToCancel(Worded):
+    """The slot of booking {code} began at {start}: a booking can be cancelled only before its slot"""
 
     kind = "conflict"
     code = "too_late_to_cancel"
     zh = "预约时段已开始，不能再取消"
+    zh_template = "预约时段已于{start_zh}开始，不能再取消"
 
 
 class TooManyBookings(DomainError):

@@ -22,7 +22,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from .appointment_codes import NotBooked, grouped
+from .appointment_codes import NotBooked, Worded, day_words, grouped, when_words
 from .appointment_rules import AppointmentRules
 from .errors import DomainError
 from .hall import Hall, Hours, Item
@@ -98,7 +98,7 @@ def find_slot(slots: Sequence[Slot], start: datetime) -> Slot | None:
 # --- refusals -----------------------------------------------------------------------------------
 
 
-class AppointmentError(DomainError):
+class AppointmentError(Worded):
     """That booking cannot be made."""
 
     code = "appointment_invalid"
@@ -106,31 +106,35 @@ class AppointmentError(DomainError):
 
 
 class NotBookable(AppointmentError):
-    """{start} is not a slot of item {item}: pick one of GET /api/v1/appointments/slots"""
+    """{start} is not a slot of item {item}: pick one of the slots offered"""
 
     code = "not_a_slot"
     zh = "所选时段不可预约，请从可预约时段中选择"
+    zh_template = "{start_zh}不是该事项的可预约时段，请从可预约时段中选择"
 
 
 class SlotPast(AppointmentError):
-    """the slot at {start} has already begun; pick a later one"""
+    """The slot at {start} has already begun; pick a later one"""
 
     code = "slot_past"
     zh = "该时段已开始或已过去，请选择之后的时段"
+    zh_template = "{start_zh}的时段已开始或已过去，请选择之后的时段"
 
 
 class ClosedDay(AppointmentError):
-    """the hall does not open on {day} (not a working day)"""
+    """The hall does not open on {day} (not a working day)"""
 
     code = "closed_day"
     zh = "该日为非工作日，大厅不办理业务"
+    zh_template = "{day_zh}为非工作日，大厅不办理业务"
 
 
 class BeyondHorizon(AppointmentError):
-    """bookings are taken at most {days} days ahead; {day} is too far"""
+    """Bookings are taken at most {days} days ahead; {day} is too far"""
 
     code = "beyond_horizon"
     zh = "超出可预约的日期范围"
+    zh_template = "最多可预约{days}天内，{day_zh}超出可预约的日期范围"
 
 
 class ItemNotBookable(AppointmentError):
@@ -159,30 +163,32 @@ def both(error: DomainError) -> str:
 
 
 class NotBooking(AppointmentError):
-    """this hall takes no appointments"""
+    """This hall takes no appointments"""
 
     code = "appointments_off"
     zh = "本大厅暂不提供预约"
 
 
-class SlotFull(DomainError):
-    """the slot at {start} is fully booked; pick another"""
+class SlotFull(Worded):
+    """The slot at {start} is fully booked; pick another"""
 
     kind = "conflict"
     code = "slot_full"
     zh = "该时段已约满，请选择其他时段"
+    zh_template = "{start_zh}的时段已约满，请选择其他时段"
 
 
-class DayFull(DomainError):
-    """item {item} is fully booked on {day}"""
+class DayFull(Worded):
+    """Item {item} is fully booked on {day}"""
 
     kind = "conflict"
     code = "day_full"
     zh = "该事项当日预约已满"
+    zh_template = "该事项{day_zh}的预约已满"
 
 
 class AlreadyBooked(DomainError):
-    """this ID number already holds a booking of this item on that day; cancel it to book another time"""
+    """This ID number already holds a booking of this item on that day; cancel it to book another time"""
 
     # The existing booking's code is not named: whoever knows an ID number could cancel it.
 
@@ -191,8 +197,8 @@ class AlreadyBooked(DomainError):
     zh = "该证件号码当日已预约此事项，如需改约请先取消原预约"
 
 
-class BookingSuspended(DomainError):
-    """booking is suspended until {until} after {count} missed appointments within {days} days"""
+class BookingSuspended(Worded):
+    """Booking is suspended until {until} after {count} missed appointments within {days} days"""
 
     kind = "forbidden"
     code = "booking_suspended"
@@ -206,14 +212,16 @@ def booking_refusal(rules: AppointmentRules, item: str, start: datetime, now: da
     if not rules.enabled:
         return NotBooking()
     day = start.date()
+    at_zh, at_en = when_words(start)
+    day_zh, day_en = day_words(day)
     if not workday:
-        return ClosedDay(day=day.isoformat())
+        return ClosedDay(day=day_en, day_zh=day_zh)
     if start <= now:
-        return SlotPast(start=start.isoformat())
+        return SlotPast(start=at_en, start_zh=at_zh)
     if (day - now.astimezone(start.tzinfo).date()).days > rules.horizon_days:
-        return BeyondHorizon(days=rules.horizon_days, day=day.isoformat())
+        return BeyondHorizon(days=rules.horizon_days, day=day_en, day_zh=day_zh)
     if find_slot(slots, start) is None:
-        return NotBookable(item=item, start=start.isoformat())
+        return NotBookable(item=item, start=at_en, start_zh=at_zh)
     return None
 
 
@@ -277,7 +285,7 @@ class _CheckInRefusal(DomainError):
 
 
 class UnknownAppointment(_CheckInRefusal):
-    """no booking has that code: check the code on your booking"""
+    """No booking has that code: check the code on your booking"""
 
     kind = "not_found"
     code = "unknown_appointment"
@@ -285,16 +293,16 @@ class UnknownAppointment(_CheckInRefusal):
 
 
 class CheckInOtherDay(_CheckInRefusal):
-    """this booking is for {day}, not today: check in on that day"""
+    """This booking is for {day}, not today: check in on that day"""
 
     kind = "invalid"
     code = "check_in_other_day"
     zh = "该预约不是今天的，请在预约当天签到"
-    zh_template = "该预约为 {day}，不是今天，请在预约当天签到"
+    zh_template = "该预约为{day_zh}，不是今天，请在预约当天签到"
 
 
 class CheckInEarly(_CheckInRefusal):
-    """check-in for the {start} appointment opens at {opens}: please check in from {opens}"""
+    """Check-in for the {start} appointment opens at {opens}: please check in from {opens}"""
 
     kind = "conflict"
     code = "check_in_early"
@@ -303,7 +311,7 @@ class CheckInEarly(_CheckInRefusal):
 
 
 class CheckInLate(_CheckInRefusal):
-    """the {start} appointment could be checked in until {until}: please take a normal number"""
+    """The {start} appointment could be checked in until {until}: please take a normal number"""
 
     kind = "conflict"
     code = "check_in_late"
@@ -312,13 +320,13 @@ class CheckInLate(_CheckInRefusal):
 
 
 class CheckInLateWalkIn(CheckInLate):
-    """the {start} appointment could be checked in until {until}: a normal number {number} was issued instead"""
+    """The {start} appointment could be checked in until {until}: a normal number {number} was issued instead"""
 
     zh_template = "已超过签到时间（{until} 前），预约失效，已为您取普通号 {number}"
 
 
 class CheckedInElsewhere(NotBooked):
-    """booking {code} was checked in at {at} at another kiosk: its number is {number}"""
+    """Booking {code} was checked in at {at} at another kiosk: its number is {number}"""
 
     zh = "该预约已在其他取号机签到"
 
@@ -347,7 +355,8 @@ def check_in_refusal(rules: AppointmentRules, code: str, status: str, day: date,
         return NotBooked(code=grouped(code), status=status, action="checked in",
                          zh=f"该预约{STATUS_ZH.get(Status(status), status)}，无法签到")
     if day != today:
-        return CheckInOtherDay(day=day.isoformat())
+        day_zh, day_en = day_words(day)
+        return CheckInOtherDay(day=day_en, day_zh=day_zh)
     verdict = check_in_verdict(rules, start, now, hours, tz)
     if verdict is CheckIn.EARLY:
         return CheckInEarly(start=_hm(start, tz), opens=_hm(check_in_opens(rules, start, hours, tz), tz))

@@ -302,3 +302,20 @@ def test_an_on_time_check_in_of_a_queue_no_window_serves_is_warned_not_refused(c
     assert r.status_code == 201, r.get_json()
     t = r.get_json()["ticket"]
     assert t["priority"] == "appointment" and "暂无窗口办理" in t["warning"]
+
+
+# -- refusals name times as people read them (point 11) ---------------------------------------------
+
+
+def test_refusals_name_the_slot_in_hall_time_not_iso(client, clock):
+    assert book_api(client, start="2026-11-26T09:30:00+08:00").status_code == 201
+    full = book_api(client, start="2026-11-26T09:30:00+08:00", who=applicant(2)).get_json()["error"]
+    assert full["code"] == "slot_full"
+    assert full["message"] == "The slot at 26 Nov 09:30 is fully booked; pick another"
+    assert full["message_zh"] == "11月26日 09:30的时段已约满，请选择其他时段"
+    past = book_api(client, start="2026-11-25T09:30:00+08:00", who=applicant(3)).get_json()["error"]
+    assert past["code"] == "slot_past" and "25 Nov 09:30" in past["message"] and "11月25日 09:30" in past["message_zh"]
+    closed = book_api(client, start="2026-11-28T09:00:00+08:00", who=applicant(4)).get_json()["error"]
+    assert closed["message"].startswith("The hall does not open on 28 Nov") and "11月28日" in closed["message_zh"]
+    for err in (full, past, closed):
+        assert "T0" not in err["message"] and "+08:00" not in err["message"]
