@@ -8,7 +8,7 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ColumnElement, Connection, func, select
 
 from server.core.tickets import Status
 
@@ -29,7 +29,8 @@ def arrivals(conn: Connection, day: date, since: datetime, until: datetime, *,
              walk_ins_only: bool = False) -> dict[str, int]:
     """Tickets issued in [since, until) of `day`, by the queue they were issued for (without the
     booked visitors' when `walk_ins_only`)."""
-    where = [tickets.c.day == day, tickets.c.issued_at >= since, tickets.c.issued_at < until]
+    where: list[ColumnElement[bool]] = [tickets.c.day == day, tickets.c.issued_at >= since,
+                                         tickets.c.issued_at < until]
     if walk_ins_only:
         where.append(_WALK_IN)
     rows = conn.execute(select(_ARRIVED_IN, func.count()).where(*where).group_by(_ARRIVED_IN))
@@ -42,7 +43,7 @@ def issue_times(conn: Connection, days: Collection[date], *, walk_ins_only: bool
     (without the booked visitors' when `walk_ins_only`)."""
     if not days:
         return []
-    where = [tickets.c.day.in_(list(days))]
+    where: list[ColumnElement[bool]] = [tickets.c.day.in_(list(days))]
     if walk_ins_only:
         where.append(_WALK_IN)
     rows = conn.execute(select(_ARRIVED_IN, tickets.c.issued_at).where(*where))
