@@ -98,6 +98,7 @@ class Worded(DomainError):
     """A refusal whose Chinese names the same values: `zh_template` formatted with the details
     (each value given twice, `x` for the English and `x_zh` for the Chinese)."""
 
+    zh = "无法办理该预约"
     zh_template = ""
 
     def __init__(self, message: str | None = None, *, zh: str | None = None, where: str = "",
