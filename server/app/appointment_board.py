@@ -19,6 +19,7 @@ from server.core.errors import DomainError
 from server.core.windows import Staff
 from server.db import appointments_repo
 
+from . import appointments
 from .context import Services
 from .floor import department_of, visible_queues
 from .workcal import hall_calendar
@@ -60,6 +61,7 @@ def bookings(svc: Services, staff: Staff, day_from: date | None, day_to: date | 
         if abs((first - today).days) > REACH_DAYS or abs((last - today).days) > REACH_DAYS:
             raise RangeTooFar(to=last.isoformat(), start=first.isoformat(), days=REACH_DAYS)
         queues = visible_queues(hall, dept)
+        live = appointments.hall_for_day(svc, uow, today)  # today's slots count the windows as allocated now
         rows = [r for r in appointments_repo.bookings_per_slot(uow.conn, first, last) if r["queue"] in queues]
         now = uow.now
     cal = hall_calendar(hall)
@@ -71,7 +73,7 @@ def bookings(svc: Services, staff: Staff, day_from: date | None, day_to: date | 
         out: list[dict[str, Any]] = []
         listed_all: list[dict[str, Any]] = []
         for code in queues:
-            offered = day_slots(hall, rules, code, d, workday=workday)
+            offered = day_slots(live if d == today else hall, rules, code, d, workday=workday)
             slots = {s.start: _slot(s.start, s.end, s.minutes, booked.pop((code, s.start), None), tz) for s in offered}
             for key in [k for k in booked if k[0] == code and booked[k]["day"] == d]:
                 r = booked.pop(key)

@@ -68,32 +68,38 @@ def check_in(svc: Services, actor: Actor, code: str, device_key: str, *, ignore_
         if booking["status"] == appt.Status.CHECKED_IN and booking["ticket"]:
             return _again(svc, uow, hall, booking, device)
         verdict = appt.check_in_refusal(hall.appointments, booking["code"], booking["status"], booking["day"],
-                                        booking["start"], now, today, tz)
+                                        booking["start"], now, today, tz, hall.hours)
         if isinstance(verdict, DomainError):
             raise verdict
         if not ignore_hours and (why := issuing_refusal(hall, now)):
             raise NotIssuing(why)
         on_time = verdict is appt.CheckIn.ON_TIME
         q, item_code = resolve_queue(hall, booking["item"], None)
+        if q.code != booking["queue"]:  # the item moved queue since the booking: the booking goes with it
+            appointments_repo.move_queue(uow.conn, booking["id"], q.code)
+            booking = {**booking, "queue": q.code}
         shown = appointment_json(hall, booking)
         uow.audit("appointment.check_in", booking["id"], item=booking["item"], start=shown["start"],
-                  late=not on_time)
+                  late=not on_time, **({"was": booking["status"]} if booking["status"] != appt.Status.BOOKED else {}))
         req = TicketRequest(
             item=item_code, device_key=device_key,
             appointment=booking["code"] if on_time else None,
             rank_at=appt.ticket_place(booking["start"], now) if on_time else None,
         )
         prio = Priority.APPOINTMENT if on_time else Priority.NORMAL
-        bookings_changed(svc.engine)  # this change's estimates read the day's bookings again
+        bookings_changed(svc.engine)  # this change's own estimates read the day's bookings again
+        # And after the commit: a reader between this and the commit remembered the day without it.
+        uow.after_commit(lambda _committed: bookings_changed(svc.engine))
 
         def checked_in(t: Ticket) -> None:
-            if not appointments_repo.set_status(uow.conn, booking["id"], appt.Status.BOOKED, appt.Status.CHECKED_IN,
-                                                checked_in_at=now, ticket=t.id):
+            # From booked, or from no_show when the sweep reached it first: the visitor came (late).
+            if not appointments_repo.set_status(uow.conn, booking["id"], appt.Status(booking["status"]),
+                                                appt.Status.CHECKED_IN, checked_in_at=now, ticket=t.id):
                 # Moved since it was read (the lock holds it on PostgreSQL): whoever moved it answers.
                 raise codes.NotBooked(code=codes.grouped(booking["code"]), status="changed", action="checked in")
 
         issued = issue_in(svc, uow, hall, device, q, item_code, prio, req,
-                          printed={"appointment": shown} if on_time else None, linked=checked_in)
+                          printed={"appointment": shown} if on_time else None, linked=checked_in, warn_only=on_time)
         emit(uow, hall, "appointment.checked_in", booking)
         svc.commit(uow)
     view = issued.answer(svc)

@@ -7,8 +7,9 @@ inside it, the counters are taken, the row is stored, audited, and `appointment.
 managers' board (the `hall` room, where the board listens: the queue, day and slot only, never
 the applicant) after the commit.
 
-Slots are those of the hall as allocated now (server.app.allocated): a window moved to another
-queue moves its minutes with it from the next booking on.
+Today's slots are those of the hall as allocated now (server.app.allocated): a window moved to
+another queue moves its minutes with it from the next booking on. Another day's are the hall
+file's (`svc.hall`): today's moves are undone at the day's end, so they promise nothing for it.
 
 Viewing, cancelling and the no-show sweep are in appointment_ops.py.
 """
@@ -27,7 +28,7 @@ from server.core.case_errors import InvalidApplicant
 from server.core.cases import validate_applicant_id, validate_name
 from server.core.errors import DomainError, NotFound
 from server.core.hall import Hall, Item
-from server.core.masking import mask_id_number, mask_name, mask_phone
+from server.core.masking import mask_name
 from server.core.progress_lookup import address_key
 from server.db import appointments_repo as repo
 from server.db.handles import Connection
@@ -36,6 +37,7 @@ from server.db.uow import Actor, UnitOfWork
 from .allocated import current_hall
 from .context import Services
 from .views import iso
+from .waits import bookings_changed
 from .workcal import hall_calendar
 
 # Where appointment events go: the managers' board listens on `hall` (as for its alerts).
@@ -56,18 +58,25 @@ def item_of(hall: Hall, code: str) -> Item:
     return found
 
 
+def hall_for_day(svc: Services, uow: UnitOfWork, day: date) -> Hall:
+    """The hall whose windows a booking of `day` counts on: today the live allocation, another day
+    the hall file's (the board and booking use the same)."""
+    return current_hall(svc, uow) if day == svc.today(uow.now) else svc.hall
+
+
 def _closed(hall: Hall, day: date, now: datetime, workday: bool) -> DomainError | None:
     """Why `day` offers no slot at all, or None."""
     r = hall.appointments
     if not r.enabled:
         return rules.NotBooking()
     today = rules.local_day(hall, now)
+    day_zh, day_en = codes.day_words(day)
     if day < today:
-        return rules.SlotPast(start=day.isoformat())
+        return rules.SlotPast(start=day_en, start_zh=day_zh)
     if (day - today).days > r.horizon_days:
-        return rules.BeyondHorizon(days=r.horizon_days, day=day.isoformat())
+        return rules.BeyondHorizon(days=r.horizon_days, day=day_en, day_zh=day_zh)
     if not workday:
-        return rules.ClosedDay(day=day.isoformat())
+        return rules.ClosedDay(day=day_en, day_zh=day_zh)
     return None
 
 
@@ -81,13 +90,15 @@ def slots(svc: Services, item_code: str, day: date) -> dict[str, Any]:
     (also bounded by the item's daily cap); slots already begun and those too short for one booking
     of the item are left out. `closed` says why a day has none (past, too far, closed, off)."""
     with svc.read() as uow:
-        hall = current_hall(svc, uow)
+        hall = hall_for_day(svc, uow, day)
         item = item_of(hall, item_code)
         workday = hall_calendar(hall).is_workday(day)
         out: dict[str, Any] = {"item": item.code, "date": day.isoformat(), "slots": [], "closed": None}
         refusal = _closed(hall, day, uow.now, workday)
+        if refusal is None and rules.never_fits(hall, hall.appointments, item):
+            refusal = rules.ItemNotBookable()
         if refusal is not None:
-            out["closed"] = {"code": refusal.code, "message": refusal.message, "message_zh": refusal.message_zh}
+            out["closed"] = _closed_json(refusal)
             return out
         r = hall.appointments
         offered = rules.day_slots(hall, r, item.queue, day, workday=workday)
@@ -100,7 +111,13 @@ def slots(svc: Services, item_code: str, day: date) -> dict[str, Any]:
             left = min(slot.left(item, usage.get(slot.start, 0)), day_left)
             out["slots"].append({"start": iso(hall, slot.start), "end": iso(hall, slot.end),
                                  "capacity": capacity, "left": left})
+        if not out["slots"] and day == rules.local_day(hall, uow.now):
+            out["closed"] = _closed_json(rules.DayOver())
         return out
+
+
+def _closed_json(refusal: DomainError) -> dict[str, str]:
+    return {"code": refusal.code, "message": rules.both(refusal), "message_zh": refusal.message_zh}
 
 
 def appointment_view(hall: Hall, row: Mapping[str, Any]) -> dict[str, Any]:
@@ -118,11 +135,17 @@ def appointment_view(hall: Hall, row: Mapping[str, Any]) -> dict[str, Any]:
         "end": iso(hall, row["end"]),
         "status": row["status"],
         "qr_url": f"{hall.public_url.rstrip('/')}/a/{row['code']}",
-        "check_in_from": iso(hall, rules.check_in_opens(r, row["start"])),
+        "check_in_from": iso(hall, rules.check_in_opens(r, row["start"], hall.hours, ZoneInfo(hall.timezone))),
         "check_in_until": iso(hall, rules.missed_by(r, row["start"])),
-        "applicant": {"name": mask_name(row["name"]), "id_number": mask_id_number(row["id_number"]),
-                      "phone": mask_phone(row["phone"])},
+        "applicant": {"name": mask_name(row["name"]), "id_number": _head(row["id_number"], 6),
+                      "phone": _head(row["phone"], 3)},
     }
+
+
+def _head(value: str, shown: int) -> str:
+    """Only the first `shown` characters: the last four are the cancel secret, never on the card
+    (the usual masks of server/core/masking.py keep them)."""
+    return value[:shown] + "*" * max(0, len(value) - shown)
 
 
 def applicant_of(raw: Mapping[str, Any], today: date) -> tuple[str, str, str]:
@@ -154,35 +177,40 @@ def book(svc: Services, item_code: str, start: datetime, applicant: Mapping[str,
     name, id_number, phone = applicant_of(applicant, rules.local_day(hall, svc.clock()))
     key = address_key(address)[:64]  # as the column keeps it
     with svc.write(Actor("anon", None, key or "anonymous")) as uow:
-        hall = current_hall(svc, uow)
-        item = item_of(hall, item_code)
-        r, now, conn = hall.appointments, uow.now, uow.conn
         # In the hall's time zone, whatever offset the client wrote: its day is the hall's day.
         start = start.astimezone(ZoneInfo(hall.timezone))
         day = rules.local_day(hall, start)
+        hall = hall_for_day(svc, uow, day)
+        item = item_of(hall, item_code)
+        r, now, conn = hall.appointments, uow.now, uow.conn
         workday = hall_calendar(hall).is_workday(day)
         offered = rules.day_slots(hall, r, item.queue, day, workday=workday)
         refusal = rules.booking_refusal(r, item.code, start, now, workday=workday, slots=offered)
+        if refusal is None and rules.never_fits(hall, r, item):
+            refusal = rules.ItemNotBookable(rules.both(rules.ItemNotBookable()))
         if refusal is not None:
             raise refusal
         slot = rules.find_slot(offered, start)
         assert slot is not None  # booking_refusal said so
         if slot.capacity(item) <= 0:
-            raise rules.NotBookable(item=item.code, start=start.isoformat())
-        repo.serialise(conn, f"address:{key}", f"id:{id_number}")
+            raise rules.NotBookable(item=item.code, **_words("start", start, hall))
+        repo.serialise(conn, f"address:{key}", f"id:{id_number}", f"phone:{phone}")
         _refuse_suspended(hall, conn, id_number, now)
-        for limited in (codes.address_refusal(r, repo.created_from(conn, key, now - timedelta(hours=1)), now),
-                        codes.id_number_refusal(r, repo.pending_starts(
-                            conn, id_number, now - timedelta(minutes=r.grace_minutes)), now)):
+        made = repo.created_from(conn, key, now - timedelta(days=1))
+        not_missed = now - timedelta(minutes=r.grace_minutes)
+        for limited in (codes.address_refusal(r, made, now), codes.address_day_refusal(r, made, now),
+                        codes.id_number_refusal(r, repo.pending_starts(conn, id_number, not_missed), now),
+                        codes.phone_refusal(r, repo.pending_starts_of_phone(conn, phone, not_missed), now)):
             if limited is not None:
                 raise limited
         if repo.active_of(conn, id_number, item.code, day) is not None:
             raise rules.AlreadyBooked()
         minutes = rules.item_minutes(item)
         if not repo.take_slot(conn, item.queue, slot.start, minutes, slot.minutes):
-            raise rules.SlotFull(start=iso(hall, slot.start))
+            raise rules.SlotFull(**_words("start", slot.start, hall))
         if not repo.take_day(conn, item.code, day, r.daily_cap):
-            raise rules.DayFull(item=item.code, day=day.isoformat())
+            day_zh, day_en = codes.day_words(day)
+            raise rules.DayFull(item=item.code, day=day_en, day_zh=day_zh)
         row: dict[str, Any] = {
             "id": secrets.token_urlsafe(16), "code": codes.new_code(), "item": item.code, "queue": item.queue,
             "day": day, "start": slot.start, "end": slot.end, "minutes": minutes, "name": name,
@@ -192,8 +220,15 @@ def book(svc: Services, item_code: str, start: datetime, applicant: Mapping[str,
         uow.audit("appointment.book", row["code"], item=item.code, queue=item.queue, start=iso(hall, slot.start),
                   applicant=mask_name(name))
         emit(uow, hall, "appointment.booked", row)
+        uow.after_commit(lambda _committed: bookings_changed(svc.engine))  # a same-day booking counts at once
         svc.commit(uow)
     return {"appointment": appointment_view(hall, row)}
+
+
+def _words(key: str, at: datetime, hall: Hall) -> dict[str, str]:
+    """`at` in the hall's time as a refusal names it: {key: "7 Dec 09:30", key_zh: "12月7日 09:30"}."""
+    zh, en = codes.when_words(at, ZoneInfo(hall.timezone))
+    return {key: en, f"{key}_zh": zh}
 
 
 def _refuse_suspended(hall: Hall, conn: Connection, id_number: str, now: datetime) -> None:
@@ -202,8 +237,7 @@ def _refuse_suspended(hall: Hall, conn: Connection, id_number: str, now: datetim
     until = rules.suspended_until(r, missed, now)
     if until is None:
         return
-    shown = iso(hall, until) or ""
-    when = shown[:16].replace("T", " ")
+    when_zh, when_en = codes.when_words(until, ZoneInfo(hall.timezone))
     raise rules.BookingSuspended(
-        until=shown, count=r.no_show_limit, days=r.no_show_period_days,
-        zh=f"该证件号码{r.no_show_period_days}天内{r.no_show_limit}次预约未到，预约功能暂停至{when}")
+        until=when_en, count=r.no_show_limit, days=r.no_show_period_days,
+        zh=f"该证件号码{r.no_show_period_days}天内{r.no_show_limit}次预约未到，预约功能暂停至{when_zh}")

@@ -146,14 +146,17 @@ class Issued:
 
 def issue_in(svc: Services, uow: UnitOfWork, hall: Hall, device: dict[str, Any] | None, q: Queue,
              item_code: str | None, prio: Priority, req: TicketRequest,
-             printed: dict[str, Any] | None = None, linked: Callable[[Ticket], object] | None = None) -> Issued:
+             printed: dict[str, Any] | None = None, linked: Callable[[Ticket], object] | None = None,
+             warn_only: bool = False) -> Issued:
     """The number itself, in the caller's transaction (kiosk and hours already checked): the ticket,
     its audit detail, its events, and its print job at the kiosk's printer. `printed`: more for the
     view the ticket is printed from (an appointment's slot); `linked`: what the caller writes with
-    the ticket before its events are built (the booking checked in with it), so they show it."""
+    the ticket before its events are built (the booking checked in with it), so they show it.
+    `warn_only`: a queue no window serves is warned of, never refused (a booked visitor on time:
+    the hall took the booking, its closed queue is not theirs to pay for)."""
     now, day = uow.now, svc.today(uow.now)
     load = HallLoad.read(uow.conn, hall, day, now)
-    warning = unserved_warning(hall, q, load)
+    warning = unserved_warning(hall, q, load, refuse=not warn_only)
     if warning:
         stats_repo.record_refusal(uow.conn, now, day, q.code, "warned", device["id"] if device else None)
     t = replace(_new_ticket(uow, q, item_code, prio, req.green_reason, day, rank_at=req.rank_at),
@@ -187,7 +190,7 @@ def priority_of(req: TicketRequest) -> Priority:
     return Priority.GREEN
 
 
-def unserved_warning(hall: Hall, q: Queue, load: HallLoad) -> str | None:
+def unserved_warning(hall: Hall, q: Queue, load: HallLoad, *, refuse: bool = True) -> str | None:
     """What the visitor is told when nobody serves their queue now; raises when the hall refuses.
 
     Article 26: a window paused for lunch will be back, so its queue keeps issuing; only a queue
@@ -195,7 +198,7 @@ def unserved_warning(hall: Hall, q: Queue, load: HallLoad) -> str | None:
     under the hall's `closed_queue_policy`."""
     if load.served(q.code):
         return None
-    if hall.closed_queue_policy is ClosedQueuePolicy.REFUSE:
+    if refuse and hall.closed_queue_policy is ClosedQueuePolicy.REFUSE:
         raise NotIssuing(
             f"{q.name}暂无窗口办理，请咨询服务台 / No window is serving {q.name_en} now; please ask at the desk",
             queue=q.code,

@@ -43,7 +43,7 @@ def _history(svc: Services, conn: Connection, day: date, cut: list[tuple[time, t
     days = stats_repo.days_with_tickets(conn, [day - timedelta(weeks=k) for k in range(1, HISTORY_WEEKS + 1)])
     tz = ZoneInfo(svc.hall.timezone)
     counts: dict[str, dict[time, float]] = {}
-    for queue, at in stats_repo.issue_times(conn, days):
+    for queue, at in stats_repo.issue_times(conn, days, walk_ins_only=True):  # bookings are added apart
         t = at.astimezone(tz).time()
         for start, end in cut:
             if start <= t < end:
@@ -98,7 +98,9 @@ def measured_loads(svc: Services, conn: Connection, now: datetime, queues: Colle
     day = svc.today(now)
     cut = staffing.intervals(hall.hours, hall.staffing.interval_minutes)
     days, history = _history(svc, conn, day, cut)
-    today = stats_repo.arrivals(conn, day, day_start(hall, day), now + timedelta(seconds=1))
+    # Walk-ins only: the day's bookings are added on top (`due`), a booked visitor's ticket is not
+    # another arrival.
+    today = stats_repo.arrivals(conn, day, day_start(hall, day), now + timedelta(seconds=1), walk_ins_only=True)
     stats = tickets_repo.stats(conn, day)
     past_service = stats_repo.service_totals(conn, days)
     tz = ZoneInfo(hall.timezone)

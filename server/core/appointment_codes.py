@@ -19,7 +19,7 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from .appointment_rules import AppointmentRules
 from .case_errors import InvalidApplicant
@@ -78,6 +78,39 @@ def booking_phone(raw: str) -> str:
 # --- answers about one booking ------------------------------------------------------------------
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def day_words(d: date) -> tuple[str, str]:
+    """A day as a person reads it: ("12月7日", "7 Dec")."""
+    return f"{d.month}月{d.day}日", f"{d.day} {_MONTHS[d.month - 1]}"
+
+
+def when_words(at: datetime, tz: tzinfo | None = None) -> tuple[str, str]:
+    """A moment in the hall's time: ("12月7日 09:30", "7 Dec 09:30")."""
+    local = at.astimezone(tz) if tz is not None else at
+    zh, en = day_words(local.date())
+    hm = local.strftime("%H:%M")
+    return f"{zh} {hm}", f"{en} {hm}"
+
+
+class Worded(DomainError):
+    """A refusal whose Chinese names the same values: `zh_template` formatted with the details
+    (each value given twice, `x` for the English and `x_zh` for the Chinese)."""
+
+    zh = "无法办理该预约"
+    zh_template = ""
+
+    def __init__(self, message: str | None = None, *, zh: str | None = None, where: str = "",
+                 **details: object) -> None:
+        if zh is None and self.zh_template and not message:
+            try:
+                zh = self.zh_template.format(**details)
+            except KeyError:  # raised without the Chinese values: the class's words stand
+                zh = None
+        super().__init__(message, zh=zh, where=where, **details)
+
+
 class AppointmentNotFound(NotFound):
     """No booking has this code with these last four characters: check the code and what you typed"""
 
@@ -86,19 +119,20 @@ class AppointmentNotFound(NotFound):
 
 
 class NotBooked(DomainError):
-    """booking {code} is {status}: it can no longer be {action}"""
+    """Booking {code} is {status}: it can no longer be {action}"""
 
     kind = "conflict"
     code = "not_booked"
     zh = "该预约已取消、已签到或已过期"
 
 
-class TooLateToCancel(DomainError):
-    """the slot of booking {code} began at {start}: a booking can be cancelled only before its slot"""
+class TooLateToCancel(Worded):
+    """The slot of booking {code} began at {start}: a booking can be cancelled only before its slot"""
 
     kind = "conflict"
     code = "too_late_to_cancel"
     zh = "预约时段已开始，不能再取消"
+    zh_template = "预约时段已于{start_zh}开始，不能再取消"
 
 
 class TooManyBookings(DomainError):
@@ -130,6 +164,32 @@ def address_refusal(rules: AppointmentRules, created: Sequence[datetime], now: d
         f"this address has made {len(recent)} bookings in the last hour (at most {rules.per_address_per_hour}); "
         f"try again in {wait} s",
         zh=f"同一网络一小时内最多预约{rules.per_address_per_hour}次，请{wait}秒后再试", retry_after_s=wait)
+
+
+def address_day_refusal(rules: AppointmentRules, created: Sequence[datetime], now: datetime) -> TooManyBookings | None:
+    """As `address_refusal` over a day (any 24 hours) with `per_address_per_day`: one address
+    cannot book ten an hour all day long."""
+    day = timedelta(days=1)
+    recent = sorted(t for t in created if t > now - day)
+    if len(recent) < rules.per_address_per_day:
+        return None
+    wait = _seconds(recent[len(recent) - rules.per_address_per_day] + day - now)
+    return TooManyBookings(
+        f"this address has made {len(recent)} bookings in the last 24 hours (at most {rules.per_address_per_day}); "
+        f"try again in {wait} s",
+        zh=f"同一网络一天内最多预约{rules.per_address_per_day}次，请{wait}秒后再试", retry_after_s=wait)
+
+
+def phone_refusal(rules: AppointmentRules, starts: Sequence[datetime], now: datetime) -> TooManyBookings | None:
+    """As `id_number_refusal` for the bookings one phone number holds (the same `per_id_number`):
+    many ID numbers typed with one phone are one hoarder."""
+    if len(starts) < rules.per_id_number:
+        return None
+    wait = _seconds(min(starts) + timedelta(minutes=rules.grace_minutes) - now)
+    return TooManyBookings(
+        f"this phone number already holds {len(starts)} bookings (at most {rules.per_id_number}); cancel one or "
+        f"try again in {wait} s",
+        zh=f"同一手机号码最多同时持有{rules.per_id_number}个预约，请先取消或使用已有预约", retry_after_s=wait)
 
 
 def id_number_refusal(rules: AppointmentRules, starts: Sequence[datetime], now: datetime) -> TooManyBookings | None:

@@ -30,6 +30,8 @@ class AppointmentRules:
     no_show_limit: int = 3
     no_show_period_days: int = 30
     suspend_days: int = 30
-    # Bookings one client address may make per hour, and one ID number per `horizon_days`.
+    # Bookings one client address may make per hour and per day (24 hours), and active bookings one
+    # ID number (and likewise one phone number) may hold.
     per_address_per_hour: int = 10
+    per_address_per_day: int = 20
     per_id_number: int = 5

@@ -22,10 +22,10 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from .appointment_codes import NotBooked, grouped
+from .appointment_codes import NotBooked, Worded, day_words, grouped, when_words
 from .appointment_rules import AppointmentRules
 from .errors import DomainError
-from .hall import Hall, Item
+from .hall import Hall, Hours, Item
 
 
 class Status(StrEnum):
@@ -60,8 +60,10 @@ def item_minutes(item: Item) -> int:
 
 def planned_windows(hall: Hall, queue: str) -> float:
     """The windows the hall file plans for `queue`, each counted by the queue's share of its weight
-    (a window serving two queues at 2:1 is two thirds of a window for the first)."""
-    return sum(w.weight(queue) / sum(sq.weight for sq in w.queues) for w in hall.windows if w.weight(queue))
+    (a window serving two queues at 2:1 is two thirds of a window for the first). A reserve window
+    (备用窗口) is closed until a manager opens it at a peak: its time is not promised to bookings."""
+    return sum(w.weight(queue) / sum(sq.weight for sq in w.queues) for w in hall.windows
+               if w.weight(queue) and not w.reserve)
 
 
 def queue_slot_minutes(hall: Hall, rules: AppointmentRules, queue: str) -> int:
@@ -96,7 +98,7 @@ def find_slot(slots: Sequence[Slot], start: datetime) -> Slot | None:
 # --- refusals -----------------------------------------------------------------------------------
 
 
-class AppointmentError(DomainError):
+class AppointmentError(Worded):
     """That booking cannot be made."""
 
     code = "appointment_invalid"
@@ -104,58 +106,89 @@ class AppointmentError(DomainError):
 
 
 class NotBookable(AppointmentError):
-    """{start} is not a slot of item {item}: pick one of GET /api/v1/appointments/slots"""
+    """{start} is not a slot of item {item}: pick one of the slots offered"""
 
     code = "not_a_slot"
     zh = "所选时段不可预约，请从可预约时段中选择"
+    zh_template = "{start_zh}不是该事项的可预约时段，请从可预约时段中选择"
 
 
 class SlotPast(AppointmentError):
-    """the slot at {start} has already begun; pick a later one"""
+    """The slot at {start} has already begun; pick a later one"""
 
     code = "slot_past"
     zh = "该时段已开始或已过去，请选择之后的时段"
+    zh_template = "{start_zh}的时段已开始或已过去，请选择之后的时段"
 
 
 class ClosedDay(AppointmentError):
-    """the hall does not open on {day} (not a working day)"""
+    """The hall does not open on {day} (not a working day)"""
 
     code = "closed_day"
     zh = "该日为非工作日，大厅不办理业务"
+    zh_template = "{day_zh}为非工作日，大厅不办理业务"
 
 
 class BeyondHorizon(AppointmentError):
-    """bookings are taken at most {days} days ahead; {day} is too far"""
+    """Bookings are taken at most {days} days ahead; {day} is too far"""
 
     code = "beyond_horizon"
     zh = "超出可预约的日期范围"
+    zh_template = "最多可预约{days}天内，{day_zh}超出可预约的日期范围"
+
+
+class ItemNotBookable(AppointmentError):
+    """This service takes longer than a bookable slot: take a number at the hall"""
+
+    code = "not_bookable"
+    zh = "此事项办理时间较长，暂不提供预约，请到大厅取号"
+
+
+class DayOver(AppointmentError):
+    """Today's bookable slots are over"""
+
+    code = "day_over"
+    zh = "今日可预约时段已结束"
+
+
+def never_fits(hall: Hall, rules: AppointmentRules, item: Item) -> bool:
+    """Whether one booking of `item` takes more minutes than a slot of its queue offers: it is
+    never bookable (the hall's windows as `hall` plans them)."""
+    return item_minutes(item) > queue_slot_minutes(hall, rules, item.queue)
+
+
+def both(error: DomainError) -> str:
+    """An error's words, Chinese first: "中文 / English"."""
+    return f"{error.message_zh} / {error.message}"
 
 
 class NotBooking(AppointmentError):
-    """this hall takes no appointments"""
+    """This hall takes no appointments"""
 
     code = "appointments_off"
     zh = "本大厅暂不提供预约"
 
 
-class SlotFull(DomainError):
-    """the slot at {start} is fully booked; pick another"""
+class SlotFull(Worded):
+    """The slot at {start} is fully booked; pick another"""
 
     kind = "conflict"
     code = "slot_full"
     zh = "该时段已约满，请选择其他时段"
+    zh_template = "{start_zh}的时段已约满，请选择其他时段"
 
 
-class DayFull(DomainError):
-    """item {item} is fully booked on {day}"""
+class DayFull(Worded):
+    """Item {item} is fully booked on {day}"""
 
     kind = "conflict"
     code = "day_full"
     zh = "该事项当日预约已满"
+    zh_template = "该事项{day_zh}的预约已满"
 
 
 class AlreadyBooked(DomainError):
-    """this ID number already holds a booking of this item on that day; cancel it to book another time"""
+    """This ID number already holds a booking of this item on that day; cancel it to book another time"""
 
     # The existing booking's code is not named: whoever knows an ID number could cancel it.
 
@@ -164,8 +197,8 @@ class AlreadyBooked(DomainError):
     zh = "该证件号码当日已预约此事项，如需改约请先取消原预约"
 
 
-class BookingSuspended(DomainError):
-    """booking is suspended until {until} after {count} missed appointments within {days} days"""
+class BookingSuspended(Worded):
+    """Booking is suspended until {until} after {count} missed appointments within {days} days"""
 
     kind = "forbidden"
     code = "booking_suspended"
@@ -179,14 +212,16 @@ def booking_refusal(rules: AppointmentRules, item: str, start: datetime, now: da
     if not rules.enabled:
         return NotBooking()
     day = start.date()
+    at_zh, at_en = when_words(start)
+    day_zh, day_en = day_words(day)
     if not workday:
-        return ClosedDay(day=day.isoformat())
+        return ClosedDay(day=day_en, day_zh=day_zh)
     if start <= now:
-        return SlotPast(start=start.isoformat())
+        return SlotPast(start=at_en, start_zh=at_zh)
     if (day - now.astimezone(start.tzinfo).date()).days > rules.horizon_days:
-        return BeyondHorizon(days=rules.horizon_days, day=day.isoformat())
+        return BeyondHorizon(days=rules.horizon_days, day=day_en, day_zh=day_zh)
     if find_slot(slots, start) is None:
-        return NotBookable(item=item, start=start.isoformat())
+        return NotBookable(item=item, start=at_en, start_zh=at_zh)
     return None
 
 
@@ -199,16 +234,28 @@ class CheckIn(StrEnum):
     LATE = "late"
 
 
-def check_in_verdict(rules: AppointmentRules, start: datetime, now: datetime) -> CheckIn:
-    if now < start - timedelta(minutes=rules.check_in_before_minutes):
+def check_in_verdict(rules: AppointmentRules, start: datetime, now: datetime, hours: Hours | None = None,
+                     tz: tzinfo | None = None) -> CheckIn:
+    if now < check_in_opens(rules, start, hours, tz):
         return CheckIn.EARLY
     if now > start + timedelta(minutes=rules.grace_minutes):
         return CheckIn.LATE
     return CheckIn.ON_TIME
 
 
-def check_in_opens(rules: AppointmentRules, start: datetime) -> datetime:
-    return start - timedelta(minutes=rules.check_in_before_minutes)
+def check_in_opens(rules: AppointmentRules, start: datetime, hours: Hours | None = None,
+                   tz: tzinfo | None = None) -> datetime:
+    """`check_in_before_minutes` before the slot, but not before the kiosks issue in the slot's
+    opening period (given `hours` and the hall's `tz`): a 09:00 slot opens at 09:00, a 13:30 one
+    after a midday break at the afternoon's start, not while no number can be issued."""
+    opens = start - timedelta(minutes=rules.check_in_before_minutes)
+    if hours is None or tz is None:
+        return opens
+    local = start.astimezone(tz)
+    for period_start, period_end in hours.periods:
+        if period_start <= local.time() < period_end:
+            return max(opens, datetime.combine(local.date(), period_start, tz))
+    return opens
 
 
 def missed_by(rules: AppointmentRules, start: datetime) -> datetime:
@@ -238,7 +285,7 @@ class _CheckInRefusal(DomainError):
 
 
 class UnknownAppointment(_CheckInRefusal):
-    """no booking has that code: check the code on your booking"""
+    """No booking has that code: check the code on your booking"""
 
     kind = "not_found"
     code = "unknown_appointment"
@@ -246,16 +293,16 @@ class UnknownAppointment(_CheckInRefusal):
 
 
 class CheckInOtherDay(_CheckInRefusal):
-    """this booking is for {day}, not today: check in on that day"""
+    """This booking is for {day}, not today: check in on that day"""
 
     kind = "invalid"
     code = "check_in_other_day"
     zh = "该预约不是今天的，请在预约当天签到"
-    zh_template = "该预约为 {day}，不是今天，请在预约当天签到"
+    zh_template = "该预约为{day_zh}，不是今天，请在预约当天签到"
 
 
 class CheckInEarly(_CheckInRefusal):
-    """check-in for the {start} appointment opens at {opens}: please check in from {opens}"""
+    """Check-in for the {start} appointment opens at {opens}: please check in from {opens}"""
 
     kind = "conflict"
     code = "check_in_early"
@@ -264,7 +311,7 @@ class CheckInEarly(_CheckInRefusal):
 
 
 class CheckInLate(_CheckInRefusal):
-    """the {start} appointment could be checked in until {until}: please take a normal number"""
+    """The {start} appointment could be checked in until {until}: please take a normal number"""
 
     kind = "conflict"
     code = "check_in_late"
@@ -273,13 +320,13 @@ class CheckInLate(_CheckInRefusal):
 
 
 class CheckInLateWalkIn(CheckInLate):
-    """the {start} appointment could be checked in until {until}: a normal number {number} was issued instead"""
+    """The {start} appointment could be checked in until {until}: a normal number {number} was issued instead"""
 
     zh_template = "已超过签到时间（{until} 前），预约失效，已为您取普通号 {number}"
 
 
 class CheckedInElsewhere(NotBooked):
-    """booking {code} was checked in at {at} at another kiosk: its number is {number}"""
+    """Booking {code} was checked in at {at} at another kiosk: its number is {number}"""
 
     zh = "该预约已在其他取号机签到"
 
@@ -292,19 +339,27 @@ STATUS_ZH = {Status.CANCELLED: "已取消", Status.NO_SHOW: "已过签到时间�
 
 
 def check_in_refusal(rules: AppointmentRules, code: str, status: str, day: date, start: datetime, now: datetime,
-                     today: date, tz: tzinfo) -> DomainError | CheckIn:
+                     today: date, tz: tzinfo, hours: Hours | None = None) -> DomainError | CheckIn:
     """Whether a booked visitor is let in at `now` (`today` the hall's day): `CheckIn.ON_TIME`,
     `CheckIn.LATE` (the caller issues a normal number when `rules.late_walk_in`, else says
     `CheckInLate`), or the refusal to raise. A booking already checked in is the caller's (it
-    answers the same ticket again); any other state but booked is `NotBooked`."""
+    answers the same ticket again); any other state but booked is `NotBooked`, except a no-show of
+    today: marked by the sweep after the grace, it is late like a booking the sweep has not reached
+    yet (the answer must not depend on when the sweep ran). `hours` clamps when check-in opens to
+    when the kiosks issue (`check_in_opens`)."""
+    if status == Status.NO_SHOW and day == today:  # the sweep found it past its grace: late
+        if not rules.late_walk_in:
+            return CheckInLate(start=_hm(start, tz), until=_hm(missed_by(rules, start), tz))
+        return CheckIn.LATE
     if status != Status.BOOKED:
         return NotBooked(code=grouped(code), status=status, action="checked in",
                          zh=f"该预约{STATUS_ZH.get(Status(status), status)}，无法签到")
     if day != today:
-        return CheckInOtherDay(day=day.isoformat())
-    verdict = check_in_verdict(rules, start, now)
+        day_zh, day_en = day_words(day)
+        return CheckInOtherDay(day=day_en, day_zh=day_zh)
+    verdict = check_in_verdict(rules, start, now, hours, tz)
     if verdict is CheckIn.EARLY:
-        return CheckInEarly(start=_hm(start, tz), opens=_hm(check_in_opens(rules, start), tz))
+        return CheckInEarly(start=_hm(start, tz), opens=_hm(check_in_opens(rules, start, hours, tz), tz))
     if verdict is CheckIn.LATE and not rules.late_walk_in:
         return CheckInLate(start=_hm(start, tz), until=_hm(missed_by(rules, start), tz))
     return verdict

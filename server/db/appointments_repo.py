@@ -113,6 +113,12 @@ def set_status(conn: Connection, booking_id: str, before: Status, after: Status,
     return done.rowcount == 1
 
 
+def move_queue(conn: Connection, booking_id: str, queue: str) -> None:
+    """The booking follows its item to `queue` (moved since it was made): the calling candidates and
+    the estimates join its ticket on the booking's queue."""
+    conn.execute(update(appointments).where(A.id == booking_id).values(queue=queue))
+
+
 def by_code(conn: Connection, code: str, *, lock: bool = False) -> dict[str, Any] | None:
     stmt = select(appointments).where(A.code == code)
     if lock:
@@ -132,6 +138,12 @@ def pending_starts(conn: Connection, id_number: str, since: datetime) -> list[da
     `since` (the caller's now less the grace period: those not yet missed)."""
     rows = conn.execute(select(A.start).where(
         A.id_number == id_number, A.status == Status.BOOKED.value, A.start > since))
+    return [r.start for r in rows]
+
+
+def pending_starts_of_phone(conn: Connection, phone: str, since: datetime) -> list[datetime]:
+    """As `pending_starts`, for the bookings given the phone number `phone`."""
+    rows = conn.execute(select(A.start).where(A.phone == phone, A.status == Status.BOOKED.value, A.start > since))
     return [r.start for r in rows]
 
 
@@ -190,6 +202,13 @@ def due_bookings(conn: Connection, day: date) -> list[tuple[str, datetime]]:
     rows = conn.execute(select(A.queue, A.start).where(A.day == day, A.status == Status.BOOKED.value)
                         .order_by(A.start, A.queue))
     return [(r.queue, r.start) for r in rows]
+
+
+def overdue(conn: Connection, before: datetime) -> list[dict[str, Any]]:
+    """The bookings still booked whose slot started at or before `before` (what `mark_no_shows`
+    would take), for the sweep to set apart those the hall itself can no longer keep."""
+    rows = conn.execute(select(appointments).where(A.status == Status.BOOKED.value, A.start <= before))
+    return [dict(r._mapping) for r in rows]
 
 
 def mark_no_shows(conn: Connection, before: datetime) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ColumnElement, Connection, func, select
 
 from server.core.tickets import Status
 
@@ -20,21 +20,33 @@ from .ticket_tables import queue_stats, tickets
 _ARRIVED_IN = func.coalesce(tickets.c.origin_queue, tickets.c.queue)
 
 
-def arrivals(conn: Connection, day: date, since: datetime, until: datetime) -> dict[str, int]:
-    """Tickets issued in [since, until) of `day`, by the queue they were issued for."""
-    rows = conn.execute(
-        select(_ARRIVED_IN, func.count())
-        .where(tickets.c.day == day, tickets.c.issued_at >= since, tickets.c.issued_at < until)
-        .group_by(_ARRIVED_IN)
-    )
+# A booked visitor's ticket (priority "appointment"): the forecast counts the day's bookings on
+# their own, so its walk-in arrivals leave these out (else a booking would count twice).
+_WALK_IN = tickets.c.priority != "appointment"
+
+
+def arrivals(conn: Connection, day: date, since: datetime, until: datetime, *,
+             walk_ins_only: bool = False) -> dict[str, int]:
+    """Tickets issued in [since, until) of `day`, by the queue they were issued for (without the
+    booked visitors' when `walk_ins_only`)."""
+    where: list[ColumnElement[bool]] = [tickets.c.day == day, tickets.c.issued_at >= since,
+                                         tickets.c.issued_at < until]
+    if walk_ins_only:
+        where.append(_WALK_IN)
+    rows = conn.execute(select(_ARRIVED_IN, func.count()).where(*where).group_by(_ARRIVED_IN))
     return {q: n for q, n in rows}
 
 
-def issue_times(conn: Connection, days: Collection[date]) -> list[tuple[str, datetime]]:
-    """(queue issued for, issued_at) of every ticket of `days`: the weekday history of arrivals."""
+def issue_times(conn: Connection, days: Collection[date], *, walk_ins_only: bool = False) -> list[
+        tuple[str, datetime]]:
+    """(queue issued for, issued_at) of every ticket of `days`: the weekday history of arrivals
+    (without the booked visitors' when `walk_ins_only`)."""
     if not days:
         return []
-    rows = conn.execute(select(_ARRIVED_IN, tickets.c.issued_at).where(tickets.c.day.in_(list(days))))
+    where: list[ColumnElement[bool]] = [tickets.c.day.in_(list(days))]
+    if walk_ins_only:
+        where.append(_WALK_IN)
+    rows = conn.execute(select(_ARRIVED_IN, tickets.c.issued_at).where(*where))
     return [(q, at) for q, at in rows]
 
 

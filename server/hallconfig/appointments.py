@@ -14,7 +14,8 @@
     no_show_period_days = 30     # ... within this many days ...
     suspend_days = 30            # ... suspend booking for this many days
     per_address_per_hour = 10    # bookings one client address may make per hour
-    per_id_number = 5            # active bookings one ID number may hold
+    per_address_per_day = 20     # ... and per day (any 24 hours)
+    per_id_number = 5            # active bookings one ID number (and one phone number) may hold
 
 Without the section the hall takes bookings with these values.
 """
@@ -44,6 +45,7 @@ class AppointmentsIn(Model):
     no_show_period_days: int = Field(_D.no_show_period_days, ge=1, le=365)
     suspend_days: int = Field(_D.suspend_days, ge=1, le=365)
     per_address_per_hour: int = Field(_D.per_address_per_hour, ge=1, le=10_000)
+    per_address_per_day: int = Field(_D.per_address_per_day, ge=1, le=100_000)
     per_id_number: int = Field(_D.per_id_number, ge=1, le=100)
 
     @model_validator(mode="after")

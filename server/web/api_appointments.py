@@ -16,6 +16,7 @@ from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from server.app import appointment_ops, appointments
+from server.app.progress import TooManyLookups
 from server.core.appointment_codes import TooManyBookings
 
 from .auth import client_address, services
@@ -74,4 +75,10 @@ def get(appointment_code: str) -> ResponseReturnValue:
 @bp.post("/appointments/<appointment_code>/cancel")
 def cancel(appointment_code: str) -> ResponseReturnValue:
     body = parse_body(request.get_data(), CancelBooking)
-    return jsonify(appointment_ops.cancel(services(), appointment_code, body.last4, client_address())), 200, NO_STORE
+    try:
+        done = appointment_ops.cancel(services(), appointment_code, body.last4, client_address())
+    except TooManyLookups as exc:  # wrong last fours counted per code and per address
+        response, status = error_response(429, exc.code, exc.message, exc.message_zh, retry_after_s=exc.retry_after_s)
+        response.headers["Retry-After"] = str(exc.retry_after_s)
+        return response, status
+    return jsonify(done), 200, NO_STORE

@@ -22,7 +22,9 @@ APPOINTMENT: dict[str, Any] = obj({
     "qr_url": {**STR, "format": "uri", "description": "the booking's own page ({public_url}/a/{code}), in its QR code"},
     "check_in_from": {**TIME, "description": "the kiosk checks it in from this time"},
     "check_in_until": {**TIME, "description": "... until this time; later it is a no-show"},
-    "applicant": obj({"name": STR, "id_number": STR, "phone": STR}, description="masked (article 20)"),
+    "applicant": obj({"name": STR, "id_number": STR, "phone": STR},
+                     description="masked (article 20): the ID number's first six and the phone's first three "
+                     "only, never their last four (which cancel the booking)"),
 }, {"ticket": obj({"id": STR, "number": STR}, description="once checked in (GET only): the ticket's number and "
                   "its status page /t/{id}")}, description="a booking (预约), as its holder sees it")
 
@@ -37,8 +39,10 @@ SLOTS_OK = obj({
                  "item's daily cap)"},
     })},
     "closed": nullable(obj({"code": STR, "message": STR}, {"message_zh": STR},
-                           description="why the day offers no slot: appointments_off, slot_past (the day is over), "
-                           "beyond_horizon, closed_day")),
+                           description="why the day offers no slot for the item: appointments_off, slot_past (the "
+                           "day is over), beyond_horizon, closed_day, not_bookable (the item takes longer than "
+                           "a slot offers: take a number at the hall), day_over (today's slots have all begun); "
+                           "`message` is \"中文 / English\"")),
 })
 
 TOO_MANY = {**error("too many bookings from this client address in the last hour, or this ID number already "
@@ -53,7 +57,8 @@ APPOINTMENT_ROUTES: tuple[Route, ...] = (
                  {"name": "date", "in": "query", "required": True, "description": "the day, YYYY-MM-DD",
                   "schema": {**STR, "pattern": r"^\d{4}-\d{2}-\d{2}$"}})),
     Route("post", "/api/v1/appointments", "book a slot (no key). 400 for a past slot, a closed day, a day beyond the "
-          "horizon, a time that is no slot, an invalid ID number or phone; 403 booking_suspended after repeated "
+          "horizon, a time that is no slot, an item never bookable (not_bookable: longer than a slot), "
+          "an invalid ID number or phone; 403 booking_suspended after repeated "
           "no-shows; 404 unknown item; 409 slot_full, day_full, already_booked; 429 with Retry-After for the "
           "limits per client address and per ID number",
           ok=APPOINTMENT_OK, status=201, errors=(403, 404, 409), body=Book, more={429: TOO_MANY}),
@@ -61,6 +66,9 @@ APPOINTMENT_ROUTES: tuple[Route, ...] = (
           "applicant masked", ok=APPOINTMENT_OK),
     Route("post", "/api/v1/appointments/<appointment_code>/cancel", "cancel a booking with the last four "
           "characters of the applicant's ID number or phone: one 404 for an unknown code and a wrong last four; "
-          "409 not_booked once it is cancelled, checked in or missed, too_late_to_cancel once its slot began",
-          ok=APPOINTMENT_OK, errors=(409,), body=CancelBooking),
+          "409 not_booked once it is cancelled, checked in or missed, too_late_to_cancel once its slot began; 429 "
+          "with Retry-After past 5 wrong last fours for a code (or 10 from one address)",
+          ok=APPOINTMENT_OK, errors=(409,), body=CancelBooking,
+          more={429: {**error("too many wrong last fours for this booking or from this address"),
+                      "headers": RETRY}}),
 )

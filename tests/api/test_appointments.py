@@ -1,8 +1,8 @@
 """Appointments over HTTP (预约): every answer of the booking routes, with the demo hall and a clock
 set by hand (Wednesday 2026-11-25, 10:00 in Beijing).
 
-Queue B's slots offer 22 window minutes (1.83 planned windows × 30 min × 40 % for bookings):
-SCJG-101 (20 min) fits once a slot, SCJG-102 (10 min) twice."""
+Queue B's slots offer 16 window minutes (1.33 planned windows × 30 min × 40 % for bookings; its
+reserve window 33 is not counted): SCJG-102 (10 min) fits once a slot, SCJG-101 (20 min) never."""
 
 from __future__ import annotations
 
@@ -29,30 +29,32 @@ def applicant(n: int = 1, phone: str = "13800138000") -> dict:
     return {"name": "王小明", "id_number": id_number(n), "phone": phone}
 
 
-def book(client, start: str = NINE, item: str = "SCJG-101", who: dict | None = None, address: str = "203.0.113.7"):
+def someone(n: int) -> dict:
+    """Another person: their own ID number and phone (one phone holds as few bookings as one ID)."""
+    return applicant(n, phone=f"137{n:08d}")
+
+
+def book(client, start: str = NINE, item: str = "SCJG-102", who: dict | None = None, address: str = "203.0.113.7"):
     return client.post("/api/v1/appointments", json={"item": item, "start": start, "applicant": who or applicant()},
                        environ_base={"REMOTE_ADDR": address})
 
 
 def test_the_slots_of_a_day_give_capacity_and_what_is_left(client):
-    r = client.get(f"/api/v1/appointments/slots?item=SCJG-101&date={TOMORROW}")
+    r = client.get(f"/api/v1/appointments/slots?item=SCJG-102&date={TOMORROW}")
     assert r.status_code == 200
     body = r.get_json()
-    assert body["item"] == "SCJG-101" and body["date"] == TOMORROW and body["closed"] is None
+    assert body["item"] == "SCJG-102" and body["date"] == TOMORROW and body["closed"] is None
     first = body["slots"][0]
     assert first == {"start": NINE, "end": HALF_NINE, "capacity": 1, "left": 1}
     # 09:00-17:00 less the 30 minutes before closing when no number is issued: 15 half hours.
     assert len(body["slots"]) == 15
     assert book(client).status_code == 201
-    again = client.get(f"/api/v1/appointments/slots?item=SCJG-101&date={TOMORROW}").get_json()["slots"][0]
-    assert again["left"] == 0
-    # The queue's minutes are shared: a 10-minute item finds no room left either (22 - 20 < 10).
-    other = client.get(f"/api/v1/appointments/slots?item=SCJG-102&date={TOMORROW}").get_json()["slots"]
-    assert other[0]["capacity"] == 2 and other[0]["left"] == 0 and other[1]["left"] == 2
+    again = client.get(f"/api/v1/appointments/slots?item=SCJG-102&date={TOMORROW}").get_json()["slots"]
+    assert again[0]["left"] == 0 and again[1]["left"] == 1
 
 
 def test_today_lists_only_the_slots_not_begun(client):
-    slots = client.get("/api/v1/appointments/slots?item=SCJG-101&date=2026-11-25").get_json()["slots"]
+    slots = client.get("/api/v1/appointments/slots?item=SCJG-102&date=2026-11-25").get_json()["slots"]
     assert slots[0]["start"] == "2026-11-25T10:30:00+08:00"
 
 
@@ -80,11 +82,12 @@ def test_a_booking_answers_its_code_qr_and_check_in_window_with_the_applicant_ma
     a = r.get_json()["appointment"]
     assert len(a["code"]) == 10 and a["code_display"] == f"{a['code'][:5]}-{a['code'][5:]}"
     assert a["qr_url"] == f"http://127.0.0.1:5000/a/{a['code']}"
-    assert (a["item"], a["item_name"], a["queue"], a["status"]) == ("SCJG-101", a["item_name"], "B", "booked")
+    assert (a["item"], a["item_name"], a["queue"], a["status"]) == ("SCJG-102", a["item_name"], "B", "booked")
     assert (a["start"], a["end"]) == (NINE, HALF_NINE)
-    assert (a["check_in_from"], a["check_in_until"]) == ("2026-11-26T08:30:00+08:00", "2026-11-26T09:15:00+08:00")
-    assert a["applicant"] == {"name": "王*明", "id_number": "110105********" + id_number(1)[-4:],
-                              "phone": "138****8000"}
+    # Check-in opens when the kiosks issue (09:00), not 30 minutes before the hall does.
+    assert (a["check_in_from"], a["check_in_until"]) == ("2026-11-26T09:00:00+08:00", "2026-11-26T09:15:00+08:00")
+    # The last fours cancel the booking: the card never shows them.
+    assert a["applicant"] == {"name": "王*明", "id_number": "110105************", "phone": "138********"}
     events = [(e.event, e.rooms, e.data) for c in published for e in c.events]
     assert events[-1][:2] == ("appointment.booked", ["hall"])
     assert {k: v for k, v in events[-1][2].items() if k != "seq"} == {
@@ -110,7 +113,7 @@ def test_a_full_slot_is_409_and_a_second_booking_of_the_day_too(client):
     again = book(client, start=HALF_NINE, who=applicant(1))
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "already_booked"
     # Another item the same day is another booking.
-    assert book(client, start=HALF_NINE, item="SCJG-102", who=applicant(1)).status_code == 201
+    assert book(client, start=HALF_NINE, item="CRJ-001", who=applicant(1)).status_code == 201
 
 
 def test_the_daily_cap_is_409_day_full(client, hq):
@@ -162,14 +165,14 @@ def test_a_start_in_another_offset_names_the_same_slot(client):
 def test_full_width_input_and_plus_86_are_read(client):
     who = {"name": "王小明", "id_number": id_number(1).replace("1", "１"), "phone": "+86 138 0013 8000"}
     r = book(client, who=who)
-    assert r.status_code == 201 and r.get_json()["appointment"]["applicant"]["phone"] == "138****8000"
+    assert r.status_code == 201 and r.get_json()["appointment"]["applicant"]["phone"] == "138********"
 
 
 def test_one_address_may_book_ten_an_hour_then_429_with_retry_after(client, clock):
     for n in range(10):
         clock.advance(minutes=1)
         assert book(client, start=f"2026-11-26T{9 + n // 2:02d}:{30 * (n % 2):02d}:00+08:00",
-                    item="SCJG-102", who=applicant(n)).status_code == 201
+                    item="SCJG-102", who=someone(n)).status_code == 201
     refused = book(client, start="2026-11-26T15:00:00+08:00", item="SCJG-102", who=applicant(20))
     assert refused.status_code == 429
     body = refused.get_json()["error"]
@@ -181,13 +184,13 @@ def test_one_address_may_book_ten_an_hour_then_429_with_retry_after(client, cloc
     # An IPv6 client is its /64.
     for n in range(10):
         assert book(client, start=f"2026-11-27T{9 + n // 2:02d}:{30 * (n % 2):02d}:00+08:00", item="SCJG-102",
-                    who=applicant(40 + n), address=f"2001:db8:1:2::{n + 1:x}").status_code == 201
+                    who=someone(40 + n), address=f"2001:db8:1:2::{n + 1:x}").status_code == 201
     assert book(client, start="2026-11-27T15:00:00+08:00", item="SCJG-102", who=applicant(60),
                 address="2001:db8:1:2:ffff::1").status_code == 429
 
 
 def test_one_id_number_may_hold_five_bookings_then_429(client):
-    items = ["SCJG-101", "SCJG-102", "SCJG-001", "SCJG-002", "CRJ-001", "CRJ-002"]
+    items = ["SCJG-003", "SCJG-102", "SCJG-001", "SCJG-002", "CRJ-001", "CRJ-002"]
     for n, item in enumerate(items[:5]):
         assert book(client, start=f"2026-11-26T{10 + n}:00:00+08:00", item=item,
                     address=f"192.0.2.{n}").status_code == 201, item
@@ -245,7 +248,7 @@ def test_the_sweep_marks_bookings_past_their_grace_no_shows(client, clock, hq, p
     assert appointment_ops.sweep_no_shows(svc) == []
     # The slot is over: its minutes are not given back.
     with svc.engine.connect() as conn:
-        assert conn.execute(select(appointment_slots.c.minutes_booked)).scalar_one() == 20
+        assert conn.execute(select(appointment_slots.c.minutes_booked)).scalar_one() == 10
         assert conn.execute(select(appointment_days.c.booked)).scalar_one() == 1
 
 
@@ -259,7 +262,8 @@ def test_three_no_shows_within_thirty_days_suspend_booking_with_the_reason(clien
     refused = book(client, start="2026-12-01T10:00:00+08:00")
     assert refused.status_code == 403
     err = refused.get_json()["error"]
-    assert err["code"] == "booking_suspended" and "2026-12-30" in err["message"] and "2026-12-30" in err["message_zh"]
+    assert err["code"] == "booking_suspended"
+    assert "30 Dec 09:00" in err["message"] and "12月30日 09:00" in err["message_zh"]
     # Someone else still books.
     assert book(client, start="2026-12-01T10:00:00+08:00", who=applicant(7)).status_code == 201
 
@@ -278,10 +282,10 @@ def test_left_is_bounded_by_the_items_daily_cap(client, hq):
     svc.hall = dataclasses.replace(svc.hall, appointments=dataclasses.replace(svc.hall.appointments, daily_cap=2))
     assert book(client, item="SCJG-102", who=applicant(1)).status_code == 201
     slots = client.get(f"/api/v1/appointments/slots?item=SCJG-102&date={TOMORROW}").get_json()["slots"]
-    assert [s["left"] for s in slots[:2]] == [1, 1]
+    assert [s["left"] for s in slots[:3]] == [0, 1, 1]
     assert book(client, start=HALF_NINE, item="SCJG-102", who=applicant(2)).status_code == 201
     slots = client.get(f"/api/v1/appointments/slots?item=SCJG-102&date={TOMORROW}").get_json()["slots"]
-    assert {s["left"] for s in slots} == {0} and slots[0]["capacity"] == 2
+    assert {s["left"] for s in slots} == {0} and slots[2]["capacity"] == 1
 
 
 def test_the_boards_bookings_per_slot_and_the_bookings_due(client, clock, hq):
@@ -290,16 +294,16 @@ def test_the_boards_bookings_per_slot_and_the_bookings_due(client, clock, hq):
     from server.db import appointments_repo
     svc = hq.services
     a = book(client, item="SCJG-102", who=applicant(1)).get_json()["appointment"]
+    _cancel(client, a["code"], "8000")
     book(client, item="SCJG-102", who=applicant(2))
     book(client, start=HALF_NINE, who=applicant(3))
-    _cancel(client, a["code"], "8000")
     with svc.engine.connect() as conn:
         rows = appointments_repo.bookings_per_slot(conn, date(2026, 11, 26), date(2026, 11, 27))
         due = appointments_repo.due_bookings(conn, date(2026, 11, 26))
     assert [(r["queue"], r["day"], r["start"].isoformat(), r["booked"], r["cancelled"], r["minutes_booked"],
              r["minutes_total"]) for r in rows] == [
-        ("B", date(2026, 11, 26), "2026-11-26T01:00:00+00:00", 1, 1, 10, 22),
-        ("B", date(2026, 11, 26), "2026-11-26T01:30:00+00:00", 1, 0, 20, 22)]
+        ("B", date(2026, 11, 26), "2026-11-26T01:00:00+00:00", 1, 1, 10, 16),
+        ("B", date(2026, 11, 26), "2026-11-26T01:30:00+00:00", 1, 0, 10, 16)]
     assert rows[0]["checked_in"] == rows[0]["no_show"] == 0
     assert rows[0]["end"].isoformat() == "2026-11-26T01:30:00+00:00"
     assert [(q, s.isoformat()) for q, s in due] == [("B", "2026-11-26T01:00:00+00:00"),

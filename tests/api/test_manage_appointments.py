@@ -2,7 +2,7 @@
 recommendations counting booked arrivals (GET /api/v1/recommendations).
 
 The test clock is Wednesday 2026-11-25 10:00 in Beijing; SCJG-001 (queue A, 20 minutes) fits twice
-in one of A's 30-minute slots (50 window minutes offered for booking)."""
+in one of A's 30-minute slots (44 window minutes offered for booking: the reserve window is not counted)."""
 
 from __future__ import annotations
 
@@ -62,9 +62,9 @@ def test_bookings_per_slot_for_managers(client, manager):
     assert [s["start"][11:16] for s in a["slots"]][:3] == ["09:00", "09:30", "10:00"] and len(a["slots"]) == 15
     row = next(s for s in a["slots"] if s["start"] == start)
     assert (row["booked"], row["checked_in"], row["no_show"], row["cancelled"]) == (1, 0, 0, 1)
-    assert row["minutes_booked"] == 20 and row["minutes_total"] == 50
+    assert row["minutes_booked"] == 20 and row["minutes_total"] == 44
     empty = next(s for s in a["slots"] if s["start"][11:16] == "11:00")
-    assert empty["booked"] == 0 and empty["minutes_total"] == 50 and empty["minutes_booked"] == 0
+    assert empty["booked"] == 0 and empty["minutes_total"] == 44 and empty["minutes_booked"] == 0
     assert a["totals"]["booked"] == 1 and a["totals"]["cancelled"] == 1
     assert queue_of(data, "2026-11-26", "A")["totals"]["booked"] == 1
     # The default range is today; a Saturday is closed, with no queues.
@@ -140,3 +140,25 @@ def test_a_checked_in_booking_names_its_ticket(client, kiosk, svc, manager):
     assert seen["status"] == "checked_in" and seen["ticket"] == {"id": ticket["id"], "number": ticket["number"]}
     a = queue_of(board(client, manager).get_json(), DAY, "A")
     assert a["totals"]["checked_in"] == 1 and a["totals"]["booked"] == 0
+
+
+def test_a_booked_visitors_ticket_is_no_walk_in_arrival_in_the_forecast(client, kiosk, svc, manager, clock):
+    """The forecast adds the day's bookings to the walk-ins' rate: a booked visitor's own ticket is
+    not counted again as an arrival, today nor in the weekday history."""
+    from .helpers import issue
+
+    made = book(client, slot_at(client, "10:30")["start"], 9).get_json()["appointment"]
+    issue(client, kiosk, item=ITEM)
+    walk_ins = figures(client, manager, "A")["arrivals_today"]
+    clock.advance(minutes=1)
+    r = client.post(f"/api/v1/appointments/{made['code']}/check-in", headers=kiosk)
+    assert r.status_code == 201 and r.get_json()["ticket"]["priority"] == "appointment"
+    assert figures(client, manager, "A")["arrivals_today"] == walk_ins == 1
+    # A week later the same weekday's history holds the walk-in only.
+    from server.app.recommendations import _history
+    from server.core import staffing
+    clock.advance(days=7)
+    with svc.engine.connect() as conn:
+        cut = staffing.intervals(svc.hall.hours, svc.hall.staffing.interval_minutes)
+        _, history = _history(svc, conn, svc.today(clock()), cut)
+    assert sum(history["A"].values()) * (svc.hall.staffing.interval_minutes / 60) == 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -45,11 +45,32 @@ def test_late_is_a_walk_in_when_the_hall_says_so_else_refused():
     assert said.code == "check_in_late" and "A012" in said.message and "A012" in said.message_zh
 
 
-@pytest.mark.parametrize("status", ["cancelled", "no_show"])
-def test_only_a_booked_booking_checks_in(status):
-    refusal = decide("10:00", status=status)
+@pytest.mark.parametrize(("status", "day"), [("cancelled", DAY), ("no_show", date(2026, 11, 24))])
+def test_only_a_booked_booking_checks_in(status, day):
+    refusal = decide("10:00", status=status, day=day)
     assert isinstance(refusal, codes.NotBooked) and refusal.code == "not_booked"
     assert "7N3R3-3NVQN" in refusal.message and refusal.message_zh.startswith("该预约已")
+
+
+def test_a_no_show_of_today_is_late_whenever_the_sweep_ran():
+    """The sweep marks a booking no_show past its grace; a visitor coming after that is late, as
+    one a minute before the sweep was."""
+    assert decide("10:16", status="no_show") is decide("10:16") is appt.CheckIn.LATE
+    refusal = decide("10:16", status="no_show", rules=AppointmentRules(late_walk_in=False))
+    assert isinstance(refusal, appt.CheckInLate)
+
+
+def test_check_in_opens_not_before_the_kiosks_issue():
+    from datetime import time
+
+    from server.core.hall import Hours
+    hours = Hours(periods=((time(9), time(12)), (time(13, 30), time(17))), issue_stop_minutes=30)
+    nine, half_one = datetime(2026, 11, 25, 9, 0, tzinfo=TZ), datetime(2026, 11, 25, 13, 30, tzinfo=TZ)
+    assert appt.check_in_opens(RULES, nine, hours, TZ) == nine
+    assert appt.check_in_opens(RULES, half_one, hours, TZ) == half_one, "after the midday break"
+    assert appt.check_in_opens(RULES, nine + timedelta(hours=1), hours, TZ) == datetime(2026, 11, 25, 9, 30, tzinfo=TZ)
+    early = appt.check_in_refusal(RULES, "7N3R33NVQN", "booked", DAY, half_one, at("13:10"), DAY, TZ, hours)
+    assert isinstance(early, appt.CheckInEarly) and "13:30" in early.message
 
 
 def test_another_day_is_refused_before_the_time_is_looked_at():

@@ -45,6 +45,14 @@ def test_a_queue_counts_each_window_by_its_weight_share():
     assert rules.queue_slot_minutes(hall, RULES, "A") == 20
 
 
+def test_a_reserve_window_is_not_promised_to_bookings():
+    """A reserve window (备用窗口) is closed until a manager opens it: its time is no slot's."""
+    spare = dataclasses.replace(window("3", "A", "B", number=3), reserve=True)
+    hall = make_hall([queue("A"), queue("B")], [window("1", "A"), window("2", ("A", 2), ("B", 1), number=2), spare])
+    assert rules.planned_windows(hall, "A") == pytest.approx(1 + 2 / 3)
+    assert rules.planned_windows(hall, "B") == pytest.approx(1 / 3)
+
+
 def test_slots_fill_each_opening_period_and_end_before_issuing_stops():
     hall = dataclasses.replace(hall_ab(), hours=Hours(periods=((time(9), time(12)), (time(13, 30), time(17))),
                                                       issue_stop_minutes=30))
