@@ -17,7 +17,7 @@ from flask import Blueprint, Response, jsonify, request
 from server.app import appointment_board
 
 from .auth import require_staff, services
-from .errors import ApiError
+from .inputs import iso_date
 
 bp = Blueprint("api_manage_appointments", __name__, url_prefix="/api/v1")
 
@@ -26,13 +26,7 @@ def _day(name: str) -> date | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return None
-    try:
-        if len(raw) != 10:
-            raise ValueError(raw)
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ApiError(400, "invalid_query", f"{name} must be a date as YYYY-MM-DD",
-                       f"{name} 须为日期，格式 YYYY-MM-DD") from None
+    return iso_date(name, raw)
 
 
 @bp.get("/manage/appointments")

@@ -18,6 +18,7 @@ from server.app import stats_files, stats_ops
 from .auth import require_staff, services
 from .downloads import file_response, query_format
 from .errors import ApiError
+from .inputs import iso_date
 
 bp = Blueprint("api_stats", __name__, url_prefix="/api/v1")
 
@@ -27,13 +28,7 @@ def _day(name: str) -> date:
     if raw is None:
         raise ApiError(400, "invalid_query", f"{name} is required: a date as YYYY-MM-DD",
                        f"缺少参数 {name}（日期，格式 YYYY-MM-DD）")
-    try:
-        if len(raw) != 10:
-            raise ValueError(raw)
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ApiError(400, "invalid_query", f"{name} must be a date as YYYY-MM-DD",
-                       f"{name} 须为日期，格式 YYYY-MM-DD") from None
+    return iso_date(name, raw)
 
 
 @bp.get("/stats")

@@ -12,6 +12,7 @@ import functools
 import json
 import re
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from flask import request
@@ -96,3 +97,15 @@ def _guarded(event: str, handler: Callable[..., Any]) -> Callable[..., Any]:
         return answer
 
     return checked
+
+
+def iso_date(name: str, raw: str) -> date:
+    """A query's date as YYYY-MM-DD, or 400 naming the parameter (the statistics and the board's
+    bookings read their ranges so)."""
+    try:
+        if len(raw) != 10:
+            raise ValueError(raw)
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ApiError(400, "invalid_query", f"{name} must be a date as YYYY-MM-DD",
+                       f"{name} 须为日期，格式 YYYY-MM-DD") from None
