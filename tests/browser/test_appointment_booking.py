@@ -2,7 +2,7 @@
 `hallq serve` of the demo hall: a citizen finds the booking page from the guide, picks the service,
 a day of the strip and a slot, types a bad ID number and reads the refusal beside the field, books,
 sees the code and the QR, and opens the booking's own page. The slot (two places: SCJG-001 takes 20
-of queue A's 50 bookable window minutes) is then booked full through the API while a second
+of queue A's 44 bookable window minutes) is then booked full through the API while a second
 citizen has it on screen: their booking is refused as full and the slot shows 已约满 / Full. The
 manager's board shows the bookings of that slot; the first citizen cancels on the booking's page
 with the last four of the phone, and the board follows.
@@ -172,7 +172,7 @@ def test_a_citizen_books_on_a_phone_and_a_second_finds_the_slot_full(server, ope
     second.locator("#f-phone").fill("13700137000")
     assert book_by_api(server, slot["start"], 3).status_code == 201
     second.locator("#btn-book").click()
-    expect(second.locator("#slot-msg")).to_contain_text("该时段已约满")
+    expect(second.locator("#slot-msg")).to_contain_text("时段已约满")
     expect(second.locator("#book-form")).to_be_hidden()
     expect(second.locator(f'.slot[data-start="{slot["start"]}"]')).to_be_disabled()
     expect(second.locator(f'.slot[data-start="{slot["start"]}"]')).to_contain_text("已约满")
@@ -193,7 +193,7 @@ def test_a_citizen_books_on_a_phone_and_a_second_finds_the_slot_full(server, ope
                            json={"last4": id_number(8)[-4:]}, timeout=10)
     assert cancel.status_code == 200, cancel.text
 
-    # The manager's board: the slot with its two bookings, its 40 of 50 minutes.
+    # The manager's board: the slot with its two bookings, its 40 of 44 minutes.
     board = open_page(DESKTOP)
     sign_in(board, server)
     board.locator('.view-btn[data-view="bookings"]').click()
@@ -202,7 +202,7 @@ def test_a_citizen_books_on_a_phone_and_a_second_finds_the_slot_full(server, ope
     row = board.locator(f'.bk-queue[data-queue="A"] .bk-slot[data-start="{slot["start"]}"]')
     expect(row.locator(".bk-booked")).to_have_text("2")
     expect(row.locator(".bk-awaiting")).to_have_text("2")
-    expect(row.locator(".bk-min-text")).to_have_text("40/50")
+    expect(row.locator(".bk-min-text")).to_have_text("40/44")
     # 已约 counts booked and checked in alike; 待签到 those not in yet.
     expect(board.locator("#bk-sum")).to_contain_text("待签到")
     expect(board.locator(f'.bk-day[data-date="{day}"]')).to_contain_text("约 ")

@@ -112,7 +112,7 @@ def test_booked_checked_in_and_called_at_the_slot_time_while_walk_ins_keep_movin
     post(server, "/api/v1/appointments", body={"item": ITEM, "start": START, "applicant": {
         "name": "李四", "id_number": id_number(13), "phone": "13600136000"}}, status=201)
     second.locator("#btn-book").click()
-    expect(second.locator("#slot-msg")).to_contain_text("该时段已约满")
+    expect(second.locator("#slot-msg")).to_contain_text("时段已约满")
     expect(second.locator(f'.slot[data-start="{START}"]')).to_contain_text("已约满")
     expect(second.locator(f'.slot[data-start="{START}"]')).to_be_disabled()
     shot(second, "appointment-day-full.png")
