@@ -164,6 +164,9 @@ function submit(ev) {
 export function resetCheckin() {
   field().value = "";
   say(null);
+  // The last answer's words go too, so nothing (a reader, a test) takes them for the next one's.
+  ["checkin-answer-title", "checkin-answer-title-en", "checkin-answer-body", "checkin-answer-body-en"].forEach(
+    function (id) { $(id).textContent = ""; });
   $("checkin-answer").hidden = true;
   $("checkin-ask").hidden = false;
 }

@@ -151,33 +151,30 @@ def _seconds(delta: timedelta) -> int:
     return max(1, math.ceil(delta.total_seconds()))
 
 
+def _address_limit(created: Sequence[datetime], now: datetime, span: timedelta, limit: int,
+                   en_span: str, zh_span: str) -> TooManyBookings | None:
+    """Refused when `limit` of one address's bookings fall within `span` before `now`, until the
+    oldest of those has left the span."""
+    recent = sorted(t for t in created if t > now - span)
+    if len(recent) < limit:
+        return None
+    wait = _seconds(recent[len(recent) - limit] + span - now)
+    return TooManyBookings(
+        f"this address has made {len(recent)} bookings in the last {en_span} (at most {limit}); try again in {wait} s",
+        zh=f"同一网络{zh_span}内最多预约{limit}次，请{wait}秒后再试", retry_after_s=wait)
+
+
 def address_refusal(rules: AppointmentRules, created: Sequence[datetime], now: datetime) -> TooManyBookings | None:
     """`created`: when the bookings of one client address were made, those of the last hour at
     least. Refused when `per_address_per_hour` of them fall in the hour before `now`, until the
     oldest of those is an hour old."""
-    hour = timedelta(hours=1)
-    recent = sorted(t for t in created if t > now - hour)
-    if len(recent) < rules.per_address_per_hour:
-        return None
-    wait = _seconds(recent[len(recent) - rules.per_address_per_hour] + hour - now)
-    return TooManyBookings(
-        f"this address has made {len(recent)} bookings in the last hour (at most {rules.per_address_per_hour}); "
-        f"try again in {wait} s",
-        zh=f"同一网络一小时内最多预约{rules.per_address_per_hour}次，请{wait}秒后再试", retry_after_s=wait)
+    return _address_limit(created, now, timedelta(hours=1), rules.per_address_per_hour, "hour", "一小时")
 
 
 def address_day_refusal(rules: AppointmentRules, created: Sequence[datetime], now: datetime) -> TooManyBookings | None:
     """As `address_refusal` over a day (any 24 hours) with `per_address_per_day`: one address
     cannot book ten an hour all day long."""
-    day = timedelta(days=1)
-    recent = sorted(t for t in created if t > now - day)
-    if len(recent) < rules.per_address_per_day:
-        return None
-    wait = _seconds(recent[len(recent) - rules.per_address_per_day] + day - now)
-    return TooManyBookings(
-        f"this address has made {len(recent)} bookings in the last 24 hours (at most {rules.per_address_per_day}); "
-        f"try again in {wait} s",
-        zh=f"同一网络一天内最多预约{rules.per_address_per_day}次，请{wait}秒后再试", retry_after_s=wait)
+    return _address_limit(created, now, timedelta(days=1), rules.per_address_per_day, "24 hours", "一天")
 
 
 def phone_refusal(rules: AppointmentRules, starts: Sequence[datetime], now: datetime) -> TooManyBookings | None:

@@ -185,6 +185,9 @@ def test_too_early_says_from_when_in_chinese_and_english(new_context, server):
     expect(page.locator("#checkin-code")).to_have_value("")
     # A scan over the answer (here: after it is shown again) starts afresh, no tap needed.
     page.keyboard.type(f"{booking['code']}\n")
+    # The second answer must be on screen before the next scan: keys typed while the kiosk waits
+    # for the server are nobody's (the busy screen has no field).
+    expect(page.locator("#checkin-answer")).to_be_visible()
     expect(page.locator("#checkin-answer-title")).to_have_text("签到时间未到")
     now_booking = book(server, 5, item="HZ-001")
     page.keyboard.type(f"{now_booking['qr_url']}\n")
