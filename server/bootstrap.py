@@ -65,19 +65,21 @@ class HallQ:
     settings: Settings
 
 
-def open_database(settings: Settings) -> Engine:
-    """The hall's database, migrated to the current schema."""
+def open_database(settings: Settings, hall: str) -> Engine:
+    """The hall's database, migrated to the current schema (a single-hall database's rows become
+    `hall`'s when they first get a hall)."""
     if settings.db_url.startswith("sqlite:///"):
         settings.var_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.db_url)
-    upgrade(engine)
+    upgrade(engine, hall)
     return engine
 
 
 def command_services(settings: Settings) -> Services:
     """The services of a command-line process: no publisher (the serving process sends what it
     logs), no spooler and no speech."""
-    return Services(hall=load_hall(settings.config), engine=open_database(settings))
+    hall = load_hall(settings.config)
+    return Services(hall=hall, engine=open_database(settings, hall.code))
 
 
 def running_from(start: datetime) -> Callable[[], datetime]:
@@ -98,7 +100,7 @@ def build(
     """The running hall. `hall`, `engine`, `clock`, `speech`: given rather than made (tests);
     `watch`: followers that see every commit before the publisher does (tests record them)."""
     hall = hall or load_hall(settings.config)
-    engine = engine or open_database(settings)
+    engine = engine or open_database(settings, hall.code)
     if settings.clock_from is not None and clock is utc_now:
         clock = running_from(settings.clock_from)
     if settings.message_queue and engine.dialect.name != "postgresql":
@@ -116,13 +118,13 @@ def build(
     app = factory.make_app(settings)
     socketio, relay = _socketio(app, hall, engine, settings, is_leader=is_leader, end_room=end_room)
     publisher = Publisher(
-        engine, factory.emitter(socketio, relay, end_room), sleep=socketio.sleep,
+        engine, hall.code, factory.emitter(socketio, relay, end_room), sleep=socketio.sleep,
         spawn=socketio.start_background_task, unsent=relay.unsent_seq if relay else lambda: None,
         resync=lambda reason: socketio.emit("resync", {"reason": reason}),
         decorate=lambda rooms, data: ticket_room_payload(svc, rooms, data),
     )
     spooler = PrintSpooler(
-        engine, clock, on_status=lambda url, status: record_status(svc, url, status),
+        engine, hall.code, clock, on_status=lambda url, status: record_status(svc, url, status),
         spawn=socketio.start_background_task, send=printing.sender(socketio), is_leader=is_leader,
     )
     followers = Followers(*watch, publisher.publish)

@@ -98,10 +98,10 @@ class Services:
     notify_applicants: bool = False
 
     def write(self, actor: Actor) -> UnitOfWork:
-        return UnitOfWork(self.engine, actor, self.clock(), after_commit=[self.followers])
+        return UnitOfWork(self.engine, actor, self.clock(), hall=self.hall.code, after_commit=[self.followers])
 
     def read(self) -> UnitOfWork:
-        return UnitOfWork(self.engine, Actor("reader", None, "reader"), self.clock(), write=False)
+        return UnitOfWork(self.engine, Actor("reader", None, "reader"), self.clock(), hall=self.hall.code, write=False)
 
     def today(self, now: datetime | None = None) -> date:
         return service_day(now or self.clock(), self.hall.timezone)

@@ -43,6 +43,7 @@ class PrintSpooler:
     def __init__(
         self,
         engine: Engine,
+        hall: str,
         clock: Callable[[], datetime],
         *,
         on_status: Callable[[str, str], None],
@@ -50,9 +51,9 @@ class PrintSpooler:
         send: Send,
         is_leader: Callable[[], bool] = lambda: True,
     ) -> None:
-        self.engine, self.clock = engine, clock
+        self.engine, self.hall, self.clock = engine, hall, clock
         self.on_status, self.spawn, self.send, self.is_leader = on_status, spawn, send, is_leader
-        self.store = SqlJobStore(engine)
+        self.store = SqlJobStore(engine, hall)
         self.spooler = Spooler(self.store, on_status=lambda url, status: self.on_status(url, status.value))
         self.agent_status: dict[str, str] = {}
 
@@ -74,13 +75,13 @@ class PrintSpooler:
             self.spooler.run_once(self.clock())
 
     def push(self, printer: str) -> int:
-        jobs = pending_for_printer(self.engine, printer)
+        jobs = pending_for_printer(self.engine, self.hall, printer)
         for job in jobs:
             self.send(printer[len(AGENT_SCHEME) :], job_json(job))
         return len(jobs)
 
     def resend_all(self) -> None:
-        with UnitOfWork(self.engine, READER, self.clock(), write=False) as uow:
+        with UnitOfWork(self.engine, READER, self.clock(), hall=self.hall, write=False) as uow:
             names = [
                 d.name
                 for d in accounts_repo.list_devices(uow.conn)
@@ -98,7 +99,7 @@ class PrintSpooler:
 
     def hello(self, name: str) -> dict[str, Any]:
         """A kiosk's agent (re)connects: its unacknowledged jobs, to print now."""
-        jobs = pending_for_printer(self.engine, agent_printer(name))
+        jobs = pending_for_printer(self.engine, self.hall, agent_printer(name))
         return {"device": name, "jobs": [job_json(j) for j in jobs]}
 
     def acknowledge(self, device: dict[str, Any] | None, ack: Any) -> dict[str, Any]:
@@ -107,7 +108,7 @@ class PrintSpooler:
             raise Invalid('send {"id", "ok", "status"} from a paired agent')
         printer = agent_printer(device["name"])
         job_id = str(ack["id"])
-        if not any(j.id == job_id for j in pending_for_printer(self.engine, printer)):
+        if not any(j.id == job_id for j in pending_for_printer(self.engine, self.hall, printer)):
             return {"ok": True, "known": False}
         now = self.clock()
         if ack.get("ok"):

@@ -49,14 +49,15 @@ Outgoing = tuple[str, dict[str, Any], list[str]]
 
 
 class Publisher:
-    def __init__(self, engine: Engine, emit: Emit, *, sleep: Callable[[float], None] = time.sleep,
+    def __init__(self, engine: Engine, hall: str, emit: Emit, *, sleep: Callable[[float], None] = time.sleep,
                  spawn: Callable[..., Any] | None = None, unsent: Callable[[], int | None] = lambda: None,
                  resync: Callable[[str], None] = lambda reason: None,
                  decorate: Callable[[list[str], dict[str, Any]], dict[str, Any]] | None = None) -> None:
-        """`unsent()`: the oldest seq the message queue has not taken yet, if any; `resync(reason)`:
+        """`hall`: the code of the hall whose event log this publishes; `unsent()`: the oldest seq the message queue has not taken yet, if any; `resync(reason)`:
         tell every client to take a fresh snapshot; `decorate(rooms, data)`: the payload as sent, for
         what must reach its rooms but never rest in the event log (a ticket's case link)."""
         self._engine = engine
+        self._hall = hall
         self._decorate = decorate or (lambda rooms, data: data)
         self._emit = emit
         self._unsent = unsent
@@ -71,7 +72,7 @@ class Publisher:
         # The one process that emits events and runs singleton work (the print spooler). Always
         # this process on its own; with several, whichever holds the advisory lock.
         self.leader = True
-        self._next = event_log.latest_seq(engine) + 1
+        self._next = event_log.latest_seq(engine, hall) + 1
         self._chain = RoomChain(self._next - 1)
 
     def publish(self, committed: Committed) -> None:
@@ -127,9 +128,9 @@ class Publisher:
             if self._pending:
                 return  # the gap filler is on it
             after = self._next - 1
-        if event_log.latest_seq(self._engine) <= after:
+        if event_log.latest_seq(self._engine, self._hall) <= after:
             return
-        for c in read_events(self._engine, after):
+        for c in read_events(self._engine, self._hall, after):
             self.publish(c)
 
     def _fill_gap(self) -> None:
@@ -140,7 +141,7 @@ class Publisher:
                     self._gap_since = None
                     return
                 missing_from = self._next
-            for c in read_events(self._engine, missing_from - 1, limit=max(self._pending) - missing_from + 1):
+            for c in read_events(self._engine, self._hall, missing_from - 1, limit=max(self._pending) - missing_from + 1):
                 with self._lock:
                     if c.seq >= self._next and c.seq not in self._pending:
                         self._pending[c.seq] = c
@@ -164,7 +165,7 @@ class Publisher:
         self.leader = False
         while self._running:
             try:
-                with event_log.leadership(self._engine) as wait:
+                with event_log.leadership(self._engine, self._hall) as wait:
                     if wait is None:
                         self._sleep(LEADER_RETRY_S)
                         continue
@@ -178,7 +179,7 @@ class Publisher:
                         self._resync("emitter")
                     marked, marked_at = self._next - 1, time.monotonic()
                     while self._running:
-                        batch = read_events(self._engine, self._next - 1)
+                        batch = read_events(self._engine, self._hall, self._next - 1)
                         for c in batch:
                             self._send(self._stamp(c))
                             self._next = c.seq + 1
@@ -204,13 +205,13 @@ class Publisher:
         changes committed while it died and the lock passed on still go out (its last batch may
         go out twice; clients apply only newer seqs). A log far ahead of the mark (the whole hall
         was down) starts at the end, and says so (False): the clients must resync."""
-        now, sent = event_log.emitted_mark(self._engine)
+        now, sent = event_log.emitted_mark(self._engine, self._hall)
         if sent is None or not 0 <= now - sent <= REPLAY_MAX:
             return now + 1, sent is None or sent == now
         return sent + 1, True
 
     def _mark_emitted(self, seq: int) -> None:
-        event_log.mark_emitted(self._engine, seq)
+        event_log.mark_emitted(self._engine, self._hall, seq)
 
     def stop(self) -> None:
         self._running = False

@@ -15,11 +15,13 @@ from sqlalchemy import (
     text,
 )
 
-from server.db.metadata import TS, metadata
+from server.db.metadata import TS, hall_column, metadata
 
 users = Table(
     "users",
     metadata,
+    # NULL: a member of staff of the whole installation (a city manager, its administrator).
+    hall_column(nullable=True),
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("username", String(64), nullable=False, unique=True),
     Column("password_hash", String(200), nullable=False),
@@ -63,6 +65,7 @@ login_throttle = Table(
 devices = Table(
     "devices",
     metadata,
+    hall_column(),
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("name", String(64), nullable=False, unique=True),
     Column("kind", String(16), nullable=False),

@@ -16,6 +16,7 @@ from server.core.throttle import Record
 from server.core.windows import Role, Staff
 
 from .account_tables import devices, login_throttle, tokens, users
+from .scope import hall_of
 from .ticket_tables import tickets
 
 
@@ -46,7 +47,7 @@ def staff_many(conn: Connection, ids: set[int]) -> dict[int, Staff]:
 
 
 def add_user(conn: Connection, **values: Any) -> int:
-    return conn.execute(insert(users).values(**values).returning(users.c.id)).scalar_one()
+    return conn.execute(insert(users).values(hall=hall_of(conn), **values).returning(users.c.id)).scalar_one()
 
 
 def update_user(conn: Connection, user_id: int, **values: Any) -> None:
@@ -161,7 +162,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def add_device(conn: Connection, **values: Any) -> int:
-    return conn.execute(insert(devices).values(**values).returning(devices.c.id)).scalar_one()
+    return conn.execute(insert(devices).values(hall=hall_of(conn), **values).returning(devices.c.id)).scalar_one()
 
 
 def device_by_key(conn: Connection, digest: str) -> Row[Any] | None:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, insert, select, update
 
 from .notice_tables import hall_notice
+from .scope import hall_of
 
 NOTICE_ID = 1
 
@@ -19,4 +20,4 @@ def notice(conn: Connection) -> Row[Any] | None:
 def save_notice(conn: Connection, text: str, text_en: str, now: datetime, by: str) -> None:
     values = {"text": text, "text_en": text_en, "updated_at": now, "updated_by": by}
     if not conn.execute(update(hall_notice).where(hall_notice.c.id == NOTICE_ID).values(**values)).rowcount:
-        conn.execute(insert(hall_notice).values(id=NOTICE_ID, **values))
+        conn.execute(insert(hall_notice).values(hall=hall_of(conn), id=NOTICE_ID, **values))

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Row, select
 
 from .allocation_tables import allocation_changes as changes
 from .counters_repo import next_counter
+from .scope import hall_of
 
 # The counter whose row a change locks and whose value is the change's id: taking it puts the
 # changes of two managers (or two processes) one after the other, on PostgreSQL as on SQLite.
@@ -45,7 +46,7 @@ def lock_next_id(conn: Connection) -> int:
 
 
 def add(conn: Connection, row: dict[str, Any]) -> None:
-    conn.execute(changes.insert(), row)
+    conn.execute(changes.insert(), {**row, "hall": hall_of(conn)})
 
 
 def history(conn: Connection, since: datetime | None = None) -> list[Row[Any]]:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from sqlalchemy import JSON, BigInteger, Boolean, Column, Index, Integer, String, Table
 
-from server.db.metadata import TS, metadata
+from server.db.metadata import TS, hall_column, metadata
 
 allocation_changes = Table(
     "allocation_changes",
     metadata,
+    hall_column(),
     Column("id", BigInteger, primary_key=True, autoincrement=False),
     Column("at", TS, nullable=False),
     Column("actor_id", Integer),
@@ -31,5 +32,5 @@ allocation_changes = Table(
     Column("forced", Boolean, nullable=False),
     Column("stranded", JSON, nullable=False),
     Column("undoes", BigInteger),
-    Index("ix_allocation_changes_at", "at"),
+    Index("ix_allocation_changes_at", "hall", "at"),
 )

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from sqlalchemy import CheckConstraint, Column, Date, Index, Integer, String, Table, text
 
-from server.db.metadata import TS, metadata
+from server.db.metadata import TS, hall_column, metadata
 
 # One row per booking. The applicant's ID number and phone are kept in full, as a case keeps them:
 # the kiosk's check-in opens nothing else, and the window needs them when the case opens.
 appointments = Table(
     "appointments",
     metadata,
+    hall_column(),
     Column("id", String(32), primary_key=True),
     # What the visitor shows at the kiosk (in the QR code) and types to cancel: unguessable.
     Column("code", String(16), nullable=False, unique=True),
@@ -35,12 +36,12 @@ appointments = Table(
     # At most one active booking per ID number, item and day, whoever races to make a second.
     Index(
         "ux_appointments_active",
-        "id_number", "item", "day",
+        "hall", "id_number", "item", "day",
         unique=True,
         sqlite_where=text("status IN ('booked', 'checked_in')"),
         postgresql_where=text("status IN ('booked', 'checked_in')"),
     ),
-    Index("ix_appointments_day", "day", "queue", "start"),
+    Index("ix_appointments_day", "hall", "day", "queue", "start"),
     Index("ix_appointments_id_number", "id_number", "status"),
     Index("ix_appointments_address", "address", "created_at"),
 )
@@ -50,6 +51,7 @@ appointments = Table(
 appointment_slots = Table(
     "appointment_slots",
     metadata,
+    hall_column(primary_key=True),
     Column("queue", String(16), primary_key=True),
     Column("start", TS, primary_key=True),
     Column("minutes_total", Integer, nullable=False),
@@ -61,6 +63,7 @@ appointment_slots = Table(
 appointment_days = Table(
     "appointment_days",
     metadata,
+    hall_column(primary_key=True),
     Column("item", String(32), primary_key=True),
     Column("day", Date, primary_key=True),
     Column("cap", Integer, nullable=False),

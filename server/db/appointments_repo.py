@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from server.core.appointments import AlreadyBooked, Status
 
 from .appointment_tables import appointment_days, appointment_slots, appointments
+from .scope import hall_of
 from .upsert import upsert_for
 
 A = appointments.c
@@ -58,7 +59,7 @@ def add(conn: Connection, row: Mapping[str, Any]) -> None:
     try:
         # A savepoint: PostgreSQL aborts the whole transaction on a failed insert otherwise.
         with conn.begin_nested():
-            conn.execute(insert(appointments).values(**row))
+            conn.execute(insert(appointments).values(hall=hall_of(conn), **row))
     except IntegrityError:
         if active_of(conn, row["id_number"], row["item"], row["day"]) is not None:
             raise AlreadyBooked() from None
@@ -68,7 +69,7 @@ def add(conn: Connection, row: Mapping[str, Any]) -> None:
 def take_slot(conn: Connection, queue: str, start: datetime, minutes: int, total: int) -> bool:
     """Add `minutes` to the slot's booked minutes if they fit in `total` (the slot's minutes as the
     hall now plans them; the row takes that total). False: the slot is full."""
-    conn.execute(upsert_for(conn)(appointment_slots).values(
+    conn.execute(upsert_for(conn)(appointment_slots).values(hall=hall_of(conn),
         queue=queue, start=start, minutes_total=total, minutes_booked=0).on_conflict_do_nothing())
     done = conn.execute(
         update(appointment_slots)
@@ -80,7 +81,7 @@ def take_slot(conn: Connection, queue: str, start: datetime, minutes: int, total
 
 def take_day(conn: Connection, item: str, day: date, cap: int) -> bool:
     """One more booking of `item` on `day` if the daily cap allows. False: the day is full."""
-    conn.execute(upsert_for(conn)(appointment_days).values(item=item, day=day, cap=cap, booked=0)
+    conn.execute(upsert_for(conn)(appointment_days).values(hall=hall_of(conn), item=item, day=day, cap=cap, booked=0)
                  .on_conflict_do_nothing())
     done = conn.execute(
         update(appointment_days)

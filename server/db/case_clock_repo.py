@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from .case_tables import case_clock_events
+from .scope import hall_of
 
 EXTENSION = "extension"
 SUSPENSION = "suspension"
@@ -17,7 +18,7 @@ SUSPENSION = "suspension"
 def add(conn: Connection, number: str, kind: str, state: str, *, by: str, at: datetime, days: int | None = None,
         reason: str = "", legal_basis: str = "", suspension_kind: str | None = None,
         old_promised: date | None = None) -> int:
-    result = conn.execute(insert(case_clock_events).values(
+    result = conn.execute(insert(case_clock_events).values(hall=hall_of(conn),
         case_number=number, kind=kind, state=state, days=days, reason=reason, legal_basis=legal_basis,
         suspension_kind=suspension_kind, old_promised=old_promised, requested_by=by[:80], requested_at=at,
     ))

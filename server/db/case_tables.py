@@ -16,7 +16,7 @@ from sqlalchemy import (
     Text,
 )
 
-from server.db.metadata import TS, metadata
+from server.db.metadata import TS, hall_column, metadata
 
 # One row per case. The applicant's ID number and phone are kept in full: the department needs
 # them to decide (article 14) and the platform to share (article 21); every view beyond the
@@ -24,6 +24,7 @@ from server.db.metadata import TS, metadata
 cases = Table(
     "cases",
     metadata,
+    hall_column(),
     Column("number", String(40), primary_key=True),
     # What the progress page's URL and the slip's QR code carry: unguessable, unlike the number.
     Column("token", String(64), nullable=False, unique=True),
@@ -58,15 +59,16 @@ cases = Table(
     Column("version", Integer, nullable=False, server_default="1"),
     Column("created_at", TS, nullable=False),
     Column("updated_at", TS, nullable=False),
-    Index("ix_cases_updated_at", "updated_at", "number"),
-    Index("ix_cases_status_department", "status", "department"),
+    Index("ix_cases_updated_at", "hall", "updated_at", "number"),
+    Index("ix_cases_status_department", "hall", "status", "department"),
     # Statistics count cases by the day they were opened (server/db/stats_sql.py).
-    Index("ix_cases_accepted_on", "accepted_on", "department"),
+    Index("ix_cases_accepted_on", "hall", "accepted_on", "department"),
 )
 
 case_history = Table(
     "case_history",
     metadata,
+    hall_column(),
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("case_number", String(40), ForeignKey("cases.number"), nullable=False),
     Column("at", TS, nullable=False),
@@ -82,6 +84,7 @@ case_history = Table(
 outbox = Table(
     "outbox",
     metadata,
+    hall_column(),
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
     # The ordering key: a case's number, or "rating-ID" for a rating's follow-up.
     Column("case_number", String(40), nullable=False),
@@ -107,6 +110,7 @@ outbox = Table(
 case_clock_events = Table(
     "case_clock_events",
     metadata,
+    hall_column(),
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("case_number", String(40), ForeignKey("cases.number"), nullable=False),
     Column("kind", String(12), nullable=False),  # extension | suspension
@@ -124,5 +128,5 @@ case_clock_events = Table(
     Column("decided_at", TS),
     Column("decision_note", Text, nullable=False, server_default=""),
     Index("ix_case_clock_events_case", "case_number", "id"),
-    Index("ix_case_clock_events_state", "kind", "state"),
+    Index("ix_case_clock_events_state", "hall", "kind", "state"),
 )

@@ -13,6 +13,7 @@ from server.core.cases import CLOCKED, Applicant, Case, Outcome, Status, StatusC
 
 from .case_tables import case_history, cases
 from .counters_repo import next_counter
+from .scope import hall_of
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def add(
 ) -> None:
     a = case.applicant
     conn.execute(
-        insert(cases).values(
+        insert(cases).values(hall=hall_of(conn),
             number=case.number,
             token=token,
             item=case.item,
@@ -100,7 +101,7 @@ def _add_history(conn: Connection, number: str, changes: Iterable[StatusChange])
         for c in changes
     ]
     if rows:
-        conn.execute(insert(case_history), rows)
+        conn.execute(insert(case_history), [{**row, "hall": hall_of(conn)} for row in rows])
 
 
 def save_transition(conn: Connection, before: StoredCase, after: Case, now: datetime,

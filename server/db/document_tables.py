@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from sqlalchemy import JSON, Column, Date, Index, Integer, String, Table
 
-from server.db.metadata import TS, metadata
+from server.db.metadata import TS, hall_column, metadata
 
 documents = Table(
     "documents",
     metadata,
+    hall_column(),
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("case_number", String(40), nullable=False),
     Column("kind", String(16), nullable=False),

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, insert, select
 
 from .counters_repo import next_counter
 from .document_tables import documents
+from .scope import hall_of
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def add(
     issued_by: str,
 ) -> int:
     result = conn.execute(
-        insert(documents).values(
+        insert(documents).values(hall=hall_of(conn),
             case_number=case_number, kind=kind, doc_number=number, department=department, issued_on=issued_on,
             issued_at=issued_at, verify_code=verify_code, fields=fields, window=window, issued_by=issued_by[:80],
         ).returning(documents.c.id)

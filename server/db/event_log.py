@@ -8,6 +8,7 @@ sends on every logged commit, and keeps a mark of the last seq it sent in `count
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -16,6 +17,7 @@ from sqlalchemy import Engine, select, text
 
 from .counters_repo import current_seq, read_counter, set_counter
 from .log_tables import event_log
+from .scope import for_hall
 from .uow import Committed, logged
 
 # Migration 0007's trigger notifies this channel on every commit that logs a change.
@@ -29,40 +31,47 @@ EMITTED = "emitted"
 Wait = Callable[[float], None]
 
 
-def read_events(engine: Engine, after: int, limit: int = 500) -> list[Committed]:
-    """The logged changes after seq `after`, oldest first, at most `limit`."""
+def read_events(engine: Engine, hall: str, after: int, limit: int = 500) -> list[Committed]:
+    """The hall's logged changes after seq `after`, oldest first, at most `limit`."""
     with engine.connect() as conn:
         rows = conn.execute(
-            select(event_log.c.seq, event_log.c.events).where(event_log.c.seq > after).order_by(event_log.c.seq)
+            select(event_log.c.seq, event_log.c.events)
+            .where(event_log.c.hall == hall, event_log.c.seq > after).order_by(event_log.c.seq)
             .limit(limit)
         ).all()
     return [Committed(seq=r.seq, events=logged(r.seq, r.events)) for r in rows]
 
 
-def latest_seq(engine: Engine) -> int:
-    """The seq of the latest logged change."""
-    with engine.connect() as conn:
+def latest_seq(engine: Engine, hall: str) -> int:
+    """The seq of the hall's latest logged change."""
+    with engine.connect() as conn, for_hall(conn, hall):
         return current_seq(conn)
 
 
-def emitted_mark(engine: Engine) -> tuple[int, int | None]:
+def emitted_mark(engine: Engine, hall: str) -> tuple[int, int | None]:
     """The latest seq logged and the last one the previous emitter marked as sent (None: never)."""
-    with engine.connect() as conn:
+    with engine.connect() as conn, for_hall(conn, hall):
         return current_seq(conn), read_counter(conn, EMITTED)
 
 
-def mark_emitted(engine: Engine, seq: int) -> None:
-    with engine.begin() as conn:
+def mark_emitted(engine: Engine, hall: str, seq: int) -> None:
+    with engine.begin() as conn, for_hall(conn, hall):
         set_counter(conn, EMITTED, seq)
 
 
+def leader_lock_key(hall: str) -> int:
+    """The advisory lock of the hall's emitter: each hall has its own (a stable hash of its code
+    beside the lock's constant, in PostgreSQL's two-key form)."""
+    return (LEADER_LOCK_KEY << 32) | (zlib.crc32(hall.encode()) & 0x7FFF_FFFF)
+
+
 @contextmanager
-def leadership(engine: Engine) -> Iterator[Wait | None]:
-    """Try to become the emitting process (PostgreSQL only): yields None when another process holds
-    the lock, else a `wait(timeout)` that returns at the next logged commit or after `timeout`
+def leadership(engine: Engine, hall: str) -> Iterator[Wait | None]:
+    """Try to become the hall's emitting process (PostgreSQL only): yields None when another process
+    holds the lock, else a `wait(timeout)` that returns at the next logged commit or after `timeout`
     seconds. The lock is held on this connection for as long as the block runs."""
     with engine.connect() as conn:
-        got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": LEADER_LOCK_KEY}).scalar()
+        got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": leader_lock_key(hall)}).scalar()
         conn.commit()
         if not got:
             yield None

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Select, insert, or_, select, update
 from server.core.followup import CLOSED, Appeal, Followup, Status
 
 from .rating_tables import followup_history, rating_followups, ratings
+from .scope import hall_of
 
 CLOSED_VALUES = [s.value for s in CLOSED]
 
@@ -38,7 +39,7 @@ class StoredFollowup:
 def add_rating(conn: Connection, **values: Any) -> int:
     """A rating row as it is stored (tests and the demo; the ratings' own handlers write theirs)."""
     values.setdefault("tags", [])
-    return int(conn.execute(insert(ratings).values(**values).returning(ratings.c.id)).scalar_one())
+    return int(conn.execute(insert(ratings).values(hall=hall_of(conn), **values).returning(ratings.c.id)).scalar_one())
 
 
 def rating(conn: Connection, rating_id: int) -> dict[str, Any] | None:
@@ -48,7 +49,7 @@ def rating(conn: Connection, rating_id: int) -> dict[str, Any] | None:
 
 def open_followup(conn: Connection, rating_id: int, department: str, due: dict[str, date], next_due: date | None,
                   now: datetime) -> None:
-    conn.execute(insert(rating_followups).values(
+    conn.execute(insert(rating_followups).values(hall=hall_of(conn),
         rating_id=rating_id, department=department, status=Status.RECEIVED.value,
         due={k: d.isoformat() for k, d in due.items()}, next_due=next_due, appeal=None, appeal_reason="",
         warning_level=None, version=1, opened_at=now, updated_at=now,
@@ -57,7 +58,7 @@ def open_followup(conn: Connection, rating_id: int, department: str, due: dict[s
 
 def add_history(conn: Connection, rating_id: int, at: datetime, status: str, previous: str | None, actor: str,
                 note: str) -> None:
-    conn.execute(insert(followup_history).values(rating_id=rating_id, at=at, status=status, previous=previous,
+    conn.execute(insert(followup_history).values(hall=hall_of(conn), rating_id=rating_id, at=at, status=status, previous=previous,
                                                  actor=actor[:80], note=note))
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from sqlalchemy import JSON, Column, Index, Integer, LargeBinary, String, Table, UniqueConstraint
 
-from server.db.metadata import TS, metadata
+from server.db.metadata import TS, hall_column, metadata
 
 guide_revisions = Table(
     "guide_revisions",
     metadata,
+    hall_column(),
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("item", String(32), nullable=False),
     Column("revision", Integer, nullable=False),
@@ -24,12 +25,13 @@ guide_revisions = Table(
     Column("author", String(80), nullable=False),
     Column("created_at", TS, nullable=False),
     Column("note", String(500), nullable=False),
-    UniqueConstraint("item", "revision"),
+    UniqueConstraint("hall", "item", "revision"),
 )
 
 guide_forms = Table(
     "guide_forms",
     metadata,
+    hall_column(),
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("item", String(32), nullable=False),
     Column("material", String(32), nullable=False),
@@ -39,5 +41,5 @@ guide_forms = Table(
     Column("data", LargeBinary, nullable=False),
     Column("author", String(80), nullable=False),
     Column("created_at", TS, nullable=False),
-    Index("ix_guide_forms_item", "item", "material"),
+    Index("ix_guide_forms_item", "hall", "item", "material"),
 )

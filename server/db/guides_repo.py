@@ -18,6 +18,7 @@ from .counters_repo import next_counter
 from .guide_tables import guide_forms as forms
 from .guide_tables import guide_revisions as revs
 from .log_tables import counters
+from .scope import hall_of
 
 # The counter every guide write takes: its value is the guides' version (0: the hall file's).
 GUIDES = "guides"
@@ -58,7 +59,7 @@ def add_revision(conn: Connection, *, item: str, guide: dict[str, Any], author_i
     admins saving at once get 2 and 3, never 2 twice."""
     number = next_counter(conn, f"guide:{item}")
     bump(conn)
-    conn.execute(insert(revs).values(item=item, revision=number, guide=guide, author_id=author_id, author=author,
+    conn.execute(insert(revs).values(hall=hall_of(conn), item=item, revision=number, guide=guide, author_id=author_id, author=author,
                                      created_at=at, note=note))
     return number
 
@@ -79,7 +80,7 @@ def form_data(conn: Connection, form_id: int) -> bytes | None:
 def add_form(conn: Connection, *, item: str, material: str, filename: str, content_type: str, data: bytes,
              author: str, at: datetime) -> int:
     bump(conn)
-    result = conn.execute(insert(forms).values(item=item, material=material, filename=filename,
+    result = conn.execute(insert(forms).values(hall=hall_of(conn), item=item, material=material, filename=filename,
                                                content_type=content_type, size=len(data), data=data,
                                                author=author, created_at=at).returning(forms.c.id))
     return int(result.scalar_one())

@@ -12,7 +12,7 @@ from sqlalchemy import (
     Table,
 )
 
-from server.db.metadata import TS, metadata
+from server.db.metadata import TS, hall_column, metadata
 
 # One row per named counter: the next ticket number of a queue and day, the next case number of
 # a department and year, and the hall's event sequence. Updated inside the transaction that
@@ -20,6 +20,7 @@ from server.db.metadata import TS, metadata
 counters = Table(
     "counters",
     metadata,
+    hall_column(primary_key=True),
     Column("name", String(80), primary_key=True),
     Column("value", BigInteger, nullable=False),
 )
@@ -29,6 +30,7 @@ counters = Table(
 event_log = Table(
     "event_log",
     metadata,
+    hall_column(primary_key=True),
     Column("seq", BigInteger, primary_key=True, autoincrement=False),
     Column("at", TS, nullable=False),
     Column("actor_kind", String(8), nullable=False),
@@ -38,5 +40,5 @@ event_log = Table(
     Column("subject", String(64), nullable=False, server_default=""),
     Column("detail", JSON, nullable=False),
     Column("events", JSON, nullable=False),
-    Index("ix_event_log_at", "at"),
+    Index("ix_event_log_at", "hall", "at"),
 )

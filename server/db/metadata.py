@@ -10,7 +10,7 @@ the field notes measured an ORM session per transaction at half the commit rate 
 
 from __future__ import annotations
 
-from sqlalchemy import MetaData
+from sqlalchemy import Column, MetaData, String
 
 from server.db.types import UTCDateTime
 
@@ -24,3 +24,13 @@ metadata = MetaData(
 )
 
 TS = UTCDateTime()
+
+# Every hall-scoped row carries its hall's code (issue 16: several halls, one installation). The
+# hall is a key part wherever a key is only unique within a hall (window ids, queue codes, ticket
+# numbers, the event sequence); ids made unique across the installation (ticket ids, case numbers
+# carrying the hall's code) stay keys on their own.
+HALL_CODE_LENGTH = 32
+
+
+def hall_column(*, primary_key: bool = False, nullable: bool = False) -> Column[str]:
+    return Column("hall", String(HALL_CODE_LENGTH), primary_key=primary_key, nullable=nullable)

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, select
 from server.core.tickets import Ticket
 
 from .monitor_tables import forced_finishes
+from .scope import hall_of
 from .ticket_tables import tickets
 from .tickets_repo import to_ticket
 
@@ -27,7 +28,7 @@ def search_day(conn: Connection, day: date, part: str, queues: Iterable[str] | N
 
 
 def record_forced(conn: Connection, t: Ticket, at: datetime, actor: str, reason: str) -> None:
-    conn.execute(forced_finishes.insert(), {"ticket_id": t.id, "at": at, "day": t.day, "actor": actor,
+    conn.execute(forced_finishes.insert(), {"hall": hall_of(conn), "ticket_id": t.id, "at": at, "day": t.day, "actor": actor,
                                             "reason": reason})
 
 

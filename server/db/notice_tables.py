@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from sqlalchemy import Column, Integer, String, Table
 
-from server.db.metadata import TS, metadata
+from server.db.metadata import TS, hall_column, metadata
 
 hall_notice = Table(
     "hall_notice",
     metadata,
+    hall_column(primary_key=True),
     Column("id", Integer, primary_key=True),
     Column("text", String(500), nullable=False, server_default=""),
     Column("text_en", String(500), nullable=False, server_default=""),

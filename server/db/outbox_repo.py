@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from .case_tables import outbox
+from .scope import hall_of
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ def add(conn: Connection, case_number: str, event: str, payload: dict[str, Any],
         destination: str = "platform") -> None:
     """Queue `payload` for `destination`, due at once."""
     conn.execute(
-        insert(outbox).values(
+        insert(outbox).values(hall=hall_of(conn),
             case_number=case_number, event=event, payload=payload, idempotency_key=key, created_at=now,
             attempts=0, next_try_at=now, destination=destination,
         )

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, Row, insert, select, update
 from printers.jobs import Job, JobState
 
 from .print_tables import print_jobs, window_settings
+from .scope import hall_of
 from .upsert import upsert_for
 
 # A ticket printed after its visitor walked away only confuses the next one.
@@ -48,7 +49,7 @@ def enqueue_print(
     now = now or datetime.now(UTC)
     result = conn.execute(
         insert(print_jobs)
-        .values(printer=printer_url, payload=bytes(payload_bytes), kind=kind, ref=ref[:64], created_at=now,
+        .values(hall=hall_of(conn), printer=printer_url, payload=bytes(payload_bytes), kind=kind, ref=ref[:64], created_at=now,
                 attempts=0, next_try_at=now)
         .returning(print_jobs.c.id)
     )
@@ -63,8 +64,9 @@ def jobs_for(conn: Connection, ref: str) -> list[Row[Any]]:
 class SqlJobStore:
     """The spooler's jobs: due ones oldest first, and what became of each try."""
 
-    def __init__(self, engine: Engine, *, batch: int = 50) -> None:
+    def __init__(self, engine: Engine, hall: str, *, batch: int = 50) -> None:
         self._engine = engine
+        self._hall = hall
         self._batch = batch
 
     def due_jobs(self, now: datetime) -> list[Job]:
@@ -72,6 +74,7 @@ class SqlJobStore:
             rows = conn.execute(
                 select(print_jobs)
                 .where(
+                    print_jobs.c.hall == self._hall,
                     print_jobs.c.printed_at.is_(None),
                     print_jobs.c.next_try_at <= now,
                     # Jobs for a kiosk agent go over Socket.IO, not from here.
@@ -119,12 +122,13 @@ def to_job(row: Row[Any]) -> Job:
     )
 
 
-def pending_for_printer(engine: Engine, printer: str) -> list[Job]:
+def pending_for_printer(engine: Engine, hall: str, printer: str) -> list[Job]:
     """Jobs not printed and not given up for one printer (a kiosk agent's), oldest first."""
     with engine.connect() as conn:
         rows = conn.execute(
             select(print_jobs)
             .where(
+                print_jobs.c.hall == hall,
                 print_jobs.c.printer == printer,
                 print_jobs.c.printed_at.is_(None),
                 print_jobs.c.next_try_at.is_not(None),
@@ -144,8 +148,8 @@ def window_printer_override(conn: Connection, window_id: str) -> str | None:
 
 
 def set_window_printer(conn: Connection, window_id: str, printer_url: str | None, now: datetime) -> None:
-    stmt = upsert_for(conn)(window_settings).values(window=window_id, printer=printer_url, updated_at=now)
+    stmt = upsert_for(conn)(window_settings).values(hall=hall_of(conn), window=window_id, printer=printer_url, updated_at=now)
     stmt = stmt.on_conflict_do_update(
-        index_elements=[window_settings.c.window], set_={"printer": printer_url, "updated_at": now}
+        index_elements=[window_settings.c.hall, window_settings.c.window], set_={"printer": printer_url, "updated_at": now}
     )
     conn.execute(stmt)

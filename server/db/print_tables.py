@@ -12,13 +12,14 @@ from sqlalchemy import (
     Text,
 )
 
-from server.db.metadata import TS, metadata
+from server.db.metadata import TS, hall_column, metadata
 
 # Documents for the window printers, already rendered to ESC/POS. The print spooler takes the
 # rows with printed_at NULL and next_try_at <= now, oldest first per printer.
 print_jobs = Table(
     "print_jobs",
     metadata,
+    hall_column(),
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("printer", String(200), nullable=False),
     Column("payload", LargeBinary, nullable=False),
@@ -29,13 +30,14 @@ print_jobs = Table(
     Column("next_try_at", TS),
     Column("printed_at", TS),
     Column("last_error", Text, nullable=False, server_default=""),
-    Index("ix_print_jobs_pending", "printed_at", "next_try_at"),
+    Index("ix_print_jobs_pending", "hall", "printed_at", "next_try_at"),
 )
 
 # What the hall config says about a window, overridden at run time (`hallq window set-printer`).
 window_settings = Table(
     "window_settings",
     metadata,
+    hall_column(primary_key=True),
     Column("window", String(16), primary_key=True),
     Column("printer", String(200)),
     Column("updated_at", TS, nullable=False),

@@ -17,7 +17,7 @@ from sqlalchemy import (
     Text,
 )
 
-from server.db.metadata import TS, metadata
+from server.db.metadata import TS, hall_column, metadata
 
 # One rating per ticket ("一次一评") and one per case ("一事一评"): the unique columns make a
 # second rating fail in the database, also when two posts race. Who rated is never stored; the
@@ -25,6 +25,7 @@ from server.db.metadata import TS, metadata
 ratings = Table(
     "ratings",
     metadata,
+    hall_column(),
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("ticket_id", String(32), unique=True),
     Column("case_number", String(40), unique=True),
@@ -44,13 +45,14 @@ ratings = Table(
     Column("excluded_reason", Text, nullable=False, server_default=""),
     CheckConstraint("level BETWEEN 1 AND 5", name="ck_ratings_level"),
     CheckConstraint("ticket_id IS NOT NULL OR case_number IS NOT NULL", name="ck_ratings_subject"),
-    Index("ix_ratings_day", "day", "department"),
+    Index("ix_ratings_day", "hall", "day", "department"),
 )
 
 # The follow-up (差评整改) of a rating of 1 or 2, owned by the chief of its department.
 rating_followups = Table(
     "rating_followups",
     metadata,
+    hall_column(),
     Column("rating_id", Integer, ForeignKey("ratings.id"), primary_key=True),
     Column("department", String(20), nullable=False),
     Column("status", String(16), nullable=False),
@@ -64,12 +66,13 @@ rating_followups = Table(
     Column("version", Integer, nullable=False, server_default="1"),
     Column("opened_at", TS, nullable=False),
     Column("updated_at", TS, nullable=False),
-    Index("ix_rating_followups_department", "department", "status", "next_due"),
+    Index("ix_rating_followups_department", "hall", "department", "status", "next_due"),
 )
 
 followup_history = Table(
     "followup_history",
     metadata,
+    hall_column(),
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("rating_id", Integer, ForeignKey("ratings.id"), nullable=False),
     Column("at", TS, nullable=False),

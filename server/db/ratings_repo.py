@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from server.core.rating import AlreadyRated, RatingInput
 
 from .rating_tables import ratings
+from .scope import hall_of
 from .ticket_tables import ticket_calls
 
 
@@ -45,7 +46,7 @@ def add(conn: Connection, subject: Subject, given: RatingInput, channel: str, no
     try:
         # A savepoint: PostgreSQL aborts the whole transaction on a failed insert otherwise.
         with conn.begin_nested():
-            new_id = conn.execute(insert(ratings).values(**values).returning(ratings.c.id)).scalar_one()
+            new_id = conn.execute(insert(ratings).values(hall=hall_of(conn), **values).returning(ratings.c.id)).scalar_one()
     except IntegrityError:
         raise AlreadyRated() from None
     return {"id": new_id, **values, "excluded_at": None, "excluded_reason": ""}

@@ -9,13 +9,14 @@ from datetime import date, datetime
 from sqlalchemy import Connection, Update, func, insert, literal, update
 
 from .metadata import TS
+from .scope import hall_of
 from .service_tables import service_segments, window_periods
 
 
 def open_segment(conn: Connection, *, ticket_id: str, day: date, queue: str, item: str | None,
                  department: str | None, window: str, staff_id: int | None, at: datetime,
                  wait_s: float | None) -> None:
-    conn.execute(insert(service_segments).values(
+    conn.execute(insert(service_segments).values(hall=hall_of(conn),
         ticket_id=ticket_id, day=day, queue=queue, item=item, department=department, window=window,
         staff_id=staff_id, called_at=at, wait_s=wait_s,
     ))
@@ -47,5 +48,5 @@ def end_period(conn: Connection, window: str, at: datetime) -> None:
 
 def begin_period(conn: Connection, *, window: str, staff_id: int | None, state: str, reason: str, day: date,
                  at: datetime) -> None:
-    conn.execute(insert(window_periods).values(window=window, staff_id=staff_id, state=state, reason=reason,
+    conn.execute(insert(window_periods).values(hall=hall_of(conn), window=window, staff_id=staff_id, state=state, reason=reason,
                                                day=day, started_at=at))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, Date, Float, Index, Integer, String, Table, Text
 
-from server.db.metadata import TS, metadata
+from server.db.metadata import TS, hall_column, metadata
 
 # One row per stint of a ticket at a window: opened by the call, closed by whatever makes the
 # ticket leave the window. `ending` (null while the ticket is still there): finished, forced
@@ -20,6 +20,7 @@ from server.db.metadata import TS, metadata
 service_segments = Table(
     "service_segments",
     metadata,
+    hall_column(),
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("ticket_id", String(32), nullable=False),
     Column("day", Date, nullable=False),
@@ -36,7 +37,7 @@ service_segments = Table(
     Column("service_s", Float),
     # By day and window, and within them by call: what statistics read, and the stints of one window's
     # period found by their times.
-    Index("ix_service_segments_day", "day", "window", "called_at"),
+    Index("ix_service_segments_day", "hall", "day", "window", "called_at"),
     Index("ix_service_segments_ticket", "ticket_id", "ended_at"),
 )
 
@@ -46,6 +47,7 @@ service_segments = Table(
 window_periods = Table(
     "window_periods",
     metadata,
+    hall_column(),
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("window", String(16), nullable=False),
     Column("staff_id", Integer),
@@ -54,6 +56,6 @@ window_periods = Table(
     Column("day", Date, nullable=False),
     Column("started_at", TS, nullable=False),
     Column("ended_at", TS),
-    Index("ix_window_periods_day", "day", "window"),
-    Index("ix_window_periods_open", "window", "ended_at"),
+    Index("ix_window_periods_day", "hall", "day", "window"),
+    Index("ix_window_periods_open", "hall", "window", "ended_at"),
 )

@@ -14,6 +14,7 @@ from server.core.tickets import Status
 
 from .log_tables import event_log
 from .monitor_tables import visitor_refusals
+from .scope import hall_of
 from .ticket_tables import queue_stats, tickets
 
 # The queue a visitor came for: a transfer moves the ticket, not the arrival.
@@ -126,7 +127,7 @@ def printer_statuses(conn: Connection, since: datetime) -> dict[str, str]:
 
 
 def record_refusal(conn: Connection, at: datetime, day: date, queue: str, kind: str, device_id: int | None) -> None:
-    conn.execute(visitor_refusals.insert(), {"at": at, "day": day, "queue": queue, "kind": kind,
+    conn.execute(visitor_refusals.insert(), {"hall": hall_of(conn), "at": at, "day": day, "queue": queue, "kind": kind,
                                              "device_id": device_id})
 
 

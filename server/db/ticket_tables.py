@@ -16,7 +16,7 @@ from sqlalchemy import (
     text,
 )
 
-from server.db.metadata import TS, metadata
+from server.db.metadata import TS, hall_column, metadata
 
 # A ticket that went ahead of its queue's tail today (waits_repo.cut_ins reads them).
 CUT_IN = "priority = 'green' OR origin_queue IS NOT NULL"
@@ -24,6 +24,7 @@ CUT_IN = "priority = 'green' OR origin_queue IS NOT NULL"
 tickets = Table(
     "tickets",
     metadata,
+    hall_column(),
     Column("id", String(32), primary_key=True),
     Column("number", String(16), nullable=False),
     Column("queue", String(16), nullable=False),
@@ -55,26 +56,27 @@ tickets = Table(
     # A kiosk's own key for one "take a number" press: a retry after a lost response gets the
     # ticket the first try made instead of a second number.
     Column("request_key", String(64)),
-    UniqueConstraint("day", "number"),
+    UniqueConstraint("hall", "day", "number"),
     UniqueConstraint("device_id", "request_key"),
     # A queue's waiting line in calling order, read by every change (its first numbers, a
     # ticket's place in it, the policy's candidates): walked in order and covering, so reading
     # the head of a line of thousands stops after the head.
-    Index("ix_tickets_line", "status", "day", "queue", "class_rank", "rank_at", "number", "target_window"),
+    Index("ix_tickets_line", "hall", "status", "day", "queue", "class_rank", "rank_at", "number", "target_window"),
     # A queue's oldest waiting place, by its first entry.
-    Index("ix_tickets_waiting_counts", "status", "day", "queue", "rank_at"),
+    Index("ix_tickets_waiting_counts", "hall", "status", "day", "queue", "rank_at"),
     # Tickets held for one window (transferred there, or back from 挂起), in order of place.
-    Index("ix_tickets_target", "target_window", "status", "day", "rank_at"),
-    Index("ix_tickets_day_status", "day", "status"),
+    Index("ix_tickets_target", "hall", "target_window", "status", "day", "rank_at"),
+    Index("ix_tickets_day_status", "hall", "day", "status"),
     # The hall screen's latest calls: the day's newest first, without sorting the whole day.
-    Index("ix_tickets_day_called", "day", "called_at"),
+    Index("ix_tickets_day_called", "hall", "day", "called_at"),
     # A queue's latest finished services, newest first (the waiting-time estimate reads the last 40
     # on every change): walked backwards from the newest, without sorting the day's.
-    Index("ix_tickets_finished", "status", "day", "queue", "finished_at"),
+    Index("ix_tickets_finished", "hall", "status", "day", "queue", "finished_at"),
     # The day's tickets that went ahead of their queue's normal tail (green channel, transferred
     # in), which the waiting-time estimate counts on every change: partial, so it holds only them.
     Index(
         "ix_tickets_cut_ins",
+        "hall",
         "day",
         "queue",
         sqlite_where=text(CUT_IN),
@@ -84,6 +86,7 @@ tickets = Table(
     # a window with two tickets called at once.
     Index(
         "uq_tickets_active_window",
+        "hall",
         "window",
         unique=True,
         sqlite_where=text("status IN ('called', 'serving')"),
@@ -96,6 +99,7 @@ tickets = Table(
 ticket_calls = Table(
     "ticket_calls",
     metadata,
+    hall_column(),
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("ticket_id", String(32), ForeignKey("tickets.id"), nullable=False),
     Column("attempt", Integer, nullable=False),
@@ -104,12 +108,13 @@ ticket_calls = Table(
     Column("staff_id", Integer),
     Column("called_at", TS, nullable=False),
     UniqueConstraint("ticket_id", "attempt"),
-    Index("ix_ticket_calls_window", "window", "id"),
+    Index("ix_ticket_calls_window", "hall", "window", "id"),
 )
 
 window_states = Table(
     "window_states",
     metadata,
+    hall_column(primary_key=True),
     Column("window", String(16), primary_key=True),
     Column("status", String(8), nullable=False),
     Column("staff_id", Integer),
@@ -124,6 +129,7 @@ window_states = Table(
 queue_stats = Table(
     "queue_stats",
     metadata,
+    hall_column(primary_key=True),
     Column("queue", String(16), primary_key=True),
     Column("day", Date, primary_key=True),
     Column("served", Integer, nullable=False),

@@ -30,6 +30,7 @@ from server.core.hall import Window
 from server.core.tickets import CLASS_RANKS, Outcome, Priority, Status, Ticket
 
 from . import appointment_load
+from .scope import hall_of
 from .ticket_tables import queue_stats, ticket_calls, tickets
 from .upsert import insert_for
 
@@ -107,7 +108,7 @@ def _values(t: Ticket) -> dict[str, Any]:
 def add(conn: Connection, t: Ticket, device_id: int | None, request_key: str | None = None) -> None:
     # follows_case and appointment are set once, at issue, and only named when set.
     linked = {k: v for k, v in (("follows_case", t.follows_case), ("appointment", t.appointment)) if v}
-    conn.execute(tickets.insert(), {"id": t.id, "device_id": device_id, "request_key": request_key, **_values(t),
+    conn.execute(tickets.insert(), {"hall": hall_of(conn), "id": t.id, "device_id": device_id, "request_key": request_key, **_values(t),
                                     **linked})
 
 
@@ -215,7 +216,7 @@ def claim(conn: Connection, ranked: Sequence[str]) -> Ticket | None:
 
 def record_call(conn: Connection, t: Ticket, staff_id: int | None) -> None:
     conn.execute(
-        insert(ticket_calls).values(
+        insert(ticket_calls).values(hall=hall_of(conn),
             ticket_id=t.id,
             attempt=t.attempts,
             window=t.window,
@@ -349,7 +350,8 @@ def bump_stats(conn: Connection, queue: str, day: date, *, served: int = 0, serv
     """Count a finished visit or a no-show (the triggers of migration 0005 count the rest)."""
     conn.execute(
         _bump_stats_stmt(conn.dialect.name),
-        {"queue": queue, "day": day, "served": served, "service_s": service_s, "no_show": no_show},
+        {"hall": hall_of(conn), "queue": queue, "day": day, "served": served, "service_s": service_s,
+         "no_show": no_show},
     )
 
 
@@ -360,11 +362,11 @@ def _bump_stats_stmt(dialect: str) -> Any:
     service_s = bindparam("service_s", type_=Float)
     no_show = bindparam("no_show", type_=Integer)
     stmt = insert_(queue_stats).values(
-        queue=bindparam("queue"), day=bindparam("day", type_=Date), issued=0, served=served,
+        hall=bindparam("hall"), queue=bindparam("queue"), day=bindparam("day", type_=Date), issued=0, served=served,
         service_s=service_s, no_show=no_show,
     )
     return stmt.on_conflict_do_update(
-        index_elements=[queue_stats.c.queue, queue_stats.c.day],
+        index_elements=[queue_stats.c.hall, queue_stats.c.queue, queue_stats.c.day],
         set_={
             "served": queue_stats.c.served + served,
             "service_s": queue_stats.c.service_s + service_s,

@@ -24,11 +24,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, select, update
+from sqlalchemy import Connection, Engine, bindparam, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from .counters_repo import SEQ
+from .counters_repo import SEQ, next_counter
 from .counters_repo import current_seq as current_seq  # what handlers read a snapshot's seq with
 from .log_tables import counters, event_log
+from .scope import HALL_KEY
 
 log = logging.getLogger("hallq.uow")
 
@@ -67,10 +69,13 @@ Follower = Callable[[Committed], object]
 
 
 class UnitOfWork:
-    def __init__(self, engine: Engine, actor: Actor, now: datetime, *, write: bool = True,
+    def __init__(self, engine: Engine, actor: Actor, now: datetime, *, hall: str, write: bool = True,
                  after_commit: Iterable[Follower] = ()) -> None:
-        """`after_commit`: work that follows every commit of this unit (the hall's followers)."""
+        """`hall`: the code of the hall the change is in (every statement of it reads and writes
+        only that hall's rows); `after_commit`: work that follows every commit of this unit (the
+        hall's followers)."""
         self._engine = engine
+        self.hall = hall
         self.actor = actor
         self.now = now
         self._write = write
@@ -84,6 +89,7 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         self.conn = self._engine.connect()
         self.conn.info["hallq_write"] = self._write
+        self.conn.info[HALL_KEY] = self.hall
         self.conn.begin()
         return self
 
@@ -93,6 +99,7 @@ class UnitOfWork:
                 self.conn.rollback()
         finally:
             self.conn.info["hallq_write"] = False
+            self.conn.info.pop(HALL_KEY, None)
             self.conn.close()
 
     def audit(self, action: str, subject: str = "", **detail: Any) -> None:
@@ -127,6 +134,7 @@ class UnitOfWork:
             self.conn.commit()
             return Committed(seq=0)
         entry = {
+            "hall": self.hall,
             "at": self.now,
             "actor_kind": self.actor.kind,
             "actor_id": self.actor.id,
@@ -137,9 +145,9 @@ class UnitOfWork:
             "events": [e.as_json() for e in self._events],
         }
         if self.conn.dialect.name == "postgresql":
-            seq = self.conn.execute(_LOG_WITH_NEXT_SEQ, entry).scalar_one()
+            seq = self.conn.execute(_LOG_WITH_NEXT_SEQ, {**entry, "seq_hall": self.hall}).scalar_one()
         else:  # SQLite has no UPDATE in a WITH; the whole database is this transaction's anyway
-            seq = self.conn.execute(_NEXT_SEQ).scalar_one()
+            seq = next_counter(self.conn, SEQ)
             self.conn.execute(event_log.insert(), {"seq": seq, **entry})
         self.conn.commit()
         for e in self._events:
@@ -147,11 +155,14 @@ class UnitOfWork:
         return Committed(seq=seq, events=list(self._events), action=self._action)
 
 
+# The hall's next seq, made on its first change (a hall added to an installation has no row).
 _NEXT_SEQ = (
-    update(counters).where(counters.c.name == SEQ).values(value=counters.c.value + 1).returning(counters.c.value)
+    pg_insert(counters).values(hall=bindparam("seq_hall"), name=SEQ, value=1)
+    .on_conflict_do_update(index_elements=[counters.c.hall, counters.c.name], set_={"value": counters.c.value + 1})
+    .returning(counters.c.value)
 )
 
-_ENTRY_COLUMNS = ("at", "actor_kind", "actor_id", "actor_name", "action", "subject", "detail", "events")
+_ENTRY_COLUMNS = ("hall", "at", "actor_kind", "actor_id", "actor_name", "action", "subject", "detail", "events")
 _next = _NEXT_SEQ.cte("next_seq")
 _LOG_WITH_NEXT_SEQ = (
     event_log.insert()

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, exists, insert, select, update
 from server.core.windows import WindowState, WindowStatus
 
 from .account_tables import tokens
+from .scope import hall_of
 from .ticket_tables import window_states
 
 # Every change reads every window's state: rows are unpacked by position, not looked up by name.
@@ -51,7 +52,7 @@ def save(conn: Connection, state: WindowState) -> None:
         update(window_states).where(window_states.c.window == state.window).values(**values)
     ).rowcount
     if not done:
-        conn.execute(insert(window_states).values(window=state.window, **values))
+        conn.execute(insert(window_states).values(hall=hall_of(conn), window=state.window, **values))
 
 
 def all_states(conn: Connection) -> dict[str, WindowState]:

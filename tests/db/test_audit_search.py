@@ -29,7 +29,7 @@ def engine(request, tmp_path):
     made = make_engine(url)
     upgrade(made)
     for i, (kind, name, action, subject, detail) in enumerate(ENTRIES):
-        with UnitOfWork(made, Actor(kind, None, name), T0 + timedelta(hours=i)) as uow:
+        with UnitOfWork(made, Actor(kind, None, name), T0 + timedelta(hours=i), hall="city") as uow:
             uow.audit(action, subject, **detail)
             uow.commit()
     yield made

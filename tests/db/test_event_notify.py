@@ -16,7 +16,7 @@ NOW = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)
 
 
 def _change(engine, *, commit: bool) -> None:
-    with UnitOfWork(engine, SYSTEM, NOW) as uow:
+    with UnitOfWork(engine, SYSTEM, NOW, hall="city") as uow:
         uow.audit("test.change", "x")
         uow.emit("window.updated", ["hall"], {"window": {"id": "1"}})
         if commit:

@@ -49,7 +49,7 @@ def test_a_successor_resends_what_the_message_queue_never_took(pg_url):
         sent: list[int] = []
         # Redis refused everything from the third revocation on.
         first_refused = last - 2
-        first = Publisher(engine, lambda event, data, rooms: sent.append(data["seq"]),
+        first = Publisher(engine, "city", lambda event, data, rooms: sent.append(data["seq"]),
                           unsent=lambda: first_refused)
         first._mark_emitted(0)  # a predecessor sent nothing: this one starts at the beginning
         run_until(first, lambda: sent and sent[-1] == last and emitted_mark(engine) == first_refused - 1)
@@ -57,7 +57,7 @@ def test_a_successor_resends_what_the_message_queue_never_took(pg_url):
 
         engine.dispose()  # the first emitter's session ends, and its advisory lock with it
         again: list[int] = []
-        successor = Publisher(engine, lambda event, data, rooms: again.append(data["seq"]))
+        successor = Publisher(engine, "city", lambda event, data, rooms: again.append(data["seq"]))
         run_until(successor, lambda: again and again[-1] == last)
         assert again[0] == first_refused, "the successor starts at the first event Redis never took"
     finally:
