@@ -12,11 +12,17 @@ from server.app import accounts
 from server.app.context import Followers, Services
 from server.db.engine import make_engine
 from server.db.migrate import upgrade
+from server.db.scope import BARE_CONNECTION_HALL
 from server.hallconfig import DEFAULT_CONFIG, load_hall
 from server.settings import Settings
 from tests.support.clock import FakeClock
 
 PASSWORD = "correct-horse-1"
+
+# A repository driven on a bare connection (no unit of work) in a test works for the demo hall;
+# the server itself never falls back (server/db/scope.py).
+DEMO_HALL = load_hall(DEFAULT_CONFIG).code
+BARE_CONNECTION_HALL[:] = [DEMO_HALL]
 
 
 @pytest.fixture(scope="session")

@@ -15,12 +15,19 @@ from sqlalchemy import Connection
 
 HALL_KEY = "hallq_hall"
 
+# The hall of a connection opened without one. Nothing in the server sets it, so a statement there
+# on an unscoped connection fails; the test suite sets it to the demo hall's code, for the tests
+# that drive a repository on a bare connection.
+BARE_CONNECTION_HALL: list[str] = []
+
 
 def hall_of(conn: Connection) -> str:
     """The code of the hall this connection's statements are for."""
     try:
         return str(conn.info[HALL_KEY])
     except KeyError:
+        if BARE_CONNECTION_HALL:
+            return BARE_CONNECTION_HALL[0]
         raise RuntimeError("this database connection is for no hall: open it through a unit of work "
                            "or `for_hall()`") from None
 
