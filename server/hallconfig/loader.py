@@ -59,9 +59,19 @@ class HallConfigError(Exception):
 
 
 def load_hall(path: str | os.PathLike[str] = DEFAULT_CONFIG) -> Hall:
+    """The hall of a hall file. A file may start from shared defaults: `defaults = "FILE"` (relative
+    to the file) names a file whose tables it inherits, key by key; what the hall file sets wins,
+    and an array it sets (its windows, its departments) replaces the defaults' whole. Halls of one
+    installation share their province's rules and catalogue this way, each file saying only how it
+    differs."""
     source = os.fspath(path)
+    raw, forms_dir = _read_with_defaults(Path(path), source, [])
+    return _hall_of(raw, source, forms_dir)
+
+
+def _read_toml(path: Path, source: str) -> dict[str, Any]:
     try:
-        data = Path(path).read_bytes()
+        data = path.read_bytes()
     except OSError as e:
         raise HallConfigError(source, [f"cannot read the file: {e.strerror or e}"]) from e
     try:
@@ -69,7 +79,41 @@ def load_hall(path: str | os.PathLike[str] = DEFAULT_CONFIG) -> Hall:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise HallConfigError(source, [f"not UTF-8 text (bad byte at offset {e.start})"]) from e
-    return loads_hall(text, source, forms_dir=Path(path).parent / "forms")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise HallConfigError(source, [f"TOML syntax error: {e}"]) from e
+
+
+def _read_with_defaults(path: Path, source: str, seen: list[Path]) -> tuple[dict[str, Any], Path]:
+    """The file's tables over its defaults' (recursively), and the folder its sample forms are in:
+    its own `forms/` where it has one, else its defaults'."""
+    resolved = path.resolve()
+    if resolved in seen:
+        chain = " → ".join(os.fspath(p) for p in [*seen, resolved])
+        raise HallConfigError(source, [f"defaults: the files name each other in a circle ({chain})"])
+    raw = _read_toml(path, source)
+    forms_dir = path.parent / "forms"
+    base = raw.pop("defaults", None)
+    if base is None:
+        return raw, forms_dir
+    if not isinstance(base, str) or not base:
+        raise HallConfigError(source, [f"defaults: must be the name of a file, not {_short(base)}"])
+    base_path = path.parent / base
+    if not base_path.is_file():
+        raise HallConfigError(source, [f"defaults: no file {os.fspath(base_path)!r}"])
+    inherited, base_forms = _read_with_defaults(base_path, os.fspath(base_path), [*seen, resolved])
+    return _merged(inherited, raw), forms_dir if forms_dir.is_dir() else base_forms
+
+
+def _merged(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merged(out[key], value)
+        else:
+            out[key] = value
+    return out
 
 
 def loads_hall(text: str, source: str = "<string>", *, forms_dir: Path | None = None) -> Hall:
@@ -79,6 +123,12 @@ def loads_hall(text: str, source: str = "<string>", *, forms_dir: Path | None = 
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise HallConfigError(source, [f"TOML syntax error: {e}"]) from e
+    if "defaults" in raw:
+        raise HallConfigError(source, ["defaults: only a hall file read from disk can name a defaults file"])
+    return _hall_of(raw, source, forms_dir)
+
+
+def _hall_of(raw: dict[str, Any], source: str, forms_dir: Path | None) -> Hall:
     try:
         model = HallFile.model_validate(raw, context={FORMS_DIR: forms_dir} if forms_dir else None)
     except ValidationError as e:
