@@ -42,6 +42,12 @@ def audit_page() -> str:
     return render_template("manage/audit.html", hall=services().hall)
 
 
+# 全市大厅总览 (issue 16): every hall of the installation, for the staff of the whole installation.
+@bp.get("/manage/city")
+def city_page() -> str:
+    return render_template("manage/city.html", hall=services().hall)
+
+
 @bp.get("/manage/evaluation")
 def evaluation_page() -> str:
     return render_template("manage/evaluation.html", hall=services().hall)

@@ -27,6 +27,7 @@ from . import (
     api_case_clock,
     api_cases,
     api_checkin,
+    api_city,
     api_documents,
     api_evaluation,
     api_followups,
@@ -140,7 +141,7 @@ def install(app: Flask, socketio: SocketIO, svc: Services, printer_spooler: Prin
     for bp in (audio.bp, api_public.bp, api_kiosk.bp, api_staff.bp, api_cases.bp, api_manage.bp, api_monitor.bp,
                 api_admin.bp, api_ratings.bp, api_followups.bp, api_case_clock.bp, api_stats.bp, api_audit.bp,
                 api_evaluation.bp, api_progress.bp, progress_page.bp, api_documents.bp, api_guides.bp,
-                api_appointments.bp, api_manage_appointments.bp, api_checkin.bp):
+                api_appointments.bp, api_manage_appointments.bp, api_checkin.bp, api_city.bp):
         app.register_blueprint(bp)
     connections = sockets.register(socketio, svc)
     app.extensions["hallq_sweep"] = connections.sweep

@@ -22,6 +22,7 @@ from .openapi_allocation import ALLOCATION_ROUTES
 from .openapi_appointments import APPOINTMENT_ROUTES
 from .openapi_case_clock import CASE_CLOCK_ROUTES
 from .openapi_checkin import CHECKIN_ROUTES
+from .openapi_city import CITY_ROUTES
 from .openapi_documents import DOCUMENT_ROUTES
 from .openapi_followups import FOLLOWUP_ROUTES
 from .openapi_guides import GUIDE_ROUTES
@@ -38,7 +39,7 @@ from .openapi_stats import STATS_ROUTES
 ROUTES: tuple[Route, ...] = (
     *CORE_ROUTES, *ALLOCATION_ROUTES, *ADMIN_ROUTES, *MONITOR_ROUTES, *RATING_ROUTES, *FOLLOWUP_ROUTES,
     *STATS_ROUTES, *REPORT_ROUTES, *PROGRESS_ROUTES, *DOCUMENT_ROUTES, *GUIDE_ROUTES, *CASE_CLOCK_ROUTES,
-    *APPOINTMENT_ROUTES, *MANAGE_APPOINTMENT_ROUTES, *CHECKIN_ROUTES,
+    *APPOINTMENT_ROUTES, *MANAGE_APPOINTMENT_ROUTES, *CHECKIN_ROUTES, *CITY_ROUTES,
 )
 
 # Path parameters by the name the Flask rules give them, with the name protocol v1 gives them.

@@ -14,7 +14,7 @@ with engine.connect() as connection:
         # Rebuilding a table other tables point at (batch mode) drops it first, which SQLite's
         # foreign keys refuse; they are off for the migration, outside its transaction (SQLite
         # ignores the pragma inside one), checked after it and on again before the pool gets it.
-        connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
     # SQLite: batch mode, since it cannot ALTER most things in place.
     context.configure(
         connection=connection,
@@ -30,7 +30,7 @@ with engine.connect() as connection:
         context.run_migrations()
     if sqlite:
         raw = connection.connection.dbapi_connection
-        broken = raw.execute("PRAGMA foreign_key_check").fetchall()  # type: ignore[union-attr]
-        raw.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+        raw.execute("PRAGMA foreign_keys=ON")
         if broken:
             raise RuntimeError(f"the migration left rows pointing at nothing: {broken[:5]}")

@@ -18,6 +18,8 @@ Revises: 0020
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -142,7 +144,8 @@ def _drop_sqlite_triggers() -> None:
 
 
 def _hall_code(bind: sa.Connection) -> str | None:
-    code = op.get_context().config.attributes.get("hall") if op.get_context().config else None
+    config = op.get_context().config
+    code = config.attributes.get("hall") if config is not None else None
     if code:
         return str(code)
     for table in HALL_TABLES:
@@ -156,7 +159,7 @@ def _hall_code(bind: sa.Connection) -> str | None:
 def _create_indexes(hall: bool) -> None:
     for name, (table, columns, unique, where) in INDEXES.items():
         cols = (["hall"] if hall else []) + columns
-        kw = {"sqlite_where": sa.text(where), "postgresql_where": sa.text(where)} if where else {}
+        kw: dict[str, Any] = {"sqlite_where": sa.text(where), "postgresql_where": sa.text(where)} if where else {}
         op.create_index(name, table, cols, unique=unique, **kw)
 
 

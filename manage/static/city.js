@@ -1,0 +1,95 @@
+// 全市大厅总览 City overview (issue 16): every hall of the installation at a glance for the city's
+// managers: how many wait, the longest wait, windows open, today's numbers, the hall's own alerts
+// (the most severe first) and a link to its board. The server decides the figures and who may see
+// them (GET /api/v1/city); this page redraws them every REFRESH_MS, since each hall's live events
+// stay in its own rooms.
+
+import { api, ApiError, boot, clearError, describe, showError } from "./report.js";
+import { bi } from "/static/shared/bilingual.js";
+import { $, clear, h } from "/static/shared/dom.js";
+
+var REFRESH_MS = 15000;
+var LEVELS = [["critical", "严重", "critical"], ["warn", "警告", "warning"], ["info", "提示", "info"]];
+
+function minutes(s) { return s === null || s === undefined ? "—" : String(Math.round(s / 60)); }
+
+function figure(value, zh, en) {
+  return h("div", { cls: "figure" }, [
+    h("div", { cls: "value", text: value }),
+    h("div", { cls: "label" }, [zh, " ", h("span", { cls: "en", text: en })])
+  ]);
+}
+
+function worst(alerts) {
+  if (alerts.critical) { return "critical"; }
+  return alerts.warn ? "warn" : "";
+}
+
+function counts(alerts) {
+  var shown = LEVELS.filter(function (l) { return alerts[l[0]]; });
+  if (!shown.length) { return h("p", { cls: "muted" }, [bi("无告警", "no alerts")]); }
+  return h("div", { cls: "alert-counts" }, shown.map(function (l) {
+    return h("span", { cls: "level " + l[0] }, [l[1] + " " + alerts[l[0]], " ", h("span", { cls: "en", text: l[2] })]);
+  }));
+}
+
+function card(hall) {
+  if (hall.problem) {
+    return h("article", { cls: "card hall unreadable", "data-hall": hall.name }, [
+      h("h2", {}, [hall.name]),
+      h("p", {}, [bi("无法读取该大厅的配置文件", "This hall's file cannot be read here")]),
+      h("pre", { cls: "problem", text: hall.problem })
+    ]);
+  }
+  var board = hall.public_url ? hall.public_url.replace(/\/$/, "") + "/manage/" : null;
+  return h("article", { cls: "card hall " + worst(hall.alerts), "data-hall": hall.code }, [
+    h("h2", {}, [hall.name, h("span", { cls: "code", text: hall.code })]),
+    h("div", { cls: "en", text: hall.name_en }),
+    h("div", { cls: "figures" }, [
+      figure(String(hall.waiting), "等候人数", "waiting"),
+      figure(minutes(hall.longest_wait_s), "最长等候(分)", "longest wait, min"),
+      figure(hall.windows_open + "/" + hall.windows, "开放窗口", "windows open"),
+      figure(hall.served_today + "/" + hall.issued_today, "今日办结/取号", "served/issued today")
+    ]),
+    counts(hall.alerts),
+    hall.top_alerts.length ? h("ul", { cls: "top-alerts" }, hall.top_alerts.map(function (a) {
+      return h("li", { cls: "alert-" + a.level }, [a.message, " ", h("span", { cls: "en", text: a.message_en })]);
+    })) : null,
+    board ? h("a", { cls: "primary", href: board, target: "_blank", rel: "noopener" },
+      [bi("进入该大厅监控", "Open its board")]) : null
+  ].filter(Boolean));
+}
+
+function totals(t) {
+  var box = clear($("totals"));
+  [[t.halls, "大厅", "halls"], [t.waiting, "等候", "waiting"], [minutes(t.longest_wait_s), "最长等候(分)", "longest, min"],
+   [t.windows_open + "/" + t.windows, "开放窗口", "windows open"], [t.served_today, "今日办结", "served today"],
+   [t.alerts.critical, "严重告警", "critical alerts"]].forEach(function (f) {
+    box.appendChild(h("span", { cls: "total" }, [f[1], " ", h("span", { cls: "en", text: f[2] }),
+      h("span", { cls: "value", text: String(f[0]) })]));
+  });
+  box.hidden = false;
+}
+
+function refresh() {
+  return api("/city").then(function (res) {
+    clearError();
+    totals(res.totals);
+    var box = clear($("halls"));
+    res.halls.forEach(function (hall) { box.appendChild(card(hall)); });
+    $("updated").textContent = "更新于 Updated " + new Date().toTimeString().slice(0, 8);
+    document.body.dataset.loaded = "1";
+  }).catch(function (err) {
+    if (err instanceof ApiError && err.status === 403) {
+      clear($("halls")).appendChild(h("p", { cls: "card", id: "not-city" }, [describe(err)]));
+      document.body.dataset.loaded = "1";
+      return;
+    }
+    showError(err);
+  });
+}
+
+boot($("page"), function () {
+  refresh();
+  setInterval(refresh, REFRESH_MS);
+});
