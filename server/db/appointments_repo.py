@@ -11,6 +11,9 @@ counter is always taken before the day counter, so two bookings never wait on ea
 circle. The limits per client address and per ID number count rows; `serialise` keeps two
 bookings of one address or one ID number from counting at once.
 
+Every read and change is of the connection's hall (`hall_of`): its slots, days and bookings, the
+limits counted over its bookings only, and a booking code of another hall is not found.
+
 Rows are handed out as dicts of the table's columns.
 """
 
@@ -44,12 +47,15 @@ def serialise(conn: Connection, *keys: str) -> None:
     per key, taken in one order, so two bookings never wait on each other in a circle."""
     if conn.dialect.name != "postgresql":
         return
-    for k in sorted({_lock_key(key) for key in keys}):
+    hall = hall_of(conn)
+    for k in sorted({_lock_key(hall, key) for key in keys}):
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": k})
 
 
-def _lock_key(key: str) -> int:
-    digest = hashlib.blake2b(f"hallq.appointment:{key}".encode(), digest_size=8).digest()
+def _lock_key(hall: str, key: str) -> int:
+    # The hall is part of the key: a hall's limits count its own bookings, so two halls never wait
+    # on each other's address or ID number.
+    digest = hashlib.blake2b(f"hallq.appointment:{hall}:{key}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
 
 
@@ -73,7 +79,7 @@ def take_slot(conn: Connection, queue: str, start: datetime, minutes: int, total
         queue=queue, start=start, minutes_total=total, minutes_booked=0).on_conflict_do_nothing())
     done = conn.execute(
         update(appointment_slots)
-        .where(S.queue == queue, S.start == start, S.minutes_booked + minutes <= total)
+        .where(S.hall == hall_of(conn), S.queue == queue, S.start == start, S.minutes_booked + minutes <= total)
         .values(minutes_booked=S.minutes_booked + minutes, minutes_total=total)
     )
     return done.rowcount == 1
@@ -85,7 +91,7 @@ def take_day(conn: Connection, item: str, day: date, cap: int) -> bool:
                  .on_conflict_do_nothing())
     done = conn.execute(
         update(appointment_days)
-        .where(D.item == item, D.day == day, D.booked + 1 <= cap)
+        .where(D.hall == hall_of(conn), D.item == item, D.day == day, D.booked + 1 <= cap)
         .values(booked=D.booked + 1, cap=cap)
     )
     return done.rowcount == 1
@@ -94,14 +100,15 @@ def take_day(conn: Connection, item: str, day: date, cap: int) -> bool:
 def release(conn: Connection, row: Mapping[str, Any]) -> None:
     """Give a cancelled booking's minutes back to its slot and its place to its item's day (slot
     first, as they were taken)."""
+    hall = hall_of(conn)
     conn.execute(
         update(appointment_slots)
-        .where(S.queue == row["queue"], S.start == row["start"], S.minutes_booked >= row["minutes"])
+        .where(S.hall == hall, S.queue == row["queue"], S.start == row["start"], S.minutes_booked >= row["minutes"])
         .values(minutes_booked=S.minutes_booked - row["minutes"])
     )
     conn.execute(
         update(appointment_days)
-        .where(D.item == row["item"], D.day == row["day"], D.booked >= 1)
+        .where(D.hall == hall, D.item == row["item"], D.day == row["day"], D.booked >= 1)
         .values(booked=D.booked - 1)
     )
 
@@ -109,7 +116,8 @@ def release(conn: Connection, row: Mapping[str, Any]) -> None:
 def set_status(conn: Connection, booking_id: str, before: Status, after: Status, **values: Any) -> bool:
     """Move a booking from `before` to `after` (with `values`, e.g. cancelled_at); False when it was
     no longer `before` (someone else moved it first)."""
-    done = conn.execute(update(appointments).where(A.id == booking_id, A.status == before.value)
+    done = conn.execute(update(appointments)
+                        .where(A.hall == hall_of(conn), A.id == booking_id, A.status == before.value)
                         .values(status=after.value, **values))
     return done.rowcount == 1
 
@@ -117,11 +125,11 @@ def set_status(conn: Connection, booking_id: str, before: Status, after: Status,
 def move_queue(conn: Connection, booking_id: str, queue: str) -> None:
     """The booking follows its item to `queue` (moved since it was made): the calling candidates and
     the estimates join its ticket on the booking's queue."""
-    conn.execute(update(appointments).where(A.id == booking_id).values(queue=queue))
+    conn.execute(update(appointments).where(A.hall == hall_of(conn), A.id == booking_id).values(queue=queue))
 
 
 def by_code(conn: Connection, code: str, *, lock: bool = False) -> dict[str, Any] | None:
-    stmt = select(appointments).where(A.code == code)
+    stmt = select(appointments).where(A.hall == hall_of(conn), A.code == code)
     if lock:
         stmt = stmt.with_for_update()
     row = conn.execute(stmt).first()
@@ -130,7 +138,7 @@ def by_code(conn: Connection, code: str, *, lock: bool = False) -> dict[str, Any
 
 def active_of(conn: Connection, id_number: str, item: str, day: date) -> dict[str, Any] | None:
     row = conn.execute(select(appointments).where(
-        A.id_number == id_number, A.item == item, A.day == day, A.status.in_(ACTIVE))).first()
+        A.hall == hall_of(conn), A.id_number == id_number, A.item == item, A.day == day, A.status.in_(ACTIVE))).first()
     return dict(row._mapping) if row else None
 
 
@@ -138,40 +146,42 @@ def pending_starts(conn: Connection, id_number: str, since: datetime) -> list[da
     """The slot starts of the bookings `id_number` holds that are still booked and start after
     `since` (the caller's now less the grace period: those not yet missed)."""
     rows = conn.execute(select(A.start).where(
-        A.id_number == id_number, A.status == Status.BOOKED.value, A.start > since))
+        A.hall == hall_of(conn), A.id_number == id_number, A.status == Status.BOOKED.value, A.start > since))
     return [r.start for r in rows]
 
 
 def pending_starts_of_phone(conn: Connection, phone: str, since: datetime) -> list[datetime]:
     """As `pending_starts`, for the bookings given the phone number `phone`."""
-    rows = conn.execute(select(A.start).where(A.phone == phone, A.status == Status.BOOKED.value, A.start > since))
+    rows = conn.execute(select(A.start).where(
+        A.hall == hall_of(conn), A.phone == phone, A.status == Status.BOOKED.value, A.start > since))
     return [r.start for r in rows]
 
 
 def no_show_starts(conn: Connection, id_number: str, since: datetime) -> list[datetime]:
     """The slot starts of `id_number`'s no-shows from `since` on."""
     rows = conn.execute(select(A.start).where(
-        A.id_number == id_number, A.status == Status.NO_SHOW.value, A.start >= since))
+        A.hall == hall_of(conn), A.id_number == id_number, A.status == Status.NO_SHOW.value, A.start >= since))
     return [r.start for r in rows]
 
 
 def created_from(conn: Connection, address: str, since: datetime) -> list[datetime]:
     """When the bookings made from the client address (key) `address` since `since` were made,
     whatever became of them (a cancelled booking still counts against hoarding)."""
-    rows = conn.execute(select(A.created_at).where(A.address == address, A.created_at > since))
+    rows = conn.execute(select(A.created_at).where(A.hall == hall_of(conn), A.address == address, A.created_at > since))
     return [r.created_at for r in rows]
 
 
 def slot_usage(conn: Connection, queue: str, start_from: datetime, start_to: datetime) -> dict[datetime, int]:
     """Booked minutes of `queue`'s slots starting in [start_from, start_to), by start."""
     rows = conn.execute(select(S.start, S.minutes_booked).where(
-        S.queue == queue, S.start >= start_from, S.start < start_to))
+        S.hall == hall_of(conn), S.queue == queue, S.start >= start_from, S.start < start_to))
     return {r.start: r.minutes_booked for r in rows}
 
 
 def day_booked(conn: Connection, item: str, day: date) -> int:
     """Bookings of `item` counted against its daily cap on `day`."""
-    found = conn.execute(select(D.booked).where(D.item == item, D.day == day)).scalar_one_or_none()
+    found = conn.execute(
+        select(D.booked).where(D.hall == hall_of(conn), D.item == item, D.day == day)).scalar_one_or_none()
     return int(found or 0)
 
 
@@ -187,8 +197,9 @@ def bookings_per_slot(conn: Connection, day_from: date, day_to: date) -> list[di
                count(Status.BOOKED).label("booked"), count(Status.CHECKED_IN).label("checked_in"),
                count(Status.CANCELLED).label("cancelled"), count(Status.NO_SHOW).label("no_show"),
                func.max(S.minutes_booked).label("minutes_booked"), func.max(S.minutes_total).label("minutes_total"))
-        .select_from(appointments.outerjoin(appointment_slots, and_(S.queue == A.queue, S.start == A.start)))
-        .where(A.day >= day_from, A.day <= day_to)
+        .select_from(appointments.outerjoin(appointment_slots,
+                                            and_(S.hall == A.hall, S.queue == A.queue, S.start == A.start)))
+        .where(A.hall == hall_of(conn), A.day >= day_from, A.day <= day_to)
         .group_by(A.queue, A.day, A.start, A.end)
         .order_by(A.day, A.start, A.queue)
     )
@@ -200,7 +211,8 @@ def bookings_per_slot(conn: Connection, day_from: date, day_to: date) -> list[di
 
 def due_bookings(conn: Connection, day: date) -> list[tuple[str, datetime]]:
     """(queue, slot start) of every booking of `day` still booked (not checked in yet), by start."""
-    rows = conn.execute(select(A.queue, A.start).where(A.day == day, A.status == Status.BOOKED.value)
+    rows = conn.execute(select(A.queue, A.start)
+                        .where(A.hall == hall_of(conn), A.day == day, A.status == Status.BOOKED.value)
                         .order_by(A.start, A.queue))
     return [(r.queue, r.start) for r in rows]
 
@@ -208,7 +220,8 @@ def due_bookings(conn: Connection, day: date) -> list[tuple[str, datetime]]:
 def overdue(conn: Connection, before: datetime) -> list[dict[str, Any]]:
     """The bookings still booked whose slot started at or before `before` (what `mark_no_shows`
     would take), for the sweep to set apart those the hall itself can no longer keep."""
-    rows = conn.execute(select(appointments).where(A.status == Status.BOOKED.value, A.start <= before))
+    rows = conn.execute(select(appointments).where(
+        A.hall == hall_of(conn), A.status == Status.BOOKED.value, A.start <= before))
     return [dict(r._mapping) for r in rows]
 
 
@@ -216,7 +229,7 @@ def mark_no_shows(conn: Connection, before: datetime) -> list[dict[str, Any]]:
     """Every booking still booked whose slot started at or before `before` (the caller's now less
     the grace period) becomes a no-show; returns those rows as they are now."""
     changed = conn.execute(
-        update(appointments).where(A.status == Status.BOOKED.value, A.start <= before)
+        update(appointments).where(A.hall == hall_of(conn), A.status == Status.BOOKED.value, A.start <= before)
         .values(status=Status.NO_SHOW.value).returning(*appointments.c)
     )
     return sorted((dict(r._mapping) for r in changed), key=lambda r: (r["start"], r["queue"], r["code"]))

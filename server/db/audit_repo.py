@@ -5,7 +5,7 @@ on `at` (indexed), an action name or prefix, part of the actor's name, and a tex
 the subject, the actor's name and the action (any case). The JSON `detail` is returned as stored
 and never searched: no JSON functions, which the two databases spell differently. Pages are
 newest first and continue below a `seq` (keyset paging: a page does not shift when the hall logs
-more meanwhile).
+more meanwhile). Only the connection's hall's entries are searched (`hall_of`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Row, and_, func, or_, select
 
 from .log_tables import event_log
+from .scope import hall_of
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def _action_is(names: Sequence[str]) -> ColumnElement[bool]:
 def search(conn: Connection, q: AuditQuery) -> list[Row[Any]]:
     """Entries matching every filter given, newest first, at most `q.limit`."""
     log = event_log.c
-    where: list[ColumnElement[bool]] = []
+    where: list[ColumnElement[bool]] = [log.hall == hall_of(conn)]
     if q.since is not None:
         where.append(log.at >= q.since)
     if q.until is not None:
@@ -65,7 +66,7 @@ def search(conn: Connection, q: AuditQuery) -> list[Row[Any]]:
         where.append(log.seq < q.before_seq)
     stmt = (
         select(log.seq, log.at, log.actor_kind, log.actor_name, log.action, log.subject, log.detail)
-        .where(and_(True, *where))
+        .where(and_(*where))
         .order_by(log.seq.desc())
         .limit(q.limit)
     )

@@ -5,6 +5,7 @@ write (a revision, an upload) bumps under the counter's row lock, so its values 
 they are taken. (The tables' largest ids would not do: on PostgreSQL an id is taken at insert but
 the commits land in any order, and a process could cache a version missing a revision committed
 later with a lower id.) server.app.allocated reads it in the same SELECT as the allocation's id.
+Every read is of the connection's hall: its revisions, numbered per item and hall, and its uploads.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from .scope import hall_of
 GUIDES = "guides"
 
 
-def version_subquery() -> ScalarSelect[Any]:
-    """The guides' version as a scalar subquery, to be read with the allocation's id in one SELECT."""
-    return select(counters.c.value).where(counters.c.name == GUIDES).scalar_subquery()
+def version_subquery(conn: Connection) -> ScalarSelect[Any]:
+    """The guides' version of the connection's hall as a scalar subquery, to be read with the
+    allocation's id in one SELECT."""
+    return select(counters.c.value).where(counters.c.hall == hall_of(conn), counters.c.name == GUIDES).scalar_subquery()
 
 
 def bump(conn: Connection) -> int:
@@ -36,20 +38,23 @@ def bump(conn: Connection) -> int:
 
 def latest(conn: Connection) -> list[dict[str, Any]]:
     """Each item's latest revision."""
-    newest = select(func.max(revs.c.id)).group_by(revs.c.item)
-    rows = conn.execute(select(revs).where(revs.c.id.in_(newest)).order_by(revs.c.id)).mappings()
+    hall = hall_of(conn)
+    newest = select(func.max(revs.c.id)).where(revs.c.hall == hall).group_by(revs.c.item)
+    rows = conn.execute(select(revs).where(revs.c.hall == hall, revs.c.id.in_(newest)).order_by(revs.c.id)).mappings()
     return [dict(r) for r in rows]
 
 
 def history(conn: Connection, item: str) -> list[dict[str, Any]]:
     """Every revision of an item, newest first, without the guides themselves."""
     cols = [revs.c.revision, revs.c.author, revs.c.created_at, revs.c.note]
-    rows = conn.execute(select(*cols).where(revs.c.item == item).order_by(revs.c.revision.desc())).mappings()
+    rows = conn.execute(select(*cols).where(revs.c.hall == hall_of(conn), revs.c.item == item)
+                        .order_by(revs.c.revision.desc())).mappings()
     return [dict(r) for r in rows]
 
 
 def revision_of(conn: Connection, item: str, revision: int) -> dict[str, Any] | None:
-    row = conn.execute(select(revs).where(revs.c.item == item, revs.c.revision == revision)).mappings().first()
+    row = conn.execute(select(revs).where(revs.c.hall == hall_of(conn), revs.c.item == item,
+                                          revs.c.revision == revision)).mappings().first()
     return dict(row) if row else None
 
 
@@ -59,21 +64,22 @@ def add_revision(conn: Connection, *, item: str, guide: dict[str, Any], author_i
     admins saving at once get 2 and 3, never 2 twice."""
     number = next_counter(conn, f"guide:{item}")
     bump(conn)
-    conn.execute(insert(revs).values(hall=hall_of(conn), item=item, revision=number, guide=guide, author_id=author_id, author=author,
-                                     created_at=at, note=note))
+    conn.execute(insert(revs).values(hall=hall_of(conn), item=item, revision=number, guide=guide, author_id=author_id,
+                                     author=author, created_at=at, note=note))
     return number
 
 
 def uploaded_forms(conn: Connection) -> list[dict[str, Any]]:
     """The latest upload of each (item, material), without the bytes."""
-    newest = select(func.max(forms.c.id)).group_by(forms.c.item, forms.c.material)
+    hall = hall_of(conn)
+    newest = select(func.max(forms.c.id)).where(forms.c.hall == hall).group_by(forms.c.item, forms.c.material)
     cols = [forms.c.id, forms.c.item, forms.c.material, forms.c.filename, forms.c.content_type, forms.c.size,
             forms.c.author, forms.c.created_at]
-    return [dict(r) for r in conn.execute(select(*cols).where(forms.c.id.in_(newest))).mappings()]
+    return [dict(r) for r in conn.execute(select(*cols).where(forms.c.hall == hall, forms.c.id.in_(newest))).mappings()]
 
 
 def form_data(conn: Connection, form_id: int) -> bytes | None:
-    value = conn.execute(select(forms.c.data).where(forms.c.id == form_id)).scalar()
+    value = conn.execute(select(forms.c.data).where(forms.c.hall == hall_of(conn), forms.c.id == form_id)).scalar()
     return bytes(value) if value is not None else None
 
 
@@ -88,4 +94,4 @@ def add_form(conn: Connection, *, item: str, material: str, filename: str, conte
 
 def version(conn: Connection) -> int:
     """The guides' version; 0 while the hall file's guides hold."""
-    return int(conn.execute(select(version_subquery())).scalar() or 0)
+    return int(conn.execute(select(version_subquery(conn))).scalar() or 0)

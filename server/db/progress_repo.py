@@ -1,5 +1,9 @@
 """The progress query by case number (article 21): what it reads of a case, and its failure
-counters (the `lookup_throttle` table; the rules are server/core/progress_lookup.py's)."""
+counters (the `lookup_throttle` table; the rules are server/core/progress_lookup.py's).
+
+The cases and tickets read are the connection's hall's (a case number of another hall is not
+found); the failure counters are the installation's (the table has no hall: a client guessing
+numbers is slowed down whichever hall it asks)."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from server.core.throttle import Record
 
 from .case_tables import cases
 from .progress_tables import lookup_throttle
+from .scope import hall_of
 from .ticket_tables import tickets
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -30,15 +35,19 @@ class Secrets:
 
 def secrets_of(conn: Connection, number: str) -> Secrets | None:
     row = conn.execute(
-        select(cases.c.token, cases.c.applicant_id_number, cases.c.applicant_phone).where(cases.c.number == number)
+        select(cases.c.token, cases.c.applicant_id_number, cases.c.applicant_phone)
+        .where(cases.c.hall == hall_of(conn), cases.c.number == number)
     ).first()
     return Secrets(row.token, row.applicant_id_number, row.applicant_phone) if row else None
 
 
 def case_token_of_ticket(conn: Connection, ticket_id: str) -> str | None:
     """The progress token of the case a ticket's visit opened, if one was (tickets.case_number)."""
+    hall = hall_of(conn)
     return conn.execute(
-        select(cases.c.token).join(tickets, tickets.c.case_number == cases.c.number).where(tickets.c.id == ticket_id)
+        select(cases.c.token)
+        .join(tickets, and_(tickets.c.case_number == cases.c.number, tickets.c.hall == cases.c.hall))
+        .where(tickets.c.hall == hall, tickets.c.id == ticket_id, cases.c.hall == hall)
     ).scalar()
 
 

@@ -152,7 +152,7 @@ def candidates(conn: Connection, window: Window, day: date, exclude: Collection[
     the first HEADS sent to this window, and the served queues' first HEADS appointment tickets.
     Bounded per queue, so a backlog of thousands costs no more than a short line, and enough that
     the policy picks from them what it would pick from every waiting ticket (see HEADS)."""
-    params: dict[str, object] = {"day": day}
+    params: dict[str, object] = {"hall": hall_of(conn), "day": day}
     if exclude:
         params["taken"] = sorted(exclude)
     seen: dict[str, Ticket] = {}

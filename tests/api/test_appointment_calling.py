@@ -38,7 +38,7 @@ def check_in(svc, queue: str, slot, n: int, came=None) -> Ticket:
     with svc.engine.begin() as conn:
         tickets_repo.add(conn, t, None)
         conn.execute(insert(appointments).values(
-            id=f"a{n:04d}", code=t.appointment, item="SCJG-001", queue=queue, day=t.day, start=slot,
+            hall=svc.hall.code, id=f"a{n:04d}", code=t.appointment, item="SCJG-001", queue=queue, day=t.day, start=slot,
             end=slot + timedelta(minutes=30), minutes=15, name="张三", id_number=f"1101011990010{n:05d}",
             phone="13800000000", status="checked_in", created_at=now - timedelta(days=1), address="127.0.0.1",
             checked_in_at=came, ticket=t.id,
@@ -111,7 +111,8 @@ def book(svc, queue: str, start, n: int) -> None:
     now = svc.clock()
     with svc.engine.begin() as conn:
         conn.execute(insert(appointments).values(
-            id=f"b{n:04d}", code=f"WAIT{n:06d}", item="SCJG-001", queue=queue, day=svc.today(now), start=start,
+            hall=svc.hall.code, id=f"b{n:04d}", code=f"WAIT{n:06d}", item="SCJG-001", queue=queue, day=svc.today(now),
+            start=start,
             end=start + timedelta(minutes=30), minutes=15, name="李四", id_number=f"1101011990020{n:05d}",
             phone="13900000000", status="booked", created_at=now - timedelta(days=1), address="127.0.0.1",
         ))

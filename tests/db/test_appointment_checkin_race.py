@@ -46,6 +46,7 @@ def test_one_booking_scanned_at_once_gives_one_ticket(engine):
     start = datetime(2026, 11, 25, 10, 0, tzinfo=ZoneInfo(hall.timezone))
     with engine.begin() as conn:
         conn.execute(appointments.insert(), {
+            "hall": "city",
             "id": "b1", "code": CODE, "item": "SCJG-001", "queue": "A", "day": start.date(), "start": start,
             "end": start + timedelta(minutes=30), "minutes": 20, "name": "王小明", "id_number": "110101199003074514",
             "phone": "13800138000", "status": "booked", "created_at": NOW - timedelta(days=1), "address": "x"})

@@ -172,14 +172,15 @@ def test_one_address_racing_gets_no_more_than_its_hourly_bookings(engine):
 
 def test_the_database_refuses_an_overbooked_slot_or_day(engine):
     with engine.begin() as conn:
-        conn.execute(insert(appointment_slots).values(queue="A", start=NINE, minutes_total=50, minutes_booked=50))
-        conn.execute(insert(appointment_days).values(item="SCJG-004", day=NINE.date(), cap=3, booked=3))
+        conn.execute(insert(appointment_slots).values(hall="city", queue="A", start=NINE, minutes_total=50,
+                                                      minutes_booked=50))
+        conn.execute(insert(appointment_days).values(hall="city", item="SCJG-004", day=NINE.date(), cap=3, booked=3))
     for stmt in (
         update(appointment_slots).values(minutes_booked=appointment_slots.c.minutes_booked + 10),
         update(appointment_slots).values(minutes_total=40),
         update(appointment_slots).values(minutes_booked=-1),
         update(appointment_days).values(booked=appointment_days.c.booked + 1),
-        insert(appointment_slots).values(queue="B", start=NINE, minutes_total=10, minutes_booked=11),
+        insert(appointment_slots).values(hall="city", queue="B", start=NINE, minutes_total=10, minutes_booked=11),
     ):
         with pytest.raises(IntegrityError), engine.begin() as conn:
             conn.execute(stmt)

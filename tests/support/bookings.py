@@ -24,7 +24,7 @@ def book(svc, *, start: datetime, code: str = CODE, item: str = "SCJG-001", stat
     found = hall.item(item)
     assert found is not None, item
     row = {
-        "id": secrets.token_hex(8), "code": code, "item": item, "queue": found.queue,
+        "hall": hall.code, "id": secrets.token_hex(8), "code": code, "item": item, "queue": found.queue,
         "day": start.astimezone(ZoneInfo(hall.timezone)).date(), "start": start,
         "end": start + timedelta(minutes=hall.appointments.slot_minutes), "minutes": item_minutes(found),
         "name": "王小明", "id_number": id_number, "phone": "13800138000", "status": status,
