@@ -259,7 +259,8 @@ def staff_for_token(svc: Services, token: str | None) -> Staff | None:
         return None
     key, now = digest(token), svc.clock()
     cached = svc.token_cache.get(key)
-    if cached and cached[1] > now and time.monotonic() - cached[2] < TOKEN_CACHE_S:
+    # The hall it was read for, too: a token good in one hall is not in another, were a cache ever shared.
+    if cached and cached[1] > now and time.monotonic() - cached[2] < TOKEN_CACHE_S and cached[3] == svc.hall.code:
         return cached[0]
     with svc.read() as uow:
         found = accounts_repo.staff_for_token(uow.conn, key, uow.now)
@@ -268,7 +269,7 @@ def staff_for_token(svc: Services, token: str | None) -> Staff | None:
         return None
     if len(svc.token_cache) > TOKEN_CACHE_MAX:
         svc.token_cache.clear()
-    svc.token_cache[key] = (found[0], found[1], time.monotonic())
+    svc.token_cache[key] = (found[0], found[1], time.monotonic(), svc.hall.code)
     return found[0]
 
 
