@@ -59,6 +59,12 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--department")
     add.add_argument("--display-name", default="")
     add.add_argument("--staff-no", default="")
+    where = add.add_mutually_exclusive_group()
+    where.add_argument("--hall", metavar="CODE",
+                       help="the hall the account belongs to (default: the hall of the config); it signs in there only")
+    where.add_argument("--all-halls", action="store_true",
+                       help="an account of the whole installation (a city's manager or admin): "
+                            "it signs in at every hall")
     _common(user.add_parser("list", help="every account: role, department, disabled, failed sign-ins, last sign-in"))
     for action, text in (
         ("unlock", "forget the failed sign-ins counted against an account"),
@@ -225,8 +231,9 @@ def user_command(svc: Services, args: argparse.Namespace) -> None:
     if args.action == "add":
         password = _read_password()
         uid = accounts.add_user(svc, args.name, password, args.role, args.department, args.display_name,
-                                args.staff_no)
-        print(f"user {args.name} ({args.role}) created with id {uid}")
+                                args.staff_no, hall=args.hall, all_halls=args.all_halls)
+        where = "every hall" if args.all_halls else f"hall {args.hall or svc.hall.code}"
+        print(f"user {args.name} ({args.role}) created with id {uid}, for {where}")
     elif args.action == "list":
         print(_users_table(accounts.list_users(svc)))
     elif args.action == "unlock":

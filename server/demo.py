@@ -12,8 +12,10 @@ from server.settings import Settings
 
 DEMO_PASSWORD = "hallq-demo"
 
+# The demo hall's staff, but for its administrator, who is the whole installation's (`all_halls`):
+# one admin account for every hall the installation serves.
 STAFF: list[dict[str, Any]] = [
-    {"name": "admin", "role": "admin", "display_name": "系统管理员"},
+    {"name": "admin", "role": "admin", "display_name": "系统管理员", "all_halls": True},
     {"name": "manager", "role": "manager", "display_name": "大厅主任 王敏"},
     {"name": "chief-scjg", "role": "chief", "department": "SCJG", "display_name": "首席代表 李强", "staff_no": "SC001"},
     {"name": "scjg01", "role": "window", "department": "SCJG", "display_name": "张丽", "staff_no": "SC101"},
@@ -47,7 +49,7 @@ def seed(svc: Services, settings: Settings) -> dict[str, Any]:
     for s in STAFF:
         if users[s["name"]] is None:
             accounts.add_user(svc, s["name"], DEMO_PASSWORD, s["role"], s.get("department"),
-                              s.get("display_name", ""), s.get("staff_no", ""))
+                              s.get("display_name", ""), s.get("staff_no", ""), all_halls=s.get("all_halls", False))
     for d in DEVICES:
         name = d["name"]
         if devices[name] is not None and name in saved.get("devices", {}):

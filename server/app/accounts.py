@@ -9,6 +9,7 @@ keeps failing is answered more slowly, and nothing tells whether a name exists.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -36,6 +37,8 @@ TOKEN_CACHE_MAX = 10_000
 DEVICE_KINDS = ("kiosk", "display", "agent", "platform", "rater")
 
 _hasher = PasswordHasher()
+# A hall's code as a hall file's `[hall] code` allows it (hallconfig's check_code), at most the column's 32.
+_HALL_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
 @cache
@@ -72,8 +75,17 @@ def digest(secret: str) -> str:
 
 def add_user(
     svc: Services, username: str, password: str, role: str, department: str | None = None,
-    display_name: str = "", staff_no: str = "", *, actor: Actor = SYSTEM,
+    display_name: str = "", staff_no: str = "", *, actor: Actor = SYSTEM, hall: str | None = None,
+    all_halls: bool = False,
 ) -> int:
+    """A new account of `hall` (this hall when not given), or of the whole installation with
+    `all_halls` (a city's manager or admin: every hall's connections know it). Usernames are
+    unique over the installation."""
+    if all_halls and hall is not None:
+        raise Invalid("an account is of one hall or of all halls, not both")
+    if hall is not None and not _HALL_CODE.fullmatch(hall):
+        raise Invalid(f"hall {hall!r}: a hall code is 1-32 letters, digits, '-' or '_'")
+    hall_code = None if all_halls else (hall or svc.hall.code)
     if not username or len(username) > 64 or not username.replace("-", "").replace("_", "").replace(".", "").isalnum():
         raise Invalid(f"username {username!r}: use letters, digits, '.', '-' or '_' (at most 64)")
     if len(password) < 8:
@@ -87,13 +99,15 @@ def add_user(
     if role_value is Role.CHIEF and department is None:
         raise Invalid("a chief representative (article 15) needs --department")
     with svc.write(actor) as uow:
-        if accounts_repo.user_row(uow.conn, username) is not None:
+        if accounts_repo.username_taken(uow.conn, username):
             raise Invalid(f"user {username!r} exists already")
         uid = accounts_repo.add_user(
-            uow.conn, username=username, password_hash=_hasher.hash(password), role=role_value.value,
+            uow.conn, hall=hall_code, username=username, password_hash=_hasher.hash(password), role=role_value.value,
             department=department, display_name=display_name or username, staff_no=staff_no, created_at=uow.now,
         )
-        uow.audit("user.add", username, role=role_value.value, department=department)
+        # An account of another hall, or of all of them (hall None), says so.
+        uow.audit("user.add", username, role=role_value.value, department=department,
+                  **({"hall": hall_code} if hall_code != svc.hall.code else {}))
         svc.commit(uow)
     return uid
 
@@ -245,7 +259,8 @@ def staff_for_token(svc: Services, token: str | None) -> Staff | None:
         return None
     key, now = digest(token), svc.clock()
     cached = svc.token_cache.get(key)
-    if cached and cached[1] > now and time.monotonic() - cached[2] < TOKEN_CACHE_S:
+    # The hall it was read for, too: a token good in one hall is not in another, were a cache ever shared.
+    if cached and cached[1] > now and time.monotonic() - cached[2] < TOKEN_CACHE_S and cached[3] == svc.hall.code:
         return cached[0]
     with svc.read() as uow:
         found = accounts_repo.staff_for_token(uow.conn, key, uow.now)
@@ -254,7 +269,7 @@ def staff_for_token(svc: Services, token: str | None) -> Staff | None:
         return None
     if len(svc.token_cache) > TOKEN_CACHE_MAX:
         svc.token_cache.clear()
-    svc.token_cache[key] = (found[0], found[1], time.monotonic())
+    svc.token_cache[key] = (found[0], found[1], time.monotonic(), svc.hall.code)
     return found[0]
 
 
@@ -290,7 +305,7 @@ def add_device(svc: Services, name: str, kind: str, printer: str | None = None,
         settings = {**(settings or {}), "window": window}
     key = secrets.token_urlsafe(32)
     with svc.write(actor) as uow:
-        if accounts_repo.device_by_name(uow.conn, name) is not None:
+        if accounts_repo.device_name_taken(uow.conn, name):
             raise Invalid(f"device {name!r} exists already; revoke it first to re-pair")
         accounts_repo.add_device(
             uow.conn, name=name, kind=kind, key_hash=digest(key), printer=printer, settings=settings or {},

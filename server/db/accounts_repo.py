@@ -2,6 +2,12 @@
 
 Tokens and device keys are stored as SHA-256 digests: they are 256-bit random strings, so a
 fast digest is enough to make a stolen table useless; passwords get argon2 (server.app.auth).
+
+A device belongs to one hall: its key works on that hall's connections only. A member of staff
+belongs to one hall, or to none (`hall` NULL: staff of the whole installation, a city's manager or
+its admin); a hall's connection knows its own staff and the installation's, and no one else (an
+account of another hall reads as no account at all). Usernames and device names stay unique over
+the whole installation: `username_taken` / `device_name_taken` ask that, for a new one.
 """
 
 from __future__ import annotations
@@ -9,7 +15,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Row, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from server.core.throttle import Record
@@ -31,27 +37,41 @@ def to_staff(row: Row[Any]) -> Staff:
     )
 
 
+def hall_staff(conn: Connection) -> ColumnElement[bool]:
+    """The accounts a hall's connection knows: its own and the whole installation's."""
+    return or_(users.c.hall == hall_of(conn), users.c.hall.is_(None))
+
+
 def user_row(conn: Connection, username: str) -> Row[Any] | None:
-    return conn.execute(select(users).where(users.c.username == username)).first()
+    """The account of `username` if this hall knows it (see `hall_staff`)."""
+    return conn.execute(select(users).where(users.c.username == username, hall_staff(conn))).first()
+
+
+def username_taken(conn: Connection, username: str) -> bool:
+    """Whether any hall (or the installation) has an account of this name: names are unique over all."""
+    return conn.execute(select(users.c.id).where(users.c.username == username)).first() is not None
 
 
 def staff_by_id(conn: Connection, user_id: int) -> Staff | None:
-    row = conn.execute(select(users).where(users.c.id == user_id)).first()
+    row = conn.execute(select(users).where(users.c.id == user_id, hall_staff(conn))).first()
     return to_staff(row) if row else None
 
 
 def staff_many(conn: Connection, ids: set[int]) -> dict[int, Staff]:
     if not ids:
         return {}
-    return {r.id: to_staff(r) for r in conn.execute(select(users).where(users.c.id.in_(ids)))}
+    return {r.id: to_staff(r) for r in conn.execute(select(users).where(users.c.id.in_(ids), hall_staff(conn)))}
 
 
 def add_user(conn: Connection, **values: Any) -> int:
-    return conn.execute(insert(users).values(hall=hall_of(conn), **values).returning(users.c.id)).scalar_one()
+    """A new account of this connection's hall; `hall=None` among `values` makes it the whole
+    installation's, `hall="CODE"` another hall's (the `hallq user add` options)."""
+    row = {"hall": hall_of(conn), **values}
+    return conn.execute(insert(users).values(**row).returning(users.c.id)).scalar_one()
 
 
 def update_user(conn: Connection, user_id: int, **values: Any) -> None:
-    conn.execute(update(users).where(users.c.id == user_id).values(**values))
+    conn.execute(update(users).where(users.c.id == user_id, hall_staff(conn)).values(**values))
 
 
 def add_token(conn: Connection, digest: str, user_id: int, now: datetime, expires: datetime) -> None:
@@ -68,6 +88,7 @@ def staff_for_token(conn: Connection, digest: str, now: datetime) -> tuple[Staff
             tokens.c.revoked_at.is_(None),
             tokens.c.expires_at > now,
             users.c.active.is_(True),
+            hall_staff(conn),
         )
     ).first()
     return (to_staff(row), row.expires_at) if row else None
@@ -92,7 +113,8 @@ def revoke_user_tokens(conn: Connection, user_id: int, now: datetime) -> list[st
 
 
 def list_users(conn: Connection) -> list:
-    """Every account with its last sign-in and its failure counter (None when it has none)."""
+    """Every account this hall knows (its own and the installation's) with its last sign-in and its
+    failure counter (None when it has none)."""
     last = (
         select(tokens.c.user_id, func.max(tokens.c.created_at).label("last_login"))
         .group_by(tokens.c.user_id).subquery()
@@ -103,6 +125,7 @@ def list_users(conn: Connection) -> list:
                users.c.active, last.c.last_login, acct.c.failures, acct.c.last_failure, acct.c.next_allowed)
         .outerjoin(last, last.c.user_id == users.c.id)
         .outerjoin(acct, and_(acct.c.scope == "account", acct.c.address == "", acct.c.username == users.c.username))
+        .where(hall_staff(conn))
         .order_by(users.c.username)
     ))
 
@@ -166,27 +189,37 @@ def add_device(conn: Connection, **values: Any) -> int:
 
 
 def device_by_key(conn: Connection, digest: str) -> Row[Any] | None:
-    return conn.execute(_DEVICE_BY_KEY, {"digest": digest}).first()
+    """The live device of this key, if it is this hall's: a kiosk of hall A cannot act in hall B."""
+    return conn.execute(_DEVICE_BY_KEY, {"digest": digest, "hall": hall_of(conn)}).first()
 
 
 # Every kiosk ticket looks its key up: built once, as the other hot statements are.
-_DEVICE_BY_KEY = select(devices).where(devices.c.key_hash == bindparam("digest"), devices.c.revoked_at.is_(None))
+_DEVICE_BY_KEY = select(devices).where(devices.c.key_hash == bindparam("digest"), devices.c.hall == bindparam("hall"),
+                                       devices.c.revoked_at.is_(None))
 
 
 def device_by_name(conn: Connection, name: str) -> Row[Any] | None:
-    return conn.execute(select(devices).where(devices.c.name == name)).first()
+    """This hall's device of that name."""
+    return conn.execute(select(devices).where(devices.c.name == name, devices.c.hall == hall_of(conn))).first()
+
+
+def device_name_taken(conn: Connection, name: str) -> bool:
+    """Whether any hall has a device of this name: names are unique over the installation."""
+    return conn.execute(select(devices.c.id).where(devices.c.name == name)).first() is not None
 
 
 def update_device(conn: Connection, device_id: int, **values: Any) -> None:
-    conn.execute(update(devices).where(devices.c.id == device_id).values(**values))
+    conn.execute(update(devices).where(devices.c.id == device_id, devices.c.hall == hall_of(conn)).values(**values))
 
 
 def list_devices(conn: Connection) -> list:
-    return list(conn.execute(select(devices).order_by(devices.c.id)))
+    return list(conn.execute(select(devices).where(devices.c.hall == hall_of(conn)).order_by(devices.c.id)))
 
 
 def device_of_ticket(conn: Connection, ticket_id: str) -> Row[Any] | None:
-    """The device (kiosk) that issued a ticket, if it still exists."""
+    """The device (kiosk) that issued one of this hall's tickets, if it still exists."""
+    hall = hall_of(conn)
     return conn.execute(
-        select(devices).join(tickets, tickets.c.device_id == devices.c.id).where(tickets.c.id == ticket_id)
+        select(devices).join(tickets, and_(tickets.c.device_id == devices.c.id, tickets.c.hall == devices.c.hall))
+        .where(tickets.c.hall == hall, tickets.c.id == ticket_id)
     ).first()

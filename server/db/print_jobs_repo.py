@@ -49,16 +49,17 @@ def enqueue_print(
     now = now or datetime.now(UTC)
     result = conn.execute(
         insert(print_jobs)
-        .values(hall=hall_of(conn), printer=printer_url, payload=bytes(payload_bytes), kind=kind, ref=ref[:64], created_at=now,
-                attempts=0, next_try_at=now)
+        .values(hall=hall_of(conn), printer=printer_url, payload=bytes(payload_bytes), kind=kind, ref=ref[:64],
+                created_at=now, attempts=0, next_try_at=now)
         .returning(print_jobs.c.id)
     )
     return int(result.scalar_one())
 
 
 def jobs_for(conn: Connection, ref: str) -> list[Row[Any]]:
-    """Every job of a reference (a case number), oldest first."""
-    return list(conn.execute(select(print_jobs).where(print_jobs.c.ref == ref).order_by(print_jobs.c.id)))
+    """Every job of this hall for a reference (a case number), oldest first."""
+    return list(conn.execute(select(print_jobs).where(print_jobs.c.hall == hall_of(conn), print_jobs.c.ref == ref)
+                             .order_by(print_jobs.c.id)))
 
 
 class SqlJobStore:
@@ -97,7 +98,8 @@ class SqlJobStore:
         with self._engine.connect() as conn:
             conn.info["hallq_write"] = True
             with conn.begin():
-                conn.execute(update(print_jobs).where(print_jobs.c.id == job_id).values(**values))
+                conn.execute(update(print_jobs).where(print_jobs.c.hall == self._hall, print_jobs.c.id == job_id)
+                             .values(**values))
             conn.info["hallq_write"] = False
 
 
@@ -143,13 +145,16 @@ def pending_for_printer(engine: Engine, hall: str, printer: str) -> list[Job]:
 
 def window_printer_override(conn: Connection, window_id: str) -> str | None:
     return conn.execute(
-        select(window_settings.c.printer).where(window_settings.c.window == window_id)
+        select(window_settings.c.printer).where(window_settings.c.hall == hall_of(conn),
+                                                window_settings.c.window == window_id)
     ).scalar_one_or_none()
 
 
 def set_window_printer(conn: Connection, window_id: str, printer_url: str | None, now: datetime) -> None:
-    stmt = upsert_for(conn)(window_settings).values(hall=hall_of(conn), window=window_id, printer=printer_url, updated_at=now)
+    stmt = upsert_for(conn)(window_settings).values(hall=hall_of(conn), window=window_id, printer=printer_url,
+                                                    updated_at=now)
     stmt = stmt.on_conflict_do_update(
-        index_elements=[window_settings.c.hall, window_settings.c.window], set_={"printer": printer_url, "updated_at": now}
+        index_elements=[window_settings.c.hall, window_settings.c.window],
+        set_={"printer": printer_url, "updated_at": now},
     )
     conn.execute(stmt)

@@ -3,7 +3,9 @@ each figure is one GROUP BY over the range's indexed rows, never every ticket lo
 
 Every function takes a `Scope` (the days, the hall's UTC offset, the queues' departments, a chief's
 filter) and a grouping `by` (department, item, queue, window, staff), and returns {key: {field:
-value}}; a `by` of None gives the hall-wide totals, under the key None.
+value}}; a `by` of None gives the hall-wide totals, under the key None. Every figure is of the
+connection's hall only: `hall_of(conn)` leads each WHERE, as the hall leads the indexes read, and
+two hall-scoped tables are joined on the hall too.
 
 Sources and definitions:
 - issued, wait: tickets of the range. A ticket counts for the queue it was issued for (before any
@@ -44,8 +46,10 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from .account_tables import users
+from .accounts_repo import hall_staff
 from .case_tables import case_history, cases
 from .rating_tables import ratings
+from .scope import hall_of
 from .service_tables import service_segments as seg
 from .service_tables import window_periods as per
 from .ticket_tables import ticket_calls, tickets
@@ -154,15 +158,16 @@ def _ticket_key(scope: Scope, by: str | None) -> Any | None:
             "queue": _ARRIVED_IN, "window": _FIRST_CALL.c.window, "staff": _FIRST_CALL.c.staff_id}[by]
 
 
-def _ticket_where(scope: Scope) -> list[Any]:
-    where = [tickets.c.day >= scope.first, tickets.c.day <= scope.last]
+def _ticket_where(conn: Connection, scope: Scope) -> list[Any]:
+    where = [tickets.c.hall == hall_of(conn), tickets.c.day >= scope.first, tickets.c.day <= scope.last]
     if scope.department is not None:
         where.append(_ARRIVED_IN.in_([q for q, d in scope.queue_departments.items() if d == scope.department]))
     return where
 
 
 def _with_first_call(outer: bool) -> Any:
-    on = and_(_FIRST_CALL.c.ticket_id == tickets.c.id, _FIRST_CALL.c.attempt == 1)
+    on = and_(_FIRST_CALL.c.hall == tickets.c.hall, _FIRST_CALL.c.ticket_id == tickets.c.id,
+              _FIRST_CALL.c.attempt == 1)
     return tickets.outerjoin(_FIRST_CALL, on) if outer else tickets.join(_FIRST_CALL, on)
 
 
@@ -170,9 +175,9 @@ def ticket_figures(conn: Connection, scope: Scope, by: str | None) -> Rows:
     """issued per key (not for window and staff: a window issues nothing), and in all under TOTAL."""
     out: Rows = {}
     if by not in ("window", "staff"):
-        for k, n in _grouped(conn, _ticket_key(scope, by), [func.count()], _ticket_where(scope), tickets):
+        for k, n in _grouped(conn, _ticket_key(scope, by), [func.count()], _ticket_where(conn, scope), tickets):
             out.setdefault(k, {})["issued"] = int(n)
-    issued = conn.execute(select(func.count()).select_from(tickets).where(*_ticket_where(scope))).scalar()
+    issued = conn.execute(select(func.count()).select_from(tickets).where(*_ticket_where(conn, scope))).scalar()
     out[TOTAL] = {"issued": int(issued or 0)}
     return out
 
@@ -181,7 +186,7 @@ def arrivals_by_hour(conn: Connection, scope: Scope) -> list[dict[str, int]]:
     """Tickets issued in each hour of the hall's day, over the range."""
     local = (_epoch(conn, tickets.c.issued_at) + scope.offset_s) / 3600.0
     hours = cast(func.floor(local) if conn.dialect.name == "postgresql" else local, Integer) % 24
-    rows = conn.execute(select(hours.label("h"), func.count()).where(*_ticket_where(scope)).group_by(hours)
+    rows = conn.execute(select(hours.label("h"), func.count()).where(*_ticket_where(conn, scope)).group_by(hours)
                         .order_by(hours))
     return [{"hour": int(h), "issued": int(n)} for h, n in rows]
 
@@ -198,8 +203,8 @@ def _segment_key(scope: Scope, by: str | None) -> Any | None:
             "window": seg.c.window, "staff": seg.c.staff_id}[by]
 
 
-def _segment_where(scope: Scope) -> list[Any]:
-    where = [seg.c.day >= scope.first, seg.c.day <= scope.last]
+def _segment_where(conn: Connection, scope: Scope) -> list[Any]:
+    where = [seg.c.hall == hall_of(conn), seg.c.day >= scope.first, seg.c.day <= scope.last]
     if scope.department is not None:
         where.append(_segment_department(scope) == scope.department)
     return where
@@ -211,12 +216,12 @@ def segment_figures(conn: Connection, scope: Scope, by: str | None) -> Rows:
     key = _segment_key(scope, by)
     counts = [func.sum(case((seg.c.ending == e, 1), else_=0)) for e in ENDINGS]
     out: Rows = {}
-    for k, *ns in _grouped(conn, key, counts, _segment_where(scope), seg):
+    for k, *ns in _grouped(conn, key, counts, _segment_where(conn, scope), seg):
         named = dict(zip(ENDINGS, (int(n or 0) for n in ns), strict=True))
         named["served"] = named.pop("finished")
         out[k] = named
     for column, prefix in ((seg.c.wait_s, "wait"), (seg.c.service_s, "service")):
-        for k, figures in _mean_p90(conn, key, column, [*_segment_where(scope), column.is_not(None)], seg,
+        for k, figures in _mean_p90(conn, key, column, [*_segment_where(conn, scope), column.is_not(None)], seg,
                                     prefix).items():
             out.setdefault(k, {}).update(figures)
     return out
@@ -225,8 +230,8 @@ def segment_figures(conn: Connection, scope: Scope, by: str | None) -> Rows:
 # --- window periods ---------------------------------------------------------------------------
 
 
-def _period_where(scope: Scope) -> list[Any]:
-    where = [per.c.day >= scope.first, per.c.day <= scope.last]
+def _period_where(conn: Connection, scope: Scope) -> list[Any]:
+    where = [per.c.hall == hall_of(conn), per.c.day >= scope.first, per.c.day <= scope.last]
     if scope.department is not None:
         where.append(per.c.window.in_(list(scope.windows)))
     return where
@@ -241,7 +246,7 @@ def period_figures(conn: Connection, scope: Scope, by: str | None) -> Rows:
     key = {None: None, "window": per.c.window, "staff": per.c.staff_id}[by]
     length = _period_end(conn, scope) - _epoch(conn, per.c.started_at)
     out: Rows = {}
-    for k, state, reason, s in _grouped(conn, key, [func.sum(length)], _period_where(scope), per,
+    for k, state, reason, s in _grouped(conn, key, [func.sum(length)], _period_where(conn, scope), per,
                                         extra_group=(per.c.state, per.c.reason)):
         row = out.setdefault(k, {"paused_s": {}, "open_s": 0.0, "busy_s": 0.0})
         if state == "paused":
@@ -257,11 +262,12 @@ def period_figures(conn: Connection, scope: Scope, by: str | None) -> Rows:
     # window left open overnight), on the segments' (day, window) index.
     # The plain comparisons first (ISO text on SQLite, timestamps on PostgreSQL): the segments' (day,
     # window, called_at) index narrows each period to its stints before any time is computed.
-    joined = per.join(seg, and_(seg.c.day == per.c.day, seg.c.window == per.c.window,
+    joined = per.join(seg, and_(seg.c.hall == per.c.hall, seg.c.day == per.c.day, seg.c.window == per.c.window,
                                 or_(per.c.ended_at.is_(None), seg.c.called_at < per.c.ended_at),
                                 or_(seg.c.ended_at.is_(None), seg.c.ended_at > per.c.started_at),
                                 s_begin < p_end, s_end > p_begin))
-    for k, busy in _grouped(conn, key, [func.sum(overlap)], [*_period_where(scope), per.c.state == "open"], joined):
+    open_where = [*_period_where(conn, scope), per.c.state == "open"]
+    for k, busy in _grouped(conn, key, [func.sum(overlap)], open_where, joined):
         out.setdefault(k, {"paused_s": {}, "open_s": 0.0, "busy_s": 0.0})["busy_s"] = float(busy or 0)
     for row in out.values():
         row["paused_s"] = {r: round(s) for r, s in sorted(row["paused_s"].items())}
@@ -281,12 +287,13 @@ def case_outcomes(conn: Connection, scope: Scope, by: str | None) -> Rows:
     `now`'s day), are `cases_due`; `cases_on_time` were decided on or before the promised date (a
     day of the hall, at its UTC offset) and, where the delivery is recorded, delivered by it too.
     on_time_rate = cases_on_time / cases_due."""
-    joined = cases.outerjoin(case_history, case_history.c.case_number == cases.c.number)
+    joined = cases.outerjoin(case_history, and_(case_history.c.hall == cases.c.hall,
+                                                case_history.c.case_number == cases.c.number))
     if by == "queue":
-        joined = joined.outerjoin(tickets, tickets.c.id == cases.c.ticket_id)
+        joined = joined.outerjoin(tickets, and_(tickets.c.hall == cases.c.hall, tickets.c.id == cases.c.ticket_id))
     key = {None: None, "department": cases.c.department, "item": cases.c.item, "queue": tickets.c.queue,
            "window": cases.c.window, "staff": cases.c.opened_by}[by]
-    where = [cases.c.accepted_on >= scope.first, cases.c.accepted_on <= scope.last]
+    where = [cases.c.hall == hall_of(conn), cases.c.accepted_on >= scope.first, cases.c.accepted_on <= scope.last]
     if scope.department is not None:
         where.append(cases.c.department == scope.department)
     # One row per case: its first decision and delivery, from its history in one grouped pass.
@@ -326,7 +333,8 @@ def rating_figures(conn: Connection, scope: Scope, by: str | None) -> Rows:
     not excluded on appeal."""
     key = {None: None, "department": ratings.c.department, "item": ratings.c.item, "queue": ratings.c.queue,
            "window": ratings.c.window, "staff": ratings.c.staff_id}[by]
-    where = [ratings.c.day >= scope.first, ratings.c.day <= scope.last, ratings.c.excluded_at.is_(None)]
+    where = [ratings.c.hall == hall_of(conn), ratings.c.day >= scope.first, ratings.c.day <= scope.last,
+             ratings.c.excluded_at.is_(None)]
     if scope.department is not None:
         where.append(ratings.c.department == scope.department)
     levels = [func.sum(case((ratings.c.level == n, 1), else_=0)) for n in range(1, 6)]
@@ -340,9 +348,9 @@ def rating_figures(conn: Connection, scope: Scope, by: str | None) -> Rows:
 
 
 def staff_names(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[str, str, str]]:
-    """(username, display name, 工号) of the given staff."""
+    """(username, display name, 工号) of the given staff (of this hall or the whole installation)."""
     if not ids:
         return {}
     rows = conn.execute(select(users.c.id, users.c.username, users.c.display_name, users.c.staff_no)
-                        .where(users.c.id.in_(list(ids))))
+                        .where(users.c.id.in_(list(ids)), hall_staff(conn)))
     return {i: (u, d, n) for i, u, d, n in rows}

@@ -48,14 +48,14 @@ def _load(engine, sample) -> None:
             tid = f"t{i}"
             queue = "C" if window == "6" else "A"
             conn.execute(insert(tickets).values(
-                id=tid, number=f"{queue}{i:03d}", queue=queue, day=DAY, seq_no=i, priority="normal", class_rank=1,
-                status="done", window=window, issued_at=T0, rank_at=T0))
+                hall="city", id=tid, number=f"{queue}{i:03d}", queue=queue, day=DAY, seq_no=i, priority="normal",
+                class_rank=1, status="done", window=window, issued_at=T0, rank_at=T0))
             called = T0 + timedelta(seconds=wait_s)
-            conn.execute(insert(ticket_calls).values(ticket_id=tid, attempt=1, window=window, queue=queue,
+            conn.execute(insert(ticket_calls).values(hall="city", ticket_id=tid, attempt=1, window=window, queue=queue,
                                                      staff_id=int(window), called_at=called))
             conn.execute(insert(service_segments).values(
-                ticket_id=tid, day=DAY, queue=queue, window=window, staff_id=int(window), called_at=called,
-                started_at=called, ended_at=called + timedelta(seconds=service_s), ending="finished",
+                hall="city", ticket_id=tid, day=DAY, queue=queue, window=window, staff_id=int(window),
+                called_at=called, started_at=called, ended_at=called + timedelta(seconds=service_s), ending="finished",
                 wait_s=wait_s, service_s=service_s))
 
 

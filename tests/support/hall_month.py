@@ -19,6 +19,7 @@ from sqlalchemy import insert
 
 from server.bootstrap import build
 from server.db.engine import make_engine
+from server.db.scope import hall_of
 from server.db.tables import ratings
 from server.demo import DEMO_PASSWORD
 from server.hallconfig import DEFAULT_CONFIG, load_hall
@@ -141,6 +142,7 @@ def _step(d: Desk, now: datetime, rng: random.Random, post, boss: dict | None, e
                 level = rng.choice((2, 1)) if poor else rng.choices((5, 4, 3), (70, 22, 8))[0]
                 with engine.begin() as conn:
                     conn.execute(insert(ratings).values(
+                        hall=hall_of(conn),
                         ticket_id=d.current["id"], day=day, at=now, level=level, tags=[], channel="pad",
                         department=d.item.split("-")[0], item=d.item, queue=d.current["queue"], window=d.window,
                         staff_id=d.staff_id))

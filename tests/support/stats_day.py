@@ -23,6 +23,7 @@ from server.app.context import Services
 from server.core.errors import DomainError
 from server.core.idnumber import check_character
 from server.db.accounts_repo import to_staff, user_row
+from server.db.scope import hall_of
 from server.db.tables import case_history, event_log, ratings, tickets
 from server.db.tables import cases as cases_table
 from server.db.uow import SYSTEM
@@ -159,6 +160,7 @@ def _rate(svc: Services, rng: random.Random) -> None:
             if rng.random() < 0.6:
                 queue = svc.hall.queue(t.queue)
                 uow.conn.execute(insert(ratings).values(
+                    hall=hall_of(uow.conn),
                     ticket_id=t.id, day=t.day, at=uow.now, level=rng.randint(1, 5), tags=[], channel="pad",
                     department=queue.department if queue else None, item=t.item, queue=t.queue, window=t.window,
                     staff_id=rng.choice([None, *range(1, 5)]),

@@ -10,10 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from server import cli
 from server.app import accounts
 from server.core.throttle import DEFAULT
+from server.db.tables import users
 from tests.api.test_login import CountingHasher, attempt
 from tests.conftest import PASSWORD
 
@@ -132,3 +134,27 @@ def test_the_installed_command_lists_users(svc, tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[1].split()[:4] == ["alice", "chief", "SCJG", "no"]
+
+
+def test_add_makes_an_account_of_the_config_s_hall_of_another_or_of_every_hall(svc, client, hallq, slept):
+    code, out = hallq("user", "add", "alice", "--role", "window", stdin=f"{PASSWORD}\n")
+    assert code == 0 and out.endswith(f"for hall {svc.hall.code}\n"), out
+    code, out = hallq("user", "add", "boss", "--role", "manager", "--all-halls", stdin=f"{PASSWORD}\n")
+    assert code == 0 and out.endswith("for every hall\n"), out
+    code, out = hallq("user", "add", "dora", "--role", "window", "--hall", "d1", stdin=f"{PASSWORD}\n")
+    assert code == 0 and out.endswith("for hall d1\n"), out
+    with svc.engine.connect() as conn:
+        halls = dict(conn.execute(select(users.c.username, users.c.hall)).all())
+    assert halls == {"alice": svc.hall.code, "boss": None, "dora": "d1"}
+    # This hall lists and signs in its own and the installation's staff; dora is another hall's.
+    listed = [line.split()[0] for line in hallq("user", "list")[1].splitlines()[1:]]
+    assert listed == ["alice", "boss"]
+    bearer(attempt(client, "alice", PASSWORD))
+    bearer(attempt(client, "boss", PASSWORD))
+    r = attempt(client, "dora", PASSWORD)
+    assert r.status_code == 401 and r.get_json()["error"]["code"] == "unauthorized"
+    code, out = hallq("user", "add", "dora", "--role", "window", stdin=f"{PASSWORD}\n")
+    assert code == 2 and "exists already" in out
+    with pytest.raises(SystemExit) as refused:  # argparse: one or the other
+        hallq("user", "add", "eve", "--role", "window", "--hall", "d1", "--all-halls", stdin=f"{PASSWORD}\n")
+    assert refused.value.code == 2
