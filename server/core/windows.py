@@ -38,6 +38,8 @@ class Staff:
     department: str | None = None
     display_name: str = ""
     staff_no: str = ""
+    # The hall the account belongs to; None: the whole installation's (a city's manager, its admin).
+    hall: str | None = None
 
 
 @dataclass(frozen=True)

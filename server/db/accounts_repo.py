@@ -34,6 +34,7 @@ def to_staff(row: Row[Any]) -> Staff:
         department=row.department,
         display_name=row.display_name,
         staff_no=row.staff_no,
+        hall=row.hall,
     )
 
 
