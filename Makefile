@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 APT_STAMP := /var/tmp/hallq-apt-ok
 
-.PHONY: run test lint bench simulate system-deps clean-demo
+.PHONY: run run-city test lint bench simulate system-deps clean-demo
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -25,6 +25,17 @@ system-deps:
 run: $(STAMP) system-deps
 	$(BIN)/hallq demo seed
 	$(BIN)/hallq serve --any-hours
+
+# The demo city (issue 16): the municipal center on :5000 and two district centers on :5001 and
+# :5002, one process each, one database; the city's manager watches all three at /manage/city.
+CITY_HALLS = east:5001 west:5002
+run-city: $(STAMP) system-deps
+	$(BIN)/hallq demo seed
+	$(foreach h,$(CITY_HALLS),$(BIN)/hallq demo seed --config config/halls/$(word 1,$(subst :, ,$(h))).toml &&) true
+	trap 'kill 0' INT TERM; \
+	$(foreach h,$(CITY_HALLS),$(BIN)/hallq serve --any-hours --config config/halls/$(word 1,$(subst :, ,$(h))).toml \
+		--port $(word 2,$(subst :, ,$(h))) &) \
+	$(BIN)/hallq serve --any-hours; kill 0
 
 test: $(STAMP) system-deps
 	$(BIN)/ruff check server printers kiosk display console admin manage rater guide tests bench
