@@ -190,3 +190,18 @@ def test_the_relay_marks_only_its_own_halls_unsent_seqs():
     relay._publish({"method": "emit", "event": "hallq:end-sessions", "data": [{"seq": 5}], "room": "token:ab"})
     relay._publish({"method": "emit", "event": "ticket.issued", "data": [{"seq": 6}], "room": ["city/hall"]})
     assert relay.unsent_seq() == 5
+
+
+def test_a_kiosk_agent_waits_in_its_halls_agent_room(hq, svc):
+    from server.app import accounts
+    from server.web import printing
+
+    agent = connect(hq, device_key=accounts.add_device(svc, "kiosk-usb", "kiosk", "agent://"))
+    hello = agent.emit("agent.hello", {}, callback=True)
+    assert hello["device"] == "kiosk-usb"
+    assert "city/agent:kiosk-usb" in rooms_of(hq, agent) and "agent:kiosk-usb" not in rooms_of(hq, agent)
+    agent.get_received()
+    printing.sender(hq.socketio, "d1")("kiosk-usb", {"id": 1})  # another hall's kiosk of that name
+    assert agent.get_received() == []
+    printing.sender(hq.socketio, "city")("kiosk-usb", {"id": 2})
+    assert [m["args"][0]["id"] for m in agent.get_received() if m["name"] == "print.job"] == [2]
