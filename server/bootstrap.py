@@ -118,14 +118,14 @@ def build(
     app = factory.make_app(settings)
     socketio, relay = _socketio(app, hall, engine, settings, is_leader=is_leader, end_room=end_room)
     publisher = Publisher(
-        engine, hall.code, factory.emitter(socketio, relay, end_room), sleep=socketio.sleep,
+        engine, hall.code, factory.emitter(socketio, relay, end_room, hall.code), sleep=socketio.sleep,
         spawn=socketio.start_background_task, unsent=relay.unsent_seq if relay else lambda: None,
-        resync=lambda reason: socketio.emit("resync", {"reason": reason}),
+        resync=factory.resync_hall(socketio, hall.code),
         decorate=lambda rooms, data: ticket_room_payload(svc, rooms, data),
     )
     spooler = PrintSpooler(
         engine, hall.code, clock, on_status=lambda url, status: record_status(svc, url, status),
-        spawn=socketio.start_background_task, send=printing.sender(socketio), is_leader=is_leader,
+        spawn=socketio.start_background_task, send=printing.sender(socketio, hall.code), is_leader=is_leader,
     )
     followers = Followers(*watch, publisher.publish)
     svc = Services(hall=hall, engine=engine, clock=clock, followers=followers, printers=spooler, speech=speech,
@@ -153,8 +153,9 @@ def _socketio(
     channel = f"hallq:{hall.code}:{engine.url.database}"
     relay = None
     if factory.uses_relay(settings):
-        relay = Relay(settings.message_queue or "", channel,
-                      on_back=lambda: factory.resync_after_outage(socketio, is_leader), on_end_sessions=end_room)
+        relay = Relay(settings.message_queue or "", channel, hall.code,
+                      on_back=lambda: factory.resync_after_outage(socketio, is_leader, hall.code),
+                      on_end_sessions=end_room)
     socketio = factory.make_socketio(app, hall, settings, channel=channel, relay=relay)
     return socketio, relay
 

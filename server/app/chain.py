@@ -9,6 +9,9 @@ room is newer than H has missed that one, and resubscribes (docs/api.md, "The ga
 The emitter stamps events in the order it sends them. A room it has not sent to since it began
 gets the seq it began from: every client's snapshot is at least that recent, or the client is
 told to resync (a new emitter that could not replay what its predecessor left undone).
+
+A chain is one hall's (its publisher's): seqs are per hall, and so are its rooms, which it keys
+by the protocol's names, as clients read `prev` (server.app.rooms puts them in the hall).
 """
 
 from __future__ import annotations

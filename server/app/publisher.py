@@ -53,9 +53,12 @@ class Publisher:
                  spawn: Callable[..., Any] | None = None, unsent: Callable[[], int | None] = lambda: None,
                  resync: Callable[[str], None] = lambda reason: None,
                  decorate: Callable[[list[str], dict[str, Any]], dict[str, Any]] | None = None) -> None:
-        """`hall`: the code of the hall whose event log this publishes; `unsent()`: the oldest seq the message queue has not taken yet, if any; `resync(reason)`:
-        tell every client to take a fresh snapshot; `decorate(rooms, data)`: the payload as sent, for
-        what must reach its rooms but never rest in the event log (a ticket's case link)."""
+        """`hall`: the code of the hall whose event log this publishes (its seqs are that hall's;
+        `emit` sends to the protocol's room names, as logged, and puts them in the hall);
+        `unsent()`: the oldest seq of the hall the message queue has not taken yet, if any;
+        `resync(reason)`: tell every client of the hall to take a fresh snapshot;
+        `decorate(rooms, data)`: the payload as sent, for what must reach its rooms but never rest
+        in the event log (a ticket's case link)."""
         self._engine = engine
         self._hall = hall
         self._decorate = decorate or (lambda rooms, data: data)
@@ -141,7 +144,8 @@ class Publisher:
                     self._gap_since = None
                     return
                 missing_from = self._next
-            for c in read_events(self._engine, self._hall, missing_from - 1, limit=max(self._pending) - missing_from + 1):
+            missing = max(self._pending) - missing_from + 1
+            for c in read_events(self._engine, self._hall, missing_from - 1, limit=missing):
                 with self._lock:
                     if c.seq >= self._next and c.seq not in self._pending:
                         self._pending[c.seq] = c

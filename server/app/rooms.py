@@ -11,6 +11,14 @@ the follow-up's department; window staff join none of its rooms.
 
 A connection also sits, unasked, in the rooms of its credential (`device-key:ID`, `token:DIGEST`,
 `staff:ID`): ending the credential ends every connection in its room, on every process.
+
+Several halls share one installation: one database, one Redis, and Socket.IO rooms that are one
+namespace for every process the message queue joins. Inside the server a hall's rooms carry its
+code (`city/queue:A`, `city/agent:kiosk-1`, and `city/*`, which every connection of the hall sits
+in): the names clients send, the `prev` keys and the event log keep the protocol's (`queue:A`),
+and the hall is added where a room is joined, left or emitted to (`in_hall`). A connection's
+hall is its process's. Credential rooms stay the installation's: their keys (device and staff
+ids, token digests) are unique across it, and ending a credential ends it wherever it connected.
 """
 
 from __future__ import annotations
@@ -152,6 +160,26 @@ def staff_room(staff_id: int) -> str:
 
 def is_credential_room(room: str) -> bool:
     return room.partition(":")[0] in CREDENTIAL_KINDS
+
+
+def in_hall(hall: str, room: str) -> str:
+    """The Socket.IO room a protocol room of `hall` is joined and emitted as."""
+    return room if is_credential_room(room) else f"{hall}/{room}"
+
+
+def in_hall_all(hall: str, rooms: list[str]) -> list[str]:
+    return [in_hall(hall, room) for room in rooms]
+
+
+def everyone(hall: str) -> str:
+    """The room every Socket.IO connection of `hall` sits in (a `resync` goes there): `*` is no
+    protocol room's name."""
+    return f"{hall}/*"
+
+
+def agent_room(hall: str, device: str) -> str:
+    """Where a kiosk agent of `hall` waits for its print jobs."""
+    return in_hall(hall, f"agent:{device}")
 
 
 def end_sessions(uow: UnitOfWork, room: str, reason: str, message: str) -> None:

@@ -16,7 +16,7 @@ from flask_socketio import SocketIO
 
 from server.app.context import Services
 from server.app.print_spooler import PrintSpooler
-from server.app.rooms import SESSION_ENDED
+from server.app.rooms import SESSION_ENDED, everyone, in_hall_all
 from server.core.hall import Hall
 from server.settings import Settings
 
@@ -105,13 +105,15 @@ def uses_relay(settings: Settings) -> bool:
     return bool(settings.message_queue and settings.message_queue.startswith(("redis://", "rediss://")))
 
 
-def emitter(socketio: SocketIO, relay: Relay | None, end_room: Callable[[str, dict[str, Any]], None]) -> Emit:
-    """How the publisher sends an event: to its rooms; an ended credential's sessions are dropped
-    by every process (through the relay) or by this one, the only one."""
+def emitter(socketio: SocketIO, relay: Relay | None, end_room: Callable[[str, dict[str, Any]], None],
+            hall: str) -> Emit:
+    """How the publisher of `hall` sends an event: to its rooms in that hall (the protocol's
+    names, as logged, become the hall's here: server.app.rooms); an ended credential's sessions
+    are dropped by every process (through the relay) or by this one, the only one."""
 
     def emit(event: str, data: dict[str, Any], rooms: list[str]) -> None:
         if event != SESSION_ENDED:
-            socketio.emit(event, data, to=rooms)
+            socketio.emit(event, data, to=in_hall_all(hall, rooms))
         elif relay is not None:
             for room in rooms:  # to every process, each dropping its own connections
                 socketio.emit(END_SESSIONS, data, to=room)
@@ -122,13 +124,23 @@ def emitter(socketio: SocketIO, relay: Relay | None, end_room: Callable[[str, di
     return emit
 
 
-def resync_after_outage(socketio: SocketIO, is_leader: Callable[[], bool]) -> None:
+def resync_hall(socketio: SocketIO, hall: str) -> Callable[[str], None]:
+    """How the publisher of `hall` tells every client of that hall, on every process, and of no
+    other hall, to take a fresh snapshot."""
+
+    def resync(reason: str) -> None:
+        socketio.emit("resync", {"reason": reason}, to=everyone(hall))
+
+    return resync
+
+
+def resync_after_outage(socketio: SocketIO, is_leader: Callable[[], bool], hall: str) -> None:
     """This process listens to the message queue again. Not the emitter: events went past its
     clients while it did not listen, so they take fresh snapshots (the emitter's own clients
     had every event from it directly)."""
     if not is_leader():
         log.warning("message queue back: telling this process's clients to resync")
-        socketio.server.emit("resync", {"reason": "message_queue"}, ignore_queue=True)
+        socketio.server.emit("resync", {"reason": "message_queue"}, to=everyone(hall), ignore_queue=True)
 
 
 def install(app: Flask, socketio: SocketIO, svc: Services, printer_spooler: PrintSpooler) -> sockets.Connections:

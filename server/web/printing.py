@@ -1,6 +1,8 @@
 """Kiosk agents over Socket.IO: `agent.hello` and `print.ack` in, `print.job` out.
 
 The spooler and the agents' jobs are server.app.print_spooler's; this is only their connection.
+An agent waits in its hall's `agent:NAME` room (device names are the installation's, the room
+is the hall's all the same, like every room but a credential's: server.app.rooms).
 """
 
 from __future__ import annotations
@@ -10,16 +12,17 @@ from typing import Any
 from flask_socketio import SocketIO, join_room
 
 from server.app.print_spooler import PrintSpooler
+from server.app.rooms import agent_room
 from server.core.errors import DomainError
 
 from .sockets import identity
 
 
-def sender(socketio: SocketIO) -> Any:
-    """How the spooler sends a job to one kiosk's agent."""
+def sender(socketio: SocketIO, hall: str) -> Any:
+    """How the spooler of `hall` sends a job to one of its kiosks' agents."""
 
     def send(device: str, job: dict[str, Any]) -> None:
-        socketio.emit("print.job", job, to=f"agent:{device}")
+        socketio.emit("print.job", job, to=agent_room(hall, device))
 
     return send
 
@@ -32,7 +35,7 @@ def register_agent_handlers(socketio: SocketIO, printing: PrintSpooler) -> None:
         except DomainError as exc:
             return _error(exc)
         # Join first, read second: a job committed in between is pushed, not missed.
-        join_room(f"agent:{name}")
+        join_room(agent_room(printing.hall, name))
         return printing.hello(name)
 
     @socketio.on("print.ack")

@@ -4,6 +4,9 @@ A display sends `{"device_key": KEY}` and a console `{"token": TOKEN}` as its co
 `auth`; a visitor's phone sends nothing and may only follow its own `ticket:ID`. The credential
 is checked again on every subscribe, and the connection sits in its credential's rooms
 (server.app.rooms) so that revoking the key or signing out drops it on every process.
+
+A connection is of its process's hall: it sits in that hall's `*` room, and the rooms it
+subscribes to are that hall's (`city/queue:A` inside, `queue:A` to the client; server.app.rooms).
 """
 
 from __future__ import annotations
@@ -23,7 +26,9 @@ from server.app.rooms import (
     RATINGS,
     SESSION_ENDED,
     case_rooms_for,
+    everyone,
     followup_rooms_for,
+    in_hall,
     is_credential_room,
     rating_rooms,
     rating_rooms_for,
@@ -40,10 +45,12 @@ REFUSED = {
 
 
 class Connections:
-    """This process's Socket.IO connections: who each is, and the rooms each has joined."""
+    """This process's Socket.IO connections: who each is, and the rooms each has joined (by the
+    protocol's names; joined as the hall's, `in_hall`)."""
 
     def __init__(self, socketio: SocketIO, svc: Services) -> None:
         self.socketio, self.svc = socketio, svc
+        self.hall = svc.hall.code
         self.joined: dict[str, set[str]] = {}
         # Every connection of this process with a credential, by sid: for the expiry sweep.
         self.live: dict[str, dict[str, Any]] = {}
@@ -64,8 +71,9 @@ class Connections:
         # Flask-SocketIO keeps `session` per connection, server-side.
         session["hallq_who"] = who
         self.joined[_sid()] = set()
+        join_room(everyone(self.hall))
         for room in who["rooms"]:
-            join_room(room)
+            join_room(in_hall(self.hall, room))
         if who["kind"] != "visitor":
             self.live[_sid()] = who
         return True
@@ -88,16 +96,16 @@ class Connections:
             wanted = self._wanted(who, rooms)
             # Join first, read second: nothing committed in between can be missed.
             for room in before - wanted:
-                leave_room(room)
+                leave_room(in_hall(self.hall, room))
             for room in wanted:
-                join_room(room)
+                join_room(in_hall(self.hall, room))
             snap = snapshot(self.svc, rooms, may_see=_may_see(who), staff=who.get("staff"))
         except DomainError as exc:
             # A refused subscribe changes nothing: the client keeps the rooms it had before.
             for room in wanted - before:
-                leave_room(room)
+                leave_room(in_hall(self.hall, room))
             for room in before:
-                join_room(room)
+                join_room(in_hall(self.hall, room))
             return _error(exc.code, exc.message)
         self.joined[sid] = wanted
         # The rooms events reach this connection through: the keys of an event's `prev` that the
@@ -148,7 +156,7 @@ class Connections:
             if isinstance(room, str):
                 for r in _logical(room, identity()):
                     if r in joined:
-                        leave_room(r)
+                        leave_room(in_hall(self.hall, r))
                         joined.discard(r)
         return {"ok": True}
 

@@ -135,3 +135,73 @@ def test_an_expired_token_may_not_subscribe_and_is_swept(hq, make_staff, clock):
     sweep = hq.app.extensions["hallq_sweep"]
     assert sweep() >= 1
     assert not second.is_connected()
+
+
+# -- several halls on one installation (issue 16): a hall's rooms carry its code inside ------------
+
+def rooms_of(hq, client) -> set[str]:
+    """The Socket.IO rooms a test client's connection sits in, as the server names them."""
+    manager = hq.socketio.server.manager
+    return set(manager.get_rooms(manager.sid_from_eio_sid(client.eio_sid, "/"), "/"))
+
+
+def test_a_connection_sits_in_its_halls_rooms_under_the_protocols_names(hq, display_key):
+    screen = connect(hq, device_key=display_key)
+    ack = subscribe(screen, "hall", "queue:A")
+    assert ack["rooms"] == ["hall", "queue:A"]  # what the client sees: the protocol's names
+    joined = rooms_of(hq, screen)
+    assert {"city/*", "city/hall", "city/queue:A"} <= joined
+    assert not {"hall", "queue:A"} & joined
+    # its credential's room is the installation's: ending the key ends it wherever it connected
+    assert any(r.startswith("device-key:") for r in joined)
+    subscribe(screen, "window:1")
+    joined = rooms_of(hq, screen)
+    assert "city/window:1" in joined and "city/hall" not in joined and "city/*" in joined
+    screen.emit("unsubscribe", {"rooms": ["window:1"]}, callback=True)
+    assert "city/window:1" not in rooms_of(hq, screen)
+
+
+def test_another_halls_events_and_resync_miss_this_halls_screens(hq, display_key):
+    from server.web import factory
+
+    screen = connect(hq, device_key=display_key)
+    subscribe(screen, "hall", "queue:A")
+    screen.get_received()
+    unused = lambda room, data: None  # noqa: E731
+    factory.emitter(hq.socketio, None, unused, "d1")("ticket.issued", {"seq": 1, "prev": {}}, ["hall", "queue:A"])
+    factory.resync_hall(hq.socketio, "d1")("emitter")
+    assert screen.get_received() == []
+    factory.emitter(hq.socketio, None, unused, "city")("ticket.issued", {"seq": 9, "prev": {}}, ["hall", "queue:A"])
+    factory.resync_hall(hq.socketio, "city")("emitter")
+    got = screen.get_received()
+    assert [m["name"] for m in got] == ["ticket.issued", "resync"]
+    assert got[0]["args"][0]["seq"] == 9
+
+
+def test_the_relay_marks_only_its_own_halls_unsent_seqs():
+    from server.web.relay import Relay
+
+    relay = Relay("redis://127.0.0.1:1/0", "hallq:test", "city")
+    relay._down = True  # nothing is sent: every message waits
+    relay._retrying = True
+    relay._publish({"method": "emit", "event": "ticket.issued", "data": [{"seq": 3}], "room": ["d1/hall"]})
+    relay._publish({"method": "emit", "event": "print.job", "data": [{"id": 1}], "room": "city/agent:k1"})
+    assert relay.unsent_seq() is None
+    relay._publish({"method": "emit", "event": "hallq:end-sessions", "data": [{"seq": 5}], "room": "token:ab"})
+    relay._publish({"method": "emit", "event": "ticket.issued", "data": [{"seq": 6}], "room": ["city/hall"]})
+    assert relay.unsent_seq() == 5
+
+
+def test_a_kiosk_agent_waits_in_its_halls_agent_room(hq, svc):
+    from server.app import accounts
+    from server.web import printing
+
+    agent = connect(hq, device_key=accounts.add_device(svc, "kiosk-usb", "kiosk", "agent://"))
+    hello = agent.emit("agent.hello", {}, callback=True)
+    assert hello["device"] == "kiosk-usb"
+    assert "city/agent:kiosk-usb" in rooms_of(hq, agent) and "agent:kiosk-usb" not in rooms_of(hq, agent)
+    agent.get_received()
+    printing.sender(hq.socketio, "d1")("kiosk-usb", {"id": 1})  # another hall's kiosk of that name
+    assert agent.get_received() == []
+    printing.sender(hq.socketio, "city")("kiosk-usb", {"id": 2})
+    assert [m["args"][0]["id"] for m in agent.get_received() if m["name"] == "print.job"] == [2]
