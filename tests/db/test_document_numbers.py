@@ -44,8 +44,9 @@ def a_case(svc: Services, n: int) -> str:
     item = hall.item("SCJG-001")
     assert item is not None
     at = svc.clock().astimezone(ZoneInfo(hall.timezone))
-    case = core.open_case(hall=hall.code, item=item, outcome=core.Outcome.ACCEPTED, seq=n, applicant=core.Applicant("张三丰", ID,
-                          "13800138000"), materials=[m.code for m in item.guide.materials], at=at, actor="t",
+    case = core.open_case(hall=hall.code, item=item, outcome=core.Outcome.ACCEPTED, seq=n,
+                          applicant=core.Applicant("张三丰", ID, "13800138000"),
+                          materials=[m.code for m in item.guide.materials], at=at, actor="t",
                           calendar=hall_calendar(hall))
     with svc.write(Actor("system", None, "t")) as uow:
         cases_repo.add(uow.conn, case, token=f"token-{n}", ticket_id=None, window="1", opened_by=None, note="",

@@ -50,8 +50,8 @@ def test_every_kind_fits_its_paper_and_carries_name_number_seal_and_code(kind, p
     assert doc.columns == (32 if paper_mm == 58 else 48)  # Document refuses a line wider than that
     flat = doc.text().replace("\n", "")
     assert "欧阳娜娜" in flat and "欧**娜" not in flat
-    for words in ("CITY-市监受字〔2026〕18号", "市场监督管理局", "（某市市场监督管理局行政审批专用章）", "2026年11月25日",
-                  "7N3R-33NV-QN0X-E4MG"):
+    for words in ("CITY-市监受字〔2026〕18号", "市场监督管理局", "（某市市场监督管理局行政审批专用章）",
+                  "2026年11月25日", "7N3R-33NV-QN0X-E4MG"):
         assert words in flat, words
     assert doc.qr_payloads[-1] == COMMON["verify_url"]
     # And the printer gets it whole: read back from the ESC/POS bytes.
