@@ -112,8 +112,8 @@ def _open_case(
     at = uow.now.astimezone(ZoneInfo(hall.timezone))
     seq = cases_repo.next_case_seq(uow.conn, item.department, at.year)
     case = core.open_case(
-        item=item, outcome=asked.outcome, seq=seq, applicant=person, materials=asked.materials, at=at,
-        actor=staff.username, calendar=hall_calendar(hall), missing=asked.missing, reason=asked.reason,
+        hall=hall.code, item=item, outcome=asked.outcome, seq=seq, applicant=person, materials=asked.materials,
+        at=at, actor=staff.username, calendar=hall_calendar(hall), missing=asked.missing, reason=asked.reason,
         receipt_days=hall.case_clock.receipt_days, follows=ticket.follows_case,
     )
     token = cases.new_token()

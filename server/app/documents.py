@@ -73,7 +73,7 @@ def issue(
     dept = hall.department(case.department)
     today = uow.now.astimezone(ZoneInfo(hall.timezone)).date()
     n = documents_repo.next_number(uow.conn, core.counter_name(case.department, k, today.year))
-    number = core.format_number(core.doc_prefix(dept, case.department), k, today.year, n)
+    number = core.format_number(hall.code, core.doc_prefix(dept, case.department), k, today.year, n)
     code = core.new_code()
     w = window or (hall.window(stored.window) if stored.window else None)
     fields = {**_common(svc, stored, k, number, code, today, w), **own}

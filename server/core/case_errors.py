@@ -95,16 +95,16 @@ class InvalidApplicant(CaseError):
 
 
 class InvalidCaseNumber(CaseError):
-    """A case number reads DEPT-YEAR-SEQUENCE, as SCJG-2026-000042: {why}."""
+    """A case number reads HALL-DEPT-YEAR-SEQUENCE, as CITY-SCJG-2026-000042: {why}."""
 
 
 class UnreadableCaseNumber(InvalidCaseNumber):
-    """no case {number!r}: A case number reads DEPT-YEAR-SEQUENCE, as SCJG-2026-000042: {why}."""
+    """no case {number!r}: A case number reads HALL-DEPT-YEAR-SEQUENCE, as CITY-SCJG-2026-000042: {why}."""
 
     # Asked for by a number that cannot be one: no such case, as for any number nobody holds.
     kind = "not_found"
     code = "not_found"
-    zh = "办件编号格式不对，应如 SCJG-2026-000042"
+    zh = "办件编号格式不对，应如 CITY-SCJG-2026-000042"
 
 
 class CaseNotFound(NotFound):

@@ -164,34 +164,66 @@ class Applicant:
 
 # --- case numbers ------------------------------------------------------------------------------
 
+_HALL = re.compile(r"[A-Z0-9_-]{1,32}")
 _DEPARTMENT = re.compile(r"[A-Z0-9_]{1,20}")
-_NUMBER = re.compile(r"([A-Z0-9_]{1,20})-([0-9]{4})-([0-9]{6})")
+# The hall's code first (issue 16: halls share an approval platform), then the department, whose code
+# has no "-", so the hall's may: the last three parts are always the department, the year and the
+# sequence. A number without a hall is one opened before halls carried their code: still read.
+_NUMBER = re.compile(r"(?:([A-Z0-9_-]{1,32})-)?([A-Z0-9_]{1,20})-([0-9]{4})-([0-9]{6})")
 _MAX_SEQ = 999_999
+# The columns that hold a case number (server/db/case_tables.py).
+MAX_LENGTH = 40
 
 
-def case_number(department: str, year: int, seq: int) -> str:
-    """`{DEPT}-{YEAR}-{SEQ:06d}`; the sequence runs per department per year, kept by the database."""
-    if not _DEPARTMENT.fullmatch(department):
-        raise InvalidCaseNumber(why=f"department code {department!r} is not A-Z, 0-9 and _")
-    if not 1000 <= year <= 9999:
-        raise InvalidCaseNumber(why=f"year {year} is not four digits")
-    if not 1 <= seq <= _MAX_SEQ:
-        raise InvalidCaseNumber(why=f"sequence {seq} is not between 1 and {_MAX_SEQ}")
-    return f"{department}-{year}-{seq:06d}"
+@dataclass(frozen=True)
+class CaseNumber:
+    """A case number's parts; `hall` is None in a number written before halls carried their code."""
+
+    hall: str | None
+    department: str
+    year: int
+    seq: int
+
+    def __str__(self) -> str:
+        hall = f"{self.hall}-" if self.hall is not None else ""
+        return f"{hall}{self.department}-{self.year}-{self.seq:06d}"
 
 
-def parse_case_number(s: str) -> tuple[str, int, int]:
-    """(department, year, sequence) of a number as a visitor types it (any case, stray spaces); a
-    string that cannot be a number names no case (`UnreadableCaseNumber`, a not-found)."""
+def written(number: CaseNumber) -> str:
+    """The number of these parts as the hall writes it; parts no number can have: `InvalidCaseNumber`."""
+    if number.hall is not None and not _HALL.fullmatch(number.hall):
+        raise InvalidCaseNumber(why=f"hall code {number.hall!r} is not 1-32 of A-Z, 0-9, _ and -")
+    if not _DEPARTMENT.fullmatch(number.department):
+        raise InvalidCaseNumber(why=f"department code {number.department!r} is not A-Z, 0-9 and _")
+    if not 1000 <= number.year <= 9999:
+        raise InvalidCaseNumber(why=f"year {number.year} is not four digits")
+    if not 1 <= number.seq <= _MAX_SEQ:
+        raise InvalidCaseNumber(why=f"sequence {number.seq} is not between 1 and {_MAX_SEQ}")
+    text = str(number)
+    if len(text) > MAX_LENGTH:
+        raise InvalidCaseNumber(why=f"{text} is longer than {MAX_LENGTH} characters (shorten the hall's code)")
+    return text
+
+
+def case_number(hall: str, department: str, year: int, seq: int) -> str:
+    """`{HALL}-{DEPT}-{YEAR}-{SEQ:06d}`, the hall's code in upper case (CITY-SCJG-2026-000123): two
+    halls never write the same number. The sequence runs per hall, department and year, kept by
+    the database."""
+    return written(CaseNumber(hall.upper(), department, year, seq))
+
+
+def parse_case_number(s: str) -> CaseNumber:
+    """The parts of a number as a visitor types it (any case, stray spaces); a string that cannot
+    be a number names no case (`UnreadableCaseNumber`, a not-found)."""
     m = _NUMBER.fullmatch("".join(unicodedata.normalize("NFKC", s).split()).upper())
-    if not m or int(m.group(3)) == 0:
+    if not m or int(m.group(4)) == 0:
         raise UnreadableCaseNumber(number=s, why="this is not one")
-    return m.group(1), int(m.group(2)), int(m.group(3))
+    return CaseNumber(m.group(1), m.group(2), int(m.group(3)), int(m.group(4)))
 
 
 def canonical_case_number(s: str) -> str:
     """The number as the hall writes it, however it was typed."""
-    return case_number(*parse_case_number(s))
+    return written(parse_case_number(s))
 
 
 # --- the case ----------------------------------------------------------------------------------
@@ -249,6 +281,7 @@ def _material_codes(item: Item, codes: Iterable[str]) -> tuple[str, ...]:
 
 def open_case(
     *,
+    hall: str,
     item: Item,
     outcome: Outcome,
     seq: int,
@@ -262,9 +295,9 @@ def open_case(
     receipt_days: int = 5,
     follows: str | None = None,
 ) -> Case:
-    """The case a window service opens. `at` is in the hall's time zone: its date is the
-    acceptance day, and its year the year of the number. A receipt's answer is due
-    `receipt_days` working days later; `follows` names the notice this visit answers."""
+    """The case a window service opens, numbered in `hall` (its code). `at` is in the hall's time
+    zone: its date is the acceptance day, and its year the year of the number. A receipt's answer
+    is due `receipt_days` working days later; `follows` names the notice this visit answers."""
     _aware(at)
     if outcome is Outcome.CONSULTED:
         raise ConsultationOpensNoCase()
@@ -289,7 +322,7 @@ def open_case(
         promised = calendar.add_working_days(today, receipt_days)
     status = _FIRST_STATUS[outcome]
     return Case(
-        number=case_number(item.department, today.year, seq),
+        number=case_number(hall, item.department, today.year, seq),
         item=item.code,
         department=item.department,
         copied_departments=item.copied_departments,

@@ -1,10 +1,11 @@
 """The written documents a case produces (issue 14, articles 14, 16, 22): their kinds, their
 numbers (文号), their verification codes, and which department names go on them. Pure.
 
-A document number is `{prefix}{word}字〔{year}〕{n}号`, e.g. 市监受字〔2026〕18号: `prefix` is the
-department's `doc_prefix` (its code when the hall config gives none), `word` the kind's family
-(受 for acceptances and on-the-spot conclusions, 告 for notices, ...), `n` counted per department,
-family and year from 1.
+A document number is `{HALL}-{prefix}{word}字〔{year}〕{n}号`, e.g. CITY-市监受字〔2026〕18号: `HALL`
+is the hall's code in upper case (issue 16: halls sharing an approval platform never write the same
+number), `prefix` the department's `doc_prefix` (its code when the hall config gives none), `word`
+the kind's family (受 for acceptances and on-the-spot conclusions, 告 for notices, ...), `n`
+counted per hall, department, family and year from 1.
 
 A verification code is 80 random bits written as 16 Crockford base32 symbols, printed in groups
 of four (ABCD-EFGH-JKMN-PQRS). Crockford's alphabet has no I, L, O or U; read back, case, dashes
@@ -81,8 +82,9 @@ def counter_name(department: str, kind: Kind, year: int) -> str:
     return f"doc:{department}:{kind.word}:{year}"
 
 
-def format_number(prefix: str, kind: Kind, year: int, n: int) -> str:
-    return f"{prefix}{kind.word}字〔{year}〕{n}号"
+def format_number(hall: str, prefix: str, kind: Kind, year: int, n: int) -> str:
+    """CITY-市监受字〔2026〕18号: the hall's code, upper case, leads as in its case numbers."""
+    return f"{hall.upper()}-{prefix}{kind.word}字〔{year}〕{n}号"
 
 
 def new_code() -> str:
@@ -110,14 +112,17 @@ def grouped(code: str) -> str:
 
 
 # A document number as scanned or pasted: the year's brackets may come as 〔〕, [], 【】 or ().
-_DOC_NUMBER = re.compile(r"(\S{1,30}字)〔([0-9]{4})〕0*([1-9][0-9]{0,8})号")
+_DOC_NUMBER = re.compile(r"(\S{1,60}字)〔([0-9]{4})〕0*([1-9][0-9]{0,8})号")
 _BRACKETS = str.maketrans({"[": "〔", "【": "〔", "(": "〔", "［": "〔", "]": "〕", "】": "〕", ")": "〕", "］": "〕"})
 
 
 def canonical_doc_number(text: str) -> str | None:
-    """A printed document number (文号, e.g. 市监告字〔2026〕3号) as the registry writes it, however it
-    was scanned or pasted (full-width digits, spaces, other brackets, leading zeros); None when
-    the text is not one."""
+    """A printed document number (文号, e.g. CITY-市监告字〔2026〕3号) as the registry writes it, however
+    it was scanned or pasted (full-width digits, spaces, other brackets, leading zeros, the hall's
+    code in lower case); None when the text is not one."""
     flat = "".join(unicodedata.normalize("NFKC", text or "").split()).translate(_BRACKETS)
     m = _DOC_NUMBER.fullmatch(flat)
-    return f"{m.group(1)}〔{m.group(2)}〕{int(m.group(3))}号" if m else None
+    if not m:
+        return None
+    hall, dash, rest = m.group(1).rpartition("-")
+    return f"{hall.upper()}{dash}{rest}〔{m.group(2)}〕{int(m.group(3))}号"

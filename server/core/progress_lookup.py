@@ -27,12 +27,14 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from server.core.cases import case_number
+from server.core.case_errors import InvalidCaseNumber
+from server.core.cases import CaseNumber, written
 from server.core.errors import DomainError, NotFound
 from server.core.throttle import Record, Rule, after_failure, current
 
 LAST = 4
-_NUMBER = re.compile(r"([A-Z0-9_]{1,20})-([0-9]{4})-([0-9]{1,6})")
+# The hall's code (absent from numbers written before halls carried it), department, year, sequence.
+_NUMBER = re.compile(r"(?:([A-Z0-9_-]{1,32})-)?([A-Z0-9_]{1,20})-([0-9]{4})-([0-9]{1,6})")
 # Three digits, then a digit or the ID number's check character X.
 _LAST4 = re.compile(r"[0-9]{3}[0-9X]")
 # Nothing typed is this long: a longer field is refused before anything else is read.
@@ -65,14 +67,17 @@ def _typed(raw: object, field: str, what: str, zh: str) -> str:
 
 
 def normal_number(raw: object) -> str:
-    """The case number as the hall writes it (`SCJG-2026-000123`), however it was typed: also with
-    the sequence's leading zeros left out (`scjg-2026-123`). Malformed: `MalformedLookup`."""
-    what, zh = "a case number like SCJG-2026-000123", "办件编号格式应如 SCJG-2026-000123"
+    """The case number as the hall writes it (`CITY-SCJG-2026-000123`), however it was typed: also
+    with the sequence's leading zeros left out (`city-scjg-2026-123`). Malformed: `MalformedLookup`."""
+    what, zh = "a case number like CITY-SCJG-2026-000123", "办件编号格式应如 CITY-SCJG-2026-000123"
     text = _typed(raw, "number", what, zh).replace("－", "-").replace("—", "-")
     m = _NUMBER.fullmatch(text)
-    if not m or int(m.group(3)) == 0 or not 1000 <= int(m.group(2)) <= 9999:
+    if not m or int(m.group(4)) == 0 or not 1000 <= int(m.group(3)) <= 9999:
         raise MalformedLookup(field="number", what=what, zh=zh)
-    return case_number(m.group(1), int(m.group(2)), int(m.group(3)))
+    try:
+        return written(CaseNumber(m.group(1), m.group(2), int(m.group(3)), int(m.group(4))))
+    except InvalidCaseNumber:
+        raise MalformedLookup(field="number", what=what, zh=zh) from None
 
 
 def normal_last4(raw: object) -> str:

@@ -28,7 +28,8 @@ def add(conn: Connection, number: str, kind: str, state: str, *, by: str, at: da
 
 
 def get(conn: Connection, event_id: int) -> dict[str, Any] | None:
-    row = conn.execute(select(case_clock_events).where(case_clock_events.c.id == event_id)).first()
+    row = conn.execute(select(case_clock_events).where(
+        case_clock_events.c.hall == hall_of(conn), case_clock_events.c.id == event_id)).first()
     return dict(row._mapping) if row else None
 
 
@@ -40,20 +41,23 @@ def decide(conn: Connection, event_id: int, *, from_state: str, state: str, by: 
     if days is not None:
         values["days"] = days
     result = conn.execute(update(case_clock_events).where(
-        case_clock_events.c.id == event_id, case_clock_events.c.state == from_state).values(**values))
+        case_clock_events.c.hall == hall_of(conn), case_clock_events.c.id == event_id,
+        case_clock_events.c.state == from_state).values(**values))
     return result.rowcount == 1
 
 
 def running_suspension(conn: Connection, number: str) -> dict[str, Any] | None:
     row = conn.execute(select(case_clock_events).where(
-        case_clock_events.c.case_number == number, case_clock_events.c.kind == SUSPENSION,
+        case_clock_events.c.hall == hall_of(conn), case_clock_events.c.case_number == number,
+        case_clock_events.c.kind == SUSPENSION,
         case_clock_events.c.state == "running")).first()
     return dict(row._mapping) if row else None
 
 
 def count(conn: Connection, number: str, kind: str, state: str) -> int:
     return int(conn.execute(select(func.count()).select_from(case_clock_events).where(
-        case_clock_events.c.case_number == number, case_clock_events.c.kind == kind,
+        case_clock_events.c.hall == hall_of(conn), case_clock_events.c.case_number == number,
+        case_clock_events.c.kind == kind,
         case_clock_events.c.state == state)).scalar_one())
 
 
@@ -63,7 +67,8 @@ def of_cases(conn: Connection, numbers: Iterable[str]) -> dict[str, list[dict[st
     out: dict[str, list[dict[str, Any]]] = {n: [] for n in wanted}
     if not wanted:
         return out
-    for row in conn.execute(select(case_clock_events).where(case_clock_events.c.case_number.in_(wanted))
-                            .order_by(case_clock_events.c.id)):
+    for row in conn.execute(select(case_clock_events).where(
+            case_clock_events.c.hall == hall_of(conn), case_clock_events.c.case_number.in_(wanted))
+            .order_by(case_clock_events.c.id)):
         out[row.case_number].append(dict(row._mapping))
     return out

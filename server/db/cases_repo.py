@@ -117,7 +117,7 @@ def save_transition(conn: Connection, before: StoredCase, after: Case, now: date
         values["material_names"] = material_names
     if not after.clock_running:
         values["warning_level"] = None  # delivered, a notice, or the clock stopped: no tier
-    conn.execute(update(cases).where(cases.c.number == after.number).values(**values))
+    conn.execute(update(cases).where(cases.c.hall == hall_of(conn), cases.c.number == after.number).values(**values))
     _add_history(conn, after.number, new)
     return version
 
@@ -131,7 +131,8 @@ def set_warning(conn: Connection, number: str, level: str | None, now: datetime)
     )
     result = conn.execute(
         update(cases)
-        .where(cases.c.number == number, cases.c.status.in_([s.value for s in CLOCKED]),
+        .where(cases.c.hall == hall_of(conn), cases.c.number == number,
+               cases.c.status.in_([s.value for s in CLOCKED]),
                cases.c.suspended_since.is_(None), news)
         .values(warning_level=level, version=cases.c.version + 1, updated_at=now)
     )
@@ -143,23 +144,24 @@ def _locked(stmt: Select[Any], conn: Connection, lock: bool) -> Select[Any]:
 
 
 def get(conn: Connection, number: str, *, lock: bool = False) -> StoredCase | None:
-    row = conn.execute(_locked(select(cases).where(cases.c.number == number), conn, lock)).first()
+    stmt = select(cases).where(cases.c.hall == hall_of(conn), cases.c.number == number)
+    row = conn.execute(_locked(stmt, conn, lock)).first()
     return _with_history(conn, [row])[0] if row else None
 
 
 def by_token(conn: Connection, token: str) -> StoredCase | None:
-    row = conn.execute(select(cases).where(cases.c.token == token)).first()
+    row = conn.execute(select(cases).where(cases.c.hall == hall_of(conn), cases.c.token == token)).first()
     return _with_history(conn, [row])[0] if row else None
 
 
 def by_ticket(conn: Connection, ticket_id: str) -> StoredCase | None:
-    row = conn.execute(select(cases).where(cases.c.ticket_id == ticket_id)).first()
+    row = conn.execute(select(cases).where(cases.c.hall == hall_of(conn), cases.c.ticket_id == ticket_id)).first()
     return _with_history(conn, [row])[0] if row else None
 
 
 def updated_since(conn: Connection, since: datetime | None, limit: int) -> list[StoredCase]:
     """Cases changed at or after `since`, oldest change first."""
-    stmt = select(cases)
+    stmt = select(cases).where(cases.c.hall == hall_of(conn))
     if since is not None:
         stmt = stmt.where(cases.c.updated_at >= since)
     rows = conn.execute(stmt.order_by(cases.c.updated_at, cases.c.number).limit(limit)).all()
@@ -169,7 +171,7 @@ def updated_since(conn: Connection, since: datetime | None, limit: int) -> list[
 def clocked(conn: Connection, departments: Iterable[str] | None = None) -> list[StoredCase]:
     """Cases whose article 16 promise is still to keep (to delivery, suspended ones too),
     optionally of some departments."""
-    stmt = select(cases).where(cases.c.status.in_([s.value for s in CLOCKED]))
+    stmt = select(cases).where(cases.c.hall == hall_of(conn), cases.c.status.in_([s.value for s in CLOCKED]))
     if departments is not None:
         stmt = stmt.where(cases.c.department.in_(list(departments)))
     return _with_history(conn, conn.execute(stmt.order_by(cases.c.promised, cases.c.number)).all())
@@ -181,7 +183,8 @@ def _with_history(conn: Connection, rows: Sequence[Row[Any]]) -> list[StoredCase
     numbers = [r.number for r in rows]
     history: dict[str, list[StatusChange]] = {n: [] for n in numbers}
     for h in conn.execute(
-        select(case_history).where(case_history.c.case_number.in_(numbers)).order_by(case_history.c.id)
+        select(case_history).where(case_history.c.hall == hall_of(conn), case_history.c.case_number.in_(numbers))
+        .order_by(case_history.c.id)
     ):
         history[h.case_number].append(
             StatusChange(

@@ -66,22 +66,25 @@ def _stored(row: Any) -> StoredDocument:
 
 
 def get(conn: Connection, doc_id: int) -> StoredDocument | None:
-    row = conn.execute(select(documents).where(documents.c.id == doc_id)).first()
+    row = conn.execute(select(documents).where(documents.c.hall == hall_of(conn), documents.c.id == doc_id)).first()
     return _stored(row) if row else None
 
 
 def by_code(conn: Connection, code: str) -> StoredDocument | None:
-    row = conn.execute(select(documents).where(documents.c.verify_code == code)).first()
+    row = conn.execute(select(documents).where(documents.c.hall == hall_of(conn),
+                                               documents.c.verify_code == code)).first()
     return _stored(row) if row else None
 
 
 def for_case(conn: Connection, case_number: str) -> list[StoredDocument]:
     """The case's documents, in the order they were issued."""
-    rows = conn.execute(select(documents).where(documents.c.case_number == case_number).order_by(documents.c.id))
+    rows = conn.execute(select(documents).where(documents.c.hall == hall_of(conn),
+                                                documents.c.case_number == case_number).order_by(documents.c.id))
     return [_stored(r) for r in rows]
 
 
 def by_number(conn: Connection, number: str) -> StoredDocument | None:
     """The document with this printed number (文号), the first registered if ever two."""
-    row = conn.execute(select(documents).where(documents.c.doc_number == number).order_by(documents.c.id)).first()
+    row = conn.execute(select(documents).where(documents.c.hall == hall_of(conn), documents.c.doc_number == number)
+                       .order_by(documents.c.id)).first()
     return _stored(row) if row else None

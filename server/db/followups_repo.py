@@ -43,7 +43,7 @@ def add_rating(conn: Connection, **values: Any) -> int:
 
 
 def rating(conn: Connection, rating_id: int) -> dict[str, Any] | None:
-    row = conn.execute(select(ratings).where(ratings.c.id == rating_id)).first()
+    row = conn.execute(select(ratings).where(ratings.c.hall == hall_of(conn), ratings.c.id == rating_id)).first()
     return dict(row._mapping) if row else None
 
 
@@ -58,16 +58,20 @@ def open_followup(conn: Connection, rating_id: int, department: str, due: dict[s
 
 def add_history(conn: Connection, rating_id: int, at: datetime, status: str, previous: str | None, actor: str,
                 note: str) -> None:
-    conn.execute(insert(followup_history).values(hall=hall_of(conn), rating_id=rating_id, at=at, status=status, previous=previous,
-                                                 actor=actor[:80], note=note))
+    conn.execute(insert(followup_history).values(hall=hall_of(conn), rating_id=rating_id, at=at, status=status,
+                                                 previous=previous, actor=actor[:80], note=note))
 
 
 _COLUMNS = [rating_followups.c[c] for c in ("department", "status", "due", "next_due", "appeal", "appeal_reason",
                                             "warning_level", "version", "opened_at", "updated_at")]
 
 
-def _query() -> Select[Any]:
-    return select(ratings, *_COLUMNS).join(rating_followups, rating_followups.c.rating_id == ratings.c.id)
+def _query(conn: Connection) -> Select[Any]:
+    """Ratings with their follow-up, of the connection's hall."""
+    hall = hall_of(conn)
+    return select(ratings, *_COLUMNS).join(
+        rating_followups, (rating_followups.c.hall == ratings.c.hall) & (rating_followups.c.rating_id == ratings.c.id),
+    ).where(rating_followups.c.hall == hall, ratings.c.hall == hall)
 
 
 def _stored(row: Any) -> StoredFollowup:
@@ -88,7 +92,7 @@ def _stored(row: Any) -> StoredFollowup:
 
 
 def get(conn: Connection, rating_id: int, *, lock: bool = False) -> StoredFollowup | None:
-    stmt = _query().where(ratings.c.id == rating_id)
+    stmt = _query(conn).where(ratings.c.id == rating_id)
     if lock and conn.dialect.name == "postgresql":
         stmt = stmt.with_for_update(of=rating_followups)
     row = conn.execute(stmt).first()
@@ -101,7 +105,7 @@ def get(conn: Connection, rating_id: int, *, lock: bool = False) -> StoredFollow
 
 def listing(conn: Connection, departments: Iterable[str] | None, status: str) -> list[StoredFollowup]:
     """`status`: open, closed or all; the soonest deadline first, closed ones last (newest first)."""
-    stmt = _query()
+    stmt = _query(conn)
     if departments is not None:
         stmt = stmt.where(rating_followups.c.department.in_(list(departments)))
     if status == "open":
@@ -121,7 +125,8 @@ def histories(conn: Connection, rating_ids: list[int]) -> dict[int, list[dict[st
     out: dict[int, list[dict[str, Any]]] = {}
     if not rating_ids:
         return out
-    rows = conn.execute(select(followup_history).where(followup_history.c.rating_id.in_(rating_ids))
+    rows = conn.execute(select(followup_history).where(followup_history.c.hall == hall_of(conn),
+                                                       followup_history.c.rating_id.in_(rating_ids))
                         .order_by(followup_history.c.rating_id, followup_history.c.id))
     for r in rows:
         out.setdefault(r.rating_id, []).append(dict(r._mapping))
@@ -139,14 +144,15 @@ def save(conn: Connection, before: StoredFollowup, after: Followup, next_due: da
     if after.status.value in CLOSED_VALUES:
         values["warning_level"] = None
     result = conn.execute(update(rating_followups).where(
-        rating_followups.c.rating_id == before.rating_id, rating_followups.c.version == before.version,
+        rating_followups.c.hall == hall_of(conn), rating_followups.c.rating_id == before.rating_id,
+        rating_followups.c.version == before.version,
     ).values(**values))
     return result.rowcount == 1
 
 
 def open_ones(conn: Connection) -> list[StoredFollowup]:
     """Every open follow-up, for the warnings sweep (no history)."""
-    stmt = _query().where(rating_followups.c.status.not_in(CLOSED_VALUES)).order_by(ratings.c.id)
+    stmt = _query(conn).where(rating_followups.c.status.not_in(CLOSED_VALUES)).order_by(ratings.c.id)
     return [_stored(r) for r in conn.execute(stmt)]
 
 
@@ -155,11 +161,13 @@ def set_warning(conn: Connection, rating_id: int, level: str | None, now: dateti
     news = rating_followups.c.warning_level.is_not(None) if level is None else or_(
         rating_followups.c.warning_level.is_(None), rating_followups.c.warning_level != level)
     result = conn.execute(update(rating_followups).where(
-        rating_followups.c.rating_id == rating_id, rating_followups.c.status.not_in(CLOSED_VALUES), news,
+        rating_followups.c.hall == hall_of(conn), rating_followups.c.rating_id == rating_id,
+        rating_followups.c.status.not_in(CLOSED_VALUES), news,
     ).values(warning_level=level, version=rating_followups.c.version + 1, updated_at=now))
     return result.rowcount == 1
 
 
 def exclude_rating(conn: Connection, rating_id: int, reason: str, now: datetime) -> None:
     """The rating stays, counted apart from the statistics from now on."""
-    conn.execute(update(ratings).where(ratings.c.id == rating_id).values(excluded_at=now, excluded_reason=reason))
+    conn.execute(update(ratings).where(ratings.c.hall == hall_of(conn), ratings.c.id == rating_id)
+                 .values(excluded_at=now, excluded_reason=reason))

@@ -50,7 +50,7 @@ def undelivered(conn: Connection, limit: int, destinations: Iterable[str] | None
     stmt = select(
         outbox.c.id, outbox.c.case_number, outbox.c.event, outbox.c.payload, outbox.c.idempotency_key,
         outbox.c.attempts, outbox.c.next_try_at, outbox.c.destination,
-    ).where(outbox.c.delivered_at.is_(None))
+    ).where(outbox.c.hall == hall_of(conn), outbox.c.delivered_at.is_(None))
     if destinations is not None:
         stmt = stmt.where(outbox.c.destination.in_(list(destinations)))
     rows = conn.execute(stmt.order_by(outbox.c.id).limit(limit)).all()
@@ -59,18 +59,21 @@ def undelivered(conn: Connection, limit: int, destinations: Iterable[str] | None
 
 def mark_delivered(conn: Connection, row_id: int, attempts: int, now: datetime) -> None:
     conn.execute(
-        update(outbox).where(outbox.c.id == row_id).values(attempts=attempts, delivered_at=now, last_error="")
+        update(outbox).where(outbox.c.hall == hall_of(conn), outbox.c.id == row_id)
+        .values(attempts=attempts, delivered_at=now, last_error="")
     )
 
 
 def mark_failed(conn: Connection, row_id: int, attempts: int, error: str, retry_at: datetime) -> None:
     conn.execute(
-        update(outbox).where(outbox.c.id == row_id).values(attempts=attempts, last_error=error, next_try_at=retry_at)
+        update(outbox).where(outbox.c.hall == hall_of(conn), outbox.c.id == row_id)
+        .values(attempts=attempts, last_error=error, next_try_at=retry_at)
     )
 
 
 def pending_count(conn: Connection, destination: str | None = None) -> int:
-    waiting = select(func.count()).select_from(outbox).where(outbox.c.delivered_at.is_(None))
+    waiting = select(func.count()).select_from(outbox).where(outbox.c.hall == hall_of(conn),
+                                                             outbox.c.delivered_at.is_(None))
     if destination is not None:
         waiting = waiting.where(outbox.c.destination == destination)
     return int(conn.execute(waiting).scalar_one())

@@ -46,14 +46,15 @@ def add(conn: Connection, subject: Subject, given: RatingInput, channel: str, no
     try:
         # A savepoint: PostgreSQL aborts the whole transaction on a failed insert otherwise.
         with conn.begin_nested():
-            new_id = conn.execute(insert(ratings).values(hall=hall_of(conn), **values).returning(ratings.c.id)).scalar_one()
+            new_id = conn.execute(insert(ratings).values(hall=hall_of(conn), **values)
+                                  .returning(ratings.c.id)).scalar_one()
     except IntegrityError:
         raise AlreadyRated() from None
     return {"id": new_id, **values, "excluded_at": None, "excluded_reason": ""}
 
 
 def _one(conn: Connection, where: Any) -> dict[str, Any] | None:
-    row = conn.execute(select(ratings).where(where)).first()
+    row = conn.execute(select(ratings).where(ratings.c.hall == hall_of(conn), where)).first()
     return as_dict(row) if row else None
 
 
@@ -77,26 +78,29 @@ def rated_tickets(conn: Connection, ticket_ids: list[str]) -> set[str]:
     """Which of the tickets have a rating."""
     if not ticket_ids:
         return set()
-    rows = conn.execute(select(ratings.c.ticket_id).where(ratings.c.ticket_id.in_(ticket_ids)))
+    rows = conn.execute(select(ratings.c.ticket_id).where(ratings.c.hall == hall_of(conn),
+                                                          ratings.c.ticket_id.in_(ticket_ids)))
     return {r.ticket_id for r in rows}
 
 
 def between(conn: Connection, first: date, last: date, department: str | None = None) -> list[dict[str, Any]]:
     """Ratings of the services of days `first`..`last`, oldest first; `department`: its only."""
-    stmt = select(ratings).where(ratings.c.day >= first, ratings.c.day <= last)
+    stmt = select(ratings).where(ratings.c.hall == hall_of(conn), ratings.c.day >= first, ratings.c.day <= last)
     if department is not None:
         stmt = stmt.where(ratings.c.department == department)
     return [as_dict(r) for r in conn.execute(stmt.order_by(ratings.c.id))]
 
 
 def count(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(ratings)).scalar_one())
+    return int(conn.execute(select(func.count()).select_from(ratings).where(ratings.c.hall == hall_of(conn)))
+               .scalar_one())
 
 
 def last_call_staff(conn: Connection, ticket_id: str) -> tuple[str | None, int | None]:
     """The window and staff of a ticket's last call: who served it to the end."""
     row = conn.execute(
-        select(ticket_calls.c.window, ticket_calls.c.staff_id).where(ticket_calls.c.ticket_id == ticket_id)
+        select(ticket_calls.c.window, ticket_calls.c.staff_id)
+        .where(ticket_calls.c.hall == hall_of(conn), ticket_calls.c.ticket_id == ticket_id)
         .order_by(ticket_calls.c.attempt.desc(), ticket_calls.c.id.desc()).limit(1)
     ).first()
     return (row.window, row.staff_id) if row else (None, None)

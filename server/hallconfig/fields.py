@@ -20,7 +20,7 @@ _CODE = re.compile(r"[A-Za-z0-9_-]+")
 PREFIX = re.compile(r"[A-Z]{1,2}")
 _PERIOD = re.compile(r"\s*([0-9]{1,2}):([0-9]{2})\s*[-–—~～]\s*([0-9]{1,2}):([0-9]{2})\s*")
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-# Case numbers start with the department code (SCJG-2026-000042), see core.cases.
+# Case numbers carry the department code after the hall's (CITY-SCJG-2026-000042), see core.cases.
 _DEPARTMENT = re.compile(r"[A-Z0-9_]{1,20}")
 # The names an announcement template may use: the contract with server.speech, which passes
 # all of them, so a template using any other would fail at the first call, in front of visitors.
@@ -37,7 +37,7 @@ def check_department_code(value: str) -> str:
     if not _DEPARTMENT.fullmatch(value):
         raise ValueError(
             f'"{value}" is not a department code: use 1-20 of A-Z, 0-9 and "_" '
-            "(it starts every case number, e.g. SCJG-2026-000042)"
+            "(it follows the hall's code in every case number, e.g. CITY-SCJG-2026-000042)"
         )
     return value
 

@@ -19,6 +19,7 @@ from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
+from server.core.cases import MAX_LENGTH as CASE_NUMBER_LENGTH
 from server.core.hall import Hall
 
 from .case_clock import unknown_items
@@ -228,6 +229,11 @@ def _cross_check(f: HallFile) -> list[str]:
     for q in f.queues:
         queues.setdefault(q.code, q)
     problems = _duplicates(f)
+    for code in dict.fromkeys(d.code for d in f.departments):
+        # HALL-DEPT-2026-000001 must fit the case number's columns.
+        if len(f"{f.hall.code}-{code}-2026-000001") > CASE_NUMBER_LENGTH:
+            problems.append(f'departments.{code}: with the hall\'s code "{f.hall.code}" its case numbers would be '
+                            f"longer than {CASE_NUMBER_LENGTH} characters: shorten one of the codes")
     for q in f.queues:
         if q.department not in departments:
             problems.append(f"queues.{q.code}: {_unknown('department', q.department, departments)}")

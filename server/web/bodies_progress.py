@@ -10,7 +10,7 @@ from .bodies import Body
 
 
 class ProgressLookup(Body):
-    number: str = Field(max_length=64, description="the case number on the slip, e.g. SCJG-2026-000123 "
+    number: str = Field(max_length=64, description="the case number on the slip, e.g. CITY-SCJG-2026-000123 "
                         "(any case, spaces and full-width characters allowed; leading zeros of the sequence may go)")
     last4: str = Field(max_length=16, description="the last four characters of the applicant's ID number or phone; "
                        "an ID number's may end in X")

@@ -17,7 +17,7 @@ SCHEMAS["Document"] = obj({
     "kind": {"enum": KINDS},
     "kind_label": {**STR, "example": "不予行政许可决定书"},
     "kind_label_en": STR,
-    "number": {**STR, "description": "the document number (文号)", "example": "市监不许字〔2026〕3号"},
+    "number": {**STR, "description": "the document number (文号)", "example": "CITY-市监不许字〔2026〕3号"},
     "case": STR,
     "verify_code": {**STR, "description": "printed on the paper; 80 bits", "example": "7N3R-33NV-QN0X-E4MG"},
     "verify_url": {**STR, "format": "uri", "description": "the public check, the paper's second QR code"},

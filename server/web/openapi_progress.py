@@ -11,7 +11,7 @@ NAMED = obj({"code": STR, "name": STR, "name_en": STR})
 MATERIAL = obj({"code": STR, "name": STR, "name_en": STR})
 PROGRESS = obj({
     "hall": obj({"name": STR, "name_en": STR}),
-    "number": {**STR, "example": "SCJG-2026-000123"},
+    "number": {**STR, "example": "CITY-SCJG-2026-000123"},
     "item": NAMED, "department": NAMED, "copied": {"type": "array", "items": NAMED},
     "applicant_name": {**STR, "description": "masked (王*明): the view holds no ID number and no phone"},
     "outcome": PAIR, "status": PAIR, "status_code": STR, "number_label": PAIR, "date_label": PAIR,

@@ -134,7 +134,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "updated_at": TIME_OR_NULL, "updated_by": STR_OR_NULL,
     }),
     "CaseSummary": obj({
-        "number": {**STR, "example": "SCJG-2026-000042", "description": "DEPT-YEAR-SEQUENCE"},
+        "number": {**STR, "example": "CITY-SCJG-2026-000042", "description": "HALL-DEPT-YEAR-SEQUENCE"},
         "status": {"enum": CASE_STATUS},
         "outcome": {"enum": ["accepted", "received", "notice", "refused", "concluded"]},
         "item": STR, "item_name": STR, "department": {**STR, "description": "the lead department (article 17)"},

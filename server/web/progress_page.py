@@ -19,4 +19,5 @@ bp = Blueprint("progress_page", __name__, template_folder=str(Path(__file__).wit
 @bp.get("/guide/progress")
 def page() -> str:
     hall = services().hall
-    return render_template("progress_lookup.html", hall={"name": hall.name, "name_en": hall.name_en})
+    return render_template("progress_lookup.html",
+                           hall={"name": hall.name, "name_en": hall.name_en, "code": hall.code})

@@ -83,7 +83,7 @@ def test_accepting_opens_a_numbered_case_with_its_promised_date_and_prints_the_s
     assert body["ticket"]["status"] == "done"
     case = body["case"]
     # FakeClock: Wednesday 2026-11-25; one working day → Thursday.
-    assert case["number"] == "SCJG-2026-000001"
+    assert case["number"] == "CITY-SCJG-2026-000001"
     assert case["status"] == "accepted" and case["promised_date"] == "2026-11-26"
     assert case["progress_url"].startswith(f"{svc.hall.public_url}/case/")
     token = case["progress_url"].rsplit("/", 1)[1]
@@ -94,26 +94,26 @@ def test_accepting_opens_a_numbered_case_with_its_promised_date_and_prints_the_s
 
     job, doc, text = printed_text(svc, case["number"])
     assert job.kind == "acceptance" and job.printer == "dummy://window-1" and job.printed_at is None
-    assert "受理单" in text and "SCJG-2026-000001" in text
+    assert "受理单" in text and "CITY-SCJG-2026-000001" in text
     assert "承诺办结：2026年11月26日" in text
     assert "受理日期：2026年11月25日" in text
     assert "公司章程" in text  # a material received, by name
     # A paper handed to the applicant names them in full (issue 14); the ID number stays off it.
     assert "申请人：张三丰" in text and "张*丰" not in text and ID not in text
     paper = body["document"]
-    assert paper["kind"] == "acceptance" and paper["number"] == "市监受字〔2026〕1号"
+    assert paper["kind"] == "acceptance" and paper["number"] == "CITY-市监受字〔2026〕1号"
     assert doc.qr_payloads == [case["progress_url"], paper["verify_url"]]
     assert paper["verify_code"] in text and paper["number"] in text
 
     with svc.engine.connect() as conn:
         assert conn.execute(select(tickets.c.case_number).where(tickets.c.id == serving["id"])).scalar() == (
-            "SCJG-2026-000001"
+            "CITY-SCJG-2026-000001"
         )
         entry = conn.execute(select(event_log).where(event_log.c.action == "ticket.finish")).one()
-        assert entry.subject == serving["number"] and entry.detail["case"] == "SCJG-2026-000001"
+        assert entry.subject == serving["number"] and entry.detail["case"] == "CITY-SCJG-2026-000001"
         assert entry.detail["print_job"] == job.id
         rows = conn.execute(select(outbox)).all()
-    assert [(o.case_number, o.event) for o in rows] == [("SCJG-2026-000001", "case.opened")]
+    assert [(o.case_number, o.event) for o in rows] == [("CITY-SCJG-2026-000001", "case.opened")]
     assert rows[0].payload["case"]["applicant"]["id_number"] == ID
 
 
@@ -123,8 +123,8 @@ def test_case_numbers_run_per_department_and_year_without_gaps(client, kiosk, se
     first = finish(client, alice, outcome="accepted", applicant=APPLICANT, materials=ALL_MATERIALS)
     call_one(client, kiosk, alice)
     second = finish(client, alice, outcome="accepted", applicant=APPLICANT, materials=ALL_MATERIALS)
-    assert first.get_json()["case"]["number"] == "SCJG-2026-000001"
-    assert second.get_json()["case"]["number"] == "SCJG-2026-000002"
+    assert first.get_json()["case"]["number"] == "CITY-SCJG-2026-000001"
+    assert second.get_json()["case"]["number"] == "CITY-SCJG-2026-000002"
 
 
 def test_the_accepting_window_and_the_case_api_agree(client, serving, alice, make_staff):
@@ -236,7 +236,7 @@ def test_a_bad_outcome_is_refused_naming_the_problem_and_the_visitor_stays(clien
         assert conn.execute(select(tickets.c.status).where(tickets.c.id == serving["id"])).scalar() == "called"
         assert conn.execute(select(cases)).all() == [] and conn.execute(select(outbox)).all() == []
     ok = finish(client, alice, outcome="accepted", applicant=APPLICANT, materials=ALL_MATERIALS)
-    assert ok.status_code == 200 and ok.get_json()["case"]["number"] == "SCJG-2026-000001"
+    assert ok.status_code == 200 and ok.get_json()["case"]["number"] == "CITY-SCJG-2026-000001"
 
 
 def test_an_unknown_outcome_is_a_400(client, serving, alice):

@@ -223,7 +223,7 @@ def test_a_notice_reference_that_is_no_notice_says_nothing_of_the_case(client, k
     user could probe every case). Now everything that is no notice is one 404."""
     accepted = open_case(client, kiosk, alice)["number"]
     answers = [client.post("/api/v1/tickets", headers=kiosk, json={"notice": ref})
-               for ref in (accepted, "SCJG-2026-009999", "no such thing", "市监告字〔2026〕999号")]
+               for ref in (accepted, "CITY-SCJG-2026-009999", "no such thing", "CITY-市监告字〔2026〕999号")]
     for r in answers:
         assert "no such notice" in error(r, 404, "not_found")
         assert "accepted" not in r.get_data(as_text=True) and accepted not in r.get_data(as_text=True)
@@ -248,7 +248,7 @@ def test_a_kiosk_probing_numbers_for_notices_is_slowed_down(client, svc, kiosk, 
 
     n = open_case(client, kiosk, alice, "notice", materials=["APP_FORM"], missing=["ARTICLES"])["number"]
     for i in range(KIOSK_NOTICE.free):
-        error(client.post("/api/v1/tickets", headers=kiosk, json={"notice": f"SCJG-2026-{900 + i}"}), 404)
+        error(client.post("/api/v1/tickets", headers=kiosk, json={"notice": f"CITY-SCJG-2026-{900 + i}"}), 404)
     # Past the allowance even a real notice waits: the refusal is decided before anything is read.
     r = client.post("/api/v1/tickets", headers=kiosk, json={"notice": n})
     error(r, 429, "too_many_attempts")

@@ -109,12 +109,12 @@ def test_a_denial_states_its_reason(client, case, alice):
     denied = move(client, alice, case["number"], "decided_denied", "经营范围涉及前置审批",
                   "《中华人民共和国行政许可法》第三十八条").get_json()["case"]
     assert denied["status"] == "decided_denied" and denied["reason"] == "经营范围涉及前置审批"
-    assert denied["document"]["kind"] == "denial" and denied["document"]["number"] == "市监不许字〔2026〕1号"
+    assert denied["document"]["kind"] == "denial" and denied["document"]["number"] == "CITY-市监不许字〔2026〕1号"
 
 
 def test_a_bad_transition_body_or_case_is_refused(client, case, alice):
     error(move(client, alice, case["number"], "approved"), 400, "invalid_body")
-    error(move(client, alice, "SCJG-2026-000099", "in_review"), 404, "not_found")
+    error(move(client, alice, "CITY-SCJG-2026-000099", "in_review"), 404, "not_found")
     error(client.get("/api/v1/cases/not-a-number", headers=alice), 404, "not_found")
     error(client.get(f"/api/v1/cases/{case['number']}"), 401)
 
@@ -394,10 +394,11 @@ def test_every_refusal_of_a_case_request_answers_word_for_word_as_before(client,
         409, "illegal_transition", "A case cannot go from accepted to delivered (from accepted: in_review).",
         "办件当前为“已受理”，不能改为“已送达”")
     assert answer(client.get("/api/v1/cases/not-a-number", headers=alice)) == (
-        404, "not_found", "no case 'not-a-number': A case number reads DEPT-YEAR-SEQUENCE, as SCJG-2026-000042: "
-        "this is not one.", "办件编号格式不对，应如 SCJG-2026-000042")
-    assert answer(client.get("/api/v1/cases/SCJG-2026-000099", headers=alice)) == (
-        404, "not_found", "no case SCJG-2026-000099", "没有编号为 SCJG-2026-000099 的办件")
+        404, "not_found",
+        "no case 'not-a-number': A case number reads HALL-DEPT-YEAR-SEQUENCE, as CITY-SCJG-2026-000042: "
+        "this is not one.", "办件编号格式不对，应如 CITY-SCJG-2026-000042")
+    assert answer(client.get("/api/v1/cases/CITY-SCJG-2026-000099", headers=alice)) == (
+        404, "not_found", "no case CITY-SCJG-2026-000099", "没有编号为 CITY-SCJG-2026-000099 的办件")
     assert answer(client.get(f"/api/v1/cases/{n}", headers=bob)) == (
         403, "forbidden", f"case {n} belongs to SCJG; its staff, chief and the managers see it",
         f"办件 {n} 属于SCJG，仅该部门人员、首席代表和管理人员可查看")

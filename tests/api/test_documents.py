@@ -69,7 +69,7 @@ def assert_official(text: str, qrs: list[str], doc: dict) -> None:
 def test_an_acceptance_is_numbered_sealed_and_verifiable(client, svc, kiosk, alice):
     body = open_case(client, kiosk, alice)
     doc = body["document"]
-    assert doc["kind"] == "acceptance" and doc["number"] == "市监受字〔2026〕1号"
+    assert doc["kind"] == "acceptance" and doc["number"] == "CITY-市监受字〔2026〕1号"
     text, qrs = paper(svc, body["print"]["job"])
     assert_official(text, qrs, doc)
     assert "受理单" in text and qrs[0] == body["case"]["progress_url"]
@@ -79,10 +79,10 @@ def test_a_notice_and_a_conclusion_take_their_own_families_of_numbers(client, sv
     notice = open_case(client, kiosk, alice, "notice")
     concluded = open_case(client, kiosk, alice, "concluded")
     accepted = open_case(client, kiosk, alice, "accepted")
-    assert notice["document"]["number"] == "市监告字〔2026〕1号"
+    assert notice["document"]["number"] == "CITY-市监告字〔2026〕1号"
     # 当场办结 is an acceptance decided at once: it shares the acceptances' numbers.
-    assert concluded["document"]["number"] == "市监受字〔2026〕1号"
-    assert accepted["document"]["number"] == "市监受字〔2026〕2号"
+    assert concluded["document"]["number"] == "CITY-市监受字〔2026〕1号"
+    assert accepted["document"]["number"] == "CITY-市监受字〔2026〕2号"
     text, qrs = paper(svc, notice["print"]["job"])
     assert_official(text, qrs, notice["document"])
     assert "一次性告知书" in text and "公司章程" in text
@@ -94,7 +94,7 @@ def test_a_notice_and_a_conclusion_take_their_own_families_of_numbers(client, sv
 def test_a_refusal_is_addressed_by_name_and_names_the_review_body_and_the_court(client, svc, kiosk, alice):
     body = open_case(client, kiosk, alice, "refused", reason="申请事项不属于本机关职权范围")
     doc = body["document"]
-    assert doc["kind"] == "refusal" and doc["number"] == "市监不受字〔2026〕1号"
+    assert doc["kind"] == "refusal" and doc["number"] == "CITY-市监不受字〔2026〕1号"
     text, qrs = paper(svc, body["print"]["job"])
     assert_official(text, qrs, doc)
     assert "不予受理决定书" in text and "张三丰：" in text
@@ -120,7 +120,7 @@ def test_an_approval_and_a_denial_are_issued_in_writing_at_the_window_that_opene
 
     denied = move(client, chief, second, "decided_denied", "经营范围涉及前置审批，未取得许可", BASIS)
     doc = denied["document"]
-    assert doc["kind"] == "denial" and doc["number"] == "市监不许字〔2026〕1号"
+    assert doc["kind"] == "denial" and doc["number"] == "CITY-市监不许字〔2026〕1号"
     assert denied["print"]["printer"] == "dummy://window-1"
     text, qrs = paper(svc, denied["print"]["job"])
     assert_official(text, qrs, doc)
@@ -191,7 +191,7 @@ def test_a_real_code_verifies_with_the_applicant_masked(client, kiosk, alice):
     found = r.get_json()["document"]
     assert found["number"] == doc["number"] and found["kind_label"] == "不予受理决定书"
     assert found["department"]["name"] == "市场监督管理局" and found["issued_on"] == "2026-11-25"
-    assert found["applicant"] == "张*丰" and found["case"] == "SCJG-2026-000001"
+    assert found["applicant"] == "张*丰" and found["case"] == "CITY-SCJG-2026-000001"
     page = client.get(doc["verify_url"].split("5000", 1)[1])
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "本文书真实有效" in html and doc["number"] in html
@@ -226,7 +226,7 @@ def test_the_case_lists_its_papers_and_previews_each_as_printed(client, kiosk, a
     body = open_case(client, kiosk, alice)
     n = body["case"]["number"]
     listed = client.get(f"/api/v1/cases/{n}/documents", headers=alice).get_json()
-    assert [d["number"] for d in listed["documents"]] == ["市监受字〔2026〕1号"]
+    assert [d["number"] for d in listed["documents"]] == ["CITY-市监受字〔2026〕1号"]
     r = client.get(listed["documents"][0]["preview_url"], headers=alice)
     assert r.status_code == 200 and r.mimetype == "image/png"
     image = Image.open(io.BytesIO(r.data))
@@ -314,7 +314,7 @@ def test_a_tax_refusal_names_the_tax_authority_above_on_paper_and_on_the_progres
     r = finish(client, tax, window="21", outcome="refused", applicant=APPLICANT, reason="不属于本机关职权范围")
     assert r.status_code == 200, r.get_json()
     body = r.get_json()
-    assert body["document"]["number"] == "税不受字〔2026〕1号" and body["print"]["printer"] == "dummy://window-21"
+    assert body["document"]["number"] == "CITY-税不受字〔2026〕1号" and body["print"]["printer"] == "dummy://window-21"
     text, _qrs = paper(svc, body["print"]["job"])
     assert "六十日内向国家税务总局某省税务局申请行政复议" in text and COURT in text
     assert "（国家税务总局某市税务局行政审批专用章）" in text

@@ -49,7 +49,7 @@ def rate(svc, ticket_id: str, window: str, staff_id: int, level: int, at, *, exc
     """A rating as the rating pad stores it (branch ratings): the service's window and staff copied."""
     with svc.engine.begin() as conn:
         conn.execute(insert(ratings).values(
-            ticket_id=ticket_id, day=date(2026, 11, 25), at=at, level=level, tags=[], channel="pad",
+            hall=svc.hall.code, ticket_id=ticket_id, day=date(2026, 11, 25), at=at, level=level, tags=[], channel="pad",
             department="SCJG", item="SCJG-001", queue="A", window=window, staff_id=staff_id,
             excluded_at=at if excluded else None, excluded_reason="恶意差评" if excluded else ""))
 

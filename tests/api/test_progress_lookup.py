@@ -70,9 +70,9 @@ def test_the_number_and_the_last_four_of_the_id_number_find_the_case(client, cas
 
 
 def test_the_last_four_of_the_phone_find_it_too_however_typed(client, case):
-    n = case["number"]  # SCJG-2026-000001
-    typed = " ｓｃｊｇ－2026－1 "  # full-width, lower case, spaces, leading zeros left out
-    assert n == "SCJG-2026-000001"
+    n = case["number"]  # CITY-SCJG-2026-000001
+    typed = " ｃｉｔｙ－ｓｃｊｇ－2026－1 "  # full-width, lower case, spaces, leading zeros left out
+    assert n == "CITY-SCJG-2026-000001"
     r = ask(client, typed, "８０００")
     assert r.status_code == 200, r.get_json()
     assert r.get_json()["case"]["number"] == n
@@ -87,8 +87,8 @@ def test_an_id_number_ending_in_x_matches_in_either_case(client, kiosk, alice):
 
 def test_a_wrong_last_four_and_an_unknown_number_answer_alike(client, case, svc):
     wrong = ask(client, case["number"], "1234", address="198.51.100.1")
-    unknown = ask(client, "SCJG-2026-999999", ID[-4:], address="198.51.100.2")
-    other_dept = ask(client, "ZZZ-2026-000001", ID[-4:], address="198.51.100.3")
+    unknown = ask(client, "CITY-SCJG-2026-999999", ID[-4:], address="198.51.100.2")
+    other_dept = ask(client, "CITY-ZZZ-2026-000001", ID[-4:], address="198.51.100.3")
     for r in (wrong, unknown, other_dept):
         assert r.status_code == 404
         assert r.get_json() == wrong.get_json()
@@ -99,17 +99,17 @@ def test_a_wrong_last_four_and_an_unknown_number_answer_alike(client, case, svc)
     with svc.engine.connect() as conn:
         failed = conn.execute(select(event_log.c.subject, event_log.c.detail)
                               .where(event_log.c.action == "progress.lookup_failed")).all()
-    assert [t for t, _ in failed] == [case["number"], "SCJG-2026-999999", "ZZZ-2026-000001"]
+    assert [t for t, _ in failed] == [case["number"], "CITY-SCJG-2026-999999", "CITY-ZZZ-2026-000001"]
     assert failed[0][1]["address"] == "198.51.100.1" and "1234" not in str(failed[0][1])
 
 
 @pytest.mark.parametrize(("body", "field"), [
     ({"number": "SCJG-2026", "last4": "1234"}, "number"),
     ({"number": "not a number", "last4": "1234"}, "number"),
-    ({"number": "SCJG-2026-000001", "last4": "12"}, "last4"),
-    ({"number": "SCJG-2026-000001", "last4": "12X4"}, "last4"),
-    ({"number": "SCJG-2026-000001", "last4": "abcd"}, "last4"),
-    ({"number": "SCJG-2026-000001"}, "last4"),
+    ({"number": "CITY-SCJG-2026-000001", "last4": "12"}, "last4"),
+    ({"number": "CITY-SCJG-2026-000001", "last4": "12X4"}, "last4"),
+    ({"number": "CITY-SCJG-2026-000001", "last4": "abcd"}, "last4"),
+    ({"number": "CITY-SCJG-2026-000001"}, "last4"),
     ({"last4": "1234"}, "number"),
 ])
 def test_malformed_input_is_a_400_naming_the_field(client, body, field):
@@ -120,7 +120,7 @@ def test_malformed_input_is_a_400_naming_the_field(client, body, field):
 
 def test_an_address_that_keeps_failing_is_refused_even_with_the_right_answer(client, case, clock):
     for seq in range(2, 12):  # ten failures, on ten numbers nobody has
-        assert ask(client, f"SCJG-2026-{seq:06d}", "0000").status_code == 404
+        assert ask(client, f"CITY-SCJG-2026-{seq:06d}", "0000").status_code == 404
     refused = ask(client, case["number"], ID[-4:])
     assert refused.status_code == 429
     assert refused.get_json()["error"]["code"] == "too_many_attempts"
@@ -139,10 +139,10 @@ def test_a_case_number_guessed_from_many_addresses_is_refused(client, case, cloc
     assert r.status_code == 429 and int(r.headers["Retry-After"]) == 60
     # An unknown number is counted just the same (a refusal tells nothing of which exist).
     for i in range(5):
-        ask(client, "SCJG-2026-777777", f"{i:04d}", address=f"10.0.2.{i + 1}")
-    assert ask(client, "SCJG-2026-777777", "0000", address="10.0.3.1").status_code == 429
+        ask(client, "CITY-SCJG-2026-777777", f"{i:04d}", address=f"10.0.2.{i + 1}")
+    assert ask(client, "CITY-SCJG-2026-777777", "0000", address="10.0.3.1").status_code == 429
     # Another number from that address goes on.
-    assert ask(client, "SCJG-2026-000099", "0000", address="10.0.1.1").status_code == 404
+    assert ask(client, "CITY-SCJG-2026-000099", "0000", address="10.0.1.1").status_code == 404
     clock.advance(seconds=61)
     assert ask(client, case["number"], ID[-4:], address="10.0.1.1").status_code == 200
 
@@ -150,7 +150,7 @@ def test_a_case_number_guessed_from_many_addresses_is_refused(client, case, cloc
 def test_a_kiosk_is_not_refused_for_its_visitors_typos(client, case, svc):
     kiosk = {"X-Device-Key": accounts.add_device(svc, "kiosk-lobby", "kiosk")}
     for seq in range(2, 16):
-        assert ask(client, f"SCJG-2026-{seq:06d}", "0000", headers=kiosk).status_code == 404
+        assert ask(client, f"CITY-SCJG-2026-{seq:06d}", "0000", headers=kiosk).status_code == 404
     assert ask(client, case["number"], PHONE[-4:], headers=kiosk).status_code == 200
     display = {"X-Device-Key": accounts.add_device(svc, "display-lobby", "display")}
     assert ask(client, case["number"], PHONE[-4:], headers=display).status_code == 403
@@ -172,7 +172,7 @@ def test_both_misses_do_the_same_work(client, case, svc):
         ask(client, case["number"], "1234", address="198.51.100.9")
         wrong = list(seen)
         seen.clear()
-        ask(client, "SCJG-2026-888888", "1234", address="198.51.100.9")
+        ask(client, "CITY-SCJG-2026-888888", "1234", address="198.51.100.9")
         unknown = list(seen)
     finally:
         event.remove(svc.engine, "before_cursor_execute", record)

@@ -26,7 +26,7 @@ def pg_svc(pg_url, hall, clock):  # noqa: F811 - the fixture imported above
 
 
 def test_racing_failures_on_one_number_all_count(pg_svc):
-    number = "SCJG-2026-000042"
+    number = "CITY-SCJG-2026-000042"
 
     def miss(i: int) -> str:
         try:
@@ -51,7 +51,7 @@ def test_a_burst_of_guesses_is_compared_no_more_than_allowed(pg_svc, monkeypatch
     """The reviewer's race: simultaneous guesses all passed the check before any was counted."""
     from tests.api.test_progress_lookup_race import burst, check
 
-    number = "SCJG-2026-000042"  # no such case: every guess, the "right" one too, is a miss
+    number = "CITY-SCJG-2026-000042"  # no such case: every guess, the "right" one too, is a miss
     out, reads = burst(pg_svc, number, monkeypatch)
     check(out, reads, 12)
 
@@ -62,8 +62,8 @@ def test_a_kiosks_failed_notice_lookups_are_counted_on_postgresql(pg_svc):
 
     for i in range(KIOSK_NOTICE.free):
         with pytest.raises(NoSuchNotice):
-            resolve_notice_reference(pg_svc, f"SCJG-2026-{i + 1}", "kiosk-1")
+            resolve_notice_reference(pg_svc, f"CITY-SCJG-2026-{i + 1}", "kiosk-1")
     with pytest.raises(progress.TooManyLookups):
-        resolve_notice_reference(pg_svc, "SCJG-2026-000001", "kiosk-1")
+        resolve_notice_reference(pg_svc, "CITY-SCJG-2026-000001", "kiosk-1")
     with pytest.raises(NoSuchNotice):
-        resolve_notice_reference(pg_svc, "SCJG-2026-000001", "kiosk-2")
+        resolve_notice_reference(pg_svc, "CITY-SCJG-2026-000001", "kiosk-2")

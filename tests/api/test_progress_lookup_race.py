@@ -73,7 +73,7 @@ def test_ipv6_addresses_of_one_64_share_one_counter(client, case):  # noqa: F811
     from tests.api.test_progress_lookup import ask
 
     for i in range(10):  # ten free per address: each from a different address of one /64
-        assert ask(client, f"SCJG-2026-9999{i:02d}", "0000", f"2001:db8:7:7::{i + 1:x}").status_code == 404
+        assert ask(client, f"CITY-SCJG-2026-9999{i:02d}", "0000", f"2001:db8:7:7::{i + 1:x}").status_code == 404
     r = ask(client, case["number"], PHONE[-4:], "2001:db8:7:7:ffff::1")
     assert r.status_code == 429, r.get_json()
     assert ask(client, case["number"], PHONE[-4:], "2001:db8:7:8::1").status_code == 200

@@ -79,7 +79,7 @@ def test_a_returning_visitor_is_linked_to_the_notice_and_the_window_sees_what_wa
         # A number that is no notice is told plainly, and no number is shown.
         k.locator("#done").click()
         k.locator("#return-btn").click()
-        k.locator("#return-ref").fill("SCJG-2026-009999")
+        k.locator("#return-ref").fill("CITY-SCJG-2026-009999")
         k.locator("#return-take").click()
         expect(k.locator("#screen-error")).to_be_visible()
         expect(k.locator("#error-title")).to_have_text("没有找到该告知书")

@@ -69,7 +69,7 @@ def test_the_console_shows_the_paper_it_just_printed_and_reprints_it(console, se
     body = answer.value.json()
     assert answer.value.ok, body
     doc = body["document"]
-    assert doc["kind"] == "acceptance" and re.fullmatch(r"市监受字〔\d{4}〕1号", doc["number"])
+    assert doc["kind"] == "acceptance" and re.fullmatch(r"CITY-市监受字〔\d{4}〕1号", doc["number"])
 
     paper = page.locator("#result-paper")
     expect(paper).to_be_visible()

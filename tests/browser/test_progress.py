@@ -106,8 +106,8 @@ def test_the_public_page_finds_a_case_by_number_and_last_four(server, phone):
     expect(phone.locator("#message")).to_contain_text("未查到办件")
     expect(phone.locator("#result section")).to_have_count(0)
     # Typed as a visitor would: lower case, the sequence's zeros left out; the phone's last four.
-    dept, year, seq = case["number"].split("-")
-    phone.fill("#number", f"{dept.lower()}-{year}-{int(seq)}")
+    hall, dept, year, seq = case["number"].split("-")
+    phone.fill("#number", f"{hall.lower()}-{dept.lower()}-{year}-{int(seq)}")
     phone.fill("#last4", MOBILE[-4:])
     phone.click("#submit")
     expect(phone.locator("#result .status")).to_contain_text("已受理")

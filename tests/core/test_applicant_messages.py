@@ -7,7 +7,7 @@ import pytest
 from server.core.applicant_messages import message
 
 URL = "https://hall.example/case/tok"
-N = "SCJG-2026-000123"
+N = "CITY-SCJG-2026-000123"
 
 
 def said(event, change, status, promised=None):

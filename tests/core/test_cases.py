@@ -21,10 +21,12 @@ from server.core.case_errors import (
 from server.core.cases import (
     TRANSITIONS,
     Applicant,
+    CaseNumber,
     NumberKind,
     Outcome,
     Status,
     advance,
+    canonical_case_number,
     case_number,
     open_case,
     parse_case_number,
@@ -76,6 +78,7 @@ APPLICANT = Applicant(name="张小三", id_number=ID_NUMBER, phone="13812345678"
 def opened(outcome=Outcome.ACCEPTED, when=None, item=ITEM, **kwargs):
     kwargs.setdefault("materials", ("M1", "M2", "M3"))
     return open_case(
+        hall="city",
         item=item,
         outcome=outcome,
         seq=42,
@@ -96,9 +99,9 @@ def moved(case, *statuses):
 # --- opening ---
 
 
-def test_accepted_case_is_numbered_per_department_and_year_and_promised_in_working_days():
+def test_accepted_case_is_numbered_per_hall_department_and_year_and_promised_in_working_days():
     case = opened()
-    assert case.number == "SCJG-2026-000042"
+    assert case.number == "CITY-SCJG-2026-000042"
     assert case.status is Status.ACCEPTED
     assert case.accepted_on == date(2026, 9, 30)
     # Oct 1-7 closed, then Thu 8, Fri 9, make-up Sat 10, Mon 12, Tue 13.
@@ -170,6 +173,7 @@ def test_applicant_born_after_the_acceptance_day_is_refused():
     applicant = Applicant(name="张三", id_number=first17 + check_character(first17), phone="13812345678")
     with pytest.raises(InvalidIdNumber, match="future"):
         open_case(
+            hall="city",
             item=ITEM,
             outcome=Outcome.ACCEPTED,
             seq=1,
@@ -457,20 +461,39 @@ def test_bad_id_number_fails():
 
 
 @given(
+    st.from_regex(r"[A-Za-z0-9_-]{1,12}", fullmatch=True),
     st.from_regex(r"[A-Z0-9_]{1,20}", fullmatch=True),
     st.integers(min_value=1000, max_value=9999),
     st.integers(min_value=1, max_value=999_999),
 )
-def test_case_number_round_trips(department, year, seq):
-    assert parse_case_number(case_number(department, year, seq)) == (department, year, seq)
+def test_case_number_round_trips(hall, department, year, seq):
+    """The hall's code may hold "-": the department, year and sequence are always the last three parts."""
+    number = case_number(hall, department, year, seq)
+    assert number.startswith(hall.upper() + "-")
+    assert parse_case_number(number) == CaseNumber(hall.upper(), department, year, seq)
+    assert canonical_case_number(number.lower()) == number
+
+
+def test_case_number_leads_with_the_hall_code_in_upper_case():
+    assert case_number("city", "SCJG", 2026, 123) == "CITY-SCJG-2026-000123"
+    assert case_number("d1", "SCJG", 2026, 123) == "D1-SCJG-2026-000123"
 
 
 def test_case_number_as_typed_by_a_visitor_parses():
-    assert parse_case_number(" scjg-2026-000042 ") == ("SCJG", 2026, 42)
+    assert parse_case_number(" city-scjg-2026-000042 ") == CaseNumber("CITY", "SCJG", 2026, 42)
+    assert canonical_case_number(" city-scjg-2026-000042 ") == "CITY-SCJG-2026-000042"
+
+
+def test_a_number_from_before_halls_carried_their_code_still_reads():
+    """Slips printed before issue 16 carry DEPT-YEAR-SEQ: the cases keep those numbers."""
+    assert parse_case_number(" scjg-2026-000042 ") == CaseNumber(None, "SCJG", 2026, 42)
+    assert canonical_case_number(" scjg-2026-000042 ") == "SCJG-2026-000042"
 
 
 @pytest.mark.parametrize(
-    "args", [("SC-JG", 2026, 1), ("SCJG", 26, 1), ("SCJG", 2026, 0), ("SCJG", 2026, 1_000_000)]
+    "args", [("city", "SC-JG", 2026, 1), ("city", "SCJG", 26, 1), ("city", "SCJG", 2026, 0),
+             ("city", "SCJG", 2026, 1_000_000), ("", "SCJG", 2026, 1), ("ci ty", "SCJG", 2026, 1),
+             ("H" * 20, "D" * 20, 2026, 1)]
 )
 def test_bad_case_number_parts_are_refused(args):
     with pytest.raises(InvalidCaseNumber):
@@ -478,7 +501,8 @@ def test_bad_case_number_parts_are_refused(args):
 
 
 @pytest.mark.parametrize(
-    "text", ["SCJG-2026-42", "SCJG2026000042", "SCJG-2026-000000", "", "SCJG-٢٠٢٦-000042"]
+    "text", ["SCJG-2026-42", "SCJG2026000042", "SCJG-2026-000000", "", "SCJG-٢٠٢٦-000042", "CITY-SCJG-2026-42",
+             "CITY/SCJG-2026-000042", "CITY--2026-000042"]
 )
 def test_bad_case_numbers_do_not_parse(text):
     with pytest.raises(InvalidCaseNumber):

@@ -38,9 +38,10 @@ def test_anything_else_is_no_code(typed):
     assert d.canonical_code(typed) is None
 
 
-def test_numbers_are_per_department_family_and_year():
+def test_numbers_lead_with_the_hall_and_are_per_department_family_and_year():
     refusal = d.kind_of("refusal")
-    assert d.format_number("市监", refusal, 2026, 18) == "市监不受字〔2026〕18号"
+    assert d.format_number("city", "市监", refusal, 2026, 18) == "CITY-市监不受字〔2026〕18号"
+    assert d.format_number("d1", "SCJG", refusal, 2026, 18) == "D1-SCJG不受字〔2026〕18号"
     assert d.counter_name("SCJG", d.kind_of("acceptance"), 2026) == d.counter_name("SCJG", d.kind_of("concluded"),
                                                                                  2026)
     assert d.counter_name("SCJG", refusal, 2026) != d.counter_name("SCJG", refusal, 2027)
@@ -64,3 +65,20 @@ def test_the_limiter_forgets_the_oldest_addresses_when_full():
         assert limiter.allow(key, t0) == 0
     assert limiter.allow("a", t0) == 0  # forgotten
     assert limiter.allow("c", t0) > 0
+
+
+@pytest.mark.parametrize(("typed", "canonical"), [
+    ("CITY-市监受字〔2026〕18号", "CITY-市监受字〔2026〕18号"),
+    ("city-市监受字[2026]018号", "CITY-市监受字〔2026〕18号"),
+    (" ｃｉｔｙ－市监受字【２０２６】１８号 ", "CITY-市监受字〔2026〕18号"),
+    ("d1-SCJG不许字(2026)3号", "D1-SCJG不许字〔2026〕3号"),
+    ("市监受字〔2026〕18号", "市监受字〔2026〕18号"),  # printed before the hall's code led the number (issue 16)
+])
+def test_a_printed_number_is_read_back_with_its_hall(typed, canonical):
+    assert d.canonical_doc_number(typed) == canonical
+
+
+@pytest.mark.parametrize("typed", ["", "CITY-市监受〔2026〕18号", "CITY-市监受字〔26〕18号",
+                                   "CITY-市监受字〔2026〕0号"])
+def test_anything_else_is_no_printed_number(typed):
+    assert d.canonical_doc_number(typed) is None

@@ -52,8 +52,8 @@ def test_mask_name_of_the_screens_and_of_the_progress_page_is_one_rule(name, mas
 def test_papers_handed_to_the_applicant_are_not_masked():
     """Issue 14: a slip, notice or decision names its applicant in full; only screens mask."""
     paper = legal_docs.document(
-        "notice", hall_name="h", title="一次性告知书", title_en="Notice", number="市监告字〔2026〕1号",
-        department="市场监督管理局", applicant_name="王小明", case_number="SCJG-2026-000001", item="设立登记",
+        "notice", hall_name="h", title="一次性告知书", title_en="Notice", number="CITY-市监告字〔2026〕1号",
+        department="市场监督管理局", applicant_name="王小明", case_number="CITY-SCJG-2026-000001", item="设立登记",
         issued_on="2026-11-25", seal="某市市场监督管理局行政审批专用章", verify_code="7N3R-33NV-QN0X-E4MG",
         verify_url="https://hall.example.cn/verify/7N3R-33NV-QN0X-E4MG", missing=["公司章程"])
     assert "王小明：" in paper.text() and "王*明" not in paper.text()

@@ -13,11 +13,13 @@ NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(("typed", "number"), [
-    ("SCJG-2026-000123", "SCJG-2026-000123"),
-    (" scjg - 2026 - 000123 ", "SCJG-2026-000123"),
-    ("ＳＣＪＧ－２０２６－０００１２３", "SCJG-2026-000123"),  # full-width, as a Chinese IME types it
-    ("scjg-2026-123", "SCJG-2026-000123"),
-    ("SCJG—2026—123", "SCJG-2026-000123"),
+    ("CITY-SCJG-2026-000123", "CITY-SCJG-2026-000123"),
+    (" city - scjg - 2026 - 000123 ", "CITY-SCJG-2026-000123"),
+    ("ＣＩＴＹ－ＳＣＪＧ－２０２６－０００１２３", "CITY-SCJG-2026-000123"),  # full-width, as a Chinese IME types it
+    ("city-scjg-2026-123", "CITY-SCJG-2026-000123"),
+    ("CITY—SCJG—2026—123", "CITY-SCJG-2026-000123"),
+    ("east-1-scjg-2026-7", "EAST-1-SCJG-2026-000007"),  # a hall code may hold "-"
+    ("scjg-2026-123", "SCJG-2026-000123"),  # printed before the hall's code led the number (issue 16)
 ])
 def test_a_number_is_read_as_a_visitor_types_it(typed, number):
     assert rules.normal_number(typed) == number

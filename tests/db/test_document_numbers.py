@@ -44,8 +44,9 @@ def a_case(svc: Services, n: int) -> str:
     item = hall.item("SCJG-001")
     assert item is not None
     at = svc.clock().astimezone(ZoneInfo(hall.timezone))
-    case = core.open_case(item=item, outcome=core.Outcome.ACCEPTED, seq=n, applicant=core.Applicant("张三丰", ID,
-                          "13800138000"), materials=[m.code for m in item.guide.materials], at=at, actor="t",
+    case = core.open_case(hall=hall.code, item=item, outcome=core.Outcome.ACCEPTED, seq=n,
+                          applicant=core.Applicant("张三丰", ID, "13800138000"),
+                          materials=[m.code for m in item.guide.materials], at=at, actor="t",
                           calendar=hall_calendar(hall))
     with svc.write(Actor("system", None, "t")) as uow:
         cases_repo.add(uow.conn, case, token=f"token-{n}", ticket_id=None, window="1", opened_by=None, note="",
@@ -91,4 +92,4 @@ def test_concurrent_issues_get_unique_gapless_numbers(engine):
     for kind, word in (("acceptance", "受"), ("approval", "许")):
         issued = sorted(int(r.doc_number.split("〕")[1][:-1]) for r in rows if r.kind == kind)
         assert issued == list(range(1, len(issued) + 1)), kind  # gapless from 1
-        assert all(r.doc_number.startswith(f"市监{word}字〔{year}〕") for r in rows if r.kind == kind)
+        assert all(r.doc_number.startswith(f"CITY-市监{word}字〔{year}〕") for r in rows if r.kind == kind)

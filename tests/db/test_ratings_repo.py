@@ -34,15 +34,15 @@ def test_a_second_rating_of_a_ticket_or_a_case_is_already_rated(engine):
         first = ratings_repo.add(conn, Subject(day=DAY, ticket_id="t1", window="1"), given, "pad", NOW)
         with pytest.raises(AlreadyRated):
             ratings_repo.add(conn, Subject(day=DAY, ticket_id="t1"), given, "phone", NOW)
-        ratings_repo.add(conn, Subject(day=DAY, case_number="SCJG-2026-000001"), given, "case", NOW)
+        ratings_repo.add(conn, Subject(day=DAY, case_number="CITY-SCJG-2026-000001"), given, "case", NOW)
         with pytest.raises(AlreadyRated):
-            ratings_repo.add(conn, Subject(day=DAY, case_number="SCJG-2026-000001"), given, "case", NOW)
+            ratings_repo.add(conn, Subject(day=DAY, case_number="CITY-SCJG-2026-000001"), given, "case", NOW)
         # The transaction goes on after the refusals.
         ratings_repo.add(conn, Subject(day=DAY, ticket_id="t2"), RatingInput(5, (), "好"), "phone", NOW)
     with engine.connect() as conn:
         assert ratings_repo.by_ticket(conn, "t1")["id"] == first["id"]
         assert ratings_repo.by_ticket(conn, "t1")["channel"] == "pad"
-        assert ratings_repo.by_case(conn, "SCJG-2026-000001")["channel"] == "case"
+        assert ratings_repo.by_case(conn, "CITY-SCJG-2026-000001")["channel"] == "case"
         assert ratings_repo.get(conn, first["id"])["tags"] == ["attitude"]
         assert ratings_repo.rated_tickets(conn, ["t1", "t2", "t3"]) == {"t1", "t2"}
         assert [r["ticket_id"] for r in ratings_repo.between(conn, DAY, DAY)] == ["t1", None, "t2"]

@@ -74,7 +74,7 @@ def pending(svc) -> dict[str, int]:
 
 def test_each_destination_gets_its_own_rows_in_order_per_key(svc, clock, hook):
     for n in range(3):
-        queue(svc, "SCJG-2026-000001", "case.updated", "platform", n)
+        queue(svc, "CITY-SCJG-2026-000001", "case.updated", "platform", n)
         queue(svc, "rating-1", "rating.created" if n == 0 else "followup.step", "ratings", n)
         queue(svc, "rating-2", "rating.created", "ratings", n)
     urls = {"platform": hook.url("/platform"), "ratings": hook.url("/ratings")}
@@ -87,14 +87,14 @@ def test_each_destination_gets_its_own_rows_in_order_per_key(svc, clock, hook):
         assert [n for k, n in by_path["/ratings"] if k == key] == [0, 1, 2]
     platform = next(g for g in hook.got if g["path"] == "/platform")
     rating = next(g for g in hook.got if g["path"] == "/ratings")
-    assert platform["case"] == "SCJG-2026-000001" and platform["body"]["case_number"] == "SCJG-2026-000001"
+    assert platform["case"] == "CITY-SCJG-2026-000001" and platform["body"]["case_number"] == "CITY-SCJG-2026-000001"
     assert rating["case"] is None and rating["body"]["key"] == "rating-1" and "case_number" not in rating["body"]
 
 
 def test_a_destination_without_a_webhook_keeps_its_rows_and_starves_nothing(svc, clock, hook):
     for n in range(5):
         queue(svc, f"rating-{n}", "rating.created", "ratings", n)
-    queue(svc, "SCJG-2026-000001", "case.opened", "platform", 0)
+    queue(svc, "CITY-SCJG-2026-000001", "case.opened", "platform", 0)
     # A small batch: five waiting ratings written first must not fill it and hide the case change.
     done = run_outbox_once(svc, clock.now, url=hook.url("/platform"), post=requests.post, timeout=5, batch=3)
     assert len(done.delivered) == 1 and [g["path"] for g in hook.got] == ["/platform"]
@@ -109,7 +109,7 @@ def test_a_destination_without_a_webhook_keeps_its_rows_and_starves_nothing(svc,
 def test_a_receiver_that_is_down_holds_up_only_its_own_rows(svc, clock, hook):
     queue(svc, "rating-1", "rating.created", "ratings", 0)
     queue(svc, "rating-2", "rating.created", "ratings", 0)
-    queue(svc, "SCJG-2026-000001", "case.opened", "platform", 0)
+    queue(svc, "CITY-SCJG-2026-000001", "case.opened", "platform", 0)
     closed = Webhook()
     down = closed.url("/ratings")
     closed.close()  # nothing listens there any more: connection refused

@@ -18,8 +18,8 @@ from server.core.hall import PrinterProfile
 from tests.support.escpos_decode import decode
 
 COMMON = dict(
-    hall_name="某市政务服务中心", title="标题", title_en="Title", number="市监受字〔2026〕18号",
-    department="市场监督管理局", applicant_name="欧阳娜娜", case_number="SCJG-2026-000042",
+    hall_name="某市政务服务中心", title="标题", title_en="Title", number="CITY-市监受字〔2026〕18号",
+    department="市场监督管理局", applicant_name="欧阳娜娜", case_number="CITY-SCJG-2026-000042",
     item="有限责任公司设立登记", issued_on="2026-11-25", seal="某市市场监督管理局行政审批专用章",
     verify_code="7N3R-33NV-QN0X-E4MG", verify_url="https://hall.example.cn/verify/7N3R-33NV-QN0X-E4MG",
     review_body="某市人民政府", court="某市某区人民法院", window="1号窗口",
@@ -50,8 +50,8 @@ def test_every_kind_fits_its_paper_and_carries_name_number_seal_and_code(kind, p
     assert doc.columns == (32 if paper_mm == 58 else 48)  # Document refuses a line wider than that
     flat = doc.text().replace("\n", "")
     assert "欧阳娜娜" in flat and "欧**娜" not in flat
-    for words in ("市监受字〔2026〕18号", "市场监督管理局", "（某市市场监督管理局行政审批专用章）", "2026年11月25日",
-                  "7N3R-33NV-QN0X-E4MG"):
+    for words in ("CITY-市监受字〔2026〕18号", "市场监督管理局", "（某市市场监督管理局行政审批专用章）",
+                  "2026年11月25日", "7N3R-33NV-QN0X-E4MG"):
         assert words in flat, words
     assert doc.qr_payloads[-1] == COMMON["verify_url"]
     # And the printer gets it whole: read back from the ESC/POS bytes.

@@ -50,3 +50,11 @@ def test_a_prefix_with_brackets_or_a_seal_that_is_no_seal_is_refused(tmp_path: P
     assert "doc_prefix" in refused(tmp_path, with_sb('doc_prefix = "人社〔"\n'))
     assert "should name the seal itself" in refused(tmp_path, with_sb('seal = "某市社保局"\n'))
     assert "court_en is given without court" in refused(tmp_path, with_sb('court_en = "the Court"\n'))
+
+
+def test_a_hall_code_and_department_code_too_long_for_a_case_number_are_refused(tmp_path: Path):
+    """HALL-DEPT-YEAR-SEQUENCE must fit the case number's 40 characters (issue 16)."""
+    long_hall = BASE.replace('code = "t"\n', f'code = "{"h" * 16}"\n', 1)
+    assert loads_hall(long_hall).code == "h" * 16  # 16 + SB: fits
+    message = refused(tmp_path, long_hall.replace('code = "SB"', f'code = "{"S" * 12}"'))
+    assert f"departments.{'S' * 12}: with the hall's code" in message and "longer than 40" in message

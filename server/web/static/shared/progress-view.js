@@ -36,7 +36,7 @@ export function failure(answer) {
     var field = (err.message || "").indexOf("last4") === 0 ? "last4" : ((err.message || "").indexOf("number") === 0 ? "number" : null);
     return { zh: err.message_zh || "填写内容有误", en: field === "last4"
       ? "Give the last four characters: digits; an ID number's may end in X."
-      : "Give the case number as printed, e.g. SCJG-2026-000123.", field: field };
+      : "Give the case number as printed, e.g. CITY-SCJG-2026-000123.", field: field };
   }
   return { zh: "暂时无法查询，请稍后再试。", en: "The query could not be made now; try again later." };
 }
