@@ -25,6 +25,7 @@ from sqlalchemy import Engine, insert, text
 from bench.plan import log
 from server.app.context import Services
 from server.app.workcal import hall_calendar
+from server.core.cases import case_number
 from server.core.hall import Hall
 from server.core.windows import Role, Staff
 from server.db.tables import (
@@ -101,7 +102,7 @@ def generate(hall: Hall, total: int, seed: int = 12) -> dict[str, list[dict[str,
                 "rank_at": issued, "called_at": out["segments"][-1]["called_at"], "started_at": started,
                 "finished_at": ended})
             if status == "done" and rng.random() < 0.3 and item is not None:
-                _case(out, rng, tid, item, q.department, w.id, staff_of[w.id], day, ended)
+                _case(out, rng, hall.code, tid, item, q.department, w.id, staff_of[w.id], day, ended)
             if status == "done" and rng.random() < 0.5:
                 out["ratings"].append({
                     "ticket_id": tid, "day": day, "at": ended, "level": rng.choice([5, 5, 5, 4, 4, 3, 2, 1]),
@@ -110,9 +111,9 @@ def generate(hall: Hall, total: int, seed: int = 12) -> dict[str, list[dict[str,
     return out
 
 
-def _case(out: dict[str, list[dict[str, Any]]], rng: random.Random, tid: str, item: str, dept: str, window: str,
-          staff: int, day: date, at: datetime) -> None:
-    number = f"{dept}-2026-{len(out['cases']) + 1:06d}"
+def _case(out: dict[str, list[dict[str, Any]]], rng: random.Random, hall: str, tid: str, item: str, dept: str,
+          window: str, staff: int, day: date, at: datetime) -> None:
+    number = case_number(hall, dept, 2026, len(out["cases"]) + 1)
     outcome = rng.choice(["accepted", "accepted", "notice", "refused", "concluded"])
     status = {"accepted": "accepted", "notice": "noticed", "refused": "refused", "concluded": "concluded"}[outcome]
     promised = day + timedelta(days=3) if outcome == "accepted" else day if outcome == "concluded" else None
@@ -134,12 +135,12 @@ TABLES = (("tickets", tickets), ("calls", ticket_calls), ("segments", service_se
           ("periods", window_periods), ("cases", cases), ("history", case_history), ("ratings", ratings))
 
 
-def load(engine: Engine, rows: dict[str, list[dict[str, Any]]], chunk: int = 5000) -> float:
+def load(engine: Engine, hall: str, rows: dict[str, list[dict[str, Any]]], chunk: int = 5000) -> float:
     began = time.monotonic()
     with engine.begin() as conn:
         for name, table in TABLES:
             for i in range(0, len(rows[name]), chunk):
-                conn.execute(insert(table), rows[name][i:i + chunk])
+                conn.execute(insert(table), [{**row, "hall": hall} for row in rows[name][i:i + chunk]])
     if engine.dialect.name == "postgresql":
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("ANALYZE"))  # what autovacuum does after a bulk load
@@ -176,7 +177,7 @@ def stats_month(engines: dict[str, Engine], hall: Hall, total: int = 100_000) ->
     chief = Staff(2, "bench-chief", Role.CHIEF, department=hall.queues[0].department)
     for name, engine in engines.items():
         log(f"stats: loading into {name}")
-        loaded = load(engine, rows)
+        loaded = load(engine, hall.code, rows)
         svc = Services(hall=hall, engine=engine, clock=lambda: datetime(2027, 1, 4, 2, 0, tzinfo=UTC))
         log(f"stats: timing {name}")
         res[name] = {"load_s": round(loaded, 1), "manager": time_stats(svc, manager), "chief": time_stats(svc, chief)}
