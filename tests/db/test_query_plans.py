@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event
 
 from server.core.tickets import Priority, Ticket
-from server.db import tickets_repo, waits_repo
+from server.db import allocation_repo, tickets_repo, waits_repo
 from server.db.engine import make_engine
 from server.db.migrate import upgrade
 from server.hallconfig import DEFAULT_CONFIG, load_hall
@@ -105,3 +105,9 @@ def test_a_queue_s_latest_services_are_read_newest_first_without_a_sort(long_lin
     walk = ("SEARCH tickets USING INDEX ix_tickets_finished "
             "(hall=? AND status=? AND day=? AND queue=? AND finished_at>?)")
     assert plans == [walk], plans
+
+
+def test_a_hall_s_latest_allocation_change_is_a_walk_of_its_key(long_line):
+    # Read on every request: the last of the hall's changes, never a sort of them.
+    plans = plans_of(long_line, allocation_repo.latest_id)
+    assert plans == ["SEARCH allocation_changes USING COVERING INDEX sqlite_autoindex_allocation_changes_1 (hall=?)"]
