@@ -15,7 +15,7 @@ from server.core import tickets as tk
 from server.core.errors import Forbidden, Invalid, NotFound
 from server.core.tickets import Priority, Ticket
 from server.core.windows import Staff
-from server.db import monitor_repo, tickets_repo, windows_repo
+from server.db import monitor_repo, queue_stats_repo, tickets_repo, windows_repo
 from server.db.uow import UnitOfWork
 
 from . import service_records as record
@@ -132,7 +132,7 @@ def cancel(svc: Services, staff: Staff, ticket_id: str, reason: str | None) -> d
 
 def reactivate(svc: Services, staff: Staff, ticket_id: str, reason: str | None) -> dict[str, Any]:
     def uncount(uow: UnitOfWork, before: Ticket, after: Ticket) -> None:
-        tickets_repo.bump_stats(uow.conn, before.queue, before.day, no_show=-1)
+        queue_stats_repo.bump_stats(uow.conn, before.queue, before.day, no_show=-1)
 
     return _act(svc, staff, ticket_id, "monitor.reactivate", reason, tk.reactivate, after_save=uncount)
 

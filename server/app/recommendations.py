@@ -25,7 +25,7 @@ from server.core.allocation import moved_window
 from server.core.errors import Forbidden, NotFound
 from server.core.staffing import IntervalLoad, QueueLoad
 from server.core.windows import Staff, WindowStatus
-from server.db import appointments_repo, stats_repo, tickets_repo, windows_repo
+from server.db import appointments_repo, queue_stats_repo, stats_repo, windows_repo
 from server.db.handles import Connection
 
 from .context import Services
@@ -101,7 +101,7 @@ def measured_loads(svc: Services, conn: Connection, now: datetime, queues: Colle
     # Walk-ins only: the day's bookings are added on top (`due`), a booked visitor's ticket is not
     # another arrival.
     today = stats_repo.arrivals(conn, day, day_start(hall, day), now + timedelta(seconds=1), walk_ins_only=True)
-    stats = tickets_repo.stats(conn, day)
+    stats = queue_stats_repo.stats(conn, day)
     past_service = stats_repo.service_totals(conn, days)
     tz = ZoneInfo(hall.timezone)
     at = now.astimezone(tz).time()

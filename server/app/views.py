@@ -15,7 +15,7 @@ from server.core.estimate import WaitEstimate, effective_windows, mean_service_s
 from server.core.hall import Hall, Window
 from server.core.tickets import Priority, Status, Ticket
 from server.core.windows import Staff, WindowState, WindowStatus, is_serving
-from server.db import accounts_repo, appointment_load, progress_repo, tickets_repo, windows_repo
+from server.db import accounts_repo, appointment_load, progress_repo, queue_stats_repo, tickets_repo, windows_repo
 from server.db.handles import Connection
 
 from .waits import Waits
@@ -53,7 +53,7 @@ class HallLoad:
     @classmethod
     def read(cls, conn: Connection, hall: Hall, day: date, now: datetime) -> HallLoad:
         return cls(
-            hall=hall, day=day, now=now, states=windows_repo.all_states(conn), stats=tickets_repo.stats(conn, day)
+            hall=hall, day=day, now=now, states=windows_repo.all_states(conn), stats=queue_stats_repo.stats(conn, day)
         )
 
     def waiting(self, queue: str) -> int:

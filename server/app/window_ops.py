@@ -18,7 +18,7 @@ from server.core.errors import Forbidden, Invalid, NotFound, WindowStateError
 from server.core.hall import Window
 from server.core.tickets import Priority, Status, Ticket
 from server.core.windows import Staff, WindowState
-from server.db import tickets_repo, windows_repo
+from server.db import queue_stats_repo, tickets_repo, windows_repo
 from server.db.uow import Actor, UnitOfWork
 
 from . import service_records as record
@@ -335,7 +335,7 @@ def start(svc: Services, staff: Staff, window_id: str) -> dict[str, Any]:
 
 def no_show(svc: Services, staff: Staff, window_id: str) -> dict[str, Any]:
     def counted(uow: UnitOfWork, before: Ticket, after: Ticket) -> dict[str, Any]:
-        tickets_repo.bump_stats(uow.conn, after.queue, after.day, no_show=1)
+        queue_stats_repo.bump_stats(uow.conn, after.queue, after.day, no_show=1)
         return {}
 
     return _ticket_action(svc, staff, window_id, "ticket.no_show", tk.no_show, releases=True, on_change=counted)
@@ -353,7 +353,7 @@ def finish(
     def measured(uow: UnitOfWork, before: Ticket, after: Ticket) -> dict[str, Any]:
         began = before.called_at or after.finished_at
         seconds = max(0.0, (after.finished_at - began).total_seconds()) if began and after.finished_at else 0.0
-        tickets_repo.bump_stats(uow.conn, after.queue, after.day, served=1, service_s=seconds)
+        queue_stats_repo.bump_stats(uow.conn, after.queue, after.day, served=1, service_s=seconds)
         extra = on_finish(uow, after) if on_finish else {}
         request_rating(svc, uow, window_id, after, staff)  # 好差评: the window's pad asks the visitor
         return extra

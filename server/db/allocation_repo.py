@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, bindparam, select
 
 from .allocation_tables import allocation_changes as changes
 from .counters_repo import next_counter
@@ -19,25 +19,27 @@ from .scope import hall_of
 # changes of two managers (or two processes) one after the other, on PostgreSQL as on SQLite.
 ALLOCATION = "allocation"
 
-_LATEST_ID = select(changes.c.id).order_by(changes.c.id.desc()).limit(1)
+# The hall's changes only: :hall.
+_LATEST_ID = select(changes.c.id).where(changes.c.hall == bindparam("hall")).order_by(changes.c.id.desc()).limit(1)
 
 
 def latest_id_and(conn: Connection, other: Any) -> tuple[int, int]:
     """The id of the latest change and the value of the scalar subquery `other` (0 when NULL), in
     one SELECT: the hot paths pay one round trip for both."""
-    row = conn.execute(select(_LATEST_ID.scalar_subquery(), other)).one()
+    row = conn.execute(select(_LATEST_ID.scalar_subquery(), other), {"hall": hall_of(conn)}).one()
     return int(row[0] or 0), int(row[1] or 0)
 
 
 def latest_id(conn: Connection) -> int:
     """The id of the latest change; 0 before any (the hall file's allocation holds)."""
-    value = conn.execute(_LATEST_ID).scalar()
+    value = conn.execute(_LATEST_ID, {"hall": hall_of(conn)}).scalar()
     return int(value) if value is not None else 0
 
 
 def state_of(conn: Connection, change_id: int) -> dict[str, Any] | None:
     """The whole allocation as it stood after change `change_id`."""
-    return conn.execute(select(changes.c.state).where(changes.c.id == change_id)).scalar()
+    stmt = select(changes.c.state).where(changes.c.hall == hall_of(conn), changes.c.id == change_id)
+    return conn.execute(stmt).scalar()
 
 
 def lock_next_id(conn: Connection) -> int:
@@ -51,7 +53,7 @@ def add(conn: Connection, row: dict[str, Any]) -> None:
 
 def history(conn: Connection, since: datetime | None = None) -> list[Row[Any]]:
     """Every change, oldest first (a hall makes a few dozen a day); `since`: at or after it."""
-    stmt = select(changes).order_by(changes.c.id)
+    stmt = select(changes).where(changes.c.hall == hall_of(conn)).order_by(changes.c.id)
     if since is not None:
         stmt = stmt.where(changes.c.at >= since)
     return list(conn.execute(stmt))

@@ -15,7 +15,8 @@ from server.db.metadata import TS, hall_column, metadata
 allocation_changes = Table(
     "allocation_changes",
     metadata,
-    hall_column(),
+    # Ids count per hall: they are the hall's `allocation` counter.
+    hall_column(primary_key=True),
     Column("id", BigInteger, primary_key=True, autoincrement=False),
     Column("at", TS, nullable=False),
     Column("actor_id", Integer),

@@ -22,13 +22,14 @@ def open_segment(conn: Connection, *, ticket_id: str, day: date, queue: str, ite
     ))
 
 
-def _open_of(ticket_id: str) -> Update:
-    return update(service_segments).where(service_segments.c.ticket_id == ticket_id,
+def _open_of(conn: Connection, ticket_id: str) -> Update:
+    return update(service_segments).where(service_segments.c.hall == hall_of(conn),
+                                          service_segments.c.ticket_id == ticket_id,
                                           service_segments.c.ended_at.is_(None))
 
 
 def start_segment(conn: Connection, ticket_id: str, at: datetime) -> None:
-    conn.execute(_open_of(ticket_id).values(started_at=at))
+    conn.execute(_open_of(conn, ticket_id).values(started_at=at))
 
 
 def end_segment(conn: Connection, ticket_id: str, at: datetime, ending: str, started: datetime | None,
@@ -38,15 +39,16 @@ def end_segment(conn: Connection, ticket_id: str, at: datetime, ending: str, sta
     values: dict[str, object] = {"ended_at": at, "ending": ending, "service_s": service_s}
     if started is not None:
         values["started_at"] = func.coalesce(service_segments.c.started_at, literal(started, TS))
-    conn.execute(_open_of(ticket_id).values(**values))
+    conn.execute(_open_of(conn, ticket_id).values(**values))
 
 
 def end_period(conn: Connection, window: str, at: datetime) -> None:
-    conn.execute(update(window_periods).where(window_periods.c.window == window, window_periods.c.ended_at.is_(None))
+    conn.execute(update(window_periods).where(window_periods.c.hall == hall_of(conn), window_periods.c.window == window,
+                                              window_periods.c.ended_at.is_(None))
                  .values(ended_at=at))
 
 
 def begin_period(conn: Connection, *, window: str, staff_id: int | None, state: str, reason: str, day: date,
                  at: datetime) -> None:
-    conn.execute(insert(window_periods).values(hall=hall_of(conn), window=window, staff_id=staff_id, state=state, reason=reason,
-                                               day=day, started_at=at))
+    conn.execute(insert(window_periods).values(hall=hall_of(conn), window=window, staff_id=staff_id, state=state,
+                                               reason=reason, day=day, started_at=at))

@@ -8,11 +8,9 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     Connection,
-    Date,
-    Float,
     FromClause,
-    Integer,
     Row,
     Select,
     and_,
@@ -30,9 +28,13 @@ from server.core.hall import Window
 from server.core.tickets import CLASS_RANKS, Outcome, Priority, Status, Ticket
 
 from . import appointment_load
+from .appointment_tables import appointments
 from .scope import hall_of
-from .ticket_tables import queue_stats, ticket_calls, tickets
-from .upsert import insert_for
+from .ticket_tables import ticket_calls, tickets
+
+# Every read and change of a ticket is the connection's hall's: a ticket of another hall, even by
+# its id, is not found. The prebuilt statements take the hall as :hall (`ix_tickets_*` lead with it).
+_HALL: BindParameter[str] = bindparam("hall")
 
 # The calling order is written twice: as `server.core.calling.choose_next`, and here as the
 # candidates it is given, so that a call reads a few heads instead of the whole line. They agree
@@ -108,31 +110,34 @@ def _values(t: Ticket) -> dict[str, Any]:
 def add(conn: Connection, t: Ticket, device_id: int | None, request_key: str | None = None) -> None:
     # follows_case and appointment are set once, at issue, and only named when set.
     linked = {k: v for k, v in (("follows_case", t.follows_case), ("appointment", t.appointment)) if v}
-    conn.execute(tickets.insert(), {"hall": hall_of(conn), "id": t.id, "device_id": device_id, "request_key": request_key, **_values(t),
-                                    **linked})
+    conn.execute(tickets.insert(), {"hall": hall_of(conn), "id": t.id, "device_id": device_id,
+                                    "request_key": request_key, **_values(t), **linked})
 
 
 def find_by_request(conn: Connection, device_id: int, request_key: str) -> Ticket | None:
     row = conn.execute(
-        select(tickets).where(tickets.c.device_id == device_id, tickets.c.request_key == request_key)
+        select(tickets).where(tickets.c.hall == hall_of(conn), tickets.c.device_id == device_id,
+                              tickets.c.request_key == request_key)
     ).first()
     return to_ticket(row) if row else None
 
 
 def save(conn: Connection, t: Ticket) -> None:
-    conn.execute(_SAVE, {"ticket_id": t.id, **_values(t)})
+    conn.execute(_SAVE, {"ticket_id": t.id, "ticket_hall": hall_of(conn), **_values(t)})
 
 
-_SAVE = update(tickets).where(tickets.c.id == bindparam("ticket_id"))
+# Not :hall, which an UPDATE's parameters would take for a new value of the column.
+_SAVE = update(tickets).where(tickets.c.hall == bindparam("ticket_hall"), tickets.c.id == bindparam("ticket_id"))
 
 
 def link_case(conn: Connection, ticket_id: str, case_number: str) -> None:
     """Record the case a visit opened on its ticket."""
-    conn.execute(update(tickets).where(tickets.c.id == ticket_id).values(case_number=case_number))
+    conn.execute(update(tickets).where(tickets.c.hall == hall_of(conn), tickets.c.id == ticket_id)
+                 .values(case_number=case_number))
 
 
 def get(conn: Connection, ticket_id: str, *, lock: bool = False) -> Ticket | None:
-    stmt = select(tickets).where(tickets.c.id == ticket_id)
+    stmt = select(tickets).where(tickets.c.hall == hall_of(conn), tickets.c.id == ticket_id)
     if lock and conn.dialect.name == "postgresql":
         stmt = stmt.with_for_update()
     row = conn.execute(stmt).first()
@@ -141,7 +146,8 @@ def get(conn: Connection, ticket_id: str, *, lock: bool = False) -> Ticket | Non
 
 def find_by_number(conn: Connection, day: date, number: str) -> Ticket | None:
     row = conn.execute(
-        select(tickets).where(tickets.c.day == day, tickets.c.number == number.upper())
+        select(tickets).where(tickets.c.hall == hall_of(conn), tickets.c.day == day,
+                              tickets.c.number == number.upper())
     ).first()
     return to_ticket(row) if row else None
 
@@ -164,7 +170,8 @@ def candidates(conn: Connection, window: Window, day: date, exclude: Collection[
 @lru_cache(maxsize=512)
 def _candidates_stmt(window: Window, skipping: bool) -> Any:
     # Built once per window: composing a union of a dozen selects costs more than running it.
-    waiting = and_(tickets.c.status == Status.WAITING.value, tickets.c.day == bindparam("day"))
+    waiting = and_(tickets.c.hall == _HALL, tickets.c.status == Status.WAITING.value,
+                   tickets.c.day == bindparam("day"))
     if skipping:
         waiting = and_(waiting, tickets.c.id.not_in(bindparam("taken", expanding=True)))
     # Sent to this window: read through `ix_tickets_target`, which orders by place but not number,
@@ -180,9 +187,11 @@ def _candidates_stmt(window: Window, skipping: bool) -> Any:
             line = and_(waiting, tickets.c.queue == sq.queue, tickets.c.class_rank == rank,
                         tickets.c.target_window.is_(None))
             parts.append(select(tickets).where(line).order_by(tickets.c.rank_at, tickets.c.number).limit(HEADS))
-    # Appointment tickets the policy may call ahead, across the window's queues (see HEADS).
+    # Appointment tickets the policy may call ahead, across the window's queues (see HEADS): the
+    # hall's bookings (`ix_appointments_day` leads with the hall).
     if window.queues:
-        parts.append(appointment_load.booked_tickets([sq.queue for sq in window.queues], waiting, HEADS))
+        parts.append(appointment_load.booked_tickets([sq.queue for sq in window.queues],
+                                                     and_(appointments.c.hall == _HALL, waiting), HEADS))
     return union_all(*[p.subquery().select() for p in parts])
 
 
@@ -198,14 +207,16 @@ def claim(conn: Connection, ranked: Sequence[str]) -> Ticket | None:
     planner walked every waiting ticket of the day instead of the key (docs/performance.md)."""
     if not ranked:
         return None
+    hall = hall_of(conn)
     if conn.dialect.name != "postgresql":
-        rows = {r.id: r for r in conn.execute(select(tickets).where(tickets.c.id.in_(ranked)))}
+        # The hall too is checked here: with it in the query the planner took an index leading with it.
+        rows = {r.id: r for r in conn.execute(select(tickets).where(tickets.c.id.in_(ranked))) if r.hall == hall}
         found = [rows[i] for i in ranked if i in rows and rows[i].status == Status.WAITING.value]
         return to_ticket(found[0]) if found else None
     order = case({tid: i for i, tid in enumerate(ranked)}, value=tickets.c.id)
     stmt = (
         select(tickets)
-        .where(tickets.c.id.in_(ranked), tickets.c.status == Status.WAITING.value)
+        .where(tickets.c.hall == hall, tickets.c.id.in_(ranked), tickets.c.status == Status.WAITING.value)
         .order_by(order)
         .limit(1)
         .with_for_update(skip_locked=True)
@@ -230,14 +241,15 @@ def record_call(conn: Connection, t: Ticket, staff_id: int | None) -> None:
 def recent_calls(conn: Connection, window_id: str, n: int) -> list[tuple[str, bool]]:
     """A window's latest `n` calls, newest first: each call's queue, and whether it called an
     appointment ticket (the calling policy's two shares, server/core/calling.py)."""
-    rows = conn.execute(_RECENT_CALLS, {"window": window_id, "n": n})
+    rows = conn.execute(_RECENT_CALLS, {"hall": hall_of(conn), "window": window_id, "n": n})
     return [(r.queue, r.priority == Priority.APPOINTMENT.value) for r in rows]
 
 
 _RECENT_CALLS = (
     select(ticket_calls.c.queue, tickets.c.priority)
-    .select_from(ticket_calls.join(tickets, tickets.c.id == ticket_calls.c.ticket_id))
-    .where(ticket_calls.c.window == bindparam("window"))
+    .select_from(ticket_calls.join(tickets, and_(tickets.c.id == ticket_calls.c.ticket_id,
+                                                 tickets.c.hall == ticket_calls.c.hall)))
+    .where(ticket_calls.c.hall == _HALL, ticket_calls.c.window == bindparam("window"))
     .order_by(ticket_calls.c.id.desc())
     .limit(bindparam("n"))
 )
@@ -247,7 +259,8 @@ def ahead(conn: Connection, t: Ticket) -> int:
     """Waiting tickets of the same queue that its windows call before this one."""
     return conn.execute(
         _AHEAD,
-        {"queue": t.queue, "day": t.day, "class_rank": t.class_rank, "rank_at": t.rank_at, "number": t.number},
+        {"hall": hall_of(conn), "queue": t.queue, "day": t.day, "class_rank": t.class_rank, "rank_at": t.rank_at,
+         "number": t.number},
     ).scalar_one()
 
 
@@ -255,6 +268,7 @@ _AHEAD = (
     select(func.count())
     .select_from(tickets)
     .where(
+        tickets.c.hall == _HALL,
         tickets.c.status == Status.WAITING.value,
         tickets.c.queue == bindparam("queue"),
         tickets.c.day == bindparam("day"),
@@ -278,14 +292,15 @@ _AHEAD = (
 
 def oldest_waiting(conn: Connection, queue: str, day: date) -> datetime | None:
     """When the longest-waiting ticket of a queue took its place (an index lookup, not a scan)."""
-    return conn.execute(_OLDEST, {"queue": queue, "day": day}).scalar()
+    return conn.execute(_OLDEST, {"hall": hall_of(conn), "queue": queue, "day": day}).scalar()
 
 
 def _oldest_of(t: FromClause) -> Select[Any]:
-    """When the longest-waiting ticket of queue :queue on :day took its place, over `t` (the
-    tickets table or an alias of it)."""
+    """When the longest-waiting ticket of queue :queue on :day of hall :hall took its place, over
+    `t` (the tickets table or an alias of it)."""
     return select(func.min(t.c.rank_at)).where(
-        t.c.status == Status.WAITING.value, t.c.day == bindparam("day"), t.c.queue == bindparam("queue")
+        t.c.hall == _HALL, t.c.status == Status.WAITING.value, t.c.day == bindparam("day"),
+        t.c.queue == bindparam("queue"),
     )
 
 
@@ -297,7 +312,7 @@ def waiting_line(conn: Connection, queue: str, day: date, limit: int = 500) -> t
     when its longest-waiting ticket took its place. Tickets sent to one window wait outside the
     order but count for the longest wait. Both are index reads, whatever the line's length, and
     one statement: every change that touches a queue reads them."""
-    rows = conn.execute(_WAITING_NUMBERS, {"queue": queue, "day": day, "limit": limit}).all()
+    rows = conn.execute(_WAITING_NUMBERS, {"hall": hall_of(conn), "queue": queue, "day": day, "limit": limit}).all()
     if not rows:  # only tickets sent to one window wait, or none
         return [], oldest_waiting(conn, queue, day)
     return [number for number, _ in rows], rows[0][1]
@@ -308,6 +323,7 @@ _OLDEST_OF_LINE = _oldest_of(tickets.alias("held")).scalar_subquery()
 _WAITING_NUMBERS = (
     select(tickets.c.number, _OLDEST_OF_LINE)
     .where(
+        tickets.c.hall == _HALL,
         tickets.c.status == Status.WAITING.value,
         tickets.c.queue == bindparam("queue"),
         tickets.c.day == bindparam("day"),
@@ -321,7 +337,8 @@ _WAITING_NUMBERS = (
 def latest_calls(conn: Connection, day: date, limit: int = 10) -> list[Ticket]:
     rows = conn.execute(
         select(tickets)
-        .where(tickets.c.day == day, tickets.c.called_at.is_not(None), tickets.c.window.is_not(None))
+        .where(tickets.c.hall == hall_of(conn), tickets.c.day == day, tickets.c.called_at.is_not(None),
+               tickets.c.window.is_not(None))
         .order_by(tickets.c.called_at.desc())
         .limit(limit)
     )
@@ -332,61 +349,19 @@ def many(conn: Connection, ids: Iterable[str]) -> dict[str, Ticket]:
     ids = list(ids)
     if not ids:
         return {}
-    return {r.id: to_ticket(r) for r in conn.execute(select(tickets).where(tickets.c.id.in_(ids)))}
+    stmt = select(tickets).where(tickets.c.hall == hall_of(conn), tickets.c.id.in_(ids))
+    return {r.id: to_ticket(r) for r in conn.execute(stmt)}
 
 
 def stale_waiting(conn: Connection, before_day: date) -> list[Ticket]:
     rows = conn.execute(
         select(tickets).where(
+            tickets.c.hall == hall_of(conn),
             tickets.c.day < before_day,
             tickets.c.status.in_([Status.WAITING.value, Status.SUSPENDED.value]),
         )
     )
     return [to_ticket(r) for r in rows]
-
-
-def bump_stats(conn: Connection, queue: str, day: date, *, served: int = 0, service_s: float = 0.0,
-               no_show: int = 0) -> None:
-    """Count a finished visit or a no-show (the triggers of migration 0005 count the rest)."""
-    conn.execute(
-        _bump_stats_stmt(conn.dialect.name),
-        {"hall": hall_of(conn), "queue": queue, "day": day, "served": served, "service_s": service_s,
-         "no_show": no_show},
-    )
-
-
-@lru_cache(maxsize=4)
-def _bump_stats_stmt(dialect: str) -> Any:
-    insert_ = insert_for(dialect)
-    served = bindparam("served", type_=Integer)
-    service_s = bindparam("service_s", type_=Float)
-    no_show = bindparam("no_show", type_=Integer)
-    stmt = insert_(queue_stats).values(
-        hall=bindparam("hall"), queue=bindparam("queue"), day=bindparam("day", type_=Date), issued=0, served=served,
-        service_s=service_s, no_show=no_show,
-    )
-    return stmt.on_conflict_do_update(
-        index_elements=[queue_stats.c.hall, queue_stats.c.queue, queue_stats.c.day],
-        set_={
-            "served": queue_stats.c.served + served,
-            "service_s": queue_stats.c.service_s + service_s,
-            "no_show": queue_stats.c.no_show + no_show,
-        },
-    )
-
-
-def stats(conn: Connection, day: date) -> dict[str, dict]:
-    """Each queue's counts for the day, read by every change, unpacked by position."""
-    return {
-        queue: {"issued": issued, "served": served, "service_s": service_s, "no_show": no_show, "waiting": waiting}
-        for queue, issued, served, service_s, no_show, waiting in conn.execute(_STATS, {"day": day})
-    }
-
-
-_STATS = select(
-    queue_stats.c.queue, queue_stats.c.issued, queue_stats.c.served, queue_stats.c.service_s,
-    queue_stats.c.no_show, queue_stats.c.waiting,
-).where(queue_stats.c.day == bindparam("day", type_=Date))
 
 
 def window_day(conn: Connection, window_id: str, day: date) -> tuple[dict[str, int], int, list[Ticket]]:
@@ -395,7 +370,7 @@ def window_day(conn: Connection, window_id: str, day: date) -> tuple[dict[str, i
     no_shows = 0
     rows = conn.execute(
         select(tickets.c.status, tickets.c.outcome, func.count())
-        .where(tickets.c.day == day, tickets.c.window == window_id,
+        .where(tickets.c.hall == hall_of(conn), tickets.c.day == day, tickets.c.window == window_id,
                tickets.c.status.in_([Status.DONE.value, Status.NO_SHOW.value]))
         .group_by(tickets.c.status, tickets.c.outcome)
     )
@@ -406,7 +381,8 @@ def window_day(conn: Connection, window_id: str, day: date) -> tuple[dict[str, i
             outcomes[outcome or "done"] = outcomes.get(outcome or "done", 0) + count
     suspended = conn.execute(
         select(tickets)
-        .where(tickets.c.day == day, tickets.c.target_window == window_id, tickets.c.status == Status.SUSPENDED.value)
+        .where(tickets.c.hall == hall_of(conn), tickets.c.day == day, tickets.c.target_window == window_id,
+               tickets.c.status == Status.SUSPENDED.value)
         .order_by(tickets.c.rank_at)
     )
     return outcomes, no_shows, [to_ticket(r) for r in suspended]
@@ -418,6 +394,7 @@ def sent_to_window(conn: Connection, window_id: str, *, lock: bool = False) -> l
     stmt = (
         select(tickets)
         .where(
+            tickets.c.hall == hall_of(conn),
             tickets.c.target_window == window_id,
             tickets.c.status.in_([Status.WAITING.value, Status.SUSPENDED.value]),
         )
@@ -432,6 +409,7 @@ def targeted_windows(conn: Connection) -> list[str]:
     """Windows some ticket waits or is suspended for (an index read on `ix_tickets_target`)."""
     rows = conn.execute(
         select(tickets.c.target_window).distinct().where(
+            tickets.c.hall == hall_of(conn),
             tickets.c.target_window.is_not(None),
             tickets.c.status.in_([Status.WAITING.value, Status.SUSPENDED.value]),
         )
@@ -443,7 +421,7 @@ def still_to_call_of_item(conn: Connection, day: date, item: str) -> list[Ticket
     """An item's tickets of `day` still to be called (waiting, or suspended and coming back),
     locked on PostgreSQL: the item moves to another queue and they move with it."""
     stmt = select(tickets).where(
-        tickets.c.day == day, tickets.c.item == item,
+        tickets.c.hall == hall_of(conn), tickets.c.day == day, tickets.c.item == item,
         tickets.c.status.in_([Status.WAITING.value, Status.SUSPENDED.value]),
     ).order_by(tickets.c.rank_at)
     if conn.dialect.name == "postgresql":

@@ -13,12 +13,14 @@ from sqlalchemy import Connection, bindparam, func, select, text
 
 from server.core.tickets import Status
 
+from .scope import hall_of
 from .ticket_tables import CUT_IN, tickets
 
 # Durations of a queue's latest finished services, newest first.
 _RECENT = (
     select(tickets.c.called_at, tickets.c.finished_at)
     .where(
+        tickets.c.hall == bindparam("hall"),
         tickets.c.day == bindparam("day"),
         tickets.c.status == Status.DONE.value,
         tickets.c.queue == bindparam("queue"),
@@ -31,7 +33,7 @@ _RECENT = (
 
 
 def recent_services(conn: Connection, queue: str, day: date, limit: int) -> list[float]:
-    rows = conn.execute(_RECENT, {"queue": queue, "day": day, "limit": limit})
+    rows = conn.execute(_RECENT, {"hall": hall_of(conn), "queue": queue, "day": day, "limit": limit})
     return [max(0.0, (finished - called).total_seconds()) for called, finished in rows]
 
 
@@ -40,17 +42,19 @@ def calls_since(conn: Connection, ticket_ids: Iterable[str]) -> dict[str, tuple[
     ids = list(ticket_ids)
     if not ids:
         return {}
-    return {i: (q, at) for i, q, at in conn.execute(_CALLS, {"ids": ids})}
+    return {i: (q, at) for i, q, at in conn.execute(_CALLS, {"hall": hall_of(conn), "ids": ids})}
 
 
 _CALLS = select(tickets.c.id, tickets.c.queue, tickets.c.called_at).where(
-    tickets.c.id.in_(bindparam("ids", expanding=True)), tickets.c.called_at.is_not(None)
+    tickets.c.hall == bindparam("hall"), tickets.c.id.in_(bindparam("ids", expanding=True)),
+    tickets.c.called_at.is_not(None),
 )
 
 
 _CUT_INS = (
     select(tickets.c.queue, func.count())
     .where(
+        tickets.c.hall == bindparam("hall"),
         tickets.c.day == bindparam("day"),
         # Written as migration 0014's partial index is, literally: a planner uses a partial index
         # only for a condition it can see implies the index's own.
@@ -63,4 +67,4 @@ _CUT_INS = (
 def cut_ins(conn: Connection, day: date) -> dict[str, int]:
     """How many tickets joined each queue ahead of its normal tail today: green-channel tickets,
     and tickets transferred in (they keep the place they took at issue)."""
-    return {q: n for q, n in conn.execute(_CUT_INS, {"day": day})}
+    return {q: n for q, n in conn.execute(_CUT_INS, {"hall": hall_of(conn), "day": day})}

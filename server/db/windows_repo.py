@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, exists, insert, select, update
+from sqlalchemy import Connection, bindparam, exists, insert, select, update
 
 from server.core.windows import WindowState, WindowStatus
 
@@ -33,7 +33,7 @@ def _to_state(row: Any) -> WindowState:  # a row of window_states
 
 
 def get(conn: Connection, window_id: str, *, lock: bool = False) -> WindowState:
-    stmt = select(*_COLUMNS).where(window_states.c.window == window_id)
+    stmt = select(*_COLUMNS).where(window_states.c.hall == hall_of(conn), window_states.c.window == window_id)
     if lock and conn.dialect.name == "postgresql":
         stmt = stmt.with_for_update()
     row = conn.execute(stmt).first()
@@ -49,17 +49,18 @@ def save(conn: Connection, state: WindowState) -> None:
         "current_ticket": state.current_ticket,
     }
     done = conn.execute(
-        update(window_states).where(window_states.c.window == state.window).values(**values)
+        update(window_states).where(window_states.c.hall == hall_of(conn), window_states.c.window == state.window)
+        .values(**values)
     ).rowcount
     if not done:
         conn.execute(insert(window_states).values(hall=hall_of(conn), window=state.window, **values))
 
 
 def all_states(conn: Connection) -> dict[str, WindowState]:
-    return {state.window: state for state in map(_to_state, conn.execute(_ALL_STATES))}
+    return {state.window: state for state in map(_to_state, conn.execute(_ALL_STATES, {"hall": hall_of(conn)}))}
 
 
-_ALL_STATES = select(*_COLUMNS)
+_ALL_STATES = select(*_COLUMNS).where(window_states.c.hall == bindparam("hall"))
 
 
 def held_without_sign_in(conn: Connection, now: datetime) -> list[str]:
@@ -69,7 +70,8 @@ def held_without_sign_in(conn: Connection, now: datetime) -> list[str]:
                           tokens.c.expires_at > now)
     rows = conn.execute(
         select(window_states.c.window).where(
-            window_states.c.status != WindowStatus.CLOSED.value, window_states.c.staff_id.is_not(None), ~live
+            window_states.c.hall == hall_of(conn), window_states.c.status != WindowStatus.CLOSED.value,
+            window_states.c.staff_id.is_not(None), ~live,
         )
     )
     return [r.window for r in rows]

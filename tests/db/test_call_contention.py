@@ -21,6 +21,7 @@ from server.core.windows import Role, Staff
 from server.db import tickets_repo
 from server.db.engine import make_engine
 from server.db.migrate import upgrade
+from server.db.scope import for_hall
 from server.db.tables import tickets
 from tests.core.halls import DAY, T0, make_hall, queue, window
 from tests.support.clock import FakeClock
@@ -47,7 +48,7 @@ def one_queue_hall(engine, waiting: int, green: frozenset[int] = frozenset()) ->
     """WINDOWS windows open on queue A, where tickets A001..`waiting` wait in that order."""
     hall = make_hall([queue("A")], [window(str(n), "A", number=n) for n in range(1, WINDOWS + 1)])
     svc = Services(hall=hall, engine=engine, clock=FakeClock(T0))
-    with engine.begin() as conn:
+    with engine.begin() as conn, for_hall(conn, hall.code):
         for n in range(1, waiting + 1):
             at = T0 - timedelta(minutes=30) + timedelta(seconds=n)
             tickets_repo.add(conn, Ticket(

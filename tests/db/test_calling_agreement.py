@@ -88,8 +88,8 @@ def halls(draw: st.DrawFn) -> Hall:
 def booking(t: Ticket) -> dict[str, object]:
     """The checked-in booking an appointment ticket was issued for, in the queue it booked."""
     return {
-        "hall": "city",
-        "id": f"a{t.id}", "code": t.appointment, "item": "X", "queue": t.origin_queue or t.queue, "day": DAY,
+        "hall": "city", "id": f"a{t.id}", "code": t.appointment, "item": "X", "queue": t.origin_queue or t.queue,
+        "day": DAY,
         "start": t.rank_at, "end": t.rank_at + timedelta(minutes=30), "minutes": 10, "name": "张三",
         "id_number": f"11010119900101{t.seq_no:04d}", "phone": "13800000000", "status": "checked_in",
         "created_at": NOW - timedelta(days=1), "address": "127.0.0.1", "checked_in_at": t.issued_at,

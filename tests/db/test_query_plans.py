@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event
 
 from server.core.tickets import Priority, Ticket
-from server.db import tickets_repo, waits_repo
+from server.db import allocation_repo, tickets_repo, waits_repo
 from server.db.engine import make_engine
 from server.db.migrate import upgrade
 from server.hallconfig import DEFAULT_CONFIG, load_hall
@@ -74,7 +74,7 @@ def test_call_next_reads_the_heads_of_lines_and_claims_by_key(long_line):
     # The appointment tickets (a part of their own, server/db/appointment_load.py) come from the
     # day's bookings of the window's queues, each joined to its ticket by key, and are sorted by
     # place: a sort of those bookings (bounded by the daily caps), never of the walk-in line.
-    bookings = ("SEARCH appointments USING INDEX ix_appointments_day (day=? AND queue=?) / "
+    bookings = ("SEARCH appointments USING INDEX ix_appointments_day (hall=? AND day=? AND queue=?) / "
                 "SEARCH tickets USING INDEX sqlite_autoindex_tickets_1 (id=?) / USE TEMP B-TREE FOR ORDER BY")
     assert any(bookings in p for p in plans), plans
     assert_no_walk_of_the_line([p.replace(bookings, "") for p in plans])
@@ -89,7 +89,7 @@ def test_a_queue_view_reads_its_first_numbers_and_oldest_place_from_indexes(long
 
 def test_the_latest_calls_are_read_newest_first_from_an_index(long_line):
     plans = plans_of(long_line, lambda conn: tickets_repo.latest_calls(conn, DAY))
-    assert plans == ["SEARCH tickets USING INDEX ix_tickets_day_called (day=? AND called_at>?)"], plans
+    assert plans == ["SEARCH tickets USING INDEX ix_tickets_day_called (hall=? AND day=? AND called_at>?)"], plans
 
 
 def test_the_day_s_cut_ins_are_counted_from_their_partial_index(long_line):
@@ -102,5 +102,12 @@ def test_the_day_s_cut_ins_are_counted_from_their_partial_index(long_line):
 
 def test_a_queue_s_latest_services_are_read_newest_first_without_a_sort(long_line):
     plans = plans_of(long_line, lambda conn: waits_repo.recent_services(conn, "A", DAY, 40))
-    walk = "SEARCH tickets USING INDEX ix_tickets_finished (status=? AND day=? AND queue=? AND finished_at>?)"
+    walk = ("SEARCH tickets USING INDEX ix_tickets_finished "
+            "(hall=? AND status=? AND day=? AND queue=? AND finished_at>?)")
     assert plans == [walk], plans
+
+
+def test_a_hall_s_latest_allocation_change_is_a_walk_of_its_key(long_line):
+    # Read on every request: the last of the hall's changes, never a sort of them.
+    plans = plans_of(long_line, allocation_repo.latest_id)
+    assert plans == ["SEARCH allocation_changes USING COVERING INDEX sqlite_autoindex_allocation_changes_1 (hall=?)"]

@@ -135,7 +135,7 @@ def test_the_counts_start_right_on_a_database_that_had_tickets_before_the_trigge
                        rank_at=T0, priority=Priority.NORMAL, status=status)
             conn.execute(tickets.insert(), {"id": t.id, "device_id": None, "request_key": None,
                                             **tickets_repo._values(t)})
-    upgrade(engine)
+    upgrade(engine, "city")
     with engine.connect() as conn:
         assert conn.execute(select(queue_stats.c.waiting).where(queue_stats.c.queue == "A")).scalar_one() == 2
     engine.dispose()

@@ -47,6 +47,9 @@ PRIMARY_KEYS = {
     "hall_notice": ["id"],
     "appointment_slots": ["queue", "start"],
     "appointment_days": ["item", "day"],
+    # A change's id is the hall's `allocation` counter (allocation_repo.lock_next_id): two halls' first
+    # changes are both 1.
+    "allocation_changes": ["id"],
 }
 # Unique constraints likewise: name → (table, old columns).
 UNIQUES = {
