@@ -21,11 +21,8 @@ from .conftest import PASSWORD, Api, Listener, db_rows, new_device, new_users
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
 ROOMS = ["hall", "queue:A"]
-# The window d1 calls at. Both halls have a window "1" serving queue A, and once every read is
-# limited to its hall (issue 16, step 1: the windows' reads are another helper's part and not on
-# this branch) d1 calls at its own "1" too. Until then d1's window "1" reads as city's, open with
-# city's staff (409 window_state), so d1 calls at "2", which serves queue A as well.
-D1_WINDOW = "2"
+# Both halls open and call at their own window "1", which both have, serving queue A.
+D1_WINDOW = "1"
 CITY_HALL = '[hall]\ncode = "city"\nname = "某市政务服务中心"\nname_en = "Municipal Government Service Center"\n'
 D1_HALL = '[hall]\ncode = "d1"\nname = "某区政务服务中心"\nname_en = "District Government Service Center"\n'
 
