@@ -8,6 +8,7 @@ sends on every logged commit, and keeps a mark of the last seq it sent in `count
 
 from __future__ import annotations
 
+import time
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,7 +21,8 @@ from .log_tables import event_log
 from .scope import for_hall
 from .uow import Committed, logged
 
-# Migration 0007's trigger notifies this channel on every commit that logs a change.
+# Migration 0007's trigger notifies this channel on every commit that logs a change; since 0021
+# the notification's payload is the change's hall.
 EVENTS_CHANNEL = "hallq_events"
 # The advisory lock the emitting process holds (any constant no other lock of the hall uses).
 LEADER_LOCK_KEY = 0x4A11_0001
@@ -60,8 +62,8 @@ def mark_emitted(engine: Engine, hall: str, seq: int) -> None:
 
 
 def leader_lock_key(hall: str) -> int:
-    """The advisory lock of the hall's emitter: each hall has its own (a stable hash of its code
-    beside the lock's constant, in PostgreSQL's two-key form)."""
+    """The advisory lock of the hall's emitter: each hall has its own, one 64-bit key with the lock's
+    constant in its high half and a stable hash of the hall's code in its low half."""
     return (LEADER_LOCK_KEY << 32) | (zlib.crc32(hall.encode()) & 0x7FFF_FFFF)
 
 
@@ -83,7 +85,12 @@ def leadership(engine: Engine, hall: str) -> Iterator[Wait | None]:
         listener: Any = conn.connection.dbapi_connection  # psycopg's, which has `notifies`
 
         def wait(timeout: float) -> None:
-            for _ in listener.notifies(timeout=timeout, stop_after=1):
-                pass
+            # Every hall's commits notify the one channel, each with its hall's code (migration
+            # 0021): another hall's wake the listener, not the wait.
+            deadline = time.monotonic() + timeout
+            while (left := deadline - time.monotonic()) > 0:
+                heard = list(listener.notifies(timeout=left, stop_after=1))
+                if not heard or any(n.payload in (hall, "") for n in heard):
+                    return
 
         yield wait

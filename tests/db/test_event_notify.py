@@ -1,14 +1,16 @@
 """On PostgreSQL every committed change wakes the event emitter (migration 0007): a listener on
-`hallq_events` hears of it when it commits, and of nothing a rolled-back change wrote."""
+`hallq_events` hears of it when it commits, and of nothing a rolled-back change wrote. Since 0021 the
+notification names the change's hall, and a hall's emitter sleeps through the others' changes."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import psycopg
 
 from server.db.engine import make_engine
-from server.db.event_log import EVENTS_CHANNEL
+from server.db.event_log import EVENTS_CHANNEL, leadership
 from server.db.migrate import upgrade
 from server.db.uow import SYSTEM, UnitOfWork
 
@@ -34,5 +36,29 @@ def test_a_committed_change_notifies_the_emitter_and_a_rolled_back_one_does_not(
             _change(engine, commit=True)
             heard = list(listener.notifies(timeout=10, stop_after=1))
             assert [n.channel for n in heard] == [EVENTS_CHANNEL]
+    finally:
+        engine.dispose()
+
+
+def test_each_hall_s_emitter_wakes_for_its_own_hall_s_changes_only(pg_url):
+    engine = make_engine(pg_url)
+    upgrade(engine)
+    try:
+        with psycopg.connect(pg_url, autocommit=True) as listener:
+            listener.execute(f"LISTEN {EVENTS_CHANNEL}")
+            _change(engine, commit=True)
+            assert [n.payload for n in listener.notifies(timeout=10, stop_after=1)] == ["city"]
+        with leadership(engine, "d1") as wait:
+            assert wait is not None
+            _change(engine, commit=True)  # city's: d1's emitter sleeps on
+            began = time.monotonic()
+            wait(0.6)
+            assert time.monotonic() - began >= 0.55
+            with UnitOfWork(engine, SYSTEM, NOW, hall="d1") as uow:
+                uow.audit("test.change", "y")
+                uow.commit()
+            began = time.monotonic()
+            wait(10)
+            assert time.monotonic() - began < 5
     finally:
         engine.dispose()

@@ -141,6 +141,31 @@ END
 $$"""
 
 
+# The emitter's wake-up (migration 0007), once per logged change and naming its hall, so a hall's
+# emitter sleeps through the other halls' commits.
+_NOTIFY_BY_HALL = """
+CREATE OR REPLACE FUNCTION hallq_event_logged() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('hallq_events', NEW.hall);
+    RETURN NULL;
+END
+$$"""
+_NOTIFY_ANY = """
+CREATE OR REPLACE FUNCTION hallq_event_logged() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('hallq_events', '');
+    RETURN NULL;
+END
+$$"""
+
+
+def _notify_trigger(per_row: bool) -> None:
+    op.execute("DROP TRIGGER event_log_notify ON event_log")
+    op.execute(_NOTIFY_BY_HALL if per_row else _NOTIFY_ANY)
+    op.execute("CREATE TRIGGER event_log_notify AFTER INSERT ON event_log "
+               f"FOR EACH {'ROW' if per_row else 'STATEMENT'} EXECUTE FUNCTION hallq_event_logged()")
+
+
 def _drop_sqlite_triggers() -> None:
     for name in ("tickets_stats_insert", "tickets_waiting_leave", "tickets_waiting_enter", "tickets_waiting_delete"):
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
@@ -197,6 +222,7 @@ def upgrade() -> None:
             op.execute(sql)
     else:
         op.execute(_postgres_function(hall=True))
+        _notify_trigger(per_row=True)
 
 
 def downgrade() -> None:
@@ -230,3 +256,4 @@ def downgrade() -> None:
             op.execute(sql)
     else:
         op.execute(_postgres_function(hall=False))
+        _notify_trigger(per_row=False)
