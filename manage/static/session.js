@@ -60,7 +60,7 @@ function enter(user) {
 // Back to the report page that sent the manager here to sign in (only the board's own pages).
 function goNext() {
   var next = new URLSearchParams(location.search).get("next");
-  if (!next || !/^\/manage\/(stats|audit|evaluation)(\?|$)/.test(next)) { return false; }
+  if (!next || !/^\/manage\/(stats|audit|evaluation|city)(\?|$)/.test(next)) { return false; }
   location.assign(next);
   return true;
 }
@@ -99,6 +99,8 @@ function renderWho() {
     h("span", { cls: "who-name", text: p.name }), " ", h("span", { cls: "en", text: p.en })]));
   var dept = scope();
   show($("link-audit"), !dept);  // the audit log is the managers' (the server says so too)
+  // Every hall at a glance, for the whole installation's staff (an account of no hall).
+  show($("link-city"), session.user && session.user.hall === null && session.user.role !== "chief");
   show($("scope"), !!dept);
   if (dept) {
     var d = (hall.catalog.departments || []).filter(function (x) { return x.code === dept; })[0];

@@ -178,7 +178,7 @@ def list_users(svc: Services) -> list[dict[str, Any]]:
         slowed = counter.next_allowed if counter.next_allowed and counter.next_allowed > now else None
         out.append({
             "username": r.username, "name": r.display_name or r.username, "staff_no": r.staff_no,
-            "role": r.role, "department": r.department, "disabled": not r.active,
+            "role": r.role, "department": r.department, "hall": r.hall, "disabled": not r.active,
             "failures": counter.failures, "slowed_until": slowed, "last_login": r.last_login,
         })
     return out
@@ -332,7 +332,7 @@ def revoke_device(svc: Services, name: str, *, actor: Actor = SYSTEM) -> None:
 def staff_json(s: Staff) -> dict[str, Any]:
     return {
         "id": s.id, "username": s.username, "role": s.role.value, "department": s.department,
-        "name": s.display_name or s.username, "staff_no": s.staff_no,
+        "name": s.display_name or s.username, "staff_no": s.staff_no, "hall": s.hall,
     }
 
 

@@ -123,7 +123,8 @@ def list_users(conn: Connection) -> list:
     acct = login_throttle.alias("acct")
     return list(conn.execute(
         select(users.c.username, users.c.display_name, users.c.staff_no, users.c.role, users.c.department,
-               users.c.active, last.c.last_login, acct.c.failures, acct.c.last_failure, acct.c.next_allowed)
+               users.c.hall, users.c.active, last.c.last_login, acct.c.failures, acct.c.last_failure,
+               acct.c.next_allowed)
         .outerjoin(last, last.c.user_id == users.c.id)
         .outerjoin(acct, and_(acct.c.scope == "account", acct.c.address == "", acct.c.username == users.c.username))
         .where(hall_staff(conn))

@@ -19,6 +19,10 @@ def nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return {"anyOf": [schema, {"type": "null"}]}
 
 
+# An account's hall; null: an account of the whole installation (a city's manager, its admin).
+_HALL = {**{"type": ["string", "null"]}, "description": "the account's hall; null: the whole installation's"}
+
+
 def obj(required: dict[str, Any], optional: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
     """An object whose `required` properties are always present; more may come in later versions."""
     return {"type": "object", "required": list(required), "properties": {**required, **(optional or {})}, **extra}
@@ -110,7 +114,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     }),
     "Staff": obj({
         "id": INT, "username": STR, "role": {"enum": ["window", "chief", "manager", "admin"]},
-        "department": STR_OR_NULL, "name": STR, "staff_no": STR,
+        "department": STR_OR_NULL, "name": STR, "staff_no": STR, "hall": _HALL,
     }),
     "Device": obj({
         "id": INT, "name": STR, "kind": {"enum": ["kiosk", "display", "agent", "platform", "rater"]},
@@ -120,7 +124,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     # The admin page's (server/app/admin_ops.py, hall_notice.py).
     "AdminUser": obj({
         "username": STR, "name": STR, "staff_no": STR, "role": {"enum": ["window", "chief", "manager", "admin"]},
-        "department": STR_OR_NULL, "disabled": BOOL,
+        "department": STR_OR_NULL, "hall": _HALL, "disabled": BOOL,
         "failures": {**INT, "description": "failed sign-ins counted against the name"},
         "slowed_until": TIME_OR_NULL, "last_login": TIME_OR_NULL,
     }),
