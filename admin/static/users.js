@@ -56,7 +56,9 @@ function row(u) {
   var tr = h("tr", { "data-user": u.username }, [
     h("td", { cls: "mono", text: u.username }),
     h("td", { text: u.name + (u.staff_no ? "（" + u.staff_no + "）" : "") }),
-    h("td", {}, [bi(role[0], role[1])]),
+    // An account of no hall is the whole installation's: it signs in at every hall.
+    h("td", {}, [bi(role[0], role[1]), u.hall === null ? h("span", { cls: "badge", "data-all-halls": "1" },
+      [bi("全市", "all halls")]) : null].filter(Boolean)),
     h("td", { text: deptName(u.department) }),
     h("td", {}, [status(u)]),
     h("td", { text: when(u.last_login) }),
