@@ -95,7 +95,7 @@ def test_a_case_is_opened_only_for_an_item_the_window_serves(svc, client, kiosk,
     assert status_of(client, called) == "called", "the visitor stays at the window"
     ok = client.post("/api/v1/windows/2/finish", headers=scjg,
                      json={**body, "item": "SCJG-001", "materials": ALL_MATERIALS})
-    assert ok.status_code == 200 and ok.get_json()["case"]["number"].startswith("SCJG-")
+    assert ok.status_code == 200 and ok.get_json()["case"]["number"].startswith("CITY-SCJG-")
     with svc.engine.connect() as conn:
         assert [r.number for r in conn.execute(select(cases))] == [ok.get_json()["case"]["number"]]
 
