@@ -23,8 +23,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import qrcode
-import qrcode.image.svg
 from flask import Blueprint, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
@@ -32,6 +30,7 @@ from server.app import guides
 from server.app.workcal import hall_calendar
 from server.core.errors import NotFound
 from server.web.auth import services
+from server.web.qr import qr_svg
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -108,16 +107,7 @@ def appointment(code: str) -> ResponseReturnValue:
 def appointment_qr(code: str) -> Response:
     """The booking's QR code: its page's address (the `qr_url`), which the kiosk's scanner reads."""
     clean = "".join(c for c in code if c.isalnum() or c == "-")[:24]
-    img = qrcode.make(
-        f"{services().hall.public_url}/a/{clean}",
-        image_factory=qrcode.image.svg.SvgPathFillImage,
-        error_correction=qrcode.constants.ERROR_CORRECT_M,
-        box_size=10,
-        border=4,
-    )
-    resp = Response(img.to_string(encoding="unicode"), mimetype="image/svg+xml")
-    resp.headers["Cache-Control"] = "private, max-age=86400"
-    return resp
+    return qr_svg(f"{services().hall.public_url}/a/{clean}")
 
 
 @bp.get("/guide/forms/<code>/<material>")

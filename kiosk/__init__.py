@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import qrcode
-import qrcode.image.svg
 from flask import Blueprint, Response, render_template
 
 from server.app import guides
@@ -24,6 +22,7 @@ from server.app.snapshots import get_ticket
 from server.core.errors import NotFound
 from server.core.hall import Hall
 from server.web.auth import services
+from server.web.qr import qr_svg
 
 bp = Blueprint(
     "kiosk",
@@ -60,17 +59,7 @@ def status_page(ticket_id: str) -> Any:
 @bp.get("/t/<ticket_id>/qr.svg")
 def ticket_qr(ticket_id: str) -> Response:
     ticket = get_ticket(services(), ticket_id)  # NotFound → the JSON 404 every error is
-    img = qrcode.make(
-        ticket["status_url"],
-        image_factory=qrcode.image.svg.SvgPathFillImage,
-        error_correction=qrcode.constants.ERROR_CORRECT_M,
-        box_size=10,
-        border=4,
-    )
-    resp = Response(img.to_string(encoding="unicode"), mimetype="image/svg+xml")
-    # The ticket's address never changes, so neither does its code.
-    resp.headers["Cache-Control"] = "private, max-age=86400"
-    return resp
+    return qr_svg(ticket["status_url"])
 
 
 def status_data(hall: Hall, ticket: dict[str, Any]) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from playwright.sync_api import Page, expect
 
 from server.core.idnumber import check_character
 from tests.browser.test_board import sign_in
-from tests.support.browser import page_errors, script_errors, shot, wait_for_image
+from tests.support.browser import page_maker, shot, wait_for_image
 from tests.support.server_process import ServerProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -53,19 +53,8 @@ def server(tmp_path_factory) -> Iterator[ServerProcess]:
 
 @pytest.fixture
 def open_page(browser) -> Iterator:
-    contexts, errors = [], []
-
-    def make(viewport=PHONE) -> Page:
-        context = browser.new_context(viewport=viewport, device_scale_factor=1, locale="zh-CN")
-        contexts.append(context)
-        page = context.new_page()
-        errors.extend(page_errors(page))
-        return page
-
-    yield make
-    for c in contexts:
-        c.close()
-    assert not script_errors(errors), errors
+    with page_maker(browser, PHONE) as make:
+        yield make
 
 
 def slots(server: ServerProcess, day: str) -> dict:

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.test_console import take
 from tests.browser.test_kiosk import open_kiosk, to_item, wait_live
-from tests.support.browser import page_errors, script_errors, shot
+from tests.support.browser import page_maker, shot
 from tests.support.server_process import ServerProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -39,19 +39,8 @@ def server(tmp_path_factory) -> Iterator[ServerProcess]:
 
 @pytest.fixture
 def open_page(browser) -> Iterator:
-    contexts, errors = [], []
-
-    def make(viewport=DESKTOP) -> Page:
-        context = browser.new_context(viewport=viewport, device_scale_factor=1, locale="zh-CN")
-        contexts.append(context)
-        page = context.new_page()
-        errors.extend(page_errors(page))
-        return page
-
-    yield make
-    for c in contexts:
-        c.close()
-    assert not script_errors(errors), errors
+    with page_maker(browser, DESKTOP) as make:
+        yield make
 
 
 def test_the_home_address_opens_departments_and_items_in_chinese_and_english(server, open_page):

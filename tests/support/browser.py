@@ -10,7 +10,10 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Page
@@ -102,3 +105,23 @@ def page_errors(page: Page, *, console: bool = True) -> list[str]:
 def script_errors(errors: list[str]) -> list[str]:
     """`errors` less the browser's reports of refused requests and dropped connections."""
     return [e for e in errors if not e.startswith(NETWORK_NOISE)]
+
+
+@contextmanager
+def page_maker(browser: Any, default_viewport: dict[str, int]) -> Iterator[Callable[..., Page]]:
+    """`make(viewport=...)` opens a page in a context of its own (Chinese locale, 1× pixels); every
+    context is closed afterwards, and no page may have logged a script error."""
+    contexts: list[Any] = []
+    errors: list[str] = []
+
+    def make(viewport: dict[str, int] = default_viewport) -> Page:
+        context = browser.new_context(viewport=viewport, device_scale_factor=1, locale="zh-CN")
+        contexts.append(context)
+        page = context.new_page()
+        errors.extend(page_errors(page))
+        return page
+
+    yield make
+    for c in contexts:
+        c.close()
+    assert not script_errors(errors), errors
