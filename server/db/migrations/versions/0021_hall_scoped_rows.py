@@ -143,17 +143,11 @@ $$"""
 
 # The emitter's wake-up (migration 0007), once per logged change and naming its hall, so a hall's
 # emitter sleeps through the other halls' commits.
-_NOTIFY_BY_HALL = """
+def _notify_function(payload: str) -> str:
+    return f"""
 CREATE OR REPLACE FUNCTION hallq_event_logged() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_notify('hallq_events', NEW.hall);
-    RETURN NULL;
-END
-$$"""
-_NOTIFY_ANY = """
-CREATE OR REPLACE FUNCTION hallq_event_logged() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM pg_notify('hallq_events', '');
+    PERFORM pg_notify('hallq_events', {payload});
     RETURN NULL;
 END
 $$"""
@@ -161,7 +155,7 @@ $$"""
 
 def _notify_trigger(per_row: bool) -> None:
     op.execute("DROP TRIGGER event_log_notify ON event_log")
-    op.execute(_NOTIFY_BY_HALL if per_row else _NOTIFY_ANY)
+    op.execute(_notify_function("NEW.hall" if per_row else "''"))
     op.execute("CREATE TRIGGER event_log_notify AFTER INSERT ON event_log "
                f"FOR EACH {'ROW' if per_row else 'STATEMENT'} EXECUTE FUNCTION hallq_event_logged()")
 
