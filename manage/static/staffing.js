@@ -66,7 +66,7 @@ export function renderStaffing(box, done) {
     recs.sort(function (x, y) { return short(y) - short(x); });
     recs.forEach(function (r) {
       if (!r.arrivals_per_hour && !r.windows_now && !r.windows_needed) { quiet.push(r.queue); return; }
-      var noLoad = !r.arrivals_per_hour;
+      var noLoad = !r.arrivals_per_hour && !r.waiting;  // a line before opening has figures of its own
       body.appendChild(h("tr", { cls: short(r) ? "short" : "", "data-queue": r.queue }, [
         h("td", { cls: "rec-q", title: (hall.queueCat[r.queue] || {}).name || "", text: r.queue }),
         h("td", { cls: "num", text: String(Math.round((r.arrivals_per_hour || 0) * 10) / 10) }),

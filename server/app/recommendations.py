@@ -116,7 +116,8 @@ def measured_loads(svc: Services, conn: Connection, now: datetime, queues: Colle
                                              s.get("served", 0), hist_s / hist_n if hist_n else None)
         booked[code] = booked_per_hour(due.get(code, []), now)
         rate = _now_rate(intervals, at) + booked[code]
-        loads.append(QueueLoad(code, rate, service, _with_bookings(intervals, due.get(code, []), tz)))
+        loads.append(QueueLoad(code, rate, service, _with_bookings(intervals, due.get(code, []), tz),
+                               waiting=s.get("waiting", 0)))
     return loads, {"history_days": [d.isoformat() for d in days], "arrivals_today": today, "booked_per_hour": booked}
 
 

@@ -275,27 +275,77 @@ class QueueLoad:
     arrivals_per_hour: float
     service_s: float | None = None
     intervals: tuple[IntervalLoad, ...] = ()
+    # Visitors in line now: a backlog nobody serves needs a window whatever the forecast rate says
+    # (before opening, today's rate is still 0 though the 8:45 arrivals are waiting).
+    waiting: int = 0
 
 
 def _seconds(value: float | None) -> int | None:
     return None if value is None else round(value)
 
 
+# --- a line waiting with no arrival rate yet (before opening) -------------------------------------
+
+
+def backlog_wait_s(c: float, waiting: int, service_s: float) -> float | None:
+    """Mean wait before the call of `waiting` visitors already in line when c windows start calling
+    them now: the k-th (from 0) is called after ⌊k/c⌋ services. None with no window."""
+    if c <= 0:
+        return None
+    if waiting <= 0:
+        return 0.0
+    return sum(math.floor(k / c) for k in range(waiting)) * service_s / waiting
+
+
+def backlog_service_level(c: float, waiting: int, service_s: float, target_wait_s: float) -> float:
+    """Share of the line called within `target_wait_s` by c windows starting now."""
+    if waiting <= 0:
+        return 1.0
+    if c <= 0:
+        return 0.0
+    return sum(1 for k in range(waiting) if math.floor(k / c) * service_s <= target_wait_s) / waiting
+
+
+def backlog_windows_needed(waiting: int, service_s: float, share: float, target_wait_s: float) -> int:
+    """The fewest whole windows calling `share` of the line within `target_wait_s`: at least one
+    for anybody waiting, never more than the line (each called at once)."""
+    if waiting <= 0:
+        return 0
+    for c in range(1, waiting + 1):
+        if backlog_service_level(c, waiting, service_s, target_wait_s) >= share:
+            return c
+    return waiting
+
+
 def queue_figures(
     load: QueueLoad, windows_now: float, target: StaffingTarget, typical_s: float
 ) -> dict[str, object]:
+    """One queue's row. Erlang C describes the steady flow; a queue with nobody arriving by the
+    forecast (before opening: today's rate is still 0) but a line waiting is judged by that line
+    instead, so early arrivals nobody serves are never told they need no window."""
     service = load.service_s if load.service_s and load.service_s > 0 else typical_s
-    needed = windows_needed(load.arrivals_per_hour, service, target.share, target.wait_s)
+    lam, n = load.arrivals_per_hour, load.waiting
+    if lam <= 0 and n > 0:
+        needed = backlog_windows_needed(n, service, target.share, target.wait_s)
+        wait_now, wait_needed = backlog_wait_s(windows_now, n, service), backlog_wait_s(needed, n, service)
+        level_now = backlog_service_level(windows_now, n, service, target.wait_s)
+        level_needed = backlog_service_level(needed, n, service, target.wait_s)
+    else:
+        needed = windows_needed(lam, service, target.share, target.wait_s)
+        wait_now, wait_needed = expected_wait_s(windows_now, lam, service), expected_wait_s(needed, lam, service)
+        level_now = service_level(windows_now, lam, service, target.wait_s)
+        level_needed = service_level(needed, lam, service, target.wait_s)
     row: dict[str, object] = {
         "queue": load.queue,
-        "arrivals_per_hour": round(load.arrivals_per_hour, 1),
+        "arrivals_per_hour": round(lam, 1),
+        "waiting": n,
         "service_s": round(service),
         "windows_now": round(windows_now, 2),
         "windows_needed": needed,
-        "expected_wait_s_now": _seconds(expected_wait_s(windows_now, load.arrivals_per_hour, service)),
-        "expected_wait_s_needed": _seconds(expected_wait_s(needed, load.arrivals_per_hour, service)),
-        "service_level_now": round(service_level(windows_now, load.arrivals_per_hour, service, target.wait_s), 3),
-        "service_level_needed": round(service_level(needed, load.arrivals_per_hour, service, target.wait_s), 3),
+        "expected_wait_s_now": _seconds(wait_now),
+        "expected_wait_s_needed": _seconds(wait_needed),
+        "service_level_now": round(level_now, 3),
+        "service_level_needed": round(level_needed, 3),
     }
     if load.intervals:
         row["intervals"] = [

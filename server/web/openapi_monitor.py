@@ -41,6 +41,8 @@ RECOMMENDATION = obj({
     "expected_wait_s_now": INT_OR_NULL, "expected_wait_s_needed": INT_OR_NULL,
 }, {"service_level_now": NUM, "service_level_needed": NUM, "intervals": {"type": "array", "items": INTERVAL},
     "arrivals_today": INT,
+    "waiting": {**INT, "description": "visitors in line now; with no arrival rate yet (before opening) the "
+                "figures judge this line instead of the Erlang C flow"},
     "booked_per_hour": {**NUM, "description": "bookings (预约) due within the coming hour, per hour: already "
                         "counted in arrivals_per_hour"}})
 WAITS = obj({"windows": NUM, "expected_wait_s": INT_OR_NULL, "service_level": NUM_OR_NULL})

@@ -4,6 +4,7 @@ proposals with their one-click and automatic apply (point 6), through the live a
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -42,6 +43,20 @@ def test_figures_follow_erlang_c_for_a_known_load(client, kiosk, manager, make_s
     assert len(a["intervals"]) == 16 and a["intervals"][0]["start"] == "09:00"
     b = next(q for q in data["queues"] if q["queue"] == "B")
     assert b["windows_now"] == pytest.approx(1 / 3, abs=0.01) and b["arrivals_per_hour"] == 0
+
+
+def test_visitors_waiting_before_opening_need_a_window(client, kiosk, manager, clock):
+    """00:15 in Beijing: the hall has not opened, so today's rate is still 0, but the two visitors
+    already in line for C (nobody serving it) need a window: the board must not fold C away."""
+    client.application.config["HALLQ_ENFORCE_HOURS"] = False
+    clock.now = datetime(2026, 11, 24, 16, 15, tzinfo=UTC)
+    for _ in range(2):
+        issue(client, kiosk, "CRJ-001")
+    data = client.get("/api/v1/recommendations", headers=manager).get_json()
+    c = next(q for q in data["queues"] if q["queue"] == "C")
+    assert c["arrivals_per_hour"] == 0 and c["waiting"] == 2
+    assert c["windows_now"] == 0 and c["windows_needed"] == 1
+    assert c["expected_wait_s_now"] is None and c["service_level_now"] == 0  # nobody calls them
 
 
 def test_recommendations_permissions(client, make_staff):

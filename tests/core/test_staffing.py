@@ -14,6 +14,9 @@ from server.core.hall import Hours, ServedQueue, StaffingTarget
 from server.core.staffing import (
     IntervalLoad,
     QueueLoad,
+    backlog_service_level,
+    backlog_wait_s,
+    backlog_windows_needed,
     blend_weight,
     blended_rate,
     blended_service_s,
@@ -117,6 +120,36 @@ def test_overload_has_no_finite_wait_and_the_need_brings_rho_below_one():
     needed = windows_needed(lam, s, 0.8, 900)
     assert needed > offered_load(lam, s)
     assert expected_wait_s(needed, lam, s) is not None
+
+
+def test_a_waiting_line_needs_a_window_even_when_no_rate_is_known_yet():
+    # Before opening the day's rate is 0, but two visitors who came early are waiting.
+    body = recommendations([QueueLoad("C", 0, None, waiting=2), QueueLoad("D", 0, None)], {}, TARGET)
+    rows = {r["queue"]: r for r in body["queues"]}
+    assert rows["C"]["windows_now"] == 0 and rows["C"]["windows_needed"] == 1
+    # No window: the wait has no end and nobody is called; one window calls both within 15 min.
+    assert rows["C"]["expected_wait_s_now"] is None and rows["C"]["service_level_now"] == 0
+    assert rows["C"]["expected_wait_s_needed"] == 300 and rows["C"]["service_level_needed"] == 1  # (0 + 600) / 2
+    assert rows["D"]["windows_needed"] == 0  # nobody waiting, nobody coming: no window
+
+
+def test_the_9_oclock_line_needs_windows_to_call_its_share_within_the_target():
+    # 20 in line at 10 minutes each, 80% within 15 minutes: the 16th (k = 15) must be called at
+    # ⌊15/c⌋·600 ≤ 900, so c = 8.
+    assert backlog_windows_needed(20, 600, 0.8, 900) == 8
+    assert backlog_service_level(8, 20, 600, 900) >= 0.8 > backlog_service_level(7, 20, 600, 900)
+    assert backlog_wait_s(20, 20, 600) == 0.0 and backlog_windows_needed(3, 60, 0.99, 0) == 3
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 200), st.floats(30, 3600), st.floats(0, 7200), st.floats(0.05, 0.95))
+def test_backlog_windows_needed_is_the_least_that_meets_the_target(n: int, s: float, t: float, share: float):
+    c = backlog_windows_needed(n, s, share, t)
+    assert 1 <= c <= n
+    assert c == n or backlog_service_level(c, n, s, t) >= share
+    assert c == 1 or backlog_service_level(c - 1, n, s, t) < share
+    wait = backlog_wait_s(c, n, s)
+    assert wait is not None and wait <= (n - 1) * s
 
 
 def test_a_missing_service_time_takes_the_typical_duration():
