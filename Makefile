@@ -26,16 +26,14 @@ run: $(STAMP) system-deps
 	$(BIN)/hallq demo seed
 	$(BIN)/hallq serve --any-hours
 
-# The demo city (issue 16): the municipal center on :5000 and two district centers on :5001 and
-# :5002, one process each, one database; the city's manager watches all three at /manage/city.
-CITY_HALLS = east:5001 west:5002
+# The demo city (issue 16): one process serves the municipal center at / and the two district
+# centers at /h/east/ and /h/west/, on one database; the city's manager watches all three at
+# /manage/city.
+CITY_HALLS = east west
 run-city: $(STAMP) system-deps
 	$(BIN)/hallq demo seed
-	$(foreach h,$(CITY_HALLS),$(BIN)/hallq demo seed --config config/halls/$(word 1,$(subst :, ,$(h))).toml &&) true
-	trap 'kill 0' INT TERM; \
-	$(foreach h,$(CITY_HALLS),$(BIN)/hallq serve --any-hours --config config/halls/$(word 1,$(subst :, ,$(h))).toml \
-		--port $(word 2,$(subst :, ,$(h))) &) \
-	$(BIN)/hallq serve --any-hours; kill 0
+	$(foreach h,$(CITY_HALLS),$(BIN)/hallq demo seed --config config/halls/$(h).toml &&) true
+	$(BIN)/hallq serve --any-hours --all-halls
 
 test: $(STAMP) system-deps
 	$(BIN)/ruff check server printers kiosk display console admin manage rater guide tests bench

@@ -28,6 +28,7 @@ from server.app.alerts import UnservedAlerts
 from server.app.cases import WARNING_CHECK_EVERY_S, check_warnings
 from server.app.context import Followers, Services, utc_now
 from server.app.followups import check_warnings as check_followup_warnings
+from server.app.halls import HallSet, Served, installation_halls
 from server.app.manage_alerts import CHECK_EVERY_S as BOARD_CHECK_EVERY_S
 from server.app.manage_alerts import AlertWatch
 from server.app.outbox import OutboxWorker
@@ -59,10 +60,11 @@ POLL_EVERY_S = 1.0
 class HallQ:
     app: Flask
     socketio: SocketIO
-    services: Services
+    services: Services  # the home hall's, as are `publisher` and `printing`
     publisher: Publisher
     printing: PrintSpooler
     settings: Settings
+    halls: HallSet
 
 
 def open_database(settings: Settings, hall: str) -> Engine:
@@ -97,29 +99,69 @@ def build(
     speech: Speech | None = None,
     watch: Sequence[Follower] = (),
 ) -> HallQ:
-    """The running hall. `hall`, `engine`, `clock`, `speech`: given rather than made (tests);
-    `watch`: followers that see every commit before the publisher does (tests record them)."""
+    """The running hall, or halls (`settings.all_halls`: every hall file of the installation, the
+    config's own first and the home of unscoped addresses). `hall`, `engine`, `clock`, `speech`:
+    given rather than made (tests); `watch`: followers that see every commit of the home hall
+    before its publisher does (tests record them)."""
     hall = hall or load_hall(settings.config)
+    served_halls = installation_halls(hall, settings.config) if settings.all_halls else [hall]
     engine = engine or open_database(settings, hall.code)
     if settings.clock_from is not None and clock is utc_now:
         clock = running_from(settings.clock_from)
     if settings.message_queue and engine.dialect.name != "postgresql":
         raise ValueError("several processes (--message-queue) need PostgreSQL: SQLite is for one process")
-    if speech is None and settings.speech and not settings.testing:
-        speech = SpeechService(settings.var_dir / "audio", voice=hall.voice)
+    voices: dict[Any, Speech] = {}
+
+    def speech_for(h: Hall) -> Speech | None:
+        if speech is not None or not settings.speech or settings.testing:
+            return speech
+        if h.voice not in voices:  # one synthesizer per voice, shared by the halls speaking it
+            voices[h.voice] = SpeechService(settings.var_dir / "audio", voice=h.voice)
+        return voices[h.voice]
 
     # Calls into parts built further down; none runs before the server serves.
     def end_room(room: str, data: dict[str, Any]) -> None:
-        sockets.end_room(socketio, svc, room, data)
+        sockets.end_room(socketio, halls, room, data)
+
+    def resync_after_outage() -> None:
+        for one in halls:
+            factory.resync_after_outage(socketio, one.publisher.leader, one.services.hall.code)
+
+    app = factory.make_app(settings)
+    socketio, relay = _socketio(app, served_halls, engine, settings, on_back=resync_after_outage, end_room=end_room)
+    parts = [_serve_hall(h, engine, clock, settings, socketio, relay, end_room, speech_for(h),
+                         watch if h is hall else ()) for h in served_halls]
+    halls = HallSet([served for served, _, _ in parts])
+    connections = factory.install(app, socketio, halls)
+    # Tests drive the board's round by hand.
+    app.extensions["hallq_board_watch"] = parts[0][1]
+    for served, board, outbox in parts:
+        if settings.message_queue:
+            socketio.start_background_task(served.publisher.run_tail)
+        if not settings.testing:
+            _start_background(settings, served, socketio, outbox)
+            background.every(socketio, BOARD_CHECK_EVERY_S, "board alerts and overflow rules", board.round)
+    if not settings.testing:
+        background.every(socketio, SWEEP_EVERY_S, "expired sign-ins", connections.sweep)
+    home = halls.home
+    return HallQ(app=app, socketio=socketio, services=home.services, publisher=home.publisher,
+                 printing=home.spooler, settings=settings, halls=halls)
+
+
+def _serve_hall(
+    hall: Hall, engine: Engine, clock: Callable[[], datetime], settings: Settings, socketio: SocketIO,
+    relay: Relay | None, end_room: Callable[[str, dict[str, Any]], None], speech: Speech | None,
+    watch: Sequence[Follower],
+) -> tuple[Served, AlertWatch, OutboxWorker | None]:
+    """One hall's services with its own publisher, print spooler, followers and board watch."""
 
     def is_leader() -> bool:
         return publisher.leader
 
-    app = factory.make_app(settings)
-    socketio, relay = _socketio(app, hall, engine, settings, is_leader=is_leader, end_room=end_room)
     publisher = Publisher(
         engine, hall.code, factory.emitter(socketio, relay, end_room, hall.code), sleep=socketio.sleep,
-        spawn=socketio.start_background_task, unsent=relay.unsent_seq if relay else lambda: None,
+        spawn=socketio.start_background_task,
+        unsent=(lambda: relay.unsent_seq(hall.code)) if relay else lambda: None,
         resync=factory.resync_hall(socketio, hall.code),
         decorate=lambda rooms, data: ticket_room_payload(svc, rooms, data),
     )
@@ -133,30 +175,21 @@ def build(
     board = AlertWatch(svc, is_leader)
     board.extra.append(ProposalWatch(svc).check)
     outbox = _follow(settings, svc, socketio, board)
-    connections = factory.install(app, socketio, svc, spooler)
-    # Tests drive the board's round by hand.
-    app.extensions["hallq_board_watch"] = board
-    if settings.message_queue:
-        socketio.start_background_task(publisher.run_tail)
-    if not settings.testing:
-        _start_background(settings, svc, socketio, publisher, spooler, connections.sweep, outbox)
-        background.every(socketio, BOARD_CHECK_EVERY_S, "board alerts and overflow rules", board.round)
-    return HallQ(app=app, socketio=socketio, services=svc, publisher=publisher, printing=spooler, settings=settings)
+    return Served(services=svc, publisher=publisher, spooler=spooler), board, outbox
 
 
 def _socketio(
-    app: Flask, hall: Hall, engine: Engine, settings: Settings, *,
-    is_leader: Callable[[], bool], end_room: Callable[[str, dict[str, Any]], None],
+    app: Flask, halls: Sequence[Hall], engine: Engine, settings: Settings, *,
+    on_back: Callable[[], None], end_room: Callable[[str, dict[str, Any]], None],
 ) -> tuple[SocketIO, Relay | None]:
-    # Redis channels are global to the Redis server: one per hall and database, so two halls
-    # (or a test next to a live hall) sharing a Redis never receive each other's events.
-    channel = f"hallq:{hall.code}:{engine.url.database}"
+    # Redis channels are global to the Redis server: one per database, so an installation's
+    # processes hear each other whichever halls each serves (rooms carry the hall: server.app.rooms),
+    # and a test next to a live hall never receives its events.
+    channel = f"hallq:{engine.url.database}"
     relay = None
     if factory.uses_relay(settings):
-        relay = Relay(settings.message_queue or "", channel, hall.code,
-                      on_back=lambda: factory.resync_after_outage(socketio, is_leader, hall.code),
-                      on_end_sessions=end_room)
-    socketio = factory.make_socketio(app, hall, settings, channel=channel, relay=relay)
+        relay = Relay(settings.message_queue or "", channel, on_back=on_back, on_end_sessions=end_room)
+    socketio = factory.make_socketio(app, halls, settings, channel=channel, relay=relay)
     return socketio, relay
 
 
@@ -190,16 +223,13 @@ def _outbox(settings: Settings, svc: Services, socketio: SocketIO) -> OutboxWork
     return OutboxWorker(svc, urls, sleep=socketio.sleep) if urls else None
 
 
-def _start_background(
-    settings: Settings, svc: Services, socketio: SocketIO, publisher: Publisher, spooler: PrintSpooler,
-    sweep: Callable[[], Any], outbox: OutboxWorker | None,
-) -> None:
+def _start_background(settings: Settings, served: Served, socketio: SocketIO, outbox: OutboxWorker | None) -> None:
+    svc, publisher, spooler = served.services, served.publisher, served.spooler
     background.start(socketio, svc)
     background.every(socketio, WARNING_CHECK_EVERY_S, "case warnings", lambda: check_warnings(svc))
     background.every(socketio, WARNING_CHECK_EVERY_S, "follow-up warnings", lambda: check_followup_warnings(svc))
     if outbox is not None:
         socketio.start_background_task(outbox.run)
-    background.every(socketio, SWEEP_EVERY_S, "expired sign-ins", sweep)
     if not settings.message_queue:
         background.every(socketio, POLL_EVERY_S, "event log", publisher.poll)
     if settings.printing:

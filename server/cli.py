@@ -47,6 +47,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--async-mode", choices=ASYNC_MODES)
     serve.add_argument("--message-queue", help="redis://... to join several server processes")
     serve.add_argument("--any-hours", action="store_true", help="demo: issue tickets whatever the hour and day")
+    serve.add_argument("--all-halls", action="store_true",
+                       help="also serve every hall file in halls/ beside --config, each under /h/CODE/")
     serve.add_argument("--no-speech", action="store_true", help="do not synthesize announcements")
     serve.add_argument("--clock-from", type=_moment, metavar="ISO",
                        help="demo: run the hall's clock from this moment (e.g. 2026-12-07T09:40+08:00) in real time")
@@ -152,6 +154,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         enforce_hours=False if getattr(args, "any_hours", False) else None,
         speech=False if getattr(args, "no_speech", False) else None,
         clock_from=getattr(args, "clock_from", None),
+        all_halls=True if getattr(args, "all_halls", False) else None,
     )
 
 
@@ -338,6 +341,9 @@ def serve(settings: Settings) -> int:
     gc.freeze()
     log.info("HallQ serving %s on http://%s:%s (%s)", hq.services.hall.name, settings.host, settings.port,
              settings.async_mode)
+    for other in list(hq.halls)[1:]:
+        log.info("  and %s (%s) under http://%s:%s/h/%s/", other.services.hall.name, other.services.hall.code,
+                 settings.host, settings.port, other.services.hall.code)
     if gaps := calendar_gaps(hq.services.hall, hq.services.today()):
         log.warning("calendar: %s", gaps["message"])
     from server.wsgi_limits import server_options

@@ -32,6 +32,9 @@ class Settings:
     # Demo and training (`serve --clock-from`): the hall's clock starts at this moment and runs on
     # in real time, so a trainer can show a 9:00 rush or an appointment's slot in the evening.
     clock_from: datetime | None = None
+    # Serve every hall file of the installation (the `halls/` folder beside `config`) from this
+    # process as well as the config's own hall, each under /h/CODE/ (issue 16).
+    all_halls: bool = False
     max_connections: int = 20000
     extra_origins: tuple[str, ...] = ()
     # Reverse proxies (addresses or networks) whose X-Forwarded-For is believed: the client
@@ -81,6 +84,8 @@ class Settings:
             values["ratings_webhook"] = env["HALLQ_RATINGS_WEBHOOK"].strip()
         if env.get("HALLQ_APPLICANT_WEBHOOK"):
             values["applicant_webhook"] = env["HALLQ_APPLICANT_WEBHOOK"].strip()
+        if env.get("HALLQ_ALL_HALLS"):
+            values["all_halls"] = env["HALLQ_ALL_HALLS"].strip().lower() in ("1", "true", "yes")
         if env.get("HALLQ_ORIGINS"):
             values["extra_origins"] = tuple(o.strip() for o in env["HALLQ_ORIGINS"].split(",") if o.strip())
         if env.get("HALLQ_TRUSTED_PROXIES"):

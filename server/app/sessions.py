@@ -60,8 +60,3 @@ def _staff(svc: Services, token_digest: str) -> dict[str, Any] | None:
 def expired(who: dict[str, Any], now: datetime) -> bool:
     expires = who.get("expires")
     return expires is not None and expires <= now
-
-
-def forget_token(svc: Services, token_digest: str) -> None:
-    """A token ended on some process: this one stops trusting its cached sign-in at once."""
-    svc.token_cache.pop(token_digest, None)

@@ -225,3 +225,20 @@ def device_of_ticket(conn: Connection, ticket_id: str) -> Row[Any] | None:
         select(devices).join(tickets, and_(tickets.c.device_id == devices.c.id, tickets.c.hall == devices.c.hall))
         .where(tickets.c.hall == hall, tickets.c.id == ticket_id)
     ).first()
+
+
+# Which hall a credential is of, before any hall is chosen (a process serving several halls picks
+# the hall of an unscoped request by its credential): the only reads here that span the halls.
+_HALL_OF_KEY = select(devices.c.hall).where(devices.c.key_hash == bindparam("digest"), devices.c.revoked_at.is_(None))
+_HALL_OF_TOKEN = select(users.c.hall).join(tokens, tokens.c.user_id == users.c.id).where(
+    tokens.c.hash == bindparam("digest"), tokens.c.revoked_at.is_(None))
+
+
+def hall_of_device_key(conn: Connection, digest: str) -> str | None:
+    """The hall of the live device with this key; None for an unknown or revoked key."""
+    return conn.execute(_HALL_OF_KEY, {"digest": digest}).scalar()
+
+
+def hall_of_token(conn: Connection, digest: str) -> str | None:
+    """The hall of a live token's account; None for an account of the whole installation, or none."""
+    return conn.execute(_HALL_OF_TOKEN, {"digest": digest}).scalar()

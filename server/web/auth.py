@@ -11,11 +11,13 @@ from server.app import accounts
 from server.app.context import Services
 from server.core.windows import Role, Staff
 
+from . import hall_scope
 from .errors import ApiError
 
 
 def services() -> Services:
-    return current_app.extensions["hallq"]
+    """The services of the request's hall (server/web/hall_scope.py)."""
+    return hall_scope.for_request().services
 
 
 def client_address() -> str:

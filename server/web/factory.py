@@ -8,14 +8,14 @@ monkey-patches when it is "eventlet".
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 from flask_socketio import SocketIO
 
-from server.app.context import Services
-from server.app.print_spooler import PrintSpooler
+from server.app.halls import HallSet
 from server.app.rooms import SESSION_ENDED, everyone, in_hall_all
 from server.core.hall import Hall
 from server.settings import Settings
@@ -43,6 +43,7 @@ from . import (
     api_stats,
     audio,
     errors,
+    hall_scope,
     inputs,
     pages,
     printing,
@@ -60,12 +61,18 @@ MAX_HTTP_BUFFER = 64 * 1024
 Emit = Callable[[str, dict[str, Any], list[str]], None]
 
 
-def allowed_origins(hall: Hall, settings: Settings) -> list[str]:
-    own = {f"http://{settings.host}:{settings.port}", hall.public_url.rstrip("/")}
+def allowed_origins(halls: Sequence[Hall], settings: Settings) -> list[str]:
+    own = {f"http://{settings.host}:{settings.port}"} | {_origin(h.public_url) for h in halls}
     if settings.host in ("127.0.0.1", "0.0.0.0"):
         own.add(f"http://localhost:{settings.port}")
         own.add(f"http://127.0.0.1:{settings.port}")
-    return sorted(own | set(hall.origins) | set(settings.extra_origins))
+    return sorted(own | {o for h in halls for o in h.origins} | set(settings.extra_origins))
+
+
+def _origin(url: str) -> str:
+    """A public address's origin: a hall served under /h/CODE/ has its path in its public_url."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else url.rstrip("/")
 
 
 def make_app(settings: Settings) -> Flask:
@@ -81,7 +88,9 @@ def make_app(settings: Settings) -> Flask:
     return app
 
 
-def make_socketio(app: Flask, hall: Hall, settings: Settings, *, channel: str, relay: Relay | None) -> SocketIO:
+def make_socketio(
+    app: Flask, halls: Sequence[Hall], settings: Settings, *, channel: str, relay: Relay | None
+) -> SocketIO:
     """Socket.IO on `app`; with a message queue, every process's emits reach every process's
     clients: through `relay` for Redis, else through the queue's own client manager."""
     queue: dict[str, Any] = {}
@@ -92,7 +101,7 @@ def make_socketio(app: Flask, hall: Hall, settings: Settings, *, channel: str, r
     return SocketIO(
         app,
         async_mode=settings.async_mode,
-        cors_allowed_origins=allowed_origins(hall, settings),
+        cors_allowed_origins=allowed_origins(halls, settings),
         max_http_buffer_size=MAX_HTTP_BUFFER,
         ping_interval=10,
         ping_timeout=10,
@@ -134,20 +143,23 @@ def resync_hall(socketio: SocketIO, hall: str) -> Callable[[str], None]:
     return resync
 
 
-def resync_after_outage(socketio: SocketIO, is_leader: Callable[[], bool], hall: str) -> None:
+def resync_after_outage(socketio: SocketIO, leader: bool, hall: str) -> None:
     """This process listens to the message queue again. Not the emitter: events went past its
     clients while it did not listen, so they take fresh snapshots (the emitter's own clients
     had every event from it directly)."""
-    if not is_leader():
+    if not leader:
         log.warning("message queue back: telling this process's clients to resync")
         socketio.server.emit("resync", {"reason": "message_queue"}, to=everyone(hall), ignore_queue=True)
 
 
-def install(app: Flask, socketio: SocketIO, svc: Services, printer_spooler: PrintSpooler) -> sockets.Connections:
-    """Every route and Socket.IO handler, on the hall's services; returns the connections (their
-    `sweep` drops expired sign-ins)."""
-    app.extensions["hallq"] = svc
+def install(app: Flask, socketio: SocketIO, halls: HallSet) -> sockets.Connections:
+    """Every route and Socket.IO handler, on the services of the halls served (each request's and
+    connection's own: hall_scope); returns the connections (their `sweep` drops expired sign-ins)."""
+    app.extensions["hallq"] = halls.home.services
+    app.extensions["hallq_halls"] = halls
     app.extensions["hallq_socketio"] = socketio
+    # Outermost, so Flask and Engine.IO alike see a hall's addresses without its /h/CODE prefix.
+    app.wsgi_app = hall_scope.HallPrefix(app.wsgi_app)  # type: ignore[method-assign]
     errors.install(app)
     app.before_request(inputs.check_request)
     for bp in (audio.bp, api_public.bp, api_kiosk.bp, api_staff.bp, api_cases.bp, api_manage.bp, api_monitor.bp,
@@ -155,9 +167,9 @@ def install(app: Flask, socketio: SocketIO, svc: Services, printer_spooler: Prin
                 api_evaluation.bp, api_progress.bp, progress_page.bp, api_documents.bp, api_guides.bp,
                 api_appointments.bp, api_manage_appointments.bp, api_checkin.bp, api_city.bp):
         app.register_blueprint(bp)
-    connections = sockets.register(socketio, svc)
+    connections = sockets.register(socketio, halls)
     app.extensions["hallq_sweep"] = connections.sweep
-    printing.register_agent_handlers(socketio, printer_spooler)
+    printing.register_agent_handlers(socketio, lambda: connections.served().spooler)
     pages.register(app)
     inputs.guard_socketio(socketio)  # after every handler is registered
     return connections

@@ -164,7 +164,10 @@ def openapi_document() -> dict[str, Any]:
             "title": "HallQ",
             "version": "1",
             "description": "Queue and counter system of a government service center. Socket.IO events are "
-            "described in docs/api.md. Every error is JSON: {\"error\": {\"code\", \"message\"}}.",
+            "described in docs/api.md. Every error is JSON: {\"error\": {\"code\", \"message\"}}. A server "
+            "serving several halls (`hallq serve --all-halls`) answers another hall's API under /h/{hall}/api/v1/... "
+            "or with ?hall={hall}; without either, a device key's or a token's own hall, else its home hall. A "
+            "hall it does not serve is 404 `unknown_hall`.",
         },
         "paths": paths,
         "components": {

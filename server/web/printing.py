@@ -7,6 +7,7 @@ is the hall's all the same, like every room but a credential's: server.app.rooms
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask_socketio import SocketIO, join_room
@@ -27,9 +28,12 @@ def sender(socketio: SocketIO, hall: str) -> Any:
     return send
 
 
-def register_agent_handlers(socketio: SocketIO, printing: PrintSpooler) -> None:
+def register_agent_handlers(socketio: SocketIO, spooler: Callable[[], PrintSpooler]) -> None:
+    """`spooler()`: the print spooler of the connection's hall."""
+
     @socketio.on("agent.hello")
     def _hello(data: Any = None) -> dict[str, Any]:
+        printing = spooler()
         try:
             name = printing.agent_of(_device())
         except DomainError as exc:
@@ -41,7 +45,7 @@ def register_agent_handlers(socketio: SocketIO, printing: PrintSpooler) -> None:
     @socketio.on("print.ack")
     def _ack(data: Any = None) -> dict[str, Any]:
         try:
-            return printing.acknowledge(_device(), data)
+            return spooler().acknowledge(_device(), data)
         except DomainError as exc:
             return _error(exc)
 

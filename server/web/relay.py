@@ -5,9 +5,9 @@ listener waits up to a minute (doubling from 1 s) before it subscribes again aft
 with nothing telling the clients that events went past them meanwhile. This relay:
 
 - keeps every message Redis refused, in order, and sends them again every RETRY_S until Redis
-  takes them (new messages queue behind them, so the order holds); `unsent_seq()` tells the
-  emitter how far its mark may go (seqs are per hall: it looks only at its hall's events, those
-  emitted to the hall's rooms, server.app.rooms);
+  takes them (new messages queue behind them, so the order holds); `unsent_seq(hall)` tells a
+  hall's emitter how far its mark may go (seqs are per hall: it looks only at that hall's events,
+  those emitted to the hall's rooms, server.app.rooms);
 - listens again within LISTEN_RETRY_MAX_S of Redis coming back, and then calls `on_back`, so
   the process tells its own clients to resync: what was published while it was not listening
   is lost to it, but all of it was committed before its clients' new snapshots are read;
@@ -53,10 +53,9 @@ REDIS_OPTIONS: dict[str, Any] = {
 class Relay(RedisManager):
     connected: bool  # the base class's, set in its own connect
 
-    def __init__(self, url: str, channel: str, hall: str, *, on_back: Callable[[], None] = lambda: None,
+    def __init__(self, url: str, channel: str, *, on_back: Callable[[], None] = lambda: None,
                  on_end_sessions: Callable[[str, dict[str, Any]], None] = lambda room, data: None) -> None:
         super().__init__(url, channel=channel, redis_options=dict(REDIS_OPTIONS))
-        self._hall_prefix = in_hall(hall, "")
         self._on_back = on_back
         self._on_end_sessions = on_end_sessions
         self._backlog: deque[dict[str, Any]] = deque()
@@ -109,22 +108,18 @@ class Relay(RedisManager):
                     self._retrying = False
                     return
 
-    def unsent_seq(self) -> int | None:
-        """The oldest event seq of this hall still waiting for the message queue, if any. Two
-        halls' seqs overlap: an emit counts only when no room it goes to is another hall's (a
-        credential's room is the installation's, and only this hall's emitter sends here)."""
+    def unsent_seq(self, hall: str) -> int | None:
+        """The oldest event seq of `hall` still waiting for the message queue, if any. Two halls'
+        seqs overlap: an emit counts only when no room it goes to is another hall's (a
+        credential's room is the installation's)."""
+        prefix = in_hall(hall, "")
         for message in list(self._backlog):
             data = message.get("data")
             first = data[0] if isinstance(data, list) and data else None
             if message.get("method") == "emit" and isinstance(first, dict) and isinstance(first.get("seq"), int) \
-                    and self._of_hall(message.get("room")):
+                    and _of_hall(prefix, message.get("room")):
                 return first["seq"]
         return None
-
-    def _of_hall(self, room: Any) -> bool:
-        rooms = room if isinstance(room, list) else [room]
-        return bool(rooms) and all(
-            isinstance(r, str) and (r.startswith(self._hall_prefix) or is_credential_room(r)) for r in rooms)
 
     # -- listening -------------------------------------------------------------------------------
 
@@ -161,3 +156,8 @@ class Relay(RedisManager):
             self._on_end_sessions(str(message.get("room")), data[0] if isinstance(data, list) and data else {})
             return
         super()._handle_emit(message)
+
+
+def _of_hall(prefix: str, room: Any) -> bool:
+    rooms = room if isinstance(room, list) else [room]
+    return bool(rooms) and all(isinstance(r, str) and (r.startswith(prefix) or is_credential_room(r)) for r in rooms)

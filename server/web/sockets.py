@@ -5,8 +5,9 @@ A display sends `{"device_key": KEY}` and a console `{"token": TOKEN}` as its co
 is checked again on every subscribe, and the connection sits in its credential's rooms
 (server.app.rooms) so that revoking the key or signing out drops it on every process.
 
-A connection is of its process's hall: it sits in that hall's `*` room, and the rooms it
-subscribes to are that hall's (`city/queue:A` inside, `queue:A` to the client; server.app.rooms).
+A connection is of one hall, chosen when it connects (server/web/hall_scope.py: the address's
+`/h/CODE/` or `?hall=`, else its credential's hall): it sits in that hall's `*` room, and the rooms
+it subscribes to are that hall's (`city/queue:A` inside, `queue:A` to the client; server.app.rooms).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from flask_socketio import SocketIO, join_room, leave_room
 
 from server.app import sessions
 from server.app.context import Services
+from server.app.halls import HallSet, Served
 from server.app.rooms import (
     CASES,
     FOLLOWUPS,
@@ -36,6 +38,8 @@ from server.app.rooms import (
 from server.app.snapshots import parse_room, snapshot, ticket_queue
 from server.core.errors import DomainError, Forbidden
 
+from . import hall_scope
+
 log = logging.getLogger("hallq.sockets")
 
 REFUSED = {
@@ -48,9 +52,8 @@ class Connections:
     """This process's Socket.IO connections: who each is, and the rooms each has joined (by the
     protocol's names; joined as the hall's, `in_hall`)."""
 
-    def __init__(self, socketio: SocketIO, svc: Services) -> None:
-        self.socketio, self.svc = socketio, svc
-        self.hall = svc.hall.code
+    def __init__(self, socketio: SocketIO, halls: HallSet) -> None:
+        self.socketio, self.halls = socketio, halls
         self.joined: dict[str, set[str]] = {}
         # Every connection of this process with a credential, by sid: for the expiry sweep.
         self.live: dict[str, dict[str, Any]] = {}
@@ -63,17 +66,34 @@ class Connections:
         on("unsubscribe")(self.unsubscribe)
         on("ping_hall")(self.ping)
 
+    def served(self) -> Served:
+        """This connection's hall."""
+        return self.halls.get(session.get("hallq_hall", "")) or self.halls.home
+
+    @property
+    def svc(self) -> Services:
+        return self.served().services
+
+    @property
+    def hall(self) -> str:
+        return self.svc.hall.code
+
     def connect(self, auth: Any = None) -> bool:
         auth = auth if isinstance(auth, dict) else {}
-        who = sessions.identify(self.svc, auth)
+        try:
+            svc = hall_scope.for_connection(auth).services
+        except DomainError as exc:
+            raise ConnectionRefusedError(exc.message) from None
+        who = sessions.identify(svc, auth)
         if who is None:
             raise ConnectionRefusedError(REFUSED["device" if auth.get("device_key") else "staff"])
         # Flask-SocketIO keeps `session` per connection, server-side.
         session["hallq_who"] = who
+        session["hallq_hall"] = svc.hall.code
         self.joined[_sid()] = set()
-        join_room(everyone(self.hall))
+        join_room(everyone(svc.hall.code))
         for room in who["rooms"]:
-            join_room(in_hall(self.hall, room))
+            join_room(in_hall(svc.hall.code, room))
         if who["kind"] != "visitor":
             self.live[_sid()] = who
         return True
@@ -165,7 +185,7 @@ class Connections:
 
     def sweep(self) -> int:
         """Drop this process's connections whose sign-in has expired (run every few seconds)."""
-        now = self.svc.clock()
+        now = self.halls.home.services.clock()
         gone = [sid for sid, who in list(self.live.items()) if sessions.expired(who, now)]
         for sid in gone:
             self.live.pop(sid, None)
@@ -173,9 +193,9 @@ class Connections:
         return len(gone)
 
 
-def register(socketio: SocketIO, svc: Services) -> Connections:
+def register(socketio: SocketIO, halls: HallSet) -> Connections:
     """Registers the handlers; the connections' `sweep` drops those whose token has expired."""
-    connections = Connections(socketio, svc)
+    connections = Connections(socketio, halls)
     connections.register()
     return connections
 
@@ -196,7 +216,7 @@ def _may_see(who: dict[str, Any]) -> Callable[[str], bool]:
     return lambda kind: who["kind"] in ("device", "staff")
 
 
-def end_room(socketio: SocketIO, svc: Services, room: str, data: dict[str, Any]) -> int:
+def end_room(socketio: SocketIO, halls: HallSet, room: str, data: dict[str, Any]) -> int:
     """A credential ended (server.app.rooms.end_sessions): drop this process's connections in
     its room, and forget the token here at once rather than when its cache entry ages out."""
     kind, _, key = room.partition(":")
@@ -204,7 +224,7 @@ def end_room(socketio: SocketIO, svc: Services, room: str, data: dict[str, Any])
         log.warning("asked to end the sessions of %r, which is no credential's room", room)
         return 0
     if kind == "token":
-        sessions.forget_token(svc, key)
+        halls.forget(key)
     sids = [sid for sid, _ in socketio.server.manager.get_participants("/", room)]
     for sid in sids:
         end_connection(socketio, sid, str(data.get("reason") or "ended"), str(data.get("message") or ""))

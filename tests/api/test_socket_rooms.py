@@ -181,15 +181,16 @@ def test_another_halls_events_and_resync_miss_this_halls_screens(hq, display_key
 def test_the_relay_marks_only_its_own_halls_unsent_seqs():
     from server.web.relay import Relay
 
-    relay = Relay("redis://127.0.0.1:1/0", "hallq:test", "city")
+    relay = Relay("redis://127.0.0.1:1/0", "hallq:test")
     relay._down = True  # nothing is sent: every message waits
     relay._retrying = True
     relay._publish({"method": "emit", "event": "ticket.issued", "data": [{"seq": 3}], "room": ["d1/hall"]})
     relay._publish({"method": "emit", "event": "print.job", "data": [{"id": 1}], "room": "city/agent:k1"})
-    assert relay.unsent_seq() is None
+    assert relay.unsent_seq("city") is None
     relay._publish({"method": "emit", "event": "hallq:end-sessions", "data": [{"seq": 5}], "room": "token:ab"})
     relay._publish({"method": "emit", "event": "ticket.issued", "data": [{"seq": 6}], "room": ["city/hall"]})
-    assert relay.unsent_seq() == 5
+    assert relay.unsent_seq("city") == 5
+    assert relay.unsent_seq("d1") == 3  # one relay serves every hall of the process
 
 
 def test_a_kiosk_agent_waits_in_its_halls_agent_room(hq, svc):
