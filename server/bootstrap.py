@@ -27,6 +27,7 @@ from sqlalchemy import Engine
 from server.app.alerts import UnservedAlerts
 from server.app.cases import WARNING_CHECK_EVERY_S, check_warnings
 from server.app.context import Followers, Services, utc_now
+from server.app.event_tail import EventTail
 from server.app.followups import check_warnings as check_followup_warnings
 from server.app.halls import HallSet, Served, installation_halls
 from server.app.manage_alerts import CHECK_EVERY_S as BOARD_CHECK_EVERY_S
@@ -135,9 +136,11 @@ def build(
     connections = factory.install(app, socketio, halls)
     # Tests drive the board's round by hand.
     app.extensions["hallq_board_watch"] = parts[0][1]
+    if settings.message_queue:
+        # One tail, one connection, for every hall's emitting (server/app/event_tail.py).
+        tail = EventTail(engine, [served.publisher for served in halls], sleep=socketio.sleep)
+        socketio.start_background_task(tail.run)
     for served, board, outbox in parts:
-        if settings.message_queue:
-            socketio.start_background_task(served.publisher.run_tail)
         if not settings.testing:
             _start_background(settings, served, socketio, outbox)
             background.every(socketio, BOARD_CHECK_EVERY_S, "board alerts and overflow rules", board.round)

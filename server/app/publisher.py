@@ -77,6 +77,8 @@ class Publisher:
         self.leader = True
         self._next = event_log.latest_seq(engine, hall) + 1
         self._chain = RoomChain(self._next - 1)
+        # The last seq marked as sent, and when (the emitter of several processes only).
+        self._marked, self._marked_at = self._next - 1, time.monotonic()
 
     def publish(self, committed: Committed) -> None:
         if self.tailing:
@@ -164,45 +166,57 @@ class Publisher:
     # -- several processes -------------------------------------------------------------------
 
     def run_tail(self) -> None:
-        """Leader election and tailing, for message-queue mode (PostgreSQL only)."""
-        self.tailing = True
+        """Leader election and tailing for this hall alone (a process serving several halls runs
+        one `EventTail` for all of them)."""
+        from .event_tail import EventTail
+
+        EventTail(self._engine, [self], sleep=self._sleep).run()
+
+    # The tail (server/app/event_tail.py) drives these three for each hall of its process.
+
+    def lead(self) -> None:
+        """This process now holds the hall's emitter lock: go on from where the last emitter left."""
+        log.info("this process now emits the events of hall %s", self._hall)
+        self.leader = True
+        self._next, replayable = self._resume_from()
+        self._chain.restart(self._next - 1)
+        if not replayable:
+            # What the previous emitter left unsent is not replayed: every screen on every
+            # process takes a fresh snapshot instead.
+            self._resync("emitter")
+        self._marked, self._marked_at = self._next - 1, time.monotonic()
+
+    def pump(self, rounds: int = 4) -> bool:
+        """Send what the hall logged since the last round; True when there may be more (a busy
+        hall yields to the others after `rounds` batches)."""
+        for _ in range(rounds):
+            batch = read_events(self._engine, self._hall, self._next - 1)
+            for c in batch:
+                self._send(self._stamp(c))
+                self._next = c.seq + 1
+            # The mark costs a transaction and a WAL flush: written at most every MARK_INTERVAL_S
+            # while events flow, and as soon as they pause, so a successor replays half a second
+            # at most, and nothing old. It stops short of anything the message queue has not taken.
+            unsent = self._unsent()
+            upto = self._next - 1 if unsent is None else min(self._next - 1, unsent - 1)
+            due = time.monotonic() - self._marked_at >= MARK_INTERVAL_S or not batch
+            if self._marked < upto and due:
+                self._mark_emitted(upto)
+                self._marked, self._marked_at = upto, time.monotonic()
+            if not batch:
+                return False
+        return True
+
+    def step_down(self) -> None:
         self.leader = False
-        while self._running:
-            try:
-                with event_log.leadership(self._engine, self._hall) as wait:
-                    if wait is None:
-                        self._sleep(LEADER_RETRY_S)
-                        continue
-                    log.info("this process now emits the hall's events")
-                    self.leader = True
-                    self._next, replayable = self._resume_from()
-                    self._chain.restart(self._next - 1)
-                    if not replayable:
-                        # What the previous emitter left unsent is not replayed: every screen
-                        # on every process takes a fresh snapshot instead.
-                        self._resync("emitter")
-                    marked, marked_at = self._next - 1, time.monotonic()
-                    while self._running:
-                        batch = read_events(self._engine, self._hall, self._next - 1)
-                        for c in batch:
-                            self._send(self._stamp(c))
-                            self._next = c.seq + 1
-                        # The mark costs a transaction and a WAL flush: written at most every
-                        # MARK_INTERVAL_S while events flow, and as soon as they pause, so a
-                        # successor replays half a second at most, and nothing old. It stops
-                        # short of anything the message queue has not taken.
-                        unsent = self._unsent()
-                        upto = self._next - 1 if unsent is None else min(self._next - 1, unsent - 1)
-                        due = time.monotonic() - marked_at >= MARK_INTERVAL_S or not batch
-                        if marked < upto and due:
-                            self._mark_emitted(upto)
-                            marked, marked_at = upto, time.monotonic()
-                        if not batch:
-                            wait(IDLE_READ_S)
-            except Exception:
-                self.leader = False
-                log.exception("event tail failed; retrying")
-                self._sleep(LEADER_RETRY_S)
+
+    @property
+    def hall(self) -> str:
+        return self._hall
+
+    @property
+    def running(self) -> bool:
+        return self._running
 
     def _resume_from(self) -> tuple[int, bool]:
         """Where a new emitter starts: after the last seq the previous one marked as sent, so

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Connection, Engine, select, text
 
 from .counters_repo import current_seq, read_counter, set_counter
 from .log_tables import event_log
@@ -67,30 +67,58 @@ def leader_lock_key(hall: str) -> int:
     return (LEADER_LOCK_KEY << 32) | (zlib.crc32(hall.encode()) & 0x7FFF_FFFF)
 
 
+class EmitterConnection:
+    """The one connection of a process's event tail (PostgreSQL only): it listens for every hall's
+    logged commits and holds the advisory lock of each hall this process emits for. Advisory locks
+    are per session, so one connection holds any number of halls' (a process serving fifty halls
+    keeps one connection for all of them, not fifty), and they all end with it."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._listener: Any = conn.connection.dbapi_connection  # psycopg's, which has `notifies`
+
+    def try_lead(self, hall: str) -> bool:
+        """Take the hall's emitter lock if no other process holds it."""
+        got = self._conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": leader_lock_key(hall)}).scalar()
+        self._conn.commit()
+        return bool(got)
+
+    def wait(self, timeout: float) -> set[str] | None:
+        """The halls whose commits were notified, waiting up to `timeout` seconds for the first;
+        None when none came. A payload of "" (a change logged without a hall) names every hall."""
+        heard = list(self._listener.notifies(timeout=timeout, stop_after=1))
+        if not heard:
+            return None
+        # What arrived with it or right after: one wake-up for a burst of commits.
+        heard += list(self._listener.notifies(timeout=0.001))
+        return {n.payload for n in heard}
+
+
 @contextmanager
-def leadership(engine: Engine, hall: str) -> Iterator[Wait | None]:
-    """Try to become the hall's emitting process (PostgreSQL only): yields None when another process
-    holds the lock, else a `wait(timeout)` that returns at the next logged commit or after `timeout`
-    seconds. The lock is held on this connection for as long as the block runs."""
+def emitter_connection(engine: Engine) -> Iterator[EmitterConnection]:
+    """The tail's connection, listening before the caller's first read: a commit after that read
+    wakes a wait, even one that lands before the wait starts."""
     with engine.connect() as conn:
-        got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": leader_lock_key(hall)}).scalar()
-        conn.commit()
-        if not got:
-            yield None
-            return
-        # Listening before the caller's first read: a commit after it wakes the wait, even one
-        # that lands before the wait starts.
         conn.execute(text(f"LISTEN {EVENTS_CHANNEL}"))
         conn.commit()
-        listener: Any = conn.connection.dbapi_connection  # psycopg's, which has `notifies`
+        yield EmitterConnection(conn)
+
+
+@contextmanager
+def leadership(engine: Engine, hall: str) -> Iterator[Wait | None]:
+    """One hall's emitter on a connection of its own: yields None when another process holds the
+    hall's lock, else a `wait(timeout)` that returns at the hall's next logged commit or after
+    `timeout` seconds."""
+    with emitter_connection(engine) as conn:
+        if not conn.try_lead(hall):
+            yield None
+            return
 
         def wait(timeout: float) -> None:
-            # Every hall's commits notify the one channel, each with its hall's code (migration
-            # 0021): another hall's wake the listener, not the wait.
             deadline = time.monotonic() + timeout
             while (left := deadline - time.monotonic()) > 0:
-                heard = list(listener.notifies(timeout=left, stop_after=1))
-                if not heard or any(n.payload in (hall, "") for n in heard):
+                heard = conn.wait(left)
+                if heard is None or hall in heard or "" in heard:
                     return
 
         yield wait

@@ -1,0 +1,97 @@
+"""One event tail per process for all its halls (issue 16): one connection holds every hall's
+emitter lock, each hall's events go out in its own seq order, and when that process goes its halls
+pass to another process's tail."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import text
+
+from server.app.event_tail import EventTail
+from server.app.publisher import Publisher
+from server.db.engine import make_engine
+from server.db.migrate import upgrade
+from server.db.uow import SYSTEM, UnitOfWork
+
+pytestmark = [pytest.mark.postgres]
+
+HALLS = ("city", "east", "west")
+
+
+def change(engine, hall: str, what: str) -> None:
+    from datetime import UTC, datetime
+
+    with UnitOfWork(engine, SYSTEM, datetime.now(UTC), hall=hall) as uow:
+        uow.audit("test.change", what)
+        uow.emit("test.event", ["hall"], {"what": what})
+        uow.commit()
+
+
+def until(done: Callable[[], bool], seconds: float = 20) -> bool:
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return done()
+
+
+def start(engine, sent: dict[str, list[int]]) -> tuple[list[Publisher], threading.Thread]:
+    pubs = [Publisher(engine, h, lambda event, data, rooms, h=h: sent[h].append(data["seq"])) for h in HALLS]
+    thread = threading.Thread(target=EventTail(engine, pubs).run, daemon=True)
+    thread.start()
+    return pubs, thread
+
+
+def test_one_tail_emits_every_hall_in_order_on_one_connection(pg_url):
+    engine = make_engine(pg_url)
+    upgrade(engine)
+    sent: dict[str, list[int]] = {h: [] for h in HALLS}
+    pubs, thread = start(engine, sent)
+    try:
+        assert until(lambda: all(p.leader for p in pubs))
+        for i in range(5):
+            for h in HALLS:
+                change(engine, h, f"{h}-{i}")
+        assert until(lambda: all(len(sent[h]) == 5 for h in HALLS)), sent
+        for h in HALLS:
+            assert sent[h] == sorted(sent[h]) and len(set(sent[h])) == 5  # each hall's own seqs, in order
+        with engine.connect() as conn:
+            locks = conn.execute(text("SELECT count(DISTINCT pid), count(*) FROM pg_locks WHERE locktype = 'advisory'"
+                                      " AND granted")).one()
+        assert tuple(locks) == (1, 3), "three halls' locks, one session"
+    finally:
+        for p in pubs:
+            p.stop()
+        thread.join(10)
+        engine.dispose()
+
+
+def test_the_halls_pass_to_another_process_when_the_emitter_goes(pg_url):
+    first_engine, second_engine = make_engine(pg_url), make_engine(pg_url)
+    upgrade(first_engine)
+    first: dict[str, list[int]] = {h: [] for h in HALLS}
+    second: dict[str, list[int]] = {h: [] for h in HALLS}
+    first_pubs, first_thread = start(first_engine, first)
+    try:
+        assert until(lambda: all(p.leader for p in first_pubs))
+        second_pubs, second_thread = start(second_engine, second)
+        time.sleep(1.5)
+        assert not any(p.leader for p in second_pubs), "the first process keeps its halls"
+        change(first_engine, "east", "before")
+        assert until(lambda: len(first["east"]) == 1) and second["east"] == []
+        for p in first_pubs:  # the first process ends: its session, and its locks, with it
+            p.stop()
+        first_thread.join(10)
+        first_engine.dispose()
+        assert until(lambda: all(p.leader for p in second_pubs), 10)
+        change(second_engine, "west", "after")
+        assert until(lambda: len(second["west"]) >= 1)
+        for p in second_pubs:
+            p.stop()
+        second_thread.join(10)
+    finally:
+        first_engine.dispose()
+        second_engine.dispose()
