@@ -4,6 +4,7 @@
 
 import { api, ApiError, change, clearError, describe, KEY, session, showError, when } from "./api.js";
 import { $, clear, h, show } from "/static/shared/dom.js";
+import { hallBase } from "/static/shared/hall-base.js";
 
 var TEXT = ["legal_basis", "conditions", "accepting_unit", "process", "fee", "fee_basis", "contact",
   "common_mistakes"];
@@ -60,7 +61,7 @@ function loadItem(code) {
     $("g-time_limit_days").value = String(g.time_limit_days);
     $("g-keywords").value = (g.keywords || []).join("，");
     $("g-note").value = "";
-    $("item-public").href = "/guide/items/" + encodeURIComponent(code);
+    $("item-public").href = hallBase() + "/guide/items/" + encodeURIComponent(code);
     $("item-revision").textContent = data.revision
       ? "当前第 " + data.revision + " 次修订 / revision " + data.revision
       : "当前为大厅配置文件的版本 / the hall file's version";
@@ -76,7 +77,7 @@ function materialRow(m) {
   var file = h("input", { type: "file", accept: ".pdf,.docx,.png,.jpg,.jpeg", "aria-label": "上传示范文本 Upload sample form" });
   file.addEventListener("change", function () { upload(m.code, file); });
   var sample = m.sample
-    ? h("a", { href: "/guide/forms/" + encodeURIComponent(current.item.code) + "/" + encodeURIComponent(m.code),
+    ? h("a", { href: hallBase() + "/guide/forms/" + encodeURIComponent(current.item.code) + "/" + encodeURIComponent(m.code),
       text: "已有示范文本 / has sample" })
     : h("span", { cls: "meta", text: "无 / none" });
   var remove = h("button", { type: "button", cls: "small danger", text: "删除 Remove" });

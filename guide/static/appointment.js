@@ -6,6 +6,7 @@
 import { card } from "./appt-view.js";
 import { bi } from "/static/shared/bilingual.js";
 import { $, clear, h } from "/static/shared/dom.js";
+import { hallBase } from "/static/shared/hall-base.js";
 
 var EVERY_MS = 20000;
 var box = $("appointment");
@@ -15,7 +16,7 @@ var shown = null;
 function call(method, path, body) {
   var opts = { method: method, headers: { Accept: "application/json" }, cache: "no-store" };
   if (body !== undefined) { opts.headers["Content-Type"] = "application/json"; opts.body = JSON.stringify(body); }
-  return fetch("/api/v1/appointments/" + encodeURIComponent(code) + path, opts).then(function (r) {
+  return fetch(hallBase() + "/api/v1/appointments/" + encodeURIComponent(code) + path, opts).then(function (r) {
     return r.text().then(function (text) {
       var data = null;
       try { data = text ? JSON.parse(text) : null; } catch (e) { data = null; }
@@ -58,7 +59,7 @@ function load() {
       clear(box).appendChild(h("div", { cls: "appt-card missing", id: "appt-missing" }, [
         h("p", { cls: "ok-head" }, [bi("没有找到这个预约", "No such booking")]),
         h("p", {}, [bi("请核对预约码；预约码不区分大小写。", "Check the booking code (letters in any case).")]),
-        h("p", {}, [h("a", { href: "/guide/book", cls: "book-link" }, [bi("重新预约", "Book again")])])
+        h("p", {}, [h("a", { href: hallBase() + "/guide/book", cls: "book-link" }, [bi("重新预约", "Book again")])])
       ]));
       $("cancel-box").hidden = true;
     } else if (!shown) {

@@ -5,6 +5,7 @@
 
 import { bi } from "/static/shared/bilingual.js";
 import { h } from "/static/shared/dom.js";
+import { hallBase } from "/static/shared/hall-base.js";
 
 var WEEK = ["日", "一", "二", "三", "四", "五", "六"];
 var WEEK_EN = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
@@ -66,7 +67,7 @@ function statusLine(a) {
   if (a.status === "checked_in" && num) {
     kids.push(h("span", { cls: "ticket-no", id: "appt-ticket" }, [bi("您的号码 " + num, "your number " + num)]));
     if (a.ticket && a.ticket.id) {
-      kids.push(h("a", { href: "/t/" + encodeURIComponent(a.ticket.id), id: "appt-ticket-link" },
+      kids.push(h("a", { href: hallBase() + "/t/" + encodeURIComponent(a.ticket.id), id: "appt-ticket-link" },
         [bi("查看叫号进度", "Follow your number")]));
     }
   }
@@ -94,7 +95,7 @@ export function card(a, fresh) {
     h("p", { cls: "code-label" }, [bi("预约码", "Booking code")]),
     h("p", { cls: "code" + (live ? "" : " dim"), id: "appt-code", text: code4(a.code) }),
     live || a.status === "checked_in" ? h("img", {
-      cls: "qr", id: "appt-qr", src: "/a/" + encodeURIComponent(a.code) + "/qr.svg",
+      cls: "qr", id: "appt-qr", src: hallBase() + "/a/" + encodeURIComponent(a.code) + "/qr.svg",
       alt: "预约二维码 Booking QR code", width: "220", height: "220"
     }) : null,
     h("p", { cls: "check-in" + (live ? " live" : ""), id: "appt-checkin" }, [checkInText(a)]),

@@ -7,8 +7,9 @@
 import { card, dayEn, dayZh, hhmm, when } from "./appt-view.js";
 import { bi } from "/static/shared/bilingual.js";
 import { $, clear, each, h } from "/static/shared/dom.js";
+import { hallBase } from "/static/shared/hall-base.js";
 
-var API = "/api/v1";
+var API = hallBase() + "/api/v1";
 var state = { item: null, date: null, slot: null, days: {}, asked: 0 };
 
 // fetch with JSON both ways; resolves {status, data, retry} whatever the status (network: 0).
@@ -60,7 +61,7 @@ function search(q) {
     if (mine !== state.asked || res.status !== 200) { return; }
     var list = clear($("book-results"));
     res.data.items.forEach(function (i) {
-      list.appendChild(h("li", {}, [h("a", { href: "/guide/book?item=" + encodeURIComponent(i.code), "data-item": i.code }, [
+      list.appendChild(h("li", {}, [h("a", { href: hallBase() + "/guide/book?item=" + encodeURIComponent(i.code), "data-item": i.code }, [
         h("span", { cls: "name", text: i.name }), h("span", { cls: "en", text: i.name_en }),
         h("span", { cls: "meta", text: i.department_name })
       ])]));
@@ -312,7 +313,7 @@ function done(a) {
   box.hidden = false;
   box.appendChild(card(a, true));
   box.appendChild(h("p", { cls: "keep" }, [
-    h("a", { href: "/a/" + encodeURIComponent(a.code), id: "appt-link", cls: "book-link" },
+    h("a", { href: hallBase() + "/a/" + encodeURIComponent(a.code), id: "appt-link", cls: "book-link" },
       [bi("打开我的预约（请收藏此页）", "Open my booking (bookmark it)")])
   ]));
   box.appendChild(h("p", { cls: "hint" }, [bi("请截图保存二维码，到厅后在自助取号机扫码签到；也可在预约页面取消。",

@@ -5,9 +5,10 @@ import { T } from "./texts.js";
 import { show } from "./view.js";
 import { materialExtras, renderGuideMore } from "./guide_more.js";
 import { $, each, el } from "/static/shared/dom.js";
+import { hallBase } from "/static/shared/hall-base.js";
 
 export function loadCatalog() {
-  fetch("/api/v1/catalog", { cache: "no-store" })
+  fetch(hallBase() + "/api/v1/catalog", { cache: "no-store" })
     .then(function (r) { if (!r.ok) { throw new Error("catalog " + r.status); } return r.json(); })
     .then(function (catalog) {
       state.catalog = catalog;

@@ -7,6 +7,7 @@ import { T } from "./texts.js";
 import { setOnline, setPrinter, show } from "./view.js";
 import { $ } from "/static/shared/dom.js";
 import { HallqLive } from "/static/shared/live.js";
+import { hallBase } from "/static/shared/hall-base.js";
 
 var KEY_STORE = "hallq.kiosk.key";
 
@@ -85,7 +86,7 @@ export function pair(key, refusedMessage) {
   state.live = live;
   live.start();
   // Which device this is, so the kiosk can tell its own printer's reports from the others'.
-  fetch("/api/v1/devices/me", { cache: "no-store", headers: { "X-Device-Key": key } })
+  fetch(hallBase() + "/api/v1/devices/me", { cache: "no-store", headers: { "X-Device-Key": key } })
     .then(function (r) { return r.ok ? r.json() : null; })
     .then(function (me) { if (me && me.device && state.live === live) { state.deviceName = me.device.name; } })
     .catch(function () { /* the live connection reports a dead server */ });

@@ -1,7 +1,8 @@
 // The visitor's phone: one ticket, followed live (room ticket:ID, which also brings its queue's
 // progress). The page starts from the state the server rendered, then applies the subscribe
 // snapshot and only newer events; it resubscribes on reconnect and whenever the phone wakes.
-// Written in ES5 so that old phones' browsers run it too.
+// Written in ES5 so that old phones' browsers run it too. Its calls go to the hall the page was
+// served for (window.hallqBase, from hallq-live.js loaded before it).
 (function () {
   "use strict";
 
@@ -149,7 +150,7 @@
     if (!ratingForm) {
       ratingForm = new window.HallqRatingForm(body, {
         levels: rating.levels, tags: rating.tags, comment: true,
-        post: window.HallqRatingForm.post("/api/v1/tickets/" + encodeURIComponent(id) + "/rating"),
+        post: window.HallqRatingForm.post(window.hallqBase() + "/api/v1/tickets/" + encodeURIComponent(id) + "/rating"),
         onDone: function (kind) { ratingDone = kind; renderRating(); }
       });
     }
@@ -187,7 +188,7 @@
   // first item, and a transfer that names another item fetches it again.
   function loadMaterials(itemCode) {
     if (!itemCode) { renderMaterials([]); return; }
-    fetch("/api/v1/catalog", { cache: "no-store" })
+    fetch(window.hallqBase() + "/api/v1/catalog", { cache: "no-store" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (catalog) {
         var item = catalog && catalog.items.filter(function (i) { return i.code === itemCode; })[0];

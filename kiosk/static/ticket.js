@@ -8,6 +8,7 @@ import { ERRORS } from "./texts.js";
 import { renderCountdown, setOnline, setPrinter, show } from "./view.js";
 import { $, el } from "/static/shared/dom.js";
 import { hhmm, parts } from "/static/shared/bilingual.js";
+import { hallBase } from "/static/shared/hall-base.js";
 
 var REQUEST_TIMEOUT_MS = 10000;
 
@@ -28,7 +29,7 @@ export function take(reason, notice) {
   body.request_id = state.pending.id;
   var ctrl = typeof AbortController === "function" ? new AbortController() : null;
   var timer = setTimeout(function () { if (ctrl) { ctrl.abort(); } }, REQUEST_TIMEOUT_MS);
-  fetch("/api/v1/tickets", {
+  fetch(hallBase() + "/api/v1/tickets", {
     method: "POST",
     cache: "no-store",
     headers: { "Content-Type": "application/json", "X-Device-Key": state.key },
@@ -154,7 +155,7 @@ export function renderResult() {
       : printer === "online" || printer === "paper_near_end" ? "keep_printed" : "keep";
   $("keep").textContent = t(keep);
   $("keep").classList.toggle("keep-alert", keep === "keep_printer_out" || keep === "keep_no_printer");
-  var src = "/t/" + encodeURIComponent(tk.id) + "/qr.svg";
+  var src = hallBase() + "/t/" + encodeURIComponent(tk.id) + "/qr.svg";
   if ($("result-qr").getAttribute("src") !== src) { $("result-qr").setAttribute("src", src); }
   $("result-qr").alt = t("qr_alt", { url: tk.status_url });
 }

@@ -7,6 +7,7 @@
 import { api, boot, clearError, download, isoMonth, showError, today } from "./report.js";
 import { bi } from "/static/shared/bilingual.js";
 import { $, clear, h } from "/static/shared/dom.js";
+import { hallBase } from "/static/shared/hall-base.js";
 
 var view = { answer: null };
 
@@ -67,7 +68,7 @@ function query() {
 
 function load() {
   clearError();
-  history.replaceState(null, "", "/manage/evaluation" + query());
+  history.replaceState(null, "", hallBase() + "/manage/evaluation" + query());
   api("/evaluation" + query()).then(render).catch(showError);
 }
 

@@ -6,6 +6,7 @@
 import { ApiError, describe, request } from "/static/shared/api.js";
 import { bi } from "/static/shared/bilingual.js";
 import { $, clear, h } from "/static/shared/dom.js";
+import { hallBase } from "/static/shared/hall-base.js";
 
 export { ApiError, describe };
 
@@ -18,12 +19,12 @@ export function api(path) {
 }
 
 // No sign-in in this tab, or an expired one: say so and link to the board's sign-in, which comes
-// back here afterwards.
+// back here afterwards. Both within this page's hall: `next` is the path inside it (no /h/CODE).
 export function needSignIn(box) {
-  var back = location.pathname + location.search;
+  var back = location.pathname.slice(hallBase().length) + location.search;
   clear(box).appendChild(h("div", { cls: "card signin-note", id: "signin-note" }, [
     h("p", {}, [bi("请先登录大厅监控。", "Please sign in on the hall board first.")]),
-    h("a", { cls: "primary", href: "/manage/?next=" + encodeURIComponent(back) }, [bi("去登录", "Sign in")])
+    h("a", { cls: "primary", href: hallBase() + "/manage/?next=" + encodeURIComponent(back) }, [bi("去登录", "Sign in")])
   ]));
 }
 
@@ -66,7 +67,7 @@ export function clearError() { $("error").hidden = true; }
 // GET `path` as a file and save it under the name the server gives (Content-Disposition).
 export function download(path, fallback) {
   clearError();
-  return fetch("/api/v1" + path, { headers: { Authorization: "Bearer " + token() }, cache: "no-store" }).then(function (r) {
+  return fetch(hallBase() + "/api/v1" + path, { headers: { Authorization: "Bearer " + token() }, cache: "no-store" }).then(function (r) {
     if (!r.ok) {
       return r.json().catch(function () { return {}; }).then(function (body) {
         var e = body.error || {};

@@ -9,6 +9,7 @@ import { clearError, showError } from "./notes.js";
 import { hall, load, save, scope, session, view } from "./state.js";
 import { bi } from "/static/shared/bilingual.js";
 import { $, clear, h, show } from "/static/shared/dom.js";
+import { hallBase } from "/static/shared/hall-base.js";
 
 var ROLES = ["manager", "admin", "chief"];
 
@@ -57,11 +58,12 @@ function enter(user) {
   startBoard();
 }
 
-// Back to the report page that sent the manager here to sign in (only the board's own pages).
+// Back to the report page that sent the manager here to sign in (only the board's own pages, and
+// in this page's hall: `next` is a path inside it).
 function goNext() {
   var next = new URLSearchParams(location.search).get("next");
   if (!next || !/^\/manage\/(stats|audit|evaluation|city)(\?|$)/.test(next)) { return false; }
-  location.assign(next);
+  location.assign(hallBase() + next);
   return true;
 }
 

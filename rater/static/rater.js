@@ -9,6 +9,7 @@ import { fetchDevice, forgetKey, showPairing, takeKey } from "./device.js";
 import { bi } from "/static/shared/bilingual.js";
 import { $, clear } from "/static/shared/dom.js";
 import { connect } from "/static/shared/live.js";
+import { hallBase } from "/static/shared/hall-base.js";
 
 var config = JSON.parse($("rater-config").textContent);
 var Form = window.HallqRatingForm;
@@ -59,7 +60,7 @@ function ask(data) {
   box.textContent = "";
   var form = current = new Form(box, {
     levels: data.levels || config.levels, tags: data.tags || config.tags, instant: true, comment: false,
-    post: Form.post("/api/v1/tickets/" + encodeURIComponent(data.ticket) + "/rating", { "X-Device-Key": key }),
+    post: Form.post(hallBase() + "/api/v1/tickets/" + encodeURIComponent(data.ticket) + "/rating", { "X-Device-Key": key }),
     onTouch: function () { if (form === current) { later(timeoutS); } },
     onDone: function (kind) { if (form === current) { thank(kind); } }
   });

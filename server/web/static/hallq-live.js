@@ -11,6 +11,13 @@
   var EVENTS = ["ticket.issued", "ticket.called", "ticket.updated", "window.updated", "queue.updated",
     "announcement", "printer.updated", "case.opened", "case.updated", "case.warning", "hall.notice"];
 
+  // The hall this page belongs to: "/h/CODE" for a page served under a hall's prefix, "" for the
+  // home hall (as hallBase() in /static/shared/hall-base.js, the modules' copy: keep the two
+  // alike). Here because every classic script that calls the server comes after this file.
+  function hallqBase() {
+    return (global.location.pathname.match(/^\/h\/[^\/]+/) || [""])[0];
+  }
+
   function HallqLive(options) {
     this.rooms = options.rooms;                 // e.g. ["hall"] or ["ticket:ID"]
     this.auth = options.auth || {};             // {device_key} | {token} | {}
@@ -29,7 +36,9 @@
 
   HallqLive.prototype.start = function () {
     var self = this;
-    var socket = global.io({ transports: ["websocket"], auth: this.auth, reconnectionDelayMax: 3000 });
+    // The socket of this page's hall (/h/CODE/socket.io), not the home hall's.
+    var socket = global.io({ path: hallqBase() + "/socket.io", transports: ["websocket"], auth: this.auth,
+      reconnectionDelayMax: 3000 });
     this.socket = socket;
     self.onStatus("connecting");
     socket.on("connect", function () { self.subscribe(); });
@@ -99,4 +108,5 @@
   HallqLive.prototype.stop = function () { if (this.socket) { this.socket.close(); } };
 
   global.HallqLive = HallqLive;
+  global.hallqBase = hallqBase;
 })(window);

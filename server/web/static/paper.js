@@ -14,6 +14,7 @@
 import { describe, request } from "/static/shared/api.js";
 import { bi } from "/static/shared/bilingual.js";
 import { clear, h } from "/static/shared/dom.js";
+import { inHall } from "/static/shared/hall-base.js";
 
 // The preview is fetched with the staff's token and shown as a data: URL (the pages' CSP allows
 // data: images, not blob:); kept per document, so a screen that redraws does not fetch it again.
@@ -23,7 +24,7 @@ var drawn = {};  // the data: URLs already loaded, drawn at once when a screen r
 function loadImage(doc, token) {
   if (images[doc.id]) { return images[doc.id]; }
   var opts = { headers: { Authorization: "Bearer " + token }, cache: "no-store" };
-  images[doc.id] = fetch(doc.preview_url, opts).then(function (r) {
+  images[doc.id] = fetch(inHall(doc.preview_url), opts).then(function (r) {
     if (!r.ok) {
       return r.json().then(function (body) {
         var e = (body && body.error) || {};

@@ -2,8 +2,9 @@
 // carrying the server's own words in both languages (message_zh is what a screen shows first).
 
 import { leadsWith } from "/static/shared/bilingual.js";
+import { hallBase } from "/static/shared/hall-base.js";
 
-var API = "/api/v1";
+var API = hallBase() + "/api/v1";   // this page's hall's API
 
 // message: the server's English; zh: its Chinese.
 export function ApiError(status, code, message, zh) {

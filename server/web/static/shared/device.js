@@ -2,6 +2,8 @@
 // comes as ?key=KEY once, is kept in localStorage (in memory where storage is off) and never left
 // in the address bar; GET /api/v1/devices/me says whether it is good.
 
+import { hallBase } from "/static/shared/hall-base.js";
+
 // The key kept under `store` (one name per kind of page, so a display and a pad on one browser
 // keep their own).
 export function deviceKey(store) {
@@ -35,7 +37,7 @@ export function deviceKey(store) {
 // GET /api/v1/devices/me: {device} when the key is good, {unauthorized} when it is not,
 // {offline} when the server cannot be reached (then the caller tries again).
 export function fetchDevice(key) {
-  return window.fetch("/api/v1/devices/me", { headers: { "X-Device-Key": key }, cache: "no-store" })
+  return window.fetch(hallBase() + "/api/v1/devices/me", { headers: { "X-Device-Key": key }, cache: "no-store" })
     .then(function (r) {
       if (r.status === 401 || r.status === 403) {
         return r.json().then(function (body) {

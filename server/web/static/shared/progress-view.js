@@ -4,13 +4,14 @@
 
 import { h } from "/static/shared/dom.js";
 import { bi } from "/static/shared/bilingual.js";
+import { hallBase } from "/static/shared/hall-base.js";
 
 // Resolves to {status, data, retryAfter}: 200 with {case, progress_url}; 404 not_found (no such
 // number, or the last four do not match: one answer); 400 naming the field; 429 with a wait.
 export function lookup(number, last4, deviceKey) {
   var headers = { Accept: "application/json", "Content-Type": "application/json" };
   if (deviceKey) { headers["X-Device-Key"] = deviceKey; }
-  return fetch("/api/v1/progress/lookup", {
+  return fetch(hallBase() + "/api/v1/progress/lookup", {
     method: "POST", headers: headers, cache: "no-store", body: JSON.stringify({ number: number, last4: last4 })
   }).then(function (r) {
     return r.text().then(function (text) {
