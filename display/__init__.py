@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, redirect, render_template
+from flask import Blueprint, abort, jsonify, redirect, render_template, request
 
 from server.core.hall import Hall
 from server.speech.plan import Policy
@@ -75,7 +75,7 @@ def voice_config(hall: Hall) -> dict[str, Any]:
 
 @bp.get("/display/")
 def index():
-    return redirect("/display/hall")
+    return redirect(request.script_root + "/display/hall")
 
 
 @bp.get("/display/hall")

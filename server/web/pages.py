@@ -16,7 +16,7 @@ def register(app: Flask) -> None:
 
     @app.get("/")
     def index() -> ResponseReturnValue:
-        return redirect("/guide/")
+        return redirect(request.script_root + "/guide/")
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:
