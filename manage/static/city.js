@@ -41,7 +41,9 @@ function card(hall) {
       h("pre", { cls: "problem", text: hall.problem })
     ]);
   }
-  var board = hall.public_url ? hall.public_url.replace(/\/$/, "") + "/manage/" : null;
+  // The server says where: within this server for a hall it serves (from its root, whichever hall
+  // this page was opened under), else at the hall's own address.
+  var board = hall.board_url || null;
   return h("article", { cls: "card hall " + worst(hall.alerts), "data-hall": hall.code }, [
     h("h2", {}, [hall.name, h("span", { cls: "code", text: hall.code })]),
     h("div", { cls: "en", text: hall.name_en }),

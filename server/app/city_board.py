@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -94,10 +95,20 @@ def require_city_staff(staff: Staff) -> None:
                         zh="全市大厅总览仅供全市管理人员使用")
 
 
-def city_board(city: City, staff: Staff) -> dict[str, Any]:
+def city_board(city: City, staff: Staff, served: Sequence[str] = ()) -> dict[str, Any]:
+    """`served`: the codes of the halls this process serves, its home hall first: their boards
+    are linked within this server (`/h/CODE/manage/`), the others' at their `public_url`."""
     require_city_staff(staff)
     rows = [_unreadable(h) if isinstance(h, Unreadable) else _hall_row(h) for h in city.halls()]
+    for row in rows:
+        row["board_url"] = _board_url(row, served)
     return {"halls": rows, "totals": _totals(rows)}
+
+
+def _board_url(row: dict[str, Any], served: Sequence[str]) -> str | None:
+    if row["code"] is not None and row["code"] in served:
+        return "/manage/" if row["code"] == served[0] else f"/h/{row['code']}/manage/"
+    return row["public_url"].rstrip("/") + "/manage/" if row["public_url"] else None
 
 
 def _hall_row(svc: Services) -> dict[str, Any]:

@@ -14,7 +14,8 @@ from flask import Blueprint, current_app, jsonify
 
 from server.app.city_board import City, city_board
 
-from .auth import require_staff, services
+from . import hall_scope
+from .auth import require_staff
 
 bp = Blueprint("api_city", __name__, url_prefix="/api/v1")
 
@@ -22,10 +23,12 @@ bp = Blueprint("api_city", __name__, url_prefix="/api/v1")
 def city() -> City:
     made = current_app.extensions.get("hallq_city")
     if made is None:
-        made = current_app.extensions["hallq_city"] = City(services(), current_app.extensions["hallq_settings"].config)
+        # The home hall's, whichever hall's address asked first: the overview starts with it.
+        home = hall_scope.halls().home.services
+        made = current_app.extensions["hallq_city"] = City(home, current_app.extensions["hallq_settings"].config)
     return made
 
 
 @bp.get("/city")
 def board() -> Any:
-    return jsonify(city_board(city(), require_staff()))
+    return jsonify(city_board(city(), require_staff(), hall_scope.halls().codes))

@@ -10,7 +10,9 @@ _TIME_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
 LEVELS = obj({"critical": INT, "warn": INT, "info": INT})
 HALL = obj({
     "code": {**STR_OR_NULL, "description": "the hall's code; null when its file cannot be read here"},
-    "name": STR, "name_en": STR, "public_url": STR_OR_NULL, "at": _TIME_OR_NULL,
+    "name": STR, "name_en": STR, "public_url": STR_OR_NULL,
+    "board_url": {**STR_OR_NULL, "description": "the hall's board: within this server (/manage/, /h/CODE/manage/) "
+                  "for a hall it serves, else at the hall's public_url"}, "at": _TIME_OR_NULL,
     "waiting": INT_OR_NULL, "longest_wait_s": INT_OR_NULL, "windows": INT_OR_NULL, "windows_open": INT_OR_NULL,
     "windows_paused": INT_OR_NULL, "issued_today": INT_OR_NULL, "served_today": INT_OR_NULL,
     "alerts": LEVELS, "top_alerts": {"type": "array", "items": ALERT},

@@ -50,6 +50,9 @@ def test_a_city_manager_sees_every_hall_with_its_own_figures(client, svc, clock)
     assert halls["east"]["windows"] == 14 and halls["east"]["name"] == "东城区政务服务中心"
     assert halls["city"]["longest_wait_s"] == halls["east"]["longest_wait_s"] == 7 * 60
     assert halls["west"]["waiting"] == 0 and halls["west"]["windows_open"] == 0
+    # This process serves the municipal center alone: the districts' boards are at their own address.
+    assert halls["city"]["board_url"] == "/manage/"
+    assert halls["east"]["board_url"] == "http://127.0.0.1:5000/h/east/manage/"
     totals = r.get_json()["totals"]
     assert (totals["halls"], totals["waiting"], totals["issued_today"], totals["windows_open"]) == (3, 4, 5, 2)
     # Each hall's alerts are its own board's: queue B of city waits with no window at all there.

@@ -155,3 +155,12 @@ def test_hall_codes_differing_only_in_case_are_refused(tmp_path):
     write_hall(tmp_path / "halls", "b.toml", "NORTH")
     with pytest.raises(HallConfigError, match="differ in more than case"):
         installation_halls(home, tmp_path / "hall.toml")
+
+
+def test_the_city_overview_links_each_served_hall_within_this_server(city, web):
+    accounts.add_user(city.services, "city-boss", PASSWORD, "manager", all_halls=True)
+    boss = login(web, "city-boss")
+    for prefix in ("", "/h/west"):  # whichever hall's address the overview is opened under
+        halls = web.get(f"{prefix}/api/v1/city", headers=boss).get_json()["halls"]
+        assert [(h["code"], h["board_url"]) for h in halls] == [
+            ("city", "/manage/"), ("east", "/h/east/manage/"), ("west", "/h/west/manage/")]
