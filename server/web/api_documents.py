@@ -11,14 +11,17 @@ anyone holding one.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
 from server.app import documents
+from server.app.context import Services
 from server.core.errors import NotFound
 from server.core.public_limit import Limiter
 
+from . import hall_scope
 from .auth import client_address, require_staff, services
 from .bodies_documents import DocumentReprint
 from .errors import error_response, parse_body
@@ -65,13 +68,23 @@ def _limited() -> ResponseReturnValue | None:
     return response, status
 
 
+def _verify(verify_code: str) -> tuple[Services, dict[str, Any] | None]:
+    """The document and the hall that issued it: the address's hall first, then every other hall
+    this server serves, so a paper of any hall of the installation checks out at any of them."""
+    first = services()
+    for svc in [first, *(s.services for s in hall_scope.halls() if s.services is not first)]:
+        if (found := documents.verify(svc, verify_code)) is not None:
+            return svc, found
+    return first, None
+
+
 @bp.get("/api/v1/verify/<verify_code>")
 def verify_api(verify_code: str) -> ResponseReturnValue:
     if (refused := _limited()) is not None:
         return refused
-    found = documents.verify(services(), verify_code)
+    _, found = _verify(verify_code)
     if found is None:
-        raise NotFound("no such document: the code matches nothing this hall issued", zh="查无此文书")
+        raise NotFound("no such document: the code matches nothing the halls of this server issued", zh="查无此文书")
     return jsonify({"document": found})
 
 
@@ -79,8 +92,7 @@ def verify_api(verify_code: str) -> ResponseReturnValue:
 def verify_page(verify_code: str) -> ResponseReturnValue:
     if (refused := _limited()) is not None:
         return refused
-    svc = services()
-    found = documents.verify(svc, verify_code)
+    svc, found = _verify(verify_code)
     html = render_template("verify.html", doc=found, hall=svc.hall, code=verify_code[:40])
     return Response(html, status=200 if found else 404, content_type="text/html; charset=utf-8",
                     headers=PAGE_HEADERS)

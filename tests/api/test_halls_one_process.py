@@ -164,3 +164,25 @@ def test_the_city_overview_links_each_served_hall_within_this_server(city, web):
         halls = web.get(f"{prefix}/api/v1/city", headers=boss).get_json()["halls"]
         assert [(h["code"], h["board_url"]) for h in halls] == [
             ("city", "/manage/"), ("east", "/h/east/manage/"), ("west", "/h/west/manage/")]
+
+
+def test_a_paper_of_any_hall_checks_out_at_every_hall_of_the_server(city, web):
+    from server.db.uow import SYSTEM
+    from tests.db.test_two_halls_cases import open_case
+
+    from sqlalchemy import update
+
+    from server.db.tables import documents
+
+    east = svc_of(city, "east")
+    with east.write(SYSTEM) as uow:
+        open_case(uow.conn, "east")
+        uow.conn.execute(update(documents).values(verify_code="EAST2222333344HH"))  # a code as printed
+        uow.commit()
+    for path in ("/api/v1/verify/EAST-2222-3333-44HH", "/h/west/api/v1/verify/east2222333344hh"):
+        r = web.get(path)
+        assert r.status_code == 200, r.get_json()
+        assert r.get_json()["document"]["number"] == "EAST-市监受字〔2026〕1号"
+    page = web.get("/verify/EAST2222333344HH")
+    assert page.status_code == 200 and "东城区政务服务中心" in page.get_data(as_text=True)
+    assert web.get("/api/v1/verify/WEST2222333344HH").status_code == 404
