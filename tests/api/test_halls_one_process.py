@@ -167,12 +167,11 @@ def test_the_city_overview_links_each_served_hall_within_this_server(city, web):
 
 
 def test_a_paper_of_any_hall_checks_out_at_every_hall_of_the_server(city, web):
-    from server.db.uow import SYSTEM
-    from tests.db.test_two_halls_cases import open_case
-
     from sqlalchemy import update
 
     from server.db.tables import documents
+    from server.db.uow import SYSTEM
+    from tests.db.test_two_halls_cases import open_case
 
     east = svc_of(city, "east")
     with east.write(SYSTEM) as uow:
