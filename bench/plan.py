@@ -25,7 +25,9 @@ class Plan:
     # bench/phases/province.py: halls of 20 windows, each issuing (and calling) this many a second
     province_halls: int = 50
     province_rate: float = 0.3
-    province_s: float = 60
+    # 50 s: a window calls once or not at all in the run, and its keep-alive connection, opened at
+    # the start, must still be open then (the server drops one idle for 60 s: HALLQ_IDLE_TIMEOUT_S)
+    province_s: float = 50
 
     @classmethod
     def make(cls, quick: bool) -> Plan:

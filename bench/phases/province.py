@@ -37,7 +37,7 @@ from tests.support.server_process import REPO, ServerProcess
 
 WINDOWS_PER_HALL = 20
 BACKLOG_PER_WINDOW = 2  # the line already waiting when the measured load starts
-IDLE_S = 6.0  # the servers' CPU and the database's commits with every hall served and nothing asked
+IDLE_S = 10.0  # the servers' CPU and the database's commits with every hall served and nothing asked
 # A window finishes its ticket this long after calling it (a service compressed, so that the
 # finishes fall within the run as the calls do); its next call comes a window's interval later.
 FINISH_AFTER_S = 5.0
@@ -218,8 +218,9 @@ def _db_checks(db_url: str) -> dict[str, Any]:
         calls: dict[str, set[str]] = {}
         for hall, ticket in conn.execute("SELECT hall, ticket_id FROM ticket_calls"):
             calls.setdefault(hall, set()).add(ticket)
-        commits = conn.execute("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()"
-                               ).fetchone()[0]
+        # Read-only transactions end in a rollback: both are round trips to the database.
+        commits = conn.execute("SELECT xact_commit + xact_rollback FROM pg_stat_database "
+                               "WHERE datname = current_database()").fetchone()[0]
         # Which backend holds how many halls' emitter locks (one backend per emitting process).
         locks = sorted((r[0] for r in conn.execute(
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
@@ -247,11 +248,14 @@ def run_once(plan: Plan, work: Path, db_url: str, redis_url: str, config: Path, 
                                    "ticket.called") for h, code in enumerate(codes)}
         with ThreadPoolExecutor(8) as pool:
             list(pool.map(lambda d: d.add(1, procs=1), displays.values()))
-        time.sleep(2)  # the emitters' locks are taken within a second of start
+        # The emitters' locks are taken within a second of start; pg_stat_database hears of an idle
+        # backend's transactions up to 10 s late, and start-up's must not count as idle.
+        time.sleep(10)
         idle, idle_commits = CpuMeter(pids), _db_checks(db_url)["commits"]
         time.sleep(IDLE_S)
         idle_cpu = idle.stop()
         before = _db_checks(db_url)
+        idle_tps = round((before["commits"] - idle_commits) / idle_cpu["wall_s"], 1)
         kiosks, calls, finishes = _jobs(plan, codes, urls, seeded)
         log(f"province, {processes} process(es): {len(codes)} halls, {len(kiosks)} kiosks, {len(calls)} windows, "
             f"{plan.province_rate:g} tickets and calls/s per hall for {plan.province_s:g} s")
@@ -259,8 +263,14 @@ def run_once(plan: Plan, work: Path, db_url: str, redis_url: str, config: Path, 
         with PgCpu(db_url) as pg, ThreadPoolExecutor(3) as pool:
             futs = [pool.submit(run_http, jobs, procs=p, deadline_s=plan.province_s)
                     for jobs, p in ((kiosks, 1), (calls, 2), (finishes, 2))]
-            parts = [merged(f.result()) for f in futs]
+            raw = [f.result() for f in futs]
             cpu = meter.stop()
+        parts = [merged(r) for r in raw]
+        # When the slowest requests answered, from the start: bunched at one moment (every hall's
+        # timers firing together) or spread (the machine's other work)?
+        go = min(x.first_start for r in raw for x in r)
+        slowest = sorted(((round(t - go, 1), round(lat * 1000)) for r in raw for x in r
+                          for t, lat in zip(x.ends, x.latencies, strict=True)), key=lambda p: -p[1])[:20]
         time.sleep(2.0)  # the last calls' events on their way to the displays
         received = {code: d.collect()[0] for code, d in displays.items()}
         after = _db_checks(db_url)
@@ -286,14 +296,17 @@ def run_once(plan: Plan, work: Path, db_url: str, redis_url: str, config: Path, 
         "finish": {k: finished[k] for k in slim}, "requests": requests, "cpu": cpu,
         "server_cpu_ms_per_request": round(cpu["server_cpu_s"] * 1000 / max(1, requests), 2),
         "pg_cpu_ms_per_request": round(pg.seconds * 1000 / max(1, requests), 2),
-        "pg_commits_per_request": round((after["commits"] - before["commits"]) / max(1, requests), 2),
+        "pg_transactions_per_s": round((after["commits"] - before["commits"]) / cpu["wall_s"], 1),
+        # what the load added to what the halls do unasked (every hall's timers, the emitters' reads)
+        "pg_transactions_per_request": round((after["commits"] - before["commits"] - idle_tps * cpu["wall_s"])
+                                             / max(1, requests), 2),
         "idle_server_cores": idle_cpu["server_cores"],
-        # pg_stat_database lags a backend's commits by up to a second (longer when it is idle): a rough figure
-        "idle_pg_commits_per_s": round((before["commits"] - idle_commits) / idle_cpu["wall_s"], 1),
+        # pg_stat_database lags a backend's transactions by up to a second (longer when it is idle): rough
+        "idle_pg_transactions_per_s": idle_tps,
         "called_twice_in_db": after["called_twice"], "number_issued_twice": after["number_twice"],
         "calls_made": calls_made, "events_missing": missing, "halls_missing_events": halls_missing,
         "events_of_another_hall": foreign, "events_repeated": repeated, "display_errors": errors,
-        "emitter_locks_per_process": after["emitter_locks"],
+        "emitter_locks_per_process": after["emitter_locks"], "slowest_at_s_ms": slowest,
         "server_log_errors": [ln for text in logs for ln in text.splitlines()
                               if " ERROR " in ln or "Traceback" in ln][:20],
     }
@@ -381,10 +394,12 @@ def report_lines(res: dict[str, Any]) -> list[str]:
             lambda r: f"{_http_errors(r) or 0}; {sum(r['display_errors'].values())}; {len(r['server_log_errors'])}"),
         row("server CPU ms / request", lambda r: fmt(r["server_cpu_ms_per_request"], 2)),
         row("PostgreSQL CPU ms / request", lambda r: fmt(r["pg_cpu_ms_per_request"], 2)),
-        row("PostgreSQL commits / request", lambda r: fmt(r["pg_commits_per_request"], 2)),
+        row("PostgreSQL transactions / request (idle's subtracted)",
+            lambda r: fmt(r["pg_transactions_per_request"], 2)),
         row("server cores busy (idle before)", lambda r: f"{fmt(r['cpu']['server_cores'], 2)} "
                                                          f"({fmt(r['idle_server_cores'], 2)})"),
-        row("PostgreSQL commits / s, idle before", lambda r: fmt(r["idle_pg_commits_per_s"])),
+        row("PostgreSQL transactions / s (idle before)",
+            lambda r: f"{fmt(r['pg_transactions_per_s'])} ({fmt(r['idle_pg_transactions_per_s'])})"),
         row("other work on the machine (cores)", lambda r: fmt(r["cpu"]["others_cores"], 2)),
         row("handed out twice; number issued twice",
             lambda r: f"{r['called_twice_in_db']}; {r['number_issued_twice']}"),
