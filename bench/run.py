@@ -16,7 +16,9 @@ run on the same machine, and printed as a ratio to it:
 7. the statistics of a month of a large hall (100,000 tickets, 20,000 with --quick) generated into
    SQLite and PostgreSQL, each `by` of GET /api/v1/stats timed (issue 12: under 2 s);
 8. round trips to the database per issue, call-next and finish, on SQLite and PostgreSQL (issue 16:
-   at most 4 on PostgreSQL).
+   at most 4 on PostgreSQL);
+9. (only with --only province) a province: 50 halls of 20 windows on one PostgreSQL and Redis
+   served by one `hallq serve --all-halls` process, then by three, under the same paced load.
 
 Alongside each figure it prints the server's CPU time per request (robust on a shared machine)
 and how much CPU other work on the machine took meanwhile, so a noisy run shows as one.
@@ -137,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="shorter phases (under 2 minutes in all)")
     p.add_argument("--only", default="issuance,windows,broadcast,postgres,backlog,boards,stats,roundtrips",
                    help="comma-separated phases: issuance, windows, broadcast, postgres, backlog (not with --quick), "
-                        "boards, stats, roundtrips, province (not in the default set: about 6 minutes)")
+                        "boards, stats, roundtrips, province (not in the default set: about 3.5 minutes)")
     p.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432"),
                    help="PostgreSQL server (a fresh database is created and dropped)")
     p.add_argument("--redis", default=os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/14"))

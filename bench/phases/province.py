@@ -2,10 +2,10 @@
 `hallq serve --all-halls` process, then by three joined by Redis, under the same load.
 
 The halls are generated into a temporary config folder (`hall.toml` of code `city`, and
-`halls/h01.toml` ...), each a `defaults =` of config/hall.toml with windows 1-20 of the demo
-hall. One database is seeded once (a kiosk, a display and 20 open windows per hall, and a short
-morning line of 2 tickets per window), and each run gets a copy of it (CREATE DATABASE ...
-TEMPLATE), so both runs start from the same state.
+`halls/h01.toml` ...), each a `defaults =` of config/hall.toml with 20 of the demo hall's
+windows (DEMO_WINDOWS) renumbered 1-20. One database is seeded once (a kiosk, a display and 20
+open windows per hall, and a short morning line of 2 tickets per window), and each run gets a
+copy of it (CREATE DATABASE ... TEMPLATE), so both runs start from the same state.
 
 The load is paced (open loop, latency counted from when each request was due), every hall at
 once: its kiosk issues one ticket every 1/RATE s, each of its windows calls the next ticket every
@@ -37,7 +37,7 @@ from tests.support.server_process import REPO, ServerProcess
 
 WINDOWS_PER_HALL = 20
 BACKLOG_PER_WINDOW = 2  # the line already waiting when the measured load starts
-IDLE_S = 10.0  # the servers' CPU and the database's commits with every hall served and nothing asked
+IDLE_S = 10.0  # the servers' CPU and the database's transactions with every hall served and nothing asked
 # A window finishes its ticket this long after calling it (a service compressed, so that the
 # finishes fall within the run as the calls do); its next call comes a window's interval later.
 FINISH_AFTER_S = 5.0
