@@ -22,12 +22,19 @@ class Plan:
     pg_tickets: int
     pg_windows: int
     backlog_steps: tuple[int, ...]
+    # bench/phases/province.py: halls of 20 windows, each issuing (and calling) this many a second
+    province_halls: int = 50
+    province_rate: float = 0.3
+    # 50 s: a window calls once or not at all in the run, and its keep-alive connection, opened at
+    # the start, must still be open then (the server drops one idle for 60 s: HALLQ_IDLE_TIMEOUT_S)
+    province_s: float = 50
 
     @classmethod
     def make(cls, quick: bool) -> Plan:
         if quick:
             return cls(issue_s=3, windows_s=3, calls=6, displays=(100, 1000), pg_s=4, pg_processes=3,
-                       pg_tickets=300, pg_windows=12, backlog_steps=())
+                       pg_tickets=300, pg_windows=12, backlog_steps=(),
+                       province_halls=10, province_rate=0.5, province_s=20)
         return cls(issue_s=10, windows_s=10, calls=20, displays=(100, 1000), pg_s=10, pg_processes=3,
                    pg_tickets=1500, pg_windows=30,
                    backlog_steps=(250, 1000, 2000, 3000))

@@ -16,7 +16,9 @@ run on the same machine, and printed as a ratio to it:
 7. the statistics of a month of a large hall (100,000 tickets, 20,000 with --quick) generated into
    SQLite and PostgreSQL, each `by` of GET /api/v1/stats timed (issue 12: under 2 s);
 8. round trips to the database per issue, call-next and finish, on SQLite and PostgreSQL (issue 16:
-   at most 4 on PostgreSQL).
+   at most 4 on PostgreSQL);
+9. (only with --only province) a province: 50 halls of 20 windows on one PostgreSQL and Redis
+   served by one `hallq serve --all-halls` process, then by three, under the same paced load.
 
 Alongside each figure it prints the server's CPU time per request (robust on a shared machine)
 and how much CPU other work on the machine took meanwhile, so a noisy run shows as one.
@@ -52,6 +54,8 @@ from bench.phases.boards import boards
 from bench.phases.broadcast import broadcast
 from bench.phases.issuance import issuance
 from bench.phases.postgres import postgres
+from bench.phases.province import province
+from bench.phases.province import report_lines as province_report
 from bench.phases.round_trips import report_lines as trips_report
 from bench.phases.round_trips import run as round_trips
 from bench.phases.stats_month import report_lines as stats_report
@@ -135,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="shorter phases (under 2 minutes in all)")
     p.add_argument("--only", default="issuance,windows,broadcast,postgres,backlog,boards,stats,roundtrips",
                    help="comma-separated phases: issuance, windows, broadcast, postgres, backlog (not with --quick), "
-                        "boards, stats, roundtrips")
+                        "boards, stats, roundtrips, province (not in the default set: about 3.5 minutes)")
     p.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432"),
                    help="PostgreSQL server (a fresh database is created and dropped)")
     p.add_argument("--redis", default=os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/14"))
@@ -186,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
             phase(res, "stats", lambda: stats_month(work, args.pg, 20_000 if args.quick else 100_000))
         if "roundtrips" in only:
             phase(res, "round_trips", lambda: round_trips(work, args.pg))
+        if "province" in only:
+            phase(res, "province", lambda: province(plan, work, args.pg, args.redis))
     finally:
         if dbname:
             try:
@@ -197,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(work, ignore_errors=True)
     res["duration_s"] = round(time.monotonic() - began, 1)
-    text = report(res) + "\n".join(boards_report(res) + stats_report(res) + trips_report(res))
+    text = report(res) + "\n".join(boards_report(res) + stats_report(res) + trips_report(res) + province_report(res))
     print()
     m = res["machine"]
     print(f"HallQ benchmark, {res['started']}, {'quick' if args.quick else 'full'} run of {res['duration_s']} s "
