@@ -5,9 +5,15 @@ One connection and one loop serve every hall of the process (`server.db.event_lo
 EmitterConnection`): the connection listens for every hall's logged commits and holds the advisory
 lock of each hall this process has won; a notification names its hall, so only that hall's log is
 read. The halls a process has not won are tried again every LEADER_RETRY_S, so when an emitting
-process dies its halls pass to the others within about a second, spread over whichever take them.
-If the connection fails, every lock on it is gone with it: the process steps down for all its halls
-and starts over.
+process dies its halls pass to the others within about a second.
+
+The halls are shared out: each tail counts the tails on the database (their connections are named)
+and takes halls only up to its share, ⌈halls / tails⌉, and one holding more than its share for a
+while (the first process up took them all) gives the surplus up for the others to take. So a
+province's emitting spreads over its processes. Every SHARE_CHECK_ROUNDS rounds a tail tries every
+hall it does not hold whatever its share, so a hall is never left without an emitter, even if the
+count is off. If the connection fails, every lock on it is gone with it: the process steps down for
+all its halls and starts over.
 """
 
 from __future__ import annotations
@@ -22,6 +28,12 @@ from server.db.handles import Engine
 from .publisher import IDLE_READ_S, LEADER_RETRY_S, Publisher
 
 log = logging.getLogger("hallq.publisher")
+
+# Rounds (of LEADER_RETRY_S) between tries at every unheld hall, share or not; and how long a tail
+# holds more than its share before giving the surplus up (not at once: a peer just starting is
+# counted before it has taken anything, and a release costs the hall a resume from the mark).
+SHARE_CHECK_ROUNDS = 10
+SURPLUS_HOLD_S = 10.0
 
 
 class EventTail:
@@ -51,14 +63,14 @@ class EventTail:
 
     def _tail(self, conn: event_log.EmitterConnection) -> None:
         retry_at = 0.0
+        rounds = 0
+        surplus_since: float | None = None
         due: set[str] = set()
         while self._running():
             now = time.monotonic()
             if now >= retry_at:
-                for hall, p in self._publishers.items():
-                    if not p.leader and conn.try_lead(hall):
-                        p.lead()
-                        due.add(hall)
+                rounds += 1
+                surplus_since = self._share_out(conn, rounds, surplus_since, due)
                 retry_at = now + LEADER_RETRY_S
             leaders = {h for h, p in self._publishers.items() if p.leader}
             busy = {h for h in due & leaders if self._publishers[h].pump()}
@@ -69,3 +81,38 @@ class EventTail:
             heard = conn.wait(min(IDLE_READ_S, waiting))
             # No word for a while: read every hall anyway, in case a notification went astray.
             due = set(leaders) if heard is None or "" in heard else heard & leaders
+
+    def _share_out(self, conn: event_log.EmitterConnection, rounds: int, surplus_since: float | None,
+                   due: set[str]) -> float | None:
+        """One round of taking (and giving up) halls; returns since when this tail has held more
+        than its share, if it does."""
+        held = [h for h, p in self._publishers.items() if p.leader]
+        free = [h for h, p in self._publishers.items() if not p.leader]
+        share = 1 if len(self._publishers) == 1 else -(-len(self._publishers) // conn.tails())
+        every_hall = rounds % SHARE_CHECK_ROUNDS == 0
+        if free and (len(held) < share or every_hall):
+            # Every free hall is tried (this tail cannot tell which ones a peer holds); what it wins
+            # beyond its share goes back at once, for the peers' next try.
+            won = sorted(conn.try_lead_all(free))
+            keep = won if every_hall else won[: max(0, share - len(held))]
+            conn.release(won[len(keep):])
+            for hall in keep:
+                self._publishers[hall].lead()
+                due.add(hall)
+            held += keep
+        if len(held) <= share:
+            return None
+        now = time.monotonic()
+        if surplus_since is None:
+            return now
+        if now - surplus_since < SURPLUS_HOLD_S:
+            return surplus_since
+        surplus = held[share:]
+        log.info("giving the events of halls %s to the other processes (this one held more than its share)",
+                 ", ".join(surplus))
+        for hall in surplus:
+            # Its successor resumes after the mark: bring it up to date first, so nothing goes twice.
+            self._publishers[hall].mark()
+            self._publishers[hall].step_down()
+        conn.release(surplus)
+        return None

@@ -42,6 +42,8 @@ IDLE_READ_S = 1.0
 LEADER_RETRY_S = 1.0
 MARK_INTERVAL_S = 0.5
 REPLAY_MAX = 1000
+# Events read from the log at a time by the emitter.
+READ_BATCH = 500
 
 Emit = Callable[[str, dict[str, Any], list[str]], None]
 # An event ready to send: name, payload with `seq` and `prev`, rooms to deliver to.
@@ -190,22 +192,28 @@ class Publisher:
         """Send what the hall logged since the last round; True when there may be more (a busy
         hall yields to the others after `rounds` batches)."""
         for _ in range(rounds):
-            batch = read_events(self._engine, self._hall, self._next - 1)
+            batch = read_events(self._engine, self._hall, self._next - 1, limit=READ_BATCH)
             for c in batch:
                 self._send(self._stamp(c))
                 self._next = c.seq + 1
+            # A short batch is the end of the log: no second read to find nothing.
+            caught_up = len(batch) < READ_BATCH
             # The mark costs a transaction and a WAL flush: written at most every MARK_INTERVAL_S
             # while events flow, and as soon as they pause, so a successor replays half a second
-            # at most, and nothing old. It stops short of anything the message queue has not taken.
-            unsent = self._unsent()
-            upto = self._next - 1 if unsent is None else min(self._next - 1, unsent - 1)
-            due = time.monotonic() - self._marked_at >= MARK_INTERVAL_S or not batch
-            if self._marked < upto and due:
-                self._mark_emitted(upto)
-                self._marked, self._marked_at = upto, time.monotonic()
-            if not batch:
+            # at most, and nothing old.
+            if caught_up or time.monotonic() - self._marked_at >= MARK_INTERVAL_S:
+                self.mark()
+            if caught_up:
                 return False
         return True
+
+    def mark(self) -> None:
+        """Mark what was sent, short of anything the message queue has not taken."""
+        unsent = self._unsent()
+        upto = self._next - 1 if unsent is None else min(self._next - 1, unsent - 1)
+        if self._marked < upto:
+            self._mark_emitted(upto)
+            self._marked, self._marked_at = upto, time.monotonic()
 
     def step_down(self) -> None:
         self.leader = False

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -26,6 +26,8 @@ from .uow import Committed, logged
 EVENTS_CHANNEL = "hallq_events"
 # The advisory lock the emitting process holds (any constant no other lock of the hall uses).
 LEADER_LOCK_KEY = 0x4A11_0001
+# The application_name of every process's tail connection (EmitterConnection.tails counts them).
+TAIL_NAME = "hallq-event-tail"
 # The emitter's mark in `counters`: the last seq it has sent; a successor resumes after it.
 EMITTED = "emitted"
 
@@ -79,9 +81,32 @@ class EmitterConnection:
 
     def try_lead(self, hall: str) -> bool:
         """Take the hall's emitter lock if no other process holds it."""
-        got = self._conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": leader_lock_key(hall)}).scalar()
+        return hall in self.try_lead_all([hall])
+
+    def try_lead_all(self, halls: Sequence[str]) -> set[str]:
+        """Take the emitter locks of those of `halls` no other process holds, in one statement (a
+        process waiting for fifty halls asks once a second, not fifty times); the halls won."""
+        if not halls:
+            return set()
+        keys = {leader_lock_key(h): h for h in halls}
+        rows = self._conn.execute(text("SELECT k, pg_try_advisory_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k"),
+                                  {"keys": list(keys)}).all()
         self._conn.commit()
-        return bool(got)
+        return {keys[k] for k, got in rows if got}
+
+    def release(self, halls: Sequence[str]) -> None:
+        """Give these halls' emitter locks up: other processes take them at their next try."""
+        if halls:
+            self._conn.execute(text("SELECT pg_advisory_unlock(k) FROM unnest(CAST(:keys AS bigint[])) AS k"),
+                               {"keys": [leader_lock_key(h) for h in halls]})
+            self._conn.commit()
+
+    def tails(self) -> int:
+        """How many processes' tails listen on this database now (this one's included)."""
+        n = self._conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                    "AND application_name = :name"), {"name": TAIL_NAME}).scalar()
+        self._conn.commit()
+        return max(1, int(n or 0))
 
     def wait(self, timeout: float) -> set[str] | None:
         """The halls whose commits were notified, waiting up to `timeout` seconds for the first;
@@ -99,9 +124,16 @@ def emitter_connection(engine: Engine) -> Iterator[EmitterConnection]:
     """The tail's connection, listening before the caller's first read: a commit after that read
     wakes a wait, even one that lands before the wait starts."""
     with engine.connect() as conn:
+        # Named, so each process's tail can count the others and take only its share of the halls.
+        conn.execute(text("SELECT set_config('application_name', :name, false)"), {"name": TAIL_NAME})
         conn.execute(text(f"LISTEN {EVENTS_CHANNEL}"))
         conn.commit()
-        yield EmitterConnection(conn)
+        try:
+            yield EmitterConnection(conn)
+        finally:
+            # Never back in the pool as a tail: its locks, its LISTEN and its name (a request's
+            # connection counted as a tail would shrink every process's share) end with it.
+            conn.invalidate()
 
 
 @contextmanager

@@ -95,3 +95,37 @@ def test_the_halls_pass_to_another_process_when_the_emitter_goes(pg_url):
     finally:
         first_engine.dispose()
         second_engine.dispose()
+
+
+def test_the_halls_spread_over_the_processes(pg_url, monkeypatch):
+    from server.app import event_tail
+
+    monkeypatch.setattr(event_tail, "SURPLUS_HOLD_S", 0.5)
+    halls = ("city", "east", "west", "north")
+    engines = [make_engine(pg_url), make_engine(pg_url)]
+    upgrade(engines[0])
+    sent: list[dict[str, list[int]]] = [{h: [] for h in halls}, {h: [] for h in halls}]
+    tails: list[tuple[list[Publisher], threading.Thread]] = []
+    try:
+        for i, engine in enumerate(engines):
+            pubs = [Publisher(engine, h, lambda event, data, rooms, h=h, i=i: sent[i][h].append(data["seq"]))
+                    for h in halls]
+            thread = threading.Thread(target=EventTail(engine, pubs).run, daemon=True)
+            thread.start()
+            tails.append((pubs, thread))
+            if i == 0:  # the first process up takes every hall
+                assert until(lambda: all(p.leader for p in pubs))
+        # The first gives its surplus up and the second takes it: two halls each.
+        assert until(lambda: [sum(p.leader for p in pubs) for pubs, _ in tails] == [2, 2], 20)
+        for pubs_a, pubs_b in zip(tails[0][0], tails[1][0], strict=True):
+            assert pubs_a.leader != pubs_b.leader  # each hall has one emitter
+        for h in halls:
+            change(engines[0], h, h)
+        assert until(lambda: all(len(sent[0][h]) + len(sent[1][h]) == 1 for h in halls)), sent
+    finally:
+        for pubs, thread in tails:
+            for p in pubs:
+                p.stop()
+            thread.join(10)
+        for engine in engines:
+            engine.dispose()
