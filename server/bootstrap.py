@@ -40,6 +40,7 @@ from server.app.publisher import Publisher
 from server.app.snapshots import ticket_room_payload
 from server.core.hall import Hall
 from server.db.engine import make_engine
+from server.db.event_log import latest_seqs
 from server.db.migrate import upgrade
 from server.db.uow import Follower
 from server.hallconfig import load_hall
@@ -146,6 +147,8 @@ def build(
             background.every(socketio, BOARD_CHECK_EVERY_S, "board alerts and overflow rules", board.round)
     if not settings.testing:
         background.every(socketio, SWEEP_EVERY_S, "expired sign-ins", connections.sweep)
+        if not settings.message_queue:
+            background.every(socketio, POLL_EVERY_S, "event log", lambda: _poll(engine, halls))
     home = halls.home
     return HallQ(app=app, socketio=socketio, services=home.services, publisher=home.publisher,
                  printing=home.spooler, settings=settings, halls=halls)
@@ -226,15 +229,20 @@ def _outbox(settings: Settings, svc: Services, socketio: SocketIO) -> OutboxWork
     return OutboxWorker(svc, urls, sleep=socketio.sleep) if urls else None
 
 
+def _poll(engine: Engine, halls: HallSet) -> None:
+    """One process: every hall's latest seq in one read, then each publisher sends what it missed."""
+    latest = latest_seqs(engine, halls.codes)
+    for served in halls:
+        served.publisher.poll(latest.get(served.services.hall.code, 0))
+
+
 def _start_background(settings: Settings, served: Served, socketio: SocketIO, outbox: OutboxWorker | None) -> None:
-    svc, publisher, spooler = served.services, served.publisher, served.spooler
+    svc, spooler = served.services, served.spooler
     background.start(socketio, svc)
     background.every(socketio, WARNING_CHECK_EVERY_S, "case warnings", lambda: check_warnings(svc))
     background.every(socketio, WARNING_CHECK_EVERY_S, "follow-up warnings", lambda: check_followup_warnings(svc))
     if outbox is not None:
         socketio.start_background_task(outbox.run)
-    if not settings.message_queue:
-        background.every(socketio, POLL_EVERY_S, "event log", publisher.poll)
     if settings.printing:
         background.every(socketio, SPOOL_EVERY_S, "print spooler", spooler.spool)
         background.every(socketio, AGENT_RESEND_EVERY_S, "kiosk agent resend", spooler.resend_all)

@@ -126,16 +126,17 @@ class Publisher:
             except Exception:  # a broken socket must not stop the next event
                 log.exception("emitting %s (seq %s) failed", event, data.get("seq"))
 
-    def poll(self) -> None:
+    def poll(self, latest: int | None = None) -> None:
         """One process: send what another process (the command line revoking a key, say) logged
-        since, when nothing here publishes after it. Cheap: one row read when nothing is new."""
+        since, when nothing here publishes after it. Cheap: one row read when nothing is new, none
+        when the caller read the hall's `latest` seq already (with every other hall's)."""
         if self.tailing:
             return
         with self._lock:
             if self._pending:
                 return  # the gap filler is on it
             after = self._next - 1
-        if event_log.latest_seq(self._engine, self._hall) <= after:
+        if (event_log.latest_seq(self._engine, self._hall) if latest is None else latest) <= after:
             return
         for c in read_events(self._engine, self._hall, after):
             self.publish(c)

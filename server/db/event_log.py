@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select, text
 
-from .counters_repo import current_seq, read_counter, set_counter
-from .log_tables import event_log
+from .counters_repo import SEQ, current_seq, read_counter, set_counter
+from .log_tables import counters, event_log
 from .scope import for_hall
 from .uow import Committed, logged
 
@@ -50,6 +50,15 @@ def latest_seq(engine: Engine, hall: str) -> int:
     """The seq of the hall's latest logged change."""
     with engine.connect() as conn, for_hall(conn, hall):
         return current_seq(conn)
+
+
+def latest_seqs(engine: Engine, halls: Sequence[str]) -> dict[str, int]:
+    """Each of `halls`' latest seq in one read (a process of many halls polls them all at once);
+    a hall with no change yet is left out."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(counters.c.hall, counters.c.value).where(
+            counters.c.name == SEQ, counters.c.hall.in_(list(halls)))).all()
+    return {hall: int(value) for hall, value in rows}
 
 
 def emitted_mark(engine: Engine, hall: str) -> tuple[int, int | None]:
