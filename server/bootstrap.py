@@ -141,10 +141,12 @@ def build(
         # One tail, one connection, for every hall's emitting (server/app/event_tail.py).
         tail = EventTail(engine, [served.publisher for served in halls], sleep=socketio.sleep)
         socketio.start_background_task(tail.run)
-    for served, board, outbox in parts:
+    for i, (served, board, outbox) in enumerate(parts):
         if not settings.testing:
-            _start_background(settings, served, socketio, outbox)
-            background.every(socketio, BOARD_CHECK_EVERY_S, "board alerts and overflow rules", board.round)
+            phase = i / len(parts)  # the halls' rounds spread over each period
+            _start_background(settings, served, socketio, outbox, phase)
+            background.every(socketio, BOARD_CHECK_EVERY_S, "board alerts and overflow rules", board.round,
+                             phase=phase)
     if not settings.testing:
         background.every(socketio, SWEEP_EVERY_S, "expired sign-ins", connections.sweep)
         if not settings.message_queue:
@@ -236,13 +238,16 @@ def _poll(engine: Engine, halls: HallSet) -> None:
         served.publisher.poll(latest.get(served.services.hall.code, 0))
 
 
-def _start_background(settings: Settings, served: Served, socketio: SocketIO, outbox: OutboxWorker | None) -> None:
+def _start_background(
+    settings: Settings, served: Served, socketio: SocketIO, outbox: OutboxWorker | None, phase: float
+) -> None:
     svc, spooler = served.services, served.spooler
-    background.start(socketio, svc)
-    background.every(socketio, WARNING_CHECK_EVERY_S, "case warnings", lambda: check_warnings(svc))
-    background.every(socketio, WARNING_CHECK_EVERY_S, "follow-up warnings", lambda: check_followup_warnings(svc))
+    background.start(socketio, svc, phase)
+    background.every(socketio, WARNING_CHECK_EVERY_S, "case warnings", lambda: check_warnings(svc), phase=phase)
+    background.every(socketio, WARNING_CHECK_EVERY_S, "follow-up warnings", lambda: check_followup_warnings(svc),
+                     phase=phase)
     if outbox is not None:
         socketio.start_background_task(outbox.run)
     if settings.printing:
-        background.every(socketio, SPOOL_EVERY_S, "print spooler", spooler.spool)
-        background.every(socketio, AGENT_RESEND_EVERY_S, "kiosk agent resend", spooler.resend_all)
+        background.every(socketio, SPOOL_EVERY_S, "print spooler", spooler.spool, phase=phase)
+        background.every(socketio, AGENT_RESEND_EVERY_S, "kiosk agent resend", spooler.resend_all, phase=phase)

@@ -25,8 +25,13 @@ SIGN_OFF_EVERY_S = 30.0
 NO_SHOW_EVERY_S = 60.0
 
 
-def every(socketio: SocketIO, seconds: float, name: str, fn: Callable[[], object]) -> None:
+def every(socketio: SocketIO, seconds: float, name: str, fn: Callable[[], object], *, phase: float = 0.0) -> None:
+    """Run `fn` every `seconds`, first after `phase` × `seconds` (0 ≤ phase < 1): the halls of one
+    process are spread over the period, so fifty halls' rounds never all land in the same instant."""
+
     def loop() -> None:
+        if phase:
+            socketio.sleep(seconds * phase)
         while True:
             try:
                 fn()
@@ -37,7 +42,7 @@ def every(socketio: SocketIO, seconds: float, name: str, fn: Callable[[], object
     socketio.start_background_task(loop)
 
 
-def start(socketio: SocketIO, svc: Services) -> None:
-    every(socketio, ROLLOVER_EVERY_S, "day rollover", lambda: expire_previous_days(svc))
-    every(socketio, SIGN_OFF_EVERY_S, "sign-off of absent staff", lambda: sign_off_absent(svc))
-    every(socketio, NO_SHOW_EVERY_S, "no-show sweep of appointments", lambda: sweep_no_shows(svc))
+def start(socketio: SocketIO, svc: Services, phase: float = 0.0) -> None:
+    every(socketio, ROLLOVER_EVERY_S, "day rollover", lambda: expire_previous_days(svc), phase=phase)
+    every(socketio, SIGN_OFF_EVERY_S, "sign-off of absent staff", lambda: sign_off_absent(svc), phase=phase)
+    every(socketio, NO_SHOW_EVERY_S, "no-show sweep of appointments", lambda: sweep_no_shows(svc), phase=phase)

@@ -331,7 +331,8 @@ def test_the_managers_board_hears_of_a_booking_live_without_the_applicant(client
 def test_the_server_sweeps_no_shows_in_the_background(hq, client, clock, monkeypatch):
     from server.web import background
     jobs = {}
-    monkeypatch.setattr(background, "every", lambda socketio, seconds, name, fn: jobs.setdefault(name, (seconds, fn)))
+    monkeypatch.setattr(background, "every", lambda socketio, seconds, name, fn, phase=0.0: jobs.setdefault(
+        name, (seconds, fn)))
     background.start(None, hq.services)  # type: ignore[arg-type]
     seconds, sweep = jobs["no-show sweep of appointments"]
     assert seconds <= 60

@@ -114,7 +114,7 @@ def test_the_halls_spread_over_the_processes(pg_url, monkeypatch):
             thread.start()
             tails.append((pubs, thread))
             if i == 0:  # the first process up takes every hall
-                assert until(lambda: all(p.leader for p in pubs))
+                assert until(lambda pubs=pubs: all(p.leader for p in pubs))
         # The first gives its surplus up and the second takes it: two halls each.
         assert until(lambda: [sum(p.leader for p in pubs) for pubs, _ in tails] == [2, 2], 20)
         for pubs_a, pubs_b in zip(tails[0][0], tails[1][0], strict=True):
