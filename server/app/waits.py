@@ -9,6 +9,7 @@ tickets. docs/queueing.md explains it and docs/wait-estimates.md measures it.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
@@ -60,7 +61,7 @@ class Waits:
         self._service: dict[str, ServiceTimes] = {}
         self._free: dict[str, float] = {}
         self._green: dict[str, int] | None = None
-        self._lists: dict[tuple[str, bool], list[WaitEstimate] | None] = {}
+        self._lists: dict[tuple[str, bool], Sequence[WaitEstimate] | None] = {}
         self._bookings: dict[str, QueueBookings] | None = None
 
     def service(self, queue: str) -> ServiceTimes:
@@ -166,7 +167,7 @@ class Waits:
         self.at(queue, count - 1)
         found = self._lists[(queue, False)]
         if found is None or not self.bookings(queue):
-            return None if found is None else found[:count]
+            return None if found is None else list(found[:count])
         order = self.load.lines.get(queue, ([], None))[0]
         out = []
         for place in range(count):

@@ -20,6 +20,7 @@ import math
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 from .hall import PlannedPause, Window
 
@@ -249,10 +250,44 @@ def stretch(full_s: float, spans: Sequence[tuple[float, float, float]]) -> float
     return at + left
 
 
+class Estimates(Sequence[WaitEstimate]):
+    """The estimates of the places 0, 1, ... of a line, each worked out when first asked for: a
+    change reads one or a few of them (the new ticket's place, the line's heads), and a long line
+    must not cost a range per waiting ticket on every change."""
+
+    def __init__(self, times: Sequence[float], at: Callable[[int, float], WaitEstimate]) -> None:
+        self._times, self._at = times, at
+        self._known: dict[int, WaitEstimate] = {}
+
+    def __len__(self) -> int:
+        return len(self._times)
+
+    @overload
+    def __getitem__(self, index: int) -> WaitEstimate: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[WaitEstimate]: ...
+
+    def __getitem__(self, index: int | slice) -> WaitEstimate | list[WaitEstimate]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        found = self._known.get(index)
+        if found is None:
+            found = self._known[index] = self._at(index, self._times[index])
+        return found
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+
 def wait_estimates(
     count: int, servers: Sequence[Server], service: ServiceTimes, green_per_s: float = 0.0,
     spans: Sequence[tuple[float, float, float]] = (),
-) -> list[WaitEstimate] | None:
+) -> Estimates | None:
     """The estimate for the tickets with 0, 1, ... `count` − 1 ahead; None when no window serves
     the queue (say "no window open", never a number). `green_per_s`: green-channel arrivals
     expected per second, who will be called before a normal ticket (0 for a green one); `spans`:
@@ -267,18 +302,19 @@ def wait_estimates(
         load = green_per_s * occupation / capacity
         slow = min(MAX_GREEN_SLOWDOWN, 1.0 / max(1e-9, 1.0 - load)) if load < 1 else MAX_GREEN_SLOWDOWN
     rel_var = service.occupation_var / occupation**2 if occupation > 0 else 0.0
-    out = []
     times = call_times(count, active, occupation)
     # The first free-up is raced as exponentials: its variance is its mean squared, and every
     # later call inherits it.
     first_var = (times[0] * slow) ** 2 if times else 0.0
-    for ahead, at in enumerate(times):
-        mean = stretch(at * slow, spans) if spans else at * slow
-        gap = occupation / capacity
+    gap = occupation / capacity
+
+    def at(ahead: int, call_s: float) -> WaitEstimate:
+        mean = stretch(call_s * slow, spans) if spans else call_s * slow
         # Renewal processes: Var(time to n completions) ≈ n · gap² · cv² (summed over windows).
         var = first_var + ahead * gap**2 * rel_var + (MODEL_ERROR * mean) ** 2
-        out.append(_range(mean, var))
-    return out
+        return _range(mean, var)
+
+    return Estimates(times, at)
 
 
 def appointments_ahead(
