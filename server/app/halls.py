@@ -15,7 +15,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from server.core.hall import Hall
 from server.db import accounts_repo
@@ -24,6 +23,8 @@ from server.hallconfig import HallConfigError, load_hall
 from .accounts import digest
 from .city_board import hall_files
 from .context import Services
+from .print_spooler import PrintSpooler
+from .publisher import Publisher
 
 # A credential's hall is looked up again after this long (an account moved to another hall).
 CREDENTIAL_HALL_S = 60.0
@@ -50,11 +51,11 @@ def installation_halls(home: Hall, config: Path) -> list[Hall]:
 @dataclass
 class Served:
     """One hall as this process serves it: its services, and the parts that send its events and
-    print its jobs (typed loosely: they belong to the composition root, server/bootstrap.py)."""
+    print its jobs (server/bootstrap.py builds them)."""
 
     services: Services
-    publisher: Any = None
-    spooler: Any = None
+    publisher: Publisher
+    spooler: PrintSpooler
 
 
 class HallSet:
