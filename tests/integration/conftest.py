@@ -203,8 +203,8 @@ class Listener:
     """A python-socketio client recording (event, data) in the order the frames arrived."""
 
     def __init__(self, url: str, auth: dict | None = None, *, transports: tuple[str, ...] = ("websocket",),
-                 reconnection: bool = False) -> None:
-        self.url, self.auth, self.transports = url, auth, list(transports)
+                 reconnection: bool = False, path: str = "socket.io") -> None:
+        self.url, self.auth, self.transports, self.path = url, auth, list(transports), path
         self.sio = socketio.Client(reconnection=reconnection, reconnection_delay=0.2, reconnection_delay_max=1,
                                    handle_sigint=False)
         self.events: list[tuple[str, dict]] = []
@@ -230,7 +230,8 @@ class Listener:
                 self._cond.notify_all()
 
     def connect(self) -> Listener:
-        self.sio.connect(self.url, auth=self.auth, transports=self.transports, wait_timeout=30)
+        self.sio.connect(self.url, auth=self.auth, transports=self.transports, wait_timeout=30,
+                         socketio_path=self.path)
         return self
 
     def subscribe(self, rooms: list[str]) -> dict:
