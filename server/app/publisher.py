@@ -44,6 +44,10 @@ MARK_INTERVAL_S = 0.5
 REPLAY_MAX = 1000
 # Events read from the log at a time by the emitter.
 READ_BATCH = 500
+# Events a screen shows the moment they happen: once queued on every socket, the sockets' writers
+# run before the rest of the change (its queue and window updates, the queue's the largest) is
+# queued behind them. Otherwise the thousandth screen's call waits behind four thousand sends.
+FIRST_OUT = frozenset({"ticket.called"})
 
 Emit = Callable[[str, dict[str, Any], list[str]], None]
 # An event ready to send: name, payload with `seq` and `prev`, rooms to deliver to.
@@ -54,13 +58,15 @@ class Publisher:
     def __init__(self, engine: Engine, hall: str, emit: Emit, *, sleep: Callable[[float], None] = time.sleep,
                  spawn: Callable[..., Any] | None = None, unsent: Callable[[], int | None] = lambda: None,
                  resync: Callable[[str], None] = lambda reason: None,
-                 decorate: Callable[[list[str], dict[str, Any]], dict[str, Any]] | None = None) -> None:
+                 decorate: Callable[[list[str], dict[str, Any]], dict[str, Any]] | None = None,
+                 yield_to_writers: Callable[[], object] = lambda: None) -> None:
         """`hall`: the code of the hall whose event log this publishes (its seqs are that hall's;
         `emit` sends to the protocol's room names, as logged, and puts them in the hall);
         `unsent()`: the oldest seq of the hall the message queue has not taken yet, if any;
         `resync(reason)`: tell every client of the hall to take a fresh snapshot;
         `decorate(rooms, data)`: the payload as sent, for what must reach its rooms but never rest
-        in the event log (a ticket's case link)."""
+        in the event log (a ticket's case link); `yield_to_writers()`: let the sockets' writers
+        send what is queued (eventlet: a zero sleep)."""
         self._engine = engine
         self._hall = hall
         self._decorate = decorate or (lambda rooms, data: data)
@@ -69,8 +75,12 @@ class Publisher:
         self._resync = resync
         self._sleep = sleep
         self._spawn = spawn or (lambda fn: threading.Thread(target=fn, daemon=True).start())
+        self._yield = yield_to_writers
         self._lock = threading.Lock()
         self._pending: dict[int, Committed] = {}
+        # Stamped events waiting to be sent, in seq order, and whether a caller is sending them.
+        self._outbox: list[Outgoing] = []
+        self._sending = False
         self._gap_since: float | None = None
         self._running = True
         self.tailing = False
@@ -88,11 +98,11 @@ class Publisher:
         with self._lock:
             if committed.seq >= self._next:
                 self._pending[committed.seq] = committed
-            ready = self._drain()
+            self._outbox += self._drain()
             if self._pending and self._gap_since is None:
                 self._gap_since = time.monotonic()
                 self._spawn(self._fill_gap)
-        self._send(ready)
+        self._flush()
 
     def _drain(self) -> list[Outgoing]:
         ready = []
@@ -117,14 +127,35 @@ class Publisher:
                 out.append((e.event, self._chain.stamp(c.seq, rooms, data), rooms))
         return out
 
-    def _send(self, ready: list[Outgoing]) -> None:
-        # Sent outside the lock, but from one caller at a time per batch: the lock hands batches
-        # out in seq order and python-socketio queues each emit before returning.
-        for event, data, rooms in ready:
+    def _flush(self) -> None:
+        """Send the outbox, in order. One caller sends at a time; a caller finding another at it
+        leaves its events to that one and goes on at once, so a request never waits on another's
+        sending while it holds a database connection (thirty windows calling at once)."""
+        with self._lock:
+            if self._sending:
+                return
+            self._sending = True
+        while True:
+            with self._lock:
+                batch, self._outbox = self._outbox, []
+                if not batch:
+                    self._sending = False
+                    return
+            try:
+                self._send(batch)
+            except BaseException:  # killed mid-send: the next caller sends what is left
+                with self._lock:
+                    self._sending = False
+                raise
+
+    def _send(self, batch: list[Outgoing]) -> None:
+        for i, (event, data, rooms) in enumerate(batch):
             try:
                 self._emit(event, data, rooms)
             except Exception:  # a broken socket must not stop the next event
                 log.exception("emitting %s (seq %s) failed", event, data.get("seq"))
+            if event in FIRST_OUT and i + 1 < len(batch):
+                self._yield()
 
     def poll(self, latest: int | None = None) -> None:
         """One process: send what another process (the command line revoking a key, say) logged
@@ -155,14 +186,14 @@ class Publisher:
                     if c.seq >= self._next and c.seq not in self._pending:
                         self._pending[c.seq] = c
             with self._lock:
-                ready = self._drain()
+                self._outbox += self._drain()
                 if self._pending and self._next not in self._pending and self._gap_since is not None \
                         and time.monotonic() - self._gap_since > GAP_GIVE_UP_S:
                     log.warning("seq %s never appeared; skipping it", self._next)
                     self._next += 1
-                    ready += self._drain()
+                    self._outbox += self._drain()
                 stalled = bool(self._pending)
-            self._send(ready)
+            self._flush()
             if not stalled:
                 return
 
@@ -195,8 +226,11 @@ class Publisher:
         for _ in range(rounds):
             batch = read_events(self._engine, self._hall, self._next - 1, limit=READ_BATCH)
             for c in batch:
-                self._send(self._stamp(c))
+                out = self._stamp(c)
+                with self._lock:
+                    self._outbox += out
                 self._next = c.seq + 1
+            self._flush()
             # A short batch is the end of the log: no second read to find nothing.
             caught_up = len(batch) < READ_BATCH
             # The mark costs a transaction and a WAL flush: written at most every MARK_INTERVAL_S
