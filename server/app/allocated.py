@@ -64,7 +64,7 @@ def current(svc: Services, uow: UnitOfWork) -> Allocated:
     seen = _seen.get(uow)
     if seen is not None and seen.base is svc.hall:
         return seen
-    version, guides_version = allocation_repo.latest_id_and(uow.conn, guides_repo.version_subquery(uow.conn))
+    version, guides_version = allocation_repo.latest_id_and(uow.conn, guides_repo.VERSION)
     guides = _guides(svc, uow, guides_version)
     cached: Allocated | None = svc.allocation_cache.get("current")
     if cached is None or cached.version != version or cached.base is not svc.hall or cached.guides is not guides:

@@ -238,9 +238,7 @@ def queue_view(conn: Connection, hall: Hall, code: str, load: HallLoad) -> dict[
         "estimate_s": None if (new := load.waits(conn).for_place(code, count, None)) is None else new.wait_s,
         "s_per_ticket": round(load.mean_s(code) / windows) if windows else None,
         # HallQ's estimate for each place of `order`: [wait_s, low_s, high_s]; null: no window open.
-        "waits": None if (line := load.waits(conn).line(code, len(order))) is None else [
-            [w.wait_s, w.low_s, w.high_s] for w in line
-        ],
+        "waits": None if (line := load.waits(conn).line(code, len(order))) is None else [list(w) for w in line],
         "open_windows": open_here,
         # Article 26: a queue nobody serves must be visible, never a silent dead end. A paused
         # window will be back: its queue is waiting, not stranded.

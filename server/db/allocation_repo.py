@@ -6,10 +6,11 @@ the hot paths read one indexed id (`latest_id`) and the state only when it moved
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, select
+from sqlalchemy import Connection, Row, Select, bindparam, select
 
 from .allocation_tables import allocation_changes as changes
 from .counters_repo import next_counter
@@ -24,10 +25,16 @@ _LATEST_ID = select(changes.c.id).where(changes.c.hall == bindparam("hall")).ord
 
 
 def latest_id_and(conn: Connection, other: Any) -> tuple[int, int]:
-    """The id of the latest change and the value of the scalar subquery `other` (0 when NULL), in
-    one SELECT: the hot paths pay one round trip for both."""
-    row = conn.execute(select(_LATEST_ID.scalar_subquery(), other), {"hall": hall_of(conn)}).one()
+    """The id of the latest change and the value of the scalar subquery `other` (0 when NULL, its
+    hall the bound `:hall`), in one SELECT: the hot paths pay one round trip for both."""
+    row = conn.execute(_with(other), {"hall": hall_of(conn)}).one()
     return int(row[0] or 0), int(row[1] or 0)
+
+
+@functools.lru_cache(maxsize=8)
+def _with(other: Any) -> Select[Any]:
+    # One statement object per subquery: read by every change, compiled once.
+    return select(_LATEST_ID.scalar_subquery(), other)
 
 
 def latest_id(conn: Connection) -> int:

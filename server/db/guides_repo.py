@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, ScalarSelect, func, insert, select
+from sqlalchemy import Connection, ScalarSelect, bindparam, func, insert, select
 
 from .counters_repo import next_counter
 from .guide_tables import guide_forms as forms
@@ -25,10 +25,11 @@ from .scope import hall_of
 GUIDES = "guides"
 
 
-def version_subquery(conn: Connection) -> ScalarSelect[Any]:
-    """The guides' version of the connection's hall as a scalar subquery, to be read with the
-    allocation's id in one SELECT."""
-    return select(counters.c.value).where(counters.c.hall == hall_of(conn), counters.c.name == GUIDES).scalar_subquery()
+# The guides' version of the hall `:hall` as a scalar subquery, read with the allocation's id in
+# one SELECT by every change: built once, so its compiled form is found without a cache key.
+VERSION: ScalarSelect[Any] = (
+    select(counters.c.value).where(counters.c.hall == bindparam("hall"), counters.c.name == GUIDES).scalar_subquery()
+)
 
 
 def bump(conn: Connection) -> int:
@@ -94,4 +95,4 @@ def add_form(conn: Connection, *, item: str, material: str, filename: str, conte
 
 def version(conn: Connection) -> int:
     """The guides' version; 0 while the hall file's guides hold."""
-    return int(conn.execute(select(version_subquery(conn))).scalar() or 0)
+    return int(conn.execute(select(VERSION), {"hall": hall_of(conn)}).scalar() or 0)

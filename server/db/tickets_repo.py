@@ -20,9 +20,11 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    type_coerce,
     union_all,
     update,
 )
+from sqlalchemy.types import NullType
 
 from server.core.hall import Window
 from server.core.tickets import CLASS_RANKS, Outcome, Priority, Status, Ticket
@@ -315,11 +317,26 @@ def waiting_line(conn: Connection, queue: str, day: date, limit: int = 500) -> t
     rows = conn.execute(_WAITING_NUMBERS, {"hall": hall_of(conn), "queue": queue, "day": day, "limit": limit}).all()
     if not rows:  # only tickets sent to one window wait, or none
         return [], oldest_waiting(conn, queue, day)
-    return [number for number, _ in rows], rows[0][1]
+    return [row[0] for row in rows], _as_rank_at(conn, rows[0][1])
+
+
+def _as_rank_at(conn: Connection, raw: Any) -> datetime | None:
+    """The oldest place as a datetime: it comes with each of up to 500 rows, raw, and only the
+    first is converted."""
+    dialect = conn.dialect
+    convert = _rank_at_reader.get(dialect.name)
+    if convert is None:
+        convert = _rank_at_reader[dialect.name] = tickets.c.rank_at.type.dialect_impl(dialect).result_processor(dialect, None) \
+            or (lambda value: value)
+    return convert(raw)
+
+
+_rank_at_reader: dict[str, Any] = {}
 
 
 # The oldest place, over its own alias of tickets: uncorrelated, so computed once per statement.
-_OLDEST_OF_LINE = _oldest_of(tickets.alias("held")).scalar_subquery()
+# Untyped: converted once for the first row rather than for each (_as_rank_at).
+_OLDEST_OF_LINE = type_coerce(_oldest_of(tickets.alias("held")).scalar_subquery(), NullType())
 _WAITING_NUMBERS = (
     select(tickets.c.number, _OLDEST_OF_LINE)
     .where(
