@@ -49,6 +49,16 @@ NO_BOOKINGS_RECHECK_S = 60.0
 _no_bookings: WeakKeyDictionary[Any, tuple[date, datetime]] = WeakKeyDictionary()
 
 
+# A queue's latest service durations, per database in this process, with the day's counts they
+# were read at: they change as the queue's services finish, and every finish moves the queue's
+# `served` count in the same transaction (server.db.queue_stats_repo). Read again whenever the
+# counts this transaction reads differ, on any process; an issue (which moves none) pays no read
+# for them. A manager's forced finish moves no count (statistics leave it out): its duration
+# joins the estimate with the queue's next finish.
+_durations: WeakKeyDictionary[Any, dict[tuple[str, str, date], tuple[tuple[Any, ...], list[float]]]] = \
+    WeakKeyDictionary()
+
+
 def bookings_changed(engine: Any) -> None:
     """A booking was made or checked in through `engine`: the next estimate reads the day's
     bookings again rather than trusting that it had none (the booking and check-in call this)."""
@@ -67,12 +77,22 @@ class Waits:
     def service(self, queue: str) -> ServiceTimes:
         if queue not in self._service:
             load = self.load
-            durations = waits_repo.recent_services(self.conn, queue, load.day, RECENT_SERVICES)
             day = load.stats.get(queue, {})
+            durations = self._recent(queue, (day.get("served", 0), day.get("no_show", 0), day.get("service_s", 0.0)))
             self._service[queue] = measured_service(
                 durations, load.hall.typical_service_s(queue), day.get("no_show", 0), day.get("served", 0),
             )
         return self._service[queue]
+
+    def _recent(self, queue: str, counts: tuple[Any, ...]) -> list[float]:
+        known = _durations.setdefault(self.conn.engine, {})
+        key = (self.load.hall.code, queue, self.load.day)
+        found = known.get(key)
+        if found is None or found[0] != counts:
+            if len(known) > 4096:  # days and halls past: forget them all, the live ones come back
+                known.clear()
+            found = known[key] = (counts, waits_repo.recent_services(self.conn, queue, self.load.day, RECENT_SERVICES))
+        return found[1]
 
     def free_in(self, windows: list[str]) -> dict[str, float]:
         """When each of `windows` (open or paused) can next call: the rest of its current service,

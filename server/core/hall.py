@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, time
 from enum import StrEnum
+from functools import cached_property
 
 from .appointment_rules import AppointmentRules
 from .evaluation import Weights as EvaluationWeights
@@ -140,7 +141,12 @@ class Window:
     reserve: bool = False
 
     def serves(self, queue: str) -> bool:
-        return any(sq.queue == queue for sq in self.queues)
+        return queue in self._codes
+
+    @cached_property
+    def _codes(self) -> frozenset[str]:
+        # Asked for every window and queue of every view a change builds: a set, made once.
+        return frozenset(sq.queue for sq in self.queues)
 
     def weight(self, queue: str) -> int:
         return next((sq.weight for sq in self.queues if sq.queue == queue), 0)

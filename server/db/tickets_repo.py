@@ -326,8 +326,8 @@ def _as_rank_at(conn: Connection, raw: Any) -> datetime | None:
     dialect = conn.dialect
     convert = _rank_at_reader.get(dialect.name)
     if convert is None:
-        convert = _rank_at_reader[dialect.name] = tickets.c.rank_at.type.dialect_impl(dialect).result_processor(dialect, None) \
-            or (lambda value: value)
+        processor = tickets.c.rank_at.type.dialect_impl(dialect).result_processor(dialect, None)
+        convert = _rank_at_reader[dialect.name] = processor or (lambda value: value)
     return convert(raw)
 
 

@@ -63,3 +63,44 @@ def test_a_window_paused_past_its_allowance_is_not_calling_at_once(client, kiosk
     clock.advance(minutes=20)  # 暂时离开 allows 15
     t = issue(client, kiosk)
     assert t["estimated_wait_s"] > 0 and t["estimated_wait_range_s"][0] > 0
+
+
+def test_the_measured_service_time_follows_each_finish_while_issuing_reads_it_no_more(
+        client, kiosk, alice, clock, db_engine):
+    """The queue's service durations are remembered between changes (an issue reads them no
+    more); a finish, here or through another process, is in the next estimate."""
+    from sqlalchemy import event
+
+    from server.app import waits
+
+    assert client.post("/api/v1/windows/1/open", headers=alice).status_code == 200
+    issue(client, kiosk)
+    for minutes in (2, 2):  # two quick visits: the queue's measured pace is short
+        client.post("/api/v1/windows/1/call-next", headers=alice)
+        issue(client, kiosk)
+        clock.advance(minutes=minutes)
+        assert client.post("/api/v1/windows/1/finish", headers=alice, json={}).status_code == 200
+    reads: list[str] = []
+
+    def count(conn, cursor, statement, params, context, executemany) -> None:
+        if "finished_at IS NOT NULL" in statement:
+            reads.append(statement)
+
+    event.listen(db_engine, "before_cursor_execute", count)
+    try:
+        quick = issue(client, kiosk)
+        assert reads == [], "an issue read the durations again"
+        client.post("/api/v1/windows/1/call-next", headers=alice)
+        clock.advance(minutes=40)  # a long visit moves the measured pace
+        assert client.post("/api/v1/windows/1/finish", headers=alice, json={}).status_code == 200
+        assert reads, "the finish's change did not read the new durations"
+    finally:
+        event.remove(db_engine, "before_cursor_execute", count)
+    client.post("/api/v1/windows/1/call-next", headers=alice)
+    clock.advance(minutes=1)
+    slow = issue(client, kiosk)
+    remembered = client.get(f"/api/v1/tickets/{slow['id']}").get_json()["ticket"]
+    waits._durations.clear()  # what a process that never saw this queue works out
+    fresh = client.get(f"/api/v1/tickets/{slow['id']}").get_json()["ticket"]
+    assert remembered["estimated_wait_range_s"] == fresh["estimated_wait_range_s"]
+    assert remembered["estimated_wait_s"] == fresh["estimated_wait_s"] > quick["estimated_wait_s"]
