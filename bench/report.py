@@ -129,6 +129,7 @@ def targets(res: dict[str, Any]) -> list[list[str]]:
         share = h["rate"] / b["rate"] if b["rate"] else 0
         p99 = h["latency_ms"]["p99"] or 1e9
         rows.append(["issuance at 8 kiosks >= 40% of bare", f"{share:.0%}", _yes(share >= 0.4)])
+        rows.append(["issuance at 8 kiosks >= 50% of bare (issue 16)", f"{share:.0%}", _yes(share >= 0.5)])
         if "paced" in res["issuance"]:
             v = res["issuance"]["paced"]
             paced99 = v["hallq"]["latency_ms"]["p99"] or 1e9
@@ -141,6 +142,12 @@ def targets(res: dict[str, Any]) -> list[list[str]]:
         hp, bp = h["latency_ms"]["p99"] or 1e9, b["latency_ms"]["p99"] or 1e-9
         rows.append(["1000 displays p99 < 1.5x bare", f"{hp / bp:.2f}x", _yes(hp < 1.5 * bp)])
         rows.append(["1000 displays p99 < 150 ms", f"{fmt(hp)} ms", _yes(hp < 150)])
+        # Issue 16 counts from the moment the window's call-next is sent: the call can reach the
+        # screens before its own answer reaches the window, so the figure above may be negative.
+        hc, bc = h["from_request_ms"]["p99"] or 1e9, b["from_request_ms"]["p99"] or 1e-9
+        rows.append(["1000 displays p99 from the click <= 1.3x bare (issue 16)", f"{hc / bc:.2f}x",
+                     _yes(hc <= 1.3 * bc)])
+        rows.append(["1000 displays p99 from the click < 100 ms", f"{fmt(hc)} ms", _yes(hc < 100)])
         rows.append(["1000 displays: every event delivered", f"{h['missing']} missing", _yes(h["missing"] == 0)])
     if "postgres" in res:
         h = res["postgres"]["hallq"]

@@ -13,57 +13,41 @@ from bench.displays import Displays
 from bench.http_load import HttpJob, run_http
 from bench.measure import metered, without_ids
 from bench.plan import WINDOWS, Plan, log, queue_mix
+from bench.sampling import Sampler
 from bench.servers import BareApp
 from tests.support.server_process import REPO, ServerProcess
 
 
-class PgWaits:
+class PgWaits(Sampler):
     """Samples what the database's backends are doing every 50 ms: running, or waiting on what
     (a row lock held by another transaction, the client, the WAL flush ...)."""
 
-    def __init__(self, db_url: str) -> None:
-        import threading
+    interval_s = 0.05
 
-        self.db_url = db_url
+    def __init__(self, db_url: str) -> None:
+        super().__init__(db_url)
         self.samples: Counter[str] = Counter()
         self.n = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> PgWaits:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(10)
-
-    def _run(self) -> None:
-        import psycopg
-
-        dbname = self.db_url.rsplit("/", 1)[1]
-        with psycopg.connect(self.db_url, autocommit=True) as conn:
-            deadline = time.monotonic() + 600
-            while not self._stop.is_set() and time.monotonic() < deadline:
-                rows = conn.execute(
-                    "SELECT state, wait_event_type, wait_event, query FROM pg_stat_activity "
-                    "WHERE datname = %s AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
-                    (dbname,),
-                ).fetchall()
-                self.n += 1
-                for state, wtype, wevent, query in rows:
-                    if state == "idle":
-                        key = "idle (waiting for its client)"
-                    elif state == "idle in transaction":
-                        key = "idle in transaction (waiting for its client)"
-                    elif wtype == "Lock":  # which statement waits for a row another transaction holds
-                        key = f"{state}: waiting on {wtype}/{wevent} in {' '.join(query.split())[:48]}"
-                    elif wtype:
-                        key = f"{state}: waiting on {wtype}/{wevent}"
-                    else:
-                        key = f"{state}: running"
-                    self.samples[key] += 1
-                self._stop.wait(0.05)
+    def sample(self, conn: Any) -> None:
+        rows = conn.execute(
+            "SELECT state, wait_event_type, wait_event, query FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
+            (self.dbname,),
+        ).fetchall()
+        self.n += 1
+        for state, wtype, wevent, query in rows:
+            if state == "idle":
+                key = "idle (waiting for its client)"
+            elif state == "idle in transaction":
+                key = "idle in transaction (waiting for its client)"
+            elif wtype == "Lock":  # which statement waits for a row another transaction holds
+                key = f"{state}: waiting on {wtype}/{wevent} in {' '.join(query.split())[:48]}"
+            elif wtype:
+                key = f"{state}: waiting on {wtype}/{wevent}"
+            else:
+                key = f"{state}: running"
+            self.samples[key] += 1
 
     def summary(self) -> dict[str, float]:
         """Average number of backends in each state over the samples."""

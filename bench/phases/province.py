@@ -19,7 +19,6 @@ processes; every call of that hall must reach it, and nothing of another hall ma
 from __future__ import annotations
 
 import re
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
@@ -31,6 +30,7 @@ from bench.displays import Displays
 from bench.http_load import HttpJob, run_http
 from bench.measure import merged
 from bench.plan import Plan, log, queue_mix
+from bench.sampling import Sampler
 from bench.servers import pg_admin
 from bench.stats import fmt, table
 from tests.support.server_process import REPO, ServerProcess
@@ -142,39 +142,25 @@ def seed(db_url: str, config: Path, codes: list[str]) -> dict[str, dict[str, Any
         engine.dispose()
 
 
-class PgCpu:
+class PgCpu(Sampler):
     """CPU of the database's backends (not the machine's other databases): each backend's CPU is
     sampled every half second, so connections the pool opens and closes during the load count."""
 
     def __init__(self, db_url: str) -> None:
-        self.db_url, self.dbname = db_url, db_url.rsplit("/", 1)[1]
+        super().__init__(db_url)
         self.start: dict[int, float] = {}
         self.last: dict[int, float] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _pids(self, conn: Any) -> list[int]:
         return [r[0] for r in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s "
                                            "AND pid <> pg_backend_pid()", (self.dbname,))]
 
-    def _run(self) -> None:
-        import psycopg
+    def first(self, conn: Any) -> None:
+        self.start = {p: proc_cpu_s(p) for p in self._pids(conn)}
 
-        with psycopg.connect(self.db_url, autocommit=True) as conn:
-            self.start = {p: proc_cpu_s(p) for p in self._pids(conn)}
-            while True:
-                for p in self._pids(conn):
-                    self.last[p] = max(self.last.get(p, 0.0), proc_cpu_s(p))
-                if self._stop.wait(0.5):
-                    return
-
-    def __enter__(self) -> PgCpu:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(10)
+    def sample(self, conn: Any) -> None:
+        for p in self._pids(conn):
+            self.last[p] = max(self.last.get(p, 0.0), proc_cpu_s(p))
 
     @property
     def seconds(self) -> float:

@@ -17,7 +17,7 @@ from .errors import ApiError
 
 def services() -> Services:
     """The services of the request's hall (server/web/hall_scope.py)."""
-    return hall_scope.for_request().services
+    return hall_scope.for_request(bearer()).services
 
 
 def client_address() -> str:

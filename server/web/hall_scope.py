@@ -61,8 +61,9 @@ def served(code: str) -> Served:
     return found
 
 
-def for_request() -> Served:
-    """The hall of the current HTTP request, chosen once per request."""
+def for_request(bearer: str | None) -> Served:
+    """The hall of the current HTTP request, chosen once per request; `bearer`: its bearer token,
+    if any (server.web.auth reads it)."""
     found = g.get("hallq_served")
     if found is None:
         code = named_hall(request.environ, request.args)
@@ -71,9 +72,7 @@ def for_request() -> Served:
         elif key := request.headers.get("X-Device-Key"):
             found = halls().of_device_key(key)
         else:
-            header = request.headers.get("Authorization", "")
-            scheme, _, token = header.partition(" ")
-            found = halls().of_token(token.strip() if scheme.lower() == "bearer" else None)
+            found = halls().of_token(bearer)
         g.hallq_served = found
     return found
 

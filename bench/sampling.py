@@ -1,0 +1,46 @@
+"""A background sampler of a PostgreSQL database's backends, for the phases that report what
+the database did under their load (its CPU, its wait states)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Self
+
+
+class Sampler:
+    """Calls `sample(conn)` every `interval_s` on its own connection, from entering until leaving
+    (at most `limit_s`), in a thread of its own."""
+
+    interval_s = 0.5
+    limit_s = 600.0
+
+    def __init__(self, db_url: str) -> None:
+        self.db_url, self.dbname = db_url, db_url.rsplit("/", 1)[1]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def sample(self, conn: Any) -> None:
+        raise NotImplementedError
+
+    def first(self, conn: Any) -> None:
+        """Before the first sample (a baseline)."""
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+    def _run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.db_url, autocommit=True) as conn:
+            self.first(conn)
+            deadline = time.monotonic() + self.limit_s
+            while time.monotonic() < deadline:
+                self.sample(conn)
+                if self._stop.wait(self.interval_s):
+                    return
