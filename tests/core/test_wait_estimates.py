@@ -47,6 +47,20 @@ def test_a_range_is_never_negative_empty_or_inverted(count, servers, service, gr
         assert 0 <= lo < hi
 
 
+@given(count=st.integers(1, 250), servers=servers, service=services, green=st.floats(0, 0.01), spans=spans,
+       cut=st.integers(0, 250))
+def test_a_line_worked_out_at_once_has_the_figures_of_its_places_one_by_one(count, servers, service, green, spans,
+                                                                              cut):
+    """A queue's view takes its whole line in one slice, a ticket its own place: the same figures."""
+    whole, single = wait_estimates(count, servers, service, green, spans), wait_estimates(count, servers, service,
+                                                                                          green, spans)
+    assert whole is not None and single is not None
+    cut = min(cut, count)
+    head = whole[cut:]  # part of the line first, then all of it (some known already)
+    assert whole[:] == [single[i] for i in range(count)]
+    assert head == [single[i] for i in range(cut, count)]
+
+
 @given(count=st.integers(1, 60), servers=servers, service=services, spans=spans)
 def test_more_ahead_never_means_a_shorter_wait(count, servers, service, spans):
     found = wait_estimates(count, servers, service, 0.0, spans)
