@@ -172,7 +172,7 @@ def _serve_hall(
         unsent=(lambda: relay.unsent_seq(hall.code)) if relay else lambda: None,
         resync=factory.resync_hall(socketio, hall.code),
         decorate=lambda rooms, data: ticket_room_payload(svc, rooms, data),
-        yield_to_writers=(lambda: socketio.sleep(0)) if settings.async_mode == "eventlet" else lambda: None,
+        yield_to_writers=(lambda: socketio.sleep(0)) if settings.async_mode == "eventlet" else None,
     )
     spooler = PrintSpooler(
         engine, hall.code, clock, on_status=lambda url, status: record_status(svc, url, status),

@@ -59,14 +59,15 @@ class Publisher:
                  spawn: Callable[..., Any] | None = None, unsent: Callable[[], int | None] = lambda: None,
                  resync: Callable[[str], None] = lambda reason: None,
                  decorate: Callable[[list[str], dict[str, Any]], dict[str, Any]] | None = None,
-                 yield_to_writers: Callable[[], object] = lambda: None) -> None:
+                 yield_to_writers: Callable[[], object] | None = None) -> None:
         """`hall`: the code of the hall whose event log this publishes (its seqs are that hall's;
         `emit` sends to the protocol's room names, as logged, and puts them in the hall);
         `unsent()`: the oldest seq of the hall the message queue has not taken yet, if any;
         `resync(reason)`: tell every client of the hall to take a fresh snapshot;
         `decorate(rooms, data)`: the payload as sent, for what must reach its rooms but never rest
         in the event log (a ticket's case link); `yield_to_writers()`: let the sockets' writers
-        send what is queued (eventlet: a zero sleep)."""
+        send what is queued (eventlet: a zero sleep), after each call, before the rest of its
+        change is queued behind it from a task `spawn`ed for it (None: everything at once)."""
         self._engine = engine
         self._hall = hall
         self._decorate = decorate or (lambda rooms, data: data)
@@ -135,6 +136,9 @@ class Publisher:
             if self._sending:
                 return
             self._sending = True
+        self._send_outbox()
+
+    def _send_outbox(self) -> None:
         while True:
             with self._lock:
                 batch, self._outbox = self._outbox, []
@@ -142,20 +146,36 @@ class Publisher:
                     self._sending = False
                     return
             try:
-                self._send(batch)
+                rest = self._send(batch)
             except BaseException:  # killed mid-send: the next caller sends what is left
                 with self._lock:
                     self._sending = False
                 raise
+            if rest:
+                # A call went out with more behind it: the rest follows once the sockets' writers
+                # have sent the call, from a task of its own, so the window's own answer is not
+                # held up while a thousand screens are written to.
+                with self._lock:
+                    self._outbox[:0] = rest
+                self._spawn(self._after_writers)
+                return
 
-    def _send(self, batch: list[Outgoing]) -> None:
+    def _after_writers(self) -> None:
+        if self._yield is not None:
+            self._yield()
+        self._send_outbox()
+
+    def _send(self, batch: list[Outgoing]) -> list[Outgoing]:
+        """Send `batch` in order; with writers to yield to, stop after a call with more behind it
+        and return the rest."""
         for i, (event, data, rooms) in enumerate(batch):
             try:
                 self._emit(event, data, rooms)
             except Exception:  # a broken socket must not stop the next event
                 log.exception("emitting %s (seq %s) failed", event, data.get("seq"))
-            if event in FIRST_OUT and i + 1 < len(batch):
-                self._yield()
+            if self._yield is not None and event in FIRST_OUT and i + 1 < len(batch):
+                return batch[i + 1:]
+        return []
 
     def poll(self, latest: int | None = None) -> None:
         """One process: send what another process (the command line revoking a key, say) logged

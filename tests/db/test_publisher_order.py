@@ -21,9 +21,15 @@ def make(tmp_path, emit, **kw) -> Publisher:
     return Publisher(engine, "city", emit, **kw)
 
 
+def at_once(fn) -> None:
+    """The task the rest of a change after its call goes from: here, run at once."""
+    fn()
+
+
 def test_the_writers_run_right_after_the_call_before_the_rest_of_its_change(tmp_path):
     sent: list[str] = []
-    pub = make(tmp_path, lambda event, data, rooms: sent.append(event), yield_to_writers=lambda: sent.append("|"))
+    pub = make(tmp_path, lambda event, data, rooms: sent.append(event), yield_to_writers=lambda: sent.append("|"),
+               spawn=at_once)
     pub.publish(change(1, "ticket.called", "ticket.announce", "window.updated", "queue.updated"))
     pub.publish(change(2, "queue.updated", "ticket.called"))  # nothing after the call: no yield
     assert sent == ["ticket.called", "|", "ticket.announce", "window.updated", "queue.updated",
@@ -44,7 +50,8 @@ def test_a_change_published_while_another_is_sending_goes_out_after_it_without_w
             later.append("returned")
             assert sent == [(1, "ticket.called")]  # not sent by the second caller
 
-    pub = make(tmp_path, lambda event, data, rooms: sent.append((data["seq"], event)), yield_to_writers=writers_run)
+    pub = make(tmp_path, lambda event, data, rooms: sent.append((data["seq"], event)), yield_to_writers=writers_run,
+               spawn=at_once)
     pub.publish(change(1, "ticket.called", "queue.updated"))
     assert later == ["published", "returned"]
     assert sent == [(1, "ticket.called"), (1, "queue.updated"), (2, "ticket.called"), (2, "queue.updated")]
@@ -75,3 +82,17 @@ def test_threads_publishing_at_once_send_every_event_once_in_seq_order(tmp_path)
     gate.set()
     t.join(10)
     assert sent == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+
+
+def test_the_window_gets_its_answer_before_the_rest_of_its_change_is_queued(tmp_path):
+    sent: list[tuple[int, str]] = []
+    later: list = []
+    pub = make(tmp_path, lambda event, data, rooms: sent.append((data["seq"], event)),
+               yield_to_writers=lambda: None, spawn=later.append)
+    pub.publish(change(1, "ticket.called", "window.updated", "queue.updated"))
+    assert sent == [(1, "ticket.called")]  # the call-next returns now; the screens are written to
+    pub.publish(change(2, "queue.updated"))  # another change meanwhile waits its turn
+    assert sent == [(1, "ticket.called")]
+    later.pop()()
+    assert sent == [(1, "ticket.called"), (1, "window.updated"), (1, "queue.updated"), (2, "queue.updated")]
+    assert later == []
