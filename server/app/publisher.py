@@ -79,9 +79,11 @@ class Publisher:
         self._yield = yield_to_writers
         self._lock = threading.Lock()
         self._pending: dict[int, Committed] = {}
-        # Stamped events waiting to be sent, in seq order, and whether a caller is sending them.
+        # Stamped events waiting to be sent, in seq order, whether a caller is sending them, and
+        # the seq of the first event taken from it and not sent yet (the mark stays before it).
         self._outbox: list[Outgoing] = []
         self._sending = False
+        self._first_unsent: int | None = None
         self._gap_since: float | None = None
         self._running = True
         self.tailing = False
@@ -144,7 +146,9 @@ class Publisher:
                 batch, self._outbox = self._outbox, []
                 if not batch:
                     self._sending = False
+                    self._first_unsent = None
                     return
+                self._first_unsent = batch[0][1]["seq"]
             try:
                 rest = self._send(batch)
             except BaseException:  # killed mid-send: the next caller sends what is left
@@ -173,8 +177,10 @@ class Publisher:
                 self._emit(event, data, rooms)
             except Exception:  # a broken socket must not stop the next event
                 log.exception("emitting %s (seq %s) failed", event, data.get("seq"))
-            if self._yield is not None and event in FIRST_OUT and i + 1 < len(batch):
-                return batch[i + 1:]
+            if i + 1 < len(batch):
+                self._first_unsent = batch[i + 1][1]["seq"]
+                if self._yield is not None and event in FIRST_OUT:
+                    return batch[i + 1:]
         return []
 
     def poll(self, latest: int | None = None) -> None:
@@ -263,9 +269,16 @@ class Publisher:
         return True
 
     def mark(self) -> None:
-        """Mark what was sent, short of anything the message queue has not taken."""
-        unsent = self._unsent()
-        upto = self._next - 1 if unsent is None else min(self._next - 1, unsent - 1)
+        """Mark what was sent, short of anything still in the outbox (the rest of a call's change,
+        sent from its own task) or the message queue has not taken."""
+        upto = self._next - 1
+        with self._lock:
+            held = self._first_unsent if self._sending else None
+            if held is None and self._outbox:
+                held = self._outbox[0][1]["seq"]
+        for first in (held, self._unsent()):
+            if first is not None:
+                upto = min(upto, first - 1)
         if self._marked < upto:
             self._mark_emitted(upto)
             self._marked, self._marked_at = upto, time.monotonic()

@@ -96,3 +96,18 @@ def test_the_window_gets_its_answer_before_the_rest_of_its_change_is_queued(tmp_
     later.pop()()
     assert sent == [(1, "ticket.called"), (1, "window.updated"), (1, "queue.updated"), (2, "queue.updated")]
     assert later == []
+
+
+def test_the_emitters_mark_never_passes_the_rest_of_a_call_still_to_send(tmp_path):
+    """A successor resumes after the mark: what is still in the outbox must go out again."""
+    from server.db import event_log
+
+    later: list = []
+    pub = make(tmp_path, lambda event, data, rooms: None, yield_to_writers=lambda: None, spawn=later.append)
+    pub.publish(change(1, "queue.updated"))
+    pub.publish(change(2, "ticket.called", "window.updated", "queue.updated"))
+    pub.mark()
+    assert event_log.emitted_mark(pub._engine, "city")[1] == 1, "seq 2 is half sent"
+    later.pop()()
+    pub.mark()
+    assert event_log.emitted_mark(pub._engine, "city")[1] == 2
