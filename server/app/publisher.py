@@ -36,7 +36,7 @@ log = logging.getLogger("hallq.publisher")
 
 GAP_WAIT_S = 0.15
 GAP_GIVE_UP_S = 3.0
-# The leader waits for the notification of a logged commit (server.db.event_log.leadership), and
+# The leader waits for the notification of a logged commit (server.db.event_log.EmitterConnection), and
 # reads the log this often anyway, in case a notification went astray.
 IDLE_READ_S = 1.0
 LEADER_RETRY_S = 1.0
@@ -224,13 +224,6 @@ class Publisher:
                 return
 
     # -- several processes -------------------------------------------------------------------
-
-    def run_tail(self) -> None:
-        """Leader election and tailing for this hall alone (a process serving several halls runs
-        one `EventTail` for all of them)."""
-        from .event_tail import EventTail
-
-        EventTail(self._engine, [self], sleep=self._sleep).run()
 
     # The tail (server/app/event_tail.py) drives these three for each hall of its process.
 

@@ -8,9 +8,8 @@ sends on every logged commit, and keeps a mark of the last seq it sent in `count
 
 from __future__ import annotations
 
-import time
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -30,9 +29,6 @@ LEADER_LOCK_KEY = 0x4A11_0001
 TAIL_NAME = "hallq-event-tail"
 # The emitter's mark in `counters`: the last seq it has sent; a successor resumes after it.
 EMITTED = "emitted"
-
-# Waits for a notification, at most the given seconds.
-Wait = Callable[[float], None]
 
 
 def read_events(engine: Engine, hall: str, after: int, limit: int = 500) -> list[Committed]:
@@ -88,10 +84,6 @@ class EmitterConnection:
         self._conn = conn
         self._listener: Any = conn.connection.dbapi_connection  # psycopg's, which has `notifies`
 
-    def try_lead(self, hall: str) -> bool:
-        """Take the hall's emitter lock if no other process holds it."""
-        return hall in self.try_lead_all([hall])
-
     def try_lead_all(self, halls: Sequence[str]) -> set[str]:
         """Take the emitter locks of those of `halls` no other process holds, in one statement (a
         process waiting for fifty halls asks once a second, not fifty times); the halls won."""
@@ -143,23 +135,3 @@ def emitter_connection(engine: Engine) -> Iterator[EmitterConnection]:
             # Never back in the pool as a tail: its locks, its LISTEN and its name (a request's
             # connection counted as a tail would shrink every process's share) end with it.
             conn.invalidate()
-
-
-@contextmanager
-def leadership(engine: Engine, hall: str) -> Iterator[Wait | None]:
-    """One hall's emitter on a connection of its own: yields None when another process holds the
-    hall's lock, else a `wait(timeout)` that returns at the hall's next logged commit or after
-    `timeout` seconds."""
-    with emitter_connection(engine) as conn:
-        if not conn.try_lead(hall):
-            yield None
-            return
-
-        def wait(timeout: float) -> None:
-            deadline = time.monotonic() + timeout
-            while (left := deadline - time.monotonic()) > 0:
-                heard = conn.wait(left)
-                if heard is None or hall in heard or "" in heard:
-                    return
-
-        yield wait

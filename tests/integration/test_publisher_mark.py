@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from server.app import accounts
 from server.app.context import Services
+from server.app.event_tail import EventTail
 from server.app.publisher import Publisher
 from server.db.engine import make_engine
 from server.db.event_log import EMITTED
@@ -25,8 +26,8 @@ def emitted_mark(engine) -> int | None:
         return conn.execute(select(counters.c.value).where(counters.c.name == EMITTED)).scalar()
 
 
-def run_until(publisher: Publisher, done) -> None:
-    thread = threading.Thread(target=publisher.run_tail, daemon=True)
+def run_until(engine, publisher: Publisher, done) -> None:
+    thread = threading.Thread(target=EventTail(engine, [publisher]).run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not done() and time.monotonic() < deadline:
@@ -52,13 +53,13 @@ def test_a_successor_resends_what_the_message_queue_never_took(pg_url):
         first = Publisher(engine, "city", lambda event, data, rooms: sent.append(data["seq"]),
                           unsent=lambda: first_refused)
         first._mark_emitted(0)  # a predecessor sent nothing: this one starts at the beginning
-        run_until(first, lambda: sent and sent[-1] == last and emitted_mark(engine) == first_refused - 1)
+        run_until(engine, first, lambda: sent and sent[-1] == last and emitted_mark(engine) == first_refused - 1)
         assert emitted_mark(engine) == first_refused - 1
 
         engine.dispose()  # the first emitter's session ends, and its advisory lock with it
         again: list[int] = []
         successor = Publisher(engine, "city", lambda event, data, rooms: again.append(data["seq"]))
-        run_until(successor, lambda: again and again[-1] == last)
+        run_until(engine, successor, lambda: again and again[-1] == last)
         assert again[0] == first_refused, "the successor starts at the first event Redis never took"
     finally:
         engine.dispose()
