@@ -35,7 +35,7 @@ def iso(hall: Hall, at: datetime | None) -> str | None:
 @dataclass
 class HallLoad:
     """The hall's state for estimates, read once per transaction: window states and each queue's
-    counts (its waiting count kept by the database, migration 0005), plus each queue's waiting
+    counts (its waiting and cut-in counts kept by the database, migrations 0005 and 0022), plus each queue's waiting
     line, read when first needed."""
 
     hall: Hall
@@ -73,10 +73,12 @@ class HallLoad:
         """The ticket was just issued in this transaction, after the load was read: count it (the
         database's trigger counted it in its own row)."""
         stats = self.stats.setdefault(
-            t.queue, {"issued": 0, "served": 0, "service_s": 0.0, "no_show": 0, "waiting": 0}
+            t.queue, {"issued": 0, "served": 0, "service_s": 0.0, "no_show": 0, "waiting": 0, "cut_ins": 0}
         )
         stats["issued"] += 1
         stats["waiting"] += 1
+        if t.cuts_in:
+            stats["cut_ins"] += 1
         self.lines.pop(t.queue, None)
         self._waits = None  # the shares and the lines changed
         self._served.clear()  # a queue that had no line shares its windows differently now

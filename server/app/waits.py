@@ -70,7 +70,6 @@ class Waits:
         self.conn, self.load = conn, load
         self._service: dict[str, ServiceTimes] = {}
         self._free: dict[str, float] = {}
-        self._green: dict[str, int] | None = None
         self._lists: dict[tuple[str, bool], Sequence[WaitEstimate] | None] = {}
         self._bookings: dict[str, QueueBookings] | None = None
 
@@ -123,9 +122,7 @@ class Waits:
     def green_per_s(self, queue: str) -> float:
         """Tickets a second that go ahead of a normal ticket's place: green-channel tickets and
         tickets transferred in, at today's rate so far."""
-        if self._green is None:
-            self._green = waits_repo.cut_ins(self.conn, self.load.day)
-        count = self._green.get(queue, 0)
+        count = self.load.stats.get(queue, {}).get("cut_ins", 0)
         if not count:
             return 0.0
         return count / max(MIN_GREEN_SPAN_S, self._since_opening())

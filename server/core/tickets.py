@@ -92,6 +92,13 @@ class Ticket:
         return CLASS_RANKS[self.priority]
 
     @property
+    def cuts_in(self) -> bool:
+        """It went ahead of its queue's normal tail today: green channel, or transferred in keeping
+        the place it took at issue (what the waiting-time estimate counts; migration 0022 keeps
+        the same count in the database)."""
+        return self.priority is Priority.GREEN or self.origin_queue is not None
+
+    @property
     def waiting_key(self) -> tuple[int, datetime, str]:
         """Calling order within one queue: green first, then by place, then by number."""
         return (self.class_rank, self.rank_at, self.number)

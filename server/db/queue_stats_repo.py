@@ -1,6 +1,7 @@
-"""Each queue's daily counts (`queue_stats`): issued and waiting, kept by the triggers on `tickets`
-(migrations 0005, 0021); served, service time and no-shows, counted here by the handlers that finish
-a visit. One row per hall, queue and day: a hall reads and counts only its own."""
+"""Each queue's daily counts (`queue_stats`): issued, waiting and cut-ins (green channel, transferred
+in), kept by the triggers on `tickets` (migrations 0005, 0021, 0022); served, service time and
+no-shows, counted here by the handlers that finish a visit. One row per hall, queue and day: a hall
+reads and counts only its own."""
 
 from __future__ import annotations
 
@@ -48,13 +49,14 @@ def _bump_stats_stmt(dialect: str) -> Any:
 def stats(conn: Connection, day: date) -> dict[str, dict]:
     """Each queue's counts for the day, read by every change, unpacked by position."""
     return {
-        queue: {"issued": issued, "served": served, "service_s": service_s, "no_show": no_show, "waiting": waiting}
-        for queue, issued, served, service_s, no_show, waiting in conn.execute(
+        queue: {"issued": issued, "served": served, "service_s": service_s, "no_show": no_show, "waiting": waiting,
+                "cut_ins": cut_ins}
+        for queue, issued, served, service_s, no_show, waiting, cut_ins in conn.execute(
             _STATS, {"hall": hall_of(conn), "day": day})
     }
 
 
 _STATS = select(
     queue_stats.c.queue, queue_stats.c.issued, queue_stats.c.served, queue_stats.c.service_s,
-    queue_stats.c.no_show, queue_stats.c.waiting,
+    queue_stats.c.no_show, queue_stats.c.waiting, queue_stats.c.cut_ins,
 ).where(queue_stats.c.hall == bindparam("hall"), queue_stats.c.day == bindparam("day", type_=Date))

@@ -1,20 +1,20 @@
 """What the waiting-time estimate reads besides the queues' daily counts (issue 13): the latest
-service durations of a queue, the calls the windows are in the middle of, and the day's green
-tickets that went ahead of the line per queue. Each is an index read (migration 0014): the latest
-services walk back from the newest and stop at the limit; the calls are the windows' own; the
-cut-ins are a count over a partial index holding only such tickets."""
+service durations of a queue and the calls the windows are in the middle of. Each is an index
+read (migration 0014): the latest services walk back from the newest and stop at the limit; the
+calls are the windows' own. The day's cut-ins per queue are counted by trigger in `queue_stats`
+(migration 0022), read with the counts."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import Connection, bindparam, func, select, text
+from sqlalchemy import Connection, bindparam, select
 
 from server.core.tickets import Status
 
 from .scope import hall_of
-from .ticket_tables import CUT_IN, tickets
+from .ticket_tables import tickets
 
 # Durations of a queue's latest finished services, newest first.
 _RECENT = (
@@ -50,21 +50,3 @@ _CALLS = select(tickets.c.id, tickets.c.queue, tickets.c.called_at).where(
     tickets.c.called_at.is_not(None),
 )
 
-
-_CUT_INS = (
-    select(tickets.c.queue, func.count())
-    .where(
-        tickets.c.hall == bindparam("hall"),
-        tickets.c.day == bindparam("day"),
-        # Written as migration 0014's partial index is, literally: a planner uses a partial index
-        # only for a condition it can see implies the index's own.
-        text(f"({CUT_IN})"),
-    )
-    .group_by(tickets.c.queue)
-)
-
-
-def cut_ins(conn: Connection, day: date) -> dict[str, int]:
-    """How many tickets joined each queue ahead of its normal tail today: green-channel tickets,
-    and tickets transferred in (they keep the place they took at issue)."""
-    return {q: n for q, n in conn.execute(_CUT_INS, {"hall": hall_of(conn), "day": day})}

@@ -104,3 +104,34 @@ def test_the_measured_service_time_follows_each_finish_while_issuing_reads_it_no
     fresh = client.get(f"/api/v1/tickets/{slow['id']}").get_json()["ticket"]
     assert remembered["estimated_wait_range_s"] == fresh["estimated_wait_range_s"]
     assert remembered["estimated_wait_s"] == fresh["estimated_wait_s"] > quick["estimated_wait_s"]
+
+
+def _queue_estimate(published, queue: str) -> int:
+    """The queue's estimate for the next to join, in the latest change that showed the queue."""
+    for committed in reversed(published):
+        for e in committed.events:
+            if e.event == "queue.updated" and e.data["queue"]["code"] == queue:
+                return e.data["queue"]["estimate_s"]
+    raise AssertionError(f"no queue.updated for {queue}")
+
+
+def test_a_green_ticket_slows_the_walk_ins_estimate_from_its_own_issue(client, kiosk, alice, published):
+    """The day's cut-ins (kept by trigger since migration 0022) reach the estimate, the ticket
+    issued in the same change included: each green arrival is expected to be followed by more,
+    who will be called before the walk-ins."""
+    assert client.post("/api/v1/windows/1/open", headers=alice).status_code == 200
+    for _ in range(3):
+        issue(client, kiosk)
+    client.post("/api/v1/windows/1/call-next", headers=alice)
+    queue = issue(client, kiosk)["queue"]
+    before = _queue_estimate(published, queue)
+    r = client.post("/api/v1/tickets", headers=kiosk,
+                    json={"item": "SCJG-001", "priority": "green", "green_reason": "elderly"})
+    assert r.status_code == 201, r.get_json()
+    green = _queue_estimate(published, queue)
+    issue(client, kiosk)
+    after = _queue_estimate(published, queue)
+    # One place more each time; the green ticket's own change already counts it, so its step is the
+    # longer one (every place waits longer from then on), not the next walk-in's.
+    assert green - before > after - green > 0, (before, green, after)
+

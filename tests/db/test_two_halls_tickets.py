@@ -165,8 +165,7 @@ def test_the_line_views_and_counts_of_one_hall_never_show_the_other_s(engine):
         assert tickets_repo.oldest_waiting(conn, "A", DAY) == T0
         assert tickets_repo.ahead(conn, mine[1]) == 1
         assert queue_stats_repo.stats(conn, DAY) == {
-            "A": {"issued": 2, "served": 1, "service_s": 60.0, "no_show": 0, "waiting": 2}}
-        assert waits_repo.cut_ins(conn, DAY) == {}
+            "A": {"issued": 2, "served": 1, "service_s": 60.0, "no_show": 0, "waiting": 2, "cut_ins": 0}}
         assert tickets_repo.sent_to_window(conn, "1") == []
         assert tickets_repo.targeted_windows(conn) == []
         assert waits_repo.calls_since(conn, []) == {}
@@ -174,8 +173,8 @@ def test_the_line_views_and_counts_of_one_hall_never_show_the_other_s(engine):
         numbers, oldest = tickets_repo.waiting_line(conn, "A", DAY)
         assert len(numbers) == 5 and oldest == T0 - timedelta(hours=3)
         stats = queue_stats_repo.stats(conn, DAY)
-        assert stats == {"A": {"issued": 6, "served": 5, "service_s": 500.0, "no_show": 2, "waiting": 6}}
-        assert waits_repo.cut_ins(conn, DAY) == {"A": 1}
+        assert stats == {"A": {"issued": 6, "served": 5, "service_s": 500.0, "no_show": 2, "waiting": 6,
+                               "cut_ins": 1}}
         assert tickets_repo.targeted_windows(conn) == ["1"]
         assert len(tickets_repo.sent_to_window(conn, "1")) == 1
 
