@@ -161,7 +161,9 @@ class Waits:
         key = (queue, green)
         known = self._lists.get(key, [])
         if key not in self._lists or (known is not None and len(known) <= ahead):
-            count = max(ahead + 1, len(self.load.lines.get(queue, ([], None))[0]), 1)
+            # One place past the one asked for: a change shows a new ticket at the end of its line
+            # and then its queue's estimate for the next to join, one place further.
+            count = max(ahead + 2, len(self.load.lines.get(queue, ([], None))[0]), 1)
             self._lists[key] = wait_estimates(
                 count, self.servers(queue), self.service(queue), 0.0 if green else self.green_per_s(queue),
                 self.spans(queue),

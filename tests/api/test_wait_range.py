@@ -135,3 +135,36 @@ def test_a_green_ticket_slows_the_walk_ins_estimate_from_its_own_issue(client, k
     # longer one (every place waits longer from then on), not the next walk-in's.
     assert green - before > after - green > 0, (before, green, after)
 
+
+def test_an_issue_works_out_its_line_s_call_times_once_and_counts_no_tickets(client, kiosk, alice, db_engine,
+                                                                           monkeypatch):
+    """The new ticket's place and the queue's next place come from one list of call times, and the
+    day's cut-ins come with the queue's counts: no count over the day's tickets."""
+    from sqlalchemy import event
+
+    from server.app import waits
+
+    assert client.post("/api/v1/windows/1/open", headers=alice).status_code == 200
+    for _ in range(3):
+        issue(client, kiosk)
+    worked_out: list[int] = []
+    real = waits.wait_estimates
+
+    def counted(count, *args, **kwargs):
+        worked_out.append(count)
+        return real(count, *args, **kwargs)
+
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, params, context, executemany) -> None:
+        statements.append(statement)
+
+    monkeypatch.setattr(waits, "wait_estimates", counted)
+    event.listen(db_engine, "before_cursor_execute", seen)
+    try:
+        t = issue(client, kiosk)
+    finally:
+        event.remove(db_engine, "before_cursor_execute", seen)
+    assert t["estimated_wait_s"] is not None
+    assert len(worked_out) == 1, worked_out
+    assert not [s for s in statements if "count(" in s.lower()], statements
