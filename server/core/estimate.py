@@ -173,7 +173,7 @@ def window_servers(
     ]
 
 
-def call_times(count: int, servers: Sequence[Server], occupation_s: float) -> list[float]:
+def call_times(count: int, servers: Sequence[Server], occupation_s: float) -> CallTimes:
     """Expected seconds until each of the next `count` calls of the queue (`occupation_s` > 0).
 
     A window calls this queue only `share` of the time. The calls are counted as the windows'
@@ -184,28 +184,75 @@ def call_times(count: int, servers: Sequence[Server], occupation_s: float) -> li
     to the rate. The first of several to free up comes sooner than the soonest of their means (the
     mean of a minimum is below the minimum of the means), so the rests are raced as exponentials;
     after each call, the window likeliest to have freed (the shortest rest) serves at its long-run
-    pace, `share ÷ occupation_s` calls a second."""
+    pace, `share ÷ occupation_s` calls a second.
+
+    Once every busy window has been counted in, the calls come at one steady rate: the places from
+    there on are worked out when asked for, so a new ticket at the end of a line of thousands costs
+    what one at the head does."""
     active = sorted((s for s in servers if s.share > 0), key=lambda s: s.free_in_s)
     if not active:
-        return []
+        return CallTimes([], count, 0.0, 0.0)
     free = [s for s in active if s.free_in_s < 1.0]  # free now, or within the second
     waiting = [s for s in active if s.free_in_s >= 1.0]  # the busy windows' rests, shortest first
     credit = sum(s.share for s in free)  # calls already due
-    out: list[float] = []
-    while len(out) < count and credit >= 1.0 - 1e-9:
-        out.append(0.0)
+    head: list[float] = []
+    while len(head) < count and credit >= 1.0 - 1e-9:
+        head.append(0.0)
         credit -= 1.0
     credit = max(0.0, credit)
     rate = sum(s.share / occupation_s for s in free) + sum(s.share / s.free_in_s for s in waiting)
     at = 0.0
-    while len(out) < count:
+    while len(head) < count and waiting:
         at += (1.0 - credit) / rate
         credit = 0.0
-        out.append(at)
-        if waiting:
-            first = waiting.pop(0)
-            rate += first.share / occupation_s - first.share / first.free_in_s
-    return out
+        head.append(at)
+        first = waiting.pop(0)
+        rate += first.share / occupation_s - first.share / first.free_in_s
+    # The next call after the head comes (1 − credit) ÷ rate later (credit is spent once any call
+    # was counted in the loop above), each one after it 1 ÷ rate later.
+    return CallTimes(head, count, at + (1.0 - credit) / rate, 1.0 / rate)
+
+
+class CallTimes(Sequence[float]):
+    """`call_times`' answer: the calls worked out one by one while busy windows free up (`head`),
+    then one every `step` seconds from `next_s` on."""
+
+    __slots__ = ("_head", "_count", "_next", "_step")
+
+    def __init__(self, head: list[float], count: int, next_s: float, step: float) -> None:
+        self._head, self._count, self._next, self._step = head, max(count, len(head)), next_s, step
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> float: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[float]: ...
+
+    def __getitem__(self, index: int | slice) -> float | list[float]:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self._count)
+            if step != 1:
+                return [self[i] for i in range(start, stop, step)]
+            head, nxt, each = self._head, self._next, self._step
+            out = head[start:stop]
+            return out + [nxt + (i - len(head)) * each for i in range(max(start, len(head)), stop)]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError(index)
+        head = self._head
+        if index < len(head):
+            return head[index]
+        return self._next + (index - len(head)) * self._step
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
 
 
 def slowdowns(
@@ -335,8 +382,8 @@ def wait_estimates(
     def run(start: int, stop: int) -> list[WaitEstimate]:
         # `at` for a stretch of places in one loop, without a call and a lookup per place.
         out = []
-        for ahead in range(start, stop):
-            mean = times[ahead] * slow
+        for ahead, call_s in zip(range(start, stop), times[start:stop], strict=True):
+            mean = call_s * slow
             if spans:
                 mean = stretch(mean, spans)
             out.append(_range(mean, first_var + ahead * step_var + (MODEL_ERROR * mean) ** 2))

@@ -61,6 +61,46 @@ def test_a_line_worked_out_at_once_has_the_figures_of_its_places_one_by_one(coun
     assert head == [single[i] for i in range(cut, count)]
 
 
+def _calls_one_by_one(count: int, servers: list[Server], occupation_s: float) -> list[float]:
+    """`call_times` as it was before its steady part was worked out per place: every call in turn."""
+    active = sorted((s for s in servers if s.share > 0), key=lambda s: s.free_in_s)
+    free = [s for s in active if s.free_in_s < 1.0]
+    waiting = [s for s in active if s.free_in_s >= 1.0]
+    credit = sum(s.share for s in free)
+    out: list[float] = []
+    while len(out) < count and credit >= 1.0 - 1e-9:
+        out.append(0.0)
+        credit -= 1.0
+    credit = max(0.0, credit)
+    rate = sum(s.share / occupation_s for s in free) + sum(s.share / s.free_in_s for s in waiting)
+    at = 0.0
+    while len(out) < count:
+        at += (1.0 - credit) / rate
+        credit = 0.0
+        out.append(at)
+        if waiting:
+            first = waiting.pop(0)
+            rate += first.share / occupation_s - first.share / first.free_in_s
+    return out
+
+
+@given(count=st.integers(1, 300), servers=servers, occupation=st.floats(30.0, 5400.0))
+def test_the_steady_calls_past_the_busy_windows_are_the_ones_counted_one_by_one(count, servers, occupation):
+    found = call_times(count, servers, occupation)
+    expected = _calls_one_by_one(count, servers, occupation)
+    assert len(found) == count
+    assert list(found) == pytest.approx(expected, rel=1e-9, abs=1e-6)
+    assert found[-1] == pytest.approx(expected[-1], rel=1e-9, abs=1e-6)
+
+
+def test_a_place_far_down_a_line_costs_what_the_head_does():
+    """A new ticket behind 10,000 others: its call time, not 10,000 worked out first."""
+    times = call_times(10_000_001, [Server(1.0, 300.0), Server(1.0, 0.0)], 600.0)
+    assert len(times) == 10_000_001
+    assert times[0] == 0.0 and times[1] == pytest.approx(1 / (1 / 600 + 1 / 300))
+    assert times[10_000_000] - times[9_999_999] == pytest.approx(300.0)
+
+
 @given(count=st.integers(1, 60), servers=servers, service=services, spans=spans)
 def test_more_ahead_never_means_a_shorter_wait(count, servers, service, spans):
     found = wait_estimates(count, servers, service, 0.0, spans)
