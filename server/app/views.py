@@ -15,7 +15,15 @@ from server.core.estimate import WaitEstimate, effective_windows, mean_service_s
 from server.core.hall import Hall, Window
 from server.core.tickets import Priority, Status, Ticket
 from server.core.windows import Staff, WindowState, WindowStatus, is_serving
-from server.db import accounts_repo, appointment_load, progress_repo, queue_stats_repo, tickets_repo, windows_repo
+from server.db import (
+    accounts_repo,
+    appointment_load,
+    line_place,
+    progress_repo,
+    queue_stats_repo,
+    tickets_repo,
+    windows_repo,
+)
 from server.db.handles import Connection
 
 from .waits import Waits
@@ -126,7 +134,7 @@ def _ahead(conn: Connection, t: Ticket, load: HallLoad) -> int:
     try:
         return order.index(t.number)
     except ValueError:
-        return tickets_repo.ahead(conn, t)
+        return line_place.ahead(conn, t)
 
 
 def ticket_view(conn: Connection, hall: Hall, t: Ticket, load: HallLoad) -> dict[str, Any]:
@@ -240,7 +248,7 @@ def queue_view(conn: Connection, hall: Hall, code: str, load: HallLoad) -> dict[
         "estimate_s": None if (new := load.waits(conn).for_place(code, count, None)) is None else new.wait_s,
         "s_per_ticket": round(load.mean_s(code) / windows) if windows else None,
         # HallQ's estimate for each place of `order`: [wait_s, low_s, high_s]; null: no window open.
-        "waits": None if (line := load.waits(conn).line(code, len(order))) is None else [list(w) for w in line],
+        "waits": None if (line := load.waits(conn).line(code, len(order))) is None else list(map(list, line)),
         "open_windows": open_here,
         # Article 26: a queue nobody serves must be visible, never a silent dead end. A paused
         # window will be back: its queue is waiting, not stranded.

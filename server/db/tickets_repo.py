@@ -257,41 +257,6 @@ _RECENT_CALLS = (
 )
 
 
-def ahead(conn: Connection, t: Ticket) -> int:
-    """Waiting tickets of the same queue that its windows call before this one."""
-    return conn.execute(
-        _AHEAD,
-        {"hall": hall_of(conn), "queue": t.queue, "day": t.day, "class_rank": t.class_rank, "rank_at": t.rank_at,
-         "number": t.number},
-    ).scalar_one()
-
-
-_AHEAD = (
-    select(func.count())
-    .select_from(tickets)
-    .where(
-        tickets.c.hall == _HALL,
-        tickets.c.status == Status.WAITING.value,
-        tickets.c.queue == bindparam("queue"),
-        tickets.c.day == bindparam("day"),
-        tickets.c.target_window.is_(None),
-        or_(
-            tickets.c.class_rank < bindparam("class_rank"),
-            and_(
-                tickets.c.class_rank == bindparam("class_rank"),
-                or_(
-                    tickets.c.rank_at < bindparam("rank_at", type_=tickets.c.rank_at.type),
-                    and_(
-                        tickets.c.rank_at == bindparam("rank_at", type_=tickets.c.rank_at.type),
-                        tickets.c.number < bindparam("number"),
-                    ),
-                ),
-            ),
-        ),
-    )
-)
-
-
 def oldest_waiting(conn: Connection, queue: str, day: date) -> datetime | None:
     """When the longest-waiting ticket of a queue took its place (an index lookup, not a scan)."""
     return conn.execute(_OLDEST, {"hall": hall_of(conn), "queue": queue, "day": day}).scalar()

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event
 
 from server.core.tickets import Priority, Ticket
-from server.db import allocation_repo, queue_stats_repo, tickets_repo, waits_repo
+from server.db import allocation_repo, line_place, queue_stats_repo, tickets_repo, waits_repo
 from server.db.engine import make_engine
 from server.db.migrate import upgrade
 from server.hallconfig import DEFAULT_CONFIG, load_hall
@@ -85,6 +85,19 @@ def test_a_queue_view_reads_its_first_numbers_and_oldest_place_from_indexes(long
     plans = plans_of(long_line, lambda conn: tickets_repo.waiting_line(conn, "A", DAY, 200))
     assert_no_walk_of_the_line(plans)
     assert all("COVERING INDEX" in p for p in plans), plans
+
+
+def test_the_place_of_a_ticket_at_the_end_of_a_long_line_is_read_from_the_end(long_line):
+    # Issuing at the end of a line of thousands counted every ticket before it (issue 16).
+    with long_line.connect() as conn:
+        last = tickets_repo.find_by_number(conn, DAY, "A1998")
+        assert last is not None and line_place.ahead(conn, last) == 999
+    plans = plans_of(long_line, lambda conn: line_place.ahead(conn, last))
+    assert len(plans) == 1, plans
+    assert "ix_tickets_target (hall=? AND target_window>?)" in plans[0], plans
+    assert "ix_tickets_line (hall=? AND status=? AND day=? AND queue=? AND (class_rank,rank_at,number)>(?,?,?))" \
+        in plans[0], plans
+    assert "SCAN tickets" not in plans[0] and "TEMP B-TREE" not in plans[0], plans
 
 
 def test_the_latest_calls_are_read_newest_first_from_an_index(long_line):

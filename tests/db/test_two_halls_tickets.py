@@ -22,6 +22,7 @@ from server.core.windows import WindowState, WindowStatus
 from server.db import (
     allocation_repo,
     counters_repo,
+    line_place,
     monitor_repo,
     queue_stats_repo,
     service_repo,
@@ -163,7 +164,7 @@ def test_the_line_views_and_counts_of_one_hall_never_show_the_other_s(engine):
         queue_stats_repo.bump_stats(conn, "A", DAY, served=1, service_s=60.0)
         assert tickets_repo.waiting_line(conn, "A", DAY) == ([t.number for t in mine], T0)
         assert tickets_repo.oldest_waiting(conn, "A", DAY) == T0
-        assert tickets_repo.ahead(conn, mine[1]) == 1
+        assert line_place.ahead(conn, mine[1]) == 1
         assert queue_stats_repo.stats(conn, DAY) == {
             "A": {"issued": 2, "served": 1, "service_s": 60.0, "no_show": 0, "waiting": 2, "cut_ins": 0}}
         assert tickets_repo.sent_to_window(conn, "1") == []
