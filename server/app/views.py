@@ -43,8 +43,8 @@ def iso(hall: Hall, at: datetime | None) -> str | None:
 @dataclass
 class HallLoad:
     """The hall's state for estimates, read once per transaction: window states and each queue's
-    counts (its waiting and cut-in counts kept by the database, migrations 0005 and 0022), plus each queue's waiting
-    line, read when first needed."""
+    counts (its waiting and cut-in counts kept by the database, migrations 0005 and 0022), plus
+    each queue's waiting line, read when first needed."""
 
     hall: Hall
     day: date

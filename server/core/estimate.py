@@ -191,7 +191,7 @@ def call_times(count: int, servers: Sequence[Server], occupation_s: float) -> Ca
     what one at the head does."""
     active = sorted((s for s in servers if s.share > 0), key=lambda s: s.free_in_s)
     if not active:
-        return CallTimes([], count, 0.0, 0.0)
+        return CallTimes([], 0, 0.0, 0.0)  # no window calls this queue: no call to come
     free = [s for s in active if s.free_in_s < 1.0]  # free now, or within the second
     waiting = [s for s in active if s.free_in_s >= 1.0]  # the busy windows' rests, shortest first
     credit = sum(s.share for s in free)  # calls already due
@@ -250,9 +250,6 @@ class CallTimes(Sequence[float]):
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Sequence) and list(self) == list(other)
-
-    def __hash__(self) -> int:
-        return hash(tuple(self))
 
 
 def slowdowns(

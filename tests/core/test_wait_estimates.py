@@ -93,6 +93,11 @@ def test_the_steady_calls_past_the_busy_windows_are_the_ones_counted_one_by_one(
     assert found[-1] == pytest.approx(expected[-1], rel=1e-9, abs=1e-6)
 
 
+def test_no_window_calling_the_queue_means_no_call_to_come():
+    assert len(call_times(5, [], 600.0)) == 0
+    assert call_times(5, [Server(0.0, 0.0)], 600.0) == []
+
+
 def test_a_place_far_down_a_line_costs_what_the_head_does():
     """A new ticket behind 10,000 others: its call time, not 10,000 worked out first."""
     times = call_times(10_000_001, [Server(1.0, 300.0), Server(1.0, 0.0)], 600.0)
