@@ -15,6 +15,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from . import pipeline
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # A pooled PostgreSQL connection unused for this long is pinged before it is handed out.
 PING_AFTER_IDLE_S = 2.0
@@ -41,6 +43,7 @@ def make_engine(url: str, *, pool_size: int = 10, durable: bool = True) -> Engin
         return engine
     engine = create_engine(url, pool_size=pool_size, max_overflow=20)
     _ping_after_idle(engine)
+    pipeline.install(engine)
     return engine
 
 

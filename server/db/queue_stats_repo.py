@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Date, Float, Integer, bindparam, select
 
+from .pipeline import QUEUED
 from .scope import hall_of
 from .ticket_tables import queue_stats
 from .upsert import insert_for
@@ -23,6 +24,7 @@ def bump_stats(conn: Connection, queue: str, day: date, *, served: int = 0, serv
         _bump_stats_stmt(conn.dialect.name),
         {"hall": hall_of(conn), "queue": queue, "day": day, "served": served, "service_s": service_s,
          "no_show": no_show},
+        execution_options=QUEUED,
     )
 
 

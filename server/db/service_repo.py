@@ -1,6 +1,7 @@
 """Writes of the service history (service_tables): a stint of a ticket at a window opened, started
 and ended; a window's open or paused period begun and ended. Called by server/app/service_records.py
-in the transaction of the change."""
+in the transaction of the change. None of them is read back: on PostgreSQL they are queued
+(server/db/pipeline.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import Connection, Update, func, insert, literal, update
 
 from .metadata import TS
+from .pipeline import QUEUED
 from .scope import hall_of
 from .service_tables import service_segments, window_periods
 
@@ -16,10 +18,10 @@ from .service_tables import service_segments, window_periods
 def open_segment(conn: Connection, *, ticket_id: str, day: date, queue: str, item: str | None,
                  department: str | None, window: str, staff_id: int | None, at: datetime,
                  wait_s: float | None) -> None:
-    conn.execute(insert(service_segments).values(hall=hall_of(conn),
+    conn.execute(insert(service_segments).inline().values(hall=hall_of(conn),
         ticket_id=ticket_id, day=day, queue=queue, item=item, department=department, window=window,
         staff_id=staff_id, called_at=at, wait_s=wait_s,
-    ))
+    ), execution_options=QUEUED)
 
 
 def _open_of(conn: Connection, ticket_id: str) -> Update:
@@ -29,7 +31,7 @@ def _open_of(conn: Connection, ticket_id: str) -> Update:
 
 
 def start_segment(conn: Connection, ticket_id: str, at: datetime) -> None:
-    conn.execute(_open_of(conn, ticket_id).values(started_at=at))
+    conn.execute(_open_of(conn, ticket_id).values(started_at=at), execution_options=QUEUED)
 
 
 def end_segment(conn: Connection, ticket_id: str, at: datetime, ending: str, started: datetime | None,
@@ -39,16 +41,17 @@ def end_segment(conn: Connection, ticket_id: str, at: datetime, ending: str, sta
     values: dict[str, object] = {"ended_at": at, "ending": ending, "service_s": service_s}
     if started is not None:
         values["started_at"] = func.coalesce(service_segments.c.started_at, literal(started, TS))
-    conn.execute(_open_of(conn, ticket_id).values(**values))
+    conn.execute(_open_of(conn, ticket_id).values(**values), execution_options=QUEUED)
 
 
 def end_period(conn: Connection, window: str, at: datetime) -> None:
     conn.execute(update(window_periods).where(window_periods.c.hall == hall_of(conn), window_periods.c.window == window,
                                               window_periods.c.ended_at.is_(None))
-                 .values(ended_at=at))
+                 .values(ended_at=at), execution_options=QUEUED)
 
 
 def begin_period(conn: Connection, *, window: str, staff_id: int | None, state: str, reason: str, day: date,
                  at: datetime) -> None:
-    conn.execute(insert(window_periods).values(hall=hall_of(conn), window=window, staff_id=staff_id, state=state,
-                                               reason=reason, day=day, started_at=at))
+    conn.execute(insert(window_periods).inline().values(hall=hall_of(conn), window=window, staff_id=staff_id,
+                                                        state=state, reason=reason, day=day, started_at=at),
+                 execution_options=QUEUED)

@@ -31,6 +31,7 @@ from server.core.tickets import CLASS_RANKS, Outcome, Priority, Status, Ticket
 
 from . import appointment_load
 from .appointment_tables import appointments
+from .pipeline import QUEUED
 from .scope import hall_of
 from .ticket_tables import ticket_calls, tickets
 
@@ -113,7 +114,7 @@ def add(conn: Connection, t: Ticket, device_id: int | None, request_key: str | N
     # follows_case and appointment are set once, at issue, and only named when set.
     linked = {k: v for k, v in (("follows_case", t.follows_case), ("appointment", t.appointment)) if v}
     conn.execute(tickets.insert(), {"hall": hall_of(conn), "id": t.id, "device_id": device_id,
-                                    "request_key": request_key, **_values(t), **linked})
+                                    "request_key": request_key, **_values(t), **linked}, execution_options=QUEUED)
 
 
 def find_by_request(conn: Connection, device_id: int, request_key: str) -> Ticket | None:
@@ -125,7 +126,7 @@ def find_by_request(conn: Connection, device_id: int, request_key: str) -> Ticke
 
 
 def save(conn: Connection, t: Ticket) -> None:
-    conn.execute(_SAVE, {"ticket_id": t.id, "ticket_hall": hall_of(conn), **_values(t)})
+    conn.execute(_SAVE, {"ticket_id": t.id, "ticket_hall": hall_of(conn), **_values(t)}, execution_options=QUEUED)
 
 
 # Not :hall, which an UPDATE's parameters would take for a new value of the column.
@@ -229,14 +230,15 @@ def claim(conn: Connection, ranked: Sequence[str]) -> Ticket | None:
 
 def record_call(conn: Connection, t: Ticket, staff_id: int | None) -> None:
     conn.execute(
-        insert(ticket_calls).values(hall=hall_of(conn),
+        insert(ticket_calls).inline().values(hall=hall_of(conn),
             ticket_id=t.id,
             attempt=t.attempts,
             window=t.window,
             queue=t.queue,
             staff_id=staff_id,
             called_at=t.called_at,
-        )
+        ),
+        execution_options=QUEUED,
     )
 
 

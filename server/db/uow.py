@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from . import pipeline
 from .counters_repo import SEQ, next_counter
 from .counters_repo import current_seq as current_seq  # what handlers read a snapshot's seq with
 from .log_tables import counters, event_log
@@ -91,10 +92,13 @@ class UnitOfWork:
         self.conn.info["hallq_write"] = self._write
         self.conn.info[HALL_KEY] = self.hall
         self.conn.begin()
+        if self._write:
+            pipeline.enter(self.conn)
         return self
 
     def __exit__(self, *exc: object) -> None:
         try:
+            pipeline.leave(self.conn)
             if self.conn.in_transaction():
                 self.conn.rollback()
         finally:
@@ -144,12 +148,19 @@ class UnitOfWork:
             "detail": self._detail,
             "events": [e.as_json() for e in self._events],
         }
-        if self.conn.dialect.name == "postgresql":
-            seq = self.conn.execute(_LOG_WITH_NEXT_SEQ, {**entry, "seq_hall": self.hall}).scalar_one()
-        else:  # SQLite has no UPDATE in a WITH; the whole database is this transaction's anyway
-            seq = next_counter(self.conn, SEQ)
-            self.conn.execute(event_log.insert(), {"seq": seq, **entry})
-        self.conn.commit()
+        if pipeline.active(self.conn):
+            # The entry and the commit in one round trip: the `seq` row is held no longer than
+            # PostgreSQL takes to run them.
+            seq = pipeline.commit_with(self.conn, _LOG_WITH_NEXT_SEQ_SQL, {
+                **entry, "seq_name": SEQ, "detail": pipeline.json(entry["detail"]),
+                "events": pipeline.json(entry["events"])})
+        else:
+            if self.conn.dialect.name == "postgresql":
+                seq = self.conn.execute(_LOG_WITH_NEXT_SEQ, {**entry, "seq_hall": self.hall}).scalar_one()
+            else:  # SQLite has no UPDATE in a WITH; the whole database is this transaction's anyway
+                seq = next_counter(self.conn, SEQ)
+                self.conn.execute(event_log.insert(), {"seq": seq, **entry})
+            self.conn.commit()
         for e in self._events:
             e.data["seq"] = seq
         return Committed(seq=seq, events=list(self._events), action=self._action)
@@ -172,6 +183,21 @@ _LOG_WITH_NEXT_SEQ = (
     )
     .returning(event_log.c.seq)
 )
+
+
+# The same as psycopg runs it, for `pipeline.commit_with` (which sends it past SQLAlchemy).
+_LOG_WITH_NEXT_SEQ_SQL = """
+WITH next_seq AS (
+    INSERT INTO counters (hall, name, value) VALUES (%(hall)s, %(seq_name)s, 1)
+    ON CONFLICT (hall, name) DO UPDATE SET value = counters.value + 1
+    RETURNING value
+)
+INSERT INTO event_log (seq, hall, at, actor_kind, actor_id, actor_name, action, subject, detail, events)
+SELECT value, %(hall)s, %(at)s, %(actor_kind)s, %(actor_id)s, %(actor_name)s, %(action)s, %(subject)s,
+       %(detail)s, %(events)s
+FROM next_seq
+RETURNING seq
+"""
 
 
 def logged(seq: int, events: list[dict[str, Any]]) -> list[Emitted]:

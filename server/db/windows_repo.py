@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, exists, insert, select, update
+from sqlalchemy import Connection, bindparam, exists, select
 
 from server.core.windows import WindowState, WindowStatus
 
 from .account_tables import tokens
+from .pipeline import QUEUED
 from .scope import hall_of
 from .ticket_tables import window_states
+from .upsert import insert_for
 
 # Every change reads every window's state: rows are unpacked by position, not looked up by name.
 _COLUMNS = (
@@ -41,6 +44,7 @@ def get(conn: Connection, window_id: str, *, lock: bool = False) -> WindowState:
 
 
 def save(conn: Connection, state: WindowState) -> None:
+    """One upsert, its answer never read: queued on PostgreSQL (server/db/pipeline.py)."""
     values = {
         "status": state.status.value,
         "staff_id": state.staff_id,
@@ -48,12 +52,17 @@ def save(conn: Connection, state: WindowState) -> None:
         "since": state.since,
         "current_ticket": state.current_ticket,
     }
-    done = conn.execute(
-        update(window_states).where(window_states.c.hall == hall_of(conn), window_states.c.window == state.window)
-        .values(**values)
-    ).rowcount
-    if not done:
-        conn.execute(insert(window_states).values(hall=hall_of(conn), window=state.window, **values))
+    conn.execute(_save_stmt(conn.dialect.name), {"hall": hall_of(conn), "window": state.window, **values},
+                 execution_options=QUEUED)
+
+
+@lru_cache(maxsize=4)
+def _save_stmt(dialect: str) -> Any:
+    stmt = insert_for(dialect)(window_states)
+    return stmt.on_conflict_do_update(
+        index_elements=[window_states.c.hall, window_states.c.window],
+        set_={c: stmt.excluded[c] for c in ("status", "staff_id", "pause_reason", "since", "current_ticket")},
+    )
 
 
 def all_states(conn: Connection) -> dict[str, WindowState]:
