@@ -5,10 +5,11 @@ In-process, on the demo hall with one window open and a short line: every statem
 sends for one issue, one call-next and one finish is listed, with BEGIN and COMMIT, on SQLite and
 on a fresh PostgreSQL database, and each one that waits for its answer is counted. On PostgreSQL a
 write transaction is pipelined (server/db/pipeline.py): BEGIN and the writes whose answers nobody
-reads go out with the next statement that waits, so they are listed but make no round trip, and
-the event log's entry goes with the COMMIT. The count does not depend on the machine: it is the
-figure the rate of a busy PostgreSQL installation follows (docs/performance.md).
-`python -m bench.phases.round_trips` runs it alone and lists the statements.
+reads go out with the next statement that waits, so they are listed but make no round trip; the
+reads of a change's views go out together in one (server/db/batch.py); and the event log's entry
+goes with the COMMIT. The count does not depend on the machine: it is the figure the rate of a
+busy PostgreSQL installation follows (docs/performance.md). `python -m bench.phases.round_trips`
+runs it alone and lists the statements.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ RIDES_ALONG = "  (sent with the next)"
 def count(engine: Engine, fn: Callable[[], object]) -> list[str]:
     """What `fn` sends to the database: BEGIN, each statement's first words, COMMIT; the ones that
     wait for no answer of their own marked RIDES_ALONG."""
+    from server.db import batch
     sent: list[str] = []
     pipelined = engine.dialect.name == "postgresql"  # every write transaction there (uow.py)
 
@@ -50,12 +52,18 @@ def count(engine: Engine, fn: Callable[[], object]) -> list[str]:
         # SQLAlchemy's events (server/db/uow.py).
         sent.append("COMMIT, with the event log's entry and its seq" if pipelined else "COMMIT")
 
+    def together(first_words: list[str]) -> None:
+        # Reads sent past SQLAlchemy in one round trip (server/db/batch.py).
+        sent.append("reads sent together: " + "; ".join(first_words))
+
     hooks = (("before_cursor_execute", statement), ("begin", begin), ("commit", commit))
     for name, fn_ in hooks:
         event.listen(engine, name, fn_)
+    batch.watchers.append(together)
     try:
         fn()
     finally:
+        batch.watchers.remove(together)
         for name, fn_ in hooks:
             event.remove(engine, name, fn_)
     return sent

@@ -283,7 +283,16 @@ def device_for_key(svc: Services, key: str | None) -> dict[str, Any] | None:
 
 def kiosk_for_key(conn: Any, key: str) -> dict[str, Any]:
     """The kiosk a key belongs to, read in the caller's transaction; 401/403 otherwise."""
-    row = accounts_repo.device_by_key(conn, digest(key)) if key else None
+    return kiosk_of(accounts_repo.device_by_key(conn, digest(key)) if key else None)
+
+
+def kiosk_query(conn: Any, key: str) -> tuple[Any, dict[str, Any]]:
+    """`kiosk_for_key`'s read, for a change that sends it with its others (server/db/batch.py)."""
+    return accounts_repo.device_by_key_query(conn, digest(key))
+
+
+def kiosk_of(row: Any) -> dict[str, Any]:
+    """The kiosk of a device row read by its key (None: no live device has it); 401/403 otherwise."""
     if row is None:
         raise Unauthorized("unknown or revoked device key")
     if row.kind != "kiosk":

@@ -59,12 +59,13 @@ def state_from_json(hall: Hall, raw: Mapping[str, Any]) -> AllocationState:
     return AllocationState({**base.windows, **windows}, {**base.items, **items}, reserves)
 
 
-def current(svc: Services, uow: UnitOfWork) -> Allocated:
-    """The allocation in force for this transaction."""
+def current(svc: Services, uow: UnitOfWork, versions: tuple[int, int] | None = None) -> Allocated:
+    """The allocation in force for this transaction. `versions`: the allocation's and the guides'
+    (`versions_query`), when the caller read them with its own first reads."""
     seen = _seen.get(uow)
     if seen is not None and seen.base is svc.hall:
         return seen
-    version, guides_version = allocation_repo.latest_id_and(uow.conn, guides_repo.VERSION)
+    version, guides_version = versions or allocation_repo.latest_id_and(uow.conn, guides_repo.VERSION)
     guides = _guides(svc, uow, guides_version)
     cached: Allocated | None = svc.allocation_cache.get("current")
     if cached is None or cached.version != version or cached.base is not svc.hall or cached.guides is not guides:
@@ -72,6 +73,23 @@ def current(svc: Services, uow: UnitOfWork) -> Allocated:
         svc.allocation_cache["current"] = cached
     _seen[uow] = cached
     return cached
+
+
+def versions_query(uow: UnitOfWork) -> tuple[Any, dict[str, Any]]:
+    """What `current` reads, for a change that sends it with its other first reads (server/db/batch.py)."""
+    return allocation_repo.latest_id_and_query(uow.conn, guides_repo.VERSION)
+
+
+def to_versions(rows: Any) -> tuple[int, int]:
+    return allocation_repo.to_latest_id_and(rows)
+
+
+def last_known(svc: Services) -> Hall:
+    """The hall as this process last found it allocated (the hall file's before any): what a change
+    guesses its window serves when it sends the reads that depend on it with the allocation's own,
+    checked against `current` once they are back."""
+    cached: Allocated | None = svc.allocation_cache.get("current")
+    return cached.hall if cached is not None and cached.base is svc.hall else svc.hall
 
 
 def _guides(svc: Services, uow: UnitOfWork, version: int | None = None) -> guide_overlay.GuidesInForce:

@@ -49,7 +49,7 @@ class Changes:
         """Emit every event; returns the ticket views by id for the handler's response. `load`:
         the hall's state as of now, when the handler already has it."""
         conn, hall = self.uow.conn, current_hall(self.svc, self.uow)
-        load = load or HallLoad.read(conn, hall, self.svc.today(self.uow.now), self.uow.now)
+        load = load or HallLoad.read(conn, hall, self.svc.today(self.uow.now), self.uow.now, self.queues)
         views: dict[str, dict] = {}
         speech = self.svc.speech
         for event, t, extra in self._tickets:

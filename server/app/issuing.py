@@ -13,12 +13,12 @@ from server.core.errors import Invalid, NotFound, NotIssuing
 from server.core.hall import ClosedQueuePolicy, Hall, Queue
 from server.core.numbering import format_number
 from server.core.tickets import GREEN_REASONS, Priority, Ticket, cancel
-from server.db import counters_repo, stats_repo, tickets_repo
+from server.db import batch, counters_repo, stats_repo, tickets_repo
 from server.db.print_jobs_repo import device_printer
 from server.db.uow import Actor, UnitOfWork
 
-from .accounts import kiosk_for_key
-from .allocated import current_hall
+from . import allocated
+from .accounts import kiosk_for_key, kiosk_of, kiosk_query
 from .changes import Changes
 from .context import Services
 from .printing import enqueue_ticket
@@ -103,11 +103,17 @@ def record_refusal(svc: Services, actor: Actor, queue: str, device_key: str | No
 
 def _issue(svc: Services, actor: Actor, req: TicketRequest) -> dict[str, Any]:
     with svc.write(actor) as uow:
-        now = uow.now
-        hall = current_hall(svc, uow)  # the live allocation routes the item (article 24)
+        now, day = uow.now, svc.today(uow.now)
+        # The allocation's version, the hall's load and the kiosk: one round trip on PostgreSQL
+        # (server/db/batch.py).
+        versions, states, stats, *kiosk = batch.read_all(uow.conn, [
+            allocated.versions_query(uow), *HallLoad.queries(uow.conn, day),
+            *([kiosk_query(uow.conn, req.device_key)] if req.device_key is not None else [])])
+        hall = allocated.current(svc, uow, allocated.to_versions(versions)).hall  # it routes the item (article 24)
+        load = HallLoad.of(hall, day, now, states, stats)
         device = None
         if req.device_key is not None:
-            device = kiosk_for_key(uow.conn, req.device_key)
+            device = kiosk_of(next(iter(kiosk[0]), None) if req.device_key else None)
             uow.actor = Actor("device", device["id"], device["name"])
         q, item_code = resolve_queue(hall, req.item, req.queue)
         prio = priority_of(req)
@@ -119,7 +125,7 @@ def _issue(svc: Services, actor: Actor, req: TicketRequest) -> dict[str, Any]:
             return ticket_view(uow.conn, hall, done, HallLoad.read(uow.conn, hall, svc.today(now), now))
         if not req.ignore_hours and (why := issuing_refusal(hall, now)):
             raise NotIssuing(why)
-        issued = issue_in(svc, uow, hall, device, q, item_code, prio, req)
+        issued = issue_in(svc, uow, hall, device, q, item_code, prio, req, load=load)
         svc.commit(uow)
     return issued.answer(svc)
 
@@ -147,15 +153,16 @@ class Issued:
 def issue_in(svc: Services, uow: UnitOfWork, hall: Hall, device: dict[str, Any] | None, q: Queue,
              item_code: str | None, prio: Priority, req: TicketRequest,
              printed: dict[str, Any] | None = None, linked: Callable[[Ticket], object] | None = None,
-             warn_only: bool = False) -> Issued:
+             warn_only: bool = False, load: HallLoad | None = None) -> Issued:
     """The number itself, in the caller's transaction (kiosk and hours already checked): the ticket,
     its audit detail, its events, and its print job at the kiosk's printer. `printed`: more for the
     view the ticket is printed from (an appointment's slot); `linked`: what the caller writes with
     the ticket before its events are built (the booking checked in with it), so they show it.
     `warn_only`: a queue no window serves is warned of, never refused (a booked visitor on time:
-    the hall took the booking, its closed queue is not theirs to pay for)."""
+    the hall took the booking, its closed queue is not theirs to pay for). `load`: the hall's, when
+    the caller read it with its own first reads."""
     now, day = uow.now, svc.today(uow.now)
-    load = HallLoad.read(uow.conn, hall, day, now)
+    load = load or HallLoad.read(uow.conn, hall, day, now)
     warning = unserved_warning(hall, q, load, refuse=not warn_only)
     if warning:
         stats_repo.record_refusal(uow.conn, now, day, q.code, "warned", device["id"] if device else None)

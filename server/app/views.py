@@ -5,6 +5,7 @@ Built inside the transaction that changed them, so a payload always agrees with 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -18,15 +19,17 @@ from server.core.windows import Staff, WindowState, WindowStatus, is_serving
 from server.db import (
     accounts_repo,
     appointment_load,
+    batch,
     line_place,
     progress_repo,
     queue_stats_repo,
     tickets_repo,
+    waits_repo,
     windows_repo,
 )
 from server.db.handles import Connection
 
-from .waits import Waits
+from .waits import RECENT_SERVICES, Waits
 
 ORDER_CAP = 200
 
@@ -57,12 +60,42 @@ class HallLoad:
     _serving: list[Window] | None = field(default=None, repr=False)
     _served: dict[str, float] = field(default_factory=dict, repr=False)
     _waits: Waits | None = field(default=None, repr=False)
+    # Read with the load when its reads are batched: the windows' current calls by ticket id, and
+    # the latest service durations of the queues shown (server/app/waits.py reads them otherwise).
+    calls: dict[str, tuple[str, datetime]] | None = None
+    durations: dict[str, list[float]] = field(default_factory=dict)
 
     @classmethod
-    def read(cls, conn: Connection, hall: Hall, day: date, now: datetime) -> HallLoad:
-        return cls(
-            hall=hall, day=day, now=now, states=windows_repo.all_states(conn), stats=queue_stats_repo.stats(conn, day)
-        )
+    def read(cls, conn: Connection, hall: Hall, day: date, now: datetime, queues: Sequence[str] = ()) -> HallLoad:
+        """`queues`: those the change shows. Where reads can be sent together (a change on
+        PostgreSQL, server/db/batch.py), what their views need comes in the same round trip."""
+        if not batch.together(conn):
+            return cls(hall=hall, day=day, now=now, states=windows_repo.all_states(conn),
+                       stats=queue_stats_repo.stats(conn, day))
+        per_queue = [q for queue in queues for q in (tickets_repo.line_query(conn, queue, day, ORDER_CAP),
+                                                     waits_repo.recent_query(conn, queue, day, RECENT_SERVICES))]
+        states, stats, *rest = batch.read_all(conn, [
+            windows_repo.states_query(conn), queue_stats_repo.stats_query(conn, day),
+            *([waits_repo.current_calls_query(conn), *per_queue] if queues else [])])
+        load = cls(hall=hall, day=day, now=now, states=windows_repo.to_states(states),
+                   stats=queue_stats_repo.to_stats(stats))
+        if queues:
+            load.calls = waits_repo.to_calls(rest[0])
+            for queue, line, recent in zip(queues, rest[1::2], rest[2::2], strict=True):
+                load.lines[queue] = tickets_repo.to_line(conn, line, queue, day) if load.waiting(queue) else ([], None)
+                load.durations[queue] = waits_repo.to_durations(recent)
+        return load
+
+    @staticmethod
+    def queries(conn: Connection, day: date) -> list[tuple[Any, dict[str, Any]]]:
+        """What `read` reads without `queues`, for a change that sends it with its own first reads
+        (server/db/batch.py); `of` makes the load from their rows."""
+        return [windows_repo.states_query(conn), queue_stats_repo.stats_query(conn, day)]
+
+    @classmethod
+    def of(cls, hall: Hall, day: date, now: datetime, states: list[Any], stats: list[Any]) -> HallLoad:
+        return cls(hall=hall, day=day, now=now, states=windows_repo.to_states(states),
+                   stats=queue_stats_repo.to_stats(stats))
 
     def waiting(self, queue: str) -> int:
         return self.stats.get(queue, {}).get("waiting", 0)

@@ -90,7 +90,10 @@ class Waits:
         if found is None or found[0] != counts:
             if len(known) > 4096:  # days and halls past: forget them all, the live ones come back
                 known.clear()
-            found = known[key] = (counts, waits_repo.recent_services(self.conn, queue, self.load.day, RECENT_SERVICES))
+            durations = self.load.durations.get(queue)
+            if durations is None:
+                durations = waits_repo.recent_services(self.conn, queue, self.load.day, RECENT_SERVICES)
+            found = known[key] = (counts, durations)
         return found[1]
 
     def free_in(self, windows: list[str]) -> dict[str, float]:
@@ -100,7 +103,7 @@ class Waits:
         load, now = self.load, self.load.now
         todo = [w for w in windows if w not in self._free and w in load.states]
         if todo:
-            calls = waits_repo.calls_since(
+            calls = load.calls if load.calls is not None else waits_repo.calls_since(
                 self.conn, [t for w in todo if (t := load.states[w].current_ticket)],
             )
             for wid in todo:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import timedelta
 from typing import Any
 
 from server.core import calling
@@ -16,22 +15,18 @@ from server.core import tickets as tk
 from server.core import windows as win
 from server.core.errors import Forbidden, Invalid, NotFound, WindowStateError
 from server.core.hall import Window
-from server.core.tickets import Priority, Status, Ticket
+from server.core.tickets import Status, Ticket
 from server.core.windows import Staff, WindowState
-from server.db import queue_stats_repo, tickets_repo, windows_repo
+from server.db import batch, queue_stats_repo, tickets_repo, windows_repo
 from server.db.uow import Actor, UnitOfWork
 
+from . import allocated, next_call
 from . import service_records as record
 from .allocated import current, current_hall
 from .changes import Changes
 from .context import Services
 from .ratings import request_rating
 from .views import HallLoad, ticket_view, window_views
-
-# How many of the policy's choices call-next tries to claim before it looks again: a window
-# that loses a race on PostgreSQL takes the next best ticket rather than failing. As many as the
-# candidates keep in the policy's order (tickets_repo.HEADS).
-RANKED = tickets_repo.HEADS
 
 
 def actor_of(staff: Staff) -> Actor:
@@ -50,13 +45,13 @@ def live_window(svc: Services, uow: UnitOfWork, w: Window) -> Window:
     return current_hall(svc, uow).window(w.id) or w
 
 
-def _current(uow: UnitOfWork, state: WindowState) -> Ticket:
+def _held_now(state: WindowState, current: list[Ticket]) -> Ticket:
+    """The window's current ticket, read with its state."""
     if state.current_ticket is None:
         raise tk.IllegalTransition(f"window {state.window} has no current ticket; call one first")
-    t = tickets_repo.get(uow.conn, state.current_ticket, lock=True)
-    if t is None:  # the unique index and foreign rules make this a corrupted database
+    if not current:  # the unique index and foreign rules make this a corrupted database
         raise NotFound(f"window {state.window}'s current ticket is missing")
-    return t
+    return current[0]
 
 
 def open_window(svc: Services, staff: Staff, window_id: str) -> dict[str, Any]:
@@ -204,47 +199,15 @@ def hand_over(svc: Services, by: Staff, window_id: str, to: Staff) -> dict[str, 
 def call_next(svc: Services, staff: Staff, window_id: str) -> dict[str, Any] | None:
     w = window_of(svc, window_id)
     with svc.write(actor_of(staff)) as uow:
-        # The queues and weights in force now (a manager may have just moved this window).
-        w = live_window(svc, uow, w)
-        state = windows_repo.get(uow.conn, w.id, lock=True)
-        win.require_staffed_by(state, staff)
-        win.require_calling(state)
         day = svc.today(uow.now)
-        max_wait = timedelta(minutes=svc.hall.max_wait_minutes)
-        recent = tickets_repo.recent_calls(uow.conn, w.id, calling.recent_calls_to_read(w))
-        chosen: Ticket | None = None
-        held: set[str] = set()
-        # Each round that claims nothing excludes its ranked tickets (all held by other windows)
-        # from the next read, so the rounds end: with a ticket, or when the line runs out.
-        while chosen is None and (pool := tickets_repo.candidates(uow.conn, w, day, exclude=held)):
-            ranked = _rank(w, pool, recent, uow, max_wait, svc.hall.appointments.call_share)
-            chosen = tickets_repo.claim(uow.conn, ranked)
-            if held.issuperset(ranked):
-                break
-            held.update(ranked)
+        # With the queues and weights in force now (a manager may have just moved this window).
+        reads = next_call.first_reads(svc, uow, w, day)
+        win.require_staffed_by(reads.state, staff)
+        win.require_calling(reads.state)
+        chosen = next_call.choose(svc, uow, reads, day)
         if chosen is None:
             return None
-        return _call(svc, uow, staff, w, state, chosen, "ticket.call")
-
-
-def _rank(
-    w: Window, pool: list[Ticket], recent: list[tuple[str, bool]], uow: UnitOfWork, max_wait: timedelta,
-    call_share: float,
-) -> list[str]:
-    """The policy's first RANKED choices, each taken out (and counted as the window's latest call,
-    of its queue and whether an appointment) before the next."""
-    ranked: list[str] = []
-    pool = list(pool)
-    queues, appointments = [q for q, _ in recent], [a for _, a in recent]
-    while pool and len(ranked) < RANKED:
-        pick = calling.choose_next(w, pool, queues, uow.now, max_wait, appointments, call_share)
-        if pick is None:
-            break
-        ranked.append(pick.id)
-        pool.remove(pick)
-        queues.insert(0, pick.queue)
-        appointments.insert(0, pick.priority is Priority.APPOINTMENT)
-    return ranked
+        return _call(svc, uow, staff, reads.window, reads.state, chosen, "ticket.call")
 
 
 def _call(
@@ -298,12 +261,17 @@ def _ticket_action(
     """`guard`: a check in the transaction, after the window's own, before the ticket changes."""
     w = window_of(svc, window_id)
     with svc.write(actor_of(staff)) as uow:
-        w = live_window(svc, uow, w)
-        state = windows_repo.get(uow.conn, w.id, lock=True)
+        # The allocation's version, the window's state and its current ticket, both locked: one
+        # round trip on PostgreSQL (server/db/batch.py).
+        versions, state_rows, current_rows = batch.read_all(uow.conn, [
+            allocated.versions_query(uow), windows_repo.state_query(uow.conn, w.id, lock=True),
+            tickets_repo.current_of_window_query(uow.conn, w.id)])
+        w = allocated.current(svc, uow, allocated.to_versions(versions)).hall.window(w.id) or w
+        state = windows_repo.to_state(state_rows, w.id)
         win.require_staffed_by(state, staff)
         if guard is not None:
             guard(uow)
-        before = _current(uow, state)
+        before = _held_now(state, [tickets_repo.to_ticket(r) for r in current_rows])
         after = change(before, uow.now)
         tickets_repo.save(uow.conn, after)
         record.ticket_changed(svc, uow, before, after)

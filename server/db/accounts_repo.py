@@ -192,7 +192,12 @@ def add_device(conn: Connection, **values: Any) -> int:
 
 def device_by_key(conn: Connection, digest: str) -> Row[Any] | None:
     """The live device of this key, if it is this hall's: a kiosk of hall A cannot act in hall B."""
-    return conn.execute(_DEVICE_BY_KEY, {"digest": digest, "hall": hall_of(conn)}).first()
+    return conn.execute(*device_by_key_query(conn, digest)).first()
+
+
+def device_by_key_query(conn: Connection, digest: str) -> tuple[Any, dict[str, Any]]:
+    """`device_by_key`'s statement, for a batch of reads (server/db/batch.py)."""
+    return _DEVICE_BY_KEY, {"digest": digest, "hall": hall_of(conn)}
 
 
 # Every kiosk ticket looks its key up: built once, as the other hot statements are.

@@ -7,6 +7,7 @@ the hot paths read one indexed id (`latest_id`) and the state only when it moved
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -27,7 +28,16 @@ _LATEST_ID = select(changes.c.id).where(changes.c.hall == bindparam("hall")).ord
 def latest_id_and(conn: Connection, other: Any) -> tuple[int, int]:
     """The id of the latest change and the value of the scalar subquery `other` (0 when NULL, its
     hall the bound `:hall`), in one SELECT: the hot paths pay one round trip for both."""
-    row = conn.execute(_with(other), {"hall": hall_of(conn)}).one()
+    return to_latest_id_and(conn.execute(*latest_id_and_query(conn, other)))
+
+
+def latest_id_and_query(conn: Connection, other: Any) -> tuple[Any, dict[str, Any]]:
+    """`latest_id_and`'s statement, for a batch of reads (server/db/batch.py)."""
+    return _with(other), {"hall": hall_of(conn)}
+
+
+def to_latest_id_and(rows: Iterable[Any]) -> tuple[int, int]:
+    (row,) = rows
     return int(row[0] or 0), int(row[1] or 0)
 
 

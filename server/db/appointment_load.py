@@ -34,7 +34,9 @@ def booked_tickets(served: Sequence[str], waiting: ColumnElement[bool], heads: i
                                                      tickets.c.hall == appointments.c.hall)))
         .where(
             appointments.c.hall == bindparam("hall"), appointments.c.day == bindparam("day"),
-            appointments.c.queue.in_(sorted(served)),
+            # A list of parameters, not one expanding IN: the statement is complete as compiled, so
+            # call-next can send it with its other first reads (server/db/batch.py).
+            appointments.c.queue.in_([bindparam(f"booked_queue_{i}", q) for i, q in enumerate(sorted(served))]),
             waiting, tickets.c.queue == appointments.c.queue, tickets.c.target_window.is_(None),
             tickets.c.origin_queue.is_(None), tickets.c.priority == Priority.APPOINTMENT.value,
         )

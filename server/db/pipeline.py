@@ -90,3 +90,8 @@ def commit_with(conn: Connection, sql: str, params: dict[str, Any]) -> Any:
     if row is None:
         raise RuntimeError("the statement committed with the change returned no row")
     return row[0]
+
+
+def sync(conn: Connection) -> None:
+    """Send what is queued and wait for every answer (`conn` pipelined)."""
+    conn.info[_PIPE][1].sync()

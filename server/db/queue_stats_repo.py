@@ -5,6 +5,7 @@ reads and counts only its own."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -50,11 +51,19 @@ def _bump_stats_stmt(dialect: str) -> Any:
 
 def stats(conn: Connection, day: date) -> dict[str, dict]:
     """Each queue's counts for the day, read by every change, unpacked by position."""
+    return to_stats(conn.execute(*stats_query(conn, day)))
+
+
+def stats_query(conn: Connection, day: date) -> tuple[Any, dict[str, Any]]:
+    """`stats`' statement, for a batch of reads (server/db/batch.py)."""
+    return _STATS, {"hall": hall_of(conn), "day": day}
+
+
+def to_stats(rows: Iterable[Any]) -> dict[str, dict]:
     return {
         queue: {"issued": issued, "served": served, "service_s": service_s, "no_show": no_show, "waiting": waiting,
                 "cut_ins": cut_ins}
-        for queue, issued, served, service_s, no_show, waiting, cut_ins in conn.execute(
-            _STATS, {"hall": hall_of(conn), "day": day})
+        for queue, issued, served, service_s, no_show, waiting, cut_ins in rows
     }
 
 

@@ -33,7 +33,7 @@ from . import appointment_load
 from .appointment_tables import appointments
 from .pipeline import QUEUED
 from .scope import hall_of
-from .ticket_tables import ticket_calls, tickets
+from .ticket_tables import ticket_calls, tickets, window_states
 
 # Every read and change of a ticket is the connection's hall's: a ticket of another hall, even by
 # its id, is not found. The prebuilt statements take the hall as :hall (`ix_tickets_*` lead with it).
@@ -49,7 +49,7 @@ _HALL: BindParameter[str] = bindparam("hall")
 # placed at 10:00 behind thirty earlier walk-ins is called ahead of them at 10:00, far from the
 # first HEADS of its class line; they are read through the day's bookings of the window's queues
 # (server/db/appointment_load.py), never the walk-in line. So HEADS is how many choices
-# call-next ranks to claim (window_ops.RANKED): a window that finds its first choices held on
+# call-next ranks to claim (next_call.RANKED): a window that finds its first choices held on
 # PostgreSQL takes the next in the policy's order, not a guess. Six rows per class and queue keep
 # an uncontended call cheap; more would let more of the windows racing on one queue win in one
 # round, at every call's cost. tests/db/test_calling_agreement.py holds the two together.
@@ -147,6 +147,19 @@ def get(conn: Connection, ticket_id: str, *, lock: bool = False) -> Ticket | Non
     return to_ticket(row) if row else None
 
 
+def current_of_window_query(conn: Connection, window_id: str) -> tuple[Any, dict[str, Any]]:
+    """The window's current ticket, locked on PostgreSQL, read through its state: for a batch of
+    reads (server/db/batch.py) that reads the state in the same trip."""
+    stmt = _CURRENT_OF_WINDOW_LOCKED if conn.dialect.name == "postgresql" else _CURRENT_OF_WINDOW
+    return stmt, {"hall": hall_of(conn), "window": window_id}
+
+
+_CURRENT_OF_WINDOW = select(tickets).join(
+    window_states, and_(window_states.c.hall == tickets.c.hall, window_states.c.current_ticket == tickets.c.id),
+).where(window_states.c.hall == _HALL, window_states.c.window == bindparam("window"))
+_CURRENT_OF_WINDOW_LOCKED = _CURRENT_OF_WINDOW.with_for_update(of=tickets)
+
+
 def find_by_number(conn: Connection, day: date, number: str) -> Ticket | None:
     row = conn.execute(
         select(tickets).where(tickets.c.hall == hall_of(conn), tickets.c.day == day,
@@ -164,8 +177,17 @@ def candidates(conn: Connection, window: Window, day: date, exclude: Collection[
     params: dict[str, object] = {"hall": hall_of(conn), "day": day}
     if exclude:
         params["taken"] = sorted(exclude)
+    return to_candidates(conn.execute(_candidates_stmt(window, bool(exclude)), params))
+
+
+def candidates_query(conn: Connection, window: Window, day: date) -> tuple[Any, dict[str, Any]]:
+    """`candidates`' first read (none excluded), for a batch of reads (server/db/batch.py)."""
+    return _candidates_stmt(window, False), {"hall": hall_of(conn), "day": day}
+
+
+def to_candidates(rows: Iterable[Any]) -> list[Ticket]:
     seen: dict[str, Ticket] = {}
-    for row in conn.execute(_candidates_stmt(window, bool(exclude)), params):
+    for row in rows:  # a ticket may come through two of the union's parts
         seen.setdefault(row.id, to_ticket(row))
     return list(seen.values())
 
@@ -245,7 +267,14 @@ def record_call(conn: Connection, t: Ticket, staff_id: int | None) -> None:
 def recent_calls(conn: Connection, window_id: str, n: int) -> list[tuple[str, bool]]:
     """A window's latest `n` calls, newest first: each call's queue, and whether it called an
     appointment ticket (the calling policy's two shares, server/core/calling.py)."""
-    rows = conn.execute(_RECENT_CALLS, {"hall": hall_of(conn), "window": window_id, "n": n})
+    return to_recent_calls(conn.execute(*recent_calls_query(conn, window_id, n)))
+
+
+def recent_calls_query(conn: Connection, window_id: str, n: int) -> tuple[Any, dict[str, Any]]:
+    return _RECENT_CALLS, {"hall": hall_of(conn), "window": window_id, "n": n}
+
+
+def to_recent_calls(rows: Iterable[Any]) -> list[tuple[str, bool]]:
     return [(r.queue, r.priority == Priority.APPOINTMENT.value) for r in rows]
 
 
@@ -281,7 +310,15 @@ def waiting_line(conn: Connection, queue: str, day: date, limit: int = 500) -> t
     when its longest-waiting ticket took its place. Tickets sent to one window wait outside the
     order but count for the longest wait. Both are index reads, whatever the line's length, and
     one statement: every change that touches a queue reads them."""
-    rows = conn.execute(_WAITING_NUMBERS, {"hall": hall_of(conn), "queue": queue, "day": day, "limit": limit}).all()
+    return to_line(conn, conn.execute(*line_query(conn, queue, day, limit)).all(), queue, day)
+
+
+def line_query(conn: Connection, queue: str, day: date, limit: int = 500) -> tuple[Any, dict[str, Any]]:
+    """`waiting_line`'s statement, for a batch of reads (server/db/batch.py)."""
+    return _WAITING_NUMBERS, {"hall": hall_of(conn), "queue": queue, "day": day, "limit": limit}
+
+
+def to_line(conn: Connection, rows: Sequence[Any], queue: str, day: date) -> tuple[list[str], datetime | None]:
     if not rows:  # only tickets sent to one window wait, or none
         return [], oldest_waiting(conn, queue, day)
     return [row[0] for row in rows], _as_rank_at(conn, rows[0][1])

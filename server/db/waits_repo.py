@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, and_, bindparam, select
 
 from server.core.tickets import Status
 
 from .scope import hall_of
-from .ticket_tables import tickets
+from .ticket_tables import tickets, window_states
 
 # Durations of a queue's latest finished services, newest first.
 _RECENT = (
@@ -33,7 +34,15 @@ _RECENT = (
 
 
 def recent_services(conn: Connection, queue: str, day: date, limit: int) -> list[float]:
-    rows = conn.execute(_RECENT, {"hall": hall_of(conn), "queue": queue, "day": day, "limit": limit})
+    return to_durations(conn.execute(*recent_query(conn, queue, day, limit)))
+
+
+def recent_query(conn: Connection, queue: str, day: date, limit: int) -> tuple[Any, dict[str, Any]]:
+    """`recent_services`' statement, for a batch of reads (server/db/batch.py)."""
+    return _RECENT, {"hall": hall_of(conn), "queue": queue, "day": day, "limit": limit}
+
+
+def to_durations(rows: Iterable[Any]) -> list[float]:
     return [max(0.0, (finished - called).total_seconds()) for called, finished in rows]
 
 
@@ -44,6 +53,22 @@ def calls_since(conn: Connection, ticket_ids: Iterable[str]) -> dict[str, tuple[
         return {}
     return {i: (q, at) for i, q, at in conn.execute(_CALLS, {"hall": hall_of(conn), "ids": ids})}
 
+
+def current_calls_query(conn: Connection) -> tuple[Any, dict[str, Any]]:
+    """The calls every window is in the middle of, by ticket id, as `calls_since` gives them: for a
+    batch of reads (server/db/batch.py), which cannot wait for the window states to name them."""
+    return _CURRENT_CALLS, {"hall": hall_of(conn)}
+
+
+def to_calls(rows: Iterable[Any]) -> dict[str, tuple[str, datetime]]:
+    return {i: (q, at) for i, q, at in rows}
+
+
+_CURRENT_CALLS = (
+    select(tickets.c.id, tickets.c.queue, tickets.c.called_at)
+    .join(window_states, and_(window_states.c.hall == tickets.c.hall, window_states.c.current_ticket == tickets.c.id))
+    .where(window_states.c.hall == bindparam("hall"), tickets.c.called_at.is_not(None))
+)
 
 _CALLS = select(tickets.c.id, tickets.c.queue, tickets.c.called_at).where(
     tickets.c.hall == bindparam("hall"), tickets.c.id.in_(bindparam("ids", expanding=True)),

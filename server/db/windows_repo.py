@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -36,11 +37,22 @@ def _to_state(row: Any) -> WindowState:  # a row of window_states
 
 
 def get(conn: Connection, window_id: str, *, lock: bool = False) -> WindowState:
-    stmt = select(*_COLUMNS).where(window_states.c.hall == hall_of(conn), window_states.c.window == window_id)
-    if lock and conn.dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    row = conn.execute(stmt).first()
+    return to_state(conn.execute(*state_query(conn, window_id, lock=lock)), window_id)
+
+
+def state_query(conn: Connection, window_id: str, *, lock: bool = False) -> tuple[Any, dict[str, Any]]:
+    """`get`'s statement (locking the row on PostgreSQL), for a batch of reads (server/db/batch.py)."""
+    return (_ONE_LOCKED if lock and conn.dialect.name == "postgresql" else _ONE), \
+        {"hall": hall_of(conn), "window": window_id}
+
+
+def to_state(rows: Iterable[Any], window_id: str) -> WindowState:
+    row = next(iter(rows), None)
     return _to_state(row) if row else WindowState(window=window_id)
+
+
+_ONE = select(*_COLUMNS).where(window_states.c.hall == bindparam("hall"), window_states.c.window == bindparam("window"))
+_ONE_LOCKED = _ONE.with_for_update()
 
 
 def save(conn: Connection, state: WindowState) -> None:
@@ -66,7 +78,16 @@ def _save_stmt(dialect: str) -> Any:
 
 
 def all_states(conn: Connection) -> dict[str, WindowState]:
-    return {state.window: state for state in map(_to_state, conn.execute(_ALL_STATES, {"hall": hall_of(conn)}))}
+    return to_states(conn.execute(*states_query(conn)))
+
+
+def states_query(conn: Connection) -> tuple[Any, dict[str, Any]]:
+    """Every window's state, as `all_states` reads it, for a batch of reads (server/db/batch.py)."""
+    return _ALL_STATES, {"hall": hall_of(conn)}
+
+
+def to_states(rows: Iterable[Any]) -> dict[str, WindowState]:
+    return {state.window: state for state in map(_to_state, rows)}
 
 
 _ALL_STATES = select(*_COLUMNS).where(window_states.c.hall == bindparam("hall"))

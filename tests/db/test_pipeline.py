@@ -11,12 +11,14 @@ import pytest
 from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import IntegrityError
 
+from server.core.tickets import Priority, Ticket
 from server.core.windows import WindowState, WindowStatus
-from server.db import pipeline, windows_repo
+from server.db import batch, pipeline, queue_stats_repo, tickets_repo, windows_repo
 from server.db.engine import make_engine
 from server.db.log_tables import event_log
 from server.db.migrate import upgrade
 from server.db.uow import SYSTEM, UnitOfWork
+from tests.core.halls import DAY, T0, window
 
 pytestmark = pytest.mark.postgres
 
@@ -130,3 +132,27 @@ def test_a_savepoint_still_recovers_a_failed_insert_in_a_pipelined_change(engine
         uow.commit()
     with UnitOfWork(engine, SYSTEM, NOW, hall="city", write=False) as uow:
         assert windows_repo.get(uow.conn, "1").status is WindowStatus.OPEN
+
+
+def test_reads_sent_together_come_back_as_sqlalchemy_gives_them(engine):
+    """The reads of a change's views and of call-next's first trip go out together, past
+    SQLAlchemy: the same rows, by position and by name, with its conversions (times in UTC) and
+    the IN list of the appointments' part."""
+    w = window("1", "A", "B")
+    with UnitOfWork(engine, SYSTEM, NOW, hall="city") as uow:
+        windows_repo.save(uow.conn, _window(WindowStatus.OPEN))
+        for n, (queue, priority) in enumerate([("A", Priority.NORMAL), ("B", Priority.GREEN), ("A", Priority.NORMAL)]):
+            tickets_repo.add(uow.conn, Ticket(id=f"t{n}", number=f"{queue}00{n}", queue=queue, item=None, day=DAY,
+                                              seq_no=n, issued_at=T0, rank_at=T0, priority=priority), None)
+        uow.audit("test.fill")
+        uow.commit()
+    with UnitOfWork(engine, SYSTEM, NOW, hall="city") as uow:
+        conn = uow.conn
+        queries = [windows_repo.states_query(conn), queue_stats_repo.stats_query(conn, DAY),
+                   tickets_repo.candidates_query(conn, w, DAY), tickets_repo.line_query(conn, "A", DAY, 200)]
+        together = batch.read_all(conn, queries)
+        alone = [list(conn.execute(stmt, params)) for stmt, params in queries]
+    assert [[tuple(r) for r in rows] for rows in together] == [[tuple(r) for r in rows] for rows in alone]
+    assert together[0][0].since == NOW and together[0][0].since.utcoffset().total_seconds() == 0
+    assert sorted(r.id for r in together[2]) == ["t0", "t1", "t2"]
+    assert [n for n, _ in together[3]] == ["A000", "A002"]
