@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import warnings
+from typing import Any
 
 
 def _wants_eventlet(argv: list[str]) -> bool:
@@ -24,6 +25,44 @@ def _wants_eventlet(argv: list[str]) -> bool:
     return mode == "eventlet"
 
 
+def _ready_sockets_skip_the_hub() -> None:
+    """psycopg's green wait (`wait_select`) asks eventlet's select even when the socket is ready
+    already, and eventlet's select always goes round its hub: on PostgreSQL a pipelined change
+    sends each statement that way (server/db/pipeline.py), writable at once, and paid a trip
+    round the hub for each. A ready socket is now found by a poll that does not wait; only one that
+    would block is waited for through the hub, so other greenthreads still run meanwhile."""
+    try:
+        import psycopg.waiting as waiting
+    except ImportError:  # no PostgreSQL driver: an SQLite hall
+        return
+    import eventlet.patcher
+
+    real, green = eventlet.patcher.original("select"), waiting.select
+    # poll, not select: a hall's thousand screens put its database sockets past select's 1024.
+    hup = real.POLLHUP | real.POLLERR | real.POLLNVAL
+
+    class ReadyFirst:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(green, name)
+
+        @staticmethod
+        def select(rlist: Any, wlist: Any, xlist: Any, timeout: float | None = None) -> Any:
+            # psycopg asks about its one socket: `rlist`, `wlist` and `xlist` hold it or nothing.
+            fd = (list(rlist) or list(wlist) or list(xlist) or [None])[0]
+            if fd is not None:
+                poller = real.poll()
+                poller.register(fd, (real.POLLIN if rlist else 0) | (real.POLLOUT if wlist else 0) | real.POLLPRI)
+                for _, ev in poller.poll(0):
+                    r = [fd] if rlist and ev & (real.POLLIN | hup) else []
+                    w = [fd] if wlist and ev & (real.POLLOUT | hup) else []
+                    x = [fd] if xlist and ev & real.POLLPRI else []
+                    if r or w or x:
+                        return r, w, x
+            return green.select(rlist, wlist, xlist, timeout)
+
+    waiting.select = ReadyFirst()  # type: ignore[assignment]
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if _wants_eventlet(argv):
@@ -35,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         import eventlet
 
         eventlet.monkey_patch()
+        _ready_sockets_skip_the_hub()
     from server.cli import run
 
     return run(argv)
