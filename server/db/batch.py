@@ -5,8 +5,8 @@ waited for once: one round trip for all of them. Elsewhere (SQLite, or a read-on
 they run one after the other as any statement does. Either way each comes back as its rows, plain
 tuples by position, with the column types' conversions applied (a `TS` column in UTC).
 
-Only statements with plain parameters (no IN list given at execution, no parameter conversions)
-are batched: they are sent past SQLAlchemy, compiled once.
+Only statements with plain parameters (no expanding IN list, no parameter conversions) are
+batched: they are sent past SQLAlchemy, compiled once.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def read_all(conn: Connection, queries: Sequence[tuple[Select[Any], dict[str, An
         out = []
         for cursor, stmt in cursors:
             rows = cursor.fetchall()
-            convert, make = _converters(stmt, conn.dialect, cursor.description)
+            convert, make = _converters(stmt, conn.dialect, tuple(d.type_code for d in cursor.description))
             out.append([make(f(v) if f else v for f, v in zip(convert, row, strict=True)) for row in rows])
     finally:
         for cursor, _ in cursors:
@@ -59,25 +59,18 @@ def read_all(conn: Connection, queries: Sequence[tuple[Select[Any], dict[str, An
     return out
 
 
-@lru_cache(maxsize=256)
+# A province's thousand windows each have their own candidates' statement.
+@lru_cache(maxsize=4096)
 def _compiled(stmt: Select[Any], dialect: Dialect) -> Compiled:
-    # IN lists written into the statement become parameters of their own, with their values.
-    return stmt.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    return stmt.compile(dialect=dialect)
 
 
-# By the statement itself, not its id: a statement let go of would lend its id to another.
-_converting: dict[tuple[Select[Any], str], tuple[list[Any], Callable[[Any], Any]]] = {}
-
-
-def _converters(stmt: Select[Any], dialect: Dialect, description: Any) -> tuple[list[Any], Callable[[Any], Any]]:
+@lru_cache(maxsize=4096)
+def _converters(stmt: Select[Any], dialect: Dialect,
+                type_codes: tuple[Any, ...]) -> tuple[list[Any], Callable[[Any], Any]]:
     """Each column's conversion as SQLAlchemy would apply it (its type's, for the type the driver
-    reported), and the row's maker (a named tuple of the statement's columns): worked out on the
-    statement's first batch."""
-    key = (stmt, dialect.name)
-    found = _converting.get(key)
-    if found is None:
-        convert = [c.type.dialect_impl(dialect).result_processor(dialect, d.type_code)
-                   for c, d in zip(stmt.selected_columns, description, strict=True)]
-        row = namedtuple("Row", list(stmt.selected_columns.keys()), rename=True)  # type: ignore[misc]
-        found = _converting[key] = (convert, row._make)
-    return found
+    reported), and the row's maker (a named tuple of the statement's columns)."""
+    convert = [c.type.dialect_impl(dialect).result_processor(dialect, code)
+               for c, code in zip(stmt.selected_columns, type_codes, strict=True)]
+    row = namedtuple("Row", list(stmt.selected_columns.keys()), rename=True)  # type: ignore[misc]
+    return convert, row._make

@@ -192,7 +192,7 @@ def to_candidates(rows: Iterable[Any]) -> list[Ticket]:
     return list(seen.values())
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=4096)  # a province's thousand windows, each with its own
 def _candidates_stmt(window: Window, skipping: bool) -> Any:
     # Built once per window: composing a union of a dozen selects costs more than running it.
     waiting = and_(tickets.c.hall == _HALL, tickets.c.status == Status.WAITING.value,
