@@ -23,8 +23,8 @@ from .scope import hall_of
 from .ticket_tables import tickets
 
 
-def booked_tickets(served: Sequence[str], waiting: ColumnElement[bool], heads: int) -> Any:
-    """The first `heads` waiting appointment tickets of the `served` queues in (place, number)
+def booked_tickets(served: Sequence[Any], waiting: ColumnElement[bool], heads: int) -> Any:
+    """The first `heads` waiting appointment tickets of the `served` queues (bound parameters) in (place, number)
     order, still in the queue they were booked for and sent to no window
     (`calling.due_appointment`): found from the hall's (:hall) bookings of the day (:day) and joined
     by key."""
@@ -34,9 +34,9 @@ def booked_tickets(served: Sequence[str], waiting: ColumnElement[bool], heads: i
                                                      tickets.c.hall == appointments.c.hall)))
         .where(
             appointments.c.hall == bindparam("hall"), appointments.c.day == bindparam("day"),
-            # A list of parameters, not one expanding IN: the statement is complete as compiled, so
-            # call-next can send it with its other first reads (server/db/batch.py).
-            appointments.c.queue.in_([bindparam(f"booked_queue_{i}", q) for i, q in enumerate(sorted(served))]),
+            # The queues as the caller's parameters, one each, not one expanding IN: call-next sends
+            # the statement with its other first reads (server/db/batch.py).
+            appointments.c.queue.in_(list(served)),
             waiting, tickets.c.queue == appointments.c.queue, tickets.c.target_window.is_(None),
             tickets.c.origin_queue.is_(None), tickets.c.priority == Priority.APPOINTMENT.value,
         )

@@ -177,12 +177,14 @@ def candidates(conn: Connection, window: Window, day: date, exclude: Collection[
     params: dict[str, object] = {"hall": hall_of(conn), "day": day}
     if exclude:
         params["taken"] = sorted(exclude)
-    return to_candidates(conn.execute(_candidates_stmt(window, bool(exclude)), params))
+    return to_candidates(conn.execute(_candidates_stmt(len(window.queues), bool(exclude)),
+                                      {**params, **_candidates_params(window)}))
 
 
 def candidates_query(conn: Connection, window: Window, day: date) -> tuple[Any, dict[str, Any]]:
     """`candidates`' first read (none excluded), for a batch of reads (server/db/batch.py)."""
-    return _candidates_stmt(window, False), {"hall": hall_of(conn), "day": day}
+    return _candidates_stmt(len(window.queues), False), {"hall": hall_of(conn), "day": day,
+                                                         **_candidates_params(window)}
 
 
 def to_candidates(rows: Iterable[Any]) -> list[Ticket]:
@@ -192,31 +194,38 @@ def to_candidates(rows: Iterable[Any]) -> list[Ticket]:
     return list(seen.values())
 
 
-@lru_cache(maxsize=4096)  # a province's thousand windows, each with its own
-def _candidates_stmt(window: Window, skipping: bool) -> Any:
-    # Built once per window: composing a union of a dozen selects costs more than running it.
+def _candidates_params(window: Window) -> dict[str, object]:
+    """The window and its queues, for `_candidates_stmt(len(window.queues), ...)`."""
+    return {"window": window.id, **{f"queue_{i}": sq.queue for i, sq in enumerate(window.queues)}}
+
+
+@lru_cache(maxsize=64)
+def _candidates_stmt(queues: int, skipping: bool) -> Any:
+    # Built once per number of queues a window serves, the window and its queues bound: composing a
+    # union of a dozen selects costs more than running it, and a province's thousand windows share
+    # a few statements (and their compiled forms, server/db/batch.py).
     waiting = and_(tickets.c.hall == _HALL, tickets.c.status == Status.WAITING.value,
                    tickets.c.day == bindparam("day"))
     if skipping:
         waiting = and_(waiting, tickets.c.id.not_in(bindparam("taken", expanding=True)))
     # Sent to this window: read through `ix_tickets_target`, which orders by place but not number,
     # so every ticket up to the HEADS-th place comes, ties at that place included.
-    sent = and_(waiting, tickets.c.target_window == window.id)
+    sent = and_(waiting, tickets.c.target_window == bindparam("window"))
     last_place = (
         select(tickets.c.rank_at).where(sent).order_by(tickets.c.rank_at).offset(HEADS - 1).limit(1).scalar_subquery()
     )
     parts = [select(tickets).where(sent, or_(last_place.is_(None), tickets.c.rank_at <= last_place))]
     # Each class of each queue in (place, number) order: a walk of `ix_tickets_line` that stops early.
-    for sq in window.queues:
+    served: list[Any] = [bindparam(f"queue_{i}") for i in range(queues)]
+    for queue in served:
         for rank in sorted(set(CLASS_RANKS.values())):
-            line = and_(waiting, tickets.c.queue == sq.queue, tickets.c.class_rank == rank,
+            line = and_(waiting, tickets.c.queue == queue, tickets.c.class_rank == rank,
                         tickets.c.target_window.is_(None))
             parts.append(select(tickets).where(line).order_by(tickets.c.rank_at, tickets.c.number).limit(HEADS))
     # Appointment tickets the policy may call ahead, across the window's queues (see HEADS): the
     # hall's bookings (`ix_appointments_day` leads with the hall).
-    if window.queues:
-        parts.append(appointment_load.booked_tickets([sq.queue for sq in window.queues],
-                                                     and_(appointments.c.hall == _HALL, waiting), HEADS))
+    if served:
+        parts.append(appointment_load.booked_tickets(served, and_(appointments.c.hall == _HALL, waiting), HEADS))
     return union_all(*[p.subquery().select() for p in parts])
 
 
