@@ -16,7 +16,7 @@ from server.core import calling
 from server.core.hall import Window
 from server.core.tickets import Priority, Ticket
 from server.core.windows import WindowState
-from server.db import batch, tickets_repo, windows_repo
+from server.db import batch, tickets_repo, window_calls_repo, windows_repo
 from server.db.uow import UnitOfWork
 
 from . import allocated
@@ -41,14 +41,14 @@ def first_reads(svc: Services, uow: UnitOfWork, w: Window, day: date) -> FirstRe
     versions, state, recent, pool = batch.read_all(uow.conn, [
         allocated.versions_query(uow),
         windows_repo.state_query(uow.conn, w.id, lock=True),
-        tickets_repo.recent_calls_query(uow.conn, w.id, calling.recent_calls_to_read(guess)),
+        window_calls_repo.recent_calls_query(uow.conn, w.id, calling.recent_calls_to_read(guess)),
         tickets_repo.candidates_query(uow.conn, guess, day)])
     live = allocated.current(svc, uow, allocated.to_versions(versions)).hall.window(w.id) or w
     if live != guess:  # a manager moved it since this process last looked
         return FirstReads(live, windows_repo.to_state(state, w.id),
-                          tickets_repo.recent_calls(uow.conn, w.id, calling.recent_calls_to_read(live)),
+                          window_calls_repo.recent_calls(uow.conn, w.id, calling.recent_calls_to_read(live)),
                           tickets_repo.candidates(uow.conn, live, day))
-    return FirstReads(live, windows_repo.to_state(state, w.id), tickets_repo.to_recent_calls(recent),
+    return FirstReads(live, windows_repo.to_state(state, w.id), window_calls_repo.to_recent_calls(recent),
                       tickets_repo.to_candidates(pool))
 
 

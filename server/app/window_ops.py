@@ -17,7 +17,7 @@ from server.core.errors import Forbidden, Invalid, NotFound, WindowStateError
 from server.core.hall import Window
 from server.core.tickets import Status, Ticket
 from server.core.windows import Staff, WindowState
-from server.db import batch, queue_stats_repo, tickets_repo, windows_repo
+from server.db import batch, queue_stats_repo, tickets_repo, window_calls_repo, windows_repo
 from server.db.uow import Actor, UnitOfWork
 
 from . import allocated, next_call
@@ -265,7 +265,7 @@ def _ticket_action(
         # round trip on PostgreSQL (server/db/batch.py).
         versions, state_rows, current_rows = batch.read_all(uow.conn, [
             allocated.versions_query(uow), windows_repo.state_query(uow.conn, w.id, lock=True),
-            tickets_repo.current_of_window_query(uow.conn, w.id)])
+            window_calls_repo.current_of_window_query(uow.conn, w.id)])
         w = allocated.current(svc, uow, allocated.to_versions(versions)).hall.window(w.id) or w
         state = windows_repo.to_state(state_rows, w.id)
         win.require_staffed_by(state, staff)

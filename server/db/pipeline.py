@@ -77,9 +77,9 @@ def json(value: Any) -> Any:
 
 
 def commit_with(conn: Connection, sql: str, params: dict[str, Any]) -> Any:
-    """Run `sql` (psycopg's own placeholders) last in `conn`'s pipelined transaction and commit, in
-    one round trip: the statement is queued past SQLAlchemy, which would wait for its rows, and its
-    answer arrives with the commit's. Returns the first column of its first row."""
+    """Run `sql` (with psycopg's own `%(name)s` parameters) last in `conn`'s pipelined transaction
+    and commit, in one round trip: the statement is queued past SQLAlchemy, which would wait for its
+    rows, and its answer arrives with the commit's. Returns the first column of its first row."""
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(sql, params)

@@ -33,7 +33,7 @@ from . import appointment_load
 from .appointment_tables import appointments
 from .pipeline import QUEUED
 from .scope import hall_of
-from .ticket_tables import ticket_calls, tickets, window_states
+from .ticket_tables import ticket_calls, tickets
 
 # Every read and change of a ticket is the connection's hall's: a ticket of another hall, even by
 # its id, is not found. The prebuilt statements take the hall as :hall (`ix_tickets_*` lead with it).
@@ -147,19 +147,6 @@ def get(conn: Connection, ticket_id: str, *, lock: bool = False) -> Ticket | Non
     return to_ticket(row) if row else None
 
 
-def current_of_window_query(conn: Connection, window_id: str) -> tuple[Any, dict[str, Any]]:
-    """The window's current ticket, locked on PostgreSQL, read through its state: for a batch of
-    reads (server/db/batch.py) that reads the state in the same trip."""
-    stmt = _CURRENT_OF_WINDOW_LOCKED if conn.dialect.name == "postgresql" else _CURRENT_OF_WINDOW
-    return stmt, {"hall": hall_of(conn), "window": window_id}
-
-
-_CURRENT_OF_WINDOW = select(tickets).join(
-    window_states, and_(window_states.c.hall == tickets.c.hall, window_states.c.current_ticket == tickets.c.id),
-).where(window_states.c.hall == _HALL, window_states.c.window == bindparam("window"))
-_CURRENT_OF_WINDOW_LOCKED = _CURRENT_OF_WINDOW.with_for_update(of=tickets)
-
-
 def find_by_number(conn: Connection, day: date, number: str) -> Ticket | None:
     row = conn.execute(
         select(tickets).where(tickets.c.hall == hall_of(conn), tickets.c.day == day,
@@ -271,30 +258,6 @@ def record_call(conn: Connection, t: Ticket, staff_id: int | None) -> None:
         ),
         execution_options=QUEUED,
     )
-
-
-def recent_calls(conn: Connection, window_id: str, n: int) -> list[tuple[str, bool]]:
-    """A window's latest `n` calls, newest first: each call's queue, and whether it called an
-    appointment ticket (the calling policy's two shares, server/core/calling.py)."""
-    return to_recent_calls(conn.execute(*recent_calls_query(conn, window_id, n)))
-
-
-def recent_calls_query(conn: Connection, window_id: str, n: int) -> tuple[Any, dict[str, Any]]:
-    return _RECENT_CALLS, {"hall": hall_of(conn), "window": window_id, "n": n}
-
-
-def to_recent_calls(rows: Iterable[Any]) -> list[tuple[str, bool]]:
-    return [(r.queue, r.priority == Priority.APPOINTMENT.value) for r in rows]
-
-
-_RECENT_CALLS = (
-    select(ticket_calls.c.queue, tickets.c.priority)
-    .select_from(ticket_calls.join(tickets, and_(tickets.c.id == ticket_calls.c.ticket_id,
-                                                 tickets.c.hall == ticket_calls.c.hall)))
-    .where(ticket_calls.c.hall == _HALL, ticket_calls.c.window == bindparam("window"))
-    .order_by(ticket_calls.c.id.desc())
-    .limit(bindparam("n"))
-)
 
 
 def oldest_waiting(conn: Connection, queue: str, day: date) -> datetime | None:

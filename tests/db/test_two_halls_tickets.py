@@ -28,6 +28,7 @@ from server.db import (
     service_repo,
     tickets_repo,
     waits_repo,
+    window_calls_repo,
     windows_repo,
 )
 from server.db.appointment_tables import appointments
@@ -76,7 +77,7 @@ def call_next(conn: Connection, w: Window, now: datetime) -> Ticket | None:
         done = tickets_repo.get(conn, current)
         assert done is not None
         tickets_repo.save(conn, replace(done, status=Status.DONE, finished_at=now))
-    recent = tickets_repo.recent_calls(conn, w.id, 12)
+    recent = window_calls_repo.recent_calls(conn, w.id, 12)
     pool = tickets_repo.candidates(conn, w, DAY)
     pick = choose_next(w, pool, [q for q, _ in recent], now, MAX_WAIT, [a for _, a in recent])
     if pick is None:
@@ -139,10 +140,10 @@ def test_call_next_at_window_1_calls_only_its_own_hall_s_tickets(engine):
         called = [call_next(conn, w, T0 + timedelta(minutes=6 + n)) for n in range(2)]
         assert all(t is not None and t.id in d1_all for t in called)
         assert windows_repo.get(conn, "1").current_ticket == called[-1].id
-        assert [q for q, _ in tickets_repo.recent_calls(conn, "1", 12)] == ["A", "A"]
+        assert [q for q, _ in window_calls_repo.recent_calls(conn, "1", 12)] == ["A", "A"]
     with hall(engine, CITY) as conn:
         assert windows_repo.get(conn, "1").current_ticket == first.id
-        assert tickets_repo.recent_calls(conn, "1", 12) == [("A", False)]
+        assert window_calls_repo.recent_calls(conn, "1", 12) == [("A", False)]
         assert [t.id for t in tickets_repo.latest_calls(conn, DAY)] == [first.id]
         # The ticket a window of D1 called is still waiting in the city's line, and the other way.
         assert tickets_repo.get(conn, city_tickets[1].id).status is Status.WAITING
