@@ -75,10 +75,8 @@ class HallLoad:
         per_queue = [q for queue in queues for q in (tickets_repo.line_query(conn, queue, day, ORDER_CAP),
                                                      waits_repo.recent_query(conn, queue, day, RECENT_SERVICES))]
         states, stats, *rest = batch.read_all(conn, [
-            windows_repo.states_query(conn), queue_stats_repo.stats_query(conn, day),
-            *([waits_repo.current_calls_query(conn), *per_queue] if queues else [])])
-        load = cls(hall=hall, day=day, now=now, states=windows_repo.to_states(states),
-                   stats=queue_stats_repo.to_stats(stats))
+            *cls.queries(conn, day), *([waits_repo.current_calls_query(conn), *per_queue] if queues else [])])
+        load = cls.of(hall, day, now, states, stats)
         if queues:
             load.calls = waits_repo.to_calls(rest[0])
             for queue, line, recent in zip(queues, rest[1::2], rest[2::2], strict=True):
