@@ -22,7 +22,7 @@ from .context import Services
 from .followups import list_followups
 from .hall_notice import notices
 from .rating_views import rating_snapshot
-from .views import HallLoad, iso, public_ticket, queue_view, ticket_view, window_views, with_case_url
+from .views import HallLoad, iso, may_have_case, public_ticket, queue_view, ticket_view, window_views, with_case_url
 
 LATEST_CALLS = 12
 
@@ -148,8 +148,12 @@ def ticket_room_payload(svc: Services, rooms: list[str], data: dict[str, Any]) -
     view = data.get("ticket")
     if len(rooms) != 1 or not rooms[0].startswith("ticket:") or not isinstance(view, dict) or "id" not in view:
         return data
+    if not may_have_case(view):
+        # The emitter sends every change of the hall: a transaction for each ticket event, to
+        # learn a call or an issue has no case, held up every event behind it.
+        return {**data, "ticket": {**view, "case_url": None}}
     with svc.read() as uow:
-        return {**data, "ticket": with_case_url(uow.conn, current_hall(svc, uow), view)}
+        return {**data, "ticket": with_case_url(uow.conn, svc.hall, view)}
 
 def ticket_queue(svc: Services, ticket_id: str) -> str | None:
     with svc.read() as uow:

@@ -256,10 +256,15 @@ def with_case_url(conn: Connection, hall: Hall, view: dict[str, Any]) -> dict[st
     for the visitor's own page: `GET /api/v1/tickets/{id}`, the `ticket:ID` room's snapshot and
     events (added as they are sent, never kept in the event log: server/app/publisher.py)."""
     url = None
-    if view.get("status") == Status.DONE.value and view.get("outcome"):
+    if may_have_case(view):
         token = progress_repo.case_token_of_ticket(conn, str(view["id"]))
         url = f"{hall.public_url.rstrip('/')}/case/{token}" if token else None
     return {**view, "case_url": url}
+
+
+def may_have_case(view: dict[str, Any]) -> bool:
+    """Only a service done with an outcome can have opened a case."""
+    return view.get("status") == Status.DONE.value and bool(view.get("outcome"))
 
 
 def queue_view(conn: Connection, hall: Hall, code: str, load: HallLoad) -> dict[str, Any]:

@@ -101,3 +101,31 @@ def test_a_returning_visitors_notice_number_reaches_staff_only(hq, client, kiosk
     assert "follows_case" not in ticket(client, tid)
     staff_view = client.get(f"/api/v1/tickets/{tid}", headers=alice).get_json()["ticket"]
     assert staff_view["follows_case"] == n
+
+
+def test_a_ticket_event_without_a_case_is_sent_without_a_database_read(hq, client, kiosk, alice):
+    """The emitter sends every change of the hall in order: a transaction for each ticket event,
+    only to learn an issue or a call has no case, held up every event behind it (issue 16)."""
+    from sqlalchemy import event as sa_event
+
+    from server.app.snapshots import ticket_room_payload
+
+    called = call_one(client, kiosk, alice)
+    engine = hq.services.engine
+    checkouts: list[object] = []
+
+    def opened(conn) -> None:
+        checkouts.append(conn)
+
+    sa_event.listen(engine, "engine_connect", opened)
+    try:
+        for status in ("waiting", "called", "serving"):
+            data = {"ticket": {"id": called["id"], "status": status, "outcome": None}}
+            assert ticket_room_payload(hq.services, [f"ticket:{called['id']}"], data)["ticket"]["case_url"] is None
+        assert checkouts == []
+        # A service done with an outcome may have opened a case: that one is looked up.
+        done = {"ticket": {"id": called["id"], "status": "done", "outcome": "consulted"}}
+        assert ticket_room_payload(hq.services, [f"ticket:{called['id']}"], done)["ticket"]["case_url"] is None
+        assert len(checkouts) == 1
+    finally:
+        sa_event.remove(engine, "engine_connect", opened)
