@@ -22,6 +22,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from itertools import islice
 from typing import Any
 
 from redis.backoff import NoBackoff
@@ -38,6 +39,8 @@ LISTEN_RETRY_MAX_S = 1.0
 # Past this many waiting messages (a long outage), the oldest are dropped: the other processes'
 # clients resync when Redis is back anyway, and the gap rule catches what they missed.
 MAX_BACKLOG = 20_000
+# Messages sent in one round trip at most.
+PUBLISH_BATCH = 200
 # An emit of this event is an order, never sent to a client: drop every connection in its room.
 END_SESSIONS = "hallq:end-sessions"
 
@@ -59,42 +62,72 @@ class Relay(RedisManager):
         self._on_back = on_back
         self._on_end_sessions = on_end_sessions
         self._backlog: deque[dict[str, Any]] = deque()
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # held by the one sender
+        self._state = threading.Lock()  # guards the flags below
         self._down = False
         self._retrying = False
+        self._sending = False
 
     # -- publishing ------------------------------------------------------------------------------
 
     def _publish(self, data: dict[str, Any]) -> None:
-        # While Redis is down, a message only joins the queue: the emitter's own clients must
-        # not wait on a connection attempt per event.
+        # A message joins the queue and a task of its own sends what waits: the emitter goes on
+        # with the next event instead of waiting for Redis's answer to each (a busy hall's emitter
+        # fell behind by seconds, one round trip per event), and the task sends all that queued
+        # meanwhile in one. While Redis is down, a message only joins the queue.
         self._backlog.append(data)
         if len(self._backlog) > MAX_BACKLOG:
             self._backlog.popleft()
             log.error("the message queue has been down long: dropping its oldest waiting message")
-        if not self._down:
+        self._start_sending()
+
+    def _start_sending(self) -> None:
+        task: Callable[[], None]
+        with self._state:
+            if self._down:
+                if self._retrying:
+                    return
+                self._retrying, task = True, self._retry
+            else:
+                if self._sending or not self._backlog:
+                    return
+                self._sending, task = True, self._send_waiting
+        self.server.start_background_task(task)
+
+    def _send_waiting(self) -> None:
+        try:
             with self._lock:
                 self._flush()
-        if self._down and not self._retrying:
-            self._retrying = True
-            self.server.start_background_task(self._retry)
+        finally:
+            with self._state:
+                self._sending = False
+        # A message queued after the flush found the queue empty, before `_sending` fell.
+        if self._backlog or self._down:
+            self._start_sending()
 
     def _flush(self) -> bool:
-        """Send what waits, oldest first; stop at the first refusal. Called holding the lock, the
-        one sender at a time; appending needs no lock (a deque's append and popleft are atomic)."""
+        """Send what waits, oldest first, in batches of one round trip; stop at the first refusal.
+        Called holding the lock, the one sender at a time; appending needs no lock (a deque's
+        append and popleft are atomic). A batch Redis failed part of is sent again whole: a
+        client applies only seqs newer than it has."""
         while self._backlog:
+            batch = list(islice(self._backlog, PUBLISH_BATCH))
             try:
                 if not self.connected:
                     self._redis_connect()
-                self.redis.publish(self.channel, self.json.dumps(self._backlog[0]))
-            except Exception as exc:  # any failure: keep the message, try again later
+                pipe = self.redis.pipeline(transaction=False)
+                for message in batch:
+                    pipe.publish(self.channel, self.json.dumps(message))
+                pipe.execute()
+            except Exception as exc:  # any failure: keep the messages, try again later
                 self.connected = False
                 if not self._down:
                     log.error("the message queue refused a message (%s); keeping it and %s more until it is back",
                               exc, len(self._backlog) - 1)
                 self._down = True
                 return False
-            self._backlog.popleft()
+            for _ in batch:
+                self._backlog.popleft()
         if self._down:
             log.warning("the message queue is back: sent what waited")
         self._down = False
@@ -105,8 +138,11 @@ class Relay(RedisManager):
             time.sleep(RETRY_S)
             with self._lock:
                 if self._flush():
-                    self._retrying = False
-                    return
+                    with self._state:
+                        self._retrying = False
+                    break
+        if self._backlog:
+            self._start_sending()
 
     def unsent_seq(self, hall: str) -> int | None:
         """The oldest event seq of `hall` still waiting for the message queue, if any. Two halls'

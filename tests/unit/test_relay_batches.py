@@ -1,0 +1,80 @@
+"""The relay hands events to Redis without making the emitter wait for each: what queues while a
+send is under way goes out in one round trip, in order, and a refusal keeps every message."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from server.web.relay import Relay
+
+
+class FakePipeline:
+    def __init__(self, redis: FakeRedis) -> None:
+        self.redis, self.queued = redis, []
+
+    def publish(self, channel: str, payload: str) -> None:
+        self.queued.append(payload)
+
+    def execute(self) -> None:
+        if self.redis.refuse:
+            raise ConnectionError("Redis is down")
+        self.redis.trips.append(self.queued)
+
+
+class FakeRedis:
+    def __init__(self) -> None:
+        self.trips: list[list[str]] = []
+        self.refuse = False
+
+    def pipeline(self, transaction: bool = True) -> FakePipeline:
+        assert not transaction
+        return FakePipeline(self)
+
+
+class FakeServer:
+    def __init__(self) -> None:
+        self.tasks: list[Any] = []
+
+    def start_background_task(self, fn: Any) -> None:
+        self.tasks.append(fn)
+
+
+def relay() -> tuple[Relay, FakeRedis, FakeServer]:
+    r = Relay("redis://127.0.0.1:1/0", "hallq:test")
+    r.redis, r.connected = FakeRedis(), True
+    r.server = FakeServer()
+    r._redis_connect = lambda: setattr(r, "connected", True)  # type: ignore[method-assign]
+    return r, r.redis, r.server  # type: ignore[return-value]
+
+
+def emit(seq: int) -> dict[str, Any]:
+    return {"method": "emit", "event": "queue.updated", "data": [{"seq": seq}], "room": ["city/hall"]}
+
+
+def test_what_queues_while_the_sender_is_on_its_way_goes_in_one_trip_in_order():
+    r, redis, server = relay()
+    for seq in (1, 2, 3):
+        r._publish(emit(seq))  # returns at once: nothing waited for Redis
+    assert redis.trips == [] and len(server.tasks) == 1
+    assert r.unsent_seq("city") == 1  # the emitter's mark stays before them meanwhile
+    server.tasks.pop()()
+    assert [[json.loads(m)["data"][0]["seq"] for m in trip] for trip in redis.trips] == [[1, 2, 3]]
+    assert r.unsent_seq("city") is None and server.tasks == []
+    r._publish(emit(4))
+    assert len(server.tasks) == 1  # the next message starts the next send
+
+
+def test_a_refused_trip_keeps_every_message_and_retries_them_in_order():
+    r, redis, server = relay()
+    redis.refuse = True
+    r._publish(emit(1))
+    r._publish(emit(2))
+    server.tasks.pop()()
+    assert redis.trips == [] and r.unsent_seq("city") == 1
+    assert [t.__name__ for t in server.tasks] == ["_retry"]  # one retry task, not one per message
+    r._publish(emit(3))
+    assert len(server.tasks) == 1
+    redis.refuse = False
+    r._flush()
+    assert len(redis.trips) == 1 and len(redis.trips[0]) == 3 and r.unsent_seq("city") is None
