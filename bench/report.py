@@ -101,6 +101,8 @@ def report(res: dict[str, Any]) -> str:
             ["", "handed out twice (responses / database)",
              f"{h['duplicates_in_responses']} / {h['tickets_called_twice_in_db']}", "", ""],
             ["", "calls seen by a display on process 1", f"{h['events_at_display']} of {h['count']}", "", ""],
+            ["", "… within 1 s of the load's end; the last one after s",
+             f"{h.get('events_at_display_within_1s', '-')}; {h.get('display_caught_up_s', '-')}", "", ""],
             ["", "errors", str(h["errors"] or 0), str(b["errors"] or 0), ""],
             *_cpu_rows("", h, b),
             *[["", f"PostgreSQL backends {k}", fmt(n, 2), "", ""] for k, n in h.get("pg_backends", {}).items()],
