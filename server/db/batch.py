@@ -49,13 +49,20 @@ def read_all(conn: Connection, queries: Sequence[tuple[Select[Any], dict[str, An
         out = []
         for cursor, stmt in cursors:
             rows = cursor.fetchall()
-            out.append(_converters(stmt, conn.dialect, tuple(d.type_code for d in cursor.description))(rows))
+            out.append(_converters(stmt, conn.dialect, _type_codes(cursor))(rows))
     finally:
         for cursor, _ in cursors:
             cursor.close()
     for watch in watchers:
         watch([" ".join(_compiled(stmt, conn.dialect).string.split()[:4]) for stmt, _ in queries])
     return out
+
+
+def _type_codes(cursor: Any) -> tuple[int, ...]:
+    """The result's column type oids, straight from libpq: `cursor.description` builds a column
+    object for each column of each statement of every change."""
+    res = cursor.pgresult
+    return tuple(res.ftype(i) for i in range(res.nfields))
 
 
 # A province's thousand windows each have their own candidates' statement.
