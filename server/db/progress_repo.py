@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, and_, delete, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from server.core.throttle import Record
@@ -43,12 +43,16 @@ def secrets_of(conn: Connection, number: str) -> Secrets | None:
 
 def case_token_of_ticket(conn: Connection, ticket_id: str) -> str | None:
     """The progress token of the case a ticket's visit opened, if one was (tickets.case_number)."""
-    hall = hall_of(conn)
-    return conn.execute(
-        select(cases.c.token)
-        .join(tickets, and_(tickets.c.case_number == cases.c.number, tickets.c.hall == cases.c.hall))
-        .where(tickets.c.hall == hall, tickets.c.id == ticket_id, cases.c.hall == hall)
-    ).scalar()
+    return conn.execute(_CASE_TOKEN_OF_TICKET, {"hall": hall_of(conn), "ticket_id": ticket_id}).scalar()
+
+
+# Asked at every finish of a visit whose outcome may have opened a case: built once.
+_CASE_TOKEN_OF_TICKET = (
+    select(cases.c.token)
+    .join(tickets, and_(tickets.c.case_number == cases.c.number, tickets.c.hall == cases.c.hall))
+    .where(tickets.c.hall == bindparam("hall"), tickets.c.id == bindparam("ticket_id"),
+           cases.c.hall == bindparam("hall"))
+)
 
 
 def records(conn: Connection, keys: list[tuple[str, str]], *, lock: bool = False) -> list[Record]:

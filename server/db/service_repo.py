@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Connection, Update, func, insert, literal, update
+from sqlalchemy import Connection, bindparam, func, insert, update
 
 from .metadata import TS
 from .pipeline import QUEUED
@@ -18,30 +18,37 @@ from .service_tables import service_segments, window_periods
 def open_segment(conn: Connection, *, ticket_id: str, day: date, queue: str, item: str | None,
                  department: str | None, window: str, staff_id: int | None, at: datetime,
                  wait_s: float | None) -> None:
-    conn.execute(insert(service_segments).inline().values(hall=hall_of(conn),
-        ticket_id=ticket_id, day=day, queue=queue, item=item, department=department, window=window,
-        staff_id=staff_id, called_at=at, wait_s=wait_s,
-    ), execution_options=QUEUED)
-
-
-def _open_of(conn: Connection, ticket_id: str) -> Update:
-    return update(service_segments).where(service_segments.c.hall == hall_of(conn),
-                                          service_segments.c.ticket_id == ticket_id,
-                                          service_segments.c.ended_at.is_(None))
+    conn.execute(_OPEN, {"hall": hall_of(conn), "ticket_id": ticket_id, "day": day, "queue": queue, "item": item,
+                         "department": department, "window": window, "staff_id": staff_id, "called_at": at,
+                         "wait_s": wait_s}, execution_options=QUEUED)
 
 
 def start_segment(conn: Connection, ticket_id: str, at: datetime) -> None:
-    conn.execute(_open_of(conn, ticket_id).values(started_at=at), execution_options=QUEUED)
+    conn.execute(_OF_TICKET, {"seg_hall": hall_of(conn), "seg_ticket": ticket_id, "started_at": at},
+                 execution_options=QUEUED)
 
 
 def end_segment(conn: Connection, ticket_id: str, at: datetime, ending: str, started: datetime | None,
                 service_s: float | None) -> None:
     """Ends the ticket's open stint, with its service time when finished; `started` fills
     `started_at` when the service had no start."""
-    values: dict[str, object] = {"ended_at": at, "ending": ending, "service_s": service_s}
-    if started is not None:
-        values["started_at"] = func.coalesce(service_segments.c.started_at, literal(started, TS))
-    conn.execute(_open_of(conn, ticket_id).values(**values), execution_options=QUEUED)
+    params = {"seg_hall": hall_of(conn), "seg_ticket": ticket_id, "ended_at": at, "ending": ending,
+              "service_s": service_s}
+    if started is None:
+        conn.execute(_OF_TICKET, params, execution_options=QUEUED)
+    else:
+        conn.execute(_END_STARTING, {**params, "seg_started": started}, execution_options=QUEUED)
+
+
+# Built once, the values bound as parameters: every call and finish writes these, and a statement
+# built for each spent more on building and keying it than on sending it. The open stint's keys
+# are not named after columns, which an UPDATE's parameters would set.
+_OPEN = insert(service_segments).inline()
+_OF_TICKET = update(service_segments).where(service_segments.c.hall == bindparam("seg_hall"),
+                                            service_segments.c.ticket_id == bindparam("seg_ticket"),
+                                            service_segments.c.ended_at.is_(None))
+_END_STARTING = _OF_TICKET.values(
+    started_at=func.coalesce(service_segments.c.started_at, bindparam("seg_started", type_=TS)))
 
 
 def end_period(conn: Connection, window: str, at: datetime) -> None:

@@ -13,9 +13,10 @@ from sqlalchemy import (
     FromClause,
     Row,
     Select,
+    String,
     and_,
+    any_,
     bindparam,
-    case,
     func,
     insert,
     or_,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.types import NullType
 
 from server.core.hall import Window
@@ -234,30 +236,30 @@ def claim(conn: Connection, ranked: Sequence[str]) -> Ticket | None:
         rows = {r.id: r for r in conn.execute(select(tickets).where(tickets.c.id.in_(ranked))) if r.hall == hall}
         found = [rows[i] for i in ranked if i in rows and rows[i].status == Status.WAITING.value]
         return to_ticket(found[0]) if found else None
-    order = case({tid: i for i, tid in enumerate(ranked)}, value=tickets.c.id)
-    stmt = (
-        select(tickets)
-        .where(tickets.c.hall == hall, tickets.c.id.in_(ranked), tickets.c.status == Status.WAITING.value)
-        .order_by(order)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    )
-    row = conn.execute(stmt).first()
+    row = conn.execute(_CLAIM, {"hall": hall, "ranked": list(ranked)}).first()
     return to_ticket(row) if row else None
 
 
+# One statement for every ranking, its ids an array in their order: a CASE of the ids made a new
+# statement, and a new plan, for each call.
+_RANKED = bindparam("ranked", type_=postgresql.ARRAY(String))
+_CLAIM = (
+    select(tickets)
+    .where(tickets.c.hall == bindparam("hall"), tickets.c.id == any_(_RANKED),
+           tickets.c.status == Status.WAITING.value)
+    .order_by(func.array_position(_RANKED, tickets.c.id))
+    .limit(1)
+    .with_for_update(skip_locked=True)
+)
+
+
 def record_call(conn: Connection, t: Ticket, staff_id: int | None) -> None:
-    conn.execute(
-        insert(ticket_calls).inline().values(hall=hall_of(conn),
-            ticket_id=t.id,
-            attempt=t.attempts,
-            window=t.window,
-            queue=t.queue,
-            staff_id=staff_id,
-            called_at=t.called_at,
-        ),
-        execution_options=QUEUED,
-    )
+    conn.execute(_RECORD_CALL, {"hall": hall_of(conn), "ticket_id": t.id, "attempt": t.attempts, "window": t.window,
+                                "queue": t.queue, "staff_id": staff_id, "called_at": t.called_at},
+                 execution_options=QUEUED)
+
+
+_RECORD_CALL = insert(ticket_calls).inline()
 
 
 def oldest_waiting(conn: Connection, queue: str, day: date) -> datetime | None:
