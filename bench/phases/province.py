@@ -297,7 +297,7 @@ def run_once(plan: Plan, work: Path, db_url: str, redis_url: str, config: Path, 
 
 
 def trips(db_url: str, config: Path, code: str) -> dict[str, int]:
-    """Statements per issue, call-next and finish (BEGIN and COMMIT included) for one hall of the
+    """Round trips per issue, call-next and finish (BEGIN and COMMIT included) for one hall of the
     province, in-process on a copy of the seeded database: bench/phases/round_trips.py's count."""
     from server.app import issuing, window_ops
     from server.app.context import Services
@@ -307,6 +307,8 @@ def trips(db_url: str, config: Path, code: str) -> dict[str, int]:
     from server.hallconfig import load_hall
 
     from .round_trips import count
+    from .round_trips import trips as waited
+
 
     engine = make_engine(db_url)
     try:
@@ -316,9 +318,10 @@ def trips(db_url: str, config: Path, code: str) -> dict[str, int]:
         req = issuing.TicketRequest(queue="A", ignore_hours=True)
         window_ops.call_next(svc, clerk, "1")  # once first, so what is built on first use is not counted
         window_ops.finish(svc, clerk, "1")
-        return {"issue": len(count(engine, lambda: issuing.issue_ticket(svc, SYSTEM, req))),
-                "call_next": len(count(engine, lambda: window_ops.call_next(svc, clerk, "1"))),
-                "finish": len(count(engine, lambda: window_ops.finish(svc, clerk, "1")))}
+        # Round trips, as the roundtrips phase counts them: a statement sent with the next is not one.
+        return {"issue": waited(count(engine, lambda: issuing.issue_ticket(svc, SYSTEM, req))),
+                "call_next": waited(count(engine, lambda: window_ops.call_next(svc, clerk, "1"))),
+                "finish": waited(count(engine, lambda: window_ops.finish(svc, clerk, "1")))}
     finally:
         engine.dispose()
 
