@@ -10,7 +10,6 @@ database never analysed and count the tickets each plan touched."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -24,7 +23,7 @@ from server.db import tickets_repo, waits_repo, window_calls_repo, windows_repo
 from server.db.engine import make_engine
 from server.db.migrate import upgrade
 from server.db.scope import for_hall
-from tests.support.services import PG_ADMIN, PG_BASE, _pg_problem
+from tests.support.services import fresh_pg_database
 
 DAY = date(2026, 12, 7)
 T0 = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
@@ -34,36 +33,32 @@ DONE = 600
 
 @pytest.fixture(scope="module")
 def busy_day() -> Iterator[Engine]:
-    problem = _pg_problem()
-    if problem:
-        pytest.skip(problem)
-    import psycopg
+    with fresh_pg_database() as url:
+        engine = make_engine(url)
+        upgrade(engine)
+        with engine.begin() as conn, for_hall(conn, "city"):
+            for n in range(DONE + WINDOWS + 400):
+                _add(conn, n)
+        yield engine
+        engine.dispose()
 
-    name = f"hallq_it_{secrets.token_hex(6)}"
-    with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    engine = make_engine(f"{PG_BASE}/{name}")
-    upgrade(engine)
-    with engine.begin() as conn, for_hall(conn, "city"):
-        for n in range(DONE + WINDOWS + 400):
-            window = str(n % WINDOWS + 1)
-            called = T0 + timedelta(seconds=30 * n)
-            status = Status.DONE if n < DONE else Status.CALLED if n < DONE + WINDOWS else Status.WAITING
-            t = Ticket(id=f"t{n:05d}", number=f"A{n:04d}", queue="A", item=None, day=DAY, seq_no=n,
-                       issued_at=T0 + timedelta(seconds=n), rank_at=T0 + timedelta(seconds=n), status=status,
-                       window=window if status is not Status.WAITING else None,
-                       called_at=called if status is not Status.WAITING else None,
-                       finished_at=called + timedelta(minutes=5) if status is Status.DONE else None,
-                       attempts=1 if status is not Status.WAITING else 0)
-            tickets_repo.add(conn, t, None)
-            if status is not Status.WAITING:
-                tickets_repo.record_call(conn, t, None)
-            if status is Status.CALLED:
-                windows_repo.save(conn, WindowState(window, WindowStatus.OPEN, current_ticket=t.id))
-    yield engine
-    engine.dispose()
-    with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+def _add(conn: Any, n: int) -> None:
+    """Ticket n of the day: done, then one called at each window, then waiting."""
+    window = str(n % WINDOWS + 1)
+    called = T0 + timedelta(seconds=30 * n)
+    status = Status.DONE if n < DONE else Status.CALLED if n < DONE + WINDOWS else Status.WAITING
+    t = Ticket(id=f"t{n:05d}", number=f"A{n:04d}", queue="A", item=None, day=DAY, seq_no=n,
+               issued_at=T0 + timedelta(seconds=n), rank_at=T0 + timedelta(seconds=n), status=status,
+               window=window if status is not Status.WAITING else None,
+               called_at=called if status is not Status.WAITING else None,
+               finished_at=called + timedelta(minutes=5) if status is Status.DONE else None,
+               attempts=1 if status is not Status.WAITING else 0)
+    tickets_repo.add(conn, t, None)
+    if status is not Status.WAITING:
+        tickets_repo.record_call(conn, t, None)
+    if status is Status.CALLED:
+        windows_repo.save(conn, WindowState(window, WindowStatus.OPEN, current_ticket=t.id))
 
 
 def _explained(engine: Any, read: Any) -> list[dict[str, Any]]:

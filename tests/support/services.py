@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -54,6 +55,14 @@ def _redis_problem() -> str | None:
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for this test only."""
+    with fresh_pg_database() as url:
+        yield url
+
+
+@contextmanager
+def fresh_pg_database() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database while the block runs (a module's, say); skips the test
+    when PostgreSQL does not answer."""
     problem = _pg_problem()
     if problem:
         pytest.skip(problem)
