@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 
 from server.core.tickets import Status, Ticket
 from server.core.windows import WindowState, WindowStatus
@@ -23,6 +23,7 @@ from server.db import tickets_repo, waits_repo, window_calls_repo, windows_repo
 from server.db.engine import make_engine
 from server.db.migrate import upgrade
 from server.db.scope import for_hall
+from tests.support.plans import selects_sent
 from tests.support.services import fresh_pg_database
 
 DAY = date(2026, 12, 7)
@@ -63,21 +64,9 @@ def _add(conn: Any, n: int) -> None:
 
 def _explained(engine: Any, read: Any) -> list[dict[str, Any]]:
     """The executed plan (EXPLAIN ANALYZE) of every SELECT `read(conn)` sends."""
-    statements = []
-
-    def seen(conn, cursor, statement, params, context, executemany):
-        if statement.lstrip().startswith("SELECT"):
-            statements.append((statement, params))
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        with engine.begin() as conn, for_hall(conn, "city"):
-            read(conn)
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
     with engine.begin() as conn:
         return [conn.exec_driver_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + s, p).scalar()[0]["Plan"]
-                for s, p in statements]
+                for s, p in selects_sent(engine, read)]
 
 
 def tickets_touched(plan: dict[str, Any]) -> int:

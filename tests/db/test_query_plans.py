@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from server.core.tickets import Priority, Ticket
 from server.db import allocation_repo, line_place, queue_stats_repo, tickets_repo, waits_repo
 from server.db.engine import make_engine
 from server.db.migrate import upgrade
 from server.hallconfig import DEFAULT_CONFIG, load_hall
+from tests.support.plans import selects_sent
 
 DAY = date(2026, 11, 25)
 T0 = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
@@ -39,18 +39,7 @@ def long_line(tmp_path_factory):
 
 def plans_of(engine, read) -> list[str]:
     """The query plan of every SELECT `read(conn)` runs."""
-    statements = []
-
-    def seen(conn, cursor, statement, params, context, executemany):
-        if statement.lstrip().startswith("SELECT"):
-            statements.append((statement, params))
-
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
-        with engine.connect() as conn:
-            read(conn)
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
+    statements = selects_sent(engine, read)
     with engine.connect() as conn:
         return [" / ".join(row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + s, p)) for s, p in statements]
 
