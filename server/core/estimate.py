@@ -20,8 +20,8 @@ import math
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple, overload
 
+from .estimate_places import CallTimes, Estimates, WaitEstimate
 from .hall import PlannedPause, Window
 
 PRIOR_WEIGHT = 3.0
@@ -114,19 +114,6 @@ class Server:
     free_in_s: float = 0.0
 
 
-class WaitEstimate(NamedTuple):
-    """A tuple, not a frozen dataclass: a change builds one for each of up to 200 places of a
-    line, and a tuple is made at a third of the cost."""
-
-    wait_s: int
-    low_s: int
-    high_s: int
-
-    @property
-    def range(self) -> list[int]:
-        return [self.low_s, self.high_s]
-
-
 def measured_service(
     durations: Sequence[float], typical_s: float, no_shows: int = 0, served: int = 0,
 ) -> ServiceTimes:
@@ -213,45 +200,6 @@ def call_times(count: int, servers: Sequence[Server], occupation_s: float) -> Ca
     return CallTimes(head, count, at + (1.0 - credit) / rate, 1.0 / rate)
 
 
-class CallTimes(Sequence[float]):
-    """`call_times`' answer: the calls worked out one by one while busy windows free up (`head`),
-    then one every `step` seconds from `next_s` on."""
-
-    __slots__ = ("_head", "_count", "_next", "_step")
-
-    def __init__(self, head: list[float], count: int, next_s: float, step: float) -> None:
-        self._head, self._count, self._next, self._step = head, max(count, len(head)), next_s, step
-
-    def __len__(self) -> int:
-        return self._count
-
-    @overload
-    def __getitem__(self, index: int) -> float: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[float]: ...
-
-    def __getitem__(self, index: int | slice) -> float | list[float]:
-        if isinstance(index, slice):
-            start, stop, step = index.indices(self._count)
-            if step != 1:
-                return [self[i] for i in range(start, stop, step)]
-            head, nxt, each = self._head, self._next, self._step
-            out = head[start:stop]
-            return out + [nxt + (i - len(head)) * each for i in range(max(start, len(head)), stop)]
-        if index < 0:
-            index += self._count
-        if not 0 <= index < self._count:
-            raise IndexError(index)
-        head = self._head
-        if index < len(head):
-            return head[index]
-        return self._next + (index - len(head)) * self._step
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Sequence) and list(self) == list(other)
-
-
 def slowdowns(
     now_s: float, pauses: Iterable[PlannedPause], open_count: int, returns_s: Sequence[float] = (),
 ) -> list[tuple[float, float, float]]:
@@ -294,55 +242,6 @@ def stretch(full_s: float, spans: Sequence[tuple[float, float, float]]) -> float
         left -= (end - start) * factor
         at = end
     return at + left
-
-
-class Estimates(Sequence[WaitEstimate]):
-    """The estimates of the places 0, 1, ... of a line, each worked out when first asked for: a
-    change reads one or a few of them (the new ticket's place, the line's heads), and a long line
-    must not cost a range per waiting ticket on every change."""
-
-    def __init__(self, times: Sequence[float], at: Callable[[int, float], WaitEstimate],
-                 run: Callable[[int, int], list[WaitEstimate]] | None = None) -> None:
-        """`at(i, call_s)`: place i's estimate; `run(start, stop)`: the same for places start to
-        stop − 1 in one loop (a queue's view asks for up to 200 places on every change)."""
-        self._times, self._at, self._run = times, at, run
-        self._known: dict[int, WaitEstimate] = {}
-
-    def __len__(self) -> int:
-        return len(self._times)
-
-    @overload
-    def __getitem__(self, index: int) -> WaitEstimate: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[WaitEstimate]: ...
-
-    def __getitem__(self, index: int | slice) -> WaitEstimate | list[WaitEstimate]:
-        if isinstance(index, slice):
-            known, at, times = self._known, self._at, self._times
-            start, stop, step = index.indices(len(self))
-            if self._run is not None and step == 1 and stop - start > len(known):
-                run = self._run(start, stop)
-                known.update(zip(range(start, stop), run, strict=True))
-                return run
-            out = []
-            for i in range(*index.indices(len(self))):
-                found = known.get(i)
-                if found is None:
-                    found = known[i] = at(i, times[i])
-                out.append(found)
-            return out
-        if index < 0:
-            index += len(self)
-        if not 0 <= index < len(self):
-            raise IndexError(index)
-        found = self._known.get(index)
-        if found is None:
-            found = self._known[index] = self._at(index, self._times[index])
-        return found
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Sequence) and list(self) == list(other)
 
 
 def wait_estimates(

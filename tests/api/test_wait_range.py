@@ -108,10 +108,15 @@ def test_the_measured_service_time_follows_each_finish_while_issuing_reads_it_no
 
 def _queue_estimate(published, queue: str) -> int:
     """The queue's estimate for the next to join, in the latest change that showed the queue."""
+    return _queue_event(published, queue)["estimate_s"]
+
+
+def _queue_event(published, queue: str) -> dict:
+    """The queue as the latest change that showed it showed it."""
     for committed in reversed(published):
         for e in committed.events:
             if e.event == "queue.updated" and e.data["queue"]["code"] == queue:
-                return e.data["queue"]["estimate_s"]
+                return e.data["queue"]
     raise AssertionError(f"no queue.updated for {queue}")
 
 
@@ -137,7 +142,7 @@ def test_a_green_ticket_slows_the_walk_ins_estimate_from_its_own_issue(client, k
 
 
 def test_an_issue_works_out_its_line_s_call_times_once_and_counts_no_tickets(client, kiosk, alice, db_engine,
-                                                                           monkeypatch):
+                                                                           monkeypatch, clock):
     """The new ticket's place and the queue's next place come from one list of call times, and the
     day's cut-ins come with the queue's counts: no count over the day's tickets."""
     from sqlalchemy import event
@@ -161,6 +166,7 @@ def test_an_issue_works_out_its_line_s_call_times_once_and_counts_no_tickets(cli
 
     monkeypatch.setattr(waits, "wait_estimates", counted)
     event.listen(db_engine, "before_cursor_execute", seen)
+    clock.advance(seconds=1)  # a second on: the window's rest moved, so the line is worked out anew
     try:
         t = issue(client, kiosk)
     finally:
@@ -168,3 +174,37 @@ def test_an_issue_works_out_its_line_s_call_times_once_and_counts_no_tickets(cli
     assert t["estimated_wait_s"] is not None
     assert len(worked_out) == 1, worked_out
     assert not [s for s in statements if "count(" in s.lower()], statements
+
+
+def test_issues_of_one_second_share_their_queue_s_line_and_a_call_makes_a_new_one(client, kiosk, alice, clock,
+                                                                                 monkeypatch, published):
+    """A 9:00 rush: a queue's line of estimates is worked out once for the changes of one second
+    that leave its windows and services as they were, and each of them still shows every place.
+    A call moves a window: the next change works its line out again."""
+    from server.app import waits
+
+    assert client.post("/api/v1/windows/1/open", headers=alice).status_code == 200
+    for _ in range(3):
+        issue(client, kiosk)
+    assert client.post("/api/v1/windows/1/call-next", headers=alice).status_code == 200
+    clock.advance(seconds=30.25)
+    worked_out: list[int] = []
+    real = waits.wait_estimates
+
+    def counted(count, *args, **kwargs):
+        worked_out.append(count)
+        return real(count, *args, **kwargs)
+
+    monkeypatch.setattr(waits, "wait_estimates", counted)
+    queue = issue(client, kiosk)["queue"]
+    clock.advance(seconds=0.5)  # the same whole second
+    t = issue(client, kiosk)
+    assert len(worked_out) == 1, worked_out
+    line = _queue_event(published, queue)
+    assert len(line["waits"]) == len(line["order"]) == 4 and line["order"][-1] == t["number"]
+    assert line["waits"][-1][0] == t["estimated_wait_s"] and line["waits"][-1][1:] == t["estimated_wait_range_s"]
+    assert [w[0] for w in line["waits"]] == sorted(w[0] for w in line["waits"])
+    assert client.post("/api/v1/windows/1/finish", headers=alice, json={}).status_code == 200
+    assert len(worked_out) == 2, "a finish changes the queue's service times and frees the window"
+    assert client.post("/api/v1/windows/1/call-next", headers=alice).status_code == 200
+    assert len(worked_out) == 3, "a call changes the window the line waits for"
