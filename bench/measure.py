@@ -4,6 +4,7 @@ the tickets waiting in the SQLite hall, and tickets issued ahead of a phase that
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import requests
@@ -41,6 +42,42 @@ def metered(pids: list[int], fn: Any) -> dict[str, Any]:
     cpu = meter.stop()
     cpu["server_cpu_ms_per_request"] = round(cpu["server_cpu_s"] * 1000 / max(1, m["requests"]), 2)
     return {**m, "cpu": cpu}
+
+
+def taking_turns(rounds: int, loads: dict[str, tuple[list[int], Callable[[], list[JobResult]]]]
+                 ) -> dict[str, dict[str, Any]]:
+    """Each of `loads` (name: the servers' pids and the load) run `rounds` times, taking turns (A B
+    A B ...), its runs counted as one: its rate is all it did over all its time, its percentiles
+    over all its requests, its CPU over all of them.
+
+    The machine is a shared VM whose speed drifts by up to twice within minutes (the bare app did
+    470 to 810 tickets a second at the same load on one morning). A ratio of two loads run one
+    after the other measured the drift as much as the servers; taking turns gives both the same
+    machine on average."""
+    runs: dict[str, list[tuple[dict[str, Any], list[JobResult], dict[str, float]]]] = {n: [] for n in loads}
+    for _ in range(rounds):
+        for name, (pids, load) in loads.items():
+            meter = CpuMeter(pids)
+            results = load()
+            runs[name].append((merged(results), results, meter.stop()))
+    out = {}
+    for name, done in runs.items():
+        m = merged([r for _, results, _ in done for r in results])
+        elapsed = sum(part["elapsed_s"] for part, _, _ in done)
+        requests = sum(part["requests"] for part, _, _ in done)
+        server_s = sum(cpu["server_cpu_s"] for _, _, cpu in done)
+        wall = sum(cpu["wall_s"] for _, _, cpu in done)
+        m.update(elapsed_s=round(elapsed, 3), rate=sum(part["rate"] * part["elapsed_s"] for part, _, _ in done)
+                 / max(1e-9, elapsed), rounds=rounds, rates=[round(part["rate"], 1) for part, _, _ in done])
+        m["cpu"] = {
+            "wall_s": round(wall, 2), "server_cpu_s": round(server_s, 3),
+            "server_cores": round(server_s / max(1e-9, wall), 2),
+            "machine_busy_cores": round(sum(c["machine_busy_cores"] * c["wall_s"] for _, _, c in done) / wall, 2),
+            "others_cores": round(sum(c["others_cores"] * c["wall_s"] for _, _, c in done) / wall, 2),
+            "server_cpu_ms_per_request": round(server_s * 1000 / max(1, requests), 2),
+        }
+        out[name] = m
+    return out
 
 
 def waiting_count(sp: ServerProcess) -> dict[str, int]:

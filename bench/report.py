@@ -13,6 +13,9 @@ def _issuance_rows(label: str, h: dict[str, Any], b: dict[str, Any], *, rate_rat
     """Rate, p50, p99, CPU and errors of one issuance load; the rate's ratio only where the load
     was flat out (a paced load's rate is the schedule's)."""
     rows = [[label, "tickets/s", fmt(h["rate"]), fmt(b["rate"]), ratio(h["rate"], b["rate"]) if rate_ratio else ""]]
+    if "rates" in h and "rates" in b:  # the turns they took (bench/measure.py taking_turns)
+        rows.append(["", "tickets/s in each turn", " ".join(fmt(r) for r in h["rates"]),
+                     " ".join(fmt(r) for r in b["rates"]), ""])
     for p in ("p50", "p99"):
         rows.append(["", f"{p} ms", fmt(h["latency_ms"][p]), fmt(b["latency_ms"][p]),
                      ratio(h["latency_ms"][p], b["latency_ms"][p])])
@@ -46,6 +49,7 @@ def report(res: dict[str, Any]) -> str:
         waiting = res["issuance"].get("waiting_after", {}).get("waiting", 0)
         out += ["Ticket issuance, SQLite: POST /api/v1/tickets vs the bare app's insert + commit + emit "
                 f"(hall empty at the start, {waiting} tickets waiting at the end; 1 and 8 kiosks flat out, "
+                "HallQ and the bare app taking turns, "
                 f"then 8 kiosks together at {PACED_SHARE:.0%} of the bare app's rate, latency from when each "
                 "ticket was due)", table(cols, rows)]
     if "windows" in res:
