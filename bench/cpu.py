@@ -12,7 +12,8 @@ CLK = os.sysconf("SC_CLK_TCK")
 def proc_cpu_s(pid: int) -> float:
     """User + system CPU seconds of one process so far (0 once it is gone)."""
     try:
-        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()  # noqa: SIM115
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / CLK

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import requests
@@ -31,6 +32,7 @@ def merged(results: list[JobResult]) -> dict[str, Any]:
     return {
         "count": len(lat), "requests": len(lat) + len(fin) + sum(errors.values()),
         "elapsed_s": round(end - start, 3), "rate": done / max(1e-9, horizon - start),
+        "done": done, "counted_s": horizon - start,
         "latency_ms": summary_ms(lat), "finish_ms": summary_ms(fin), "errors": dict(errors),
         "emptied_windows": len(emptied), "called": [t for r in results for t in r.called],
     }
@@ -44,7 +46,8 @@ def metered(pids: list[int], fn: Any) -> dict[str, Any]:
     return {**m, "cpu": cpu}
 
 
-def taking_turns(rounds: int, loads: dict[str, tuple[list[int], Callable[[], list[JobResult]]]]
+def taking_turns(rounds: int, loads: dict[str, tuple[list[int], Callable[[], list[JobResult]]]],
+                 around: dict[str, Callable[[], AbstractContextManager[Any]]] | None = None
                  ) -> dict[str, dict[str, Any]]:
     """Each of `loads` (name: the servers' pids and the load) run `rounds` times, taking turns (A B
     A B ...), its runs counted as one: its rate is all it did over all its time, its percentiles
@@ -53,22 +56,25 @@ def taking_turns(rounds: int, loads: dict[str, tuple[list[int], Callable[[], lis
     The machine is a shared VM whose speed drifts by up to twice within minutes (the bare app did
     470 to 810 tickets a second at the same load on one morning). A ratio of two loads run one
     after the other measured the drift as much as the servers; taking turns gives both the same
-    machine on average."""
+    machine on average. `around`: for a load, what each of its turns runs in (a sampler)."""
     runs: dict[str, list[tuple[dict[str, Any], list[JobResult], dict[str, float]]]] = {n: [] for n in loads}
     for _ in range(rounds):
         for name, (pids, load) in loads.items():
-            meter = CpuMeter(pids)
-            results = load()
-            runs[name].append((merged(results), results, meter.stop()))
+            with (around or {}).get(name, nullcontext)():
+                meter = CpuMeter(pids)
+                results = load()
+                runs[name].append((merged(results), results, meter.stop()))
     out = {}
     for name, done in runs.items():
         m = merged([r for _, results, _ in done for r in results])
         elapsed = sum(part["elapsed_s"] for part, _, _ in done)
         requests = sum(part["requests"] for part, _, _ in done)
         server_s = sum(cpu["server_cpu_s"] for _, _, cpu in done)
-        wall = sum(cpu["wall_s"] for _, _, cpu in done)
-        m.update(elapsed_s=round(elapsed, 3), rate=sum(part["rate"] * part["elapsed_s"] for part, _, _ in done)
-                 / max(1e-9, elapsed), rounds=rounds, rates=[round(part["rate"], 1) for part, _, _ in done])
+        wall = max(1e-9, sum(cpu["wall_s"] for _, _, cpu in done))
+        m.update(elapsed_s=round(elapsed, 3), done=sum(part["done"] for part, _, _ in done),
+                 counted_s=sum(part["counted_s"] for part, _, _ in done), rounds=rounds,
+                 rates=[round(part["rate"], 1) for part, _, _ in done])
+        m["rate"] = m["done"] / max(1e-9, m["counted_s"])
         m["cpu"] = {
             "wall_s": round(wall, 2), "server_cpu_s": round(server_s, 3),
             "server_cores": round(server_s / max(1e-9, wall), 2),

@@ -98,6 +98,8 @@ def report(res: dict[str, Any]) -> str:
         rows = [
             [f"{v.get('windows', 30)} clients", "calls/s (bare: posts/s)", fmt(h["rate"]), fmt(b["rate"]),
              ratio(h["rate"], b["rate"])],
+            *([["", "… in each turn", " ".join(fmt(r) for r in h["rates"]), " ".join(fmt(r) for r in b["rates"]), ""]]
+              if "rates" in h and "rates" in b else []),
             ["", "call-next p50 / p99 ms", f"{fmt(h['latency_ms']['p50'])} / {fmt(h['latency_ms']['p99'])}",
              f"{fmt(b['latency_ms']['p50'])} / {fmt(b['latency_ms']['p99'])}", ""],
             ["", "finish p50 / p99 ms", f"{fmt(h['finish_ms']['p50'])} / {fmt(h['finish_ms']['p99'])}", "", ""],
@@ -113,8 +115,9 @@ def report(res: dict[str, Any]) -> str:
         ]
         note = " (sign-in failed: tokens minted in the database)" if v.get("tokens_minted_because_login_failed") else ""
         nw = v.get("windows", 30)
+        turns = f", taking turns {h['rounds']} times" if "rounds" in h else ""
         out += ["", f"{nw} windows on {v['processes']} processes, PostgreSQL + Redis "
-                f"(bare: {v['processes']} processes, {nw} clients posting){note}", table(cols, rows)]
+                f"(bare: {v['processes']} processes, {nw} clients posting{turns}){note}", table(cols, rows)]
     if "backlog" in res:
         rows = [[fmt(x["waiting"]), fmt(x["issue_cpu_ms"], 2), fmt(x["issue_wall_ms"], 2),
                  fmt(x["call_finish_cpu_ms"], 2), fmt(x["call_finish_wall_ms"], 2)] for x in res["backlog"]["steps"]]

@@ -11,13 +11,15 @@ from typing import Any
 from bench.accounts import open_windows
 from bench.displays import Displays
 from bench.http_load import HttpJob, run_http
-from bench.measure import metered, without_ids
+from bench.measure import metered, taking_turns, without_ids
 from bench.plan import WINDOWS, Plan, log, queue_mix
 from bench.sampling import Sampler
 from bench.servers import BareApp
 from tests.support.server_process import REPO, ServerProcess
 
 CATCH_UP_S = 15.0
+# HallQ's windows and the bare app's clients take turns, this many each (bench/measure.py).
+TURNS = 3
 
 
 class PgWaits(Sampler):
@@ -51,9 +53,12 @@ class PgWaits(Sampler):
                 key = f"{state}: running"
             self.samples[key] += 1
 
-    def summary(self) -> dict[str, float]:
-        """Average number of backends in each state over the samples."""
-        return {k: round(v / max(1, self.n), 2) for k, v in self.samples.most_common(8)}
+    @staticmethod
+    def summary(turns: list[PgWaits]) -> dict[str, float]:
+        """Average number of backends in each state over the samples of all `turns`."""
+        samples = sum((t.samples for t in turns), Counter())
+        n = sum(t.n for t in turns)
+        return {k: round(v / max(1, n), 2) for k, v in samples.most_common(8)}
 
 
 def postgres(plan: Plan, work: Path, servers: list[ServerProcess], keys: dict[str, str], redis_url: str
@@ -80,10 +85,30 @@ def postgres(plan: Plan, work: Path, servers: list[ServerProcess], keys: dict[st
         kjobs = [HttpJob("post", urls[k % len(urls)], {"X-Device-Key": keys["kiosk"]}, path="/api/v1/tickets",
                          bodies=mix[k % len(mix):] + mix[:k % len(mix)], max_requests=per) for k in range(12)]
         issued = metered(pids, lambda: run_http(kjobs, procs=3, deadline_s=30.0))
-        log(f"PostgreSQL: {len(windows)} windows on {len(urls)} processes calling at once")
+        # The bare apps run beside HallQ's processes, each idle while the other takes its turn.
+        bares = []
+        for _ in servers:
+            bare = BareApp(work, db_url, redis_url).start()  # one at a time: the first creates its table
+            stack.callback(bare.stop)
+            bares.append(bare)
+        log(f"PostgreSQL: {len(windows)} windows on {len(urls)} processes calling at once, taking turns "
+            f"{TURNS} times with the bare app's {len(bares)} processes and as many clients posting")
         jobs = [HttpJob("window", urls[i % len(urls)], staff[w], window=w) for i, w in enumerate(windows)]
-        with PgWaits(db_url) as waits:
-            h = metered(pids, lambda: run_http(jobs, procs=3, deadline_s=plan.pg_s))
+        bjobs = [HttpJob("post", bares[i % len(bares)].url, {}, path="/tickets", bodies=[{"queue": "A"}])
+                 for i in range(len(windows))]
+        waits: list[PgWaits] = []
+
+        def sampled() -> PgWaits:
+            waits.append(PgWaits(db_url))
+            return waits[-1]
+
+        turn_s = plan.pg_s / TURNS
+        # HallQ's turn last: the display's catch-up is counted from the end of the load.
+        both = taking_turns(TURNS, {
+            "bare": ([x.pid for x in bares], lambda: run_http(bjobs, procs=3, deadline_s=turn_s)),
+            "hallq": (pids, lambda: run_http(jobs, procs=3, deadline_s=turn_s)),
+        }, around={"hallq": sampled})
+        h, b = both["hallq"], both["bare"]
         # Flat out, the windows call faster than one emitter sends (a hall's peak is a fraction
         # of it): the display is given time to catch up, and how long it took is reported.
         ended = time.monotonic()
@@ -98,16 +123,6 @@ def postgres(plan: Plan, work: Path, servers: list[ServerProcess], keys: dict[st
             done = conn.execute("SELECT count(*) FROM tickets WHERE status = 'done'").fetchone()[0]
             # every ticket a window got answered with is a called-and-finished ticket in the database
             known = {r[0] for r in conn.execute("SELECT ticket_id FROM ticket_calls")}
-    log(f"PostgreSQL: bare app, {len(servers)} processes, {len(windows)} clients posting at once")
-    with ExitStack() as stack:
-        bares = []
-        for _ in servers:
-            b = BareApp(work, db_url, redis_url).start()  # one at a time: the first creates its table
-            stack.callback(b.stop)
-            bares.append(b)
-        bjobs = [HttpJob("post", bares[i % len(bares)].url, {}, path="/tickets", bodies=[{"queue": "A"}])
-                 for i in range(len(windows))]
-        b = metered([x.pid for x in bares], lambda: run_http(bjobs, procs=3, deadline_s=plan.pg_s))
     return {
         "processes": len(servers), "windows": len(windows), "tokens_minted_because_login_failed": minted,
         "issued": without_ids(issued),
@@ -120,7 +135,7 @@ def postgres(plan: Plan, work: Path, servers: list[ServerProcess], keys: dict[st
             "events_at_display_within_1s": len({t for t, at in received if at <= ended + 1.0} & set(called)),
             "display_caught_up_s": round(max((at for t, at in received if t in set(called)), default=ended) - ended,
                                          2),
-            "pg_backends": waits.summary(),
+            "pg_backends": PgWaits.summary(waits),
             "display_errors": displays.errors,
         },
         "bare": without_ids(b),
