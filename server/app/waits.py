@@ -66,6 +66,7 @@ _durations: WeakKeyDictionary[Any, dict[tuple[str, str, date], tuple[tuple[Any, 
 # service times, so it gets a line of its own. A pure function's results: nothing to invalidate.
 LINES_KEPT = 512
 _lines: dict[tuple[Any, ...], Estimates | None] = {}
+_NOT_KEPT: Any = object()
 
 
 def bookings_changed(engine: Any) -> None:
@@ -265,10 +266,9 @@ def _line_of(count: int, servers: list[Server], service: ServiceTimes, green_per
     """`wait_estimates` for at least `count` places, from `_lines` when the same was asked before.
     Room is made for the line to grow: a place's estimate does not depend on how many follow it."""
     key = (tuple(servers), service, green_per_s, tuple(spans))
-    if key in _lines:
-        found = _lines[key]
-        if found is None or len(found) >= count:
-            return found
+    found = _lines.get(key, _NOT_KEPT)  # one lookup: another thread may clear `_lines` meanwhile
+    if found is None or (found is not _NOT_KEPT and len(found) >= count):
+        return found
     if len(_lines) >= LINES_KEPT:  # yesterday's seconds: forget them all, the live ones come back
         _lines.clear()
     made = _lines[key] = wait_estimates(count + count // 2 + 8, servers, service, green_per_s, spans)

@@ -87,7 +87,7 @@ class Estimates(Sequence[WaitEstimate]):
             start, stop, step = index.indices(len(self))
             head = self._head
             if step == 1 and start <= len(head) < stop:
-                self._extend(stop)
+                head = self._extend(stop)
             if step == 1 and stop <= len(head):
                 return head[start:stop]
             return [self[i] for i in range(start, stop, step)]
@@ -95,19 +95,26 @@ class Estimates(Sequence[WaitEstimate]):
             index += len(self)
         if not 0 <= index < len(self):
             raise IndexError(index)
-        if index < len(self._head):
-            return self._head[index]
+        head = self._head
+        if index < len(head):
+            return head[index]
         found = self._known.get(index)
         if found is None:
             found = self._known[index] = self._at(index, self._times[index])
         return found
 
-    def _extend(self, stop: int) -> None:
-        head, start = self._head, len(self._head)
+    def _extend(self, stop: int) -> list[WaitEstimate]:
+        """The places up to `stop`, as a new list: a line is shared by changes that may run in
+        threads (server/app/waits.py), and one reading the list before never sees it change. Two
+        extending at once each keep a correct list; whichever is kept last is."""
+        head = self._head
+        start = len(head)
         if self._run is not None:
-            head.extend(self._run(start, stop))
+            more = self._run(start, stop)
         else:
-            head.extend(self._known.get(i) or self._at(i, self._times[i]) for i in range(start, stop))
+            more = [self._known.get(i) or self._at(i, self._times[i]) for i in range(start, stop)]
+        self._head = head = head + more
+        return head
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Sequence) and list(self) == list(other)
