@@ -66,7 +66,7 @@ class Estimates(Sequence[WaitEstimate]):
     list: a line asked for again (the next change's, server/app/waits.py) is a slice of it."""
 
     def __init__(self, times: Sequence[float], at: Callable[[int, float], WaitEstimate],
-                 run: Callable[[int, int], list[WaitEstimate]] | None = None) -> None:
+                 run: Callable[[int, int], list[WaitEstimate]]) -> None:
         """`at(i, call_s)`: place i's estimate; `run(start, stop)`: the same for places start to
         stop − 1 in one loop (a queue's view asks for up to 200 places on every change)."""
         self._times, self._at, self._run = times, at, run
@@ -108,12 +108,7 @@ class Estimates(Sequence[WaitEstimate]):
         threads (server/app/waits.py), and one reading the list before never sees it change. Two
         extending at once each keep a correct list; whichever is kept last is."""
         head = self._head
-        start = len(head)
-        if self._run is not None:
-            more = self._run(start, stop)
-        else:
-            more = [self._known.get(i) or self._at(i, self._times[i]) for i in range(start, stop)]
-        self._head = head = head + more
+        self._head = head = head + self._run(len(head), stop)
         return head
 
     def __eq__(self, other: object) -> bool:
