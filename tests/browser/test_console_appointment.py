@@ -1,7 +1,7 @@
 """The console marks appointment (预约) tickets: in its queue's next numbers with the slot, and the
 called ticket with a 预约 badge and its slot, in Debian's chromium against a real `hallq serve`.
 
-The server runs from Monday 7 December 2026, 09:59 in the hall (`serve --clock-from`): the 10:00
+The server runs from Monday 7 December 2026, 09:59:30 in the hall (`serve --clock-from`): the 10:00
 slot is booked through POST /api/v1/appointments and checked in at kiosk-1 through its check-in
 API (its check-in is open from 09:30); once the server's clock is past 10:00 the booking is due
 and two walk-ins who came after it wait behind it (the calling order itself is tested through the
@@ -30,7 +30,7 @@ START = "2026-12-07T10:00:00+08:00"
 
 @pytest.fixture
 def server(tmp_path) -> Iterator[ServerProcess]:
-    srv = ServerProcess(tmp_path, extra_args=["--clock-from", "2026-12-07T09:59:00+08:00"])
+    srv = ServerProcess(tmp_path, extra_args=["--clock-from", "2026-12-07T09:59:30+08:00"])
     srv.seed()
     srv.start()
     yield srv
