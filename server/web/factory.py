@@ -50,6 +50,7 @@ from . import (
     progress_page,
     sockets,
 )
+from .packets import HallPacket
 from .relay import END_SESSIONS, Relay
 
 log = logging.getLogger("hallq")
@@ -106,6 +107,7 @@ def make_socketio(
         ping_interval=10,
         ping_timeout=10,
         json=None,
+        serializer=HallPacket,
         **queue,
     )
 

@@ -191,7 +191,21 @@ class Relay(RedisManager):
             data = message.get("data")
             self._on_end_sessions(str(message.get("room")), data[0] if isinstance(data, list) and data else {})
             return
+        if message.get("callback") is None and not self._listened_here(message.get("namespace"), message.get("room")):
+            # Every process hears every emit of the installation, and python-socketio builds and
+            # encodes its packet before it looks for anyone in the rooms: a process serving other
+            # halls' screens (a province), or only API clients, did that for nothing.
+            return
         super()._handle_emit(message)
+
+    def _listened_here(self, namespace: Any, room: Any) -> bool:
+        """Whether a connection of this process is in any of the emit's rooms (None: all of them)."""
+        connected = self.rooms.get(namespace or "/")
+        if not connected:
+            return False
+        if room is None:
+            return True
+        return any(connected.get(r) for r in (room if isinstance(room, list | tuple) else [room]))
 
 
 def _of_hall(prefix: str, room: Any) -> bool:

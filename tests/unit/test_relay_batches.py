@@ -78,3 +78,22 @@ def test_a_refused_trip_keeps_every_message_and_retries_them_in_order():
     redis.refuse = False
     r._flush()
     assert len(redis.trips) == 1 and len(redis.trips[0]) == 3 and r.unsent_seq("city") is None
+
+
+
+def test_an_emit_to_rooms_no_connection_here_is_in_builds_no_packet(monkeypatch):
+    from socketio.manager import Manager
+
+    r, _, _ = relay()
+    built: list[Any] = []
+    monkeypatch.setattr(Manager, "emit", lambda self, event, data, namespace, room=None, **kw: built.append(room))
+    r.rooms = {"/": {None: {"sid1": "eio1"}, "city/hall": {"sid1": "eio1"}}}
+    sent = {"namespace": "/"}
+    r._handle_emit({**emit(1), **sent})  # a screen of this process is in the hall's room
+    r._handle_emit({**emit(2), **sent, "room": ["town/hall", "town/queue:A"]})  # another hall's screens only
+    r._handle_emit({**emit(3), **sent, "room": "city/ticket:abc"})
+    r._handle_emit({**emit(4), **sent, "room": None})  # to everyone connected here
+    assert built == [["city/hall"], None]
+    r.rooms = {}
+    r._handle_emit({**emit(5), **sent})  # nobody connected at all
+    assert built == [["city/hall"], None]
