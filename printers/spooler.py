@@ -15,6 +15,7 @@ import logging
 import queue
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 
 from printers.connections import (
@@ -80,9 +81,11 @@ class Spooler:
         the hall hears of an empty paper roll before a visitor does."""
         self._watched.update(urls)
 
-    def run_once(self, now: datetime) -> int:
+    def run_once(self, now: datetime, due: Sequence[Job] | None = None) -> int:
         """Hand due jobs to their printers' workers without waiting for them; returns how many
-        jobs were handed out. A busy or backing-off printer keeps its jobs for a later call."""
+        jobs were handed out. A busy or backing-off printer keeps its jobs for a later call.
+        `due`: the store's due jobs as the caller read them holding `held()` (one read for many
+        spoolers); read here, under the lock, when not given."""
         if self._closed:
             raise RuntimeError("spooler is closed")
         handed = 0
@@ -90,7 +93,7 @@ class Spooler:
         # either already marked (not due) or its worker still reads busy: never handed twice.
         with self._idle:
             batches: dict[str, list[Job]] = {}
-            for job in self.store.due_jobs(now):
+            for job in self.store.due_jobs(now) if due is None else due:
                 batches.setdefault(job.printer_url, []).append(job)
             for url in batches.keys() | self._watched:
                 worker = self._worker(url)
@@ -107,6 +110,12 @@ class Spooler:
             return False
         self.store.mark_failed(job.id, "expired before it could print", None)
         return True
+
+    def held(self) -> AbstractContextManager[bool]:
+        """The spooler's lock (reentrant), for a caller that reads the due jobs itself and hands
+        them to `run_once`: while it is held no worker turns idle, so a job read as due and then
+        printed is still on a busy worker when handed out, never handed twice."""
+        return self._idle
 
     def wait_idle(self, timeout: float | None = None) -> bool:
         """Block until no worker is busy; False if `timeout` seconds passed first."""

@@ -34,7 +34,7 @@ from server.app.manage_alerts import CHECK_EVERY_S as BOARD_CHECK_EVERY_S
 from server.app.manage_alerts import AlertWatch
 from server.app.outbox import OutboxWorker
 from server.app.overflow_ops import ProposalWatch
-from server.app.print_spooler import AGENT_RESEND_EVERY_S, SPOOL_EVERY_S, PrintSpooler
+from server.app.print_spooler import AGENT_RESEND_EVERY_S, SPOOL_EVERY_S, PrintSpooler, spool_all
 from server.app.printer_status import record_status
 from server.app.publisher import Publisher
 from server.app.snapshots import ticket_room_payload
@@ -151,6 +151,9 @@ def build(
         background.every(socketio, SWEEP_EVERY_S, "expired sign-ins", connections.sweep)
         if not settings.message_queue:
             background.every(socketio, POLL_EVERY_S, "event log", lambda: _poll(engine, halls))
+        if settings.printing:
+            background.every(socketio, SPOOL_EVERY_S, "print spoolers",
+                             lambda: spool_all([served.spooler for served in halls], clock()))
     home = halls.home
     return HallQ(app=app, socketio=socketio, services=home.services, publisher=home.publisher,
                  printing=home.spooler, settings=settings, halls=halls)
@@ -250,5 +253,4 @@ def _start_background(
     if outbox is not None:
         socketio.start_background_task(outbox.run)
     if settings.printing:
-        background.every(socketio, SPOOL_EVERY_S, "print spooler", spooler.spool, phase=phase)
         background.every(socketio, AGENT_RESEND_EVERY_S, "kiosk agent resend", spooler.resend_all, phase=phase)

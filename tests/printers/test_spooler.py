@@ -1,3 +1,4 @@
+import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -210,3 +211,21 @@ def test_a_failing_status_callback_does_not_stop_printing(fake, store):
     spooler.wait_idle(10)
     spooler.close()
     assert store.get(job.id).state is JobState.PRINTED
+
+
+def test_jobs_read_holding_the_spooler_are_never_handed_twice(store, recorder):
+    """A caller reading the due jobs itself (one read for many halls' spoolers) holds the spooler:
+    a job printed between its read and its handing out stays on a busy worker, not printed again."""
+    spooler = Spooler(store, on_status=recorder, read_timeout=0.5)
+    with FakePrinter() as fake:
+        store.add(fake.url, PAYLOAD, T0)
+        with spooler.held():
+            stale = store.due_jobs(at(0))
+            assert spooler.run_once(at(0), stale) == 1
+            fake.wait_for_data(len(PAYLOAD), timeout=5)
+            time.sleep(0.3)  # printed and marked; its worker waits to turn idle
+            assert store.due_jobs(at(0.5)) == []
+            assert spooler.run_once(at(0.5), stale) == 0  # the read that is now stale hands nothing
+        assert spooler.wait_idle(10)
+        assert fake.received == PAYLOAD
+    spooler.close()
