@@ -261,6 +261,11 @@ class Publisher:
                 return False
         return True
 
+    def behind(self, latest: int) -> bool:
+        """Whether the hall's log, its latest seq `latest`, holds what this emitter has not sent,
+        or its mark is short of what was sent (held back while the rest of a call was on its way)."""
+        return latest >= self._next or self._marked < self._next - 1
+
     def mark(self) -> None:
         """Mark what was sent, short of anything still in the outbox (the rest of a call's change,
         sent from its own task) or the message queue has not taken."""

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from server.app.event_tail import EventTail
 from server.app.publisher import Publisher
@@ -129,3 +129,61 @@ def test_the_halls_spread_over_the_processes(pg_url, monkeypatch):
             thread.join(10)
         for engine in engines:
             engine.dispose()
+
+
+def test_a_quiet_tail_looks_at_every_hall_in_one_read_and_reads_no_log(pg_url):
+    engine = make_engine(pg_url)
+    upgrade(engine)
+    sent: dict[str, list[int]] = {h: [] for h in HALLS}
+    pubs, thread = start(engine, sent)
+    reads: list[str] = []
+
+    def seen(_conn, _cursor, statement: str, *_) -> None:
+        reads.append(" ".join(statement.split()))
+
+    try:
+        assert until(lambda: all(p.leader for p in pubs))
+        for h in HALLS:
+            change(engine, h, h)
+        assert until(lambda: all(len(sent[h]) == 1 for h in HALLS)), sent
+        time.sleep(0.5)  # the marks written once the halls went quiet
+        event.listen(engine, "before_cursor_execute", seen)
+        time.sleep(3.2)  # three idle rounds
+        event.remove(engine, "before_cursor_execute", seen)
+        log_reads = [r for r in reads if "FROM event_log" in r]
+        looks = [r for r in reads if "FROM counters" in r]
+        assert log_reads == [], "a quiet hall's log is not read"
+        assert 2 <= len(looks) <= 4, looks  # one read of every hall's latest seq a round
+    finally:
+        for p in pubs:
+            p.stop()
+        thread.join(10)
+        engine.dispose()
+
+
+def test_a_change_whose_notification_went_astray_still_goes_out_within_about_a_second(pg_url, monkeypatch):
+    from server.db.event_log import EmitterConnection
+
+    heard_nothing = EmitterConnection.wait
+
+    def deaf(self, timeout: float):
+        heard_nothing(self, timeout)  # waits as long, and loses what it heard
+        return None
+
+    monkeypatch.setattr(EmitterConnection, "wait", deaf)
+    engine = make_engine(pg_url)
+    upgrade(engine)
+    sent: dict[str, list[int]] = {h: [] for h in HALLS}
+    pubs, thread = start(engine, sent)
+    try:
+        assert until(lambda: all(p.leader for p in pubs))
+        change(engine, "east", "east-1")
+        began = time.monotonic()
+        assert until(lambda: len(sent["east"]) == 1, 5), sent
+        assert time.monotonic() - began < 2.5
+        assert sent["city"] == [] and sent["west"] == []
+    finally:
+        for p in pubs:
+            p.stop()
+        thread.join(10)
+        engine.dispose()
