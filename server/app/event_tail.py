@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from server.db import event_log
 from server.db.handles import Engine
 
-from .publisher import IDLE_READ_S, LEADER_RETRY_S, Publisher
+from .publisher import IDLE_READ_S, LEADER_RETRY_S, MARK_INTERVAL_S, Publisher
 
 log = logging.getLogger("hallq.publisher")
 
@@ -62,7 +62,7 @@ class EventTail:
                 self._sleep(LEADER_RETRY_S)
 
     def _tail(self, conn: event_log.EmitterConnection) -> None:
-        retry_at = 0.0
+        retry_at = mark_at = look_at = 0.0
         rounds = 0
         surplus_since: float | None = None
         due: set[str] = set()
@@ -74,18 +74,38 @@ class EventTail:
                 retry_at = now + LEADER_RETRY_S
             leaders = {h for h, p in self._publishers.items() if p.leader}
             busy = {h for h in due & leaders if self._publishers[h].pump()}
+            if time.monotonic() >= mark_at:
+                self._mark(leaders)
+                mark_at = time.monotonic() + MARK_INTERVAL_S
             if busy:
                 due = busy
                 continue
             waiting = IDLE_READ_S if len(leaders) == len(self._publishers) else max(0.0, retry_at - time.monotonic())
+            if any(self._publishers[h].unmarked for h in leaders):
+                waiting = min(waiting, max(0.0, mark_at - time.monotonic()))
             heard = conn.wait(min(IDLE_READ_S, waiting))
-            # No word for a while (or word of a change without a hall): look at every hall anyway,
-            # in case a notification went astray, by one read of their latest seqs: reading each
-            # hall's log was fifty reads a second for a quiet province's processes.
-            due = self._behind(leaders) if heard is None or "" in heard else heard & leaders
+            if heard is not None and "" not in heard:
+                due = heard & leaders
+                look_at = time.monotonic() + IDLE_READ_S
+            elif heard is not None or time.monotonic() >= look_at:
+                # No word for a while (or word of a change without a hall): look at every hall
+                # anyway, in case a notification went astray, by one read of their latest seqs:
+                # reading each hall's log was fifty reads a second for a quiet province's processes.
+                due = self._behind(leaders)
+                look_at = time.monotonic() + IDLE_READ_S
+            else:
+                due = set()  # woken to write the marks
+
+    def _mark(self, halls: set[str]) -> None:
+        """The marks of every hall whose events went out since, in one write: a province's halls
+        each pause after nearly every change, and marked each pause with a transaction of its own."""
+        marks = {h: upto for h in halls if (upto := self._publishers[h].mark_wanted()) is not None}
+        event_log.mark_all_emitted(self._engine, marks)
+        for hall, upto in marks.items():
+            self._publishers[hall].marked(upto)
 
     def _behind(self, halls: set[str]) -> set[str]:
-        """Those of `halls` with changes logged past what was sent, or sent past their mark."""
+        """Those of `halls` with changes logged past what was sent."""
         if not halls:
             return set()
         latest = event_log.latest_seqs(self._engine, sorted(halls))

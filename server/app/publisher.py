@@ -40,6 +40,8 @@ GAP_GIVE_UP_S = 3.0
 # reads the log this often anyway, in case a notification went astray.
 IDLE_READ_S = 1.0
 LEADER_RETRY_S = 1.0
+# The emitter of several processes writes its halls' marks (the last seq sent, for a successor to
+# resume after) together, this often while they move: a successor replays about this much at most.
 MARK_INTERVAL_S = 0.5
 REPLAY_MAX = 1000
 # Events read from the log at a time by the emitter.
@@ -92,8 +94,8 @@ class Publisher:
         self.leader = True
         self._next = event_log.latest_seq(engine, hall) + 1
         self._chain = RoomChain(self._next - 1)
-        # The last seq marked as sent, and when (the emitter of several processes only).
-        self._marked, self._marked_at = self._next - 1, time.monotonic()
+        # The last seq marked as sent (the emitter of several processes only).
+        self._marked = self._next - 1
 
     def publish(self, committed: Committed) -> None:
         if self.tailing:
@@ -225,7 +227,7 @@ class Publisher:
 
     # -- several processes -------------------------------------------------------------------
 
-    # The tail (server/app/event_tail.py) drives these three for each hall of its process.
+    # The tail (server/app/event_tail.py) drives these for each hall of its process.
 
     def lead(self) -> None:
         """This process now holds the hall's emitter lock: go on from where the last emitter left."""
@@ -237,7 +239,7 @@ class Publisher:
             # What the previous emitter left unsent is not replayed: every screen on every
             # process takes a fresh snapshot instead.
             self._resync("emitter")
-        self._marked, self._marked_at = self._next - 1, time.monotonic()
+        self._marked = self._next - 1
 
     def pump(self, rounds: int = 4) -> bool:
         """Send what the hall logged since the last round; True when there may be more (a busy
@@ -250,25 +252,25 @@ class Publisher:
                     self._outbox += out
                 self._next = c.seq + 1
             self._flush()
-            # A short batch is the end of the log: no second read to find nothing.
-            caught_up = len(batch) < READ_BATCH
-            # The mark costs a transaction and a WAL flush: written at most every MARK_INTERVAL_S
-            # while events flow, and as soon as they pause, so a successor replays half a second
-            # at most, and nothing old.
-            if caught_up or time.monotonic() - self._marked_at >= MARK_INTERVAL_S:
-                self.mark()
-            if caught_up:
+            # A short batch is the end of the log: no second read to find nothing. The mark is
+            # the tail's to write, every hall's together (`mark_wanted`).
+            if len(batch) < READ_BATCH:
                 return False
         return True
 
     def behind(self, latest: int) -> bool:
-        """Whether the hall's log, its latest seq `latest`, holds what this emitter has not sent,
-        or its mark is short of what was sent (held back while the rest of a call was on its way)."""
-        return latest >= self._next or self._marked < self._next - 1
+        """Whether the hall's log, its latest seq `latest`, holds what this emitter has not sent."""
+        return latest >= self._next
 
-    def mark(self) -> None:
-        """Mark what was sent, short of anything still in the outbox (the rest of a call's change,
-        sent from its own task) or the message queue has not taken."""
+    @property
+    def unmarked(self) -> bool:
+        """Whether something was sent past the mark."""
+        return self._marked < self._next - 1
+
+    def mark_wanted(self) -> int | None:
+        """Where the mark may move now, if forward: what was sent, short of anything still in the
+        outbox (the rest of a call's change, sent from its own task) or the message queue has not
+        taken. Written by the caller (`marked` once it is), or by `mark`."""
         upto = self._next - 1
         with self._lock:
             held = self._first_unsent if self._sending else None
@@ -277,9 +279,17 @@ class Publisher:
         for first in (held, self._unsent()):
             if first is not None:
                 upto = min(upto, first - 1)
-        if self._marked < upto:
+        return upto if self._marked < upto else None
+
+    def marked(self, upto: int) -> None:
+        self._marked = upto
+
+    def mark(self) -> None:
+        """Mark what was sent now, in a transaction of its own (a hall given up)."""
+        upto = self.mark_wanted()
+        if upto is not None:
             self._mark_emitted(upto)
-            self._marked, self._marked_at = upto, time.monotonic()
+            self.marked(upto)
 
     def step_down(self) -> None:
         self.leader = False

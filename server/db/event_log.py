@@ -19,6 +19,7 @@ from .counters_repo import SEQ, current_seq, read_counter, set_counter
 from .log_tables import counters, event_log
 from .scope import for_hall
 from .uow import Committed, logged
+from .upsert import upsert_for
 
 # Migration 0007's trigger notifies this channel on every commit that logs a change; since 0021
 # the notification's payload is the change's hall.
@@ -66,6 +67,18 @@ def emitted_mark(engine: Engine, hall: str) -> tuple[int, int | None]:
 def mark_emitted(engine: Engine, hall: str, seq: int) -> None:
     with engine.begin() as conn, for_hall(conn, hall):
         set_counter(conn, EMITTED, seq)
+
+
+def mark_all_emitted(engine: Engine, marks: dict[str, int]) -> None:
+    """Several halls' marks (hall: last seq sent) in one statement and one commit: the emitter of
+    many halls writes them together, not one transaction and WAL flush each."""
+    if not marks:
+        return
+    with engine.begin() as conn:
+        upsert = upsert_for(conn)(counters).values(
+            [{"hall": hall, "name": EMITTED, "value": seq} for hall, seq in sorted(marks.items())])
+        conn.execute(upsert.on_conflict_do_update(index_elements=[counters.c.hall, counters.c.name],
+                                                  set_={"value": upsert.excluded.value}))
 
 
 def leader_lock_key(hall: str) -> int:

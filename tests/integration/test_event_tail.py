@@ -146,7 +146,7 @@ def test_a_quiet_tail_looks_at_every_hall_in_one_read_and_reads_no_log(pg_url):
         for h in HALLS:
             change(engine, h, h)
         assert until(lambda: all(len(sent[h]) == 1 for h in HALLS)), sent
-        time.sleep(0.5)  # the marks written once the halls went quiet
+        time.sleep(1.0)  # the marks written once the halls went quiet
         event.listen(engine, "before_cursor_execute", seen)
         time.sleep(3.2)  # three idle rounds
         event.remove(engine, "before_cursor_execute", seen)
@@ -182,6 +182,37 @@ def test_a_change_whose_notification_went_astray_still_goes_out_within_about_a_s
         assert until(lambda: len(sent["east"]) == 1, 5), sent
         assert time.monotonic() - began < 2.5
         assert sent["city"] == [] and sent["west"] == []
+    finally:
+        for p in pubs:
+            p.stop()
+        thread.join(10)
+        engine.dispose()
+
+
+def test_the_halls_marks_are_written_together(pg_url):
+    from server.db.event_log import emitted_mark
+
+    engine = make_engine(pg_url)
+    upgrade(engine)
+    sent: dict[str, list[int]] = {h: [] for h in HALLS}
+    pubs, thread = start(engine, sent)
+    writes: list[tuple[str, object]] = []
+
+    def seen(_conn, _cursor, statement: str, params, *_) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO COUNTERS") and "emitted" in str(params):
+            writes.append((statement, params))
+
+    try:
+        assert until(lambda: all(p.leader for p in pubs))
+        time.sleep(0.6)
+        event.listen(engine, "before_cursor_execute", seen)
+        for h in HALLS:
+            change(engine, h, h)
+        assert until(lambda: all(len(sent[h]) == 1 for h in HALLS)), sent
+        # Within a mark interval of the last event, every hall's mark is what it sent.
+        assert until(lambda: all(emitted_mark(engine, h) == (sent[h][-1], sent[h][-1]) for h in HALLS), 3)
+        event.remove(engine, "before_cursor_execute", seen)
+        assert 1 <= len(writes) <= 2, writes  # the three halls' marks in one or two writes, not three
     finally:
         for p in pubs:
             p.stop()
