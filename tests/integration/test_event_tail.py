@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from sqlalchemy import event, text
@@ -131,18 +133,30 @@ def test_the_halls_spread_over_the_processes(pg_url, monkeypatch):
             engine.dispose()
 
 
-def test_a_quiet_tail_looks_at_every_hall_in_one_read_and_reads_no_log(pg_url):
+@contextmanager
+def one_tail(pg_url: str) -> Iterator[tuple[Any, dict[str, list[int]]]]:
+    """One process's tail for HALLS on a fresh database, leading them all: (engine, seqs sent)."""
     engine = make_engine(pg_url)
     upgrade(engine)
     sent: dict[str, list[int]] = {h: [] for h in HALLS}
     pubs, thread = start(engine, sent)
+    try:
+        assert until(lambda: all(p.leader for p in pubs))
+        yield engine, sent
+    finally:
+        for p in pubs:
+            p.stop()
+        thread.join(10)
+        engine.dispose()
+
+
+def test_a_quiet_tail_looks_at_every_hall_in_one_read_and_reads_no_log(pg_url):
     reads: list[str] = []
 
     def seen(_conn, _cursor, statement: str, *_) -> None:
         reads.append(" ".join(statement.split()))
 
-    try:
-        assert until(lambda: all(p.leader for p in pubs))
+    with one_tail(pg_url) as (engine, sent):
         for h in HALLS:
             change(engine, h, h)
         assert until(lambda: all(len(sent[h]) == 1 for h in HALLS)), sent
@@ -150,15 +164,10 @@ def test_a_quiet_tail_looks_at_every_hall_in_one_read_and_reads_no_log(pg_url):
         event.listen(engine, "before_cursor_execute", seen)
         time.sleep(3.2)  # three idle rounds
         event.remove(engine, "before_cursor_execute", seen)
-        log_reads = [r for r in reads if "FROM event_log" in r]
-        looks = [r for r in reads if "FROM counters" in r]
-        assert log_reads == [], "a quiet hall's log is not read"
-        assert 2 <= len(looks) <= 4, looks  # one read of every hall's latest seq a round
-    finally:
-        for p in pubs:
-            p.stop()
-        thread.join(10)
-        engine.dispose()
+    log_reads = [r for r in reads if "FROM event_log" in r]
+    looks = [r for r in reads if "FROM counters" in r]
+    assert log_reads == [], "a quiet hall's log is not read"
+    assert 2 <= len(looks) <= 4, looks  # one read of every hall's latest seq a round
 
 
 def test_a_change_whose_notification_went_astray_still_goes_out_within_about_a_second(pg_url, monkeypatch):
@@ -171,39 +180,24 @@ def test_a_change_whose_notification_went_astray_still_goes_out_within_about_a_s
         return None
 
     monkeypatch.setattr(EmitterConnection, "wait", deaf)
-    engine = make_engine(pg_url)
-    upgrade(engine)
-    sent: dict[str, list[int]] = {h: [] for h in HALLS}
-    pubs, thread = start(engine, sent)
-    try:
-        assert until(lambda: all(p.leader for p in pubs))
+    with one_tail(pg_url) as (engine, sent):
         change(engine, "east", "east-1")
         began = time.monotonic()
         assert until(lambda: len(sent["east"]) == 1, 5), sent
         assert time.monotonic() - began < 2.5
         assert sent["city"] == [] and sent["west"] == []
-    finally:
-        for p in pubs:
-            p.stop()
-        thread.join(10)
-        engine.dispose()
 
 
 def test_the_halls_marks_are_written_together(pg_url):
     from server.db.event_log import emitted_mark
 
-    engine = make_engine(pg_url)
-    upgrade(engine)
-    sent: dict[str, list[int]] = {h: [] for h in HALLS}
-    pubs, thread = start(engine, sent)
     writes: list[tuple[str, object]] = []
 
     def seen(_conn, _cursor, statement: str, params, *_) -> None:
         if statement.lstrip().upper().startswith("INSERT INTO COUNTERS") and "emitted" in str(params):
             writes.append((statement, params))
 
-    try:
-        assert until(lambda: all(p.leader for p in pubs))
+    with one_tail(pg_url) as (engine, sent):
         time.sleep(0.6)
         event.listen(engine, "before_cursor_execute", seen)
         for h in HALLS:
@@ -212,9 +206,4 @@ def test_the_halls_marks_are_written_together(pg_url):
         # Within a mark interval of the last event, every hall's mark is what it sent.
         assert until(lambda: all(emitted_mark(engine, h) == (sent[h][-1], sent[h][-1]) for h in HALLS), 3)
         event.remove(engine, "before_cursor_execute", seen)
-        assert 1 <= len(writes) <= 2, writes  # the three halls' marks in one or two writes, not three
-    finally:
-        for p in pubs:
-            p.stop()
-        thread.join(10)
-        engine.dispose()
+    assert 1 <= len(writes) <= 2, writes  # the three halls' marks in one or two writes, not three
