@@ -27,6 +27,8 @@ TICKET_EXPIRES = timedelta(minutes=10)
 AGENT_SCHEME = "agent://"
 # A failed job keeps the start of its printer's error: enough to tell a jam from a dead host.
 ERROR_MAX = 500
+# Due jobs a hall's spooler takes in one round, at most.
+DUE_BATCH = 50
 
 
 def agent_printer(device_name: str) -> str:
@@ -66,7 +68,7 @@ def jobs_for(conn: Connection, ref: str) -> list[Row[Any]]:
 class SqlJobStore:
     """The spooler's jobs: due ones oldest first, and what became of each try."""
 
-    def __init__(self, engine: Engine, hall: str, *, batch: int = 50) -> None:
+    def __init__(self, engine: Engine, hall: str, *, batch: int = DUE_BATCH) -> None:
         self._engine = engine
         self._hall = hall
         self._batch = batch
@@ -112,7 +114,8 @@ def to_job(row: Row[Any]) -> Job:
     )
 
 
-def due_jobs_of_halls(engine: Engine, halls: Sequence[str], now: datetime, per_hall: int = 50) -> dict[str, list[Job]]:
+def due_jobs_of_halls(engine: Engine, halls: Sequence[str], now: datetime, per_hall: int = DUE_BATCH
+                      ) -> dict[str, list[Job]]:
     """The jobs due by `now` of each of `halls`, oldest first, at most `per_hall` each, in one read:
     a process of fifty halls polls them all once a second, not fifty times. Jobs for a kiosk agent
     go over Socket.IO, not from here."""
