@@ -144,7 +144,9 @@ def test_each_halls_screens_get_only_their_halls_events(start_server, listeners,
         assert (lo, hi) == (1, n), f"{hall}: seqs {lo}..{hi} in {n} changes"
     issued_seq = {hall: next(d["seq"] for n, d in screen.snapshot() if n == "ticket.issued")
                   for hall, screen in (("city", screen_city), ("d1", screen_d1))}
-    assert issued_seq["city"] <= per_hall["d1"][1] and issued_seq["d1"] <= per_hall["city"][1]
+    # The same seq names a change in each hall. (Which hall logged more changes before its issue
+    # depends on the servers' own rounds, so only one of the two issues need fall in the other's range.)
+    assert issued_seq["city"] <= per_hall["d1"][1] or issued_seq["d1"] <= per_hall["city"][1]
 
     # A resync of city (a new emitter that cannot replay what the last one left: its mark is
     # off the log) reaches city's screen and not d1's.
