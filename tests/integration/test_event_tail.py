@@ -47,13 +47,25 @@ def start(engine, sent: dict[str, list[int]]) -> tuple[list[Publisher], threadin
     return pubs, thread
 
 
-def test_one_tail_emits_every_hall_in_order_on_one_connection(pg_url):
+@contextmanager
+def one_tail(pg_url: str) -> Iterator[tuple[Any, dict[str, list[int]]]]:
+    """One process's tail for HALLS on a fresh database, leading them all: (engine, seqs sent)."""
     engine = make_engine(pg_url)
     upgrade(engine)
     sent: dict[str, list[int]] = {h: [] for h in HALLS}
     pubs, thread = start(engine, sent)
     try:
         assert until(lambda: all(p.leader for p in pubs))
+        yield engine, sent
+    finally:
+        for p in pubs:
+            p.stop()
+        thread.join(10)
+        engine.dispose()
+
+
+def test_one_tail_emits_every_hall_in_order_on_one_connection(pg_url):
+    with one_tail(pg_url) as (engine, sent):
         for i in range(5):
             for h in HALLS:
                 change(engine, h, f"{h}-{i}")
@@ -64,11 +76,6 @@ def test_one_tail_emits_every_hall_in_order_on_one_connection(pg_url):
             locks = conn.execute(text("SELECT count(DISTINCT pid), count(*) FROM pg_locks WHERE locktype = 'advisory'"
                                       " AND granted")).one()
         assert tuple(locks) == (1, 3), "three halls' locks, one session"
-    finally:
-        for p in pubs:
-            p.stop()
-        thread.join(10)
-        engine.dispose()
 
 
 def test_the_halls_pass_to_another_process_when_the_emitter_goes(pg_url):
@@ -131,23 +138,6 @@ def test_the_halls_spread_over_the_processes(pg_url, monkeypatch):
             thread.join(10)
         for engine in engines:
             engine.dispose()
-
-
-@contextmanager
-def one_tail(pg_url: str) -> Iterator[tuple[Any, dict[str, list[int]]]]:
-    """One process's tail for HALLS on a fresh database, leading them all: (engine, seqs sent)."""
-    engine = make_engine(pg_url)
-    upgrade(engine)
-    sent: dict[str, list[int]] = {h: [] for h in HALLS}
-    pubs, thread = start(engine, sent)
-    try:
-        assert until(lambda: all(p.leader for p in pubs))
-        yield engine, sent
-    finally:
-        for p in pubs:
-            p.stop()
-        thread.join(10)
-        engine.dispose()
 
 
 def test_a_quiet_tail_looks_at_every_hall_in_one_read_and_reads_no_log(pg_url):
