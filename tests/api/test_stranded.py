@@ -156,6 +156,31 @@ def test_a_ticket_no_window_can_call_is_unserved_on_the_phone_and_in_the_alerts(
     assert "暂无窗口办理，请咨询大厅服务台" in page and "No window is serving this queue now" in page
 
 
+def test_a_morning_of_tickets_before_the_windows_open_raises_each_queues_alert_once_and_looks_once(
+        client, kiosk, alice, manager, published, monkeypatch):
+    """Before 9:00 every ticket is unserved. The alert of a queue is raised by its first; the rest
+    of its line changes nothing the managers see, and is not looked at again for each ticket."""
+    from server.app import alerts
+
+    client.post("/api/v1/windows/1/close", headers=alice)
+    looks = []
+    real = alerts.unserved_queues
+    monkeypatch.setattr(alerts, "unserved_queues", lambda svc: looks.append(1) or real(svc))
+    for item in ("SCJG-001", "SCJG-001", "CRJ-001", "SCJG-001", "CRJ-001"):
+        assert issue(client, kiosk, item)["unserved"]
+    assert [e.data["alert"]["queue"] for e in events(published, "alert.queue_unserved")] == ["A", "C"]
+    assert len(looks) == 2, "once for A's first ticket and once for C's"
+    listed = client.get("/api/v1/alerts", headers=manager).get_json()["unserved_queues"]
+    assert [(a["queue"], a["waiting"]) for a in listed] == [("A", 3), ("C", 2)]
+
+    assert client.post("/api/v1/windows/1/open", headers=alice).status_code == 200
+    assert [e.data["alert"]["queue"] for e in events(published, "alert.queue_served")] == ["A"]
+    assert not issue(client, kiosk)["unserved"]
+    client.post("/api/v1/windows/1/close", headers=alice)
+    issue(client, kiosk)
+    assert [e.data["alert"]["queue"] for e in events(published, "alert.queue_unserved")] == ["A", "C", "A"]
+
+
 def test_a_ticket_left_waiting_for_a_closed_window_is_listed_and_swept_back(svc, client, kiosk, alice, bob,
                                                                             manager):
     """The backstop: a transfer that raced the window's closing (possible on PostgreSQL)."""
