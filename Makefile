@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 APT_STAMP := /var/tmp/hallq-apt-ok
+# Test workers: the suite mostly waits on servers and browsers, so two halve it on two cores.
+# Each test file stays on one worker (--dist loadfile), so a module's fixtures (a replayed month,
+# a server) are built once.
+TEST_WORKERS ?= 2
 
 .PHONY: run run-city test lint bench simulate system-deps clean-demo
 
@@ -38,7 +42,7 @@ run-city: $(STAMP) system-deps
 test: $(STAMP) system-deps
 	$(BIN)/ruff check server printers kiosk display console admin manage rater guide tests bench
 	$(BIN)/mypy
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check server printers kiosk display console admin manage rater guide tests bench
