@@ -80,7 +80,7 @@ class HallLoad:
         if queues:
             load.calls = waits_repo.to_calls(rest[0])
             for queue, line, recent in zip(queues, rest[1::2], rest[2::2], strict=True):
-                load.lines[queue] = tickets_repo.to_line(conn, line, queue, day) if load.waiting(queue) else ([], None)
+                load.lines[queue] = tickets_repo.to_line(conn, line) if load.waiting(queue) else ([], None)
                 load.durations[queue] = waits_repo.to_durations(recent)
         return load
 

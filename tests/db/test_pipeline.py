@@ -155,4 +155,4 @@ def test_reads_sent_together_come_back_as_sqlalchemy_gives_them(engine):
     assert [[tuple(r) for r in rows] for rows in together] == [[tuple(r) for r in rows] for rows in alone]
     assert together[0][0].since == NOW and together[0][0].since.utcoffset().total_seconds() == 0
     assert sorted(r.id for r in together[2]) == ["t0", "t1", "t2"]
-    assert [n for n, _ in together[3]] == ["A000", "A002"]
+    assert tickets_repo.to_line(conn, together[3]) == (["A000", "A002"], T0)
