@@ -41,8 +41,8 @@ RELEVANT_ACTIONS = frozenset({
 def _relevant(committed: Committed, alerted: dict[str, Any]) -> bool:
     """Calls and finishes, the hot path, never change whether a queue is served: they cost no
     extra query here. Nor does a ticket issued into a queue whose alert is up already: before the
-    windows open at 9:00, every ticket of the morning is unserved, and looking again at each one
-    was an eighth of a kiosk's ticket."""
+    windows open at 9:00, every ticket of the morning is unserved, and looking at the whole hall
+    again for each one took a quarter of a kiosk's ticket."""
     if committed.action in RELEVANT_ACTIONS:
         return True
     return any(

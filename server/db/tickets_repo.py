@@ -295,7 +295,7 @@ def line_query(conn: Connection, queue: str, day: date, limit: int = 500) -> tup
 
 def to_line(conn: Connection, rows: Sequence[Any]) -> tuple[list[str], datetime | None]:
     """The line from `line_query`'s one row: the numbers joined by commas (a number is its queue's
-    prefix and digits), and the oldest place."""
+    prefix of one or two letters, then digits: never a comma), and the oldest place."""
     numbers, oldest = rows[0] if rows else (None, None)
     return (numbers.split(",") if numbers else []), (None if oldest is None else _as_rank_at(conn, oldest))
 
