@@ -373,9 +373,9 @@ def _give_up(_signum: int, _frame: object) -> None:
     os._exit(0)
 
 
-# Young objects examined per young collection, where Python's default is 700. A call sends five
-# events to each of a thousand displays: at 700, the sockets' queued packets were still alive at
-# each young collection and were promoted, the old generation filled with them, and a full
+# Objects made and not yet freed that start a young collection; Python's default is 700. A call
+# sends five events to each of a thousand displays: at 700, the sockets' queued packets were still
+# alive at each young collection and were promoted, the old generation filled with them, and a full
 # collection (60-120 ms with the displays' own objects) ran every ten seconds or so, stalling
 # whichever call met it. At 10,000 they die by their reference counts first; full collections keep
 # Python's own rules and come when old objects really pile up (docs/performance.md).
