@@ -149,10 +149,16 @@ function renderClock(c) {
   });
 }
 
+// Each load of the documents is numbered: a case selected again (a click, then the list reloaded
+// after an action) sends a second request before the first is answered, and the first answer,
+// coming late, added its papers beside the second's.
+var docsLoads = 0;
+
 export function loadDocuments(c) {
+  var mine = ++docsLoads;
   var box = clear($("d-docs"));
   api("GET", "/cases/" + encodeURIComponent(c.number) + "/documents").then(function (res) {
-    if (desk.selected !== c.number) { return; }
+    if (mine !== docsLoads || desk.selected !== c.number) { return; }
     var docs = res.data.documents || [];
     if (!docs.length) { box.appendChild(h("p", { cls: "empty" }, [bi("尚无文书", "No documents yet")])); }
     docs.slice().reverse().forEach(function (d) {
@@ -160,7 +166,9 @@ export function loadDocuments(c) {
       box.appendChild(slot);
       showPaper(slot, d, { token: desk.token, window: null });
     });
-  }, function (err) { box.appendChild(h("p", { cls: "form-msg", text: describe(err) })); });
+  }, function (err) {
+    if (mine === docsLoads) { box.appendChild(h("p", { cls: "form-msg", text: describe(err) })); }
+  });
 }
 
 // -- wiring -------------------------------------------------------------------------------------------

@@ -233,3 +233,42 @@ def test_a_manager_on_the_desk_sees_the_papers_listed_without_the_full_name(brow
         assert not script_errors(errors), errors
     finally:
         context.close()
+
+
+def test_a_case_chosen_again_before_its_papers_came_shows_them_once(browser, server):
+    """The desk reloads a case after every action while the click's own request may still be out:
+    the late answer added its papers beside the new one's (CI, two papers shown as four)."""
+    open_window(server)
+    take(server)
+    n = call_and_finish(server, outcome="accepted", applicant=APPLICANT,
+                        materials=["APP_FORM", "ARTICLES", "SHAREHOLDER_ID", "OFFICER_ID", "PREMISES"])["number"]
+    context = browser.new_context(viewport={"width": 1440, "height": 960}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        errors = page_errors(page)
+        held: list = []
+
+        def hold_the_first(route):  # the first answer for the case's papers comes late
+            if held:
+                route.continue_()
+                return
+            held.append(route)
+            page.wait_for_timeout(1500)
+            route.continue_()
+
+        page.route(re.compile(r".*/api/v1/cases/[^/]+/documents$"), hold_the_first)
+        page.goto(f"{server.url}/console/cases")
+        page.locator("#login-user").fill("chief-scjg")
+        page.locator("#login-pass").fill(DEMO_PASSWORD)
+        page.locator("#login-form button[type=submit]").click()
+        row = page.locator(f'tr.case-row[data-number="{n}"]')
+        row.click()
+        page.locator("#btn-reload").click()  # the list reloaded with the case kept: a second request
+        papers = requests.get(f"{server.url}/api/v1/cases/{n}/documents", headers=server.login(STAFF),
+                              timeout=10).json()["documents"]
+        expect(page.locator("#d-docs .paper")).to_have_count(len(papers))
+        page.wait_for_timeout(2000)  # the held answer has come by now
+        expect(page.locator("#d-docs .paper")).to_have_count(len(papers))
+        assert not errors
+    finally:
+        context.close()
