@@ -11,6 +11,7 @@ import { showBookings } from "./bookings.js";
 import { session, view } from "./state.js";
 import { bi } from "/static/shared/bilingual.js";
 import { $, clear, h, show } from "/static/shared/dom.js";
+import { newest } from "/static/shared/newest.js";
 
 export var fu = { items: [], status: "open", loaded: false, timer: null, drafts: {}, open: 0, late: 0 };
 
@@ -46,13 +47,21 @@ export function wireFollowups() {
 
 // -- reading ----------------------------------------------------------------------------------------
 
+// The view is read on a click, a snapshot, every followup.* event and after each action, often
+// several at once: only the newest read draws (CI: a manager's approved appeal came back when the
+// view's first read, sent before the decision, was answered after it).
+var reads = newest();
+
 export function loadFollowups() {
   if (!session.token) { return Promise.resolve(); }
+  var mine = reads.next();
   return api("GET", "/followups?status=" + encodeURIComponent(fu.status)).then(function (res) {
+    if (!reads.is(mine)) { return; }
     fu.items = res.followups || [];
     fu.loaded = true;
     renderFollowups();
   }, function (err) {
+    if (!reads.is(mine)) { return; }
     fu.items = [];
     renderFollowups(describe(err));
   });
@@ -64,7 +73,7 @@ export function onFollowupSnapshot(snap) {
   var open = snap.followups || [];
   fu.open = open.length;
   fu.late = open.filter(function (f) { return f.warning; }).length;
-  if (fu.status === "open") { fu.items = open; fu.loaded = true; renderFollowups(); }
+  if (fu.status === "open") { reads.next(); fu.items = open; fu.loaded = true; renderFollowups(); }
   else { loadFollowups(); }
 }
 

@@ -9,10 +9,12 @@ event log like any change made by another process.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
+import requests
 from playwright.sync_api import Page, expect
 
 from server.app.context import Services, utc_now
@@ -133,6 +135,41 @@ def test_a_manager_decides_a_pending_appeal_on_the_board(new_context, server, ha
     expect(card).to_have_count(0)
     # The chief's list follows live: the excluded rating is gone from the open ones.
     expect(chief.locator(f'.fu[data-rating="{rid}"]')).to_have_count(0, timeout=10_000)
+    assert not script_errors(errors), errors
+
+
+def test_a_read_sent_before_a_decision_and_answered_after_it_does_not_bring_the_card_back(
+        new_context, server, hall_svc):
+    """The view is read on the click, the snapshot, each event and after each action. CI: the
+    click's read, sent before the manager's decision and answered after the decision's own read,
+    drew the approved appeal back onto the open list, where it stayed."""
+    rid = rate(hall_svc, 1, comment="恶意差评")
+    r = requests.post(f"{server.url}/api/v1/followups/{rid}/appeal", headers=server.login("chief-scjg"),
+                      json={"reason": "评价人与窗口发生私人纠纷，系恶意评价"}, timeout=10)
+    assert r.status_code == 200, r.text
+    boss = new_context(viewport=WALL, locale="zh-CN").new_page()
+    errors = page_errors(boss)
+    sign_in(boss, server, "manager")
+    held: list = []
+
+    def hold_the_first(route):  # the click's read is answered now and delivered after the decision
+        if held:
+            route.continue_()
+        else:
+            held.append((route, route.fetch()))
+
+    boss.route(re.compile(r".*/api/v1/followups\?status=open$"), hold_the_first)
+    boss.locator('.view-btn[data-view="followups"]').click()
+    card = boss.locator(f'.fu[data-rating="{rid}"]')  # drawn from the snapshot meanwhile
+    card.locator(".fu-decision textarea").fill("经调查属实，不计入统计")
+    card.locator('.fu-decision button[value="approve"]').click()
+    expect(card).to_have_count(0)
+    boss.wait_for_timeout(1000)  # the decision's event and its read (200 ms after it) are done
+    assert held, "the click's read was not held: the test no longer tests the late answer"
+    with boss.expect_response(re.compile(r".*/api/v1/followups\?status=open$")):
+        held[0][0].fulfill(response=held[0][1])
+    boss.wait_for_timeout(300)  # drawn by now, if it draws
+    expect(card).to_have_count(0, timeout=1000)
     assert not script_errors(errors), errors
 
 
