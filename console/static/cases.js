@@ -7,6 +7,7 @@ import { renderActions } from "./cases_actions.js";
 import { describe as describeWith, request } from "/static/shared/api.js";
 import { bi } from "/static/shared/bilingual.js";
 import { $, clear, h, show } from "/static/shared/dom.js";
+import { newest } from "/static/shared/newest.js";
 import { showPaper } from "/static/paper.js";
 
 var KEY = "hallq.console.";
@@ -50,9 +51,14 @@ function forget() { desk.token = null; sessionStorage.removeItem(KEY + "token");
 
 // -- the list ---------------------------------------------------------------------------------------
 
+// The list is read on sign-in, on 刷新 and after every action: only the newest read draws.
+var listReads = newest();
+
 export function load(keepSelection) {
   $("desk-msg").textContent = "";
+  var mine = listReads.next();
   return api("GET", "/cases/open").then(function (res) {
+    if (!listReads.is(mine)) { return; }
     desk.data = res.data;
     var scope = desk.user.role === "manager" ? bi("全部部门", "All departments")
       : bi("本部门：" + (desk.user.department || ""), "Department " + (desk.user.department || ""));
@@ -62,6 +68,7 @@ export function load(keepSelection) {
     if (still) { select(desk.selected); } else { desk.selected = null; show($("detail"), false); }
   }, function (err) {
     if (err.status === 401) { forget(); screen("login"); return; }
+    if (!listReads.is(mine)) { return; }
     $("desk-msg").textContent = describe(err);
   });
 }
@@ -152,13 +159,13 @@ function renderClock(c) {
 // Each load of the documents is numbered: a case selected again (a click, then the list reloaded
 // after an action) sends a second request before the first is answered, and the first answer,
 // coming late, added its papers beside the second's.
-var docsLoads = 0;
+var docsReads = newest();
 
 export function loadDocuments(c) {
-  var mine = ++docsLoads;
+  var mine = docsReads.next();
   var box = clear($("d-docs"));
   api("GET", "/cases/" + encodeURIComponent(c.number) + "/documents").then(function (res) {
-    if (mine !== docsLoads || desk.selected !== c.number) { return; }
+    if (!docsReads.is(mine) || desk.selected !== c.number) { return; }
     var docs = res.data.documents || [];
     if (!docs.length) { box.appendChild(h("p", { cls: "empty" }, [bi("尚无文书", "No documents yet")])); }
     docs.slice().reverse().forEach(function (d) {
@@ -167,7 +174,7 @@ export function loadDocuments(c) {
       showPaper(slot, d, { token: desk.token, window: null });
     });
   }, function (err) {
-    if (mine === docsLoads) { box.appendChild(h("p", { cls: "form-msg", text: describe(err) })); }
+    if (docsReads.is(mine)) { box.appendChild(h("p", { cls: "form-msg", text: describe(err) })); }
   });
 }
 

@@ -9,6 +9,7 @@ import { showError } from "./notes.js";
 import { floor, queueVisible, scope } from "./state.js";
 import { bi, hhmm } from "/static/shared/bilingual.js";
 import { $, clear, h } from "/static/shared/dom.js";
+import { newest } from "/static/shared/newest.js";
 
 var LEVELS = { critical: 0, warn: 1, info: 2 };
 var sources = { core: {}, cases: {}, board: {}, live: {} };
@@ -42,6 +43,9 @@ function caseAlert(c) {
     message_en: "Case " + c.number + (over ? " is overdue" : ": " + c.days_left + " working days left") };
 }
 
+// Read on each snapshot: only the newest read of each source draws.
+var coreReads = newest(), caseReads = newest();
+
 // Read the core sources again (each snapshot), or take the board route's own list.
 export function loadAlerts(boardAlerts) {
   if (boardAlerts) {
@@ -53,8 +57,9 @@ export function loadAlerts(boardAlerts) {
     return;
   }
   if (floor.routes.board) { return; }
+  var mine = coreReads.next();
   api("GET", "/alerts").then(function (res) {
-    if (floor.routes.board) { return; }   // the board's list came first and holds these
+    if (floor.routes.board || !coreReads.is(mine)) { return; }   // the board's list came first and holds these
     sources.core = {}; sources.live = {};
     (res.unserved_queues || []).forEach(function (a) { put("core", queueAlert(a)); });
     (res.unserved_tickets || []).forEach(function (a) { put("core", ticketAlert(a)); });
@@ -64,8 +69,9 @@ export function loadAlerts(boardAlerts) {
     }
     renderAlerts();
   }, showError);
+  var mineCases = caseReads.next();
   api("GET", "/cases/warnings").then(function (res) {
-    if (floor.routes.board) { return; }
+    if (floor.routes.board || !caseReads.is(mineCases)) { return; }
     sources.cases = {};
     (res.cases || []).forEach(function (c) { put("cases", caseAlert(c)); });
     renderAlerts();

@@ -15,6 +15,7 @@ import { refreshTools, onToolEvent } from "./tools.js";
 import { bi } from "/static/shared/bilingual.js";
 import { $, clear } from "/static/shared/dom.js";
 import { connect } from "/static/shared/live.js";
+import { newest } from "/static/shared/newest.js";
 
 var EXTRA_EVENTS = ["alert.queue_unserved", "alert.queue_served", "alert.ticket_unserved", "alert.ticket_served",
   "alert.raised", "alert.cleared", "allocation.changed", "proposal.updated",
@@ -106,9 +107,14 @@ function boardSoon() {
   timers.soon = setTimeout(function () { timers.soon = null; loadBoard(); }, 3000);
 }
 
+// Read on each snapshot, soon after tickets move and every half minute: only the newest read draws.
+var boardReads = newest();
+
 export function loadBoard() {
   if (floor.routes.board === false) { return Promise.resolve(); }
+  var mine = boardReads.next();
   return optional("board", "/manage/board").then(function (b) {
+    if (!boardReads.is(mine)) { return; }
     if (!b) { renderAll(); return; }
     var at = serverNow();
     if (b.at) { floor.nowIso = b.at; }

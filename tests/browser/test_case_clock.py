@@ -23,7 +23,7 @@ from tests.browser.test_console import (
     take,
     valid_id_number,
 )
-from tests.support.browser import page_errors, script_errors, shot
+from tests.support.browser import LateAnswer, page_errors, script_errors, shot
 from tests.support.server_process import ServerProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -269,6 +269,35 @@ def test_a_case_chosen_again_before_its_papers_came_shows_them_once(browser, ser
         expect(page.locator("#d-docs .paper")).to_have_count(len(papers))
         page.wait_for_timeout(2000)  # the held answer has come by now
         expect(page.locator("#d-docs .paper")).to_have_count(len(papers))
+        assert not errors
+    finally:
+        context.close()
+
+
+def test_a_reload_answered_after_an_actions_own_reload_does_not_undo_it(browser, server):
+    """刷新 then an action: the action reads the list again, and the 刷新's answer, read before
+    the action and delivered after it, drew the case back as it was."""
+    open_window(server)
+    take(server)
+    n = call_and_finish(server, outcome="accepted", applicant=APPLICANT,
+                        materials=["APP_FORM", "ARTICLES", "SHAREHOLDER_ID", "OFFICER_ID", "PREMISES"])["number"]
+    context = browser.new_context(viewport={"width": 1440, "height": 960}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        errors = page_errors(page)
+        page.goto(f"{server.url}/console/cases")
+        page.locator("#login-user").fill("chief-scjg")
+        page.locator("#login-pass").fill(DEMO_PASSWORD)
+        page.locator("#login-form button[type=submit]").click()
+        row = page.locator(f'tr.case-row[data-number="{n}"]')
+        row.click()
+        late = LateAnswer(page, r".*/api/v1/cases/open$")
+        page.locator("#btn-reload").click()
+        late.wait_read()
+        page.locator('[data-action="review"]').click()
+        expect(row).to_contain_text("审查中")
+        late.deliver()
+        expect(row).to_contain_text("审查中", timeout=1000)
         assert not errors
     finally:
         context.close()

@@ -9,7 +9,6 @@ event log like any change made by another process.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -21,7 +20,7 @@ from server.app.context import Services, utc_now
 from server.db.engine import make_engine
 from server.hallconfig import DEFAULT_CONFIG, load_hall
 from tests.api.followup_helpers import rate, staff_id
-from tests.support.browser import page_errors, script_errors, shot
+from tests.support.browser import LateAnswer, page_errors, script_errors, shot
 from tests.support.server_process import ServerProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -150,25 +149,15 @@ def test_a_read_sent_before_a_decision_and_answered_after_it_does_not_bring_the_
     boss = new_context(viewport=WALL, locale="zh-CN").new_page()
     errors = page_errors(boss)
     sign_in(boss, server, "manager")
-    held: list = []
-
-    def hold_the_first(route):  # the click's read is answered now and delivered after the decision
-        if held:
-            route.continue_()
-        else:
-            held.append((route, route.fetch()))
-
-    boss.route(re.compile(r".*/api/v1/followups\?status=open$"), hold_the_first)
+    late = LateAnswer(boss, r".*/api/v1/followups\?status=open$")
     boss.locator('.view-btn[data-view="followups"]').click()
+    late.wait_read()
     card = boss.locator(f'.fu[data-rating="{rid}"]')  # drawn from the snapshot meanwhile
     card.locator(".fu-decision textarea").fill("经调查属实，不计入统计")
     card.locator('.fu-decision button[value="approve"]').click()
     expect(card).to_have_count(0)
     boss.wait_for_timeout(1000)  # the decision's event and its read (200 ms after it) are done
-    assert held, "the click's read was not held: the test no longer tests the late answer"
-    with boss.expect_response(re.compile(r".*/api/v1/followups\?status=open$")):
-        held[0][0].fulfill(response=held[0][1])
-    boss.wait_for_timeout(300)  # drawn by now, if it draws
+    late.deliver()
     expect(card).to_have_count(0, timeout=1000)
     assert not script_errors(errors), errors
 

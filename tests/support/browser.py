@@ -7,6 +7,7 @@ page logs. The `browser` fixture itself is in tests/browser/conftest.py.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -125,3 +126,36 @@ def page_maker(browser: Any, default_viewport: dict[str, int]) -> Iterator[Calla
     for c in contexts:
         c.close()
     assert not script_errors(errors), errors
+
+
+class LateAnswer:
+    """The first request to `pattern`, read from the server when the page sends it and delivered
+    to the page only on `deliver()`: an answer overtaken by a newer read of the same view. Later
+    requests to `pattern` go through."""
+
+    def __init__(self, page: Page, pattern: str) -> None:
+        self.page = page
+        self.pattern = re.compile(pattern)
+        self.held: list[tuple[Any, Any]] = []
+        page.route(self.pattern, self._route)
+
+    def _route(self, route: Any) -> None:
+        if self.held:
+            route.continue_()
+        else:
+            self.held.append((route, route.fetch()))
+
+    def wait_read(self, timeout: float = 5) -> None:
+        """Until the held request has been read. Playwright runs route handlers only while the
+        test waits on it, so without this the read could come after the test's next action."""
+        end = time.monotonic() + timeout
+        while not self.held:
+            assert time.monotonic() < end, f"no request to {self.pattern.pattern} was made"
+            self.page.wait_for_timeout(50)
+
+    def deliver(self) -> None:
+        """Hand the page the held answer and give it a moment to draw it, if it does."""
+        route, response = self.held[0]
+        with self.page.expect_response(self.pattern):
+            route.fulfill(response=response)
+        self.page.wait_for_timeout(300)
