@@ -28,13 +28,18 @@ class Plan:
     # 50 s: a window calls once or not at all in the run, and its keep-alive connection, opened at
     # the start, must still be open then (the server drops one idle for 60 s: HALLQ_IDLE_TIMEOUT_S)
     province_s: float = 50
+    # bench/phases/memory.py: a busy hall's day (about 4,000 tickets) in rounds, screens reconnecting
+    memory_rounds: int = 10
+    memory_tickets_per_round: int = 400
+    memory_screens: int = 100
 
     @classmethod
     def make(cls, quick: bool) -> Plan:
         if quick:
             return cls(issue_s=3, windows_s=3, calls=6, displays=(100, 1000), pg_s=4, pg_processes=3,
                        pg_tickets=300, pg_windows=12, backlog_steps=(),
-                       province_halls=10, province_rate=0.5, province_s=20)
+                       province_halls=10, province_rate=0.5, province_s=20,
+                       memory_rounds=4, memory_tickets_per_round=100, memory_screens=50)
         return cls(issue_s=10, windows_s=10, calls=20, displays=(100, 1000), pg_s=10, pg_processes=3,
                    pg_tickets=1500, pg_windows=30,
                    backlog_steps=(250, 1000, 2000, 3000))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bench.phases.issuance import PACED_SHARE
+from bench.phases.memory import targets as memory_targets
 from bench.phases.province import targets as province_targets
 from bench.stats import fmt, ratio, table
 
@@ -126,7 +127,7 @@ def report(res: dict[str, Any]) -> str:
                        "call + finish: wall ms"], rows)]
     for name, why in res.get("failed", {}).items():
         out += ["", f"phase {name} FAILED: {why}"]
-    rows = targets(res) + _boards_target(res) + province_targets(res)
+    rows = targets(res) + _boards_target(res) + province_targets(res) + memory_targets(res)
     out += ["", "Targets", table(["target", "figure", "met"], rows)]
     return "\n".join(out)
 

@@ -53,6 +53,8 @@ from bench.phases.backlog import backlog
 from bench.phases.boards import boards
 from bench.phases.broadcast import broadcast
 from bench.phases.issuance import issuance
+from bench.phases.memory import memory_day
+from bench.phases.memory import report_lines as memory_report
 from bench.phases.postgres import postgres
 from bench.phases.province import province
 from bench.phases.province import report_lines as province_report
@@ -137,9 +139,9 @@ def setup(work: Path, pg_base: str, redis_url: str, phases: set[str], pg_process
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.run", description="HallQ's benchmark against a bare app")
     p.add_argument("--quick", action="store_true", help="shorter phases (under 2 minutes in all)")
-    p.add_argument("--only", default="issuance,windows,broadcast,postgres,backlog,boards,stats,roundtrips",
+    p.add_argument("--only", default="issuance,windows,broadcast,postgres,backlog,boards,stats,roundtrips,memory",
                    help="comma-separated phases: issuance, windows, broadcast, postgres, backlog (not with --quick), "
-                        "boards, stats, roundtrips, province (not in the default set: about 3.5 minutes)")
+                        "boards, stats, roundtrips, memory, province (not in the default set: about 3.5 minutes)")
     p.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432"),
                    help="PostgreSQL server (a fresh database is created and dropped)")
     p.add_argument("--redis", default=os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/14"))
@@ -190,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
             phase(res, "stats", lambda: stats_month(work, args.pg, 20_000 if args.quick else 100_000))
         if "roundtrips" in only:
             phase(res, "round_trips", lambda: round_trips(work, args.pg))
+        if "memory" in only:
+            phase(res, "memory", lambda: memory_day(plan, work))
         if "province" in only:
             phase(res, "province", lambda: province(plan, work, args.pg, args.redis))
     finally:
@@ -203,7 +207,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(work, ignore_errors=True)
     res["duration_s"] = round(time.monotonic() - began, 1)
-    text = report(res) + "\n".join(boards_report(res) + stats_report(res) + trips_report(res) + province_report(res))
+    text = report(res) + "\n".join(boards_report(res) + stats_report(res) + trips_report(res) + province_report(res)
+                                 + memory_report(res))
     print()
     m = res["machine"]
     print(f"HallQ benchmark, {res['started']}, {'quick' if args.quick else 'full'} run of {res['duration_s']} s "
