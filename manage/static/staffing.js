@@ -7,6 +7,12 @@ import { api, describe, optional, unavailable } from "./api.js";
 import { floor, hall, queueVisible, windowVisible } from "./state.js";
 import { bi } from "/static/shared/bilingual.js";
 import { $, clear, h } from "/static/shared/dom.js";
+import { newest } from "/static/shared/newest.js";
+
+// Each tab clears its box and fills it from its read's answer. Read twice at once (a tab clicked
+// twice, an action's redraw beside its event's) the two answers both filled it: only the newest
+// read draws.
+var staffingReads = newest(), proposalReads = newest();
 
 // A wait in minutes; null is the server's "grows without end" (arrivals at or past what the windows serve).
 function mins(s) { return s === null ? "∞" : s === undefined ? "—" : (s / 60).toFixed(1) + "′"; }
@@ -53,7 +59,9 @@ export function renderStaffing(box, done) {
   box.appendChild(h("p", { cls: "method" }, [bi(
     "方法：Erlang C 排队模型。按今日到达率（结合同一工作日历史）和平均办理时长，求使目标比例群众在目标时间内被叫到所需的最少窗口数；假设到达服从泊松分布、无人离队。",
     "Method: Erlang C. From today's arrival rate (blended with the same weekday's history) and the mean service time, the fewest windows so that the target share of visitors is called within the target wait; assumes Poisson arrivals and no abandonment.")]));
+  var mine = staffingReads.next();
   optional("recommendations", "/recommendations").then(function (res) {
+    if (!staffingReads.is(mine)) { return; }
     if (!res) { unavailable(box); return; }
     if (res.target) {
       box.appendChild(h("p", { cls: "target" }, [bi("目标：" + pct(res.target.share) + " 的群众在 " + Math.round(res.target.wait_s / 60) +
@@ -93,7 +101,7 @@ export function renderStaffing(box, done) {
       h("th", { text: "Queue" }), h("th", { cls: "num", text: "per hour" }), h("th", { cls: "num", text: "service" }),
       h("th", { cls: "num", text: "windows now→need" }), h("th", { cls: "num", text: "wait · within target" })])]), body]));
     box.appendChild(whatIf());
-  }, function (err) { note(box, describe(err)); });
+  }, function (err) { if (staffingReads.is(mine)) { note(box, describe(err)); } });
 }
 
 function select(id, options) {
@@ -131,7 +139,9 @@ function whatIf() {
 
 export function renderProposals(box) {
   clear(box);
+  var mine = proposalReads.next();
   optional("proposals", "/manage/proposals").then(function (res) {
+    if (!proposalReads.is(mine)) { return; }
     if (!res) { unavailable(box); return; }
     floor.proposals = res.proposals || [];
     $("proposals-count").textContent = floor.proposals.length ? String(floor.proposals.length) : "";
@@ -149,5 +159,5 @@ export function renderProposals(box) {
     });
     if (!list.firstChild) { list.appendChild(h("li", { cls: "none" }, [bi("暂无建议", "No proposals")])); }
     box.appendChild(list);
-  }, function (err) { note(box, describe(err)); });
+  }, function (err) { if (proposalReads.is(mine)) { note(box, describe(err)); } });
 }

@@ -5,6 +5,7 @@ import { api, describe, missing, unavailable } from "./api.js";
 import { hall, queueVisible } from "./state.js";
 import { bi, hhmm } from "/static/shared/bilingual.js";
 import { $, clear, h } from "/static/shared/dom.js";
+import { newest } from "/static/shared/newest.js";
 
 var last = { q: "" };
 
@@ -27,8 +28,13 @@ export function renderTickets(box) {
   if (last.q) { search(out); }
 }
 
+// Searched on the tab, on 查找 and after each action: only the newest search draws.
+var searches = newest();
+
 function search(out) {
+  var mine = searches.next();
   api("GET", "/manage/tickets?q=" + encodeURIComponent(last.q)).then(function (res) {
+    if (!searches.is(mine)) { return; }
     clear(out);
     var list = h("ul", { cls: "tickets" });
     (res.tickets || []).filter(function (t) { return queueVisible(t.queue); }).forEach(function (t) {
@@ -43,7 +49,10 @@ function search(out) {
     });
     if (!list.firstChild) { list.appendChild(h("li", { cls: "none" }, [bi("今日无此号", "No such ticket today")])); }
     out.appendChild(list);
-  }, function (err) { if (missing(err)) { unavailable(out); } else { clear(out).appendChild(h("p", { cls: "form-msg", text: describe(err) })); } });
+  }, function (err) {
+    if (!searches.is(mine)) { return; }
+    if (missing(err)) { unavailable(out); } else { clear(out).appendChild(h("p", { cls: "form-msg", text: describe(err) })); }
+  });
 }
 
 function act(t, a, out) {

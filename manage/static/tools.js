@@ -9,6 +9,7 @@ import { renderProposals, renderStaffing } from "./staffing.js";
 import { renderTickets } from "./tickets.js";
 import { bi, hhmm } from "/static/shared/bilingual.js";
 import { $, clear, each, h } from "/static/shared/dom.js";
+import { newest } from "/static/shared/newest.js";
 
 // `done`: the answer to the manager's last allocation action, kept across the redraws the
 // change's own events cause, until another window is chosen.
@@ -161,12 +162,18 @@ function actor(c) {
   return (ROLE[a.role] ? ROLE[a.role] + " " : "") + name;
 }
 
+// Read on the tab's click and on every allocation.changed: only the newest read draws (two at
+// once both filled the box).
+var historyReads = newest();
+
 function renderHistory() {
   var box = clear($("tab-history"));
+  var mine = historyReads.next();
   // The hall's own midnight, with its offset (the server refuses a time without one).
   var now = floor.nowIso || new Date().toISOString();
   var day = now.slice(0, 10) + "T00:00:00" + (now.length > 19 ? now.slice(19) : "Z");
   optional("audit", "/audit?since=" + encodeURIComponent(day)).then(function (res) {
+    if (!historyReads.is(mine)) { return; }
     if (!res) { unavailable(box); return; }
     var list = h("ol", { cls: "history", reversed: true });
     (res.changes || []).slice().reverse().forEach(function (c) {
@@ -184,5 +191,5 @@ function renderHistory() {
     });
     if (!list.firstChild) { list.appendChild(h("li", { cls: "none" }, [bi("今日无调配", "No changes today")])); }
     box.appendChild(list);
-  }, function (err) { msg(box, describe(err)); });
+  }, function (err) { if (historyReads.is(mine)) { msg(box, describe(err)); } });
 }

@@ -18,7 +18,7 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.support.browser import page_errors, script_errors, shot
+from tests.support.browser import LateAnswer, page_errors, script_errors, shot
 from tests.support.server_process import ServerProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -295,5 +295,31 @@ def test_the_clock_shows_with_the_first_snapshot_not_a_second_later(browser, ser
         sign_in(page, server)
         expect(page.locator("body")).to_have_attribute("data-snapshots", re.compile(r"[1-9]"))
         assert re.fullmatch(r"\d\d:\d\d", page.text_content("#clock") or ""), page.text_content("#clock")
+    finally:
+        context.close()
+
+
+def test_a_tab_read_twice_at_once_draws_its_list_once(browser, server):
+    """A tab clears its box and fills it from its read's answer. Clicked twice before the first
+    answer came (as an action's redraw and its event's both do), both answers filled it and the
+    manager saw every proposal, change and recommendation twice."""
+    context = browser.new_context(viewport=WALL, device_scale_factor=1, locale="zh-CN")
+    try:
+        page = context.new_page()
+        errors = page_errors(page)
+        sign_in(page, server)
+        tabs = (("proposals", r".*/api/v1/manage/proposals$", "#tab-proposals ul.proposals"),
+                ("history", r".*/api/v1/audit\?since=.*", "#tab-history ol.history"),
+                ("staffing", r".*/api/v1/recommendations$", "#tab-staffing table.recs:not(.whatif-table)"))
+        for tab, path, drawn in tabs:
+            late = LateAnswer(page, path)
+            page.locator(f'.tab[data-tab="{tab}"]').click()
+            late.wait_read()
+            page.locator(f'.tab[data-tab="{tab}"]').click()
+            expect(page.locator(drawn)).to_have_count(1)
+            late.deliver()
+            expect(page.locator(drawn)).to_have_count(1, timeout=1000)
+            page.unroute(late.pattern)
+        assert not script_errors(errors), errors
     finally:
         context.close()
