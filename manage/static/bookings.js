@@ -9,6 +9,7 @@ import { api, describe, missing, unavailable } from "./api.js";
 import { session } from "./state.js";
 import { bi } from "/static/shared/bilingual.js";
 import { $, clear, h } from "/static/shared/dom.js";
+import { newest } from "/static/shared/newest.js";
 
 export var bk = { answer: null, day: null, timer: null, loaded: 0, showing: false };
 
@@ -29,18 +30,24 @@ function weekday(iso) {
 function hhmm(iso) { return String(iso).slice(11, 16); }
 
 // The whole horizon in one answer: today's date comes from the server (the hall's day).
+// Read on opening the view and soon after each appointment.* burst: only the newest read draws.
+var reads = newest();
+
 export function loadBookings() {
   if (!session.token) { return Promise.resolve(); }
+  var mine = reads.next();
   var first = bk.answer ? Promise.resolve(bk.answer) : api("GET", "/manage/appointments");
   return first.then(function (a) {
     return api("GET", "/manage/appointments?from=" + a.today + "&to=" + addDays(a.today, a.horizon_days));
   }).then(function (a) {
+    if (!reads.is(mine)) { return; }
     bk.answer = a;
     bk.loaded += 1;
     document.body.dataset.bookingsLoaded = String(bk.loaded);
     if (!bk.day || !a.days.some(function (d) { return d.date === bk.day; })) { bk.day = a.today; }
     renderBookings();
   }, function (err) {
+    if (!reads.is(mine)) { return; }
     if (missing(err)) { unavailable($("bk-list")); return; }
     clear($("bk-list")).appendChild(h("p", { cls: "form-msg", role: "alert", text: describe(err) }));
   });
