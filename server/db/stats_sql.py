@@ -43,7 +43,8 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 
 from .account_tables import users
 from .accounts_repo import hall_staff
@@ -237,6 +238,17 @@ def _period_where(conn: Connection, scope: Scope) -> list[Any]:
     return where
 
 
+def _same_day(conn: Connection, day: Any) -> Any:
+    """The period's day, for the segments' side of the join. On SQLite written `+day`: with the
+    plain column, the planner carried the periods' day range over to the segments through the
+    join's equality, then walked the month's segments and, for each, the month's periods (28 s
+    for a month of 100,000 tickets by window, against 1 s). The unary plus keeps the term an
+    equality the segments' (hall, day, window, called_at) index answers, without the range."""
+    if conn.dialect.name != "sqlite":
+        return day
+    return UnaryExpression(day, operator=operators.custom_op("+"))
+
+
 def _period_end(conn: Connection, scope: Scope) -> Any:
     return func.coalesce(_epoch(conn, per.c.ended_at), scope.now.timestamp())
 
@@ -262,7 +274,8 @@ def period_figures(conn: Connection, scope: Scope, by: str | None) -> Rows:
     # window left open overnight), on the segments' (day, window) index.
     # The plain comparisons first (ISO text on SQLite, timestamps on PostgreSQL): the segments' (day,
     # window, called_at) index narrows each period to its stints before any time is computed.
-    joined = per.join(seg, and_(seg.c.hall == per.c.hall, seg.c.day == per.c.day, seg.c.window == per.c.window,
+    joined = per.join(seg, and_(seg.c.hall == per.c.hall, seg.c.day == _same_day(conn, per.c.day),
+                                seg.c.window == per.c.window,
                                 or_(per.c.ended_at.is_(None), seg.c.called_at < per.c.ended_at),
                                 or_(seg.c.ended_at.is_(None), seg.c.ended_at > per.c.started_at),
                                 s_begin < p_end, s_end > p_begin))

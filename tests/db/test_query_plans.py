@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from server.core.tickets import Priority, Ticket
-from server.db import allocation_repo, line_place, queue_stats_repo, tickets_repo, waits_repo
+from server.db import allocation_repo, line_place, queue_stats_repo, stats_sql, tickets_repo, waits_repo
 from server.db.engine import make_engine
 from server.db.migrate import upgrade
 from server.hallconfig import DEFAULT_CONFIG, load_hall
@@ -114,3 +114,17 @@ def test_a_hall_s_latest_allocation_change_is_a_walk_of_its_key(long_line):
     # Read on every request: the last of the hall's changes, never a sort of them.
     plans = plans_of(long_line, allocation_repo.latest_id)
     assert plans == ["SEARCH allocation_changes USING COVERING INDEX sqlite_autoindex_allocation_changes_1 (hall=?)"]
+
+
+def test_a_window_s_busy_time_meets_each_period_with_its_own_day_s_stints(long_line):
+    """The statistics' idle time joins each open period to the stints of its window and day. With
+    the periods' day range carried over to the stints through the join, the planner walked every
+    stint of the month and, for each, every period of the month: 28 s for a month of 100,000
+    tickets by window (docs/performance.md). Each period must find its stints by key."""
+    scope = stats_sql.Scope(first=DAY, last=DAY + timedelta(days=30), now=T0 + timedelta(days=31),
+                            offset_s=8 * 3600, queue_departments={})
+    plans = plans_of(long_line, lambda conn: stats_sql.period_figures(conn, scope, "window"))
+    joins = [p for p in plans if "service_segments" in p]
+    assert joins, plans
+    for plan in joins:
+        assert "ix_service_segments_day (hall=? AND day=? AND window=?" in plan, plan
