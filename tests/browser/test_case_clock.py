@@ -113,6 +113,21 @@ def open_window(server: ServerProcess) -> None:
     assert r.status_code == 200, r.text
 
 
+def sign_in_desk(page: Page, server: ServerProcess, user: str) -> None:
+    page.goto(f"{server.url}/console/cases")
+    page.locator("#login-user").fill(user)
+    page.locator("#login-pass").fill(DEMO_PASSWORD)
+    page.locator("#login-form button[type=submit]").click()
+
+
+def accepted_case(server: ServerProcess) -> str:
+    """A window opened, a ticket taken, and its case accepted with every paper: the case's number."""
+    open_window(server)
+    take(server)
+    return call_and_finish(server, outcome="accepted", applicant=APPLICANT,
+                           materials=["APP_FORM", "ARTICLES", "SHAREHOLDER_ID", "OFFICER_ID", "PREMISES"])["number"]
+
+
 def test_the_cases_desk_moves_extends_and_suspends_cases(browser, server):
     open_window(server)
     take(server)
@@ -130,10 +145,7 @@ def test_the_cases_desk_moves_extends_and_suspends_cases(browser, server):
     try:
         page = context.new_page()
         errors = page_errors(page)
-        page.goto(f"{server.url}/console/cases")
-        page.locator("#login-user").fill("chief-scjg")
-        page.locator("#login-pass").fill(DEMO_PASSWORD)
-        page.locator("#login-form button[type=submit]").click()
+        sign_in_desk(page, server, "chief-scjg")
         expect(page.locator("#screen-desk")).to_be_visible()
         row = page.locator(f'tr.case-row[data-number="{n}"]')
         expect(row).to_be_visible()
@@ -184,20 +196,14 @@ def test_the_cases_desk_moves_extends_and_suspends_cases(browser, server):
 
 
 def test_a_window_clerk_may_not_approve_an_extension_on_the_desk(browser, server):
-    open_window(server)
-    take(server)
-    n = call_and_finish(server, outcome="accepted", applicant=APPLICANT,
-                        materials=["APP_FORM", "ARTICLES", "SHAREHOLDER_ID", "OFFICER_ID", "PREMISES"])["number"]
+    n = accepted_case(server)
     r = requests.post(f"{server.url}/api/v1/cases/{n}/extensions", headers=server.login(STAFF), timeout=10,
                       json={"days": 2, "reason": "核查", "legal_basis": "依据"})
     assert r.status_code == 201, r.text
     context = browser.new_context(viewport={"width": 1440, "height": 900}, device_scale_factor=1, locale="zh-CN")
     try:
         page: Page = context.new_page()
-        page.goto(f"{server.url}/console/cases")
-        page.locator("#login-user").fill(STAFF)
-        page.locator("#login-pass").fill(DEMO_PASSWORD)
-        page.locator("#login-form button[type=submit]").click()
+        sign_in_desk(page, server, STAFF)
         page.locator(f'tr.case-row[data-number="{n}"]').click()
         expect(page.locator('[data-action="review"]')).to_be_visible()
         expect(page.locator('[data-action="approve_ext"]')).to_have_count(0)
@@ -209,18 +215,12 @@ def test_a_window_clerk_may_not_approve_an_extension_on_the_desk(browser, server
 def test_a_manager_on_the_desk_sees_the_papers_listed_without_the_full_name(browser, server):
     """A manager sees the applicant masked: the desk lists the case's papers by number and code,
     without the preview (the paper carries the full name) and without a reprint, saying why."""
-    open_window(server)
-    take(server)
-    n = call_and_finish(server, outcome="accepted", applicant=APPLICANT,
-                        materials=["APP_FORM", "ARTICLES", "SHAREHOLDER_ID", "OFFICER_ID", "PREMISES"])["number"]
+    n = accepted_case(server)
     context = browser.new_context(viewport={"width": 1440, "height": 900}, device_scale_factor=1, locale="zh-CN")
     try:
         page: Page = context.new_page()
         errors = page_errors(page)
-        page.goto(f"{server.url}/console/cases")
-        page.locator("#login-user").fill("manager")
-        page.locator("#login-pass").fill(DEMO_PASSWORD)
-        page.locator("#login-form button[type=submit]").click()
+        sign_in_desk(page, server, "manager")
         page.locator(f'tr.case-row[data-number="{n}"]').click()
         paper = page.locator("#d-docs .paper")
         expect(paper).to_have_count(1)
@@ -238,10 +238,7 @@ def test_a_manager_on_the_desk_sees_the_papers_listed_without_the_full_name(brow
 def test_a_case_chosen_again_before_its_papers_came_shows_them_once(browser, server):
     """The desk reloads a case after every action while the click's own request may still be out:
     the late answer added its papers beside the new one's (CI, two papers shown as four)."""
-    open_window(server)
-    take(server)
-    n = call_and_finish(server, outcome="accepted", applicant=APPLICANT,
-                        materials=["APP_FORM", "ARTICLES", "SHAREHOLDER_ID", "OFFICER_ID", "PREMISES"])["number"]
+    n = accepted_case(server)
     context = browser.new_context(viewport={"width": 1440, "height": 960}, locale="zh-CN")
     try:
         page = context.new_page()
@@ -257,10 +254,7 @@ def test_a_case_chosen_again_before_its_papers_came_shows_them_once(browser, ser
             route.continue_()
 
         page.route(re.compile(r".*/api/v1/cases/[^/]+/documents$"), hold_the_first)
-        page.goto(f"{server.url}/console/cases")
-        page.locator("#login-user").fill("chief-scjg")
-        page.locator("#login-pass").fill(DEMO_PASSWORD)
-        page.locator("#login-form button[type=submit]").click()
+        sign_in_desk(page, server, "chief-scjg")
         row = page.locator(f'tr.case-row[data-number="{n}"]')
         row.click()
         page.locator("#btn-reload").click()  # the list reloaded with the case kept: a second request
@@ -277,18 +271,12 @@ def test_a_case_chosen_again_before_its_papers_came_shows_them_once(browser, ser
 def test_a_reload_answered_after_an_actions_own_reload_does_not_undo_it(browser, server):
     """刷新 then an action: the action reads the list again, and the 刷新's answer, read before
     the action and delivered after it, drew the case back as it was."""
-    open_window(server)
-    take(server)
-    n = call_and_finish(server, outcome="accepted", applicant=APPLICANT,
-                        materials=["APP_FORM", "ARTICLES", "SHAREHOLDER_ID", "OFFICER_ID", "PREMISES"])["number"]
+    n = accepted_case(server)
     context = browser.new_context(viewport={"width": 1440, "height": 960}, locale="zh-CN")
     try:
         page = context.new_page()
         errors = page_errors(page)
-        page.goto(f"{server.url}/console/cases")
-        page.locator("#login-user").fill("chief-scjg")
-        page.locator("#login-pass").fill(DEMO_PASSWORD)
-        page.locator("#login-form button[type=submit]").click()
+        sign_in_desk(page, server, "chief-scjg")
         row = page.locator(f'tr.case-row[data-number="{n}"]')
         row.click()
         late = LateAnswer(page, r".*/api/v1/cases/open$")
