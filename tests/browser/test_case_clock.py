@@ -243,26 +243,17 @@ def test_a_case_chosen_again_before_its_papers_came_shows_them_once(browser, ser
     try:
         page = context.new_page()
         errors = page_errors(page)
-        held: list = []
-
-        def hold_the_first(route):  # the first answer for the case's papers comes late
-            if held:
-                route.continue_()
-                return
-            held.append(route)
-            page.wait_for_timeout(1500)
-            route.continue_()
-
-        page.route(re.compile(r".*/api/v1/cases/[^/]+/documents$"), hold_the_first)
+        late = LateAnswer(page, r".*/api/v1/cases/[^/]+/documents$")
         sign_in_desk(page, server, "chief-scjg")
         row = page.locator(f'tr.case-row[data-number="{n}"]')
         row.click()
+        late.wait_read()
         page.locator("#btn-reload").click()  # the list reloaded with the case kept: a second request
         papers = requests.get(f"{server.url}/api/v1/cases/{n}/documents", headers=server.login(STAFF),
                               timeout=10).json()["documents"]
         expect(page.locator("#d-docs .paper")).to_have_count(len(papers))
-        page.wait_for_timeout(2000)  # the held answer has come by now
-        expect(page.locator("#d-docs .paper")).to_have_count(len(papers))
+        late.deliver()
+        expect(page.locator("#d-docs .paper")).to_have_count(len(papers), timeout=1000)
         assert not errors
     finally:
         context.close()
