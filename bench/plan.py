@@ -48,6 +48,12 @@ class Plan:
 def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
+def kiosk_bodies(mix: list[dict], k: int) -> list[dict]:
+    """Kiosk k's bodies: the mix begun at its k-th entry, so kiosks issuing together do not all
+    ask for the same queue at once."""
+    return mix[k % len(mix):] + mix[:k % len(mix)]
+
+
 def queue_mix(config: Path, windows: list[str]) -> list[dict]:
     """Queue codes in the proportion these windows call them, so every window has work."""
     from server.hallconfig import load_hall

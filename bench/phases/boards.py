@@ -9,7 +9,7 @@ import requests
 from bench.displays import Displays
 from bench.http_load import HttpJob, run_http
 from bench.measure import metered, without_ids
-from bench.plan import PASSWORD, Plan, log
+from bench.plan import PASSWORD, Plan, kiosk_bodies, log
 from tests.support.server_process import ServerProcess
 
 BOARDS = 5
@@ -26,7 +26,7 @@ def boards(plan: Plan, hq: ServerProcess, kiosk_key: str, mix: list[dict]) -> di
 
     def load() -> dict[str, Any]:
         jobs = [HttpJob("post", hq.url, {"X-Device-Key": kiosk_key}, path="/api/v1/tickets",
-                        bodies=mix[k % len(mix):] + mix[:k % len(mix)]) for k in range(8)]
+                        bodies=kiosk_bodies(mix, k)) for k in range(8)]
         return without_ids(metered([hq.proc.pid], lambda: run_http(jobs, procs=4, deadline_s=plan.issue_s)))
 
     log("issuance, 8 kiosks, no board connected")

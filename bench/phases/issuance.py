@@ -6,7 +6,7 @@ from typing import Any
 
 from bench.http_load import HttpJob, run_http
 from bench.measure import metered, taking_turns, waiting_count, without_ids
-from bench.plan import Plan, log
+from bench.plan import Plan, kiosk_bodies, log
 from bench.servers import BareApp
 from tests.support.server_process import ServerProcess
 
@@ -23,7 +23,7 @@ def issuance(plan: Plan, hq: ServerProcess, bare: BareApp, kiosk_key: str, mix: 
         log(f"issuance, {kiosks} kiosk(s): the bare app and HallQ, taking turns {TURNS} times")
         bjobs = [HttpJob("post", bare.url, {}, path="/tickets", bodies=[{"queue": "A"}]) for _ in range(kiosks)]
         hjobs = [HttpJob("post", hq.url, {"X-Device-Key": kiosk_key}, path="/api/v1/tickets",
-                         bodies=mix[k % len(mix):] + mix[:k % len(mix)]) for k in range(kiosks)]
+                         bodies=kiosk_bodies(mix, k)) for k in range(kiosks)]
         both = taking_turns(TURNS, {
             "bare": ([bare.pid], lambda jobs=bjobs, p=procs: run_http(jobs, procs=p, deadline_s=turn_s)),
             "hallq": ([hq.proc.pid], lambda jobs=hjobs, p=procs: run_http(jobs, procs=p, deadline_s=turn_s)),
@@ -39,7 +39,7 @@ def issuance(plan: Plan, hq: ServerProcess, bare: BareApp, kiosk_key: str, mix: 
                                            "/api/v1/tickets")):
         log(f"issuance, 8 kiosks at {rate:.0f} tickets/s together: {name}")
         jobs = [HttpJob("post", url, headers, path=path, interval_s=interval, offset_s=k * interval / 8,
-                        bodies=[{"queue": "A"}] if name == "bare" else mix[k % len(mix):] + mix[:k % len(mix)])
+                        bodies=[{"queue": "A"}] if name == "bare" else kiosk_bodies(mix, k))
                 for k in range(8)]
         paced[name] = without_ids(metered([pid], lambda jobs=jobs: run_http(jobs, procs=4, deadline_s=plan.issue_s)))
     out["paced"] = paced

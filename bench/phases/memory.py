@@ -24,7 +24,7 @@ from bench.accounts import add_staff_and_devices, open_windows
 from bench.displays import Displays
 from bench.http_load import HttpJob, run_http
 from bench.measure import merged, waiting_count
-from bench.plan import WINDOWS, Plan, log, queue_mix
+from bench.plan import WINDOWS, Plan, kiosk_bodies, log, queue_mix
 from tests.support.server_process import REPO, ServerProcess
 
 DAY_WINDOWS = WINDOWS[:10]
@@ -63,22 +63,19 @@ def _day(plan: Plan, sp: ServerProcess, keys: dict[str, str]) -> dict[str, Any]:
     started = resident_mib(pid)
     log(f"memory over a day: {plan.memory_rounds} rounds of {per_kiosk * KIOSKS} tickets, "
         f"{plan.memory_screens} screens reconnecting each round; {started} MiB at the start")
-    issued_total = called_total = 0
     for r in range(plan.memory_rounds):
         t0 = time.monotonic()
         # The hall's screens and the visitors' phones of this hour connect, see the hour's calls, leave.
         screens = Displays(sp.port, {"device_key": keys["display"]}, ["hall"], "ticket.called")
         screens.add(plan.memory_screens, procs=2)
         kiosks = [HttpJob("post", sp.url, {"X-Device-Key": keys["kiosk"]}, path="/api/v1/tickets",
-                          bodies=mix[k % len(mix):] + mix[:k % len(mix)], max_requests=per_kiosk)
+                          bodies=kiosk_bodies(mix, k), max_requests=per_kiosk)
                   for k in range(KIOSKS)]
         issued = merged(run_http(kiosks, procs=2, deadline_s=120))
         windows = [HttpJob("window", sp.url, staff[w], window=w) for w in DAY_WINDOWS]
         called = merged(run_http(windows, procs=2, deadline_s=120))
         time.sleep(SETTLE_S)
         received, _, _ = screens.collect()
-        issued_total += issued["count"]
-        called_total += called["count"]
         rounds.append({
             "round": r + 1, "issued": issued["count"], "called": called["count"],
             "errors": {**issued["errors"], **called["errors"]}, "screens": screens.connected,
@@ -94,7 +91,7 @@ def _day(plan: Plan, sp: ServerProcess, keys: dict[str, str]) -> dict[str, Any]:
     return {
         "rss_start_mib": started, "rss_end_mib": rounds[-1]["rss_mib"],
         "rss_peak_mib": max(x["rss_mib"] for x in rounds),
-        "issued": issued_total, "called": called_total,
+        "issued": sum(x["issued"] for x in rounds), "called": sum(x["called"] for x in rounds),
         "waiting_at_end": waiting_count(sp).get("waiting", 0),
         "second_half_growth_mib": round(growth, 1),
         "second_half_mib_per_1000_tickets": round(growth * 1000 / max(1, tickets_second), 2),

@@ -12,7 +12,7 @@ from bench.accounts import open_windows
 from bench.displays import Displays
 from bench.http_load import HttpJob, run_http
 from bench.measure import metered, taking_turns, without_ids
-from bench.plan import WINDOWS, Plan, log, queue_mix
+from bench.plan import WINDOWS, Plan, kiosk_bodies, log, queue_mix
 from bench.sampling import Sampler
 from bench.servers import BareApp
 from tests.support.server_process import REPO, ServerProcess
@@ -83,7 +83,7 @@ def postgres(plan: Plan, work: Path, servers: list[ServerProcess], keys: dict[st
         log(f"PostgreSQL: issuing up to {plan.pg_tickets} tickets through {len(urls)} processes")
         per = plan.pg_tickets // 12 + 1
         kjobs = [HttpJob("post", urls[k % len(urls)], {"X-Device-Key": keys["kiosk"]}, path="/api/v1/tickets",
-                         bodies=mix[k % len(mix):] + mix[:k % len(mix)], max_requests=per) for k in range(12)]
+                         bodies=kiosk_bodies(mix, k), max_requests=per) for k in range(12)]
         issued = metered(pids, lambda: run_http(kjobs, procs=3, deadline_s=30.0))
         # The bare apps run beside HallQ's processes, each idle while the other takes its turn.
         bares = []

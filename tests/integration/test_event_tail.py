@@ -18,6 +18,7 @@ from server.app.publisher import Publisher
 from server.db.engine import make_engine
 from server.db.migrate import upgrade
 from server.db.uow import SYSTEM, UnitOfWork
+from tests.support.pg_locks import OWN_ADVISORY_LOCKS
 
 pytestmark = [pytest.mark.postgres]
 
@@ -73,10 +74,7 @@ def test_one_tail_emits_every_hall_in_order_on_one_connection(pg_url):
         for h in HALLS:
             assert sent[h] == sorted(sent[h]) and len(set(sent[h])) == 5  # each hall's own seqs, in order
         with engine.connect() as conn:
-            # pg_locks is the whole server's: another test's database may hold locks meanwhile.
-            locks = conn.execute(text("SELECT count(DISTINCT pid), count(*) FROM pg_locks WHERE locktype = 'advisory'"
-                                      " AND granted AND database = (SELECT oid FROM pg_database"
-                                      " WHERE datname = current_database())")).one()
+            locks = conn.execute(text(f"SELECT count(DISTINCT pid), count(*) {OWN_ADVISORY_LOCKS}")).one()
         assert tuple(locks) == (1, 3), "three halls' locks, one session"
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from server.hallconfig import DEFAULT_CONFIG
+from tests.support.pg_locks import OWN_ADVISORY_LOCKS
 from tests.support.server_process import ServerProcess
 
 from .conftest import PASSWORD, Api, db_rows
@@ -111,7 +112,5 @@ def test_two_processes_of_every_hall_keep_the_halls_apart(start_server, listener
     # Each hall's seq from 1, without a hole; every hall has one emitter.
     for hall, lo, hi, n in db_rows(a, "SELECT hall, min(seq), max(seq), count(*) FROM event_log GROUP BY hall"):
         assert (lo, hi) == (1, n), f"{hall}: seqs {lo}..{hi} in {n} changes"
-    # pg_locks is the whole server's: another test's database may hold locks meanwhile.
-    locks = db_rows(a, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
-                       " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")
+    locks = db_rows(a, f"SELECT count(*) {OWN_ADVISORY_LOCKS}")
     assert locks == [(3,)], "city, east and west each have one emitting process"
