@@ -97,3 +97,26 @@ def test_an_emit_to_rooms_no_connection_here_is_in_builds_no_packet(monkeypatch)
     r.rooms = {}
     r._handle_emit({**emit(5), **sent})  # nobody connected at all
     assert built == [["city/hall"], None]
+
+
+def sent(r: Relay, emit: Any, *args: Any, **kwargs: Any) -> list[tuple[str, dict[str, Any]]]:
+    """What `emit` hands to this process's clients and to Redis."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    r._handle_emit = lambda m: out.append(("here", m))  # type: ignore[method-assign]
+    r._publish = lambda m: out.append(("redis", m))  # type: ignore[method-assign]
+    emit(*args, **kwargs)
+    return out
+
+
+def test_an_emit_hands_on_the_message_the_library_would_without_its_slow_search_for_bytes():
+    from socketio.pubsub_manager import PubSubManager
+
+    r, _, _ = relay()
+    ticket = {"ticket": {"id": "t1", "number": "A001", "order": ["A002", "A003"]}, "seq": 7, "prev": None}
+    for args, kwargs in [
+        (("ticket.called", ticket), {"to": ["city/hall", "city/queue:A"]}),
+        (("queue.updated", {"queue": {"order": []}}), {"room": "city/hall", "namespace": "/"}),
+        (("pair", ("a", {"b": 1})), {"to": "city/hall", "skip_sid": "s1"}),
+        (("announcement", {"wav": b"RIFF"}), {"to": "city/hall"}),  # bytes: the library's own path
+    ]:
+        assert sent(r, r.emit, *args, **kwargs) == sent(r, PubSubManager.emit.__get__(r), *args, **kwargs)
