@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, select, text
 
 from .counters_repo import SEQ, current_seq, read_counter, set_counter
 from .log_tables import counters, event_log
+from .reads import reading
 from .scope import for_hall
 from .uow import Committed, logged
 from .upsert import upsert_for
@@ -34,7 +35,7 @@ EMITTED = "emitted"
 
 def read_events(engine: Engine, hall: str, after: int, limit: int = 500) -> list[Committed]:
     """The hall's logged changes after seq `after`, oldest first, at most `limit`."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         rows = conn.execute(
             select(event_log.c.seq, event_log.c.events)
             .where(event_log.c.hall == hall, event_log.c.seq > after).order_by(event_log.c.seq)
@@ -45,14 +46,14 @@ def read_events(engine: Engine, hall: str, after: int, limit: int = 500) -> list
 
 def latest_seq(engine: Engine, hall: str) -> int:
     """The seq of the hall's latest logged change."""
-    with engine.connect() as conn, for_hall(conn, hall):
+    with reading(engine) as conn, for_hall(conn, hall):
         return current_seq(conn)
 
 
 def latest_seqs(engine: Engine, halls: Sequence[str]) -> dict[str, int]:
     """Each of `halls`' latest seq in one read (a process of many halls polls them all at once);
     a hall with no change yet is left out."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         rows = conn.execute(select(counters.c.hall, counters.c.value).where(
             counters.c.name == SEQ, counters.c.hall.in_(list(halls)))).all()
     return {hall: int(value) for hall, value in rows}
@@ -60,7 +61,7 @@ def latest_seqs(engine: Engine, halls: Sequence[str]) -> dict[str, int]:
 
 def emitted_mark(engine: Engine, hall: str) -> tuple[int, int | None]:
     """The latest seq logged and the last one the previous emitter marked as sent (None: never)."""
-    with engine.connect() as conn, for_hall(conn, hall):
+    with reading(engine) as conn, for_hall(conn, hall):
         return current_seq(conn), read_counter(conn, EMITTED)
 
 

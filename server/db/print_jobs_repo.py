@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, Row, func, insert, select, update
 from printers.jobs import Job, JobState
 
 from .print_tables import print_jobs, window_settings
+from .reads import reading
 from .scope import hall_of
 from .upsert import upsert_for
 
@@ -132,7 +133,7 @@ def due_jobs_of_halls(engine: Engine, halls: Sequence[str], now: datetime, per_h
         )
         .subquery()
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         rows = conn.execute(select(due).where(due.c.place <= per_hall).order_by(due.c.hall, due.c.id)).all()
     found: dict[str, list[Job]] = {}
     for r in rows:
@@ -142,7 +143,7 @@ def due_jobs_of_halls(engine: Engine, halls: Sequence[str], now: datetime, per_h
 
 def pending_for_printer(engine: Engine, hall: str, printer: str) -> list[Job]:
     """Jobs not printed and not given up for one printer (a kiosk agent's), oldest first."""
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         rows = conn.execute(
             select(print_jobs)
             .where(

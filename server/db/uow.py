@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from . import pipeline
+from . import pipeline, reads
 from .counters_repo import SEQ, next_counter
 from .counters_repo import current_seq as current_seq  # what handlers read a snapshot's seq with
 from .log_tables import counters, event_log
@@ -91,6 +91,8 @@ class UnitOfWork:
         self.conn = self._engine.connect()
         self.conn.info["hallq_write"] = self._write
         self.conn.info[HALL_KEY] = self.hall
+        if not self._write:
+            reads.read_only(self.conn)
         self.conn.begin()
         if self._write:
             pipeline.enter(self.conn)
@@ -99,7 +101,9 @@ class UnitOfWork:
     def __exit__(self, *exc: object) -> None:
         try:
             pipeline.leave(self.conn)
-            if self.conn.in_transaction():
+            if not self._write and exc[0] is None:
+                reads.end_read(self.conn)  # keeps the connection's prepared statements (server/db/reads.py)
+            elif self.conn.in_transaction():
                 self.conn.rollback()
         finally:
             self.conn.info["hallq_write"] = False
