@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy import Connection, Engine, bindparam, select, text
 
 from .counters_repo import SEQ, current_seq, read_counter, set_counter
 from .log_tables import counters, event_log
@@ -33,14 +33,17 @@ TAIL_NAME = "hallq-event-tail"
 EMITTED = "emitted"
 
 
+# Built once: the emitter reads the log after nearly every change, and building the statement took
+# a quarter of the read's CPU.
+_AFTER = (select(event_log.c.seq, event_log.c.events)
+          .where(event_log.c.hall == bindparam("hall"), event_log.c.seq > bindparam("after"))
+          .order_by(event_log.c.seq).limit(bindparam("limit")))
+
+
 def read_events(engine: Engine, hall: str, after: int, limit: int = 500) -> list[Committed]:
     """The hall's logged changes after seq `after`, oldest first, at most `limit`."""
     with reading(engine) as conn:
-        rows = conn.execute(
-            select(event_log.c.seq, event_log.c.events)
-            .where(event_log.c.hall == hall, event_log.c.seq > after).order_by(event_log.c.seq)
-            .limit(limit)
-        ).all()
+        rows = conn.execute(_AFTER, {"hall": hall, "after": after, "limit": limit}).all()
     return [Committed(seq=r.seq, events=logged(r.seq, r.events)) for r in rows]
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from psycopg.pq import TransactionStatus
 from sqlalchemy import text
 from sqlalchemy.exc import InternalError
 
@@ -14,6 +15,7 @@ from server.core.windows import WindowState, WindowStatus
 from server.db import event_log, windows_repo
 from server.db.engine import make_engine
 from server.db.migrate import upgrade
+from server.db.reads import reading
 from server.db.uow import SYSTEM, UnitOfWork
 
 pytestmark = pytest.mark.postgres
@@ -69,3 +71,15 @@ def test_a_read_unit_cannot_write_and_its_connection_writes_again_afterwards(eng
     _open_window(engine)  # the same pooled connection, no longer read-only
     with UnitOfWork(engine, SYSTEM, NOW, hall="city", write=False) as uow:
         assert set(windows_repo.all_states(uow.conn)) == {"1"}
+
+
+def test_a_one_statement_read_opens_no_transaction_and_leaves_its_connection_as_it_was(engine):
+    with reading(engine) as conn:
+        assert conn.execute(text("SELECT 1")).scalar_one() == 1
+        dbapi = conn.connection.dbapi_connection
+        assert dbapi.info.transaction_status is TransactionStatus.IDLE  # no BEGIN went before it, no end after
+    with engine.connect() as conn:  # the pool's one connection, back in its usual mode
+        assert conn.connection.dbapi_connection is dbapi and not dbapi.autocommit
+        conn.execute(text("SELECT 1"))
+        assert dbapi.info.transaction_status is TransactionStatus.INTRANS
+        conn.rollback()

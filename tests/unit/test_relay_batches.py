@@ -108,7 +108,7 @@ def sent(r: Relay, emit: Any, *args: Any, **kwargs: Any) -> list[tuple[str, dict
     return out
 
 
-def test_an_emit_hands_on_the_message_the_library_would_without_its_slow_search_for_bytes():
+def test_an_emit_hands_on_the_message_the_library_would_encoded_once():
     from socketio.pubsub_manager import PubSubManager
 
     r, _, _ = relay()
@@ -119,4 +119,18 @@ def test_an_emit_hands_on_the_message_the_library_would_without_its_slow_search_
         (("pair", ("a", {"b": 1})), {"to": "city/hall", "skip_sid": "s1"}),
         (("announcement", {"wav": b"RIFF"}), {"to": "city/hall"}),  # bytes: the library's own path
     ]:
-        assert sent(r, r.emit, *args, **kwargs) == sent(r, PubSubManager.emit.__get__(r), *args, **kwargs)
+        ours = sent(r, r.emit, *args, **kwargs)
+        assert ours == sent(r, PubSubManager.emit.__get__(r), *args, **kwargs)
+        to_redis = ours[-1][1]
+        if not to_redis["binary"]:  # sent as encoded in the emit
+            assert json.loads(to_redis.text) == to_redis  # type: ignore[attr-defined]
+
+
+def test_what_goes_to_redis_is_the_emit_s_encoding_or_the_message_s_own():
+    r, redis, server = relay()
+    r.emit("queue.updated", {"queue": {"order": ["A001"]}, "seq": 3}, to=["city/hall"])
+    r._publish({"method": "disconnect", "sid": "s1", "namespace": "/", "host_id": r.host_id})
+    server.tasks.pop()()
+    sent_now = [json.loads(m) for m in redis.trips[0]]
+    assert [m["method"] for m in sent_now] == ["emit", "disconnect"]
+    assert sent_now[0]["data"] == [{"queue": {"order": ["A001"]}, "seq": 3}] and r.unsent_seq("city") is None
