@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, bindparam, select, text
 
 from .counters_repo import SEQ, current_seq, read_counter, set_counter
 from .log_tables import counters, event_log
-from .reads import reading
+from .reads import reading, reading_together
 from .scope import for_hall
 from .uow import Committed, logged
 from .upsert import upsert_for
@@ -64,7 +64,7 @@ def latest_seqs(engine: Engine, halls: Sequence[str]) -> dict[str, int]:
 
 def emitted_mark(engine: Engine, hall: str) -> tuple[int, int | None]:
     """The latest seq logged and the last one the previous emitter marked as sent (None: never)."""
-    with reading(engine) as conn, for_hall(conn, hall):
+    with reading_together(engine) as conn, for_hall(conn, hall):
         return current_seq(conn), read_counter(conn, EMITTED)
 
 

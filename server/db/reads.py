@@ -41,6 +41,15 @@ def end_read(conn: Connection) -> None:
 
 
 @contextmanager
+def reading_together(engine: Engine) -> Iterator[Connection]:
+    """A pooled connection for reads that must see one moment: one read-only transaction."""
+    with engine.connect() as conn:
+        read_only(conn)
+        yield conn
+        end_read(conn)
+
+
+@contextmanager
 def reading(engine: Engine) -> Iterator[Connection]:
     """A pooled connection for one statement that only reads (it is its own transaction on
     PostgreSQL); the pool puts it back as it was."""
