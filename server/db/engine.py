@@ -71,7 +71,7 @@ def _ping_after_idle(engine: Engine) -> None:
                 cur.execute("SELECT 1")
             finally:
                 cur.close()
-            dbapi_conn.rollback()
+            dbapi_conn.commit()  # a rollback would cost it its prepared statements (server/db/reads.py)
         except engine.dialect.loaded_dbapi.Error as e:
             raise exc.DisconnectionError(f"pooled connection is gone: {e}") from e
 

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import InternalError
 
 from server.core.windows import WindowState, WindowStatus
+from server.db import engine as engine_mod
 from server.db import event_log, windows_repo
 from server.db.engine import make_engine
 from server.db.migrate import upgrade
@@ -59,6 +60,14 @@ def test_a_read_unit_and_the_event_tail_s_reads_keep_the_connection_s_prepared_s
     assert event_log.latest_seq(engine, "city") == 2
     assert event_log.latest_seqs(engine, ["city"]) == {"city": 2}
     assert _prepared(engine) >= held
+
+
+def test_a_connection_pinged_after_sitting_in_the_pool_keeps_its_prepared_statements(engine, monkeypatch):
+    monkeypatch.setattr(engine_mod, "PING_AFTER_IDLE_S", 0.0)  # every checkout pings
+    for _ in range(2):
+        _open_window(engine)
+    held = _prepared(engine)
+    assert held >= 2 and _prepared(engine) >= held
 
 
 def test_a_read_unit_cannot_write_and_its_connection_writes_again_afterwards(engine):
