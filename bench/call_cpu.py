@@ -5,7 +5,10 @@ Not a phase of `bench.run`: nothing runs beside it, so each figure is what a cal
 part, not what a saturated machine shares out. With several processes the first holds the hall's
 emitter (it reads every change back from the log and publishes it); the others only serve.
 
-    python -m bench.call_cpu [--processes 3] [--pairs 500]
+    python -m bench.call_cpu [--processes 3] [--pairs 500] [--first-only]
+
+`--first-only` sends every call to the first process: what the others then spend is what a
+process pays for the changes of others.
 """
 
 from __future__ import annotations
@@ -43,7 +46,8 @@ def transactions(db_url: str, dbname: str) -> int:
     return int(row[0]) if row else 0
 
 
-def measure(pg_base: str, redis_url: str, processes: int, pairs: int) -> dict[str, object]:
+def measure(pg_base: str, redis_url: str, processes: int, pairs: int, first_only: bool = False
+            ) -> dict[str, object]:
     dbname = f"hallq_call_cpu_{os.getpid()}"
     db_url = f"{pg_base}/{dbname}"
     pg_admin(pg_base, f'CREATE DATABASE "{dbname}"')
@@ -68,9 +72,10 @@ def measure(pg_base: str, redis_url: str, processes: int, pairs: int) -> dict[st
 
         def call(i: int) -> None:
             # Both requests of a call to one process, the processes in turn.
-            base = f"{urls[i % processes]}/api/v1/windows/{window}"
+            at = 0 if first_only else i % processes
+            base = f"{urls[at]}/api/v1/windows/{window}"
             for step in ("call-next", "finish"):
-                sessions[i % processes].post(f"{base}/{step}", headers=staff[window], json={}, timeout=30
+                sessions[at].post(f"{base}/{step}", headers=staff[window], json={}, timeout=30
                                              ).raise_for_status()
 
         for i in range(WARM_UP):
@@ -90,7 +95,8 @@ def measure(pg_base: str, redis_url: str, processes: int, pairs: int) -> dict[st
         time.sleep(1.5)  # the emitter's last events, and PostgreSQL's own counters
         after = cpu()
         return {
-            "processes": processes, "pairs": pairs, "wall_ms_per_call": round(1000 * wall / pairs, 2),
+            "processes": processes, "pairs": pairs, "first_only": first_only,
+            "wall_ms_per_call": round(1000 * wall / pairs, 2),
             "cpu_ms_per_call": {k: round(1000 * (after[k] - before[k]) / pairs, 2) for k in after},
             "transactions_per_call": round((transactions(db_url, dbname) - xacts) / pairs, 2),
         }
@@ -100,10 +106,11 @@ def main() -> None:
     p = argparse.ArgumentParser(prog="python -m bench.call_cpu", description=__doc__.splitlines()[0])
     p.add_argument("--processes", type=int, default=3)
     p.add_argument("--pairs", type=int, default=500)
+    p.add_argument("--first-only", action="store_true", help="every call to the first process")
     p.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432"))
     p.add_argument("--redis", default=os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/14"))
     args = p.parse_args()
-    print(json.dumps(measure(args.pg, args.redis, args.processes, args.pairs), indent=2))
+    print(json.dumps(measure(args.pg, args.redis, args.processes, args.pairs, args.first_only), indent=2))
 
 
 if __name__ == "__main__":

@@ -2,8 +2,8 @@
 it serves, whether this process is that hall's emitter, and the emitting itself.
 
 One connection and one loop serve every hall of the process (`server.db.event_log.
-EmitterConnection`): the connection listens for every hall's logged commits and holds the advisory
-lock of each hall this process has won; a notification names its hall, so only that hall's log is
+EmitterConnection`): the connection holds the advisory lock of each hall this process has won and
+listens for those halls' logged commits only; a notification names its hall, so only that hall's log is
 read. The halls a process has not won are tried again every LEADER_RETRY_S, so when an emitting
 process dies its halls pass to the others within about a second.
 
@@ -84,13 +84,13 @@ class EventTail:
             if any(self._publishers[h].unmarked for h in leaders):
                 waiting = min(waiting, max(0.0, mark_at - time.monotonic()))
             heard = conn.wait(min(IDLE_READ_S, waiting))
-            if heard is not None and "" not in heard:
+            if heard is not None:
                 due = heard & leaders
                 look_at = time.monotonic() + IDLE_READ_S
-            elif heard is not None or time.monotonic() >= look_at:
-                # No word for a while (or word of a change without a hall): look at every hall
-                # anyway, in case a notification went astray, by one read of their latest seqs:
-                # reading each hall's log was fifty reads a second for a quiet province's processes.
+            elif time.monotonic() >= look_at:
+                # No word for a while: look at every hall anyway, in case a notification went
+                # astray, by one read of their latest seqs: reading each hall's log was fifty
+                # reads a second for a quiet province's processes.
                 due = self._behind(leaders)
                 look_at = time.monotonic() + IDLE_READ_S
             else:

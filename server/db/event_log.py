@@ -9,7 +9,7 @@ sends on every logged commit, and keeps a mark of the last seq it sent in `count
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -22,8 +22,8 @@ from .scope import for_hall
 from .uow import Committed, logged
 from .upsert import upsert_for
 
-# Migration 0007's trigger notifies this channel on every commit that logs a change; since 0021
-# the notification's payload is the change's hall.
+# Migration 0007's trigger notifies on every commit that logs a change; since 0023 each hall's
+# changes notify a channel of their own, this prefix and the hall's code (`events_channel`).
 EVENTS_CHANNEL = "hallq_events"
 # The advisory lock the emitting process holds (any constant no other lock of the hall uses).
 LEADER_LOCK_KEY = 0x4A11_0001
@@ -85,6 +85,16 @@ def mark_all_emitted(engine: Engine, marks: dict[str, int]) -> None:
                                                   set_={"value": upsert.excluded.value}))
 
 
+def events_channel(hall: str) -> str:
+    """The channel a hall's logged commits notify (migration 0023)."""
+    return f"{EVENTS_CHANNEL}:{hall}"
+
+
+def _listen(verb: str, halls: Iterable[str]) -> Iterator[Any]:
+    for hall in halls:  # LISTEN takes a name, never a parameter; a hall's code is [A-Za-z0-9_-]
+        yield text(f'{verb} "{events_channel(hall).replace(chr(34), chr(34) * 2)}"')
+
+
 def leader_lock_key(hall: str) -> int:
     """The advisory lock of the hall's emitter: each hall has its own, one 64-bit key with the lock's
     constant in its high half and a stable hash of the hall's code in its low half."""
@@ -92,10 +102,12 @@ def leader_lock_key(hall: str) -> int:
 
 
 class EmitterConnection:
-    """The one connection of a process's event tail (PostgreSQL only): it listens for every hall's
-    logged commits and holds the advisory lock of each hall this process emits for. Advisory locks
-    are per session, so one connection holds any number of halls' (a process serving fifty halls
-    keeps one connection for all of them, not fifty), and they all end with it."""
+    """The one connection of a process's event tail (PostgreSQL only): it holds the advisory lock
+    of each hall this process emits for, and listens for those halls' logged commits only (a
+    process woken by every commit of halls another process emits for spent its CPU for nothing).
+    Advisory locks and LISTENs are per session, so one connection holds any number of halls' (a
+    process serving fifty halls keeps one connection for all of them, not fifty), and they all
+    end with it."""
 
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
@@ -103,20 +115,28 @@ class EmitterConnection:
 
     def try_lead_all(self, halls: Sequence[str]) -> set[str]:
         """Take the emitter locks of those of `halls` no other process holds, in one statement (a
-        process waiting for fifty halls asks once a second, not fifty times); the halls won."""
+        process waiting for fifty halls asks once a second, not fifty times); the halls won. It
+        listens for the halls won from the commit on, before the caller first reads their logs:
+        a commit after that read wakes a wait, even one that lands before the wait starts."""
         if not halls:
             return set()
         keys = {leader_lock_key(h): h for h in halls}
         rows = self._conn.execute(text("SELECT k, pg_try_advisory_lock(k) FROM unnest(CAST(:keys AS bigint[])) AS k"),
                                   {"keys": list(keys)}).all()
+        won = {keys[k] for k, got in rows if got}
+        for listen in _listen("LISTEN", sorted(won)):
+            self._conn.execute(listen)
         self._conn.commit()
-        return {keys[k] for k, got in rows if got}
+        return won
 
     def release(self, halls: Sequence[str]) -> None:
-        """Give these halls' emitter locks up: other processes take them at their next try."""
+        """Give these halls' emitter locks up, and stop listening for them: other processes take
+        them at their next try."""
         if halls:
             self._conn.execute(text("SELECT pg_advisory_unlock(k) FROM unnest(CAST(:keys AS bigint[])) AS k"),
                                {"keys": [leader_lock_key(h) for h in halls]})
+            for unlisten in _listen("UNLISTEN", halls):
+                self._conn.execute(unlisten)
             self._conn.commit()
 
     def tails(self) -> int:
@@ -128,23 +148,21 @@ class EmitterConnection:
 
     def wait(self, timeout: float) -> set[str] | None:
         """The halls whose commits were notified, waiting up to `timeout` seconds for the first;
-        None when none came. A payload of "" (a change logged without a hall) names every hall."""
+        None when none came."""
         heard = list(self._listener.notifies(timeout=timeout, stop_after=1))
         if not heard:
             return None
         # What arrived with it or right after: one wake-up for a burst of commits.
         heard += list(self._listener.notifies(timeout=0.001))
-        return {n.payload for n in heard}
+        return {n.channel.removeprefix(EVENTS_CHANNEL + ":") for n in heard}
 
 
 @contextmanager
 def emitter_connection(engine: Engine) -> Iterator[EmitterConnection]:
-    """The tail's connection, listening before the caller's first read: a commit after that read
-    wakes a wait, even one that lands before the wait starts."""
+    """The tail's connection: it listens for the halls whose locks it takes (`try_lead_all`)."""
     with engine.connect() as conn:
         # Named, so each process's tail can count the others and take only its share of the halls.
         conn.execute(text("SELECT set_config('application_name', :name, false)"), {"name": TAIL_NAME})
-        conn.execute(text(f"LISTEN {EVENTS_CHANNEL}"))
         conn.commit()
         try:
             yield EmitterConnection(conn)

@@ -1,6 +1,7 @@
-"""On PostgreSQL every committed change wakes the event emitter (migration 0007): a listener on
-`hallq_events` hears of it when it commits, and of nothing a rolled-back change wrote. Since 0021 the
-notification names the change's hall, and a hall's emitter sleeps through the others' changes."""
+"""On PostgreSQL every committed change wakes the event emitter (migration 0007): a listener hears
+of it when it commits, and of nothing a rolled-back change wrote. Since 0023 each hall's changes
+notify a channel of the hall's own, and a process's tail listens only to the halls it emits for:
+it sleeps through the other halls' changes, and a process that emits for no hall through all."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import UTC, datetime
 import psycopg
 
 from server.db.engine import make_engine
-from server.db.event_log import EVENTS_CHANNEL, emitter_connection
+from server.db.event_log import emitter_connection, events_channel
 from server.db.migrate import upgrade
 from server.db.uow import SYSTEM, UnitOfWork
 
@@ -30,12 +31,12 @@ def test_a_committed_change_notifies_the_emitter_and_a_rolled_back_one_does_not(
     upgrade(engine)
     try:
         with psycopg.connect(pg_url, autocommit=True) as listener:
-            listener.execute(f"LISTEN {EVENTS_CHANNEL}")
+            listener.execute(f'LISTEN "{events_channel("city")}"')
             _change(engine, commit=False)
             assert list(listener.notifies(timeout=0.5)) == []
             _change(engine, commit=True)
             heard = list(listener.notifies(timeout=10, stop_after=1))
-            assert [n.channel for n in heard] == [EVENTS_CHANNEL]
+            assert [n.channel for n in heard] == ["hallq_events:city"]
     finally:
         engine.dispose()
 
@@ -44,29 +45,20 @@ def test_each_hall_s_emitter_wakes_for_its_own_hall_s_changes_only(pg_url):
     engine = make_engine(pg_url)
     upgrade(engine)
     try:
-        with psycopg.connect(pg_url, autocommit=True) as listener:
-            listener.execute(f"LISTEN {EVENTS_CHANNEL}")
-            _change(engine, commit=True)
-            assert [n.payload for n in listener.notifies(timeout=10, stop_after=1)] == ["city"]
         with emitter_connection(engine) as conn:
+            assert conn.wait(0.3) is None  # it emits for no hall yet: nothing wakes it
             assert conn.try_lead_all(["d1"]) == {"d1"}
-
-            def wait(timeout: float) -> None:  # as the tail waits for d1: its notifications only
-                deadline = time.monotonic() + timeout
-                while (left := deadline - time.monotonic()) > 0:
-                    heard = conn.wait(left)
-                    if heard is None or "d1" in heard or "" in heard:
-                        return
-
-            _change(engine, commit=True)  # city's: d1's emitter sleeps on
+            _change(engine, commit=True)  # city's: d1's emitter is not woken at all
             began = time.monotonic()
-            wait(0.6)
-            assert time.monotonic() - began >= 0.55
+            assert conn.wait(0.6) is None and time.monotonic() - began >= 0.55
             with UnitOfWork(engine, SYSTEM, NOW, hall="d1") as uow:
                 uow.audit("test.change", "y")
                 uow.commit()
-            began = time.monotonic()
-            wait(10)
-            assert time.monotonic() - began < 5
+            assert conn.wait(10) == {"d1"}
+            conn.release(["d1"])  # given up: its changes no longer wake this process
+            with UnitOfWork(engine, SYSTEM, NOW, hall="d1") as uow:
+                uow.audit("test.change", "z")
+                uow.commit()
+            assert conn.wait(0.5) is None
     finally:
         engine.dispose()
