@@ -1,5 +1,5 @@
 """Where a call's CPU goes: one window calling and finishing in a row on PostgreSQL, with each
-server process's CPU, PostgreSQL's backends' and Redis's read from /proc.
+server process's CPU, the database's backends' and Redis's read from /proc.
 
 Not a phase of `bench.run`: nothing runs beside it, so each figure is what a call costs that
 part, not what a saturated machine shares out. With several processes the first holds the hall's
@@ -28,6 +28,7 @@ import requests
 from bench.accounts import add_staff_and_devices, open_windows
 from bench.cpu import proc_cpu_s
 from bench.plan import WINDOWS, kiosk_bodies, queue_mix
+from bench.sampling import PgCpu
 from bench.servers import pg_admin
 from tests.support.server_process import REPO, ServerProcess
 
@@ -81,19 +82,21 @@ def measure(pg_base: str, redis_url: str, processes: int, pairs: int, first_only
         for i in range(WARM_UP):
             call(i)
         time.sleep(1.0)
-        parts = {"postgres": pids_of("postgres:"), "redis": pids_of("redis-server")}
+        redis = pids_of("redis-server")
 
         def cpu() -> dict[str, float]:
             now = {f"server {i + 1}": proc_cpu_s(sp.proc.pid) for i, sp in enumerate(servers)}
-            return {**now, **{name: sum(proc_cpu_s(p) for p in pids) for name, pids in parts.items()}}
+            return {**now, "redis": sum(proc_cpu_s(p) for p in redis)}
 
         before, xacts = cpu(), transactions(db_url, dbname)
-        started = time.monotonic()
-        for i in range(pairs):
-            call(i)
-        wall = time.monotonic() - started
-        time.sleep(1.5)  # the emitter's last events, and PostgreSQL's own counters
-        after = cpu()
+        with PgCpu(db_url) as pg:  # this database's backends only, not the server's own workers
+            started = time.monotonic()
+            for i in range(pairs):
+                call(i)
+            wall = time.monotonic() - started
+            time.sleep(1.5)  # the emitter's last events, PostgreSQL's own counters, a last sample
+        after = {**cpu(), "postgres": pg.seconds}
+        before["postgres"] = 0.0
         return {
             "processes": processes, "pairs": pairs, "first_only": first_only,
             "wall_ms_per_call": round(1000 * wall / pairs, 2),

@@ -7,6 +7,8 @@ import threading
 import time
 from typing import Any, Self
 
+from bench.cpu import proc_cpu_s
+
 
 class Sampler:
     """Calls `sample(conn)` every `interval_s` on its own connection, from entering until leaving
@@ -44,3 +46,28 @@ class Sampler:
                 self.sample(conn)
                 if self._stop.wait(self.interval_s):
                     return
+
+
+class PgCpu(Sampler):
+    """CPU of the database's backends (not the machine's other databases): each backend's CPU is
+    sampled every half second, so connections the pool opens and closes during the load count."""
+
+    def __init__(self, db_url: str) -> None:
+        super().__init__(db_url)
+        self.start: dict[int, float] = {}
+        self.last: dict[int, float] = {}
+
+    def _pids(self, conn: Any) -> list[int]:
+        return [r[0] for r in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s "
+                                           "AND pid <> pg_backend_pid()", (self.dbname,))]
+
+    def first(self, conn: Any) -> None:
+        self.start = {p: proc_cpu_s(p) for p in self._pids(conn)}
+
+    def sample(self, conn: Any) -> None:
+        for p in self._pids(conn):
+            self.last[p] = max(self.last.get(p, 0.0), proc_cpu_s(p))
+
+    @property
+    def seconds(self) -> float:
+        return sum(max(0.0, cpu - self.start.get(p, 0.0)) for p, cpu in self.last.items())

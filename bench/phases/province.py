@@ -25,12 +25,12 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from bench.cpu import CpuMeter, proc_cpu_s
+from bench.cpu import CpuMeter
 from bench.displays import Displays
 from bench.http_load import HttpJob, run_http
 from bench.measure import merged
 from bench.plan import Plan, log, queue_mix
-from bench.sampling import Sampler
+from bench.sampling import PgCpu
 from bench.servers import pg_admin
 from bench.stats import fmt, table
 from tests.support.server_process import REPO, ServerProcess
@@ -140,31 +140,6 @@ def seed(db_url: str, config: Path, codes: list[str]) -> dict[str, dict[str, Any
     finally:
         accounts._hasher = hasher
         engine.dispose()
-
-
-class PgCpu(Sampler):
-    """CPU of the database's backends (not the machine's other databases): each backend's CPU is
-    sampled every half second, so connections the pool opens and closes during the load count."""
-
-    def __init__(self, db_url: str) -> None:
-        super().__init__(db_url)
-        self.start: dict[int, float] = {}
-        self.last: dict[int, float] = {}
-
-    def _pids(self, conn: Any) -> list[int]:
-        return [r[0] for r in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s "
-                                           "AND pid <> pg_backend_pid()", (self.dbname,))]
-
-    def first(self, conn: Any) -> None:
-        self.start = {p: proc_cpu_s(p) for p in self._pids(conn)}
-
-    def sample(self, conn: Any) -> None:
-        for p in self._pids(conn):
-            self.last[p] = max(self.last.get(p, 0.0), proc_cpu_s(p))
-
-    @property
-    def seconds(self) -> float:
-        return sum(max(0.0, cpu - self.start.get(p, 0.0)) for p, cpu in self.last.items())
 
 
 def _jobs(plan: Plan, codes: list[str], urls: list[str], seeded: dict[str, dict[str, Any]]

@@ -91,8 +91,8 @@ def events_channel(hall: str) -> str:
 
 
 def _listen(verb: str, halls: Iterable[str]) -> Iterator[Any]:
-    for hall in halls:  # LISTEN takes a name, never a parameter; a hall's code is [A-Za-z0-9_-]
-        yield text(f'{verb} "{events_channel(hall).replace(chr(34), chr(34) * 2)}"')
+    for hall in halls:  # LISTEN takes a name, never a parameter; a hall's code is [A-Za-z0-9_-], no quote
+        yield text(f'{verb} "{events_channel(hall)}"')
 
 
 def leader_lock_key(hall: str) -> int:
