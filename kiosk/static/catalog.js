@@ -7,14 +7,20 @@ import { materialExtras, renderGuideMore } from "./guide_more.js";
 import { $, each, el } from "/static/shared/dom.js";
 import { hallBase } from "/static/shared/hall-base.js";
 
+// Loaded at start and again whenever the live connection comes (back) up or a guide is revised.
+// A reload that brings the catalogue unchanged leaves the buttons alone: rebuilding them under a
+// visitor's finger drops the touch (the press lands on a button that is gone by its release).
 export function loadCatalog() {
   fetch(hallBase() + "/api/v1/catalog", { cache: "no-store" })
-    .then(function (r) { if (!r.ok) { throw new Error("catalog " + r.status); } return r.json(); })
-    .then(function (catalog) {
+    .then(function (r) { if (!r.ok) { throw new Error("catalog " + r.status); } return r.text(); })
+    .then(function (text) {
+      $("catalog-loading").hidden = true;
+      if (state.catalog && text === state.catalogText) { return; }
+      var catalog = JSON.parse(text);
+      state.catalogText = text;
       state.catalog = catalog;
       state.depts = {};
       catalog.departments.forEach(function (d) { state.depts[d.code] = d; });
-      $("catalog-loading").hidden = true;
       // A guide revised while it is open: show the revision in force.
       if (state.item) { state.item = catalog.items.filter(function (i) { return i.code === state.item.code; })[0] || state.item; }
       renderHome();

@@ -10,6 +10,7 @@ export var state = {
   online: false,
   unreachable: false, // the connection failed (not merely "still connecting"): show the banner
   catalog: null,
+  catalogText: null,  // the catalogue as the server sent it: a reload that matches changes nothing
   depts: {},          // code → department
   queues: {},         // code → queue_view from the hall room (waiting, unserved)
   screen: null,
