@@ -65,7 +65,8 @@ function onStatus(status, message) {
   renderConn();
   if (status === "error") { showError("实时连接被拒绝 Live updates refused: " + (message || "")); }
   // A refused connection (expired token) is not retried by Socket.IO: ask the API who we are.
-  if (status === "offline" && message && desk.live && desk.live.socket && !desk.live.socket.active) {
+  if (status === "offline" && message && desk.live && desk.live.socket && !desk.live.socket.active &&
+      !desk.live.retrying) {
     api("GET", "/auth/me").catch(function (err) { showError(err); });
   }
 }

@@ -72,9 +72,10 @@ export function pair(key, refusedMessage) {
     onStatus: function (status, message) {
       if (state.live !== live) { return; }
       // The server refused the connection itself (socket.io stops retrying then): the key is
-      // unknown or revoked. A network failure keeps the socket active and retrying.
+      // unknown or revoked. A network failure keeps the socket active and retrying, and a refusal
+      // for now (the server could not check the key) is retried by the live connection.
       var socket = live.socket;
-      if (status === "offline" && ((socket && !socket.active) || /device key/i.test(message || ""))) {
+      if (status === "offline" && ((socket && !socket.active && !live.retrying) || /device key/i.test(message || ""))) {
         pair(null, true);
         return;
       }

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import request, session
+from flask_socketio import ConnectionRefusedError as Refused
 from flask_socketio import SocketIO, join_room, leave_room
 
 from server.app import sessions
@@ -46,6 +47,11 @@ REFUSED = {
     "device": "unknown or revoked device key 设备密钥无效或已吊销",
     "staff": "the token is unknown, expired or signed out 登录已失效，请重新登录",
 }
+# Refused for now, not for good: the credential could not be checked (the database restarting, or
+# a pooled connection it dropped). `data.retry` tells the page to connect again (docs/api.md); a
+# refusal is never retried by Socket.IO itself, and an unanswered connect left a screen dark.
+UNAVAILABLE = ("the server cannot check credentials just now; connecting again shortly "
+               "服务器暂时无法核验身份，稍后自动重连")
 
 
 class Connections:
@@ -80,13 +86,18 @@ class Connections:
 
     def connect(self, auth: Any = None) -> bool:
         auth = auth if isinstance(auth, dict) else {}
+        # python-socketio's refusal (flask_socketio's export), not the builtin of the same name:
+        # only its arguments reach the client, the builtin's become "Connection refused by server".
         try:
             svc = hall_scope.for_connection(auth).services
+            who = sessions.identify(svc, auth)
         except DomainError as exc:
-            raise ConnectionRefusedError(exc.message) from None
-        who = sessions.identify(svc, auth)
+            raise Refused(exc.message) from None
+        except Exception:
+            log.exception("could not check a Socket.IO connection's credential")
+            raise Refused(UNAVAILABLE, {"retry": True}) from None
         if who is None:
-            raise ConnectionRefusedError(REFUSED["device" if auth.get("device_key") else "staff"])
+            raise Refused(REFUSED["device" if auth.get("device_key") else "staff"])
         # Flask-SocketIO keeps `session` per connection, server-side.
         session["hallq_who"] = who
         session["hallq_hall"] = svc.hall.code

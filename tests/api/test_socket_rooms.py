@@ -3,6 +3,12 @@ in tests/integration)."""
 
 from __future__ import annotations
 
+from socketio import packet as sio_packet
+from sqlalchemy.exc import OperationalError
+
+from server.app import sessions
+from server.web.sockets import REFUSED, UNAVAILABLE
+
 
 def connect(hq, **auth):
     return hq.socketio.test_client(hq.app, auth=auth or None)
@@ -39,6 +45,45 @@ def test_the_cases_room_is_for_chiefs_and_managers(hq, client, make_staff):
 def test_a_bad_credential_refuses_the_connection(hq):
     assert not connect(hq, device_key="nope").is_connected()
     assert not connect(hq, token="nope").is_connected()
+
+
+def _refusals(hq, monkeypatch) -> list[dict]:
+    """What the server sends with each refused connection (CONNECT_ERROR's data), from now on."""
+    sent: list[dict] = []
+    base = hq.socketio.server.packet_class
+
+    class Recording(base):  # type: ignore[misc, valid-type]
+        def __init__(self, packet_type=sio_packet.EVENT, data=None, *args, **kwargs):
+            super().__init__(packet_type, data, *args, **kwargs)
+            if packet_type == sio_packet.CONNECT_ERROR:
+                sent.append(data)
+
+    monkeypatch.setattr(hq.socketio.server, "packet_class", Recording)
+    return sent
+
+
+def test_a_refusal_says_why_in_both_languages_and_is_for_good(hq, monkeypatch):
+    sent = _refusals(hq, monkeypatch)
+    connect(hq, device_key="nope")
+    connect(hq, token="nope")
+    assert sent == [{"message": REFUSED["device"]}, {"message": REFUSED["staff"]}]
+    assert "device key" in sent[0]["message"]  # what the kiosk takes for "pair me again"
+
+
+def test_a_credential_the_server_cannot_check_now_is_refused_for_now_only(hq, display_key, monkeypatch):
+    """The database restarting (or a pooled connection it dropped) is no verdict on the key: the
+    page is told to connect again (`data.retry`), and does once the database answers."""
+    sent = _refusals(hq, monkeypatch)
+
+    def database_away(*_args):
+        raise OperationalError("SELECT devices", {}, Exception("the database system is starting up"))
+
+    with monkeypatch.context() as m:
+        m.setattr(sessions, "identify", database_away)
+        assert not connect(hq, device_key=display_key).is_connected()
+    assert sent == [{"message": UNAVAILABLE, "data": {"retry": True}}]
+    assert "device key" not in UNAVAILABLE
+    assert connect(hq, device_key=display_key).is_connected()
 
 
 def test_unknown_rooms_are_refused_by_name(hq, display_key):

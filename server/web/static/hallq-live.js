@@ -30,6 +30,9 @@
     this.asking = null;     // the subscribe on its way, if any
     this.ended = null;      // why the server ended this credential's connections
     this.socket = null;
+    this.retrying = false;  // refused for now (the server could not check the credential): connecting again soon
+    this.retries = 0;
+    this.retryTimer = null;
     // A page may ask for more of the room's events than these (the manager's board: alerts).
     this.events = EVENTS.concat(options.events || []);
   }
@@ -41,11 +44,26 @@
       reconnectionDelayMax: 3000 });
     this.socket = socket;
     self.onStatus("connecting");
-    socket.on("connect", function () { self.subscribe(); });
+    socket.on("connect", function () { self.retries = 0; self.subscribe(); });
     // A reason such as "io server disconnect" (the server dropped us: socket.active is then
     // false and Socket.IO does not retry) or the message of a `session.ended` before it.
     socket.on("disconnect", function (reason) { self.asking = null; self.onStatus("offline", self.ended || reason); });
-    socket.on("connect_error", function (err) { self.onStatus("offline", err && err.message); });
+    socket.on("connect_error", function (err) {
+      // Socket.IO never retries a connection the server refused (socket.active is then false). A
+      // refusal with `data.retry` is for now only (docs/api.md): connect again after a pause that
+      // grows to 8 s, spread at random so a hall's screens do not all come back at one instant.
+      if (err && err.data && err.data.retry && !socket.active) {
+        var delay = Math.min(8000, 1000 * Math.pow(2, self.retries)) * (0.5 + Math.random());
+        self.retries += 1;
+        self.retrying = true;
+        self.retryTimer = setTimeout(function () {
+          self.retryTimer = null;
+          self.retrying = false;
+          if (self.socket === socket) { socket.connect(); }
+        }, delay);
+      }
+      self.onStatus("offline", err && err.message);
+    });
     socket.on("session.ended", function (data) { self.ended = (data && data.message) || "session ended"; });
     socket.on("resync", function () { self.resync(); });
     socket.onAny(function (name, data) { self.receive(name, data); });
@@ -105,7 +123,11 @@
     });
   };
 
-  HallqLive.prototype.stop = function () { if (this.socket) { this.socket.close(); } };
+  HallqLive.prototype.stop = function () {
+    if (this.retryTimer) { clearTimeout(this.retryTimer); this.retryTimer = null; }
+    this.retrying = false;
+    if (this.socket) { this.socket.close(); }
+  };
 
   global.HallqLive = HallqLive;
   global.hallqBase = hallqBase;
