@@ -13,9 +13,13 @@ from flask import Flask, Response, jsonify
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 
+from server.app.outage import database_unavailable
 from server.core.errors import DomainError
 
 log = logging.getLogger("hallq.web")
+
+# Seconds a client is asked to wait before trying again while the database does not answer.
+RETRY_AFTER_S = 2
 
 # The one table from an error's kind to its HTTP status: every error the server answers with is a
 # DomainError (the core's, the handlers', and `ApiError` for what only the transport can refuse).
@@ -148,7 +152,18 @@ def install(app: Flask) -> None:
         return resp, status
 
     # The last resort, not a translation: a bug answers as JSON 500 and is logged, never a trace.
+    # The database away or busy for now is no bug: 503 and when to try again. Whether a change
+    # that met it was made is not known when the connection broke at its commit, so the answer
+    # does not say "nothing changed" (a kiosk's retry with its request_id is safe either way).
     @app.errorhandler(Exception)
-    def _crash(exc: Exception) -> tuple[Response, int]:
+    def _crash(exc: Exception) -> tuple[Response, int] | Response:
+        if database_unavailable(exc):
+            log.warning("the database is not answering: %s", str(exc).splitlines()[0][:300])
+            resp, status = error_response(
+                503, "database_unavailable",
+                "the hall's database is not answering just now; try again in a moment",
+                "大厅数据库暂时无法访问，请稍后再试")
+            resp.headers["Retry-After"] = str(RETRY_AFTER_S)
+            return resp, status
         log.exception("unhandled error")
         return error_response(500, "internal_error", "the server failed on this request; it has been logged")
