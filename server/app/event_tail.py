@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from server.db import event_log
 from server.db.handles import Engine
 
+from .outage import log_failure
 from .publisher import IDLE_READ_S, LEADER_RETRY_S, MARK_INTERVAL_S, Publisher
 
 log = logging.getLogger("hallq.publisher")
@@ -55,7 +56,7 @@ class EventTail:
                 with event_log.emitter_connection(self._engine) as conn:
                     self._tail(conn)
             except Exception:
-                log.exception("event tail failed; retrying")
+                log_failure(log, "event tail failed; retrying")
             for p in self._publishers.values():
                 p.step_down()
             if self._running():

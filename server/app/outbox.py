@@ -39,6 +39,7 @@ from server.db.outbox_repo import OutboxRow
 from server.db.uow import Actor, UnitOfWork
 
 from .context import Services
+from .outage import log_failure
 from .views import iso
 
 log = logging.getLogger("hallq.outbox")
@@ -215,7 +216,7 @@ class OutboxWorker:
             try:
                 run_outbox_once(self.svc, self.svc.clock(), urls=self.urls, post=self.post)
             except Exception:  # noqa: BLE001 - the worker must outlive a database hiccup
-                log.exception("outbox pass failed; trying again")
+                log_failure(log, "outbox pass failed; trying again")
             waited = 0.0
             while waited < self.interval and not self._wake and not self._stop.is_set():
                 self.sleep(0.1)

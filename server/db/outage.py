@@ -22,20 +22,26 @@ _NOT_NOW = {
 
 
 def unavailable(error: BaseException) -> bool:
+    """`error` as SQLAlchemy raises it, or as the driver does on a connection of its own (the
+    event tail's listener)."""
     if isinstance(error, sa.TimeoutError):  # the pool had no connection to give in time
         return True
-    if not isinstance(error, sa.DBAPIError):
-        return False
-    if error.connection_invalidated:
-        return True
-    cause = error.orig
+    cause: BaseException | None
+    if isinstance(error, sa.DBAPIError):
+        if error.connection_invalidated:
+            return True
+        cause, operational = error.orig, isinstance(error, sa.OperationalError)
+    else:
+        cause, operational = error, type(error).__name__ == "OperationalError"
     if isinstance(cause, sqlite3.OperationalError):
         # SQLite names its transient states in the message only; "no such table" is no outage.
         text = str(cause).lower()
         return "locked" in text or "busy" in text
+    if not type(cause).__module__.startswith("psycopg"):
+        return False
     sqlstate = getattr(cause, "sqlstate", None)
     if sqlstate is None:
-        # psycopg: no SQLSTATE at all means the server never answered (connecting failed, the
-        # connection was closed under it).
-        return isinstance(error, sa.OperationalError)
+        # No SQLSTATE at all: the server never answered (connecting failed, the connection was
+        # closed under it).
+        return operational
     return sqlstate.startswith("08") or sqlstate in _NOT_NOW

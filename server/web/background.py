@@ -14,6 +14,7 @@ from flask_socketio import SocketIO
 from server.app.appointment_ops import sweep_no_shows
 from server.app.context import Services
 from server.app.issuing import expire_previous_days
+from server.app.outage import log_failure
 from server.app.window_ops import sign_off_absent
 
 log = logging.getLogger("hallq.background")
@@ -36,7 +37,7 @@ def every(socketio: SocketIO, seconds: float, name: str, fn: Callable[[], object
             try:
                 fn()
             except Exception:  # one failed round must not end the loop
-                log.exception("%s failed; trying again in %s s", name, seconds)
+                log_failure(log, "%s failed; trying again in %s s", name, seconds)
             socketio.sleep(seconds)
 
     socketio.start_background_task(loop)

@@ -13,7 +13,7 @@ from flask import Flask, Response, jsonify
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 
-from server.app.outage import database_unavailable
+from server.app.outage import database_unavailable, first_line
 from server.core.errors import DomainError
 
 log = logging.getLogger("hallq.web")
@@ -158,7 +158,7 @@ def install(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _crash(exc: Exception) -> tuple[Response, int] | Response:
         if database_unavailable(exc):
-            log.warning("the database is not answering: %s", str(exc).splitlines()[0][:300])
+            log.warning("the database is not answering: %s", first_line(exc))
             resp, status = error_response(
                 503, "database_unavailable",
                 "the hall's database is not answering just now; try again in a moment",
