@@ -156,7 +156,7 @@ def install(app: Flask) -> None:
     # that met it was made is not known when the connection broke at its commit, so the answer
     # does not say "nothing changed" (a kiosk's retry with its request_id is safe either way).
     @app.errorhandler(Exception)
-    def _crash(exc: Exception) -> tuple[Response, int] | Response:
+    def _crash(exc: Exception) -> tuple[Response, int]:
         if database_unavailable(exc):
             log.warning("the database is not answering: %s", first_line(exc))
             resp, status = error_response(

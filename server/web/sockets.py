@@ -23,6 +23,7 @@ from flask_socketio import SocketIO, join_room, leave_room
 from server.app import sessions
 from server.app.context import Services
 from server.app.halls import HallSet, Served
+from server.app.outage import log_failure
 from server.app.rooms import (
     CASES,
     FOLLOWUPS,
@@ -94,7 +95,7 @@ class Connections:
         except DomainError as exc:
             raise Refused(exc.message) from None
         except Exception:
-            log.exception("could not check a Socket.IO connection's credential")
+            log_failure(log, "could not check a Socket.IO connection's credential")
             raise Refused(UNAVAILABLE, {"retry": True}) from None
         if who is None:
             raise Refused(REFUSED["device" if auth.get("device_key") else "staff"])
