@@ -2,7 +2,8 @@
 network blip in the same minute): the server cannot check their keys. Socket.IO never retries a
 connection the server answered, so each screen must be told the refusal is for now only and try
 again by itself. Before this was so, a kiosk stayed offline, unable to issue a number, until
-someone reloaded it, even with the database long back.
+someone reloaded it, even with the database long back. Here a kiosk, a hall screen and a clerk's
+console come back by themselves, and the visitor takes a number the clerk then calls.
 
 Each page's live connection goes through Playwright's WebSocket routing, so the test can drop it
 as a network would; everything else is the real server on PostgreSQL and the real pages."""
@@ -22,14 +23,16 @@ from tests.support.services import PG_ADMIN, pg_url  # noqa: F401 - a fresh Post
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.postgres]
 
+CLERK, PASSWORD = "outage-clerk", "outage-password-1"
+
 
 def _admin(sql: str, *args: object) -> None:
     with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
         conn.execute(sql, args or None)
 
 
-def _cli(srv: ServerProcess, *args: str) -> str:
-    out = srv.cli(*args)
+def _cli(srv: ServerProcess, *args: str, stdin: str | None = None) -> str:
+    out = srv.cli(*args, stdin=stdin)
     assert out.returncode == 0, out.stderr
     return out.stdout.strip().splitlines()[-1] if out.stdout.strip() else ""
 
@@ -40,6 +43,7 @@ def server(tmp_path, pg_url) -> Iterator[ServerProcess]:  # noqa: F811 - the fix
     _cli(srv, "db", "upgrade")
     srv.keys = {kind: _cli(srv, "device", "add", f"outage-{kind}", "--kind", kind)  # type: ignore[attr-defined]
                 for kind in ("kiosk", "display")}
+    _cli(srv, "user", "add", CLERK, "--role", "window", stdin=PASSWORD + "\n")  # no department: any window
     srv.start(timeout=60)
     yield srv
     srv.stop()
@@ -79,7 +83,7 @@ def _display_live(page: Page, *, after: int, timeout: float = 15_000) -> None:
         arg=after, timeout=timeout)
 
 
-def test_screens_connect_again_by_themselves_once_the_database_is_back(browser, server, pg_url):  # noqa: F811
+def test_the_pages_connect_again_by_themselves_once_the_database_is_back(browser, server, pg_url):  # noqa: F811
     sockets = Sockets()
     context = browser.new_context(viewport={"width": 1080, "height": 1920}, bypass_csp=True)
     context.route_web_socket(re.compile(r"socket\.io"), sockets.route)
@@ -91,15 +95,23 @@ def test_screens_connect_again_by_themselves_once_the_database_is_back(browser, 
         screen.goto(f"{server.url}/display/hall?key={server.keys['display']}")
         _display_live(screen, after=0)
         lives = _display_lives(screen)
+        console = context.new_page()
+        console.goto(f"{server.url}/console/")
+        console.locator("#login-user").fill(CLERK)
+        console.locator("#login-pass").fill(PASSWORD)
+        console.locator("#login-pass").press("Enter")
+        console.locator('button.win-card[data-window="1"]').click()
+        expect(console.locator("body")).to_have_attribute("data-live", "live")
 
         _database(pg_url, allowed=False)
         sockets.drop()
         expect(kiosk.locator("#offline")).to_be_visible()
         expect(kiosk.locator("#take")).to_be_disabled()
-        # Both pages come back to a server that cannot check their keys, and are refused.
+        expect(console.locator("body")).to_have_attribute("data-live", "reconnecting")
+        # The pages come back to a server that cannot check their keys, and are refused.
         reconnects = len(sockets.routes)
         for _ in range(40):  # waiting in Playwright, so the routes of the new connections run
-            if len(sockets.routes) >= reconnects + 2:
+            if len(sockets.routes) >= reconnects + 3:
                 break
             kiosk.wait_for_timeout(250)
         kiosk.wait_for_timeout(1500)
@@ -112,6 +124,8 @@ def test_screens_connect_again_by_themselves_once_the_database_is_back(browser, 
         expect(kiosk.locator("#offline")).to_be_hidden(timeout=20_000)
         expect(kiosk.locator("#take")).to_be_enabled()
         _display_live(screen, after=lives, timeout=20_000)
+        expect(console.locator("body")).to_have_attribute("data-live", "live", timeout=20_000)
+        expect(console.locator("#screen-console")).to_be_visible()  # still signed in, at its window
 
         # And the visitor gets a number, the one the server issued.
         kiosk.locator('button[data-dept="SCJG"]').click()
@@ -123,5 +137,9 @@ def test_screens_connect_again_by_themselves_once_the_database_is_back(browser, 
         ticket_id = src.split("/")[2]
         r = requests.get(f"{server.url}/api/v1/tickets/{ticket_id}", timeout=10)
         assert r.json()["ticket"]["number"] == number
+        # And the clerk calls it (F1), the console showing it.
+        expect(console.locator('[data-act="next"]')).to_be_enabled()
+        console.keyboard.press("F1")
+        expect(console.locator("#t-number")).to_have_text(number)
     finally:
         context.close()
