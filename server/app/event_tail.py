@@ -74,7 +74,7 @@ class EventTail:
                 surplus_since = self._share_out(conn, rounds, surplus_since, due)
                 retry_at = now + LEADER_RETRY_S
             leaders = {h for h, p in self._publishers.items() if p.leader}
-            busy = {h for h in due & leaders if self._publishers[h].pump()}
+            busy = {h for h in due & leaders if self._publishers[h].pump(conn.read_events)}
             if time.monotonic() >= mark_at:
                 self._mark(leaders)
                 mark_at = time.monotonic() + MARK_INTERVAL_S

@@ -241,11 +241,13 @@ class Publisher:
             self._resync("emitter")
         self._marked = self._next - 1
 
-    def pump(self, rounds: int = 4) -> bool:
+    def pump(self, read: Callable[[str, int, int], list[Committed]] | None = None, rounds: int = 4) -> bool:
         """Send what the hall logged since the last round; True when there may be more (a busy
-        hall yields to the others after `rounds` batches)."""
+        hall yields to the others after `rounds` batches). `read(hall, after, limit)`: the log's
+        entries, on the tail's own connection (default: a pooled one)."""
         for _ in range(rounds):
-            batch = read_events(self._engine, self._hall, self._next - 1, limit=READ_BATCH)
+            batch = (read(self._hall, self._next - 1, READ_BATCH) if read is not None
+                     else read_events(self._engine, self._hall, self._next - 1, limit=READ_BATCH))
             for c in batch:
                 out = self._stamp(c)
                 with self._lock:

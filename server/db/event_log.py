@@ -113,11 +113,17 @@ class EmitterConnection:
         self._conn = conn
         self._listener: Any = conn.connection.dbapi_connection  # psycopg's, which has `notifies`
 
+    def read_events(self, hall: str, after: int, limit: int = 500) -> list[Committed]:
+        """`read_events` on this connection: the tail reads after nearly every change, and a pooled
+        connection's checkout and return cost about as much as the read."""
+        rows = self._conn.execute(_AFTER, {"hall": hall, "after": after, "limit": limit}).all()
+        return [Committed(seq=r.seq, events=logged(r.seq, r.events)) for r in rows]
+
     def try_lead_all(self, halls: Sequence[str]) -> set[str]:
         """Take the emitter locks of those of `halls` no other process holds, in one statement (a
         process waiting for fifty halls asks once a second, not fifty times); the halls won. It
-        listens for the halls won from the commit on, before the caller first reads their logs:
-        a commit after that read wakes a wait, even one that lands before the wait starts."""
+        listens for the halls won before the caller first reads their logs: a commit after that
+        read wakes a wait, even one that lands before the wait starts."""
         if not halls:
             return set()
         keys = {leader_lock_key(h): h for h in halls}
@@ -125,8 +131,7 @@ class EmitterConnection:
                                   {"keys": list(keys)}).all()
         won = {keys[k] for k, got in rows if got}
         for listen in _listen("LISTEN", sorted(won)):
-            self._conn.execute(listen)
-        self._conn.commit()
+            self._conn.execute(listen)  # in force at once: the connection is in autocommit
         return won
 
     def release(self, halls: Sequence[str]) -> None:
@@ -137,13 +142,11 @@ class EmitterConnection:
                                {"keys": [leader_lock_key(h) for h in halls]})
             for unlisten in _listen("UNLISTEN", halls):
                 self._conn.execute(unlisten)
-            self._conn.commit()
 
     def tails(self) -> int:
         """How many processes' tails listen on this database now (this one's included)."""
         n = self._conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
                                     "AND application_name = :name"), {"name": TAIL_NAME}).scalar()
-        self._conn.commit()
         return max(1, int(n or 0))
 
     def wait(self, timeout: float) -> set[str] | None:
@@ -161,9 +164,11 @@ class EmitterConnection:
 def emitter_connection(engine: Engine) -> Iterator[EmitterConnection]:
     """The tail's connection: it listens for the halls whose locks it takes (`try_lead_all`)."""
     with engine.connect() as conn:
+        # Every statement on it is its own transaction: a notification is held back while its
+        # listener is inside one, and the tail reads the log here after nearly every change.
+        conn.execution_options(isolation_level="AUTOCOMMIT")
         # Named, so each process's tail can count the others and take only its share of the halls.
         conn.execute(text("SELECT set_config('application_name', :name, false)"), {"name": TAIL_NAME})
-        conn.commit()
         try:
             yield EmitterConnection(conn)
         finally:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import psycopg
 
 from server.db.engine import make_engine
-from server.db.event_log import emitter_connection, events_channel
+from server.db.event_log import emitter_connection, events_channel, read_events
 from server.db.migrate import upgrade
 from server.db.uow import SYSTEM, UnitOfWork
 
@@ -60,5 +60,26 @@ def test_each_hall_s_emitter_wakes_for_its_own_hall_s_changes_only(pg_url):
                 uow.audit("test.change", "z")
                 uow.commit()
             assert conn.wait(0.5) is None
+    finally:
+        engine.dispose()
+
+
+def test_the_tail_reads_the_log_on_its_own_connection_and_still_hears_the_next_change(pg_url):
+    """The tail reads a hall's log on its listening connection (no pooled checkout per change).
+    PostgreSQL holds a notification back while its listener is inside a transaction: a read that
+    left one open would leave the next change unheard until the once-a-second look."""
+    engine = make_engine(pg_url)
+    upgrade(engine)
+    try:
+        with emitter_connection(engine) as conn:
+            assert conn.try_lead_all(["city"]) == {"city"}
+            _change(engine, commit=True)
+            assert conn.wait(10) == {"city"}
+            first = conn.read_events("city", 0)
+            assert [e.event for c in first for e in c.events] == ["window.updated"]
+            assert [(c.seq, c.events) for c in first] == [(c.seq, c.events) for c in read_events(engine, "city", 0)]
+            _change(engine, commit=True)
+            assert conn.wait(2) == {"city"}
+            assert [c.seq for c in conn.read_events("city", first[-1].seq)] == [first[-1].seq + 1]
     finally:
         engine.dispose()
