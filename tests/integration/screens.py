@@ -15,7 +15,7 @@ from socketio import packet as sio_packet
 
 from tests.support.server_process import ServerProcess
 
-from .conftest import Api, new_device, new_users
+from .conftest import PASSWORD, Api, new_device, new_users
 
 
 class Display:
@@ -147,3 +147,16 @@ def wait_whole(displays: list[Display], api: Api, staff: dict, timeout: float) -
         if not wrong or time.monotonic() > deadline:
             return not wrong, [(i, displays[i].state(), truth) for i in wrong]
         time.sleep(0.1)
+
+
+def open_on_both(a: ServerProcess, b: ServerProcess, windows: list[str], names: list[str]
+                 ) -> tuple[Api, Api, dict[str, tuple[Api, dict]], list[str]]:
+    """Each of `names` signs in and opens its window, the first half through `a`, the rest
+    through `b`: the two APIs, each window's (API, staff headers), and the queues they serve."""
+    api_a, api_b = Api(a), Api(b)
+    half = len(windows) // 2
+    staff = {w: ((api_a, api_a.login(n, PASSWORD)) if i < half else (api_b, api_b.login(n, PASSWORD)))
+             for i, (w, n) in enumerate(zip(windows, names, strict=True))}
+    for w, (api, headers) in staff.items():
+        api.open(w, headers)
+    return api_a, api_b, staff, sorted({q for w in windows for q in api_a.queues_of(w)})

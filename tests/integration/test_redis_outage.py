@@ -20,7 +20,7 @@ import socketio
 from tests.support.server_process import ServerProcess, free_port
 
 from .conftest import PASSWORD, Api
-from .screens import Display, two_processes, wait_whole
+from .screens import Display, open_on_both, two_processes, wait_whole
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
@@ -76,12 +76,7 @@ def test_a_redis_outage_delays_the_screens_but_leaves_none_wrong(start_server, p
     windows = ["1", "2", "3", "4"]
     names = [f"w{w}" for w in windows]
     a, b, keys = two_processes(start_server, pg_url, own_redis.url, names)
-    api_a, api_b = Api(a), Api(b)
-    staff = {w: ((api_a, api_a.login(n, PASSWORD)) if int(w) <= 2 else (api_b, api_b.login(n, PASSWORD)))
-             for w, n in zip(windows, names, strict=True)}
-    for w, (api, headers) in staff.items():
-        api.open(w, headers)
-    queues = sorted({q for w in windows for q in api_a.queues_of(w)})
+    api_a, api_b, staff, queues = open_on_both(a, b, windows, names)
     displays = [Display(s.url, keys["display"]).connect() for s in (a, a, b, b)]
     manager = staff["1"][1]
     try:
