@@ -241,13 +241,12 @@ class Publisher:
             self._resync("emitter")
         self._marked = self._next - 1
 
-    def pump(self, read: Callable[[str, int, int], list[Committed]] | None = None, rounds: int = 4) -> bool:
+    def pump(self, read: Callable[[str, int, int], list[Committed]], rounds: int = 4) -> bool:
         """Send what the hall logged since the last round; True when there may be more (a busy
         hall yields to the others after `rounds` batches). `read(hall, after, limit)`: the log's
-        entries, on the tail's own connection (default: a pooled one)."""
+        entries, read on the tail's own connection."""
         for _ in range(rounds):
-            batch = (read(self._hall, self._next - 1, READ_BATCH) if read is not None
-                     else read_events(self._engine, self._hall, self._next - 1, limit=READ_BATCH))
+            batch = read(self._hall, self._next - 1, READ_BATCH)
             for c in batch:
                 out = self._stamp(c)
                 with self._lock:
