@@ -23,7 +23,7 @@ from flask_socketio import SocketIO, join_room, leave_room
 from server.app import sessions
 from server.app.context import Services
 from server.app.halls import HallSet, Served
-from server.app.outage import log_failure
+from server.app.outage import database_unavailable, log_failure
 from server.app.rooms import (
     CASES,
     FOLLOWUPS,
@@ -53,6 +53,9 @@ REFUSED = {
 # refusal is never retried by Socket.IO itself, and an unanswered connect left a screen dark.
 UNAVAILABLE = ("the server cannot check credentials just now; connecting again shortly "
                "服务器暂时无法核验身份，稍后自动重连")
+# The same for a subscribe: its snapshot could not be read (`retry` in the error, docs/api.md).
+UNAVAILABLE_NOW = ("the hall's database is not answering just now; asking again shortly "
+                   "大厅数据库暂时无法访问，稍后自动重试")
 
 
 class Connections:
@@ -115,6 +118,17 @@ class Connections:
         self.live.pop(_sid(), None)
 
     def subscribe(self, data: Any = None) -> dict[str, Any]:
+        try:
+            return self._subscribe(data)
+        except Exception as exc:
+            if not database_unavailable(exc):
+                raise
+            # Not answered, the page would wait out its 8 s before asking again, and the server
+            # would log a traceback for each page that asks while the database is away.
+            log_failure(log, "a subscribe could not read what it needs")
+            return {"error": {"code": "unavailable", "message": UNAVAILABLE_NOW, "retry": True}}
+
+    def _subscribe(self, data: Any) -> dict[str, Any]:
         sid = _sid()
         who = self._recheck(sid)
         if who is None:
@@ -132,13 +146,15 @@ class Connections:
             for room in wanted:
                 join_room(in_hall(self.hall, room))
             snap = snapshot(self.svc, rooms, may_see=_may_see(who), staff=who.get("staff"))
-        except DomainError as exc:
-            # A refused subscribe changes nothing: the client keeps the rooms it had before.
+        except Exception as exc:
+            # A refused or failed subscribe changes nothing: the client keeps the rooms it had.
             for room in wanted - before:
                 leave_room(in_hall(self.hall, room))
             for room in before:
                 join_room(in_hall(self.hall, room))
-            return _error(exc.code, exc.message)
+            if isinstance(exc, DomainError):
+                return _error(exc.code, exc.message)
+            raise
         self.joined[sid] = wanted
         # The rooms events reach this connection through: the keys of an event's `prev` that the
         # gap rule (docs/api.md) checks.

@@ -3,6 +3,7 @@ in tests/integration)."""
 
 from __future__ import annotations
 
+import psycopg
 from socketio import packet as sio_packet
 from sqlalchemy.exc import OperationalError
 
@@ -90,6 +91,26 @@ def test_unknown_rooms_are_refused_by_name(hq, display_key):
     screen = connect(hq, device_key=display_key)
     assert "unknown room" in subscribe(screen, "lobby")["error"]["message"]
     assert subscribe(screen, "queue:ZZ")["error"]["code"] == "not_found"
+
+
+def _database_away(*_args, **_kwargs):
+    raise OperationalError("SELECT", {}, psycopg.errors.CannotConnectNow("the database system is starting up"))
+
+
+def test_a_subscribe_the_database_cannot_answer_now_says_so_at_once(hq, display_key, monkeypatch):
+    """Answered at once, `retry` set (the page asks again by itself), rather than left for the
+    page to wait out its time-out; the connection stays."""
+    import server.web.sockets as sockets
+
+    screen = connect(hq, device_key=display_key)
+    for module, name in ((sockets, "snapshot"), (sessions, "recheck")):
+        with monkeypatch.context() as m:
+            m.setattr(module, name, _database_away)
+            ack = subscribe(screen, "hall")
+        assert ack == {"error": {"code": "unavailable", "message": sockets.UNAVAILABLE_NOW, "retry": True}}
+        assert screen.is_connected()
+    # The database back, the same request is answered.
+    assert "hall" in subscribe(screen, "hall")["rooms"]
 
 
 # -- the cases room, per department (issue #9) ------------------------------------------------------

@@ -2,8 +2,9 @@
 network blip in the same minute): the server cannot check their keys. Socket.IO never retries a
 connection the server answered, so each screen must be told the refusal is for now only and try
 again by itself. Before this was so, a kiosk stayed offline, unable to issue a number, until
-someone reloaded it, even with the database long back. Here a kiosk, a hall screen and a clerk's
-console come back by themselves, and the visitor takes a number the clerk then calls.
+someone reloaded it, even with the database long back. Here a kiosk, a hall screen, a clerk's
+console and a visitor's phone come back by themselves; a visitor takes a number, and the clerk
+calls the next one, the phone's, which the phone shows.
 
 Each page's live connection goes through Playwright's WebSocket routing, so the test can drop it
 as a network would; everything else is the real server on PostgreSQL and the real pages."""
@@ -102,6 +103,13 @@ def test_the_pages_connect_again_by_themselves_once_the_database_is_back(browser
         console.locator("#login-pass").press("Enter")
         console.locator('button.win-card[data-window="1"]').click()
         expect(console.locator("body")).to_have_attribute("data-live", "live")
+        # A visitor following an earlier number on their phone (no credential: connecting needs no
+        # database, its snapshot does).
+        earlier = requests.post(f"{server.url}/api/v1/tickets", json={"item": "SCJG-001"}, timeout=10,
+                                headers={"X-Device-Key": server.keys["kiosk"]}).json()["ticket"]
+        phone = context.new_page()
+        phone.goto(f"{server.url}/t/{earlier['id']}")
+        expect(phone.locator("#conn")).to_have_class(re.compile(r"\bconn-live\b"))
 
         _database(pg_url, allowed=False)
         sockets.drop()
@@ -111,7 +119,7 @@ def test_the_pages_connect_again_by_themselves_once_the_database_is_back(browser
         # The pages come back to a server that cannot check their keys, and are refused.
         reconnects = len(sockets.routes)
         for _ in range(40):  # waiting in Playwright, so the routes of the new connections run
-            if len(sockets.routes) >= reconnects + 3:
+            if len(sockets.routes) >= reconnects + 4:
                 break
             kiosk.wait_for_timeout(250)
         kiosk.wait_for_timeout(1500)
@@ -126,6 +134,7 @@ def test_the_pages_connect_again_by_themselves_once_the_database_is_back(browser
         _display_live(screen, after=lives, timeout=20_000)
         expect(console.locator("body")).to_have_attribute("data-live", "live", timeout=20_000)
         expect(console.locator("#screen-console")).to_be_visible()  # still signed in, at its window
+        expect(phone.locator("#conn")).to_have_class(re.compile(r"\bconn-live\b"), timeout=20_000)
 
         # And the visitor gets a number, the one the server issued.
         kiosk.locator('button[data-dept="SCJG"]').click()
@@ -137,9 +146,11 @@ def test_the_pages_connect_again_by_themselves_once_the_database_is_back(browser
         ticket_id = src.split("/")[2]
         r = requests.get(f"{server.url}/api/v1/tickets/{ticket_id}", timeout=10)
         assert r.json()["ticket"]["number"] == number
-        # And the clerk calls it (F1), the console showing it.
+        # And the clerk calls the next visitor (F1): the phone's earlier number, which the phone
+        # shows live.
         expect(console.locator('[data-act="next"]')).to_be_enabled()
         console.keyboard.press("F1")
-        expect(console.locator("#t-number")).to_have_text(number)
+        expect(console.locator("#t-number")).to_have_text(earlier["number"])
+        expect(phone.locator("body")).to_contain_text("1号窗口")
     finally:
         context.close()

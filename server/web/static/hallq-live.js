@@ -53,14 +53,7 @@
       // refusal with `data.retry` is for now only (docs/api.md): connect again after a pause that
       // grows to 8 s, spread at random so a hall's screens do not all come back at one instant.
       if (err && err.data && err.data.retry && !socket.active) {
-        var delay = Math.min(8000, 1000 * Math.pow(2, self.retries)) * (0.5 + Math.random());
-        self.retries += 1;
-        self.retrying = true;
-        self.retryTimer = setTimeout(function () {
-          self.retryTimer = null;
-          self.retrying = false;
-          if (self.socket === socket) { socket.connect(); }
-        }, delay);
+        self.later(function () { if (self.socket === socket) { socket.connect(); } });
       }
       self.onStatus("offline", err && err.message);
     });
@@ -68,6 +61,20 @@
     socket.on("resync", function () { self.resync(); });
     socket.onAny(function (name, data) { self.receive(name, data); });
     return this;
+  };
+
+  // Run `again` after a pause of 1 s doubling to 8 s, spread at random between half and one and
+  // a half times it: the server asked to be asked again (its database away for now).
+  HallqLive.prototype.later = function (again) {
+    var self = this;
+    var delay = Math.min(8000, 1000 * Math.pow(2, this.retries)) * (0.5 + Math.random());
+    this.retries += 1;
+    this.retrying = true;
+    this.retryTimer = setTimeout(function () {
+      self.retryTimer = null;
+      self.retrying = false;
+      again();
+    }, delay);
   };
 
   HallqLive.prototype.receive = function (name, data) {
@@ -109,10 +116,15 @@
       var waited = self.waiting;
       self.asking = null;
       self.waiting = null;
-      if (!ack || ack.error) {
+      if (ack && ack.error && ack.error.retry) {
+        // Nothing changed: the rooms and the snapshot held stay as they were; ask again later.
+        self.onStatus("offline", ack.error.message);
+        self.later(function () { self.resync(); });
+      } else if (!ack || ack.error) {
         if (ack && ack.error && ack.error.code === "unauthorized") { self.ended = ack.error.message; }
         self.onStatus("error", ack && ack.error ? ack.error.message : "refused");
       } else {
+        self.retries = 0;
         self.seq = ack.seq;
         self.held = {};
         (ack.rooms || []).forEach(function (room) { self.held[room] = ack.seq; });
