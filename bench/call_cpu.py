@@ -28,7 +28,7 @@ import requests
 from bench.accounts import add_staff_and_devices, open_windows
 from bench.cpu import proc_cpu_s
 from bench.plan import WINDOWS, kiosk_bodies, queue_mix
-from bench.sampling import PgCpu
+from bench.sampling import PgCpu, transactions
 from bench.servers import pg_admin
 from tests.support.server_process import REPO, ServerProcess
 
@@ -40,11 +40,9 @@ def pids_of(pattern: str) -> list[int]:
     return [int(p) for p in out.split()]
 
 
-def transactions(db_url: str, dbname: str) -> int:
+def transactions_of(db_url: str) -> int:
     with psycopg.connect(db_url) as conn:
-        row = conn.execute("SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = %s",
-                           (dbname,)).fetchone()
-    return int(row[0]) if row else 0
+        return transactions(conn)
 
 
 def measure(pg_base: str, redis_url: str, processes: int, pairs: int, first_only: bool = False
@@ -88,7 +86,7 @@ def measure(pg_base: str, redis_url: str, processes: int, pairs: int, first_only
             now = {f"server {i + 1}": proc_cpu_s(sp.proc.pid) for i, sp in enumerate(servers)}
             return {**now, "redis": sum(proc_cpu_s(p) for p in redis)}
 
-        before, xacts = cpu(), transactions(db_url, dbname)
+        before, xacts = cpu(), transactions_of(db_url)
         with PgCpu(db_url) as pg:  # this database's backends only, not the server's own workers
             started = time.monotonic()
             for i in range(pairs):
@@ -101,7 +99,7 @@ def measure(pg_base: str, redis_url: str, processes: int, pairs: int, first_only
             "processes": processes, "pairs": pairs, "first_only": first_only,
             "wall_ms_per_call": round(1000 * wall / pairs, 2),
             "cpu_ms_per_call": {k: round(1000 * (after[k] - before[k]) / pairs, 2) for k in after},
-            "transactions_per_call": round((transactions(db_url, dbname) - xacts) / pairs, 2),
+            "transactions_per_call": round((transactions_of(db_url) - xacts) / pairs, 2),
         }
 
 

@@ -71,3 +71,11 @@ class PgCpu(Sampler):
     @property
     def seconds(self) -> float:
         return sum(max(0.0, cpu - self.start.get(p, 0.0)) for p, cpu in self.last.items())
+
+
+def transactions(conn: Any) -> int:
+    """Transactions the connection's database has ended so far, committed or rolled back: each is
+    at least one round trip to it."""
+    row = conn.execute("SELECT xact_commit + xact_rollback FROM pg_stat_database "
+                       "WHERE datname = current_database()").fetchone()
+    return int(row[0]) if row else 0

@@ -30,7 +30,7 @@ from bench.displays import Displays
 from bench.http_load import HttpJob, run_http
 from bench.measure import merged
 from bench.plan import Plan, log, queue_mix
-from bench.sampling import PgCpu
+from bench.sampling import PgCpu, transactions
 from bench.servers import pg_admin
 from bench.stats import fmt, table
 from tests.support.server_process import REPO, ServerProcess
@@ -180,8 +180,7 @@ def _db_checks(db_url: str) -> dict[str, Any]:
         for hall, ticket in conn.execute("SELECT hall, ticket_id FROM ticket_calls"):
             calls.setdefault(hall, set()).add(ticket)
         # Read-only transactions end in a rollback: both are round trips to the database.
-        commits = conn.execute("SELECT xact_commit + xact_rollback FROM pg_stat_database "
-                               "WHERE datname = current_database()").fetchone()[0]
+        commits = transactions(conn)
         # Which backend holds how many halls' emitter locks (one backend per emitting process).
         locks = sorted((r[0] for r in conn.execute(
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "

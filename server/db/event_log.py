@@ -43,7 +43,11 @@ _AFTER = (select(event_log.c.seq, event_log.c.events)
 def read_events(engine: Engine, hall: str, after: int, limit: int = 500) -> list[Committed]:
     """The hall's logged changes after seq `after`, oldest first, at most `limit`."""
     with reading(engine) as conn:
-        rows = conn.execute(_AFTER, {"hall": hall, "after": after, "limit": limit}).all()
+        return _read_after(conn, hall, after, limit)
+
+
+def _read_after(conn: Connection, hall: str, after: int, limit: int) -> list[Committed]:
+    rows = conn.execute(_AFTER, {"hall": hall, "after": after, "limit": limit}).all()
     return [Committed(seq=r.seq, events=logged(r.seq, r.events)) for r in rows]
 
 
@@ -116,8 +120,7 @@ class EmitterConnection:
     def read_events(self, hall: str, after: int, limit: int = 500) -> list[Committed]:
         """`read_events` on this connection: the tail reads after nearly every change, and a pooled
         connection's checkout and return cost about as much as the read."""
-        rows = self._conn.execute(_AFTER, {"hall": hall, "after": after, "limit": limit}).all()
-        return [Committed(seq=r.seq, events=logged(r.seq, r.events)) for r in rows]
+        return _read_after(self._conn, hall, after, limit)
 
     def try_lead_all(self, halls: Sequence[str]) -> set[str]:
         """Take the emitter locks of those of `halls` no other process holds, in one statement (a

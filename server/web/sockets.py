@@ -126,7 +126,7 @@ class Connections:
             # Not answered, the page would wait out its 8 s before asking again, and the server
             # would log a traceback for each page that asks while the database is away.
             log_failure(log, "a subscribe could not read what it needs")
-            return {"error": {"code": "unavailable", "message": UNAVAILABLE_NOW, "retry": True}}
+            return _error("unavailable", UNAVAILABLE_NOW, retry=True)
 
     def _subscribe(self, data: Any) -> dict[str, Any]:
         sid = _sid()
@@ -277,5 +277,5 @@ def _sid() -> str:
     return request.sid  # type: ignore[attr-defined]
 
 
-def _error(code: str, message: str) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message}}
+def _error(code: str, message: str, **extra: Any) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, **extra}}
