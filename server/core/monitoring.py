@@ -24,6 +24,9 @@ WINDOW_ACTIONS = OPENS | CLOSES | {PAUSES}
 
 INFO, WARN, CRITICAL = "info", "warn", "critical"
 
+# An alert's figures that run on with the clock while nothing changes on the floor.
+GROWING = frozenset({"longest_wait_s", "paused_s"})
+
 
 @dataclass(frozen=True)
 class WindowEvent:
@@ -108,8 +111,10 @@ class Alert:
     extra: Mapping[str, object] = field(default_factory=dict)
 
     def signature(self) -> tuple[object, ...]:
-        """What a change of is announced again: the level, the words, the counts."""
-        return (self.level, self.message, self.message_en, tuple(sorted(self.extra.items(), key=str)))
+        """What a change of is announced again: the level and the counts. Not the words nor the
+        durations: they grow with the clock (a wait's seconds, its minutes in the message), so an
+        alert nobody acted on was logged again at every round."""
+        return (self.level, tuple(sorted(((k, v) for k, v in self.extra.items() if k not in GROWING), key=str)))
 
 
 def _minutes(seconds: float) -> int:

@@ -239,3 +239,26 @@ def test_the_board_shows_managers_the_wait_a_new_ticket_is_shown(client, kiosk, 
     a = next(q for q in board(client, manager)["queues"] if q["code"] == "A")
     assert a["waiting"] == 2
     assert a["estimate_new_s"] == issue(client, kiosk)["estimated_wait_s"]
+
+
+
+def test_an_alert_is_logged_again_only_when_its_level_or_counts_change(hq, client, kiosk, manager, clock):
+    """The demo city's walkthrough: west's log said "raised queue_unserved:A" every 30 s for minutes
+    with no new ticket: the longest wait (seconds) and the minutes in the words made the alert look
+    new at each round."""
+
+    def logged() -> int:
+        r = client.get("/api/v1/audit/log", headers=manager, query_string={"action": "alert.board"})
+        assert r.status_code == 200, r.get_json()
+        return len(r.get_json()["entries"])
+
+    issue(client, kiosk)  # no window open: queue A is unserved
+    assert ("queue_unserved:A", "raised") in watch(hq).check()
+    rows = logged()
+    for _ in range(10):  # five minutes of rounds, the wait growing
+        clock.advance(seconds=30)
+        assert watch(hq).check() == []
+    assert logged() == rows
+    issue(client, kiosk)  # one more waiting: a count changed, announced again
+    assert ("queue_unserved:A", "raised") in watch(hq).check()
+    assert logged() == rows + 1
