@@ -38,7 +38,9 @@ STAFF: list[dict[str, Any]] = [
 ]
 
 DEVICES: list[dict[str, Any]] = [
-    {"name": "kiosk-1", "kind": "kiosk", "printer": "file://{var}/kiosk-1-printer.bin"},
+    # Named after the device, prefix and all: a district's kiosk printed into the municipal
+    # kiosk's file when the three halls shared this name.
+    {"name": "kiosk-1", "kind": "kiosk", "printer": "file://{var}/{name}-printer.bin"},
     {"name": "kiosk-2", "kind": "kiosk", "printer": None},
     {"name": "display-hall", "kind": "display"},
     {"name": "display-windows", "kind": "display"},
@@ -80,16 +82,14 @@ def seed(svc: Services, settings: Settings) -> dict[str, Any]:
                               s.get("display_name", ""), s.get("staff_no", ""), all_halls=s.get("all_halls", False))
     for d in devices_wanted:
         name = d["name"]
-        if devices[name] is not None and name in saved.get("devices", {}):
+        printer = d["printer"].format(var=settings.var_dir, name=name) if d.get("printer") else None
+        # A demo seeded before each device had its own printer file is mended by seeding again.
+        if devices[name] is not None and name in saved.get("devices", {}) and devices[name].printer == printer:
             keys[name] = saved["devices"][name]
             continue
         if devices[name] is not None:
             accounts.revoke_device(svc, name)
-        printer = d.get("printer")
-        keys[name] = accounts.add_device(
-            svc, name, d["kind"], printer=printer.format(var=settings.var_dir) if printer else None,
-            settings=d.get("settings"),
-        )
+        keys[name] = accounts.add_device(svc, name, d["kind"], printer=printer, settings=d.get("settings"))
     creds = {"password": DEMO_PASSWORD, "hall": svc.hall.code, "users": [s["name"] for s in staff], "devices": keys}
     creds_path.write_text(json.dumps(creds, indent=2, ensure_ascii=False))
     _print(creds, svc.hall.public_url.rstrip("/"), prefix, staff, creds_path)
