@@ -153,12 +153,15 @@ export function renderChecks() {
   if ($("dlg-finish").open) { renderMaterials($("f-materials-list"), t, true); renderMissing(); }
 }
 
+// A document's English name is a title ("Acceptance slip"); inside a sentence it reads in lower case.
+function inSentence(name) { return name.charAt(0).toLowerCase() + name.slice(1); }
+
 function renderGuide(item) {
   var g = clear($("guide"));
   if (!item) { return; }
   var gd = item.guide;
-  var limit = gd.time_limit_days === 0 ? "即办 on the spot"
-    : gd.time_limit_days + " 个工作日 working days";
+  var n = gd.time_limit_days;
+  var limit = n === 0 ? "即办 on the spot" : n + " 个工作日 " + n + (n === 1 ? " working day" : " working days");
   g.appendChild(h("h3", {}, [bi("办事指南", "Service guide")]));
   var dl = h("dl", {});
   [["受理条件", "Conditions", gd.conditions], ["收费", "Fee", gd.fee], ["承诺时限", "Time limit", limit],
@@ -210,14 +213,14 @@ function renderResult() {
     box.appendChild(dl);
     var paper = r.document;
     var doc = paper ? [paper.kind_label, paper.kind_label_en || "document"]
-      : { accepted: ["受理单", "acceptance slip"], concluded: ["受理单", "slip"],
+      : { accepted: ["受理单", "acceptance slip"], concluded: ["当场办结单", "on-the-spot conclusion"],
           notice: ["一次性告知书", "one-time notice"], refused: ["不予受理决定书", "decision"] }[r.outcome];
     if (doc && r.print && r.print.ok) {
       box.appendChild(h("p", { cls: "r-print", id: "result-print" },
-        [bi(doc[0] + "已送本窗口打印机", "The " + doc[1] + " was sent to this window's printer")]));
+        [bi(doc[0] + "已送本窗口打印机", "The " + inSentence(doc[1]) + " was sent to this window's printer")]));
     } else if (doc && r.print) {
       box.appendChild(h("p", { cls: "r-warn", id: "result-print" }, [
-        bi(doc[0] + "未能打印，请手写或补打：", "The " + doc[1] + " was not printed: "), r.print.error]));
+        bi(doc[0] + "未能打印，请手写或补打：", "The " + inSentence(doc[1]) + " was not printed: "), r.print.error]));
     }
     // The paper as it comes out of the printer, with reprint (paper.js; the cases desk uses it too).
     if (paper) {

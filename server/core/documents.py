@@ -37,7 +37,7 @@ class Kind:
 
 KINDS: dict[str, Kind] = {k.code: k for k in (
     Kind("acceptance", "受", "受理单", "Acceptance slip"),
-    Kind("concluded", "受", "当场办结单", "Concluded on the spot"),
+    Kind("concluded", "受", "当场办结单", "On-the-spot conclusion"),  # a noun: "The on-the-spot conclusion was sent…"
     Kind("notice", "告", "一次性告知书", "Notice of missing materials"),
     Kind("refusal", "不受", "不予受理决定书", "Decision of non-acceptance"),
     Kind("approval", "许", "准予行政许可决定书", "Decision of approval"),

@@ -199,11 +199,15 @@ def printer(url: str, status: str, devices: Sequence[str], now: datetime) -> Ale
 CASE_LEVELS = {"yellow": INFO, "orange": WARN, "red": CRITICAL}
 
 
+def working_days(n: int) -> str:
+    return f"{n} working day{'' if n == 1 else 's'}"
+
+
 def case_deadline(number: str, tier: str, days_left: int, department: str | None, now: datetime) -> Alert:
     if days_left < 0:
-        zh, en = f"办件{number}已超期{-days_left}个工作日", f"Case {number} is {-days_left} working days overdue"
+        zh, en = f"办件{number}已超期{-days_left}个工作日", f"Case {number} is {working_days(-days_left)} overdue"
     else:
-        zh, en = f"办件{number}距承诺期限还剩{days_left}个工作日", f"Case {number}: {days_left} working days left"
+        zh, en = f"办件{number}距承诺期限还剩{days_left}个工作日", f"Case {number}: {working_days(days_left)} left"
     return Alert(f"case_deadline:{number}", "case_deadline", CASE_LEVELS.get(tier, WARN), zh, en, now, department,
                  {"case": number, "tier": tier, "days_left": days_left})
 

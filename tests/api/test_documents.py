@@ -82,6 +82,8 @@ def test_a_notice_and_a_conclusion_take_their_own_families_of_numbers(client, sv
     assert notice["document"]["number"] == "CITY-市监告字〔2026〕1号"
     # 当场办结 is an acceptance decided at once: it shares the acceptances' numbers.
     assert concluded["document"]["number"] == "CITY-市监受字〔2026〕1号"
+    # A noun, as the console's "The on-the-spot conclusion was sent to this window's printer" needs.
+    assert concluded["document"]["kind_label_en"] == "On-the-spot conclusion"
     assert accepted["document"]["number"] == "CITY-市监受字〔2026〕2号"
     text, qrs = paper(svc, notice["print"]["job"])
     assert_official(text, qrs, notice["document"])

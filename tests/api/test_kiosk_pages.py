@@ -70,6 +70,8 @@ def test_status_page_shows_the_ticket_and_its_materials(client, ticket):
     assert data["materials"] == item["guide"]["materials"]
     assert data["windows"]["1"] == {"name": "1号窗口", "name_en": "Window 1"}
     assert all(u.startswith("/") for u in local_urls(html))
+    # The guide's time limit: one day in both languages ("1 个工作日 working days" before).
+    assert re.search(r"1 个工作日 <span lang=\"en\">1 working day</span>", html), html
 
 
 def test_status_page_of_an_unknown_ticket_is_a_friendly_html_404(client):

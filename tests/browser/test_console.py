@@ -170,6 +170,8 @@ def test_call_recall_start_finish_and_pause_by_keyboard(console, server):
     expect(page.locator("#materials input[type=checkbox]")).to_have_count(len(mats))
     expect(page.locator("#materials")).to_contain_text(mats[0]["name"])
     expect(page.locator("#guide")).to_contain_text("承诺时限")
+    expect(page.locator("#guide")).to_contain_text("1 个工作日 1 working day")   # one day, not "days"
+    expect(page.locator("#guide")).not_to_contain_text("working days")
     assert ticket(server, t["id"])["status"] == "called"
 
     press(page, "r")                                    # recall
@@ -438,6 +440,8 @@ def test_a_number_taken_for_a_queue_is_served_for_the_item_staff_choose(console,
     assert answer.value.ok, body
     expect(page.locator("#result-case")).to_have_text(body["case"]["number"])
     expect(tally(page, "concluded")).to_have_text("1")
+    # The document's English name reads as a noun in the sentence, sent or not.
+    expect(page.locator("#result-print")).to_contain_text(re.compile(r"The on-the-spot conclusion was (sent|not)"))
     stored = case_from_api(server, body["case"]["number"])
     assert stored["item"] == "SCJG-002" and stored["status"] == "concluded"
 

@@ -83,3 +83,12 @@ def test_printer_alert_only_when_it_cannot_print() -> None:
     assert mon.printer("tcp://p", "paper_out", ["kiosk-1"], T0) is not None
     assert mon.printer("tcp://p", "paper_near_end", ["kiosk-1"], T0) is None
     assert mon.printer("tcp://p", "online", [], T0) is None
+
+
+def test_a_case_one_working_day_from_its_promise_or_past_it_is_said_in_the_singular() -> None:
+    assert mon.case_deadline("CITY-SCJG-2026-000001", "yellow", 1, "SCJG", T0).message_en.endswith(
+        ": 1 working day left")
+    assert mon.case_deadline("CITY-SCJG-2026-000001", "red", -1, "SCJG", T0).message_en.endswith(
+        "is 1 working day overdue")
+    assert mon.case_deadline("CITY-SCJG-2026-000001", "orange", 2, "SCJG", T0).message_en.endswith(
+        ": 2 working days left")
