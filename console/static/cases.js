@@ -78,9 +78,11 @@ function byNumber(n) { return (desk.data.cases || []).filter(function (c) { retu
 function leftWords(c) {
   if (c.suspended) { return bi("中止计时", "Clock suspended"); }
   if (c.days_left === null || c.days_left === undefined) { return bi("—", ""); }
-  if (c.days_left < 0) { return bi("超期 " + (-c.days_left) + " 个工作日", "overdue " + (-c.days_left) + " wd"); }
-  return bi(c.days_left + " 个工作日", c.days_left + " working days");
+  if (c.days_left < 0) { return bi("超期 " + (-c.days_left) + " 个工作日", "overdue " + workingDays(-c.days_left)); }
+  return bi(c.days_left + " 个工作日", workingDays(c.days_left));
 }
+
+function workingDays(n) { return n + (n === 1 ? " working day" : " working days"); }
 
 function tierBadge(c) {
   if (!c.warning) { return h("span", { cls: "tier tier-none" }, [bi("正常", "On time")]); }
@@ -142,7 +144,7 @@ function renderClock(c) {
   c.clock.forEach(function (e) {
     var st = STATE[e.state] || [e.state, e.state];
     var what = e.kind === "extension"
-      ? bi("延长 " + e.days + " 个工作日", "Extension of " + e.days + " working days")
+      ? bi("延长 " + e.days + " 个工作日", "Extension of " + workingDays(e.days))
       : bi("中止计时：" + (e.suspension_label ? e.suspension_label[0] : ""),
            "Suspended: " + (e.suspension_label ? e.suspension_label[1] : ""));
     ul.appendChild(h("li", { cls: "clock-" + e.state }, [
@@ -151,7 +153,7 @@ function renderClock(c) {
       e.new_promised ? h("div", { cls: "clock-dates" }, [bi("承诺日期 " + (e.old_promised || "") + " → " + e.new_promised,
                                                             "promised " + (e.old_promised || "") + " → " + e.new_promised)]) : null,
       e.kind === "suspension" && e.state === "ended"
-        ? h("div", { cls: "clock-dates" }, [bi("中止 " + e.days + " 个工作日", e.days + " working days suspended")]) : null
+        ? h("div", { cls: "clock-dates" }, [bi("中止 " + e.days + " 个工作日", workingDays(e.days) + " suspended")]) : null
     ]));
   });
 }
