@@ -19,7 +19,9 @@ function can(name) {
     case "next": case "number": return st === "open" && !t;
     case "recall": case "start": case "noshow": return ts === "called";
     case "finish": case "transfer": case "suspend": return ts === "called" || ts === "serving";
-    case "pause": return st === "open" || st === "paused";
+    // A visitor still at the window (or walking to it) is served first: the hall screen sends
+    // them here, and a paused window would be empty when they arrive.
+    case "pause": return st === "paused" || (st === "open" && !t);
     default: return false;
   }
 }
@@ -66,7 +68,7 @@ function reasonNot(name) {
   var st = desk.wstate ? desk.wstate.status : "";
   var t = currentTicket();
   if (st === "paused" && (name === "next" || name === "number")) { return ["窗口暂停中", "the window is paused"]; }
-  if (t && (name === "next" || name === "number")) {
+  if (t && (name === "next" || name === "number" || name === "pause")) {
     return [t.number + " 号尚未办结", t.number + " is still at the window"];
   }
   if (!t && name !== "pause") { return ["当前无号码", "no ticket at the window"]; }

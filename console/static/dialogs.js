@@ -60,15 +60,45 @@ export function openTransfer() {
   hall.catalog.queues.forEach(function (q) {
     qg.appendChild(h("option", { value: "q:" + q.code, text: q.code + " " + q.name + " · " + q.name_en }));
   });
+  sel.appendChild(qg);
   var wg = h("optgroup", { label: "转到窗口 To a window" });
+  var options = {};
   hall.catalog.windows.forEach(function (w) {
     if (w.id === desk.win) { return; }
-    var qs = w.queues.map(function (sq) { return sq.queue; }).join("/");
-    wg.appendChild(h("option", { value: "w:" + w.id, text: w.name + "（" + qs + "）· " + (w.zone || "") }));
+    var codes = w.queues.map(function (sq) { return sq.queue; });
+    // The visitor keeps their own queue at a window that serves it; at a window of several other
+    // queues (a proxy window) the clerk says which one they join: the server will not guess.
+    var picks = codes.indexOf(t.queue) >= 0 || codes.length === 1 ? [null] : codes;
+    options[w.id] = picks.map(function (q) {
+      var o = h("option", { value: "w:" + w.id + (q ? ":" + q : ""),
+                            text: windowLabel(w, q ? q + " " + queueName(q) : codes.join("/")) });
+      wg.appendChild(o);
+      return o;
+    });
   });
-  sel.appendChild(qg); sel.appendChild(wg);
+  sel.appendChild(wg);
   $("transfer-note").value = "";
   openDialog("dlg-transfer", "transfer-target");
+  // Nobody would call a visitor sent to a window nobody holds (the server refuses it): say which.
+  api("GET", "/hall").then(function (res) {
+    (res.data.windows || []).forEach(function (st) {
+      if (st.status !== "closed") { return; }
+      (options[st.id] || []).forEach(function (o) {
+        o.disabled = true;
+        o.textContent += " · 未签到 Closed";
+      });
+    });
+  }).catch(function () { /* the list stays unmarked; the server still refuses a closed window */ });
+}
+
+function windowLabel(w, queues) {
+  // The queue before the English name: a narrow select shows the start of the chosen option.
+  return w.name + "（" + queues + "）" + (w.name_en ? " " + w.name_en : "") + (w.zone ? " · " + w.zone : "");
+}
+
+function queueName(code) {
+  var q = hall.queueCat[code];
+  return q ? q.name + " " + q.name_en : "";
 }
 
 export function openSuspend() {
@@ -153,12 +183,14 @@ export function wireDialogs() {
     e.preventDefault();
     var v = $("transfer-target").value;
     var body = { note: $("transfer-note").value.trim() };
-    if (v.slice(0, 2) === "q:") { body.queue = v.slice(2); } else { body.window = v.slice(2); }
+    var parts = v.split(":");
+    if (parts[0] === "q") { body.queue = parts[1]; } else { body.window = parts[1]; if (parts[2]) { body.queue = parts[2]; } }
     submitting(e.target, function () {
       return api("POST", winPath("transfer"), body).then(function (res) {
         var t = res.data.ticket;
         released(t);
-        note(t.number + " 已转到 " + (body.queue ? "队列 " + body.queue : (hall.windowCat[body.window] || {}).name) +
+        var w = hall.windowCat[body.window];
+        note(t.number + " 已转到 " + (w ? w.name + (body.queue ? " " + body.queue : "") : "队列 " + body.queue) +
              "。Transferred.", "info");
       });
     });

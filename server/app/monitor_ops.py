@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from server.core import tickets as tk
+from server.core import windows as win
 from server.core.errors import Forbidden, Invalid, NotFound
 from server.core.tickets import Priority, Ticket
 from server.core.windows import Staff
@@ -23,7 +24,7 @@ from .changes import Changes
 from .context import Services
 from .floor import department_of
 from .views import HallLoad, ticket_view
-from .window_ops import actor_of
+from .window_ops import actor_of, live_window, receiving_window
 
 MAX_REASON = 500
 
@@ -65,7 +66,9 @@ def _act(
     svc: Services, staff: Staff, ticket_id: str, action: str, reason: str | None,
     change: Callable[[Ticket, datetime], Ticket], *, queues: tuple[str, ...] = (),
     after_save: Callable[[UnitOfWork, Ticket, Ticket], None] | None = None,
+    guard: Callable[[UnitOfWork, Ticket], None] | None = None,
 ) -> dict[str, Any]:
+    """`guard`: a check of the ticket as read, locked, before it changes."""
     why = _reason(reason)
     with svc.write(actor_of(staff)) as uow:
         seen = tickets_repo.get(uow.conn, ticket_id)
@@ -76,6 +79,8 @@ def _act(
         before = tickets_repo.get(uow.conn, ticket_id, lock=True)
         assert before is not None
         _require_may_act(svc, staff, before, *queues)
+        if guard is not None:
+            guard(uow, before)
         after = change(before, uow.now)
         tickets_repo.save(uow.conn, after)
         record.ticket_changed(svc, uow, before, after, ending="forced" if action == "monitor.force_finish" else None)
@@ -103,16 +108,26 @@ def transfer(svc: Services, staff: Staff, ticket_id: str, *, queue: str | None, 
     target = svc.hall.window(window) if window is not None else None
     if window is not None and target is None:
         raise NotFound(f"unknown window {window!r}", zh=f"没有{window}号窗口")
-    code = queue or (target.queues[0].queue if target and target.queues else None)
-    if code is None:
+    if queue is None and target is None:
         raise Invalid('give "queue" or "window" to transfer to', zh="请指定转往的队列或窗口")
-    if svc.hall.queue(code) is None:
-        raise NotFound(f"unknown queue {code!r}", zh=f"没有{code}队列")
-    if target is not None and not target.serves(code):
-        raise Invalid(f"{target.name_en} does not serve queue {code}", zh=f"{target.name}不办理{code}队列业务")
+    if queue is not None and svc.hall.queue(queue) is None:
+        raise NotFound(f"unknown queue {queue!r}", zh=f"没有{queue}队列")
     note = (reason or "").strip()[:MAX_REASON]
+    chosen: list[str] = []
+
+    def receiving(uow: UnitOfWork, t: Ticket) -> None:
+        # As a window's own transfer: the queue the window serves now, and someone holding it, or
+        # the visitor would wait for a window nobody opens.
+        code = queue or t.queue
+        if target is not None:
+            live = live_window(svc, uow, target)
+            code = win.transfer_queue(live, t.queue, queue)
+            receiving_window(uow, live)
+        _require_may_act(svc, staff, t, code)
+        chosen.append(code)
+
     return _act(svc, staff, ticket_id, "monitor.transfer", reason,
-                lambda t, now: tk.move(t, code, now, window=window, note=note), queues=(code,))
+                lambda t, now: tk.move(t, chosen[0], now, window=window, note=note), guard=receiving)
 
 
 def set_priority(svc: Services, staff: Staff, ticket_id: str, priority: str, reason: str | None,

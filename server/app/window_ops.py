@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from server.core import calling
@@ -340,29 +341,29 @@ def transfer(
     target = window_of(svc, to_window) if to_window is not None else None
     if queue is not None and svc.hall.queue(queue) is None:
         raise NotFound(f"unknown queue {queue!r}")
-    target_queue = queue
+    live: Window | None = None
 
     def receiving(uow: UnitOfWork) -> None:
-        nonlocal target_queue
+        nonlocal live
         if target is None:
             return
         live = live_window(svc, uow, target)  # the queues it serves now
-        if target_queue is None:
-            target_queue = live.queues[0].queue
-        if not live.serves(target_queue):
-            raise Invalid(
-                f"{live.name}不办理{target_queue}队列业务 / {live.name_en} does not serve queue {target_queue}"
-            )
-        # Sent to one window, the visitor waits for that window alone: someone must hold it.
-        # Read without a lock (two windows sending to each other must not deadlock); a close that
-        # races this commit is caught by `sign_off_absent`'s sweep.
-        win.require_receiving(windows_repo.get(uow.conn, live.id), live)
+        if queue is not None:
+            win.transfer_queue(live, queue, queue)
+        receiving_window(uow, live)
 
-    return _ticket_action(
-        svc, staff, window_id, "ticket.transfer",
-        lambda t, now: tk.transfer(t, target_queue or t.queue, now, window=to_window, note=note), releases=True,
-        guard=receiving,
-    )
+    def moved(t: Ticket, now: datetime) -> Ticket:
+        to = win.transfer_queue(live, t.queue, queue) if live is not None else queue or t.queue
+        return tk.transfer(t, to, now, window=to_window, note=note)
+
+    return _ticket_action(svc, staff, window_id, "ticket.transfer", moved, releases=True, guard=receiving)
+
+
+def receiving_window(uow: UnitOfWork, w: Window) -> None:
+    """Sent to one window, the visitor waits for that window alone: someone must hold it. Read
+    without a lock (two windows sending to each other must not deadlock); a close that races the
+    commit is caught by `sign_off_absent`'s sweep."""
+    win.require_receiving(windows_repo.get(uow.conn, w.id), w)
 
 
 def suspend(svc: Services, staff: Staff, window_id: str, note: str) -> dict[str, Any]:

@@ -106,6 +106,12 @@ def pause(state: WindowState, reason: str, now: datetime) -> WindowState:
     if state.status is not WindowStatus.OPEN:
         raise WindowStateError(f"window {state.window} is {state.status.value}; only an open window pauses",
                                zh=f"{state.window}号窗口{_ZH[state.status]}，只有服务中的窗口可以暂停")
+    if state.current_ticket is not None:
+        # The screen still sends that visitor to this window: they would find nobody there.
+        raise WindowStateError(
+            f"window {state.window} still has a ticket; finish, transfer or mark it first, then pause",
+            zh=f"{state.window}号窗口还有正在办理的号码，请先办结、转移或标记未到，再暂停",
+        )
     reason = reason.strip()
     if not reason:
         raise Invalid("a pause needs a reason (lunch, meeting, stepped away...)",
@@ -144,6 +150,26 @@ def require_receiving(state: WindowState, window: Window) -> None:
             f"{window.name_en} is not staffed now; transfer to a queue or another window",
             window=window.id,
         )
+
+
+def transfer_queue(window: Window, ticket_queue: str, asked: str | None) -> str:
+    """The queue a visitor sent to `window` waits in: the one asked for; else their own, when the
+    window serves it; else the window's only queue. A window of several other queues (a
+    comprehensive proxy window) needs the queue named: taking its first one would put a business
+    licence visitor in the health permit line, and back there if the window closed."""
+    if asked is not None:
+        if not window.serves(asked):
+            raise Invalid(f"{window.name_en} does not serve queue {asked}", zh=f"{window.name}不办理{asked}队列业务")
+        return asked
+    if window.serves(ticket_queue):
+        return ticket_queue
+    codes = [sq.queue for sq in window.queues]
+    if len(codes) == 1:
+        return codes[0]
+    listed = "/".join(codes)
+    raise Invalid(f"{window.name_en} does not serve queue {ticket_queue}; name which of its queues ({listed}) "
+                  "the visitor joins",
+                  zh=f"{window.name}不办理{ticket_queue}队列业务，请指定转入其办理的哪个队列（{listed}）")
 
 
 def require_calling(state: WindowState) -> None:

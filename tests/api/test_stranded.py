@@ -276,3 +276,76 @@ def test_on_postgresql_a_closing_window_and_an_expired_sign_in_release_their_vis
     with svc.read() as uow:
         held = issuing.tickets_repo.get(uow.conn, first["id"])
     assert held.status.value == "suspended" and held.target_window is None
+
+
+# -- sent to a window of other queues (the demo city's walkthrough) ----------------------------
+
+
+@pytest.fixture
+def proxy(client, make_staff):
+    """Staff of no department at window 31, the comprehensive proxy window of queues L, M and Q."""
+    headers = make_staff("paula", "window", None)
+    assert client.post("/api/v1/windows/31/open", headers=headers).status_code == 200
+    return headers
+
+
+def test_a_transfer_to_a_window_of_other_queues_asks_which_and_the_visitor_stays(client, kiosk, alice, proxy):
+    """A business-licence visitor sent to the proxy window without a queue was put silently in its
+    first queue (health permits) and, when that window closed, left there with nobody to call them."""
+    first = issue(client, kiosk)
+    call_next(client, alice, "1")
+    r = client.post("/api/v1/windows/1/transfer", headers=alice, json={"window": "31"})
+    err = assert_error(r, 400, "invalid")
+    assert "L/M/Q" in err["message"] and "31号综合代理窗口" in err["message_zh"]
+    assert ticket(client, first)["status"] == "called" and ticket(client, first)["queue"] == "A"
+
+
+def test_a_transfer_to_a_window_that_serves_the_queue_keeps_it_and_back_there_on_close(client, kiosk, alice,
+                                                                                        proxy):
+    first = issue(client, kiosk, "WJW-001")  # a health permit: queue L, served at the proxy window
+    assert ticket(client, first)["queue"] == "L"
+    assert client.post("/api/v1/windows/31/call-next", headers=proxy).get_json()["ticket"]["id"] == first["id"]
+    other = issue(client, kiosk)  # queue A
+    assert client.post("/api/v1/windows/31/transfer", headers=proxy, json={"queue": "M"}).status_code == 200
+    assert ticket(client, first)["queue"] == "M"
+    call_next(client, alice, "1")
+    r = client.post("/api/v1/windows/1/transfer", headers=alice, json={"window": "31"})
+    assert assert_error(r, 400, "invalid")
+    r = client.post("/api/v1/windows/1/transfer", headers=alice, json={"window": "31", "queue": "Q"})
+    assert r.status_code == 200 and r.get_json()["ticket"]["queue"] == "Q"
+    assert ticket(client, other)["target_window"] == "31"
+
+
+def test_the_monitor_cannot_send_a_visitor_to_a_window_nobody_holds(client, kiosk, manager):
+    """The board's transfer to a closed window was accepted, into that window's first queue; the
+    sign-off sweep then left the visitor in a queue nobody serves."""
+    first = issue(client, kiosk)
+    r = client.post(f"/api/v1/manage/tickets/{first['id']}/transfer", headers=manager,
+                    json={"window": "3", "reason": "找王科长"})
+    assert_error(r, 409, "window_unstaffed")
+    assert ticket(client, first)["queue"] == "A" and ticket(client, first)["target_window"] is None
+
+
+def test_the_monitor_sends_a_visitor_to_a_held_window_in_their_own_queue(client, kiosk, manager, alice, bob):
+    first = issue(client, kiosk)
+    r = client.post(f"/api/v1/manage/tickets/{first['id']}/transfer", headers=manager,
+                    json={"window": "2", "reason": "找王科长"})
+    assert r.status_code == 200, r.get_json()
+    moved = r.get_json()["ticket"]
+    assert moved["queue"] == "A" and moved["target_window"] == "2"
+
+
+# -- a window pauses only once its visitor is done ---------------------------------------------
+
+
+def test_a_window_with_a_visitor_called_to_it_cannot_pause(client, kiosk, alice):
+    """The walkthrough paused window 1 for lunch with A005 called: the hall screen went on sending
+    A005 to a window nobody was at."""
+    first = issue(client, kiosk)
+    call_next(client, alice, "1")
+    err = assert_error(client.post("/api/v1/windows/1/pause", headers=alice, json={"reason": "午休"}), 409,
+                       "window_state")
+    assert "请先办结" in err["message_zh"]
+    client.post("/api/v1/windows/1/finish", headers=alice, json={})
+    assert client.post("/api/v1/windows/1/pause", headers=alice, json={"reason": "午休"}).status_code == 200
+    assert ticket(client, first)["status"] == "done"

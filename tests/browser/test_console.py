@@ -283,6 +283,47 @@ def test_suspend_back_transfer_special_call_and_no_show(console, server):
     assert ticket(server, second["id"])["status"] == "waiting"
 
 
+def test_a_transfer_to_a_window_keeps_the_queue_or_asks_which_and_a_called_visitor_holds_off_the_pause(
+        console, server):
+    """The demo city's walkthrough: a business-licence visitor sent to the proxy window landed in its
+    first queue (health permits); a closed window was offered like any other; and the clerk paused
+    for lunch with a visitor walking to the window."""
+    _, page = console
+    r = requests.post(f"{server.url}/api/v1/windows/31/open", headers=server.login("proxy01"), timeout=10)
+    assert r.status_code == 200, r.text
+    sign_in_at_window(page, server)
+    t = take(server)
+    press(page, "F1")
+    expect(page.locator("#t-number")).to_have_text(t["number"])
+
+    expect(page.locator('[data-act="pause"]')).to_be_disabled()  # not while the visitor is called here
+    page.keyboard.press("p")
+    expect(page.locator("#dlg-pause")).to_be_hidden()
+    expect(page.locator("#error-text")).to_contain_text("尚未办结")
+    assert window_state(server)["status"] == "open"
+
+    press(page, "t")
+    expect(page.locator("#dlg-transfer")).to_be_visible()
+    values = page.locator("#transfer-target option").evaluate_all("os => os.map(o => o.value)")
+    assert "w:2" in values, "window 2 serves queue A: the visitor keeps it"
+    assert "w:31" not in values and {"w:31:L", "w:31:M", "w:31:Q"} <= set(values), "the proxy window: which queue"
+    closed = page.locator('#transfer-target option[value="w:2"]')
+    expect(closed).to_be_disabled()
+    expect(closed).to_contain_text("未签到 Closed")
+    expect(page.locator('#transfer-target option[value="w:31:M"]')).to_be_enabled()
+    expect(page.locator('#transfer-target option[value="w:31:M"]')).to_contain_text("Window 31")
+    page.locator("#transfer-target").select_option("w:31:M")
+    shot(page, "console-4b-transfer-to-a-window.png")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#dlg-transfer")).to_be_hidden()
+    expect(page.locator("#idle")).to_be_visible()
+    moved = ticket(server, t["id"])
+    assert moved["queue"] == "M" and moved["target_window"] == "31"
+
+    press(page, "p")                                    # the window is free: now it pauses
+    expect(page.locator("#dlg-pause")).to_be_visible()
+
+
 def test_accepted_visit_shows_the_case_number(console, server):
     _, page = console
     sign_in_at_window(page, server)
