@@ -21,6 +21,7 @@ from server.core.windows import (
     require_calling,
     require_staffed_by,
     resume,
+    transfer_queue,
 )
 
 from .halls import T0, minutes, proxy_window, window
@@ -157,6 +158,37 @@ def test_a_window_with_a_ticket_on_it_cannot_close():
     busy = replace(opened(), current_ticket="t-a-1")
     with pytest.raises(WindowStateError, match="still has a ticket; finish, transfer or mark it first"):
         close(busy, LATER)
+
+
+def test_a_window_with_a_ticket_on_it_cannot_pause():
+    """The hall screen still sends that visitor here: a paused window would be empty when they come."""
+    busy = replace(opened(), current_ticket="t-a-1")
+    with pytest.raises(WindowStateError, match="still has a ticket"):
+        pause(busy, "午休", LATER)
+
+
+# ---------------------------------------------------------------- which queue a transfer to a window joins
+
+
+def test_a_visitor_sent_to_a_window_keeps_their_queue_where_it_is_served():
+    assert transfer_queue(PROXY, "b", None) == "b"
+
+
+def test_a_window_of_one_other_queue_takes_the_visitor_into_it():
+    assert transfer_queue(MARKET_WINDOW, "a", None) == "b"
+
+
+def test_a_window_of_several_other_queues_needs_the_queue_named():
+    wide = proxy_window("p2", "c", "d")
+    with pytest.raises(Invalid, match="c/d") as e:
+        transfer_queue(wide, "a", None)
+    assert "请指定" in e.value.message_zh
+    assert transfer_queue(wide, "a", "d") == "d"
+
+
+def test_a_queue_named_must_be_served_at_the_window():
+    with pytest.raises(Invalid, match="does not serve queue b"):
+        transfer_queue(TAX_WINDOW, "a", "b")
 
 
 # ---------------------------------------------------------------- calling and acting at a window
