@@ -83,11 +83,12 @@ def seed(svc: Services, settings: Settings) -> dict[str, Any]:
     for d in devices_wanted:
         name = d["name"]
         printer = d["printer"].format(var=settings.var_dir, name=name) if d.get("printer") else None
+        row = devices[name]
         # A demo seeded before each device had its own printer file is mended by seeding again.
-        if devices[name] is not None and name in saved.get("devices", {}) and devices[name].printer == printer:
+        if row is not None and name in saved.get("devices", {}) and row.printer == printer:
             keys[name] = saved["devices"][name]
             continue
-        if devices[name] is not None:
+        if row is not None:
             accounts.revoke_device(svc, name)
         keys[name] = accounts.add_device(svc, name, d["kind"], printer=printer, settings=d.get("settings"))
     creds = {"password": DEMO_PASSWORD, "hall": svc.hall.code, "users": [s["name"] for s in staff], "devices": keys}
