@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, jsonify, redirect, request
+from flask import Blueprint, Flask, Response, jsonify, redirect, request, send_from_directory
 from flask.typing import ResponseReturnValue
 
 
@@ -17,6 +17,12 @@ def register(app: Flask) -> None:
     @app.get("/")
     def index() -> ResponseReturnValue:
         return redirect(request.script_root + "/guide/")
+
+    @app.get("/favicon.ico")
+    def favicon() -> ResponseReturnValue:
+        # Every browser asks for it unasked: without one, each screen's console starts with a 404.
+        return send_from_directory(Path(__file__).with_name("static"), "favicon.svg", mimetype="image/svg+xml",
+                                   max_age=86400)
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:

@@ -102,3 +102,10 @@ def test_devices_me_refuses_a_revoked_key(client, svc, display_key):
 def test_devices_me_is_not_for_staff_tokens(client, make_staff):
     staff = make_staff("alice", "window", "SCJG")
     assert_error(client.get("/api/v1/devices/me", headers=staff), 401, "unauthorized")
+
+
+def test_every_browser_finds_an_icon_so_no_screen_starts_with_a_404(client):
+    """The walkthrough's hall display logged one error on its first load: the browser's own
+    request for /favicon.ico."""
+    with client.get("/favicon.ico") as r:
+        assert r.status_code == 200 and r.mimetype == "image/svg+xml" and b"<svg" in r.get_data()
