@@ -795,3 +795,12 @@ def test_manager_section_mistake_is_refused_naming_the_entry(tmp_path: Path, old
 def test_a_queue_served_only_by_reserve_windows_is_refused(tmp_path: Path):
     message = refused(tmp_path, variant('id = "2"', 'id = "2"\nreserve = true'))
     assert 'queues.B: only reserve windows serve this queue, and they are closed by default' in message
+
+
+@pytest.mark.parametrize(("code", "district"), [("west", "西城区"), ("east", "东城区")])
+def test_a_district_hall_names_its_own_review_body_and_court(code, district):
+    """A west refusal named the municipal government and "某市某区人民法院": a district's departments
+    answer to the district."""
+    appeal = load_hall(REPO / "config" / "halls" / f"{code}.toml").appeal
+    assert (appeal.review_body, appeal.court) == (f"{district}人民政府", f"{district}人民法院")
+    assert appeal.court_en.endswith("District People's Court") and "某" not in appeal.review_body
