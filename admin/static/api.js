@@ -3,10 +3,11 @@
 
 import { $, show } from "/static/shared/dom.js";
 import { ApiError, describe, request } from "/static/shared/api.js";
+import { hallStore } from "/static/shared/hall-base.js";
 
 export { ApiError, describe };
 
-export var KEY = "hallq-admin:";
+export var KEY = hallStore("hallq-admin:");  // per hall, as hall-base.js says why
 export var session = { token: null, user: null, catalog: null };
 
 // Resolves to the answer's body (null for a 204).

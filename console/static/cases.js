@@ -7,10 +7,11 @@ import { renderActions } from "./cases_actions.js";
 import { describe as describeWith, request } from "/static/shared/api.js";
 import { bi } from "/static/shared/bilingual.js";
 import { $, clear, h, show } from "/static/shared/dom.js";
+import { hallStore } from "/static/shared/hall-base.js";
 import { newest } from "/static/shared/newest.js";
 import { showPaper } from "/static/paper.js";
 
-var KEY = "hallq.console.";
+var KEY = hallStore("hallq.console.");  // the console's sign-in, of this page's hall
 var CODE_ZH = { forbidden: "无权操作", unauthorized: "登录已失效", not_found: "未找到", invalid: "填写有误",
                 invalid_body: "填写有误", network: "无法连接服务器，请检查网络" };
 var TIER = { yellow: ["黄色预警", "Yellow"], orange: ["橙色预警", "Orange"], red: ["红色预警·已超期", "Red"] };

@@ -1,7 +1,10 @@
 // What the console holds, in four parts, each changed by the module named beside it (the others
 // only read it). Exposed read-only as window.HallqConsole.state for the curious.
 
-export var KEY = "hallq.console.";
+import { hallStore } from "/static/shared/hall-base.js";
+
+// Per hall (hall-base.js): one hall's console never reads or clears another's sign-in in this tab.
+export var KEY = hallStore("hallq.console.");
 
 // Who is signed in and where they may work (session.js, chooser.js).
 export var session = { token: null, user: null, allowed: [] };

@@ -121,7 +121,7 @@ export function boot(options) {
       if (r.unauthorized) {
         if (api.live) { api.live.stop(); }
         forgetKey();
-        showPairing("密钥无效或已吊销，请重新配对。 The key is unknown or revoked: pair this display again.");
+        showPairing(r.otherHall || "密钥无效或已吊销，请重新配对。 The key is unknown or revoked: pair this display again.");
       }
     });
   };
@@ -132,7 +132,7 @@ export function boot(options) {
       if (r.device) { return start(r.device); }
       if (r.unauthorized) {
         forgetKey();
-        return showPairing("密钥无效或已吊销，请重新配对。 The key is unknown or revoked: pair this display again.");
+        return showPairing(r.otherHall || "密钥无效或已吊销，请重新配对。 The key is unknown or revoked: pair this display again.");
       }
       setStatus("offline", r.offline);
       attempt += 1;

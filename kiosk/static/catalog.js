@@ -5,13 +5,13 @@ import { T } from "./texts.js";
 import { show } from "./view.js";
 import { materialExtras, renderGuideMore } from "./guide_more.js";
 import { $, each, el } from "/static/shared/dom.js";
-import { hallBase } from "/static/shared/hall-base.js";
+import { hallRoot } from "/static/shared/hall-base.js";
 
 // Loaded at start and again whenever the live connection comes (back) up or a guide is revised.
 // A reload that brings the catalogue unchanged leaves the buttons alone: rebuilding them under a
 // visitor's finger drops the touch (the press lands on a button that is gone by its release).
 export function loadCatalog() {
-  fetch(hallBase() + "/api/v1/catalog", { cache: "no-store" })
+  fetch(hallRoot() + "/api/v1/catalog", { cache: "no-store" })
     .then(function (r) { if (!r.ok) { throw new Error("catalog " + r.status); } return r.text(); })
     .then(function (text) {
       $("catalog-loading").hidden = true;

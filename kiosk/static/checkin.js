@@ -10,7 +10,7 @@ import { showError, showResult } from "./ticket.js";
 import { show } from "./view.js";
 import { $, clear, each, h } from "/static/shared/dom.js";
 import { bi } from "/static/shared/bilingual.js";
-import { hallBase } from "/static/shared/hall-base.js";
+import { hallRoot } from "/static/shared/hall-base.js";
 
 // Crockford base32: no I, L, O or U (the server reads I and L as 1, O as 0 when typed anyway).
 var ROWS = ["1234567890", "ABCDEFGHJK", "MNPQRSTVWX", "YZ"];
@@ -133,7 +133,7 @@ function submit(ev) {
   show("busy");
   var ctrl = typeof AbortController === "function" ? new AbortController() : null;
   var timer = setTimeout(function () { if (ctrl) { ctrl.abort(); } }, REQUEST_TIMEOUT_MS);
-  fetch(hallBase() + "/api/v1/appointments/" + encodeURIComponent(code) + "/check-in", {
+  fetch(hallRoot() + "/api/v1/appointments/" + encodeURIComponent(code) + "/check-in", {
     method: "POST",
     cache: "no-store",
     headers: { "X-Device-Key": state.key },

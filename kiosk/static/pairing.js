@@ -7,9 +7,10 @@ import { T } from "./texts.js";
 import { setOnline, setPrinter, show } from "./view.js";
 import { $ } from "/static/shared/dom.js";
 import { HallqLive } from "/static/shared/live.js";
-import { hallBase } from "/static/shared/hall-base.js";
+import { hallRoot, hallStore } from "/static/shared/hall-base.js";
 
-var KEY_STORE = "hallq.kiosk.key";
+// Per hall: pairing another hall's kiosk in this browser must not unpair this one.
+var KEY_STORE = hallStore("hallq.kiosk.key");
 
 export function storage(op, value) {
   try {
@@ -87,10 +88,21 @@ export function pair(key, refusedMessage) {
   state.live = live;
   live.start();
   // Which device this is, so the kiosk can tell its own printer's reports from the others'.
-  fetch(hallBase() + "/api/v1/devices/me", { cache: "no-store", headers: { "X-Device-Key": key } })
-    .then(function (r) { return r.ok ? r.json() : null; })
+  fetch(hallRoot() + "/api/v1/devices/me", { cache: "no-store", headers: { "X-Device-Key": key } })
+    .then(function (r) {
+      if (r.status === 401) { return r.json().then(function (b) { otherHall(live, b && b.error); }); }
+      return r.ok ? r.json() : null;
+    })
     .then(function (me) { if (me && me.device && state.live === live) { state.deviceName = me.device.name; } })
     .catch(function () { /* the live connection reports a dead server */ });
+}
+
+// The key is another hall's (the server can tell, and says where it belongs): unpaired as for a
+// wrong key, but in the server's words, so whoever pairs it knows to use that hall's address.
+function otherHall(live, err) {
+  if (!err || err.code !== "other_hall") { return; }
+  if (state.live === live) { pair(null, true); }
+  if (!state.key) { $("pair-error").textContent = (err.message_zh || "") + " / " + err.message; }
 }
 
 export function showPair(refused) {

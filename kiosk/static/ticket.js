@@ -8,7 +8,7 @@ import { ERRORS } from "./texts.js";
 import { renderCountdown, setOnline, setPrinter, show } from "./view.js";
 import { $, el } from "/static/shared/dom.js";
 import { hhmm, parts } from "/static/shared/bilingual.js";
-import { hallBase } from "/static/shared/hall-base.js";
+import { hallBase, hallRoot } from "/static/shared/hall-base.js";
 
 var REQUEST_TIMEOUT_MS = 10000;
 
@@ -29,7 +29,7 @@ export function take(reason, notice) {
   body.request_id = state.pending.id;
   var ctrl = typeof AbortController === "function" ? new AbortController() : null;
   var timer = setTimeout(function () { if (ctrl) { ctrl.abort(); } }, REQUEST_TIMEOUT_MS);
-  fetch(hallBase() + "/api/v1/tickets", {
+  fetch(hallRoot() + "/api/v1/tickets", {
     method: "POST",
     cache: "no-store",
     headers: { "Content-Type": "application/json", "X-Device-Key": state.key },
@@ -155,6 +155,7 @@ export function renderResult() {
       : printer === "online" || printer === "paper_near_end" ? "keep_printed" : "keep";
   $("keep").textContent = t(keep);
   $("keep").classList.toggle("keep-alert", keep === "keep_printer_out" || keep === "keep_no_printer");
+  // The page's own address, as a link: it carries no key, so no prefix is the home hall anyway.
   var src = hallBase() + "/t/" + encodeURIComponent(tk.id) + "/qr.svg";
   if ($("result-qr").getAttribute("src") !== src) { $("result-qr").setAttribute("src", src); }
   $("result-qr").alt = t("qr_alt", { url: tk.status_url });

@@ -57,10 +57,14 @@ function card(hall) {
     hall.top_alerts.length ? h("ul", { cls: "top-alerts" }, hall.top_alerts.map(function (a) {
       return h("li", { cls: "alert-" + a.level }, [a.message, " ", h("span", { cls: "en", text: a.message_en })]);
     })) : null,
-    board ? h("a", { cls: "primary", href: board, target: "_blank", rel: "noopener" },
+    // A board of this server gets the tab's sign-in (rel="opener" copies sessionStorage into the
+    // new tab; token.js); another server's never sees it.
+    board ? h("a", { cls: "primary", href: board, target: "_blank", rel: ownBoard(board) ? "opener" : "noopener" },
       [bi("进入该大厅监控", "Open its board")]) : null
   ].filter(Boolean));
 }
+
+function ownBoard(url) { return /^\/(?!\/)/.test(url); }
 
 function totals(t) {
   var box = clear($("totals"));

@@ -6,13 +6,12 @@
 import { ApiError, describe, request } from "/static/shared/api.js";
 import { bi } from "/static/shared/bilingual.js";
 import { $, clear, h } from "/static/shared/dom.js";
-import { hallBase } from "/static/shared/hall-base.js";
+import { hallBase, hallRoot } from "/static/shared/hall-base.js";
+import { dropToken, storedToken } from "./token.js";
 
 export { ApiError, describe };
 
-var TOKEN = "hallq.manage.token";
-
-export function token() { return sessionStorage.getItem(TOKEN); }
+export function token() { return storedToken(); }
 
 export function api(path) {
   return request("GET", path, undefined, token()).then(function (r) { return r.data || {}; });
@@ -51,7 +50,7 @@ export function boot(box, start) {
     $("who").textContent = me.user.name || me.user.username;
     start(me.user);
   }).catch(function (err) {
-    if (err instanceof ApiError && err.status === 401) { sessionStorage.removeItem(TOKEN); needSignIn(box); return; }
+    if (err instanceof ApiError && err.status === 401) { dropToken(token()); needSignIn(box); return; }
     showError(err);
   });
 }
@@ -67,7 +66,7 @@ export function clearError() { $("error").hidden = true; }
 // GET `path` as a file and save it under the name the server gives (Content-Disposition).
 export function download(path, fallback) {
   clearError();
-  return fetch(hallBase() + "/api/v1" + path, { headers: { Authorization: "Bearer " + token() }, cache: "no-store" }).then(function (r) {
+  return fetch(hallRoot() + "/api/v1" + path, { headers: { Authorization: "Bearer " + token() }, cache: "no-store" }).then(function (r) {
     if (!r.ok) {
       return r.json().catch(function () { return {}; }).then(function (body) {
         var e = body.error || {};

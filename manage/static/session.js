@@ -10,6 +10,7 @@ import { hall, load, save, scope, session, view } from "./state.js";
 import { bi } from "/static/shared/bilingual.js";
 import { $, clear, h, show } from "/static/shared/dom.js";
 import { hallBase } from "/static/shared/hall-base.js";
+import { dropToken, keepToken, storedToken } from "./token.js";
 
 var ROLES = ["manager", "admin", "chief"];
 
@@ -25,7 +26,7 @@ export function screen(name) {
 }
 
 export function boot() {
-  session.token = sessionStorage.getItem("hallq.manage.token");
+  session.token = storedToken();
   session.user = load("user", null);
   api("GET", "/catalog").then(function (cat) {
     indexCatalog(cat);
@@ -75,9 +76,9 @@ function showLogin(message) {
 
 function forget() {
   stopBoard();
+  dropToken(session.token);
   session.token = null;
   session.user = null;
-  sessionStorage.removeItem("hallq.manage.token");
   save("user", null);
 }
 
@@ -120,7 +121,7 @@ export function wireSession() {
     api("POST", "/auth/login", { username: $("login-user").value.trim(), password: $("login-pass").value })
       .then(function (res) {
         session.token = res.token;
-        sessionStorage.setItem("hallq.manage.token", session.token);
+        keepToken(session.token, res.user);
         $("login-pass").value = "";
         enter(res.user);
       })

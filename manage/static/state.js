@@ -1,7 +1,10 @@
 // What the board holds, each part changed by the module named beside it (the others only read it).
 // Exposed read-only as window.HallqBoard.state for tests and the curious.
 
-export var KEY = "hallq.manage.";
+import { hallStore } from "/static/shared/hall-base.js";
+
+// Per hall (hall-base.js): a tab that opens two halls' boards keeps each one's apart.
+export var KEY = hallStore("hallq.manage.");
 
 // Who is signed in (session.js): a manager sees the hall, a chief (首席代表) one department.
 export var session = { token: null, user: null };

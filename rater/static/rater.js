@@ -9,7 +9,7 @@ import { fetchDevice, forgetKey, showPairing, takeKey } from "./device.js";
 import { bi } from "/static/shared/bilingual.js";
 import { $, clear } from "/static/shared/dom.js";
 import { connect } from "/static/shared/live.js";
-import { hallBase } from "/static/shared/hall-base.js";
+import { hallRoot } from "/static/shared/hall-base.js";
 
 var config = JSON.parse($("rater-config").textContent);
 var Form = window.HallqRatingForm;
@@ -60,7 +60,7 @@ function ask(data) {
   box.textContent = "";
   var form = current = new Form(box, {
     levels: data.levels || config.levels, tags: data.tags || config.tags, instant: true, comment: false,
-    post: Form.post(hallBase() + "/api/v1/tickets/" + encodeURIComponent(data.ticket) + "/rating", { "X-Device-Key": key }),
+    post: Form.post(hallRoot() + "/api/v1/tickets/" + encodeURIComponent(data.ticket) + "/rating", { "X-Device-Key": key }),
     onTouch: function () { if (form === current) { later(timeoutS); } },
     onDone: function (kind) { if (form === current) { thank(kind); } }
   });
@@ -120,7 +120,7 @@ function recheck() {
     if (r.unauthorized) {
       if (pad.live) { pad.live.stop(); }
       forgetKey();
-      showPairing("密钥无效或已吊销，请重新配对。 The key is unknown or revoked: pair this pad again.");
+      showPairing(r.otherHall || "密钥无效或已吊销，请重新配对。 The key is unknown or revoked: pair this pad again.");
     }
   });
 }
@@ -134,7 +134,7 @@ function boot() {
       if (r.device) { start(r.device); return; }
       if (r.unauthorized) {
         forgetKey();
-        showPairing("密钥无效或已吊销，请重新配对。 The key is unknown or revoked: pair this pad again.");
+        showPairing(r.otherHall || "密钥无效或已吊销，请重新配对。 The key is unknown or revoked: pair this pad again.");
         return;
       }
       setConn("offline");

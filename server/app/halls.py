@@ -96,6 +96,11 @@ class HallSet:
             return self.home
         return self._by_code(self._credential("token", digest(token)))
 
+    def hall_of(self, kind: str, secret: str) -> str | None:
+        """The code of the hall a device key (`kind` "key") or a bearer token ("token") belongs
+        to; None for an unknown one, or an account of the whole installation."""
+        return self._credential(kind, digest(secret)) if secret else None
+
     def forget(self, token_digest: str) -> None:
         """A token ended: the next request with it goes through its hall's own refusal at once."""
         with self._lock:

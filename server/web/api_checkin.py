@@ -19,7 +19,7 @@ from flask.typing import ResponseReturnValue
 from server.app.appointment_checkin import check_in
 from server.app.issuing import KIOSK
 
-from .auth import services
+from .auth import device_refusals, services
 from .errors import ApiError, safe_message
 
 bp = Blueprint("api_checkin", __name__, url_prefix="/api/v1")
@@ -30,8 +30,9 @@ def check_in_route(appointment_code: str) -> ResponseReturnValue:
     key = request.headers.get("X-Device-Key")
     if not key:
         raise ApiError(401, "unauthorized", "this needs a registered kiosk: send X-Device-Key")
-    done = check_in(services(), KIOSK, appointment_code, key,
-                    ignore_hours=not current_app.config["HALLQ_ENFORCE_HOURS"])
+    with device_refusals(key):
+        done = check_in(services(), KIOSK, appointment_code, key,
+                        ignore_hours=not current_app.config["HALLQ_ENFORCE_HOURS"])
     if done.late is not None:
         # A late visitor's normal number: the refusal of the booking, and the number beside it.
         error = {"code": done.late.code, "message": safe_message(done.late.message),

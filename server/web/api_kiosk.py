@@ -8,7 +8,7 @@ from server.app import progress
 from server.app.issuing import KIOSK, TicketRequest, issue_ticket
 from server.app.returning import notice_item, resolve_notice_reference
 
-from .auth import require_device, services
+from .auth import device_refusals, require_device, services
 from .bodies import IssueTicket
 from .errors import ApiError, error_response, parse_body
 
@@ -45,4 +45,6 @@ def take_number() -> tuple[Response, int]:
         ignore_hours=not current_app.config["HALLQ_ENFORCE_HOURS"],
         follows_case=follows,
     )
-    return jsonify({"ticket": issue_ticket(svc, KIOSK, asked)}), 201
+    with device_refusals(key):
+        ticket = issue_ticket(svc, KIOSK, asked)
+    return jsonify({"ticket": ticket}), 201

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import current_app, request
 
 from server.app import accounts
+from server.app.accounts import Unauthorized
 from server.app.context import Services
 from server.core.windows import Role, Staff
 
@@ -61,7 +64,8 @@ def require_staff(*roles: Role) -> Staff:
         raise ApiError(401, "unauthorized", "sign in first: send Authorization: Bearer TOKEN from /api/v1/auth/login")
     staff = accounts.staff_for_token(services(), token)
     if staff is None:
-        raise ApiError(401, "unauthorized", "the token is unknown, expired or signed out; sign in again")
+        raise hall_scope.elsewhere("token", token) or ApiError(
+            401, "unauthorized", "the token is unknown, expired or signed out; sign in again")
     if roles and staff.role not in roles:
         raise ApiError(403, "forbidden", f"this needs the role {' or '.join(r.value for r in roles)}")
     return staff
@@ -73,7 +77,20 @@ def require_device(*kinds: str) -> dict[str, Any]:
         raise ApiError(401, "unauthorized", "this needs a registered device: send X-Device-Key")
     device = accounts.device_for_key(services(), key)
     if device is None:
-        raise ApiError(401, "unauthorized", "unknown or revoked device key")
+        raise hall_scope.elsewhere("key", key) or ApiError(401, "unauthorized", "unknown or revoked device key")
     if kinds and device["kind"] not in kinds:
         raise ApiError(403, "forbidden", f"a {device['kind']} device may not do this; it needs a {' or '.join(kinds)}")
     return device
+
+
+@contextmanager
+def device_refusals(key: str) -> Iterator[None]:
+    """For a route that checks its kiosk inside its own transaction (issuing, check-in): a key of
+    another hall is refused saying whose it is, as require_device does."""
+    try:
+        yield
+    except Unauthorized:
+        other = hall_scope.elsewhere("key", key)
+        if other is None:
+            raise
+        raise other from None

@@ -85,3 +85,22 @@ def for_connection(auth: dict[str, Any]) -> Served:
     if auth.get("device_key"):
         return halls().of_device_key(str(auth["device_key"]))
     return halls().of_token(str(auth["token"]) if auth.get("token") else None)
+
+
+def elsewhere(kind: str, secret: str) -> ApiError | None:
+    """The refusal for a credential another hall knows, where this hall does not: a page opened at
+    one hall's address with another's key or sign-in can then say where it belongs instead of
+    "unknown". Only the holder of the credential learns this, so it tells nobody anything new."""
+    code = halls().hall_of(kind, secret)
+    here = g.get("hallq_served")
+    if code is None or (here is not None and here.services.hall.code == code):
+        return None
+    other = halls().get(code)
+    what, what_zh = ("device key", "设备密钥") if kind == "key" else ("account", "账号")
+    if other is None:  # a hall of the installation that another process serves
+        return ApiError(401, "other_hall", f"this {what} belongs to another hall, {code}",
+                        zh=f"该{what_zh}属于其他大厅（{code}）")
+    where = "/" if other is halls().home else f"/h/{code}/"
+    hall = other.services.hall
+    return ApiError(401, "other_hall", f"this {what} belongs to another hall, {hall.name_en}: use it at {where}",
+                    zh=f"该{what_zh}属于其他大厅（{hall.name}），请在 {where} 使用")

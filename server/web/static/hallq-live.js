@@ -39,9 +39,14 @@
 
   HallqLive.prototype.start = function () {
     var self = this;
-    // The socket of this page's hall (/h/CODE/socket.io), not the home hall's.
+    // The socket of this page's hall (/h/CODE/socket.io), not the home hall's. A page without the
+    // prefix names its hall too (?hall=, from the server's <meta name="hallq-hall">): else the
+    // server would take a credential of another hall to that hall, under this page's name. Not as
+    // a prefix: a proxy may upgrade /socket.io/ alone to a WebSocket.
+    var meta = global.document && global.document.querySelector('meta[name="hallq-hall"]');
+    var code = meta && meta.getAttribute("content");
     var socket = global.io({ path: hallqBase() + "/socket.io", transports: ["websocket"], auth: this.auth,
-      reconnectionDelayMax: 3000 });
+      query: code ? { hall: code } : {}, reconnectionDelayMax: 3000 });
     this.socket = socket;
     self.onStatus("connecting");
     socket.on("connect", function () { self.retries = 0; self.subscribe(); });

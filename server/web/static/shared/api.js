@@ -2,9 +2,9 @@
 // carrying the server's own words in both languages (message_zh is what a screen shows first).
 
 import { leadsWith } from "/static/shared/bilingual.js";
-import { hallBase } from "/static/shared/hall-base.js";
+import { hallRoot } from "/static/shared/hall-base.js";
 
-var API = hallBase() + "/api/v1";   // this page's hall's API
+var API = hallRoot() + "/api/v1";   // this page's hall's API
 
 // message: the server's English; zh: its Chinese.
 export function ApiError(status, code, message, zh) {

@@ -2,11 +2,12 @@
 // comes as ?key=KEY once, is kept in localStorage (in memory where storage is off) and never left
 // in the address bar; GET /api/v1/devices/me says whether it is good.
 
-import { hallBase } from "/static/shared/hall-base.js";
+import { hallRoot, hallStore } from "/static/shared/hall-base.js";
 
 // The key kept under `store` (one name per kind of page, so a display and a pad on one browser
-// keep their own).
-export function deviceKey(store) {
+// keep their own; and per hall, hallStore).
+export function deviceKey(kind) {
+  var store = hallStore(kind);
   var memoryKey = null;
 
   function keep(key) {
@@ -34,14 +35,17 @@ export function deviceKey(store) {
   };
 }
 
-// GET /api/v1/devices/me: {device} when the key is good, {unauthorized} when it is not,
+// GET /api/v1/devices/me: {device} when the key is good, {unauthorized} when it is not (with
+// `otherHall`, the server's words in both languages, when the key is another hall's),
 // {offline} when the server cannot be reached (then the caller tries again).
 export function fetchDevice(key) {
-  return window.fetch(hallBase() + "/api/v1/devices/me", { headers: { "X-Device-Key": key }, cache: "no-store" })
+  return window.fetch(hallRoot() + "/api/v1/devices/me", { headers: { "X-Device-Key": key }, cache: "no-store" })
     .then(function (r) {
       if (r.status === 401 || r.status === 403) {
         return r.json().then(function (body) {
-          return { unauthorized: (body && body.error && body.error.message) || "unauthorized" };
+          var e = (body && body.error) || {};
+          return { unauthorized: e.message || "unauthorized",
+            otherHall: e.code === "other_hall" ? (e.message_zh || "") + " / " + e.message : null };
         }, function () { return { unauthorized: "unauthorized" }; });
       }
       if (!r.ok) { return { offline: "HTTP " + r.status }; }
