@@ -73,6 +73,34 @@
     }
   }
 
+  // The console's pause reasons in English; a reason typed otherwise keeps its Latin part, if any.
+  var PAUSE_EN = { "午休": "lunch", "会议": "a meeting", "暂时离开": "stepped away" };
+
+  function reasonEn(r) {
+    return PAUSE_EN[r] || r.replace(/[^\x20-\x7e]+/g, " ").replace(/\s+/g, " ").trim();
+  }
+
+  // Article 26's other half: the wait is unknown because the windows that would call this ticket
+  // are paused, not gone; the visitor should know it will move again, and why it does not now.
+  function pausedWords(t) {
+    var list = t.status === "waiting" && !t.unserved && !window.HallqWait.words(t) ? (t.paused_windows || []) : [];
+    if (!list.length) { return null; }
+    var zh = [], en = [];
+    list.forEach(function (w) {
+      var r = (w.reason || "").trim();
+      if (r && zh.indexOf(r) < 0) { zh.push(r); }
+      var e = r && reasonEn(r);
+      if (e && en.indexOf(e) < 0) { en.push(e); }
+    });
+    var one = list.length === 1;
+    var name = one ? windowNames(list[0].id, t) : null;
+    var nameZh = one ? (list[0].name || name.zh) : "本业务窗口";
+    var nameEn = one ? (list[0].name_en || name.en) : "The windows of this service";
+    return [nameZh + "暂停服务" + (zh.length ? "（" + zh.join("、") + "）" : "") + "，恢复后开始叫号",
+            nameEn + (one ? " is" : " are") + " paused" + (en.length ? " (" + en.join(", ") + ")" : "") +
+            "; calling resumes when " + (one ? "it is" : "one is") + " back"];
+  }
+
   function waitWords(t) {
     // The status line above says why (no window serves the queue); no number is invented here.
     // The range and its words: wait.js (issue 13).
@@ -104,6 +132,15 @@
       $("wait-en").textContent = ww[1];
       $("wait").className = "fact-value" + (ww[1] === "Unknown" ? " unknown" : "");
     }
+    var paused = pausedWords(t);
+    $("wait-reason").hidden = !paused;
+    $("wait-reason-zh").textContent = paused ? paused[0] : "";
+    $("wait-reason-en").textContent = paused ? paused[1] : "";
+
+    // Nothing will call this ticket any more: no alert to switch on, no papers to bring.
+    var over = t.status === "done" || t.status === "no_show" || t.status === "cancelled";
+    $("sound").hidden = over;
+    $("materials-card").hidden = over;
 
     var called = t.status === "called";
     $("call").hidden = !called;
@@ -273,6 +310,12 @@
     // ticket events say whether that one is held.
     if (!ticket.target_window) { ticket.unserved = !!q.unserved; }
     if (ticket.unserved) { ticket.estimated_wait_s = null; ticket.estimated_wait_range_s = null; }
+    // The queue's paused windows, as the ticket view picks them: those that would call it, and
+    // only while none open would (a pause brings no ticket event, only this).
+    var pausedHere = q.paused_windows || [];
+    ticket.paused_windows = ticket.target_window
+      ? pausedHere.filter(function (w) { return w.id === ticket.target_window; })
+      : ((q.open_windows || []).length ? [] : pausedHere);
     if (at < 0) {
       // Not in the list: held for one window, or beyond the list's length; keep what we know.
       if (!q.waits) { ticket.estimated_wait_s = null; ticket.estimated_wait_range_s = null; }

@@ -5,7 +5,7 @@ Built inside the transaction that changed them, so a payload always agrees with 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -143,6 +143,15 @@ class HallLoad:
     def unserved(self, t: Ticket) -> bool:
         return calling.unserved(t, self.hall.windows, self.states)
 
+    def paused_windows(self, serves: Callable[[Window], bool]) -> list[dict[str, str]]:
+        """The held windows `serves` picks that are paused, with their staff's reason: while no open
+        one is among them the wait is unknown, and the visitor is owed why (lunch, a meeting)."""
+        return [
+            {"id": w.id, "name": w.name, "name_en": w.name_en, "reason": self.states[w.id].pause_reason}
+            for w in self.serving_windows()
+            if self.states[w.id].status is WindowStatus.PAUSED and serves(w)
+        ]
+
     def windows_for(self, queue: str) -> float:
         if queue not in self._served:
             self._served[queue] = effective_windows(queue, self.open_windows(), self.waiting_counts())
@@ -189,6 +198,11 @@ def ticket_view(conn: Connection, hall: Hall, t: Ticket, load: HallLoad) -> dict
         estimate = None if wait is None else wait.wait_s
     else:
         ahead, estimate = 0, 0 if t.status in (Status.CALLED, Status.SERVING) else None
+    # Only where they are why the wait is unknown: an open window that would call it gives the wait.
+    paused: list[dict[str, str]] = []
+    if t.status is Status.WAITING and not unserved and not any(
+            calling.callable_at(w, t) for w in load.open_windows()):
+        paused = load.paused_windows(lambda w: calling.callable_at(w, t))
     return {
         "id": t.id,
         "number": t.number,
@@ -212,6 +226,7 @@ def ticket_view(conn: Connection, hall: Hall, t: Ticket, load: HallLoad) -> dict
         # Where the wait should fall four times in five; null: no open window serves the queue.
         "estimated_wait_range_s": wait.range if wait is not None else None,
         "unserved": unserved,
+        "paused_windows": paused,
         # A returning visitor's notice: the window shows what it listed as missing (article 14).
         "follows_case": t.follows_case,
         "window": t.window,
@@ -289,6 +304,9 @@ def queue_view(conn: Connection, hall: Hall, code: str, load: HallLoad) -> dict[
         # Article 26: a queue nobody serves must be visible, never a silent dead end. A paused
         # window will be back: its queue is waiting, not stranded.
         "unserved": not load.served(code),
+        # Why a queue with no open window still has visitors waiting calmly: who is away, and why
+        # (a visitor sent to one of them follows that one alone, whatever `open_windows` says).
+        "paused_windows": load.paused_windows(lambda w: w.serves(code)),
         "issued_today": s.get("issued", 0),
         "served_today": s.get("served", 0),
         "order": order,

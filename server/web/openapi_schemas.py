@@ -39,6 +39,10 @@ TIME: Schema = {"type": "string", "format": "date-time"}
 TIME_OR_NULL: Schema = {"type": ["string", "null"], "format": "date-time"}
 DATE: Schema = {"type": "string", "format": "date"}
 STRINGS: Schema = {"type": "array", "items": STR}
+# Windows held but paused (lunch, a meeting), with the reason their staff gave.
+PAUSED_WINDOWS: Schema = {"type": "array", "items": {"type": "object", "required": ["id", "name", "name_en", "reason"],
+                                                     "properties": {"id": STR, "name": STR, "name_en": STR,
+                                                                    "reason": STR}}}
 
 TICKET_STATUS = ["waiting", "called", "serving", "suspended", "done", "no_show", "cancelled"]
 OUTCOMES = ["accepted", "received", "notice", "refused", "concluded", "consulted"]
@@ -72,6 +76,9 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                                "null where no open window serves its queue",
             },
             "unserved": {**BOOL, "description": "no open window serves its queue (article 26)"},
+            "paused_windows": {**PAUSED_WINDOWS, "description": "while it waits and no open window would call "
+                                                                "it: the paused ones that would (the estimate is "
+                                                                "null until one resumes); else empty"},
             "window": STR_OR_NULL, "window_name": STR_OR_NULL, "window_name_en": STR_OR_NULL,
             "target_window": {**STR_OR_NULL, "description": "the window it was transferred or suspended to"},
             "recalls": {**INT, "minimum": 0},
@@ -102,6 +109,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "code": STR, "name": STR, "name_en": STR, "prefix": STR,
         "waiting": INT, "longest_wait_s": INT, "estimate_s": INT_OR_NULL, "s_per_ticket": INT_OR_NULL,
         "open_windows": STRINGS, "unserved": BOOL, "issued_today": INT, "served_today": INT,
+        "paused_windows": {**PAUSED_WINDOWS, "description": "the held windows of the queue paused now; with no "
+                                                            "`open_windows` they are why `waits` is null"},
         "order": {**STRINGS, "description": "waiting numbers in calling order (the first 200)"},
         "appointments": {"type": "object", "additionalProperties": TIME,
                          "description": "预约: the appointment tickets of `order`, number -> their slot's start"},

@@ -106,3 +106,28 @@ def test_qr_code_of_an_unknown_ticket_is_a_json_404(client):
     r = client.get("/t/no-such-ticket/qr.svg")
     assert r.status_code == 404
     assert r.get_json()["error"]["code"] == "not_found"
+
+
+def test_a_paused_window_is_why_the_wait_is_unknown(client, kiosk_key, make_staff):
+    """docs/kiosk.md: while the queue's only window is paused the phone says 未知 and why; the
+    ticket and its queue carry the paused window and its staff's reason, and lose it on resume."""
+    staff = make_staff("scjg-w1", "window", "SCJG")
+    assert client.post("/api/v1/windows/1/open", headers=staff).status_code == 200
+    taken = client.post("/api/v1/tickets", json={"item": "SCJG-001"}, headers={"X-Device-Key": kiosk_key})
+    ticket = taken.get_json()["ticket"]
+    assert ticket["paused_windows"] == [] and ticket["estimated_wait_range_s"] is not None
+
+    assert client.post("/api/v1/windows/1/pause", headers=staff, json={"reason": "午休"}).status_code == 200
+    paused = client.get(f"/api/v1/tickets/{ticket['id']}").get_json()["ticket"]
+    assert paused["estimated_wait_range_s"] is None and paused["unserved"] is False
+    assert paused["paused_windows"] == [{"id": "1", "name": "1号窗口", "name_en": "Window 1", "reason": "午休"}]
+    queue = next(q for q in client.get("/api/v1/hall", headers=staff).get_json()["queues"] if q["code"] == "A")
+    assert queue["open_windows"] == [] and queue["paused_windows"] == paused["paused_windows"]
+    # The page starts from the same view, so a reload shows the reason too.
+    page = client.get(f"/t/{ticket['id']}").get_data(as_text=True)
+    data = json.loads(re.search(r'<script type="application/json" id="page-data">(.*?)</script>', page, re.S).group(1))
+    assert data["ticket"]["paused_windows"][0]["reason"] == "午休"
+
+    assert client.post("/api/v1/windows/1/resume", headers=staff).status_code == 200
+    back = client.get(f"/api/v1/tickets/{ticket['id']}").get_json()["ticket"]
+    assert back["paused_windows"] == [] and back["estimated_wait_range_s"] is not None
