@@ -40,7 +40,7 @@ function caseAlert(c) {
   return { kind: "case_deadline", level: over || c.warning === "overdue" ? "critical" : "warn", case: c.number,
     department: c.department,
     message: "办件 " + c.number + " " + (c.item_name || "") + (over ? " 已超期" : " 剩余 " + c.days_left + " 个工作日"),
-    message_en: "Case " + c.number + (over ? " is overdue" : ": " + c.days_left + " working days left") };
+    message_en: "Case " + c.number + (over ? " is overdue" : ": " + c.days_left + (c.days_left === 1 ? " working day" : " working days") + " left") };
 }
 
 // Read on each snapshot: only the newest read of each source draws.

@@ -145,13 +145,15 @@ function appealWords(a) {
     rejected: bi("申诉未通过", "appeal rejected") }[a] || a;
 }
 
+function workingDays(n) { return n + (n === 1 ? " working day" : " working days"); }
+
 function deadline(f) {
   if (!f.open) { return h("p", { cls: "fu-deadline done" }, [bi("已办结", "Closed")]); }
   var next = f.next_steps.length ? f.next_steps : nextOf(f.status);
   var what = next.map(function (s) { return STEP_WORDS[s][0]; }).join(" / ");
   var whatEn = next.map(function (s) { return STEP_WORDS[s][1].toLowerCase(); }).join(" or ");
-  var left = f.days_left < 0 ? bi("已超期 " + (-f.days_left) + " 个工作日", "overdue by " + (-f.days_left) + " working days")
-    : f.days_left === 0 ? bi("今日到期", "due today") : bi("剩 " + f.days_left + " 个工作日", f.days_left + " working days left");
+  var left = f.days_left < 0 ? bi("已超期 " + (-f.days_left) + " 个工作日", "overdue by " + workingDays(-f.days_left))
+    : f.days_left === 0 ? bi("今日到期", "due today") : bi("剩 " + f.days_left + " 个工作日", workingDays(f.days_left) + " left");
   var tier = TIER_WORDS[f.warning];
   return h("p", { cls: "fu-deadline" }, [
     h("span", {}, [bi("下一步：" + what, "next: " + whatEn)]), " ",
