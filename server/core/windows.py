@@ -6,6 +6,7 @@ window can be taken over by another member of staff.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -94,6 +95,16 @@ def open_window(state: WindowState, window: Window, staff: Staff, now: datetime)
             zh=f"{window.name}已由其他工作人员使用；请对方交接，或由首席代表指派",
         )
     return replace(state, status=WindowStatus.OPEN, staff_id=staff.id, pause_reason="", since=now)
+
+
+def require_not_elsewhere(states: Iterable[WindowState], window_id: str, staff: Staff) -> None:
+    """One person, one window: a clerk signed in at two would be called to by both screens, and
+    each visit, rating and tally is put to the person at the window."""
+    for s in states:
+        if s.window != window_id and s.staff_id == staff.id and s.status is not WindowStatus.CLOSED:
+            raise WindowStateError(
+                f"{staff.username} is signed in at window {s.window}; sign off there first",
+                zh=f"{staff.username} 已在{s.window}号窗口签到，请先在该窗口签退", window=s.window)
 
 
 def hand_over(state: WindowState, window: Window, to: Staff, now: datetime) -> WindowState:

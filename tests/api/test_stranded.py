@@ -349,3 +349,23 @@ def test_a_window_with_a_visitor_called_to_it_cannot_pause(client, kiosk, alice)
     client.post("/api/v1/windows/1/finish", headers=alice, json={})
     assert client.post("/api/v1/windows/1/pause", headers=alice, json={"reason": "午休"}).status_code == 200
     assert ticket(client, first)["status"] == "done"
+
+
+# -- one person, one window --------------------------------------------------------------------
+
+
+def test_a_clerk_signed_in_at_one_window_cannot_open_a_second(client, alice):
+    """The walkthrough signed scjg01 in at windows 1 and 3 at once: both screens could call them, and
+    every visit and rating goes to the person at the window."""
+    err = assert_error(client.post("/api/v1/windows/2/open", headers=alice), 409, "window_state")
+    assert "1号窗口" in err["message_zh"] and "sign off there first" in err["message"]
+    assert client.post("/api/v1/windows/1/close", headers=alice).status_code == 200
+    assert client.post("/api/v1/windows/2/open", headers=alice).status_code == 200
+    assert client.post("/api/v1/windows/2/open", headers=alice).status_code == 200, "again at the same one: harmless"
+
+
+def test_a_window_is_not_handed_to_someone_holding_another(client, alice, bob):
+    r = client.post("/api/v1/windows/1/hand-over", headers=alice, json={"username": "bob"})
+    assert "2号窗口" in assert_error(r, 409, "window_state")["message_zh"]
+    assert client.post("/api/v1/windows/2/close", headers=bob).status_code == 200
+    assert client.post("/api/v1/windows/1/hand-over", headers=alice, json={"username": "bob"}).status_code == 200

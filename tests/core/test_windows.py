@@ -19,6 +19,7 @@ from server.core.windows import (
     open_window,
     pause,
     require_calling,
+    require_not_elsewhere,
     require_staffed_by,
     resume,
     transfer_queue,
@@ -227,3 +228,12 @@ def test_window_state_errors_are_conflicts_and_forbidden_is_forbidden():
     assert WindowStateError.kind == "conflict"
     assert Forbidden.kind == "forbidden"
     assert Invalid.kind == "invalid"
+
+
+def test_one_person_holds_one_window_at_a_time():
+    at_tax = opened()
+    with pytest.raises(WindowStateError, match="signed in at window w1"):
+        require_not_elsewhere([at_tax], "w2", TAX_CLERK)
+    require_not_elsewhere([at_tax], "w1", TAX_CLERK)  # the same window again
+    require_not_elsewhere([at_tax], "w2", TAX_CLERK_2)
+    require_not_elsewhere([close(at_tax, LATER)], "w2", TAX_CLERK)
