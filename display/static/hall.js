@@ -2,6 +2,7 @@
 // Which windows and queues it shows comes from its device settings (docs/display.md).
 
 import { boot, clock, config, hallTime, markShown } from "./display.js";
+import { fitAll } from "./fit.js";
 import { $, el } from "/static/shared/dom.js";
 
 var FLASH_MS = 8000;
@@ -103,6 +104,7 @@ function renderCalls() {
     list.appendChild(li);
     markShown(c.number);
   });
+  fitNames();
 }
 
 // The newest call flashes for a few seconds after it was made (not again on a redraw).
@@ -170,6 +172,14 @@ function renderQueues() {
     tile.appendChild(count);
     grid.appendChild(tile);
   });
+  fitNames();
+}
+
+// Queue names are what a visitor looks for on this screen: whole, however long (fit.js).
+function fitNames() {
+  fitAll($("queue-grid"), ".queue-name", 0.8, true);
+  fitAll($("queue-grid"), ".queue-name-en", 0.85, true);
+  fitAll($("call-list"), ".call-window", 0.7, false);
 }
 
 // -- notices --------------------------------------------------------------------------------------
@@ -211,6 +221,7 @@ function renderAll() {
 // The banner lies over the header strip only: the calls, the recent calls and the waiting counts
 // stay in view, undimmed, however busy the voice is (display.css, issue 9).
 document.getElementById("screen").appendChild(document.getElementById("banner"));
+window.addEventListener("resize", fitNames);
 
 boot({
   rooms: function () { return ["hall"]; },
