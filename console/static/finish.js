@@ -40,7 +40,7 @@ function outcomeChanged() {
   clear($("outcome-help")).appendChild(help ? bi(help[0], help[1]) : bi("请选择办理结果。", "Choose the outcome."));
   var opens = CASE_OUTCOMES.indexOf(o) >= 0;
   show($("f-applicant"), opens);
-  $("f-applicant-opt").textContent = "生成案件，必填 opens a case: required";
+  $("f-applicant-opt").textContent = "生成案件 opens a case";
   var lists = o === "accepted" || o === "notice" || o === "concluded" || o === "received";
   show($("f-materials"), lists);
   show($("f-text"), !!o);
@@ -48,6 +48,10 @@ function outcomeChanged() {
     o === "refused" ? bi("不予受理理由（必填）", "Reason (required)")
       : o === "notice" ? bi("告知说明（可选）", "Note to the applicant (optional)")
         : bi("备注（可选）", "Note (optional)"));
+  // Marked as the applicant's fields are, for a screen reader too; the form stays novalidate, so
+  // the check before sending says what is missing, in both languages.
+  $("f-text-input").required = o === "refused";
+  $("f-text-input").setAttribute("aria-required", String(o === "refused"));
   if (t && lists) { renderMaterials($("f-materials-list"), t, true); }
   var item = itemOf(t);
   clear($("f-item")).appendChild(item ? bi("事项：" + item.name, item.code)

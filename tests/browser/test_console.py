@@ -379,6 +379,36 @@ def test_accepted_visit_shows_the_case_number(console, server):
     shot(page, "console-6-accepted.png")
 
 
+def test_every_field_the_finish_refuses_without_is_marked_required(console, server):
+    """The phone is refused empty ("请填写正确的联系电话") as the name and ID number are: all three
+    say so before the clerk tries, and so does a refusal's reason."""
+    _, page = console
+    sign_in_at_window(page, server)
+    take(server)
+    expect(waiting(page)).to_have_text("1")
+    press(page, "F1")
+    press(page, "s")
+    press(page, "f")
+    page.keyboard.press("1")
+    for field in ("f-name", "f-id", "f-phone"):
+        label = page.locator(f"label:has(#{field})")
+        expect(label).to_contain_text("必填")
+        expect(label.locator(".en")).to_contain_text("required")
+        expect(page.locator(f"#{field}")).to_have_attribute("aria-required", "true")
+        assert page.locator(f"#{field}").evaluate("n => n.required")
+    shot(page, "console-finish-required.png")
+    page.locator("#f-name").fill("张三")
+    page.locator("#f-id").fill(valid_id_number())
+    page.locator("#finish-submit").click()
+    expect(page.locator("#finish-msg")).to_contain_text("请填写正确的联系电话")
+    expect(page.locator("#f-text-input")).to_have_attribute("aria-required", "false")
+    page.keyboard.press("Escape")
+    press(page, "f")
+    page.locator('input[name=outcome][value="refused"]').check()
+    expect(page.locator("label:has(#f-text-input)")).to_contain_text("必填")
+    expect(page.locator("#f-text-input")).to_have_attribute("aria-required", "true")
+
+
 def test_one_time_notice_lists_the_unchecked_materials(console, server):
     _, page = console
     sign_in_at_window(page, server)
