@@ -5,13 +5,28 @@
 // stay in its own rooms.
 
 import { api, ApiError, boot, clearError, describe, showError } from "./report.js";
-import { bi } from "/static/shared/bilingual.js";
+import { bi, stopwatch } from "/static/shared/bilingual.js";
 import { $, clear, h } from "/static/shared/dom.js";
 
 var REFRESH_MS = 15000;
 var LEVELS = [["critical", "严重", "critical"], ["warn", "警告", "warning"], ["info", "提示", "info"]];
 
-function minutes(s) { return s === null || s === undefined ? "—" : String(Math.round(s / 60)); }
+// As each hall's board shows a wait (floor.js `age`): "5:51", "1h05" past the hour, "—" with
+// nobody waiting; a rounded "6" min here beside "5:51" there read as two different halls.
+function wait(s) {
+  if (s === null || s === undefined) { return "—"; }
+  var m = Math.floor(Math.max(0, s) / 60);
+  return m < 60 ? stopwatch(s) : Math.floor(m / 60) + "h" + String(m % 60).padStart(2, "0");
+}
+
+// The hall's own clock when the server read it (`at`, written in the hall's time zone), not this
+// PC's: the figures are the hall's, and so is the time they were true.
+function updatedAt(halls) {
+  var home = document.querySelector('meta[name="hallq-hall"]').content;
+  var read = halls.filter(function (x) { return x.at; });
+  var row = read.filter(function (x) { return x.code === home; })[0] || read[0];
+  return row ? row.at.slice(11, 19) : "—";
+}
 
 function figure(value, zh, en) {
   return h("div", { cls: "figure" }, [
@@ -49,7 +64,7 @@ function card(hall) {
     h("div", { cls: "en", text: hall.name_en }),
     h("div", { cls: "figures" }, [
       figure(String(hall.waiting), "等候人数", "waiting"),
-      figure(minutes(hall.longest_wait_s), "最长等候(分)", "longest wait, min"),
+      figure(hall.waiting ? wait(hall.longest_wait_s) : "—", "最长等候", "longest wait"),
       figure(hall.windows_open + "/" + hall.windows, "开放窗口", "windows open"),
       figure(hall.served_today + "/" + hall.issued_today, "今日办结/取号", "served/issued today")
     ]),
@@ -68,7 +83,7 @@ function ownBoard(url) { return /^\/(?!\/)/.test(url); }
 
 function totals(t) {
   var box = clear($("totals"));
-  [[t.halls, "大厅", "halls"], [t.waiting, "等候", "waiting"], [minutes(t.longest_wait_s), "最长等候(分)", "longest, min"],
+  [[t.halls, "大厅", "halls"], [t.waiting, "等候", "waiting"], [t.waiting ? wait(t.longest_wait_s) : "—", "最长等候", "longest wait"],
    [t.windows_open + "/" + t.windows, "开放窗口", "windows open"], [t.served_today, "今日办结", "served today"],
    [t.alerts.critical, "严重告警", "critical alerts"]].forEach(function (f) {
     box.appendChild(h("span", { cls: "total" }, [f[1], " ", h("span", { cls: "en", text: f[2] }),
@@ -83,7 +98,7 @@ function refresh() {
     totals(res.totals);
     var box = clear($("halls"));
     res.halls.forEach(function (hall) { box.appendChild(card(hall)); });
-    $("updated").textContent = "更新于 Updated " + new Date().toTimeString().slice(0, 8);
+    $("updated").textContent = "更新于 Updated " + updatedAt(res.halls);
     document.body.dataset.loaded = "1";
   }).catch(function (err) {
     if (err instanceof ApiError && err.status === 403) {

@@ -91,6 +91,8 @@ export function expire() {
 export function whoParts(user) {
   var roles = { manager: ["大厅主任", "Manager"], admin: ["管理员", "Admin"], chief: ["首席代表", "Chief"] };
   var role = roles[user.role] || ["", user.role || ""];
+  // An account of no hall (GET /auth/me `hall: null`) manages every hall of the city, not one.
+  if (user.role === "manager" && user.hall === null) { role = ["市级管理员", "City manager"]; }
   var name = String(user.name || user.username || "");
   if (role[0] && name.indexOf(role[0]) >= 0) { name = name.split(role[0]).join(" ").replace(/\s+/g, " ").trim(); }
   return { zh: role[0], en: role[1], name: name || user.username || "" };
