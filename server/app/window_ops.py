@@ -65,8 +65,8 @@ def open_window(svc: Services, staff: Staff, window_id: str) -> dict[str, Any]:
                 f"{w.name}是备用窗口，须由大厅主任启用后才能登录 / {w.name_en} is a reserve window; "
                 "a hall manager opens it for service first", window=w.id)
         state = windows_repo.get(uow.conn, w.id, lock=True)
-        win.require_not_elsewhere(windows_repo.all_states(uow.conn).values(), w.id, staff)
         new = win.open_window(state, w, staff, uow.now)
+        win.require_not_elsewhere(windows_repo.all_states(uow.conn).values(), w.id, staff)
         windows_repo.save(uow.conn, new)
         record.window_changed(svc, uow, state, new)
         uow.audit("window.open", w.id, staff=staff.username)
@@ -191,8 +191,8 @@ def hand_over(svc: Services, by: Staff, window_id: str, to: Staff) -> dict[str, 
         left_paused = by.id == to.id and state.status is win.WindowStatus.PAUSED
         if not (by.id == state.staff_id or win.may_oversee(w, by) or left_paused):
             raise Forbidden(f"{by.username} may not assign {w.name}; its staff or a chief representative can")
-        win.require_not_elsewhere(windows_repo.all_states(uow.conn).values(), w.id, to)
         new = win.hand_over(state, w, to, uow.now)
+        win.require_not_elsewhere(windows_repo.all_states(uow.conn).values(), w.id, to)
         windows_repo.save(uow.conn, new)
         record.window_changed(svc, uow, state, new)
         uow.audit("window.hand_over", w.id, to=to.username, previous=state.staff_id)

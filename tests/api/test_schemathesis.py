@@ -60,6 +60,7 @@ def prepare(db_url: str) -> dict[str, Any]:
         upgrade(engine)
         svc = Services(hall=load_hall(DEFAULT_CONFIG), engine=engine)
         accounts.add_user(svc, "fuzz-manager", PASSWORD, "manager")
+        accounts.add_user(svc, "fuzz-clerk", PASSWORD, "manager")  # one person, one window: a second for window 4
         return {
             "spare_tokens": mint_tokens(svc, "fuzz-manager", LOGOUTS),
             "kiosk": accounts.add_device(svc, "fuzz-kiosk", "kiosk", printer="dummy://fuzz-kiosk"),
@@ -111,19 +112,21 @@ class Hall:
         self.kiosk, self.platform = srv.credentials["kiosk"], srv.credentials["platform"]
         self.spare_tokens = list(srv.credentials["spare_tokens"])
         self.bearer = self.login()
+        self.clerk = self.login("fuzz-clerk")
 
     def request(self, method: str, path: str, **kw: Any) -> requests.Response:
         return requests.request(method, f"{self.url}/api/v1{path}", timeout=HTTP_TIMEOUT, **kw)
 
-    def login(self) -> str:
-        r = self.request("POST", "/auth/login", json={"username": "fuzz-manager", "password": PASSWORD})
+    def login(self, username: str = "fuzz-manager") -> str:
+        r = self.request("POST", "/auth/login", json={"username": username, "password": PASSWORD})
         assert r.status_code == 200, r.text
         return f"Bearer {r.json()['token']}"
 
     def liven(self) -> dict[str, Any]:
         staff = {"Authorization": self.bearer}
-        for window in ("1", "4"):
-            assert self.request("POST", f"/windows/{window}/open", headers=staff).status_code == 200
+        clerk = {"Authorization": self.clerk}
+        assert self.request("POST", "/windows/1/open", headers=staff).status_code == 200
+        assert self.request("POST", "/windows/4/open", headers=clerk).status_code == 200
         tickets = []
         for _ in range(6):
             r = self.request("POST", "/tickets", headers={"X-Device-Key": self.kiosk}, json={"item": "SCJG-001"})
@@ -136,7 +139,7 @@ class Hall:
                          json={"outcome": "accepted", "applicant": applicant})
         assert r.status_code == 200, r.text
         case = r.json()["case"]
-        assert self.request("POST", "/windows/4/call-next", headers=staff).status_code == 200
+        assert self.request("POST", "/windows/4/call-next", headers=clerk).status_code == 200
         numbers = [t["number"] for t in tickets]
         return {
             "window": ["1", "4"],
@@ -162,6 +165,10 @@ class Hall:
         if path.startswith("/api/v1/cases") and path != "/api/v1/cases/warnings":
             # A device key makes the case routes ask for the platform; without one, the token counts.
             return draw(st.sampled_from([{"Authorization": self.bearer}, {"X-Device-Key": self.platform}]))
+        if path.startswith("/api/v1/windows/"):
+            # Window 1's staff or window 4's: each acts at its own window, and is refused at the other.
+            bearer = draw(st.sampled_from([self.bearer, self.clerk]))
+            return {"Authorization": bearer, "X-Device-Key": self.kiosk}
         if path == "/api/v1/auth/logout":
             # Never sign the fuzzing's own token out.
             return {"Authorization": f"Bearer {self.spare_tokens.pop()}" if self.spare_tokens else self.login()}
