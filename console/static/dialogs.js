@@ -57,8 +57,10 @@ export function openTransfer() {
   $("transfer-number").textContent = t.number;
   var sel = clear($("transfer-target"));
   var qg = h("optgroup", { label: "转到队列 To a queue" });
+  var queueOptions = {};
   hall.catalog.queues.forEach(function (q) {
-    qg.appendChild(h("option", { value: "q:" + q.code, text: q.code + " " + q.name + " · " + q.name_en }));
+    queueOptions[q.code] = qg.appendChild(h("option", { value: "q:" + q.code,
+                                                        text: q.code + " " + q.name + " · " + q.name_en }));
   });
   sel.appendChild(qg);
   var wg = h("optgroup", { label: "转到窗口 To a window" });
@@ -81,6 +83,15 @@ export function openTransfer() {
   openDialog("dlg-transfer", "transfer-target");
   // Nobody would call a visitor sent to a window nobody holds (the server refuses it): say which.
   api("GET", "/hall").then(function (res) {
+    // A queue no window is held for now can still be chosen (one may open), but not unawares.
+    var served = {};
+    (res.data.windows || []).forEach(function (st) {
+      if (st.status === "closed") { return; }
+      (st.queues || []).forEach(function (sq) { served[sq.queue] = true; });
+    });
+    Object.keys(queueOptions).forEach(function (code) {
+      if (!served[code]) { queueOptions[code].textContent += " · 暂无窗口 No window open"; }
+    });
     (res.data.windows || []).forEach(function (st) {
       if (st.status !== "closed") { return; }
       (options[st.id] || []).forEach(function (o) {
@@ -190,8 +201,13 @@ export function wireDialogs() {
         var t = res.data.ticket;
         released(t);
         var w = hall.windowCat[body.window];
-        note(t.number + " 已转到 " + (w ? w.name + (body.queue ? " " + body.queue : "") : "队列 " + body.queue) +
-             "。Transferred.", "info");
+        var to = w ? w.name + (body.queue ? " " + body.queue : "") : "队列 " + body.queue;
+        if (t.unserved) {
+          note(t.number + " 已转到 " + to + "，但目前没有窗口办理该队列，已提醒大厅管理人员。" +
+               "Transferred, but no window serves that queue now; the hall's managers are alerted.", "error");
+        } else {
+          note(t.number + " 已转到 " + to + "。Transferred.", "info");
+        }
       });
     });
   });

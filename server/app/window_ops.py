@@ -281,7 +281,8 @@ def _ticket_action(
         if releases:
             windows_repo.save(uow.conn, replace(state, current_ticket=None))
         extra = on_change(uow, before, after) if on_change else {}
-        uow.audit(action, after.number, ticket=after.id, window=w.id, **{k: v for k, v in extra.items() if k != "view"})
+        uow.audit(action, after.number, ticket=after.id, window=w.id, **_moved(before, after),
+                  **{k: v for k, v in extra.items() if k != "view"})
         changes = Changes(svc, uow, staff)
         if event == "ticket.called":
             changes.ticket(event, after, window=w.id, window_name=w.name, window_number=w.number, recall=True)
@@ -294,6 +295,15 @@ def _ticket_action(
         view = changes.emit()[after.id]
         svc.commit(uow)
         return {"ticket": view, **extra.get("view", {})}
+
+
+def _moved(before: Ticket, after: Ticket) -> dict[str, str]:
+    """Where a transfer sent the visitor, for the audit log: a trail that says only "window 1"
+    cannot answer a visitor asking where they were sent."""
+    out = {"queue_before": before.queue, "queue_after": after.queue} if after.queue != before.queue else {}
+    if after.target_window and after.target_window != before.target_window:
+        out["to_window"] = after.target_window
+    return out
 
 
 def recall(svc: Services, staff: Staff, window_id: str) -> dict[str, Any]:

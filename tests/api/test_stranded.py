@@ -369,3 +369,16 @@ def test_a_window_is_not_handed_to_someone_holding_another(client, alice, bob):
     assert "2号窗口" in assert_error(r, 409, "window_state")["message_zh"]
     assert client.post("/api/v1/windows/2/close", headers=bob).status_code == 200
     assert client.post("/api/v1/windows/1/hand-over", headers=alice, json={"username": "bob"}).status_code == 200
+
+
+def test_the_audit_log_says_where_a_transfer_sent_the_visitor(client, kiosk, alice, proxy, manager):
+    """The walkthrough's audit entry for a window's transfer said only "window: 1"."""
+    issue(client, kiosk)
+    call_next(client, alice, "1")
+    r = client.post("/api/v1/windows/1/transfer", headers=alice, json={"window": "31", "queue": "L"})
+    assert r.status_code == 200, r.get_json()
+    entries = client.get("/api/v1/audit/log", headers=manager, query_string={"action": "ticket.transfer"}
+                         ).get_json()["entries"]
+    assert len(entries) == 1
+    detail = entries[0]["detail"]
+    assert (detail["queue_before"], detail["queue_after"], detail["to_window"]) == ("A", "L", "31")

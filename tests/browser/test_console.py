@@ -320,6 +320,19 @@ def test_a_transfer_to_a_window_keeps_the_queue_or_asks_which_and_a_called_visit
     moved = ticket(server, t["id"])
     assert moved["queue"] == "M" and moved["target_window"] == "31"
 
+    # A queue no window is held for: it may be chosen, but not unawares.
+    second = take(server)
+    press(page, "F1")
+    expect(page.locator("#t-number")).to_have_text(second["number"])
+    press(page, "t")
+    expect(page.locator('#transfer-target option[value="q:N"]')).to_contain_text("暂无窗口 No window open")
+    expect(page.locator('#transfer-target option[value="q:L"]')).not_to_contain_text("暂无窗口")
+    page.locator("#transfer-target").select_option("q:N")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#dlg-transfer")).to_be_hidden()
+    expect(page.locator("#error-text")).to_contain_text("目前没有窗口办理该队列")
+    assert ticket(server, second["id"])["unserved"] is True
+
     press(page, "p")                                    # the window is free: now it pauses
     expect(page.locator("#dlg-pause")).to_be_visible()
 
