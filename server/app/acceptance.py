@@ -95,7 +95,7 @@ def finish(
     def open_case(uow: UnitOfWork, ticket: Ticket) -> dict[str, Any]:
         return _open_case(svc, uow, staff, w, ticket, asked)
 
-    result = window_ops.finish(svc, staff, w.id, tk.Outcome(outcome), on_finish=open_case)
+    result = window_ops.finish(svc, staff, w.id, tk.Outcome(outcome), on_finish=open_case, item=item)
     result.setdefault("case", None)
     return result
 

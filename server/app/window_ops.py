@@ -328,8 +328,10 @@ def finish(
     window_id: str,
     outcome: tk.Outcome | None = None,
     on_finish: Callable[[UnitOfWork, Ticket], dict[str, Any]] | None = None,
+    item: str | None = None,
 ) -> dict[str, Any]:
-    """`on_finish` runs in the same transaction (the acceptance flow opens its case there)."""
+    """`on_finish` runs in the same transaction (the acceptance flow opens its case there, and
+    refuses an `item` the window does not serve)."""
 
     def measured(uow: UnitOfWork, before: Ticket, after: Ticket) -> dict[str, Any]:
         began = before.called_at or after.finished_at
@@ -340,7 +342,7 @@ def finish(
         return extra
 
     return _ticket_action(
-        svc, staff, window_id, "ticket.finish", lambda t, now: tk.finish(t, now, outcome), releases=True,
+        svc, staff, window_id, "ticket.finish", lambda t, now: tk.finish(t, now, outcome, item), releases=True,
         on_change=measured,
     )
 

@@ -149,7 +149,9 @@ def no_show(ticket: Ticket, now: datetime) -> Ticket:
     return replace(ticket, status=Status.NO_SHOW, finished_at=now)
 
 
-def finish(ticket: Ticket, now: datetime, outcome: Outcome | None = None) -> Ticket:
+def finish(ticket: Ticket, now: datetime, outcome: Outcome | None = None, item: str | None = None) -> Ticket:
+    """`item`: the item the service turned out to be for, when not the one the number was taken
+    for: the visitor's phone and the day's figures then say what was done."""
     if ticket.status not in ACTIVE_AT_WINDOW:
         raise _refuse(ticket, "finish it", "办结")
     return replace(
@@ -158,6 +160,7 @@ def finish(ticket: Ticket, now: datetime, outcome: Outcome | None = None) -> Tic
         started_at=ticket.started_at or now,
         finished_at=now,
         outcome=outcome,
+        item=item or ticket.item,
     )
 
 

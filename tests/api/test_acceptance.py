@@ -381,3 +381,13 @@ def test_every_refusal_of_a_finish_answers_word_for_word_as_before(client, servi
     r = finish(client, alice, **full)
     assert (r.status_code, r.get_json()) == (status, {"error": {"code": code, "message": message,
                                                                 "message_zh": message_zh}})
+
+
+def test_a_visit_served_as_another_item_shows_that_item_on_the_ticket(client, serving, alice):
+    """The second walkthrough finished a proxy window's visitor as 医师执业注册 while the phone went
+    on saying 有限责任公司设立登记, the item the number was taken for."""
+    r = finish(client, alice, outcome="accepted", applicant=APPLICANT, item="SCJG-002", materials=["APP_FORM"])
+    assert r.status_code == 200, r.get_json()
+    t = client.get(f"/api/v1/tickets/{serving['id']}").get_json()["ticket"]
+    assert t["item"] == "SCJG-002" and t["item_name"] == "公司变更登记"
+    assert r.get_json()["ticket"]["item"] == "SCJG-002", "the finish's own answer and event say so too"
