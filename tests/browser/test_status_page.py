@@ -1,6 +1,7 @@
 """The visitor's status page (/t/<id>, the ticket's QR code) on a phone-sized chromium against a
 real `hallq serve`: it follows the ticket live to the call, through recalls, transfers and a
-phone that slept and missed events."""
+phone that slept and missed events; once the ticket can no longer be called it drops the alert
+and the materials, and while the queue's window is away it says why the wait is unknown."""
 
 from __future__ import annotations
 
@@ -251,3 +252,94 @@ def test_unknown_ticket_is_a_friendly_page(phone, hall):
     expect(phone.locator("h1").first).to_have_text("找不到这张号票")
     expect(phone.locator("h1").nth(1)).to_have_text("We cannot find this ticket")
     shot(phone, "status-6-not-found.png")
+
+
+# -- past the call, and while the queue's window is away (the second walkthrough) ----------------
+
+
+def expect_callable(page: Page, yes: bool) -> None:
+    """The call's alert button and the materials list: only while the ticket may still be called."""
+    for selector in ("#sound", "section:has(#materials)"):
+        if yes:
+            expect(page.locator(selector)).to_be_visible()
+        else:
+            expect(page.locator(selector)).to_be_hidden(timeout=2000)
+
+
+def test_a_finished_service_drops_the_alert_and_the_materials(phone, hall):
+    hall.drain()
+    mine = hall.issue()
+    errors = page_errors(phone)
+    open_status(phone, hall, mine)
+    expect_callable(phone, True)
+    assert hall.call_next()["id"] == mine["id"]
+    expect(phone.locator("#call")).to_be_visible(timeout=2000)
+    expect_callable(phone, True)   # called: the alert is what matters most now
+
+    hall.finish()
+    expect(phone.locator("#state-zh")).to_have_text("办理完毕，感谢您的耐心等待", timeout=2000)
+    expect_callable(phone, False)
+    expect(phone.locator("#rating")).to_be_visible()   # what is left to do: rate the service
+    expect(phone.locator("#guide-full")).to_be_visible()
+    shot(phone, "status-done-no-alert.png")
+
+    phone.reload()
+    expect(phone.locator("#conn")).to_have_class(re.compile(r"conn-live"))
+    expect(phone.locator("#rating")).to_be_visible()
+    expect_callable(phone, False)
+    assert errors == []
+
+
+def test_a_missed_or_cancelled_ticket_drops_them_too(phone, hall):
+    hall.drain()
+    missed, cancelled = hall.issue(), hall.issue()
+    open_status(phone, hall, missed)
+    assert hall.call_next()["id"] == missed["id"]
+    expect_callable(phone, True)
+    assert hall.post("/windows/1/no-show").status_code == 200
+    expect(phone.locator("#state-zh")).to_contain_text("已过号", timeout=2000)
+    expect_callable(phone, False)
+    expect(phone.locator("#rating")).to_be_hidden()
+
+    open_status(phone, hall, cancelled)
+    expect_callable(phone, True)
+    r = requests.post(f"{hall.url}/api/v1/manage/tickets/{cancelled['id']}/cancel", json={"reason": "重复取号"},
+                      headers=hall.srv.login("manager"), timeout=10)
+    assert r.status_code == 200, r.text
+    expect(phone.locator("#state-zh")).to_contain_text("此号已作废", timeout=2000)
+    expect_callable(phone, False)
+    shot(phone, "status-cancelled-no-alert.png")
+    phone.reload()
+    expect(phone.locator("#state-zh")).to_contain_text("此号已作废")
+    expect_callable(phone, False)
+
+
+def test_a_paused_window_is_why_the_wait_is_unknown(phone, hall):
+    hall.drain()
+    mine = hall.issue()
+    errors = page_errors(phone)
+    open_status(phone, hall, mine)
+    expect(phone.locator("#wait")).to_have_text(re.compile(r"约\d+–\d+分钟|\d+分钟内|即将叫号"))
+    reason = phone.locator(".state")   # the status card: where the wait is, its reason goes
+    expect(reason).not_to_contain_text("暂停")
+    try:
+        # Window 1 is queue A's only open window: its lunch leaves the queue waiting, not stranded.
+        assert hall.post("/windows/1/pause", reason="午休").status_code == 200
+        expect(phone.locator("#wait")).to_have_text("未知", timeout=2000)
+        expect(reason).to_contain_text("1号窗口暂停服务（午休），恢复后开始叫号")
+        expect(phone.locator("#wait-reason")).to_be_visible()
+        expect(reason).to_contain_text("Window 1 is paused (lunch); calling resumes when it is back")
+        expect(phone.locator("#state-zh")).to_have_text("排队等候中")   # not 暂无窗口办理: it will be back
+        expect_callable(phone, True)
+        shot(phone, "status-paused-lunch.png")
+
+        phone.reload()
+        expect(phone.locator("#conn")).to_have_class(re.compile(r"conn-live"))
+        expect(reason).to_contain_text("1号窗口暂停服务（午休）")
+        expect(phone.locator("#wait")).to_have_text("未知")
+    finally:
+        assert hall.post("/windows/1/resume").status_code == 200
+    expect(reason).not_to_contain_text("暂停", timeout=2000)
+    expect(phone.locator("#wait-reason")).to_be_hidden()
+    expect(phone.locator("#wait")).to_have_text(re.compile(r"约\d+–\d+分钟|\d+分钟内|即将叫号"))
+    assert errors == []
