@@ -3,10 +3,6 @@
 
 export var T = {
   zh: {
-    pair_title: "本机尚未配对",
-    pair_body: "请工作人员输入本取号机的设备密钥。密钥由服务器上的以下命令生成：",
-    pair_label: "设备密钥",
-    pair_submit: "配对",
     pair_refused: "密钥无效或已停用，请重新输入。",
     home_title: "请选择办理部门",
     search_all: "搜索办理事项",
@@ -67,10 +63,6 @@ export var T = {
     return_tag: "补正材料 · 告知书 {n}"
   },
   en: {
-    pair_title: "This kiosk is not paired",
-    pair_body: "Staff: enter this kiosk's device key. The server prints it with this command:",
-    pair_label: "Device key",
-    pair_submit: "Pair",
     pair_refused: "The key is unknown or revoked. Please enter it again.",
     home_title: "Choose a department",
     search_all: "Search services",

@@ -35,6 +35,20 @@ function figure(value, zh, en) {
   ]);
 }
 
+// A staffed window on a pause is neither open nor closed: "0/10" alone read as an empty hall.
+function windowsOpen(x) {
+  var paused = x.windows_paused
+    ? h("span", { cls: "paused" }, [" · 暂停 " + x.windows_paused + " ", h("span", { cls: "en", text: "paused" })]) : null;
+  return [x.windows_open + "/" + x.windows, paused];
+}
+
+function windowsFigure(hall) {
+  return h("div", { cls: "figure" }, [
+    h("div", { cls: "value" }, windowsOpen(hall)),
+    h("div", { cls: "label" }, ["开放窗口", " ", h("span", { cls: "en", text: "windows open" })])
+  ]);
+}
+
 function worst(alerts) {
   if (alerts.critical) { return "critical"; }
   return alerts.warn ? "warn" : "";
@@ -65,7 +79,7 @@ function card(hall) {
     h("div", { cls: "figures" }, [
       figure(String(hall.waiting), "等候人数", "waiting"),
       figure(hall.waiting ? wait(hall.longest_wait_s) : "—", "最长等候", "longest wait"),
-      figure(hall.windows_open + "/" + hall.windows, "开放窗口", "windows open"),
+      windowsFigure(hall),
       figure(hall.served_today + "/" + hall.issued_today, "今日办结/取号", "served/issued today")
     ]),
     counts(hall.alerts),
@@ -84,10 +98,10 @@ function ownBoard(url) { return /^\/(?!\/)/.test(url); }
 function totals(t) {
   var box = clear($("totals"));
   [[t.halls, "大厅", "halls"], [t.waiting, "等候", "waiting"], [t.waiting ? wait(t.longest_wait_s) : "—", "最长等候", "longest wait"],
-   [t.windows_open + "/" + t.windows, "开放窗口", "windows open"], [t.served_today, "今日办结", "served today"],
+   [windowsOpen(t), "开放窗口", "windows open"], [t.served_today, "今日办结", "served today"],
    [t.alerts.critical, "严重告警", "critical alerts"]].forEach(function (f) {
     box.appendChild(h("span", { cls: "total" }, [f[1], " ", h("span", { cls: "en", text: f[2] }),
-      h("span", { cls: "value", text: String(f[0]) })]));
+      h("span", { cls: "value" }, Array.isArray(f[0]) ? f[0] : [String(f[0])])]));
   });
   box.hidden = false;
 }

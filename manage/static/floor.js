@@ -33,11 +33,23 @@ export function tick() {
 }
 
 // "10:27" in the hall's own time zone (the offset the server writes its times with), not this PC's.
+// Before sign-in there is no snapshot to take the offset from: the page names the hall's zone.
 export function hallClock(ms, iso) {
   var m = /([+-])(\d\d):(\d\d)$/.exec(iso || "");
-  var offset = m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : -new Date(ms).getTimezoneOffset();
+  if (!m) { return zoneClock(ms, document.body.dataset.timezone); }
+  var offset = (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
   var d = new Date(ms + offset * 60000);
   return String(d.getUTCHours()).padStart(2, "0") + ":" + String(d.getUTCMinutes()).padStart(2, "0");
+}
+
+function zoneClock(ms, zone) {
+  try {
+    return new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone || undefined })
+      .format(new Date(ms));
+  } catch (e) {  // a zone this browser does not know: its own clock beats none
+    var d = new Date(ms);
+    return String(d.getHours()).padStart(2, "0") + ":" + String(d.getMinutes()).padStart(2, "0");
+  }
 }
 
 export function renderAll() { renderQueues(); renderFloor(); }
@@ -102,8 +114,11 @@ function windowCard(w) {
     lines.push(h("div", { cls: "w-current idle" }, ["空闲 Idle ",
       x.idle_s !== undefined ? h("span", { cls: "age", text: age(x.idle_s) }) : null]));
   }
+  // Today's paused time by reason, but not the pause going on: the line above ticks it from the
+  // window's own `since`, and this half-minute-old total beside it read as a second, other time.
   var paused = x.paused_s_by_reason || {};
-  var pausedText = Object.keys(paused).filter(function (r) { return paused[r] > 0; })
+  var ongoing = w.status === "paused" ? (w.pause_reason || "暂停") : null;
+  var pausedText = Object.keys(paused).filter(function (r) { return paused[r] > 0 && r !== ongoing; })
     .map(function (r) { return r + " " + age(paused[r]); }).join(" · ");
   return h("button", { type: "button", cls: "win st-" + w.status + (w.kind === "proxy" ? " proxy" : ""),
     "data-window": w.id, "data-status": w.status, title: (w.name || "") + " " + (w.name_en || ""),
@@ -114,8 +129,8 @@ function windowCard(w) {
     h("div", { cls: "w-staff", text: w.staff ? w.staff.name : "—" }),
     lines[0] || h("div", { cls: "w-current" }),
     h("div", { cls: "w-foot" }, [
-      x.served_today !== undefined ? "已办 " + x.served_today : "",
-      pausedText ? h("span", { cls: "w-paused", text: " 暂停 " + pausedText }) : null])
+      x.served_today !== undefined ? h("span", { cls: "w-served" }, ["已办 " + x.served_today + " ", h("span", { cls: "en", text: "served" })]) : "",
+      pausedText ? h("span", { cls: "w-paused" }, [" 暂停 ", h("span", { cls: "en", text: "paused" }), " " + pausedText]) : null])
   ]);
 }
 

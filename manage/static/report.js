@@ -8,6 +8,7 @@ import { bi } from "/static/shared/bilingual.js";
 import { $, clear, h } from "/static/shared/dom.js";
 import { hallBase, hallRoot } from "/static/shared/hall-base.js";
 import { dropToken, storedToken } from "./token.js";
+import { whoLabel } from "./who.js";
 
 export { ApiError, describe };
 
@@ -47,7 +48,7 @@ export function boot(box, start) {
       clear(box).appendChild(h("p", { cls: "card" }, [bi("此页面仅供大厅主任和首席代表使用。", "For the hall managers and chief representatives.")]));
       return;
     }
-    $("who").textContent = me.user.name || me.user.username;
+    clear($("who")).appendChild(whoLabel(me.user));
     start(me.user);
   }).catch(function (err) {
     if (err instanceof ApiError && err.status === 401) { dropToken(token()); needSignIn(box); return; }

@@ -8,9 +8,10 @@ import { showView } from "./followups.js";
 import { clearError, showError } from "./notes.js";
 import { hall, load, save, scope, session, view } from "./state.js";
 import { bi } from "/static/shared/bilingual.js";
-import { $, clear, h, show } from "/static/shared/dom.js";
+import { $, clear, show } from "/static/shared/dom.js";
 import { hallBase } from "/static/shared/hall-base.js";
 import { dropToken, keepToken, storedToken } from "./token.js";
+import { whoLabel } from "./who.js";
 
 var ROLES = ["manager", "admin", "chief"];
 
@@ -87,21 +88,8 @@ export function expire() {
   showLogin("登录已失效，请重新登录。Your sign-in has expired; please sign in again.");
 }
 
-// The role once: the demo's "大厅主任 王敏" already carries it, so it is taken out of the name.
-export function whoParts(user) {
-  var roles = { manager: ["大厅主任", "Manager"], admin: ["管理员", "Admin"], chief: ["首席代表", "Chief"] };
-  var role = roles[user.role] || ["", user.role || ""];
-  // An account of no hall (GET /auth/me `hall: null`) manages every hall of the city, not one.
-  if (user.role === "manager" && user.hall === null) { role = ["市级管理员", "City manager"]; }
-  var name = String(user.name || user.username || "");
-  if (role[0] && name.indexOf(role[0]) >= 0) { name = name.split(role[0]).join(" ").replace(/\s+/g, " ").trim(); }
-  return { zh: role[0], en: role[1], name: name || user.username || "" };
-}
-
 function renderWho() {
-  var p = whoParts(session.user || {});
-  clear($("who")).appendChild(h("span", {}, [h("span", { cls: "who-role", text: p.zh }), " ",
-    h("span", { cls: "who-name", text: p.name }), " ", h("span", { cls: "en", text: p.en })]));
+  clear($("who")).appendChild(whoLabel(session.user));
   var dept = scope();
   show($("link-audit"), !dept);  // the audit log is the managers' (the server says so too)
   // Every hall at a glance, for the whole installation's staff (an account of no hall).

@@ -152,6 +152,7 @@ def _totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "halls": len(read), "waiting": total("waiting"),
         "longest_wait_s": max((int(r["longest_wait_s"]) for r in read), default=0),
         "windows": total("windows"), "windows_open": total("windows_open"),
+        "windows_paused": total("windows_paused"),
         "issued_today": total("issued_today"), "served_today": total("served_today"),
         "alerts": {level: sum(int(r["alerts"][level]) for r in read) for level in LEVELS},
     }

@@ -19,7 +19,7 @@ HALL = obj({
     "problem": {**STR_OR_NULL, "description": "why the hall's file could not be read (null: read)"},
 })
 TOTALS = obj({"halls": INT, "waiting": INT, "longest_wait_s": INT, "windows": INT, "windows_open": INT,
-              "issued_today": INT, "served_today": INT, "alerts": LEVELS})
+              "windows_paused": INT, "issued_today": INT, "served_today": INT, "alerts": LEVELS})
 
 CITY_ROUTES: tuple[Route, ...] = (
     Route("get", "/api/v1/city", "every hall of the installation at a glance (the serving hall first): waiting, "

@@ -59,6 +59,19 @@ def test_a_city_manager_sees_every_hall_with_its_own_figures(client, svc, clock)
     assert all(set(h["alerts"]) == {"critical", "warn", "info"} for h in halls.values())
 
 
+def test_a_paused_window_is_counted_apart_from_the_open_ones(client, svc):
+    # Staffed but paused is neither open nor closed: the overview says "0/34 · 暂停 1".
+    accounts.add_user(svc, "city-boss", PASSWORD, "manager", all_halls=True)
+    accounts.add_user(svc, "clerk", PASSWORD, "window", "SCJG")
+    window_ops.open_window(svc, staff(svc, "clerk"), "1")
+    window_ops.pause(svc, staff(svc, "clerk"), "1", "午休")
+
+    body = client.get("/api/v1/city", headers=login(client, "city-boss")).get_json()
+    city = next(h for h in body["halls"] if h["code"] == "city")
+    assert (city["windows_open"], city["windows_paused"]) == (0, 1)
+    assert (body["totals"]["windows_open"], body["totals"]["windows_paused"]) == (0, 1)
+
+
 def test_the_staff_of_one_hall_are_refused(client, svc):
     accounts.add_user(svc, "boss", PASSWORD, "manager")
     accounts.add_user(svc, "clerk", PASSWORD, "window", "SCJG")

@@ -277,7 +277,14 @@ def test_pairing_screen_without_key_and_refusal_of_a_bad_key(browser, server):
     context, page = open_kiosk(browser, server, "portrait", url=f"{server.url}/kiosk/")
     try:
         expect(page.locator("#screen-pair")).to_be_visible()
-        expect(page.locator("#pair-title")).to_have_text("本机尚未配对")
+        # Whoever pairs it reads it in both languages, whichever one the kiosk is set to.
+        for lang in ("#lang-en", "#lang-zh"):
+            page.locator(lang).click()
+            expect(page.locator("#pair-title")).to_have_text("本机尚未配对 This kiosk is not paired")
+            expect(page.locator("#screen-pair .lead")).to_contain_text("Staff: enter this kiosk's device key")
+            expect(page.locator("#screen-pair .lead")).to_contain_text("请工作人员输入本取号机的设备密钥")
+            expect(page.locator("label[for=pair-key]")).to_have_text("设备密钥 Device key")
+            expect(page.locator("#pair-form button")).to_have_text("配对 Pair")
         page.locator("#pair-key").fill("not-a-real-key")
         page.locator("#pair-form button").click()
         expect(page.locator("#pair-error")).to_contain_text("密钥无效或已停用")
