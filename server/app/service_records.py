@@ -46,7 +46,8 @@ def ticket_changed(svc: Services, uow: UnitOfWork, before: Ticket, after: Ticket
         began = before.started_at or before.called_at  # the stint's start, as start_segment wrote it
         service_s = max(0.0, (uow.now - began).total_seconds()) if ended == "finished" and began else None
         started = None if before.started_at is not None else before.called_at
-        service_repo.end_segment(uow.conn, before.id, uow.now, ended, started, service_s)
+        service_repo.end_segment(uow.conn, before.id, uow.now, ended, started, service_s,
+                                 after.item if after.item != before.item else None)
     if now_at and (not was or after.window != before.window):
         queue = svc.hall.queue(after.queue)
         service_repo.open_segment(

@@ -29,11 +29,12 @@ def start_segment(conn: Connection, ticket_id: str, at: datetime) -> None:
 
 
 def end_segment(conn: Connection, ticket_id: str, at: datetime, ending: str, started: datetime | None,
-                service_s: float | None) -> None:
+                service_s: float | None, item: str | None = None) -> None:
     """Ends the ticket's open stint, with its service time when finished; `started` fills
-    `started_at` when the service had no start."""
+    `started_at` when the service had no start; `item`, the item it was served as when not the
+    one the number was taken for."""
     params = {"seg_hall": hall_of(conn), "seg_ticket": ticket_id, "ended_at": at, "ending": ending,
-              "service_s": service_s}
+              "service_s": service_s, **({"item": item} if item else {})}
     if started is None:
         conn.execute(_OF_TICKET, params, execution_options=QUEUED)
     else:

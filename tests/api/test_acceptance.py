@@ -391,3 +391,16 @@ def test_a_visit_served_as_another_item_shows_that_item_on_the_ticket(client, se
     t = client.get(f"/api/v1/tickets/{serving['id']}").get_json()["ticket"]
     assert t["item"] == "SCJG-002" and t["item_name"] == "公司变更登记"
     assert r.get_json()["ticket"]["item"] == "SCJG-002", "the finish's own answer and event say so too"
+
+
+def test_the_day_s_service_record_counts_the_visit_as_the_item_served(client, svc, serving, alice):
+    """The statistics read the service records: a visit served as another item counts there as that
+    item, as on its ticket."""
+    from server.db.service_tables import service_segments
+
+    r = finish(client, alice, outcome="accepted", applicant=APPLICANT, item="SCJG-002", materials=["APP_FORM"])
+    assert r.status_code == 200, r.get_json()
+    with svc.engine.connect() as conn:
+        items = conn.execute(select(service_segments.c.item, service_segments.c.ending)
+                             .where(service_segments.c.ticket_id == serving["id"])).all()
+    assert [tuple(row) for row in items] == [("SCJG-002", "finished")]
